@@ -1,0 +1,40 @@
+/// What the command line asks for, parsed and validated before any input is read.
+public struct Invocation: Sendable {
+  enum Action: Sendable {
+    case help
+    case version
+    case build(EventOptions)
+  }
+
+  let action: Action
+
+  public static let version = "0.1.0"
+
+  /// Parses the arguments after the program name.
+  public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+    var parser = ArgumentParser(arguments)
+    return Invocation(action: try parser.parseAction())
+  }
+
+  /// Runs the invocation, writing to stdout and stderr. Errors are fatal to the run; everything
+  /// else (invalid lines, failures, signals) is in the report.
+  public func run() throws(PipelineError) -> RunReport {
+    switch action {
+    case .help:
+      try writeToStdout(HelpText.text)
+      return RunReport()
+    case .version:
+      try writeToStdout("attio-pipe \(Invocation.version)\n")
+      return RunReport()
+    case .build(let options):
+      SignalMonitor.install()
+      return try BuildCommand(options: options).run()
+    }
+  }
+
+  private func writeToStdout(_ text: String) throws(PipelineError) {
+    let output = OutputBuffer(fileDescriptor: 1)
+    output.append(text)
+    try output.flush()
+  }
+}

@@ -1,0 +1,47 @@
+import Glibc
+
+/// The inputs of a run, in order: named files, or stdin for none or for `-`.
+struct InputFiles {
+  let paths: [String]
+  let maximumLineLength: Int
+
+  /// Whether results and diagnostics name the file: only when there is more than one input.
+  var namesFiles: Bool { paths.count > 1 }
+
+  init(paths: [String], maximumLineLength: Int) {
+    self.paths = paths.isEmpty ? ["-"] : paths
+    self.maximumLineLength = maximumLineLength
+  }
+
+  /// Calls `body` with every line of every input and its location; stops when `body` returns
+  /// false or a signal arrives (`interrupted`). Each input's first bytes may be a UTF-8 BOM.
+  func forEachLine(
+    beforeRead: @escaping () throws(PipelineError) -> Void,
+    interrupted: @escaping () -> Bool,
+    onLine body: (InputLine, InputLocation) throws(PipelineError) -> Bool
+  ) throws(PipelineError) {
+    for path in paths {
+      let isStdin = path == "-"
+      let descriptor = isStdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw .cannotOpen(path: path, errno: errno) }
+      defer { if !isStdin { close(descriptor) } }
+      var reader = LineReader(
+        fileDescriptor: descriptor, maximumLineLength: maximumLineLength,
+        beforeRead: beforeRead, interrupted: interrupted)
+      let name = namesFiles ? (isStdin ? "-" : path) : nil
+      while true {
+        let next: InputLine?
+        do {
+          next = try reader.nextLine()
+        } catch .readFailed(_, let code) {
+          throw .readFailed(path: isStdin ? "stdin" : path, errno: code)
+        } catch {
+          throw error
+        }
+        if interrupted() { return }
+        guard let line = next else { break }
+        guard try body(line, InputLocation(file: name, line: reader.lineNumber)) else { return }
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/// Why an input line was rejected. The raw values are the `reason` codes of diagnostics,
+/// so they are part of the tool's output contract.
+public enum InvalidLineReason: String, Sendable, CaseIterable {
+  /// The line is not well-formed JSON (RFC 8259).
+  case invalidJSON = "invalid_json"
+  /// Well-formed JSON, but not an object (`[1]`, `"x"`, `42`).
+  case notObject = "not_object"
+  /// A byte sequence that is not UTF-8 (overlong forms, encoded surrogates, stray bytes).
+  case invalidUTF8 = "invalid_utf8"
+  /// Objects and arrays nested deeper than ``JSONScanner/maximumDepth``.
+  case tooDeep = "too_deep"
+  /// Longer than `--max-line-bytes`.
+  case lineTooLong = "line_too_long"
+}
+
+/// A rejected line, with the byte offset (0-based, within the line) where scanning stopped.
+public struct JSONScanError: Error, Sendable, Equatable {
+  public var reason: InvalidLineReason
+  public var offset: Int
+  /// A short human explanation ("expected ':' after key").
+  public var detail: StaticString
+
+  init(_ reason: InvalidLineReason, at offset: Int, _ detail: StaticString) {
+    self.reason = reason
+    self.offset = offset
+    self.detail = detail
+  }
+
+  public static func == (lhs: JSONScanError, rhs: JSONScanError) -> Bool {
+    lhs.reason == rhs.reason && lhs.offset == rhs.offset
+  }
+}

@@ -1,0 +1,66 @@
+/// The event names that trigger an upsert, compared ignoring case and separators so that
+/// `Signed Up`, `signed_up`, `signed-up` and `signedUp` are one name.
+///
+/// Folding keeps ASCII letters (lower-cased), ASCII digits and every non-ASCII byte, and drops
+/// all other ASCII characters. It runs on the bytes of the event name in place: no `String` is
+/// built for the thousands of page and track names that are not enabled.
+public struct EventNameSet: Sendable, Equatable {
+  /// The connector's default preset.
+  public static let defaultNames = ["Identified", "Signed Up", "Lead Generated", "Logged In"]
+
+  /// The name an `identify` call counts as.
+  static let identified = folded("Identified")
+  static let leadGenerated = folded("Lead Generated")
+
+  private let names: [[UInt8]]
+
+  public init(_ names: [String]) {
+    var folded: [[UInt8]] = []
+    for name in names {
+      let key = EventNameSet.folded(name)
+      if !key.isEmpty && !folded.contains(key) { folded.append(key) }
+    }
+    self.names = folded
+  }
+
+  public var isEmpty: Bool { names.isEmpty }
+
+  func contains(folded name: [UInt8]) -> Bool { names.contains(name) }
+
+  func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    names.contains { EventNameSet.matches(name, folded: $0) }
+  }
+
+  static func folded(_ name: String) -> [UInt8] {
+    var key: [UInt8] = []
+    for byte in name.utf8 {
+      if let kept = fold(byte) { key.append(kept) }
+    }
+    return key
+  }
+
+  static func folded(_ name: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    name.compactMap(fold)
+  }
+
+  /// Compares raw name bytes with a folded name without building the folded form.
+  static func matches(_ name: UnsafeBufferPointer<UInt8>, folded key: [UInt8]) -> Bool {
+    var position = 0
+    for byte in name {
+      guard let kept = fold(byte) else { continue }
+      guard position < key.count, key[position] == kept else { return false }
+      position += 1
+    }
+    return position == key.count
+  }
+
+  @inline(__always)
+  private static func fold(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...:
+      byte
+    default: nil
+    }
+  }
+}

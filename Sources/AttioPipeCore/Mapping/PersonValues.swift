@@ -1,0 +1,27 @@
+/// What one upsert writes about a person: the Attio attribute values, before encoding.
+///
+/// Kept as a value (not as bytes) so that delivery can merge several pending upserts for one
+/// email, later values winning attribute by attribute.
+struct PersonValues: Equatable, Sendable {
+  struct Name: Equatable, Sendable {
+    var first: String
+    var last: String
+    var full: String
+  }
+
+  /// Normalised, the match key.
+  var email: String
+  var name: Name?
+  /// E.164.
+  var phone: String?
+  var jobTitle: String?
+  var description: String?
+
+  /// `later`'s attributes replace these, attribute by attribute; the email is the same.
+  mutating func merge(_ later: PersonValues) {
+    if let name = later.name { self.name = name }
+    if let phone = later.phone { self.phone = phone }
+    if let jobTitle = later.jobTitle { self.jobTitle = jobTitle }
+    if let description = later.description { self.description = description }
+  }
+}

@@ -1,0 +1,128 @@
+import Glibc
+
+/// Writes diagnostics to stderr: human lines normally, NDJSON with `--verbose` so that the
+/// diagnostics of a large run can themselves be filtered with jq.
+final class DiagnosticReporter {
+  private let output: OutputBuffer
+  let verbosity: Verbosity
+
+  init(verbosity: Verbosity, fileDescriptor: Int32 = STDERR_FILENO) {
+    self.verbosity = verbosity
+    self.output = OutputBuffer(fileDescriptor: fileDescriptor, flushThreshold: 16 * 1024)
+  }
+
+  /// Whether per-event diagnostics need the event's `messageId`.
+  var wantsEventDetails: Bool { verbosity == .verbose }
+
+  func invalidLine(_ error: JSONScanError, at location: InputLocation) {
+    switch verbosity {
+    case .quiet: return
+    case .normal:
+      output.append("attio-pipe: \(location): \(error.reason.rawValue) at byte \(error.offset): ")
+      output.append("\(error.detail)\n")
+    case .verbose:
+      beginRecord(at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
+      output.append(",\"offset\":")
+      output.appendInteger(error.offset)
+      output.append(",\"detail\":")
+      output.appendJSONString(error.detail.description)
+      output.append("}\n")
+    }
+    flushQuietly()
+  }
+
+  func skipped(_ reason: SkipReason, at location: InputLocation, messageId: String?) {
+    guard verbosity == .verbose else { return }
+    beginRecord(at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
+    output.append("}\n")
+    flushIfFull()
+  }
+
+  func warning(_ warning: MappingWarning, at location: InputLocation, messageId: String?) {
+    guard verbosity == .verbose else { return }
+    beginRecord(at: location, messageId: messageId, kind: "warning", reason: warning.rawValue)
+    output.append("}\n")
+    flushIfFull()
+  }
+
+  /// A fatal or notable message, shown at every verbosity.
+  func error(_ message: String) {
+    output.append("attio-pipe: \(message)\n")
+    flushQuietly()
+  }
+
+  func summary(_ statistics: RunStatistics, extra: [(String, Int)] = []) {
+    switch verbosity {
+    case .quiet: return
+    case .normal:
+      var line = statistics.summary
+      for (name, count) in extra { line += ", \(name): \(count)" }
+      output.append("attio-pipe: \(line)\n")
+    case .verbose:
+      output.append("{\"summary\":{\"lines_read\":")
+      output.appendInteger(statistics.linesRead)
+      output.append(",\"bodies_written\":")
+      output.appendInteger(statistics.bodiesWritten)
+      appendCounts("skipped", statistics.skipped, SkipReason.allCases)
+      appendCounts("invalid", statistics.invalid, InvalidLineReason.allCases)
+      appendCounts("warnings", statistics.warnings, MappingWarning.allCases)
+      output.append(",\"evictions\":")
+      output.appendInteger(statistics.evictions)
+      for (name, count) in extra {
+        output.append(",")
+        output.appendJSONString(name)
+        output.append(":")
+        output.appendInteger(count)
+      }
+      output.append("}}\n")
+    }
+    flushQuietly()
+  }
+
+  /// Diagnostics are best effort: a closed stderr must not stop the data flowing on stdout.
+  func flushQuietly() {
+    try? output.flush()
+  }
+
+  private func flushIfFull() {
+    do { try output.lineCompleted() } catch {}
+  }
+
+  private func beginRecord(
+    at location: InputLocation, messageId: String?, kind: StaticString, reason: String
+  ) {
+    output.append("{\"line\":")
+    output.appendInteger(location.line)
+    if let file = location.file {
+      output.append(",\"file\":")
+      output.appendJSONString(file)
+    }
+    if let messageId {
+      output.append(",\"messageId\":")
+      output.appendJSONString(messageId)
+    }
+    output.append(",\"kind\":\"")
+    output.append(kind)
+    output.append("\",\"reason\":\"")
+    output.append(reason)
+    output.append("\"")
+  }
+
+  private func appendCounts<Reason: RawRepresentable<String> & Hashable>(
+    _ name: StaticString, _ counts: [Reason: Int], _ order: [Reason]
+  ) {
+    output.append(",\"")
+    output.append(name)
+    output.append("\":{")
+    var first = true
+    for reason in order {
+      guard let count = counts[reason] else { continue }
+      if !first { output.append(",") }
+      first = false
+      output.appendJSONString(reason.rawValue)
+      output.append(":")
+      output.appendInteger(count)
+    }
+    output.append("}")
+  }
+}

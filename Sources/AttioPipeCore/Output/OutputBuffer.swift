@@ -1,0 +1,94 @@
+import Glibc
+
+/// Bytes bound for a file descriptor, written with `write(2)` in large pieces.
+///
+/// The pipeline appends whole lines and flushes when the buffer fills and before it blocks on
+/// input, so a slow producer still sees each result as soon as it exists.
+final class OutputBuffer {
+  private let fileDescriptor: Int32
+  private var bytes: [UInt8] = []
+  private let flushThreshold: Int
+
+  init(fileDescriptor: Int32, flushThreshold: Int = 64 * 1024) {
+    self.fileDescriptor = fileDescriptor
+    self.flushThreshold = flushThreshold
+    bytes.reserveCapacity(flushThreshold + 4096)
+  }
+
+  var isEmpty: Bool { bytes.isEmpty }
+
+  @inline(__always)
+  func append(_ byte: UInt8) { bytes.append(byte) }
+
+  @inline(__always)
+  func append(_ literal: StaticString) {
+    bytes.append(
+      contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+  }
+
+  func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+  func append(contentsOf other: some Sequence<UInt8>) { bytes.append(contentsOf: other) }
+
+  /// Appends `text` as a JSON string literal, quotes included.
+  func appendJSONString(_ text: String) {
+    bytes.append(UInt8(ascii: "\""))
+    var text = text
+    text.withUTF8 { utf8 in
+      var runStart = 0
+      for (offset, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<offset]))
+        appendEscape(byte)
+        runStart = offset + 1
+      }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+    }
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  private func appendEscape(_ byte: UInt8) {
+    switch byte {
+    case 0x22: append("\\\"")
+    case 0x5C: append("\\\\")
+    case 0x0A: append("\\n")
+    case 0x0D: append("\\r")
+    case 0x09: append("\\t")
+    case 0x08: append("\\b")
+    case 0x0C: append("\\f")
+    default:
+      let hex: [UInt8] = Array("0123456789abcdef".utf8)
+      append("\\u00")
+      bytes.append(hex[Int(byte >> 4)])
+      bytes.append(hex[Int(byte & 0xF)])
+    }
+  }
+
+  func appendInteger(_ value: Int) { append(String(value)) }
+
+  /// Flushes if the buffer has grown past its threshold; call after each complete line.
+  @inline(__always)
+  func lineCompleted() throws(PipelineError) {
+    if bytes.count >= flushThreshold { try flush() }
+  }
+
+  /// Writes everything buffered. A closed reader (`EPIPE`) is `outputClosed`, which callers
+  /// treat as a quiet end, as `head` expects.
+  func flush() throws(PipelineError) {
+    guard !bytes.isEmpty else { return }
+    var failure: PipelineError?
+    bytes.withUnsafeBytes { buffer in
+      var written = 0
+      while written < buffer.count {
+        let result = write(fileDescriptor, buffer.baseAddress! + written, buffer.count - written)
+        if result >= 0 {
+          written += result
+        } else if errno != EINTR && errno != EAGAIN {
+          failure = errno == EPIPE ? .outputClosed : .writeFailed(errno: errno)
+          return
+        }
+      }
+    }
+    bytes.removeAll(keepingCapacity: true)
+    if let failure { throw failure }
+  }
+}

@@ -1,0 +1,32 @@
+import Glibc
+
+/// Failures that end a run early, with the context a user needs to act on them.
+public enum PipelineError: Error, Sendable, Equatable {
+  /// An input file could not be opened.
+  case cannotOpen(path: String, errno: Int32)
+  /// `read(2)` failed; `path` is nil for stdin until the pipeline names it.
+  case readFailed(path: String? = nil, errno: Int32)
+  /// The reader of stdout went away (`| head -1`): a quiet, normal end.
+  case outputClosed
+  case writeFailed(errno: Int32)
+
+  /// One line for stderr.
+  public var message: String {
+    switch self {
+    case .cannotOpen(let path, let code): "cannot open \(path): \(describe(code))"
+    case .readFailed(let path, let code): "cannot read \(path ?? "stdin"): \(describe(code))"
+    case .outputClosed: "stdout was closed"
+    case .writeFailed(let code): "cannot write to stdout: \(describe(code))"
+    }
+  }
+}
+
+/// Where a line came from, as `file:line` or `line N` for stdin.
+struct InputLocation: CustomStringConvertible {
+  var file: String?
+  var line: Int
+
+  var description: String { file.map { "\($0):\(line)" } ?? "line \(line)" }
+}
+
+private func describe(_ code: Int32) -> String { String(cString: strerror(code)) }

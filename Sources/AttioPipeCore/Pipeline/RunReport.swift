@@ -1,0 +1,15 @@
+/// How a run ended, for the executable to turn into an exit status.
+public struct RunReport: Sendable, Equatable {
+  public var statistics = RunStatistics()
+  /// A SIGINT or SIGTERM stopped the run.
+  public var interrupted = false
+  /// stdout's reader went away; the run stopped quietly.
+  public var outputClosed = false
+  /// Delivery: events whose upsert failed, or that were never sent.
+  public var failed = 0
+  public var notSent = 0
+  /// Delivery: Attio refused the token (401) or its scopes (403).
+  public var authenticationFailed = false
+
+  public var invalidLines: Int { statistics.invalidTotal }
+}

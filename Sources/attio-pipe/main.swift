@@ -1,0 +1,53 @@
+import AttioPipeCore
+import Glibc
+
+// The executable only maps outcomes to exit statuses; everything else is in AttioPipeCore.
+
+/// Exit statuses, shared by every mode. When several apply, the first in the order
+/// usage (2), authentication (4), interrupted (5), failed (1), invalid input (3) wins.
+enum ExitStatus: Int32 {
+  case success = 0
+  case deliveryFailed = 1
+  case usage = 2
+  case invalidInput = 3
+  case authentication = 4
+  case interrupted = 5
+
+  init(_ report: RunReport) {
+    if report.authenticationFailed {
+      self = .authentication
+    } else if report.interrupted {
+      self = .interrupted
+    } else if report.failed > 0 || report.notSent > 0 {
+      self = .deliveryFailed
+    } else if report.invalidLines > 0 {
+      self = .invalidInput
+    } else {
+      self = .success
+    }
+  }
+}
+
+func writeError(_ message: String) {
+  let line = "attio-pipe: \(message)\n"
+  _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+}
+
+let invocation: Invocation
+do {
+  invocation = try Invocation.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+  writeError("\(error.message)\nTry 'attio-pipe --help'.")
+  exit(ExitStatus.usage.rawValue)
+}
+
+do {
+  let report = try invocation.run()
+  exit(ExitStatus(report).rawValue)
+} catch .outputClosed {
+  exit(ExitStatus.success.rawValue)
+} catch {
+  writeError(error.message)
+  // Input that cannot be opened or read is a configuration problem of the command line.
+  exit(ExitStatus.usage.rawValue)
+}
