@@ -41,46 +41,43 @@ enum TopLevelKey: CaseIterable {
     }
   }
 
-  /// Candidates grouped by key length, so most unknown keys cost one table look-up.
-  private static let byLength: [[TopLevelKey]] = candidateTable(allCases, \.key)
-
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
-    guard let found = lookUp(key, in: scanner, TopLevelKey.byLength, \.key) else { return nil }
+    // Dispatch on length, then compare bytes: no arrays, so no reference counting per key.
+    let candidates: [TopLevelKey]
+    switch key.escaped ? -1 : key.end - key.start {
+    case -1: candidates = TopLevelKey.allCases
+    case 4: candidates = [.type]
+    case 5: candidates = [.event]
+    case 6: candidates = [.traits, .userId]
+    case 7: candidates = [.context, .userIdSnake]
+    case 9: candidates = [.messageId]
+    case 10: candidates = [.properties, .previousId, .messageIdSnake]
+    case 11: candidates = [.anonymousId, .previousIdSnake]
+    case 12: candidates = [.anonymousIdSnake]
+    default: return nil
+    }
+    guard let found = candidates.first(where: { key.matches($0.key, in: scanner) }) else {
+      return nil
+    }
     self = found
   }
 }
 
 extension TraitSpelling {
-  private static let byLength: [[TraitSpelling]] = candidateTable(allCases, \.key)
-
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
-    guard let found = lookUp(key, in: scanner, TraitSpelling.byLength, \.key) else { return nil }
+    let candidates: [TraitSpelling]
+    switch key.escaped ? -1 : key.end - key.start {
+    case -1: candidates = TraitSpelling.allCases
+    case 4: candidates = [.name]
+    case 5: candidates = [.email, .phone, .title]
+    case 8: candidates = [.lastNameCamel, .jobTitleCamel]
+    case 9: candidates = [.firstNameCamel, .lastNameSnake, .jobTitleSnake]
+    case 10: candidates = [.firstNameSnake]
+    default: return nil
+    }
+    guard let found = candidates.first(where: { key.matches($0.key, in: scanner) }) else {
+      return nil
+    }
     self = found
   }
-}
-
-private let longestKnownKey = 16
-
-private func candidateTable<Key>(_ keys: [Key], _ text: (Key) -> StaticString) -> [[Key]] {
-  var table = [[Key]](repeating: [], count: longestKnownKey + 1)
-  for key in keys { table[text(key).utf8CodeUnitCount].append(key) }
-  return table
-}
-
-@inline(__always)
-private func lookUp<Key>(
-  _ key: KeySpan, in scanner: borrowing JSONScanner, _ table: [[Key]],
-  _ text: (Key) -> StaticString
-) -> Key? {
-  if key.escaped {
-    // Escapes change the length; compare decoded text against every candidate.
-    let decoded = JSONStringDecoder.decode(scanner.bytes(key.start, key.end))
-    return table.joined().first { text($0).description == decoded }
-  }
-  let length = key.end - key.start
-  guard length <= longestKnownKey else { return nil }
-  for candidate in table[length] where key.matches(text(candidate), in: scanner) {
-    return candidate
-  }
-  return nil
 }

@@ -336,7 +336,17 @@ struct JSONScanner: ~Copyable {
     var escaped = false
     let classes = JSONScanner.byteClasses
     while true {
-      // Fast path: plain ASCII bytes need no work beyond the table lookup.
+      // Fast path: eight bytes at a time while none of them needs attention, then byte by byte.
+      while end - position >= 8 {
+        let word = UInt64(
+          littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+        let special = JSONScanner.specialBytes(in: word)
+        if special != 0 {
+          position += special.trailingZeroBitCount >> 3
+          break
+        }
+        position += 8
+      }
       while position < end && classes[Int(base[position])] == 0 { position += 1 }
       guard position < end else {
         throw JSONScanError(.invalidJSON, at: position, "unterminated string")
@@ -429,6 +439,21 @@ struct JSONScanner: ~Copyable {
     }
     return UnsafePointer(table)
   }()
+
+  /// SWAR: the high bit of each byte of the result is set where `word` holds `"`, `\\`, a
+  /// control character or a non-ASCII byte. Bits above the lowest set one may be spurious
+  /// (borrows), so callers use only the lowest.
+  @inline(__always)
+  private static func specialBytes(in word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    let belowSpace = (word &- ones &* 0x20) & ~word
+    let quote = word ^ (ones &* 0x22)
+    let backslash = word ^ (ones &* 0x5C)
+    let isQuote = (quote &- ones) & ~quote
+    let isBackslash = (backslash &- ones) & ~backslash
+    return (belowSpace | isQuote | isBackslash | word) & highBits
+  }
 
   static func hexValue(_ byte: UInt8) -> UInt8? {
     switch byte {

@@ -14,7 +14,9 @@ enum EmailAddress {
     var labelLength = 0
     var labels = 0
     for scalar in address.unicodeScalars {
-      if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
+      if scalar.isASCII {
+        if scalar.value <= 0x20 || scalar.value == 0x7F { return nil }
+      } else if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
         return nil
       }
       if scalar == "@" {
