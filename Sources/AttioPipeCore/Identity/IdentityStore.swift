@@ -1,12 +1,13 @@
-// Design: profiles live in one array, addressed by index; a dictionary maps every id to the
-// index of its profile. Linking two ids that already have different profiles merges the
+// Design: profiles live in one array, addressed by slot; an `IdentityIndex` maps every id to
+// the slot of its profile. Linking two ids that already have different profiles merges the
 // smaller profile (by number of ids) into the larger, re-pointing the smaller one's ids, so a
-// chain of merges costs O(n log n) in all. A doubly linked list threaded through the profiles
-// (by index) keeps them in least-recently-seen order, so that eviction beyond `capacity` is
-// O(1). Slots of evicted or merged profiles are reused through a free list.
+// chain of merges costs O(n log n) in all. Two parallel arrays of slot numbers thread the
+// profiles into a least-recently-seen list (kept apart from the profiles for cache locality),
+// so marking a profile seen and evicting beyond `capacity` are O(1). Slots of evicted or merged
+// profiles are reused through a free list.
 //
 // Nothing is stored for an event that neither brings traits nor links two ids: the page views
-// of anonymous visitors, the bulk of any stream, cost a dictionary look-up and no memory.
+// of anonymous visitors, the bulk of any stream, cost one hash look-up and no memory.
 
 /// Remembers what `identify` and `context.traits` said about each visitor and user.
 struct IdentityStore: Sendable {
@@ -18,9 +19,13 @@ struct IdentityStore: Sendable {
     var evicted = 0
   }
 
+  typealias ID = UnsafeBufferPointer<UInt8>
+
   private var profiles: [Profile] = []
+  private var newer: [Int32] = []
+  private var older: [Int32] = []
   private var freeSlots: [Int32] = []
-  private var index: [IdentityKey: Int32] = [:]
+  private var index = IdentityIndex()
   private var newest: Int32 = -1
   private var oldest: Int32 = -1
   private var sequence: UInt64 = 0
@@ -41,30 +46,39 @@ struct IdentityStore: Sendable {
   /// links whichever of the two is known, and both when neither is (analytics.js aliases the
   /// browser's anonymous id, which is often not yet known because page views store nothing).
   mutating func observe(
-    anonymousId: String?, userId: String?, previousId: String? = nil, changes: TraitChanges
+    anonymousId: ID?, userId: ID?, previousId: ID? = nil, changes: TraitChanges
   ) -> Observation {
-    let anonymousKey = anonymousId.map(IdentityKey.anonymous)
-    let userKey = userId.map(IdentityKey.user)
     // Fast path, most events: one id, nothing to link or change.
-    if previousId == nil && changes.isEmpty && (anonymousKey == nil || userKey == nil) {
-      guard let key = anonymousKey ?? userKey, let slot = index[key] else {
-        return Observation(profile: nil)
-      }
+    if previousId == nil && changes.isEmpty && (anonymousId == nil || userId == nil) {
+      let found =
+        if let anonymousId { index.profile(.anonymous, anonymousId) } else {
+          userId.flatMap { index.profile(.user, $0) }
+        }
+      guard let slot = found else { return Observation(profile: nil) }
       markSeen(slot)
       return Observation(profile: slot)
     }
 
-    var keys: [IdentityKey] = []
-    if let anonymousKey { keys.append(anonymousKey) }
-    if let userKey { keys.append(userKey) }
+    // Each id is looked up once; `known` holds what it names now.
+    var keys: [(namespace: IdentityNamespace, id: ID, known: Int32?)] = []
+    if let anonymousId {
+      keys.append((.anonymous, anonymousId, index.profile(.anonymous, anonymousId)))
+    }
+    if let userId { keys.append((.user, userId, index.profile(.user, userId))) }
     if let previousId {
-      let aliases = [IdentityKey.user(previousId), .anonymous(previousId)]
-      let known = aliases.filter { index[$0] != nil }
-      keys.append(contentsOf: known.isEmpty ? aliases : known)
+      let asUser = index.profile(.user, previousId)
+      let asAnonymous = index.profile(.anonymous, previousId)
+      if asUser != nil || asAnonymous == nil { keys.append((.user, previousId, asUser)) }
+      if asAnonymous != nil || asUser == nil { keys.append((.anonymous, previousId, asAnonymous)) }
     }
     var found: [Int32] = []
     for key in keys {
-      if let slot = index[key], !found.contains(slot) { found.append(slot) }
+      if let slot = key.known, !found.contains(slot) { found.append(slot) }
+    }
+    // Common: a signed-in visitor's page view, both ids already linked, nothing to change.
+    if changes.isEmpty && found.count == 1 && keys.allSatisfy({ $0.known != nil }) {
+      markSeen(found[0])
+      return Observation(profile: found[0])
     }
     let needsProfile = !changes.isEmpty || keys.count > 1
     guard !found.isEmpty || (needsProfile && !keys.isEmpty) else {
@@ -73,9 +87,10 @@ struct IdentityStore: Sendable {
 
     var observation = Observation()
     let slot = found.isEmpty ? allocate() : merge(found)
-    for key in keys where index[key] != slot {
-      index[key] = slot
-      profiles[Int(slot)].keys.append(key)
+    // Ids new to the store join the profile; known ones were re-pointed by `merge`.
+    for key in keys where key.known == nil {
+      let reference = index.set(key.namespace, key.id, to: slot)
+      profiles[Int(slot)].keys.append(reference)
     }
     if !changes.isEmpty {
       sequence += 1
@@ -92,7 +107,9 @@ struct IdentityStore: Sendable {
   }
 
   /// The profile an id names, without touching recency.
-  func profile(for key: IdentityKey) -> Int32? { index[key] }
+  func profile(_ namespace: IdentityNamespace, _ id: ID) -> Int32? {
+    index.profile(namespace, id)
+  }
 
   // MARK: - Merging
 
@@ -103,7 +120,7 @@ struct IdentityStore: Sendable {
     for slot in slots where slot != survivor {
       let absorbed = profiles[Int(slot)]
       profiles[Int(survivor)].absorbTraits(of: absorbed)
-      for key in absorbed.keys { index[key] = survivor }
+      for key in absorbed.keys { index.set(key, to: survivor) }
       profiles[Int(survivor)].keys.append(contentsOf: absorbed.keys)
       release(slot)
     }
@@ -119,6 +136,8 @@ struct IdentityStore: Sendable {
       return slot
     }
     profiles.append(Profile())
+    newer.append(-1)
+    older.append(-1)
     return Int32(profiles.count - 1)
   }
 
@@ -131,28 +150,42 @@ struct IdentityStore: Sendable {
 
   private mutating func evictOldest() {
     let slot = oldest
-    for key in profiles[Int(slot)].keys { index[key] = nil }
+    for key in profiles[Int(slot)].keys { index.remove(key) }
     release(slot)
+    if index.garbageBytes > max(1 << 20, index.liveBytes) { compactIndex() }
+  }
+
+  /// Rebuilds the index with only the live keys' bytes, reclaiming what evictions left behind.
+  private mutating func compactIndex() {
+    var compacted = IdentityIndex(minimumCapacity: index.count)
+    for slot in profiles.indices where !profiles[slot].keys.isEmpty {
+      let references = profiles[slot].keys
+      profiles[slot].keys = references.map { reference in
+        index.withBytes(of: reference) { id in
+          compacted.set(reference.namespace, id, to: Int32(slot))
+        }
+      }
+    }
+    index = compacted
   }
 
   private mutating func markSeen(_ slot: Int32) {
     guard newest != slot else { return }
     unlink(slot)
-    profiles[Int(slot)].older = newest
-    profiles[Int(slot)].newer = -1
-    if newest >= 0 { profiles[Int(newest)].newer = slot }
+    older[Int(slot)] = newest
+    newer[Int(slot)] = -1
+    if newest >= 0 { newer[Int(newest)] = slot }
     newest = slot
     if oldest < 0 { oldest = slot }
   }
 
   private mutating func unlink(_ slot: Int32) {
-    let newer = profiles[Int(slot)].newer
-    let older = profiles[Int(slot)].older
-    let isLinked = newer >= 0 || older >= 0 || newest == slot
-    guard isLinked else { return }
-    if newer >= 0 { profiles[Int(newer)].older = older } else { newest = older }
-    if older >= 0 { profiles[Int(older)].newer = newer } else { oldest = newer }
-    profiles[Int(slot)].newer = -1
-    profiles[Int(slot)].older = -1
+    let newerSlot = newer[Int(slot)]
+    let olderSlot = older[Int(slot)]
+    guard newerSlot >= 0 || olderSlot >= 0 || newest == slot else { return }
+    if newerSlot >= 0 { older[Int(newerSlot)] = olderSlot } else { newest = olderSlot }
+    if olderSlot >= 0 { newer[Int(olderSlot)] = newerSlot } else { oldest = newerSlot }
+    newer[Int(slot)] = -1
+    older[Int(slot)] = -1
   }
 }

@@ -16,11 +16,8 @@ struct Profile: Sendable {
   private var name = Value.never
   private var phone = Value.never
   private var jobTitle = Value.never
-  /// The ids that name this profile.
-  var keys: [IdentityKey] = []
-  /// Neighbours in the store's least-recently-seen list.
-  var newer: Int32 = -1
-  var older: Int32 = -1
+  /// Where the ids that name this profile are stored in the index.
+  var keys: [IdentityKeyReference] = []
 
   subscript(trait: ProfileTrait) -> String? { value(trait).text }
 

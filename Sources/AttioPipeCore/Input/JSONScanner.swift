@@ -30,7 +30,7 @@ struct JSONScanner: ~Copyable {
 
   init(_ line: UnsafeBufferPointer<UInt8>) {
     // A zero-length buffer may have a nil base address; point at a dummy byte instead.
-    self.base = line.baseAddress ?? JSONScanner.emptyLine
+    self.base = line.baseAddress.map { $0 } ?? JSONScanner.emptyLine
     self.end = line.count
   }
 
@@ -334,9 +334,9 @@ struct JSONScanner: ~Copyable {
     position += 1  // opening quote
     let start = position
     var escaped = false
-    let classes = JSONScanner.byteClasses
     while true {
-      // Fast path: eight bytes at a time while none of them needs attention, then byte by byte.
+      // Fast path: eight bytes at a time while none of them needs attention, then byte by byte
+      // to find the one that does.
       while end - position >= 8 {
         let word = UInt64(
           littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
@@ -347,7 +347,7 @@ struct JSONScanner: ~Copyable {
         }
         position += 8
       }
-      while position < end && classes[Int(base[position])] == 0 { position += 1 }
+      while position < end && JSONScanner.isPlainStringByte(base[position]) { position += 1 }
       guard position < end else {
         throw JSONScanError(.invalidJSON, at: position, "unterminated string")
       }
@@ -429,16 +429,12 @@ struct JSONScanner: ~Copyable {
 
   // MARK: - Tables and byte access for extensions
 
-  /// 0 for bytes a string may hold without further checks, 1 for `"`, `\`, controls and
-  /// non-ASCII bytes.
-  nonisolated(unsafe) private static let byteClasses: UnsafePointer<UInt8> = {
-    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-    for byte in 0..<256 {
-      let special = byte < 0x20 || byte >= 0x80 || byte == 0x22 || byte == 0x5C
-      table[byte] = special ? 1 : 0
-    }
-    return UnsafePointer(table)
-  }()
+  /// Whether a string may hold `byte` without further checks: printable ASCII other than `"`
+  /// and `\\`.
+  @inline(__always)
+  private static func isPlainStringByte(_ byte: UInt8) -> Bool {
+    byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C
+  }
 
   /// SWAR: the high bit of each byte of the result is set where `word` holds `"`, `\\`, a
   /// control character or a non-ASCII byte. Bits above the lowest set one may be spurious

@@ -63,9 +63,9 @@ final class DiagnosticReporter {
       output.appendInteger(statistics.linesRead)
       output.append(",\"bodies_written\":")
       output.appendInteger(statistics.bodiesWritten)
-      appendCounts("skipped", statistics.skipped, SkipReason.allCases)
-      appendCounts("invalid", statistics.invalid, InvalidLineReason.allCases)
-      appendCounts("warnings", statistics.warnings, MappingWarning.allCases)
+      appendCounts("skipped", statistics.skipped)
+      appendCounts("invalid", statistics.invalid)
+      appendCounts("warnings", statistics.warnings)
       output.append(",\"evictions\":")
       output.appendInteger(statistics.evictions)
       for (name, count) in extra {
@@ -108,20 +108,15 @@ final class DiagnosticReporter {
     output.append("\"")
   }
 
-  private func appendCounts<Reason: RawRepresentable<String> & Hashable>(
-    _ name: StaticString, _ counts: [Reason: Int], _ order: [Reason]
-  ) {
+  private func appendCounts<Reason>(_ name: StaticString, _ counts: ReasonCounts<Reason>) {
     output.append(",\"")
     output.append(name)
     output.append("\":{")
-    var first = true
-    for reason in order {
-      guard let count = counts[reason] else { continue }
-      if !first { output.append(",") }
-      first = false
-      output.appendJSONString(reason.rawValue)
+    for (position, entry) in counts.nonZero.enumerated() {
+      if position > 0 { output.append(",") }
+      output.appendJSONString(entry.reason.rawValue)
       output.append(":")
-      output.appendInteger(count)
+      output.appendInteger(entry.count)
     }
     output.append("}")
   }

@@ -24,14 +24,14 @@ struct BuildCommand {
           case .blank:
             break
           case .invalid(let error):
-            report.statistics.invalid[error.reason, default: 0] += 1
+            report.statistics.invalid[error.reason] += 1
             diagnostics.invalidLine(error, at: location)
             if options.strict {
               diagnostics.error("stopping at the first invalid line (--strict)")
               return false
             }
           case .skipped(let reason):
-            report.statistics.skipped[reason, default: 0] += 1
+            report.statistics.skipped[reason] += 1
             let messageId = diagnostics.wantsEventDetails ? processor.messageId : nil
             diagnostics.skipped(reason, at: location, messageId: messageId)
           case .person(let person, let warnings):
@@ -40,7 +40,7 @@ struct BuildCommand {
             try stdout.lineCompleted()
             report.statistics.bodiesWritten += 1
             for warning in warnings {
-              report.statistics.warnings[warning, default: 0] += 1
+              report.statistics.warnings[warning] += 1
               let messageId = diagnostics.wantsEventDetails ? processor.messageId : nil
               diagnostics.warning(warning, at: location, messageId: messageId)
             }

@@ -45,11 +45,21 @@ struct EventProcessor {
       // describe a company and must not touch the person.
       changes.merge(traitChanges(scanned.traits))
     }
-    let observation = identities.observe(
-      anonymousId: identifier(scanned.anonymousIdSnake, scanned.anonymousId),
-      userId: identifier(scanned.userIdSnake, scanned.userId),
-      previousId: kind == .alias ? identifier(scanned.previousIdSnake, scanned.previousId) : nil,
-      changes: changes)
+    let previous = kind == .alias ? scanned.previousIdSnake : .absent
+    let previousCamel = kind == .alias ? scanned.previousId : .absent
+    // Static helpers and a local copy of the line: `identities` is mutated inside the closures,
+    // and any access to `self` around them would copy the whole store on every event.
+    let line = self.line
+    let (anonymous, anonymousCamel) = (scanned.anonymousIdSnake, scanned.anonymousId)
+    let (user, userCamel) = (scanned.userIdSnake, scanned.userId)
+    let observation = Self.withIdentifier(anonymous, anonymousCamel, in: line) { anonymousId in
+      Self.withIdentifier(user, userCamel, in: line) { userId in
+        Self.withIdentifier(previous, previousCamel, in: line) { previousId in
+          identities.observe(
+            anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
+        }
+      }
+    }
     evictions += observation.evicted
 
     let isLeadGenerated: Bool
@@ -104,12 +114,30 @@ struct EventProcessor {
     return changes
   }
 
-  /// An id: the snake_case spelling wins when both are present; empty means absent.
-  private func identifier(_ snake: ScannedValue, _ camel: ScannedValue) -> String? {
-    for value in [snake, camel] {
-      if let text = text(of: value), !text.isEmpty { return text }
+  /// Calls `body` with the bytes of an id (a string's, or a number's literal text): the
+  /// snake_case spelling wins when both are present; empty means absent. Ids are looked up
+  /// straight from the line; only ids written with escapes (rare) are decoded first.
+  private static func withIdentifier<Result>(
+    _ snake: ScannedValue, _ camel: ScannedValue, in line: UnsafeBufferPointer<UInt8>,
+    _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+  ) -> Result {
+    let value = isNonEmptyIdentifier(snake) ? snake : camel
+    switch value {
+    case .string(let start, let end, false), .number(let start, let end):
+      return body(start < end ? UnsafeBufferPointer(rebasing: line[start..<end]) : nil)
+    case .string(let start, let end, true):
+      var decoded = JSONStringDecoder.decode(UnsafeBufferPointer(rebasing: line[start..<end]))
+      return decoded.isEmpty ? body(nil) : decoded.withUTF8 { body($0) }
+    case .absent, .null, .wrongType:
+      return body(nil)
     }
-    return nil
+  }
+
+  private static func isNonEmptyIdentifier(_ value: ScannedValue) -> Bool {
+    switch value {
+    case .string(let start, let end, _), .number(let start, let end): start < end
+    case .absent, .null, .wrongType: false
+    }
   }
 
   private func trimmedText(_ value: ScannedValue) -> String? {

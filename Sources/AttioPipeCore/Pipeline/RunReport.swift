@@ -11,5 +11,5 @@ public struct RunReport: Sendable, Equatable {
   /// Delivery: Attio refused the token (401) or its scopes (403).
   public var authenticationFailed = false
 
-  public var invalidLines: Int { statistics.invalidTotal }
+  public var invalidLines: Int { statistics.invalid.total }
 }

@@ -2,31 +2,23 @@
 public struct RunStatistics: Sendable, Equatable {
   public var linesRead = 0
   public var bodiesWritten = 0
-  public var skipped: [SkipReason: Int] = [:]
-  public var invalid: [InvalidLineReason: Int] = [:]
-  public var warnings: [MappingWarning: Int] = [:]
+  public var skipped = ReasonCounts<SkipReason>()
+  public var invalid = ReasonCounts<InvalidLineReason>()
+  public var warnings = ReasonCounts<MappingWarning>()
   public var evictions = 0
-
-  public var skippedTotal: Int { skipped.values.reduce(0, +) }
-  public var invalidTotal: Int { invalid.values.reduce(0, +) }
 
   /// `lines read: 12, bodies written: 3, skipped: 8 (not_enabled 6, no_email 2), invalid: 1 (...)`
   public var summary: String {
     var parts = ["lines read: \(linesRead)", "bodies written: \(bodiesWritten)"]
-    parts.append("skipped: \(skippedTotal)" + breakdown(skipped, SkipReason.allCases))
-    parts.append("invalid: \(invalidTotal)" + breakdown(invalid, InvalidLineReason.allCases))
-    let warningTotal = warnings.values.reduce(0, +)
-    if warningTotal > 0 {
-      parts.append("warnings: \(warningTotal)" + breakdown(warnings, MappingWarning.allCases))
-    }
+    parts.append("skipped: \(skipped.total)" + breakdown(skipped))
+    parts.append("invalid: \(invalid.total)" + breakdown(invalid))
+    if warnings.total > 0 { parts.append("warnings: \(warnings.total)" + breakdown(warnings)) }
     if evictions > 0 { parts.append("identities evicted: \(evictions)") }
     return parts.joined(separator: ", ")
   }
 
-  private func breakdown<Reason: RawRepresentable<String>>(
-    _ counts: [Reason: Int], _ order: [Reason]
-  ) -> String {
-    let listed = order.compactMap { reason in counts[reason].map { "\(reason.rawValue) \($0)" } }
+  private func breakdown<Reason>(_ counts: ReasonCounts<Reason>) -> String {
+    let listed = counts.nonZero.map { "\($0.reason.rawValue) \($0.count)" }
     return listed.isEmpty ? "" : " (" + listed.joined(separator: ", ") + ")"
   }
 }

@@ -8,6 +8,37 @@ private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
   return changes
 }
 
+/// String conveniences for the tests; the store itself works on the bytes of the input line.
+extension IdentityStore {
+  fileprivate mutating func observe(
+    anonymousId: String?, userId: String?, previousId: String? = nil, changes: TraitChanges
+  ) -> Observation {
+    func bytes(_ text: String?) -> [UInt8]? { text.map { Array($0.utf8) } }
+    let anonymous = bytes(anonymousId)
+    let user = bytes(userId)
+    let previous = bytes(previousId)
+    return withBuffer(anonymous) { anonymousId in
+      withBuffer(user) { userId in
+        withBuffer(previous) { previousId in
+          observe(
+            anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
+        }
+      }
+    }
+  }
+
+  fileprivate func profile(for key: (IdentityNamespace, String)) -> Int32? {
+    Array(key.1.utf8).withUnsafeBufferPointer { profile(key.0, $0) }
+  }
+}
+
+private func withBuffer<Result>(
+  _ bytes: [UInt8]?, _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+) -> Result {
+  guard let bytes else { return body(nil) }
+  return bytes.withUnsafeBufferPointer { body($0) }
+}
+
 @Suite struct IdentityStoreTests {
   @Test func storesNothingForAnonymousPageViews() {
     var store = IdentityStore()
@@ -41,7 +72,7 @@ private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
     var store = IdentityStore()
     _ = store.observe(anonymousId: "a", userId: "u", changes: TraitChanges())
     _ = store.observe(anonymousId: nil, userId: "u", changes: changes([.email: .set("e@x.io")]))
-    let slot = try #require(store.profile(for: .anonymous("a")))
+    let slot = try #require(store.profile(for: (.anonymous, "a")))
     #expect(store[slot][.email] == "e@x.io")
     #expect(store.count == 1)
   }
@@ -49,7 +80,7 @@ private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
   @Test func namespacesAreSeparate() {
     var store = IdentityStore()
     _ = store.observe(anonymousId: "same", userId: nil, changes: changes([.name: .set("A")]))
-    #expect(store.profile(for: .user("same")) == nil)
+    #expect(store.profile(for: (.user, "same")) == nil)
   }
 
   @Test func joiningTwoKnownProfilesKeepsTheMoreRecentValueOfEachTrait() throws {
@@ -65,7 +96,7 @@ private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
     #expect(store[slot][.jobTitle] == "Dev")
     #expect(store[slot][.name] == "Ada L")
     #expect(store.count == 1)
-    #expect(store.profile(for: .anonymous("a")) == store.profile(for: .user("u")))
+    #expect(store.profile(for: (.anonymous, "a")) == store.profile(for: (.user, "u")))
   }
 
   @Test func aRemovalIsARecentValueToo() throws {
@@ -81,11 +112,39 @@ private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
     var store = IdentityStore()
     _ = store.observe(anonymousId: "anon", userId: nil, changes: changes([.email: .set("e@x.io")]))
     _ = store.observe(anonymousId: nil, userId: "u", previousId: "anon", changes: TraitChanges())
-    let slot = try #require(store.profile(for: .user("u")))
+    let slot = try #require(store.profile(for: (.user, "u")))
     #expect(store[slot][.email] == "e@x.io")
 
     _ = store.observe(anonymousId: nil, userId: "u2", previousId: "u", changes: TraitChanges())
-    #expect(store.profile(for: .user("u2")) == slot)
+    #expect(store.profile(for: (.user, "u2")) == slot)
+    #expect(store.profile(for: (.anonymous, "u")) == nil)
+  }
+
+  @Test func aliasOfAnUnknownIdLinksBothNamespaces() throws {
+    var store = IdentityStore()
+    _ = store.observe(anonymousId: nil, userId: "u", previousId: "browser", changes: TraitChanges())
+    _ = store.observe(anonymousId: nil, userId: "u", changes: changes([.email: .set("e@x.io")]))
+    let slot = try #require(store.profile(for: (.anonymous, "browser")))
+    #expect(store.profile(for: (.user, "browser")) == slot)
+    #expect(store[slot][.email] == "e@x.io")
+  }
+
+  @Test func evictionsAtScaleKeepTheIndexConsistent() {
+    var store = IdentityStore(capacity: 1000)
+    let some = changes([.email: .set("e@x.io")])
+    var evicted = 0
+    for visitor in 0..<50_000 {
+      let id = "visitor-\(visitor)-" + String(repeating: "x", count: visitor % 40)
+      evicted += store.observe(anonymousId: id, userId: "user-\(visitor)", changes: some).evicted
+    }
+    #expect(evicted == 49_000)
+    #expect(store.count == 1000)
+    #expect(store.profile(for: (.anonymous, "visitor-0-")) == nil)
+    for visitor in 49_000..<50_000 {
+      let id = "visitor-\(visitor)-" + String(repeating: "x", count: visitor % 40)
+      let slot = store.profile(for: (.anonymous, id))
+      #expect(slot != nil && slot == store.profile(for: (.user, "user-\(visitor)")))
+    }
   }
 
   @Test func evictsTheLeastRecentlySeenBeyondCapacity() {
@@ -97,8 +156,8 @@ private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
     let observation = store.observe(anonymousId: "3", userId: nil, changes: some)
     #expect(observation.evicted == 1)
     #expect(store.count == 2)
-    #expect(store.profile(for: .anonymous("2")) == nil)
-    #expect(store.profile(for: .anonymous("1")) != nil)
-    #expect(store.profile(for: .anonymous("3")) != nil)
+    #expect(store.profile(for: (.anonymous, "2")) == nil)
+    #expect(store.profile(for: (.anonymous, "1")) != nil)
+    #expect(store.profile(for: (.anonymous, "3")) != nil)
   }
 }

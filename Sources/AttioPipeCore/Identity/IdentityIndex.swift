@@ -1,0 +1,196 @@
+import Glibc
+
+// Design: an open-addressing hash table from (namespace, id bytes) to a profile slot, built for
+// the per-event look-up. Swift's Dictionary keyed by String costs, per event, an allocation for
+// the id, SipHash, and a retain of every key compared on the probe path (each a cache miss);
+// this table hashes the bytes straight from the input line and compares stored 64-bit hashes
+// before touching any key bytes, so a look-up allocates nothing and usually touches one cache
+// line.
+//
+// - Entries: linear probing, power-of-two capacity, load factor at most 1/2, backward-shift
+//   deletion (no tombstones).
+// - Key bytes live in one append-only arena; an entry holds their offset and length. Removed
+//   keys leave garbage in the arena, which `IdentityStore` reclaims by rebuilding the index when
+//   garbage outweighs live bytes.
+// - The hash is seeded per process, so crafted ids cannot be aimed at one probe chain.
+
+/// Where a key's bytes are stored in the arena; profiles hold these to find their keys again.
+struct IdentityKeyReference: Sendable, Equatable {
+  var offset: Int
+  var length: Int32
+  var namespace: IdentityNamespace
+}
+
+struct IdentityIndex: Sendable {
+  private struct Entry: Sendable {
+    /// 0 marks an empty slot; real hashes have their low bit set.
+    var hash: UInt64 = 0
+    var offset = 0
+    var length: Int32 = 0
+    var profile: Int32 = -1
+  }
+
+  private var entries: [Entry]
+  private var mask: Int
+  private(set) var arena: [UInt8] = []
+  private(set) var count = 0
+  /// Bytes of the arena still referenced by an entry.
+  private(set) var liveBytes = 0
+  private let seed: UInt64
+
+  init(minimumCapacity: Int = 1024, seed: UInt64 = UInt64.random(in: .min ... .max)) {
+    var capacity = 16
+    while capacity < minimumCapacity * 2 { capacity <<= 1 }
+    entries = [Entry](repeating: Entry(), count: capacity)
+    mask = capacity - 1
+    self.seed = seed
+  }
+
+  /// Garbage (removed keys' bytes) in the arena.
+  var garbageBytes: Int { arena.count - liveBytes }
+
+  func profile(
+    _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>
+  ) -> Int32? {
+    let hash = hashValue(namespace, id)
+    var position = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let entry = entries[position]
+      if entry.hash == 0 { return nil }
+      if entry.hash == hash && keyEquals(entry, id) { return entry.profile }
+      position = (position + 1) & mask
+    }
+  }
+
+  /// Points the key at `profile`, adding it when new; returns where its bytes are stored.
+  @discardableResult
+  mutating func set(
+    _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, to profile: Int32
+  ) -> IdentityKeyReference {
+    let hash = hashValue(namespace, id)
+    var position = Int(truncatingIfNeeded: hash) & mask
+    while entries[position].hash != 0 {
+      if entries[position].hash == hash && keyEquals(entries[position], id) {
+        entries[position].profile = profile
+        let entry = entries[position]
+        return IdentityKeyReference(
+          offset: entry.offset, length: entry.length, namespace: namespace)
+      }
+      position = (position + 1) & mask
+    }
+    let offset = arena.count
+    arena.append(contentsOf: id)
+    entries[position] = Entry(hash: hash, offset: offset, length: Int32(id.count), profile: profile)
+    count += 1
+    liveBytes += id.count
+    if count * 2 > entries.count { grow() }
+    return IdentityKeyReference(offset: offset, length: Int32(id.count), namespace: namespace)
+  }
+
+  /// Re-points a stored key (found through a profile) at another profile.
+  mutating func set(_ reference: IdentityKeyReference, to profile: Int32) {
+    guard let position = position(of: reference) else { return }
+    entries[position].profile = profile
+  }
+
+  mutating func remove(_ reference: IdentityKeyReference) {
+    guard var hole = position(of: reference) else { return }
+    count -= 1
+    liveBytes -= Int(reference.length)
+    // Backward-shift deletion: pull later entries of the probe chain into the hole.
+    var next = (hole + 1) & mask
+    while entries[next].hash != 0 {
+      let home = Int(truncatingIfNeeded: entries[next].hash) & mask
+      let distanceFromHome = (next - home) & mask
+      let distanceToHole = (next - hole) & mask
+      if distanceFromHome >= distanceToHole {
+        entries[hole] = entries[next]
+        hole = next
+      }
+      next = (next + 1) & mask
+    }
+    entries[hole] = Entry()
+  }
+
+  /// The id bytes of a stored key.
+  func withBytes<Result>(
+    of reference: IdentityKeyReference, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+  ) -> Result {
+    arena.withUnsafeBufferPointer { arena in
+      body(
+        UnsafeBufferPointer(
+          rebasing: arena[reference.offset..<reference.offset + Int(reference.length)]))
+    }
+  }
+
+  // MARK: - Internals
+
+  private func position(of reference: IdentityKeyReference) -> Int? {
+    withBytes(of: reference) { id in
+      let hash = hashValue(reference.namespace, id)
+      var position = Int(truncatingIfNeeded: hash) & mask
+      while entries[position].hash != 0 {
+        let entry = entries[position]
+        if entry.hash == hash && entry.offset == reference.offset { return position }
+        position = (position + 1) & mask
+      }
+      return nil
+    }
+  }
+
+  private func keyEquals(_ entry: Entry, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard Int(entry.length) == id.count else { return false }
+    return arena.withUnsafeBufferPointer { arena in
+      id.isEmpty || memcmp(arena.baseAddress! + entry.offset, id.baseAddress!, id.count) == 0
+    }
+  }
+
+  private mutating func grow() {
+    let old = entries
+    entries = [Entry](repeating: Entry(), count: old.count * 2)
+    mask = entries.count - 1
+    for entry in old where entry.hash != 0 {
+      var position = Int(truncatingIfNeeded: entry.hash) & mask
+      while entries[position].hash != 0 { position = (position + 1) & mask }
+      entries[position] = entry
+    }
+  }
+
+  /// A 64-bit hash of the namespace and bytes: eight bytes at a time, multiply-xorshift mixing
+  /// (in the manner of wyhash/Murmur finalisers). The low bit is forced on so 0 means empty.
+  private func hashValue(_ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>)
+    -> UInt64
+  {
+    let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var hash = seed ^ (UInt64(namespace.rawValue) &+ 1) &* multiplier ^ UInt64(id.count)
+    var index = 0
+    if let base = id.baseAddress {
+      let raw = UnsafeRawPointer(base)
+      while id.count - index >= 8 {
+        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        hash = mix(hash ^ word)
+        index += 8
+      }
+      var tail: UInt64 = 0
+      var shift: UInt64 = 0
+      while index < id.count {
+        tail |= UInt64(base[index]) << shift
+        shift += 8
+        index += 1
+      }
+      hash = mix(hash ^ tail ^ (shift << 56))
+    }
+    return mix(hash) | 1
+  }
+
+  @inline(__always)
+  private func mix(_ value: UInt64) -> UInt64 {
+    var value = value
+    value ^= value >> 32
+    value &*= 0xD6E8_FEB8_6659_FD93
+    value ^= value >> 29
+    value &*= 0x9E37_79B9_7F4A_7C15
+    value ^= value >> 32
+    return value
+  }
+}

@@ -1,0 +1,54 @@
+/// A reason code that can be counted in a fixed-size table (no hashing on the per-event path).
+public protocol CountedReason: CaseIterable, RawRepresentable<String>, Hashable, Sendable {
+  /// Position in `allCases`.
+  var ordinal: Int { get }
+}
+
+/// Counts per reason, in the order the reasons are declared.
+public struct ReasonCounts<Reason: CountedReason>: Sendable, Equatable {
+  private var counts = [Int](repeating: 0, count: Reason.allCases.count)
+
+  public subscript(reason: Reason) -> Int {
+    get { counts[reason.ordinal] }
+    set { counts[reason.ordinal] = newValue }
+  }
+
+  public var total: Int { counts.reduce(0, +) }
+
+  /// The reasons counted at least once, with their counts, in declaration order.
+  var nonZero: [(reason: Reason, count: Int)] {
+    Reason.allCases.compactMap { reason in
+      counts[reason.ordinal] > 0 ? (reason, counts[reason.ordinal]) : nil
+    }
+  }
+}
+
+extension SkipReason: CountedReason {
+  public var ordinal: Int {
+    switch self {
+    case .notEnabled: 0
+    case .noEmail: 1
+    case .invalidEmail: 2
+    }
+  }
+}
+
+extension InvalidLineReason: CountedReason {
+  public var ordinal: Int {
+    switch self {
+    case .invalidJSON: 0
+    case .notObject: 1
+    case .invalidUTF8: 2
+    case .tooDeep: 3
+    case .lineTooLong: 4
+    }
+  }
+}
+
+extension MappingWarning: CountedReason {
+  public var ordinal: Int {
+    switch self {
+    case .invalidPhone: 0
+    }
+  }
+}
