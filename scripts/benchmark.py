@@ -9,19 +9,20 @@
    parameters) a realistic Segment-spec NDJSON stream into OUT/: mostly `page`
    and commerce/UI `track` events with a browser `context`, some `identify`
    calls and identity-bearing tracks (Signed Up, Logged In, Lead Generated),
-   aliases, userIds linked to anonymousIds, ~500 bytes per line on average.
+   aliases, userIds linked to anonymousIds, ~550 bytes per line on average.
 2. Builds attio-pipe (`swift build -c release`) unless --binary is given.
 3. Runs, each in its own subprocess with stdout redirected to a file:
      attio-pipe build --quiet FILE           (best of --runs)
      python3 scripts/peers/attio_pipe_orjson.py < FILE   (best of --runs)
      jq -c -n -f scripts/peers/attio_pipe.jq < PREFIX    (1 run on the first
         --jq-events events, throughput extrapolated to the whole file)
-   Wall time via time.perf_counter(), peak RSS via os.wait4() -> ru_maxrss.
+   Wall time via time.perf_counter(), peak RSS via os.wait4() -> ru_maxrss,
+   both taken in a minimal launcher process (see _LAUNCHER for why).
 4. Compares outputs (attio-pipe vs Python line for line; jq vs Python on the
    jq prefix), checks memory flatness (attio-pipe on the first 10% vs the
    whole file) and prints a Markdown table, also written to OUT/results.md.
 
-Python 3.8+ standard library only.
+Python 3 standard library only (the peers need orjson and jq).
 """
 
 import argparse
@@ -30,6 +31,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -161,6 +163,7 @@ BUTTONS = ["Subscribe", "Get started", "Add to wishlist", "Share", "Contact sale
            "Download app", "Start free trial", "Watch demo"]
 
 _EPOCH0 = 1717200000.0  # 2024-06-01T00:00:00Z
+ID_KEYS = ("anonymousId", "anonymous_id", "userId", "user_id", "previousId")
 
 
 def _ascii(s):
@@ -196,6 +199,8 @@ class Generator(object):
         self.t = _EPOCH0
         self.visitors = [self._make_visitor(i) for i in range(n_visitors)]
         self.stats = {}
+        self.seen_ids = set()
+        self.ids_at_tenth = 0
 
     # -- ids ---------------------------------------------------------------
     def _uuid(self):
@@ -571,9 +576,15 @@ class Generator(object):
                     break
                 produced += 1
                 self._count(ev)
+                if produced == max(1, self.n_events // 10):
+                    self.ids_at_tenth = len(self.seen_ids)
                 yield ev
 
     def _count(self, ev):
+        for k in ID_KEYS:
+            i = ev.get(k)
+            if i is not None:
+                self.seen_ids.add(i)
         t = ev["type"]
         key = t if t != "track" else "track: " + ev["event"]
         self.stats[key] = self.stats.get(key, 0) + 1
@@ -598,7 +609,21 @@ def generate(path, n_events, n_visitors, seed):
                     log("  generated %d events (%.0f s)" % (i + 1, time.time() - t0))
         f.write(b"".join(buf))
     os.replace(tmp, path)
-    return {"bytes": total, "events": n_events, "stats": gen.stats}
+    return {"bytes": total, "events": n_events, "stats": gen.stats,
+            "distinct_ids": len(gen.seen_ids), "distinct_ids_head10pct": gen.ids_at_tenth}
+
+
+def scan_distinct_ids(path, tenth):
+    """(distinct ids in the file, distinct ids in its first `tenth` lines)."""
+    pat = re.compile(rb'"(?:anonymousId|anonymous_id|userId|user_id|previousId)":"([^"]*)"')
+    seen = set()
+    at_tenth = 0
+    with open(path, "rb") as f:
+        for i, line in enumerate(f, 1):
+            seen.update(pat.findall(line))
+            if i == tenth:
+                at_tenth = len(seen)
+    return len(seen), at_tenth
 
 
 def summarize_mix(stats):
@@ -858,11 +883,17 @@ def main():
         info = generate(events_path, args.events, args.visitors, args.seed)
         meta = {"generator_version": GENERATOR_VERSION, "events": args.events,
                 "visitors": args.visitors, "seed": args.seed, "bytes": info["bytes"],
-                "stats": info["stats"]}
+                "stats": info["stats"], "distinct_ids": info["distinct_ids"],
+                "distinct_ids_head10pct": info["distinct_ids_head10pct"]}
         with open(meta_path, "w") as f:
             json.dump(meta, f, indent=1, sort_keys=True)
     else:
         log("Reusing %s" % events_path)
+        if "distinct_ids" not in meta:  # meta written by an older benchmark.py
+            meta["distinct_ids"], meta["distinct_ids_head10pct"] = scan_distinct_ids(
+                events_path, max(1, meta["events"] // 10))
+            with open(meta_path, "w") as f:
+                json.dump(meta, f, indent=1, sort_keys=True)
     n_events = meta["events"]
     n_bytes = meta["bytes"]
     total, mix = summarize_mix(meta["stats"])
@@ -1004,7 +1035,8 @@ def main():
         rows.append("| Python + orjson | — | — | — | — | — | failed (exit %s) |" % py_fail.code)
     if jq_res:
         scaled = n_events / (jq_n / jq_res.wall)
-        note = " (≈%.0f s for all %s)" % (scaled, fmt_int(n_events)) if jq_n != n_events else ""
+        note = " (≈%s s for all %s)" % ("%.0f" % scaled if scaled >= 10 else "%.1f" % scaled,
+                                       fmt_int(n_events)) if jq_n != n_events else ""
         rows.append(row("%s (peer; first %s events%s)" % (jq_ver, fmt_int(jq_n),
                                                     ", extrapolated" if jq_n != n_events else ""),
                         jq_res, jq_n, jq_bytes, count_lines(out_jq), note))
@@ -1061,9 +1093,12 @@ def main():
         md.append("- jq: %s." % jq_note)
     if results["ap"] and ap_tenth:
         md.append("- Memory flatness: attio-pipe peak RSS %.1f MiB on the first 10%% (%s events, "
-                  "%.0f MB) vs %.1f MiB on the whole file (%s events, %.0f MB)." % (
+                  "%.0f MB, %s distinct ids) vs %.1f MiB on the whole file (%s events, "
+                  "%.0f MB, %s distinct ids; identity state must grow with distinct ids)." % (
                       ap_tenth.maxrss_kib / 1024.0, fmt_int(tenth_n), tenth_bytes / 1e6,
-                      results["ap"].maxrss_kib / 1024.0, fmt_int(n_events), mb))
+                      fmt_int(meta["distinct_ids_head10pct"]),
+                      results["ap"].maxrss_kib / 1024.0, fmt_int(n_events), mb,
+                      fmt_int(meta["distinct_ids"])))
     if binary is None:
         md.append("- attio-pipe was not measured: %s" % bin_msg.replace("\n", "\n  "))
         stale = os.path.join(REPO_ROOT, ".build", "release", "attio-pipe")
@@ -1071,11 +1106,16 @@ def main():
             md.append("  (an older build exists: `--binary %s` would benchmark it)" %
                       os.path.relpath(stale, os.getcwd()))
     elif ap_fail is not None:
-        md.append("- attio-pipe failed (exit %s) on `%s build --quiet FILE`:\n  ```\n  %s\n  ```" % (
-            ap_fail.code, binary, "\n  ".join(ap_fail.err_tail.splitlines()[-10:])))
+        err = ap_fail.err_tail.splitlines()[-10:]
+        if err:
+            md.append("- attio-pipe failed (exit %s) on `%s build --quiet FILE`:\n  ```\n  %s\n  ```" % (
+                ap_fail.code, binary, "\n  ".join(err)))
+        else:
+            md.append("- attio-pipe failed (exit %s, no stderr output) on `%s build --quiet FILE`." % (
+                ap_fail.code, binary))
     md.append("- Method: each implementation runs in its own process reading the same file "
               "(attio-pipe: `attio-pipe build --quiet FILE`; peers: stdin), stdout to a file; "
-              "wall time is the best of %d runs (jq: 1 run on the first %s events, "
+              "wall time is the best of %d run(s) (jq: 1 run on the first %s events, "
               "events/s extrapolated to the full stream); peak RSS = `ru_maxrss` from "
               "`wait4` (max over runs), taken by a minimal `python3 -I -S` launcher that "
               "forks and execs the command (Linux carries `ru_maxrss` across exec, so the "

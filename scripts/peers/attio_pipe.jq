@@ -6,24 +6,35 @@
 # docstring): identity graph over anonymousId/userId (+ snake_case spellings)
 # with alias, trait merging (context.traits then identify traits), eligibility
 # (Identified, Signed Up, Lead Generated, Logged In; case/separator-insensitive),
-# email validation, name/phone/job_title/description mapping.
+# email validation, name/phone/job_title/description mapping. Its output is
+# checked line for line against the Python peer's by the benchmark.
 #
-# State (threaded through `foreach`): {ids, prof, mem, out}
-#   ids:  id -> root id, only for ids that were merged into another root
-#   prof: root id -> traits object (email, first_name, last_name, name, phone, job_title)
-#   mem:  root id -> member ids (only for roots that took part in a link);
-#         on a merge the smaller member list is re-pointed to the larger root.
-#   out:  the body to emit for the current event, or null
-#
-# Simplifications compared with attio-pipe (all shared with the Python peer):
+# Simplifications compared with attio-pipe (all but the last two shared with
+# the Python peer):
 #   * phone: simplified E.164 (delete " .-()", keep if ^\+[1-9][0-9]{6,14}$).
+#   * ids must be non-empty strings; trait values other than strings/null are
+#     ignored; anonymous ids and user ids share one namespace.
 #   * email lowercasing and event-name lowercasing are ASCII-only here
 #     (`ascii_downcase`); Python lowercases Unicode. Irrelevant for the
 #     generated benchmark stream, whose emails and event names are ASCII.
 #   * the input must be valid JSON (jq stops at the first syntax error);
 #     non-object values are skipped.
-#   * ids must be non-empty strings; trait values other than strings/null are
-#     ignored.
+#
+# State (threaded through `foreach`) is ONE flat object:
+#   "i:" + id    -> root id, only for ids that were merged into another root
+#   "p:" + root  -> traits {email, first_name, last_name, name, phone, job_title}
+#   "m:" + root  -> member ids (only for roots that took part in a link); on a
+#                   merge the smaller member list is re-pointed to the larger root
+#   "out"        -> the body to emit for the current event, or null
+#
+# Performance notes (jq 1.6): jq updates an object in place only when nothing
+# else references it. A nested `.a[$k] = v` always copies `.a`, and a live
+# backtracking point (left by `//`, `,`, `.[]`, ... in an enclosing `X as $v |`
+# or in the right-hand side of `=`) makes the whole state be copied. Either way
+# every identity update would cost O(state) and the run would be quadratic.
+# Hence: a flat state, all per-event values computed in the `foreach` source
+# (before the state is loaded), only `if`/`has` in the update, and generator-ish
+# right-hand sides collected with `[...][0]` so they leave no backtracking point.
 
 def eligible: {"identified": true, "signedup": true, "leadgenerated": true, "loggedin": true};
 
@@ -47,9 +58,12 @@ def normname:
   | map(select((. >= 97 and . <= 122) or (. >= 48 and . <= 57)))
   | implode;
 
-# . is a traits object; merge the recognised traits of $t into it
+# non-empty object or null
+def nonempty_obj: if type == "object" and length > 0 then . else null end;
+
+# . is a traits object; merge the recognised traits of $t (object or null)
 def merge_traits($t):
-  if ($t | type) != "object" or ($t | length) == 0 then .
+  if $t == null then .
   else
     reduce (trait_keys[] as [$f, $ks]
             | [$ks[] | select(. as $k | $t | has($k))]
@@ -62,22 +76,26 @@ def merge_traits($t):
        else . end)
   end;
 
-def root($id): .ids[$id] // $id;
+# --- state access (fork-free) ---------------------------------------------
+def root($id): ("i:" + $id) as $k | if has($k) then .[$k] else $id end;
+def traits_of($r): ("p:" + $r) as $k | if has($k) then .[$k] else {} end;
+def members_of($r): ("m:" + $r) as $k | if has($k) then .[$k] else [$r] end;
 
 # link two ids (and their profiles); traits of $new's side win on conflicts
 def link($old; $new):
   root($old) as $ro | root($new) as $rn
   | if $ro == $rn then .
     else
-      (.mem[$ro] // [$ro]) as $mo | (.mem[$rn] // [$rn]) as $mn
-      | ((.prof[$ro] // {}) + (.prof[$rn] // {})) as $t
+      members_of($ro) as $mo | members_of($rn) as $mn
+      | (traits_of($ro) + traits_of($rn)) as $t
       | (if ($mo | length) >= ($mn | length) then [$ro, $rn, $mn] else [$rn, $ro, $mo] end)
           as [$keep, $gone, $moved]
-      | .prof[$keep] = $t | del(.prof[$gone])
-      | .mem[$keep] = $mo + $mn | del(.mem[$gone])
-      | reduce $moved[] as $m (.; .ids[$m] = $keep)
+      | .["p:" + $keep] = $t | del(.["p:" + $gone])
+      | .["m:" + $keep] = $mo + $mn | del(.["m:" + $gone])
+      | reduce $moved[] as $m (.; .["i:" + $m] = $keep)
     end;
 
+# --- mapping ----------------------------------------------------------------
 def valid_email: test("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
 
 # phone: delete space . - ( ) then check simplified E.164
@@ -85,8 +103,8 @@ def norm_phone:
   explode | map(select(. != 32 and . != 46 and . != 45 and . != 40 and . != 41)) | implode
   | if test("^\\+[1-9][0-9]{6,14}$") then . else null end;
 
-# $tr: traits object, $e: event, $n: normalised event name -> body or null
-def body($tr; $e; $n):
+# $tr: traits object, $x: prepared event -> body or null
+def body($tr; $x):
   ($tr.email // null) as $raw
   | if $raw == null then null
     else
@@ -97,18 +115,21 @@ def body($tr; $e; $n):
           | {email_addresses: [{email_address: $email}]}
           + (if $full == null and $first == null and $last == null then {}
              else
-               (if $full != null then ($full | capture("^(?<f>\\S+)\\s*(?<r>[\\s\\S]*)$")) else {f: "", r: ""} end) as $split
+               (if $full != null then ($full | capture("^(?<f>\\S+)\\s*(?<r>[\\s\\S]*)$"))
+                else {f: "", r: ""} end) as $split
                | {name: [{first_name: ($first // $split.f),
                           last_name: ($last // $split.r),
                           full_name: ($full // (if $first != null and $last != null then $first + " " + $last
                                                 else ($first // $last) end))}]}
              end)
           + (($tr.phone // null) as $p
-             | if $p == null then {} else ($p | norm_phone) as $np
-               | if $np == null then {} else {phone_numbers: [{original_phone_number: $np}]} end end)
+             | if $p == null then {}
+               else ($p | norm_phone) as $np
+                 | if $np == null then {} else {phone_numbers: [{original_phone_number: $np}]} end
+               end)
           + (if $tr.job_title != null then {job_title: [{value: $tr.job_title}]} else {} end)
-          + (if $n == "leadgenerated" and ($e.properties | type) == "object" then
-               [$e.properties.lead_source, $e.properties.leadSource
+          + (if $x.n == "leadgenerated" and ($x.e.properties | type) == "object" then
+               [$x.e.properties.lead_source, $x.e.properties.leadSource
                 | select(type == "string") | trimws | select(. != "")]
                | if length > 0 then {description: [{value: .[0]}]} else {} end
              else {} end)
@@ -116,31 +137,32 @@ def body($tr; $e; $n):
         end
     end;
 
-foreach (inputs | select(type == "object")) as $e
-  ({ids: {}, prof: {}, mem: {}, out: null};
-   (($e.anonymousId | idstr) // ($e.anonymous_id | idstr)) as $a
-   | (($e.userId | idstr) // ($e.user_id | idstr)) as $u
-   | $e.type as $ty
-   | ($u // $a) as $id
-   | .out = null
-   | (if $ty == "alias" and $u != null then
-        ((($e.previousId | idstr) // ($e.previous_id | idstr))) as $p
-        | if $p != null then link($p; $u) else . end
-      else . end)
-   | (if $a != null and $u != null then link($a; $u) else . end)
-   | ($e.context | if type == "object" then .traits else null end) as $ct
-   | (if $ty == "identify" then $e.traits else null end) as $tt
-   | (if $id != null
-         and ((($ct | type) == "object" and ($ct | length) > 0)
-              or (($tt | type) == "object" and ($tt | length) > 0)) then
-        root($id) as $r
-        | .prof[$r] = ((.prof[$r] // {}) | merge_traits($ct) | merge_traits($tt))
-      else . end)
-   | (if $ty == "identify" then "identified"
-      elif $ty == "track" and ($e.event | type) == "string" then ($e.event | normname)
-      else null end) as $n
-   | if $n != null and $id != null and eligible[$n] then
-       (.prof[root($id)] // null) as $tr
-       | if $tr == null then . else .out = body($tr; $e; $n) end
+# --- main -----------------------------------------------------------------
+foreach (inputs
+         | select(type == "object")
+         | . as $e
+         | ((.anonymousId | idstr) // (.anonymous_id | idstr)) as $a
+         | ((.userId | idstr) // (.user_id | idstr)) as $u
+         | {e: $e, a: $a, u: $u,
+            id: ($u // $a),
+            p: (if .type == "alias" and $u != null
+                then ((.previousId | idstr) // (.previous_id | idstr)) else null end),
+            ct: (if (.context | type) == "object" then .context.traits | nonempty_obj else null end),
+            tt: (if .type == "identify" then .traits | nonempty_obj else null end),
+            n: (if .type == "identify" then "identified"
+                elif .type == "track" and (.event | type) == "string" then
+                  (.event | normname) as $n | if eligible[$n] then $n else null end
+                else null end)}) as $x
+  ({out: null};
+   .out = null
+   | if $x.p != null then link($x.p; $x.u) else . end
+   | if $x.a != null and $x.u != null then link($x.a; $x.u) else . end
+   | if $x.id != null and ($x.ct != null or $x.tt != null) then
+       ("p:" + root($x.id)) as $pk
+       | .[$pk] = ([(if has($pk) then .[$pk] else {} end) | merge_traits($x.ct) | merge_traits($x.tt)][0])
+     else . end
+   | if $x.n != null and $x.id != null then
+       ("p:" + root($x.id)) as $pk
+       | if has($pk) then .out = ([body(.[$pk]; $x)][0]) else . end
      else . end;
    .out // empty)

@@ -1,5 +1,3 @@
-import Glibc
-
 // Design: an open-addressing hash table from (namespace, id bytes) to a profile slot, built for
 // the per-event look-up. Swift's Dictionary keyed by String costs, per event, an allocation for
 // the id, SipHash, and a retain of every key compared on the probe path (each a cache miss);
@@ -140,8 +138,9 @@ struct IdentityIndex: Sendable {
 
   private func keyEquals(_ entry: Entry, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
     guard Int(entry.length) == id.count else { return false }
+    guard let idBase = id.baseAddress else { return true }
     return arena.withUnsafeBufferPointer { arena in
-      id.isEmpty || memcmp(arena.baseAddress! + entry.offset, id.baseAddress!, id.count) == 0
+      bytesEqual(arena.baseAddress! + entry.offset, idBase, count: id.count)
     }
   }
 

@@ -27,7 +27,8 @@ struct InputFiles {
       defer { if !isStdin { close(descriptor) } }
       var reader = LineReader(
         fileDescriptor: descriptor, maximumLineLength: maximumLineLength,
-        beforeRead: beforeRead, interrupted: interrupted)
+        beforeRead: beforeRead, interrupted: interrupted,
+        wakeDescriptor: SignalMonitor.wakeDescriptor)
       let name = namesFiles ? (isStdin ? "-" : path) : nil
       while true {
         let next: InputLine?

@@ -1,5 +1,3 @@
-import Glibc
-
 /// The position of an object key in the line.
 struct KeySpan {
   var start: Int
@@ -13,7 +11,7 @@ struct KeySpan {
       return JSONStringDecoder.decode(bytes) == literal.description
     }
     let count = literal.utf8CodeUnitCount
-    return bytes.count == count && memcmp(bytes.baseAddress!, literal.utf8Start, count) == 0
+    return bytes.count == count && bytesEqual(bytes.baseAddress!, literal.utf8Start, count: count)
   }
 }
 

@@ -1,5 +1,3 @@
-import Glibc
-
 // Design: a validating, non-allocating JSON scanner specialised for analytics events.
 //
 // Every line must be checked in full (a line is either accepted or reported invalid, never
@@ -279,7 +277,7 @@ struct JSONScanner: ~Copyable {
   private mutating func scanLiteral(_ literal: StaticString) throws(JSONScanError) {
     let count = literal.utf8CodeUnitCount
     guard end - position >= count,
-      memcmp(base + position, literal.utf8Start, count) == 0
+      bytesEqual(base + position, literal.utf8Start, count: count)
     else {
       throw JSONScanError(.invalidJSON, at: position, "invalid literal")
     }

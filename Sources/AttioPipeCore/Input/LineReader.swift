@@ -21,6 +21,8 @@ struct LineReader: ~Copyable {
   /// a slow producer never holds back results already computed.
   private let beforeRead: () throws(PipelineError) -> Void
   private let interrupted: () -> Bool
+  /// Becomes readable when a stop signal arrives (see `SignalMonitor`); -1 for none.
+  private let wakeDescriptor: Int32
 
   private var buffer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
@@ -39,8 +41,10 @@ struct LineReader: ~Copyable {
     maximumLineLength: Int,
     readSize: Int = 256 * 1024,
     beforeRead: @escaping () throws(PipelineError) -> Void = {},
-    interrupted: @escaping () -> Bool = { false }
+    interrupted: @escaping () -> Bool = { false },
+    wakeDescriptor: Int32 = -1
   ) {
+    self.wakeDescriptor = wakeDescriptor
     self.fileDescriptor = fileDescriptor
     self.maximumLineLength = maximumLineLength
     self.readSize = readSize
@@ -106,6 +110,7 @@ struct LineReader: ~Copyable {
     if capacity - filled < readSize { grow() }
     try beforeRead()
     while true {
+      guard waitUntilReadable() else { return false }
       let count = read(fileDescriptor, buffer + filled, capacity - filled)
       if count > 0 {
         filled += count
@@ -120,16 +125,25 @@ struct LineReader: ~Copyable {
         if interrupted() { return false }
         continue
       }
-      if errno == EAGAIN { return waitUntilReadable() }
+      if errno == EAGAIN { continue }  // a non-blocking descriptor: poll again
       throw .readFailed(errno: errno)
     }
   }
 
-  /// Non-blocking descriptors (a shell may hand us one) are waited on rather than spun on.
+  /// Blocks until the input is readable or a stop signal arrives (false). The signal monitor's
+  /// wake-up pipe is polled with the input, so a signal can never slip in between a check and
+  /// a blocking read.
   private func waitUntilReadable() -> Bool {
-    var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-    _ = poll(&descriptor, 1, -1)
-    return !interrupted()
+    if interrupted() { return false }
+    var descriptors = [
+      pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0),
+      pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+    ]
+    while true {
+      let ready = poll(&descriptors, wakeDescriptor >= 0 ? 2 : 1, -1)
+      if interrupted() { return false }
+      if ready > 0 || (ready < 0 && errno != EINTR) { return true }
+    }
   }
 
   /// The UTF-8 byte-order mark is honoured only as the very first bytes of an input. A read

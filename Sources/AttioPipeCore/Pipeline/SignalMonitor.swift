@@ -3,21 +3,42 @@ import Synchronization
 
 /// SIGINT and SIGTERM, counted by an async-signal-safe handler and polled by the pipeline.
 ///
-/// Handlers are installed without `SA_RESTART`, so a blocking `read(2)` returns `EINTR` and
-/// the reader notices the signal at once instead of waiting for more input.
+/// The handler also writes a byte to a pipe (the self-pipe trick) that the line reader polls
+/// together with its input. Checking a flag before `read(2)` would leave a window in which a
+/// signal arrives after the check and the read then blocks forever on a quiet input.
 public enum SignalMonitor {
   private static let received = Atomic<Int>(0)
+  private static let wakeWriteEnd = Atomic<Int32>(-1)
+  private static let wakeReadEnd = Atomic<Int32>(-1)
 
   public static func install() {
+    var ends: [Int32] = [-1, -1]
+    if pipe(&ends) == 0 {
+      for end in ends {
+        _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+      }
+      wakeReadEnd.store(ends[0], ordering: .relaxed)
+      wakeWriteEnd.store(ends[1], ordering: .relaxed)
+    }
     for signalNumber in [SIGINT, SIGTERM] {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { _ in
         SignalMonitor.received.add(1, ordering: .relaxed)
+        var byte: UInt8 = 1
+        _ = write(SignalMonitor.wakeWriteEnd.load(ordering: .relaxed), &byte, 1)
       }
       sigemptyset(&action.sa_mask)
       action.sa_flags = 0
       sigaction(signalNumber, &action, nil)
     }
+    // A parent may hand down a mask that blocks them (some process launchers do): a pipeline
+    // stage that ignores Ctrl-C and SIGTERM would be a surprise, so unblock both.
+    var stopSignals = sigset_t()
+    sigemptyset(&stopSignals)
+    sigaddset(&stopSignals, SIGINT)
+    sigaddset(&stopSignals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
     // A closed stdout must surface as EPIPE from write(2), not kill the process.
     signal(SIGPIPE, SIG_IGN)
   }
@@ -26,4 +47,7 @@ public enum SignalMonitor {
   public static var count: Int { received.load(ordering: .relaxed) }
 
   static var isInterrupted: Bool { count > 0 }
+
+  /// Readable once a stop signal has arrived; -1 before `install()`.
+  static var wakeDescriptor: Int32 { wakeReadEnd.load(ordering: .relaxed) }
 }

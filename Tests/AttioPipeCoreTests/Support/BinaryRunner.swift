@@ -23,6 +23,10 @@ struct BinaryRunner {
     return repositoryRoot.appendingPathComponent(".build/debug/attio-pipe")
   }()
 
+  /// Feeding stdin to a binary that has already exited (a usage error) must fail the write
+  /// with EPIPE, not kill the test runner with SIGPIPE.
+  static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
   static let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -34,6 +38,7 @@ struct BinaryRunner {
   static func run(
     _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil
   ) throws -> Result {
+    BinaryRunner.ignoreBrokenPipes
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import AttioPipeCore
+
+@Suite struct CommandLineTests {
+  @Test func helpListsEveryOptionAndTheExitStatuses() throws {
+    let result = try BinaryRunner.run(["--help"])
+    #expect(result.status == 0)
+    for option in [
+      "--events", "--default-country", "--attribute", "--strict", "--max-line-bytes", "--quiet",
+      "--verbose", "--help", "--version", "EXIT STATUS", "EXAMPLES",
+    ] {
+      #expect(result.stdoutText.contains(option), "help lacks \(option)")
+    }
+  }
+
+  @Test func readmeDocumentsEveryOptionOfTheHelp() throws {
+    let readme = try String(
+      contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    let help = try BinaryRunner.run(["--help"]).stdoutText
+    let options = help.split(whereSeparator: \.isWhitespace).filter { $0.hasPrefix("--") }
+      .map { String($0.prefix { $0.isLetter || $0 == "-" }) }
+    #expect(options.count > 8)
+    for option in Set(options) {
+      #expect(readme.contains("`\(option)"), "README.md does not document \(option)")
+    }
+  }
+
+  @Test func versionPrintsTheVersion() throws {
+    let result = try BinaryRunner.run(["--version"])
+    #expect(result.stdoutText == "attio-pipe \(Invocation.version)\n")
+  }
+
+  @Test(arguments: [
+    ["--events"], ["--max-line-bytes", "0"], ["--max-line-bytes=x"], ["--attribute", "job_title"],
+    ["--attribute", "nickname=nick"], ["--quiet", "--verbose"], ["--strict=yes"], ["deliver"],
+  ])
+  func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) throws {
+    let result = try BinaryRunner.run(arguments, stdin: Data("{}\n".utf8))
+    #expect(result.status == 2)
+    #expect(result.stdoutText.isEmpty)
+    #expect(result.stderrText.hasPrefix("attio-pipe: "))
+  }
+
+  @Test func explicitBuildModeAndDashForStdin() throws {
+    let seed = try Data(
+      contentsOf: BinaryRunner.fixtures.appendingPathComponent("seed-signup.ndjson"))
+    let implicit = try BinaryRunner.run([], stdin: seed)
+    let explicit = try BinaryRunner.run(["build", "-"], stdin: seed)
+    #expect(implicit.stdoutText == explicit.stdoutText)
+    #expect(implicit.stdout.split(separator: UInt8(ascii: "\n")).count == 2)
+  }
+
+  @Test func doubleDashEndsOptions() throws {
+    let result = try BinaryRunner.run(["--", "--not-an-option"])
+    #expect(result.status == 2)
+    #expect(result.stderrText.contains("cannot open --not-an-option"))
+  }
+}
