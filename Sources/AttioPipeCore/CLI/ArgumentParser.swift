@@ -58,6 +58,9 @@ struct ArgumentParser {
         sawVerbose = true
       case "--max-line-bytes":
         options.maximumLineLength = try positiveInteger(name, try value(of: name, inlineValue))
+        guard options.maximumLineLength <= 1 << 30 else {
+          throw UsageError("--max-line-bytes is at most 1073741824 (1 GiB)")
+        }
       default:
         throw UsageError("unknown option '\(name)'")
       }

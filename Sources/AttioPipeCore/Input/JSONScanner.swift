@@ -143,11 +143,11 @@ struct JSONScanner: ~Copyable {
     switch base[position] {
     case UInt8(ascii: "\""):
       let (start, stop, escaped) = try scanString()
-      return .string(start: start, end: stop, escaped: escaped)
+      return .string(start: Int32(start), end: Int32(stop), escaped: escaped)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       let start = position
       try scanNumber()
-      return .number(start: start, end: position)
+      return .number(start: Int32(start), end: Int32(position))
     case UInt8(ascii: "n"):
       try scanLiteral("null")
       return .null

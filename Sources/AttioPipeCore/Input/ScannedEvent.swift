@@ -4,9 +4,11 @@ enum ScannedValue: Equatable {
   case absent
   case null
   /// The bytes between the quotes; `escaped` says whether they hold a backslash escape.
-  case string(start: Int, end: Int, escaped: Bool)
+  /// Offsets are 32-bit (lines are at most 1 GiB) to keep scanned lines small: they are queued
+  /// by the thousand between the pipeline's threads.
+  case string(start: Int32, end: Int32, escaped: Bool)
   /// The literal text of a number.
-  case number(start: Int, end: Int)
+  case number(start: Int32, end: Int32)
   /// Present with a type the field does not take (`"traits": 5`): ignored, never fatal.
   case wrongType
 
@@ -14,6 +16,14 @@ enum ScannedValue: Equatable {
     switch self {
     case .absent, .wrongType: false
     default: true
+    }
+  }
+
+  /// The byte range of a string or number in its line.
+  var range: Range<Int>? {
+    switch self {
+    case .string(let start, let end, _), .number(let start, let end): Int(start)..<Int(end)
+    case .absent, .null, .wrongType: nil
     }
   }
 }
@@ -49,21 +59,54 @@ enum TraitSpelling: Int, CaseIterable {
   }
 }
 
-/// The trait keys found in one `traits` object.
+/// The trait keys found in one `traits` object, one slot per spelling, stored inline.
 struct ScannedTraits {
-  private var slots = [ScannedValue](repeating: .absent, count: TraitSpelling.allCases.count)
+  private var email = ScannedValue.absent
+  private var firstNameSnake = ScannedValue.absent
+  private var firstNameCamel = ScannedValue.absent
+  private var lastNameSnake = ScannedValue.absent
+  private var lastNameCamel = ScannedValue.absent
+  private var name = ScannedValue.absent
+  private var phone = ScannedValue.absent
+  private var jobTitleSnake = ScannedValue.absent
+  private var jobTitleCamel = ScannedValue.absent
+  private var title = ScannedValue.absent
   /// Whether the object was present at all (as an object).
   var isPresent = false
 
   subscript(spelling: TraitSpelling) -> ScannedValue {
-    get { slots[spelling.rawValue] }
-    set { slots[spelling.rawValue] = newValue }
+    get {
+      switch spelling {
+      case .email: email
+      case .firstNameSnake: firstNameSnake
+      case .firstNameCamel: firstNameCamel
+      case .lastNameSnake: lastNameSnake
+      case .lastNameCamel: lastNameCamel
+      case .name: name
+      case .phone: phone
+      case .jobTitleSnake: jobTitleSnake
+      case .jobTitleCamel: jobTitleCamel
+      case .title: title
+      }
+    }
+    set {
+      switch spelling {
+      case .email: email = newValue
+      case .firstNameSnake: firstNameSnake = newValue
+      case .firstNameCamel: firstNameCamel = newValue
+      case .lastNameSnake: lastNameSnake = newValue
+      case .lastNameCamel: lastNameCamel = newValue
+      case .name: name = newValue
+      case .phone: phone = newValue
+      case .jobTitleSnake: jobTitleSnake = newValue
+      case .jobTitleCamel: jobTitleCamel = newValue
+      case .title: title = newValue
+      }
+    }
   }
 
   mutating func reset() {
-    guard isPresent else { return }
-    isPresent = false
-    for index in slots.indices { slots[index] = .absent }
+    if isPresent { self = ScannedTraits() }
   }
 }
 

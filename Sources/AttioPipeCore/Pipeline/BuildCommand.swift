@@ -11,29 +11,31 @@ struct BuildCommand {
     var processor = EventProcessor(options.processorConfiguration)
     var report = RunReport()
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
+    try inputs.checkReadable()
+    let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
     do {
-      try inputs.forEachLine(
-        beforeRead: { () throws(PipelineError) in
+      try pipeline.run(
+        beforeWaiting: { () throws(PipelineError) in
           try stdout.flush()
           diagnostics.flushQuietly()
         },
-        interrupted: { SignalMonitor.isInterrupted },
-        onLine: { line, location throws(PipelineError) in
+        consume: { line throws(PipelineError) in
           report.statistics.linesRead += 1
-          switch processor.process(line, maximumLineLength: options.maximumLineLength) {
+          switch processor.process(line.scanned, line: line.bytes) {
           case .blank:
             break
           case .invalid(let error):
             report.statistics.invalid[error.reason] += 1
-            diagnostics.invalidLine(error, at: location)
+            diagnostics.invalidLine(error, at: line.location)
             if options.strict {
               diagnostics.error("stopping at the first invalid line (--strict)")
               return false
             }
           case .skipped(let reason):
             report.statistics.skipped[reason] += 1
-            let messageId = diagnostics.wantsEventDetails ? processor.messageId : nil
-            diagnostics.skipped(reason, at: location, messageId: messageId)
+            if diagnostics.wantsEventDetails {
+              diagnostics.skipped(reason, at: line.location, messageId: messageId(of: line))
+            }
           case .person(let person, let warnings):
             encoder.encode(person, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
@@ -41,8 +43,9 @@ struct BuildCommand {
             report.statistics.bodiesWritten += 1
             for warning in warnings {
               report.statistics.warnings[warning] += 1
-              let messageId = diagnostics.wantsEventDetails ? processor.messageId : nil
-              diagnostics.warning(warning, at: location, messageId: messageId)
+              if diagnostics.wantsEventDetails {
+                diagnostics.warning(warning, at: line.location, messageId: messageId(of: line))
+              }
             }
           }
           return true
@@ -55,5 +58,9 @@ struct BuildCommand {
     report.statistics.evictions = processor.evictions
     diagnostics.summary(report.statistics)
     return report
+  }
+
+  private func messageId(of line: EventPipeline.Line) -> String? {
+    EventProcessor.text(of: line.scanned.messageId, in: line.bytes)
   }
 }

@@ -34,10 +34,12 @@ import Testing
 
   @Test(arguments: [
     ["--events"], ["--max-line-bytes", "0"], ["--max-line-bytes=x"], ["--attribute", "job_title"],
-    ["--attribute", "nickname=nick"], ["--quiet", "--verbose"], ["--strict=yes"], ["deliver"],
+    ["--attribute", "nickname=nick"], ["--quiet", "--verbose"], ["--strict=yes"],
+    ["--max-line-bytes", "2000000000"], ["fixtures"], ["fixtures/seed-lead.ndjson", "nope.ndjson"],
   ])
   func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) throws {
-    let result = try BinaryRunner.run(arguments, stdin: Data("{}\n".utf8))
+    let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
+    let result = try BinaryRunner.run(arguments, stdin: Data(seed.utf8))
     #expect(result.status == 2)
     #expect(result.stdoutText.isEmpty)
     #expect(result.stderrText.hasPrefix("attio-pipe: "))

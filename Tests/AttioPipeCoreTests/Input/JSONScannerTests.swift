@@ -147,7 +147,7 @@ private func reason(_ text: String) -> InvalidLineReason? {
 extension ScannedValue {
   fileprivate func isString(_ expected: String, in line: String) -> Bool {
     guard case .string(let start, let end, _) = self else { return false }
-    let bytes = Array(line.utf8)[start..<end]
+    let bytes = Array(line.utf8)[Int(start)..<Int(end)]
     return String(decoding: bytes, as: UTF8.self) == expected
   }
 }

@@ -1,0 +1,155 @@
+/// Stage one of the pipeline: validates a line and resolves what it says (kind, eligibility,
+/// which spelling of each field wins, which traits change) without touching any state, so it
+/// can run on its own thread ahead of identity and mapping.
+struct EventScanner {
+  private let enabledEvents: EventNameSet
+  /// Reused for every line; holds positions into the current line only.
+  private var scanned = ScannedEvent()
+
+  init(enabledEvents: EventNameSet) {
+    self.enabledEvents = enabledEvents
+  }
+
+  mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> ScannedLine {
+    var result = ScannedLine()
+    if Self.isBlank(line) { return result }
+    var scanner = JSONScanner(line)
+    do {
+      try scanner.scanEvent(into: &scanned)
+    } catch {
+      result.kind = .invalid
+      result.error = error
+      return result
+    }
+
+    let hasEventName = scanned.event.isPresent
+    switch Self.withBytes(
+      of: scanned.type, in: line, { EventKind(type: $0, hasEventName: hasEventName) })
+    {
+    case .identify:
+      result.kind = .identify
+      result.isEnabled = enabledEvents.contains(folded: EventNameSet.identified)
+    case .track:
+      result.kind = .track
+      let enabledEvents = enabledEvents
+      (result.isEnabled, result.isLeadGenerated) = Self.withBytes(of: scanned.event, in: line) {
+        name in
+        guard let name, enabledEvents.contains(name) else { return (false, false) }
+        return (true, EventNameSet.matches(name, folded: EventNameSet.leadGenerated))
+      }
+    case .alias:
+      result.kind = .alias
+      result.previousId = Self.identifier(scanned.previousIdSnake, scanned.previousId)
+    case .other:
+      result.kind = .other
+    }
+
+    result.anonymousId = Self.identifier(scanned.anonymousIdSnake, scanned.anonymousId)
+    result.userId = Self.identifier(scanned.userIdSnake, scanned.userId)
+    result.messageId = Self.identifier(scanned.messageIdSnake, scanned.messageId)
+    if result.isLeadGenerated {
+      for value in [scanned.leadSourceSnake, scanned.leadSource]
+      where Self.isNonBlankText(value, in: line) {
+        result.leadSource = value
+        break
+      }
+    }
+    // context.traits first; an identify's own traits win trait by trait. Only `identify` carries
+    // person traits at the top level: a `group` call's `traits` describe a company.
+    resolve(scanned.contextTraits, into: &result.traits, in: line)
+    if result.kind == .identify { resolve(scanned.traits, into: &result.traits, in: line) }
+    return result
+  }
+
+  /// Resolves the spellings of each trait: the first present spelling wins; a blank string
+  /// counts as absent; `null` removes.
+  private func resolve(
+    _ traits: ScannedTraits, into changes: inout TraitValues, in line: UnsafeBufferPointer<UInt8>
+  ) {
+    guard traits.isPresent else { return }
+    for trait in ProfileTrait.allCases {
+      for spelling in trait.spellings {
+        let value = traits[spelling]
+        if value == .null || Self.isNonBlankText(value, in: line) {
+          changes[trait] = value
+          break
+        }
+      }
+    }
+  }
+
+  /// Ids: the snake_case spelling wins when both are present; an empty id is absent.
+  private static func identifier(_ snake: ScannedValue, _ camel: ScannedValue) -> ScannedValue {
+    for value in [snake, camel] {
+      if let range = value.range, !range.isEmpty { return value }
+    }
+    return .absent
+  }
+
+  /// A string with something other than white space in it, or a number.
+  private static func isNonBlankText(_ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>)
+    -> Bool
+  {
+    switch value {
+    case .number: return true
+    case .string(let start, let end, let escaped):
+      let bytes = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
+      if !escaped && bytes.allSatisfy({ $0 < 0x80 }) {
+        return bytes.contains { !($0 == 0x20 || (0x09...0x0D).contains($0)) }
+      }
+      // Escapes or non-ASCII: decide on the decoded text (rare).
+      return !JSONStringDecoder.decode(bytes).trimmingWhitespace().isEmpty
+    case .absent, .null, .wrongType:
+      return false
+    }
+  }
+
+  /// Calls `body` with the bytes of a string value (nil when it is not a string); only
+  /// strings with escapes (rare in names) are decoded first.
+  static func withBytes<Result>(
+    of value: ScannedValue, in line: UnsafeBufferPointer<UInt8>,
+    _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+  ) -> Result {
+    guard case .string(let start, let end, let escaped) = value else { return body(nil) }
+    let slice = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
+    guard escaped else { return body(slice) }
+    var decoded = JSONStringDecoder.decode(slice)
+    return decoded.withUTF8 { body($0) }
+  }
+
+  private static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+  }
+}
+
+/// The calls of the Segment spec that the tool treats differently.
+enum EventKind {
+  case identify, track, alias, other
+
+  /// An event without a `type` but with an `event` name is taken as a track.
+  init(type: UnsafeBufferPointer<UInt8>?, hasEventName: Bool) {
+    guard let type else {
+      self = hasEventName ? .track : .other
+      return
+    }
+    if EventKind.equalsIgnoringCase(type, "identify") {
+      self = .identify
+    } else if EventKind.equalsIgnoringCase(type, "track") {
+      self = .track
+    } else if EventKind.equalsIgnoringCase(type, "alias") {
+      self = .alias
+    } else {
+      self = .other
+    }
+  }
+
+  private static func equalsIgnoringCase(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString
+  ) -> Bool {
+    guard bytes.count == word.utf8CodeUnitCount else { return false }
+    for index in 0..<bytes.count where bytes[index] | 0x20 != word.utf8Start[index] {
+      return false
+    }
+    return true
+  }
+}

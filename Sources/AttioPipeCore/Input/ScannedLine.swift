@@ -1,0 +1,59 @@
+/// What one line says, resolved without any state: stage one of the pipeline (the scanner
+/// thread) produces it, stage two (identity and mapping) consumes it together with the line's
+/// bytes. Small and free of references, so thousands can be queued between threads cheaply.
+struct ScannedLine {
+  enum Kind: UInt8 {
+    case blank, invalid, identify, track, alias, other
+  }
+
+  var kind = Kind.blank
+  /// Why the line is invalid (`kind == .invalid`).
+  var error: JSONScanError?
+  /// The event's name is in `--events` (an `identify` counts as Identified).
+  var isEnabled = false
+  var isLeadGenerated = false
+  /// Ids with the winning spelling chosen (snake_case over camelCase); `previousId` only on
+  /// an `alias`.
+  var anonymousId = ScannedValue.absent
+  var userId = ScannedValue.absent
+  var previousId = ScannedValue.absent
+  var messageId = ScannedValue.absent
+  /// Lead Generated's `properties.lead_source`, already known to be non-blank.
+  var leadSource = ScannedValue.absent
+  /// The change the event makes to each trait: `.absent` none, `.null` removal, a string or
+  /// number the new (non-blank) value.
+  var traits = TraitValues()
+}
+
+/// One `ScannedValue` per `ProfileTrait`, stored inline.
+struct TraitValues {
+  private var email = ScannedValue.absent
+  private var firstName = ScannedValue.absent
+  private var lastName = ScannedValue.absent
+  private var name = ScannedValue.absent
+  private var phone = ScannedValue.absent
+  private var jobTitle = ScannedValue.absent
+
+  subscript(trait: ProfileTrait) -> ScannedValue {
+    get {
+      switch trait {
+      case .email: email
+      case .firstName: firstName
+      case .lastName: lastName
+      case .name: name
+      case .phone: phone
+      case .jobTitle: jobTitle
+      }
+    }
+    set {
+      switch trait {
+      case .email: email = newValue
+      case .firstName: firstName = newValue
+      case .lastName: lastName = newValue
+      case .name: name = newValue
+      case .phone: phone = newValue
+      case .jobTitle: jobTitle = newValue
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import Dispatch
+import Synchronization
+
+// Design: two stages on two threads, because a machine has at least two cores and reading
+// is the bulk of the work.
+//
+//   scanner thread:  read(2) -> split lines -> validate and resolve (EventScanner)
+//                    -> copy each line's bytes and its ScannedLine into a LineBatch
+//   caller's thread: for each line of each batch, in order: identity, mapping, output
+//
+// Batches travel through a bounded queue (`BatchQueue`) and come back for reuse, so memory is
+// fixed however long the stream: at most `batchesInFlight` batches of about `batchBytes` each.
+// The scanner sends a partial batch before each read that may block, and the caller's thread
+// gets a chance to flush its output before it waits for a batch, so a line that arrives on a
+// quiet `tail -F` is processed and its output written at once.
+//
+// Ordering is total: one producer, one consumer, FIFO. A stop (signal, `--strict`, closed
+// stdout) ends the scanner at its next line or read; whatever it had scanned is still
+// delivered unless the consumer itself stopped.
+
+/// Reads events on a thread of its own and hands them, scanned, to the caller in input order.
+struct EventPipeline {
+  let inputs: InputFiles
+  let enabledEvents: EventNameSet
+  var batchBytes = 256 * 1024
+  var batchesInFlight = 4
+
+  /// What the consumer is told about each line.
+  struct Line {
+    var scanned: ScannedLine
+    var bytes: UnsafeBufferPointer<UInt8>
+    var location: InputLocation
+  }
+
+  /// Calls `consume` for every line of every input, in order, on the calling thread, until it
+  /// returns false, the inputs end, or a stop signal arrives. `beforeWaiting` runs whenever the
+  /// next batch is not ready yet (flush output there).
+  func run(
+    beforeWaiting: () throws(PipelineError) -> Void,
+    consume: (Line) throws(PipelineError) -> Bool
+  ) throws(PipelineError) {
+    let queue = BatchQueue(capacity: batchesInFlight)
+    let producer = Producer(
+      inputs: inputs, enabledEvents: enabledEvents, queue: queue, batchBytes: batchBytes)
+    DispatchQueue.global().async { producer.run() }
+    defer { queue.cancel() }
+    while true {
+      let batch = try queue.pop(beforeWaiting: beforeWaiting)
+      var keepGoing = true
+      try batch.bytes.withUnsafeBufferPointer { (bytes) throws(PipelineError) in
+        for entry in batch.entries {
+          let line = Line(
+            scanned: entry.scanned,
+            bytes: UnsafeBufferPointer(rebasing: bytes[entry.offset..<entry.offset + entry.length]),
+            location: InputLocation(file: inputs.displayName(entry.input), line: entry.lineNumber))
+          guard try consume(line) else {
+            keepGoing = false
+            return
+          }
+        }
+      }
+      if let failure = batch.failure { throw failure }
+      if batch.isLast || !keepGoing { return }
+      queue.recycle(batch)
+    }
+  }
+}
+
+/// Lines with their bytes, handed from the scanner thread to the consumer. Owned by one thread
+/// at a time: the queue's hand-over is the synchronisation.
+final class LineBatch: @unchecked Sendable {
+  struct Entry {
+    var scanned: ScannedLine
+    var offset: Int
+    var length: Int
+    var lineNumber: Int
+    var input: Int
+  }
+
+  var bytes: [UInt8] = []
+  var entries: [Entry] = []
+  var failure: PipelineError?
+  var isLast = false
+
+  func reset() {
+    // A batch that grew for a huge line gives the memory back.
+    if bytes.capacity > 4 << 20 { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
+    entries.removeAll(keepingCapacity: true)
+  }
+}
+
+/// The scanner thread's loop.
+private final class Producer: @unchecked Sendable {
+  let inputs: InputFiles
+  let enabledEvents: EventNameSet
+  let queue: BatchQueue
+  let batchBytes: Int
+
+  init(inputs: InputFiles, enabledEvents: EventNameSet, queue: BatchQueue, batchBytes: Int) {
+    self.inputs = inputs
+    self.enabledEvents = enabledEvents
+    self.queue = queue
+    self.batchBytes = batchBytes
+  }
+
+  func run() {
+    var scanner = EventScanner(enabledEvents: enabledEvents)
+    var batch = queue.freshBatch()
+    let queue = self.queue
+    let batchBytes = self.batchBytes
+    do {
+      try inputs.forEachLine(
+        beforeRead: { () throws(PipelineError) in
+          // The read may block: hand over what is scanned so far.
+          if !batch.entries.isEmpty {
+            queue.push(batch)
+            batch = queue.freshBatch()
+          }
+        },
+        interrupted: { SignalMonitor.isInterrupted || queue.isCancelled },
+        onLine: { line, input, lineNumber throws(PipelineError) in
+          let offset = batch.bytes.count
+          var entry = LineBatch.Entry(
+            scanned: ScannedLine(), offset: offset, length: 0, lineNumber: lineNumber, input: input)
+          switch line {
+          case .text(let bytes):
+            entry.scanned = scanner.scan(bytes)
+            entry.length = bytes.count
+            batch.bytes.append(contentsOf: bytes)
+          case .tooLong(let length):
+            entry.scanned.kind = .invalid
+            entry.scanned.error = JSONScanError(
+              .lineTooLong, at: min(length, inputs.maximumLineLength), "line too long")
+          }
+          batch.entries.append(entry)
+          if batch.bytes.count >= batchBytes || batch.entries.count >= 4096 {
+            queue.push(batch)
+            batch = queue.freshBatch()
+          }
+          return !queue.isCancelled
+        })
+    } catch {
+      batch.failure = error
+    }
+    batch.isLast = true
+    queue.push(batch)
+  }
+}
+
+/// A bounded FIFO of batches between exactly one producer and one consumer, plus the pool of
+/// batches coming back for reuse.
+final class BatchQueue: Sendable {
+  private struct State {
+    var ready: [LineBatch] = []
+    var spare: [LineBatch] = []
+  }
+
+  private let state = Mutex(State())
+  /// Counts batches ready for the consumer.
+  private let filled = DispatchSemaphore(value: 0)
+  /// Counts batches the producer may still fill: the bound on memory.
+  private let room: DispatchSemaphore
+  private let cancelled = Atomic<Bool>(false)
+
+  init(capacity: Int) {
+    // Created at zero and raised: libdispatch traps when a semaphore is freed below the value
+    // it was created with, which a queue abandoned mid-stream (`--strict`) would be.
+    room = DispatchSemaphore(value: 0)
+    for _ in 0..<capacity { room.signal() }
+  }
+
+  var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+
+  /// A batch to fill, once there is room for one more in flight.
+  func freshBatch() -> LineBatch {
+    room.wait()
+    return state.withLock { $0.spare.popLast() } ?? LineBatch()
+  }
+
+  func push(_ batch: LineBatch) {
+    state.withLock { $0.ready.append(batch) }
+    filled.signal()
+  }
+
+  func pop(beforeWaiting: () throws(PipelineError) -> Void) throws(PipelineError) -> LineBatch {
+    if filled.wait(timeout: .now()) == .timedOut {
+      try beforeWaiting()
+      filled.wait()
+    }
+    return state.withLock { $0.ready.removeFirst() }
+  }
+
+  func recycle(_ batch: LineBatch) {
+    batch.reset()
+    state.withLock { $0.spare.append(batch) }
+    room.signal()
+  }
+
+  /// The consumer stopped: the producer ends at its next line, read or batch.
+  func cancel() {
+    cancelled.store(true, ordering: .relaxed)
+    room.signal()
+  }
+}
