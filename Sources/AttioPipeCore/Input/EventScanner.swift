@@ -48,10 +48,10 @@ struct EventScanner {
     result.userId = Self.identifier(scanned.userIdSnake, scanned.userId)
     result.messageId = Self.identifier(scanned.messageIdSnake, scanned.messageId)
     if result.isLeadGenerated {
-      for value in [scanned.leadSourceSnake, scanned.leadSource]
-      where Self.isNonBlankText(value, in: line) {
-        result.leadSource = value
-        break
+      if Self.isNonBlankText(scanned.leadSourceSnake, in: line) {
+        result.leadSource = scanned.leadSourceSnake
+      } else if Self.isNonBlankText(scanned.leadSource, in: line) {
+        result.leadSource = scanned.leadSource
       }
     }
     // context.traits first; an identify's own traits win trait by trait. Only `identify` carries
@@ -80,9 +80,8 @@ struct EventScanner {
 
   /// Ids: the snake_case spelling wins when both are present; an empty id is absent.
   private static func identifier(_ snake: ScannedValue, _ camel: ScannedValue) -> ScannedValue {
-    for value in [snake, camel] {
-      if let range = value.range, !range.isEmpty { return value }
-    }
+    if let range = snake.range, !range.isEmpty { return snake }
+    if let range = camel.range, !range.isEmpty { return camel }
     return .absent
   }
 

@@ -40,42 +40,52 @@ enum TopLevelKey: CaseIterable {
   }
 
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
-    // Dispatch on length, then compare bytes: no arrays, so no reference counting per key.
-    let candidates: [TopLevelKey]
-    switch key.escaped ? -1 : key.end - key.start {
-    case -1: candidates = TopLevelKey.allCases
-    case 4: candidates = [.type]
-    case 5: candidates = [.event]
-    case 6: candidates = [.traits, .userId]
-    case 7: candidates = [.context, .userIdSnake]
-    case 9: candidates = [.messageId]
-    case 10: candidates = [.properties, .previousId, .messageIdSnake]
-    case 11: candidates = [.anonymousId, .previousIdSnake]
-    case 12: candidates = [.anonymousIdSnake]
+    // Dispatch on length, then compare bytes: no arrays, no allocation, no reference counting.
+    func isKey(_ candidate: TopLevelKey) -> Bool { key.matches(candidate.key, in: scanner) }
+    if key.escaped {
+      guard let found = TopLevelKey.allCases.first(where: isKey) else { return nil }
+      self = found
+      return
+    }
+    switch key.end - key.start {
+    case 4 where isKey(.type): self = .type
+    case 5 where isKey(.event): self = .event
+    case 6 where isKey(.traits): self = .traits
+    case 6 where isKey(.userId): self = .userId
+    case 7 where isKey(.context): self = .context
+    case 7 where isKey(.userIdSnake): self = .userIdSnake
+    case 9 where isKey(.messageId): self = .messageId
+    case 10 where isKey(.properties): self = .properties
+    case 10 where isKey(.previousId): self = .previousId
+    case 10 where isKey(.messageIdSnake): self = .messageIdSnake
+    case 11 where isKey(.anonymousId): self = .anonymousId
+    case 11 where isKey(.previousIdSnake): self = .previousIdSnake
+    case 12 where isKey(.anonymousIdSnake): self = .anonymousIdSnake
     default: return nil
     }
-    guard let found = candidates.first(where: { key.matches($0.key, in: scanner) }) else {
-      return nil
-    }
-    self = found
   }
 }
 
 extension TraitSpelling {
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
-    let candidates: [TraitSpelling]
-    switch key.escaped ? -1 : key.end - key.start {
-    case -1: candidates = TraitSpelling.allCases
-    case 4: candidates = [.name]
-    case 5: candidates = [.email, .phone, .title]
-    case 8: candidates = [.lastNameCamel, .jobTitleCamel]
-    case 9: candidates = [.firstNameCamel, .lastNameSnake, .jobTitleSnake]
-    case 10: candidates = [.firstNameSnake]
+    func isKey(_ candidate: TraitSpelling) -> Bool { key.matches(candidate.key, in: scanner) }
+    if key.escaped {
+      guard let found = TraitSpelling.allCases.first(where: isKey) else { return nil }
+      self = found
+      return
+    }
+    switch key.end - key.start {
+    case 4 where isKey(.name): self = .name
+    case 5 where isKey(.email): self = .email
+    case 5 where isKey(.phone): self = .phone
+    case 5 where isKey(.title): self = .title
+    case 8 where isKey(.lastNameCamel): self = .lastNameCamel
+    case 8 where isKey(.jobTitleCamel): self = .jobTitleCamel
+    case 9 where isKey(.firstNameCamel): self = .firstNameCamel
+    case 9 where isKey(.lastNameSnake): self = .lastNameSnake
+    case 9 where isKey(.jobTitleSnake): self = .jobTitleSnake
+    case 10 where isKey(.firstNameSnake): self = .firstNameSnake
     default: return nil
     }
-    guard let found = candidates.first(where: { key.matches($0.key, in: scanner) }) else {
-      return nil
-    }
-    self = found
   }
 }
