@@ -14,7 +14,9 @@ enum ExitStatus: Int32 {
   case interrupted = 5
 
   init(_ report: RunReport) {
-    if report.authenticationFailed {
+    if report.configurationFailed {
+      self = .usage
+    } else if report.authenticationFailed {
       self = .authentication
     } else if report.interrupted {
       self = .interrupted
@@ -28,6 +30,19 @@ enum ExitStatus: Int32 {
   }
 }
 
+func environmentVariables() -> [String: String] {
+  var variables: [String: String] = [:]
+  var entry = environ
+  while let pointer = entry.pointee {
+    let text = String(cString: pointer)
+    if let equals = text.firstIndex(of: "=") {
+      variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
+    }
+    entry += 1
+  }
+  return variables
+}
+
 func writeError(_ message: String) {
   let line = "attio-pipe: \(message)\n"
   _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
@@ -35,7 +50,8 @@ func writeError(_ message: String) {
 
 let invocation: Invocation
 do {
-  invocation = try Invocation.parse(Array(CommandLine.arguments.dropFirst()))
+  invocation = try Invocation.parse(
+    Array(CommandLine.arguments.dropFirst()), environment: environmentVariables())
 } catch {
   writeError("\(error.message)\nTry 'attio-pipe --help'.")
   exit(ExitStatus.usage.rawValue)

@@ -1,27 +1,53 @@
 /// A small, strict parser for `attio-pipe [MODE] [OPTIONS] [FILE ...]`.
 ///
 /// Options take their value as `--name VALUE` or `--name=VALUE`; `--` ends the options; `-`
-/// names stdin. Unknown options and missing or malformed values are usage errors, reported
-/// before any input is read.
+/// names stdin. Unknown options, options the mode does not take, and missing or malformed
+/// values are usage errors, reported before any input is read or anything is sent.
 struct ArgumentParser {
-  private var arguments: ArraySlice<String>
-
-  init(_ arguments: [String]) {
-    self.arguments = arguments[...]
+  enum Mode: String, CaseIterable {
+    case build, deliver, send, check
   }
 
+  private var arguments: ArraySlice<String>
+  private let environment: [String: String]
+
+  init(_ arguments: [String], environment: [String: String]) {
+    self.arguments = arguments[...]
+    self.environment = environment
+  }
+
+  /// Which modes take each option.
+  private static let optionModes: [String: Set<Mode>] = [
+    "--events": [.build, .deliver],
+    "--default-country": [.build, .deliver],
+    "--attribute": [.build, .deliver, .send, .check],
+    "--strict": [.build, .deliver, .send],
+    "--max-line-bytes": [.build, .deliver, .send],
+    "--quiet": [.build, .deliver, .send, .check],
+    "--verbose": [.build, .deliver, .send, .check],
+    "--api-key-file": [.deliver, .send, .check],
+    "--endpoint": [.deliver, .send, .check],
+    "--rate": [.deliver, .send],
+    "--concurrency": [.deliver, .send],
+    "--timeout": [.deliver, .send, .check],
+    "--max-attempts": [.deliver, .send],
+    "--max-retry-time": [.deliver, .send],
+    "--grace": [.deliver, .send],
+    "--no-dedupe": [.deliver, .send],
+  ]
+
+  private static let aliases = [
+    "-q": "--quiet", "-v": "--verbose", "-h": "--help", "-V": "--version",
+  ]
+
   mutating func parseAction() throws(UsageError) -> Invocation.Action {
-    if let first = arguments.first {
-      switch first {
-      case "build":
-        arguments.removeFirst()
-      case "deliver", "send", "check":
-        throw UsageError("'\(first)' is not available in this version")
-      default:
-        break
-      }
+    var mode = Mode.build
+    if let first = arguments.first, let named = Mode(rawValue: first) {
+      mode = named
+      arguments.removeFirst()
     }
     var options = EventOptions()
+    var delivery = DeliverySettings.Builder()
     var eventNames: [String]?
     var defaultCountry: String?
     var sawVerbose = false
@@ -32,14 +58,21 @@ struct ArgumentParser {
         options.inputs.append(argument)
         continue
       }
-      let (name, inlineValue) = split(argument)
-      switch name {
-      case "--":
+      var (name, inlineValue) = split(argument)
+      name = ArgumentParser.aliases[name] ?? name
+      if name == "--" {
         onlyFiles = true
-      case "-h", "--help":
-        return .help
-      case "-V", "--version":
-        return .version
+        continue
+      }
+      if name == "--help" { return .help }
+      if name == "--version" { return .version }
+      guard let modes = ArgumentParser.optionModes[name] else {
+        throw UsageError("unknown option '\(name)'")
+      }
+      guard modes.contains(mode) else {
+        throw UsageError("'\(mode.rawValue)' does not take \(name)")
+      }
+      switch name {
       case "--events":
         eventNames = try value(of: name, inlineValue)
           .split(separator: ",").map { $0.trimmingWhitespace() }
@@ -50,10 +83,10 @@ struct ArgumentParser {
       case "--strict":
         try noValue(name, inlineValue)
         options.strict = true
-      case "-q", "--quiet":
+      case "--quiet":
         try noValue(name, inlineValue)
         sawQuiet = true
-      case "-v", "--verbose":
+      case "--verbose":
         try noValue(name, inlineValue)
         sawVerbose = true
       case "--max-line-bytes":
@@ -61,6 +94,26 @@ struct ArgumentParser {
         guard options.maximumLineLength <= 1 << 30 else {
           throw UsageError("--max-line-bytes is at most 1073741824 (1 GiB)")
         }
+      case "--api-key-file":
+        delivery.apiKeyFile = try value(of: name, inlineValue)
+      case "--endpoint":
+        delivery.endpoint = try value(of: name, inlineValue)
+      case "--rate":
+        delivery.scheduler.rate = try positiveNumber(name, try value(of: name, inlineValue))
+      case "--concurrency":
+        delivery.scheduler.concurrency = try positiveInteger(name, try value(of: name, inlineValue))
+      case "--timeout":
+        delivery.scheduler.timeout = try duration(
+          name, try value(of: name, inlineValue), positive: true)
+      case "--max-attempts":
+        delivery.scheduler.maxAttempts = try positiveInteger(name, try value(of: name, inlineValue))
+      case "--max-retry-time":
+        delivery.scheduler.maxRetryTime = try duration(name, try value(of: name, inlineValue))
+      case "--grace":
+        delivery.grace = try duration(name, try value(of: name, inlineValue))
+      case "--no-dedupe":
+        try noValue(name, inlineValue)
+        delivery.scheduler.dedupe = false
       default:
         throw UsageError("unknown option '\(name)'")
       }
@@ -76,7 +129,17 @@ struct ArgumentParser {
       }
       options.defaultRegion = region
     }
-    return .build(options)
+    switch mode {
+    case .build:
+      return .build(options)
+    case .deliver:
+      return .deliver(options, try delivery.settings(environment: environment))
+    case .send:
+      return .send(options, try delivery.settings(environment: environment))
+    case .check:
+      guard options.inputs.isEmpty else { throw UsageError("'check' reads no input files") }
+      return .check(options, try delivery.settings(environment: environment))
+    }
   }
 
   private func split(_ argument: String) -> (String, String?) {
@@ -102,6 +165,22 @@ struct ArgumentParser {
       throw UsageError("\(name) needs a positive whole number, not '\(text)'")
     }
     return number
+  }
+
+  private func positiveNumber(_ name: String, _ text: String) throws(UsageError) -> Double {
+    guard let number = Double(text), number > 0, number.isFinite else {
+      throw UsageError("\(name) needs a positive number, not '\(text)'")
+    }
+    return number
+  }
+
+  private func duration(_ name: String, _ text: String, positive: Bool = false) throws(UsageError)
+    -> Double
+  {
+    guard let duration = Duration.parsing(text), !positive || duration > .zero else {
+      throw UsageError("\(name) needs a duration such as 500ms, 30s, 5m or 1h, not '\(text)'")
+    }
+    return duration.seconds
   }
 
   private func parseAttribute(_ text: String, into slugs: inout AttributeSlugs) throws(UsageError) {

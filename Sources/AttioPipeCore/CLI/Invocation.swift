@@ -4,15 +4,21 @@ public struct Invocation: Sendable {
     case help
     case version
     case build(EventOptions)
+    case deliver(EventOptions, DeliverySettings)
+    case send(EventOptions, DeliverySettings)
+    case check(EventOptions, DeliverySettings)
   }
 
   let action: Action
 
   public static let version = "0.1.0"
 
-  /// Parses the arguments after the program name.
-  public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-    var parser = ArgumentParser(arguments)
+  /// Parses the arguments after the program name; `environment` supplies `ATTIO_API_KEY` and
+  /// `ATTIO_BASE_URL` to the delivery modes.
+  public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError)
+    -> Invocation
+  {
+    var parser = ArgumentParser(arguments, environment: environment)
     return Invocation(action: try parser.parseAction())
   }
 
@@ -29,6 +35,15 @@ public struct Invocation: Sendable {
     case .build(let options):
       SignalMonitor.install()
       return try BuildCommand(options: options).run()
+    case .deliver(let options, let settings):
+      SignalMonitor.install()
+      return try DeliverCommand(options: options, settings: settings).run()
+    case .send(let options, let settings):
+      SignalMonitor.install()
+      return try SendCommand(options: options, settings: settings).run()
+    case .check(let options, let settings):
+      SignalMonitor.install()
+      return try CheckCommand(options: options, settings: settings).run()
     }
   }
 

@@ -11,6 +11,8 @@ public enum InvalidLineReason: String, Sendable, CaseIterable {
   case tooDeep = "too_deep"
   /// Longer than `--max-line-bytes`.
   case lineTooLong = "line_too_long"
+  /// `send`: a JSON object that is not an assert-person body with a valid email.
+  case invalidBody = "invalid_body"
 }
 
 /// A rejected line, with the byte offset (0-based, within the line) where scanning stopped.

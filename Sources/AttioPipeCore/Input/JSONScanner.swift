@@ -63,6 +63,42 @@ struct JSONScanner: ~Copyable {
     }
   }
 
+  // MARK: - Request bodies (`send`)
+
+  /// Validates a request body line and returns its `data.values` members: each slug's key and
+  /// the byte range of its value, in order. Nil when the line is JSON but has no
+  /// `data.values` object.
+  mutating func scanRequestBody() throws(JSONScanError) -> [(key: KeySpan, value: Range<Int>)]? {
+    var members: [(key: KeySpan, value: Range<Int>)]?
+    skipWhitespace()
+    guard position < end, base[position] == UInt8(ascii: "{") else {
+      try skipValue(depth: 1)
+      throw JSONScanError(.notObject, at: 0, "the line is not a JSON object")
+    }
+    try scanObject(depth: 1) { scanner, key, depth throws(JSONScanError) in
+      guard key.matches("data", in: scanner), scanner.peekIsObject() else {
+        return try scanner.skipValue(depth: depth)
+      }
+      try scanner.scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
+        guard key.matches("values", in: scanner), scanner.peekIsObject() else {
+          return try scanner.skipValue(depth: depth)
+        }
+        var found: [(key: KeySpan, value: Range<Int>)] = []
+        try scanner.scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
+          let start = scanner.position
+          try scanner.skipValue(depth: depth)
+          found.append((key, start..<scanner.position))
+        }
+        members = found
+      }
+    }
+    skipWhitespace()
+    if position < end {
+      throw JSONScanError(.invalidJSON, at: position, "unexpected data after the object")
+    }
+    return members
+  }
+
   // MARK: - Fields
 
   private mutating func scanTopLevelField(

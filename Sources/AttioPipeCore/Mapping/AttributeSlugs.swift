@@ -2,31 +2,29 @@
 /// workspaces that renamed a standard attribute (otherwise every upsert fails with 400).
 public struct AttributeSlugs: Sendable, Equatable {
   /// The standard slugs, which are also the names `--attribute` accepts.
-  public static let standardNames = [
-    "email_addresses", "name", "phone_numbers", "job_title", "description",
-  ]
+  public static let standardNames = PersonAttribute.allCases.map(\.rawValue)
 
-  public var emailAddresses = "email_addresses"
-  public var name = "name"
-  public var phoneNumbers = "phone_numbers"
-  public var jobTitle = "job_title"
-  public var description = "description"
+  private var renamed: [PersonAttribute: String] = [:]
 
   public init() {}
 
+  public subscript(attribute: PersonAttribute) -> String {
+    renamed[attribute] ?? attribute.rawValue
+  }
+
   /// Every slug written, in body order.
-  public var all: [String] { [emailAddresses, name, phoneNumbers, jobTitle, description] }
+  public var all: [String] { PersonAttribute.allCases.map { self[$0] } }
+
+  /// The slug a standard name is written under (itself when not renamed); other names as
+  /// they are. `send` uses it to rename slugs in bodies it reads.
+  public func slug(forStandardName name: String) -> String {
+    PersonAttribute(rawValue: name).map { self[$0] } ?? name
+  }
 
   /// Renames the attribute `standardName`; false when it is not one the mapping writes.
   public mutating func override(_ standardName: String, with slug: String) -> Bool {
-    switch standardName {
-    case "email_addresses": emailAddresses = slug
-    case "name": name = slug
-    case "phone_numbers": phoneNumbers = slug
-    case "job_title": jobTitle = slug
-    case "description": description = slug
-    default: return false
-    }
+    guard let attribute = PersonAttribute(rawValue: standardName) else { return false }
+    renamed[attribute] = slug
     return true
   }
 }

@@ -17,6 +17,16 @@ struct PersonValues: Equatable, Sendable {
   var jobTitle: String?
   var description: String?
 
+  func has(_ attribute: PersonAttribute) -> Bool {
+    switch attribute {
+    case .emailAddresses: true
+    case .name: name != nil
+    case .phoneNumbers: phone != nil
+    case .jobTitle: jobTitle != nil
+    case .description: description != nil
+    }
+  }
+
   /// `later`'s attributes replace these, attribute by attribute; the email is the same.
   mutating func merge(_ later: PersonValues) {
     if let name = later.name { self.name = name }

@@ -21,49 +21,19 @@ final class OutputBuffer {
   func append(_ byte: UInt8) { bytes.append(byte) }
 
   @inline(__always)
-  func append(_ literal: StaticString) {
-    bytes.append(
-      contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-  }
+  func append(_ literal: StaticString) { bytes.append(literal) }
 
   func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
   func append(contentsOf other: some Sequence<UInt8>) { bytes.append(contentsOf: other) }
 
   /// Appends `text` as a JSON string literal, quotes included.
-  func appendJSONString(_ text: String) {
-    bytes.append(UInt8(ascii: "\""))
-    var text = text
-    text.withUTF8 { utf8 in
-      var runStart = 0
-      for (offset, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<offset]))
-        appendEscape(byte)
-        runStart = offset + 1
-      }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-    }
-    bytes.append(UInt8(ascii: "\""))
-  }
+  func appendJSONString(_ text: String) { bytes.appendJSONString(text) }
 
-  private func appendEscape(_ byte: UInt8) {
-    switch byte {
-    case 0x22: append("\\\"")
-    case 0x5C: append("\\\\")
-    case 0x0A: append("\\n")
-    case 0x0D: append("\\r")
-    case 0x09: append("\\t")
-    case 0x08: append("\\b")
-    case 0x0C: append("\\f")
-    default:
-      let hex: [UInt8] = Array("0123456789abcdef".utf8)
-      append("\\u00")
-      bytes.append(hex[Int(byte >> 4)])
-      bytes.append(hex[Int(byte & 0xF)])
-    }
-  }
+  func appendInteger(_ value: Int) { bytes.appendInteger(value) }
 
-  func appendInteger(_ value: Int) { append(String(value)) }
+  /// Lets an encoder write straight into the buffer.
+  func withBytes(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
 
   /// Flushes if the buffer has grown past its threshold; call after each complete line.
   @inline(__always)

@@ -4,41 +4,60 @@
 struct RequestBodyEncoder: Sendable {
   let slugs: AttributeSlugs
 
-  func encode(_ person: PersonValues, into output: OutputBuffer) {
+  /// The whole body, as `build` prints it.
+  func encode(_ person: PersonValues, into output: inout [UInt8]) {
     output.append("{\"data\":{\"values\":{")
-    output.appendJSONString(slugs.emailAddresses)
-    output.append(":[{\"email_address\":")
-    output.appendJSONString(person.email)
-    output.append("}]")
-    if let name = person.name {
-      output.append(UInt8(ascii: ","))
-      output.appendJSONString(slugs.name)
-      output.append(":[{\"first_name\":")
+    var first = true
+    for attribute in PersonAttribute.allCases {
+      guard person.has(attribute) else { continue }
+      if !first { output.append(UInt8(ascii: ",")) }
+      first = false
+      output.appendJSONString(slugs[attribute])
+      output.append(UInt8(ascii: ":"))
+      encodeValue(attribute, of: person, into: &output)
+    }
+    output.append("}}}")
+  }
+
+  func encode(_ person: PersonValues, into output: OutputBuffer) {
+    output.withBytes { encode(person, into: &$0) }
+  }
+
+  /// The attributes one at a time, slug and value text: what delivery merges and compares.
+  func attributes(of person: PersonValues) -> [UpsertRequest.Attribute] {
+    PersonAttribute.allCases.filter(person.has).map { attribute in
+      var value: [UInt8] = []
+      encodeValue(attribute, of: person, into: &value)
+      return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
+    }
+  }
+
+  /// One attribute's value: a one-element array of Attio's object form.
+  func encodeValue(
+    _ attribute: PersonAttribute, of person: PersonValues, into output: inout [UInt8]
+  ) {
+    switch attribute {
+    case .emailAddresses:
+      output.append("[{\"email_address\":")
+      output.appendJSONString(person.email)
+    case .name:
+      let name = person.name!
+      output.append("[{\"first_name\":")
       output.appendJSONString(name.first)
       output.append(",\"last_name\":")
       output.appendJSONString(name.last)
       output.append(",\"full_name\":")
       output.appendJSONString(name.full)
-      output.append("}]")
+    case .phoneNumbers:
+      output.append("[{\"original_phone_number\":")
+      output.appendJSONString(person.phone!)
+    case .jobTitle:
+      output.append("[{\"value\":")
+      output.appendJSONString(person.jobTitle!)
+    case .description:
+      output.append("[{\"value\":")
+      output.appendJSONString(person.description!)
     }
-    if let phone = person.phone {
-      output.append(UInt8(ascii: ","))
-      output.appendJSONString(slugs.phoneNumbers)
-      output.append(":[{\"original_phone_number\":")
-      output.appendJSONString(phone)
-      output.append("}]")
-    }
-    appendTextValue(person.jobTitle, slug: slugs.jobTitle, into: output)
-    appendTextValue(person.description, slug: slugs.description, into: output)
-    output.append("}}}")
-  }
-
-  private func appendTextValue(_ value: String?, slug: String, into output: OutputBuffer) {
-    guard let value else { return }
-    output.append(UInt8(ascii: ","))
-    output.appendJSONString(slug)
-    output.append(":[{\"value\":")
-    output.appendJSONString(value)
     output.append("}]")
   }
 }

@@ -41,6 +41,7 @@ extension InvalidLineReason: CountedReason {
     case .invalidUTF8: 2
     case .tooDeep: 3
     case .lineTooLong: 4
+    case .invalidBody: 5
     }
   }
 }

@@ -10,6 +10,8 @@ public struct RunReport: Sendable, Equatable {
   public var notSent = 0
   /// Delivery: Attio refused the token (401) or its scopes (403).
   public var authenticationFailed = false
+  /// `check`: the workspace does not fit the mapping (a missing, archived or read-only slug).
+  public var configurationFailed = false
 
   public var invalidLines: Int { statistics.invalid.total }
 }

@@ -10,6 +10,8 @@ public enum SignalMonitor {
   private static let received = Atomic<Int>(0)
   private static let wakeWriteEnd = Atomic<Int32>(-1)
   private static let wakeReadEnd = Atomic<Int32>(-1)
+  /// CLOCK_MONOTONIC nanoseconds of the first signal; 0 before it.
+  private static let firstSignal = Atomic<UInt64>(0)
 
   public static func install() {
     var ends: [Int32] = [-1, -1]
@@ -24,6 +26,12 @@ public enum SignalMonitor {
     for signalNumber in [SIGINT, SIGTERM] {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { _ in
+        // clock_gettime and write are async-signal-safe.
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let nanoseconds = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+        _ = SignalMonitor.firstSignal.compareExchange(
+          expected: 0, desired: nanoseconds, ordering: .relaxed)
         SignalMonitor.received.add(1, ordering: .relaxed)
         var byte: UInt8 = 1
         _ = write(SignalMonitor.wakeWriteEnd.load(ordering: .relaxed), &byte, 1)
@@ -47,6 +55,16 @@ public enum SignalMonitor {
   public static var count: Int { received.load(ordering: .relaxed) }
 
   static var isInterrupted: Bool { count > 0 }
+
+  /// After a stop signal, the moment (on `monotonicSeconds`) when work still running must
+  /// give up: `grace` after the first signal, or at once after a second.
+  static func stopDeadline(grace: Double) -> Double? {
+    switch count {
+    case 0: return nil
+    case 1: return Double(firstSignal.load(ordering: .relaxed)) / 1e9 + grace
+    default: return 0
+    }
+  }
 
   /// Readable once a stop signal has arrived; -1 before `install()`.
   static var wakeDescriptor: Int32 { wakeReadEnd.load(ordering: .relaxed) }

@@ -1,0 +1,121 @@
+import Dispatch
+import Foundation
+
+/// `attio-pipe check`: a pre-flight of the token and the workspace before anything is sent.
+///
+/// `GET /v2/self` tells whether the token is active and which scopes it has;
+/// `GET /v2/objects/people/attributes` whether every slug the mapping writes (after
+/// `--attribute`) exists, is writable and is not archived. One line per check on stdout.
+struct CheckCommand {
+  let options: EventOptions
+  let settings: DeliverySettings
+
+  static let requiredScopes = ["record_permission:read-write", "object_configuration:read"]
+
+  func run() throws(PipelineError) -> RunReport {
+    var report = RunReport()
+    var lines: [String] = []
+    func say(_ passed: Bool, _ text: String) {
+      lines.append((passed ? "ok    " : "FAIL  ") + text)
+    }
+    let queue = DispatchQueue(label: "attio-pipe.check")
+    let client = AttioClient(
+      endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
+      connections: 1, callbackQueue: queue)
+    defer { client.shutdown() }
+
+    let endpoint = settings.endpoint.baseURL.absoluteString
+    let me = fetch(client, "/v2/self")
+    guard let identity = me.json, me.status == 200 else {
+      say(false, "GET \(endpoint)/v2/self: \(describe(me))")
+      report.failed = 1
+      return finish(lines, report)
+    }
+    guard identity["active"] as? Bool == true else {
+      say(false, "token: not active (revoked, expired or mistyped)")
+      report.authenticationFailed = true
+      return finish(lines, report)
+    }
+    let workspace = identity["workspace_name"] as? String ?? identity["workspace_slug"] as? String ?? "?"
+    say(true, "token: active, workspace \"\(workspace)\"")
+    let scopes = Set(((identity["scope"] as? String) ?? "").split(separator: " ").map(String.init))
+    for scope in CheckCommand.requiredScopes {
+      let present = scopes.contains(scope)
+      say(present, "scope \(scope): \(present ? "granted" : "missing")")
+      if !present { report.authenticationFailed = true }
+    }
+    guard !report.authenticationFailed else { return finish(lines, report) }
+
+    let listed = fetch(client, "/v2/objects/people/attributes")
+    guard listed.status == 200, let data = listed.json?["data"] as? [[String: Any]] else {
+      say(false, "GET \(endpoint)/v2/objects/people/attributes: \(describe(listed))")
+      if listed.status == 401 || listed.status == 403 {
+        report.authenticationFailed = true
+      } else {
+        report.failed = 1
+      }
+      return finish(lines, report)
+    }
+    let bySlug = Dictionary(
+      data.compactMap { entry in (entry["api_slug"] as? String).map { ($0, entry) } },
+      uniquingKeysWith: { first, _ in first })
+    for attribute in PersonAttribute.allCases {
+      let slug = options.slugs[attribute]
+      let label = slug == attribute.rawValue ? slug : "\(slug) (for \(attribute.rawValue))"
+      guard let entry = bySlug[slug] else {
+        say(
+          false,
+          "attribute \(label): not found in the workspace; upserts would fail with 400 "
+            + "(rename it back, or map it with --attribute \(attribute.rawValue)=SLUG)")
+        report.configurationFailed = true
+        continue
+      }
+      if entry["is_archived"] as? Bool == true {
+        say(false, "attribute \(label): archived; upserts would fail with 400")
+        report.configurationFailed = true
+      } else if entry["is_writable"] as? Bool == false {
+        say(false, "attribute \(label): not writable")
+        report.configurationFailed = true
+      } else {
+        say(true, "attribute \(label): exists and is writable")
+      }
+    }
+    return finish(lines, report)
+  }
+
+  private func finish(_ lines: [String], _ report: RunReport) -> RunReport {
+    let output = OutputBuffer(fileDescriptor: 1)
+    for line in lines { output.append(line + "\n") }
+    let allWell = !report.authenticationFailed && !report.configurationFailed && report.failed == 0
+    output.append(allWell ? "all checks passed\n" : "some checks failed\n")
+    try? output.flush()
+    return report
+  }
+
+  private struct Answer {
+    var status: Int?
+    var json: [String: Any]?
+    var response: AttioResponse
+  }
+
+  private func fetch(_ client: AttioClient, _ path: String) -> Answer {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var answer: AttioResponse?
+    client.get(path) { response in
+      answer = response
+      done.signal()
+    }
+    done.wait()
+    let response = answer!
+    let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+    return Answer(status: response.status, json: json, response: response)
+  }
+
+  private func describe(_ answer: Answer) -> String {
+    guard let status = answer.status else {
+      return answer.response.transportError ?? "no response"
+    }
+    let message = answer.response.error.map { ": \($0.code): \($0.message)" } ?? ""
+    return "HTTP \(status)\(message)"
+  }
+}

@@ -1,0 +1,47 @@
+/// What `deliver` and `send` share: the scheduler and its results, signals, and the end of
+/// the run (waiting for every result, the summary, the report).
+final class DeliverySession {
+  let diagnostics: DiagnosticReporter
+  private let scheduler: DeliveryScheduler
+
+  init(settings: DeliverySettings, diagnostics: DiagnosticReporter) {
+    self.diagnostics = diagnostics
+    let grace = settings.grace
+    scheduler = DeliveryScheduler(
+      options: settings.scheduler,
+      client: { queue in
+        AttioClient(
+          endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
+          connections: settings.scheduler.concurrency, callbackQueue: queue)
+      },
+      results: ResultWriter(), diagnostics: diagnostics,
+      stopDeadline: { SignalMonitor.stopDeadline(grace: grace) })
+  }
+
+  /// Queues one job; blocks while the scheduler is full (so reading pauses).
+  func submit(_ job: DeliveryJob) {
+    scheduler.submit(job)
+  }
+
+  /// Whether reading should stop early: stdout is gone, so results could not be written.
+  var outputClosed: Bool { scheduler.stdoutClosed }
+
+  /// Waits for every result, prints the summary and completes the report.
+  func finish(_ report: inout RunReport) {
+    scheduler.finish()
+    let summary = scheduler.summary
+    report.failed = summary.failed
+    report.notSent = summary.notSent
+    report.authenticationFailed = scheduler.authenticationError != nil
+    report.interrupted = SignalMonitor.isInterrupted
+    report.outputClosed = scheduler.stdoutClosed
+    diagnostics.summary(
+      report.statistics,
+      extra: [
+        ("eligible", summary.jobs), ("upserted", summary.upserted),
+        ("unchanged", summary.unchanged), ("failed", summary.failed),
+        ("not_sent", summary.notSent), ("requests", summary.requests),
+        ("retries", summary.retries), ("rate_limited", summary.rateLimited),
+      ])
+  }
+}

@@ -1,0 +1,47 @@
+/// `attio-pipe send`: request bodies in (what `build` prints, or the `request` of failed
+/// results), sent to Attio, one result per body out.
+struct SendCommand {
+  let options: EventOptions
+  let settings: DeliverySettings
+
+  func run() throws(PipelineError) -> RunReport {
+    let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
+    try inputs.checkReadable()
+    let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
+    let session = DeliverySession(settings: settings, diagnostics: diagnostics)
+    let parser = RequestBodyParser(slugs: options.slugs)
+    var report = RunReport()
+    // Bodies go out at Attio's write rate, so one thread reads them: no scanner thread needed.
+    try inputs.forEachLine(
+      beforeRead: { diagnostics.flushQuietly() },
+      interrupted: { SignalMonitor.isInterrupted },
+      onLine: { line, input, lineNumber in
+        report.statistics.linesRead += 1
+        let location = InputLocation(file: inputs.displayName(input), line: lineNumber)
+        let parsed: Result<UpsertRequest, JSONScanError>
+        switch line {
+        case .tooLong(let length):
+          parsed = .failure(
+            JSONScanError(.lineTooLong, at: min(length, inputs.maximumLineLength), "line too long"))
+        case .text(let bytes):
+          if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
+          parsed = parser.parse(bytes)
+        }
+        switch parsed {
+        case .failure(let error):
+          report.statistics.invalid[error.reason] += 1
+          diagnostics.invalidLine(error, at: location)
+          if options.strict {
+            diagnostics.error("stopping at the first invalid line (--strict)")
+            return false
+          }
+        case .success(let request):
+          report.statistics.bodiesWritten += 1
+          session.submit(DeliveryJob(location: location, messageId: nil, request: request))
+        }
+        return !session.outputClosed
+      })
+    session.finish(&report)
+    return report
+  }
+}

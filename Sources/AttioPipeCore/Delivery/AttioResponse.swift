@@ -1,0 +1,44 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// What Attio answered to one request, or how the request failed to get an answer.
+struct AttioResponse: Sendable {
+  /// The HTTP status; nil for a transport failure (refused, reset, timed out).
+  var status: Int?
+  var retryAfter: String?
+  var date: String?
+  var body: Data
+  /// A transport failure, described without the request (which carries the token).
+  var transportError: String?
+
+  /// Attio's error fields, or a synthesised error for a transport failure or an error body
+  /// that is not Attio's JSON.
+  var error: AttioError? {
+    if let transportError {
+      return AttioError(type: "transport_error", code: "connection_failed", message: transportError)
+    }
+    guard let status, !(200..<300).contains(status) else { return nil }
+    let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+    return AttioError(
+      type: object?["type"] as? String ?? "http_error",
+      code: object?["code"] as? String ?? "http_\(status)",
+      message: object?["message"] as? String ?? "HTTP \(status) without an Attio error body")
+  }
+
+  /// `data.id.record_id` of a successful assert.
+  var recordId: String? {
+    let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+    let data = object?["data"] as? [String: Any]
+    return (data?["id"] as? [String: Any])?["record_id"] as? String
+  }
+}
+
+/// Attio's error body: `{"status_code", "type", "code", "message"}`.
+struct AttioError: Sendable, Equatable {
+  var type: String
+  var code: String
+  var message: String
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Reads what `build` prints (possibly edited with jq) back into an `UpsertRequest` for
+/// `send`, renaming standard slugs per `--attribute`.
+///
+/// Values are kept as the text they were written in; only the email is decoded, because it is
+/// the key that orders and merges requests. The send path runs at Attio's write rate, so the
+/// small use of JSONSerialization here costs nothing that matters.
+struct RequestBodyParser: Sendable {
+  let slugs: AttributeSlugs
+
+  func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<UpsertRequest, JSONScanError> {
+    var scanner = JSONScanner(line)
+    let members: [(key: KeySpan, value: Range<Int>)]?
+    do {
+      members = try scanner.scanRequestBody()
+    } catch {
+      return .failure(error)
+    }
+    guard let members, !members.isEmpty else {
+      return .failure(JSONScanError(.invalidBody, at: 0, "no data.values object"))
+    }
+    let emailSlug = slugs[.emailAddresses]
+    var attributes: [UpsertRequest.Attribute] = []
+    for member in members {
+      let name = JSONStringDecoder.decode(
+        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]))
+      let slug = slugs.slug(forStandardName: name)
+      let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
+      if let index = attributes.firstIndex(where: { $0.slug == slug }) {
+        attributes[index].value = value  // a duplicate key: the last one wins
+      } else {
+        attributes.append(UpsertRequest.Attribute(slug: slug, value: value))
+      }
+    }
+    guard let emailValue = attributes.first(where: { $0.slug == emailSlug })?.value,
+      let email = RequestBodyParser.firstEmail(in: emailValue)
+    else {
+      return .failure(
+        JSONScanError(.invalidBody, at: 0, "no valid email_addresses[0].email_address"))
+    }
+    return .success(UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes))
+  }
+
+  /// `[{"email_address": "..."}]` (or Attio's plain-string shorthand `["..."]`), normalised.
+  private static func firstEmail(in value: [UInt8]) -> String? {
+    guard let array = try? JSONSerialization.jsonObject(with: Data(value)) as? [Any],
+      let first = array.first
+    else { return nil }
+    let raw = (first as? [String: Any])?["email_address"] as? String ?? first as? String
+    return raw.flatMap(EmailAddress.normalize)
+  }
+}

@@ -1,0 +1,65 @@
+/// One assert-person request as delivery sees it: the match key and the attributes, each as
+/// its slug and the JSON text of its value, in body order.
+///
+/// Kept as text rather than values so that `send` can carry attributes it does not know
+/// (bodies edited with jq) and so that merging and "nothing changed" checks are plain
+/// comparisons.
+struct UpsertRequest: Sendable, Equatable {
+  struct Attribute: Sendable, Equatable {
+    var slug: String
+    /// The JSON text of the value, e.g. `[{"value":"CTO"}]`.
+    var value: [UInt8]
+  }
+
+  /// The normalised email: requests with the same key go to the same person, one at a time.
+  var email: String
+  /// The slug of the matching attribute, whose values Attio adds rather than replaces.
+  var emailSlug: String
+  var attributes: [Attribute]
+
+  /// The request body: `{"data":{"values":{...}}}`.
+  var body: [UInt8] {
+    var body: [UInt8] = []
+    body.reserveCapacity(attributes.reduce(32) { $0 + $1.slug.utf8.count + $1.value.count + 4 })
+    body.append("{\"data\":{\"values\":{")
+    for (index, attribute) in attributes.enumerated() {
+      if index > 0 { body.append(UInt8(ascii: ",")) }
+      body.appendJSONString(attribute.slug)
+      body.append(UInt8(ascii: ":"))
+      body.append(contentsOf: attribute.value)
+    }
+    body.append("}}}")
+    return body
+  }
+
+  /// Folds a newer request for the same person into this one: its attributes replace these
+  /// attribute by attribute, as Attio would apply the two one after the other. Refused (false)
+  /// when the matching attribute differs: Attio adds email addresses rather than replacing
+  /// them, so two different address lists must go in two requests.
+  mutating func merge(_ later: UpsertRequest) -> Bool {
+    guard value(of: emailSlug) == later.value(of: emailSlug) else { return false }
+    for attribute in later.attributes {
+      if let index = attributes.firstIndex(where: { $0.slug == attribute.slug }) {
+        attributes[index] = attribute
+      } else {
+        attributes.append(attribute)
+      }
+    }
+    return true
+  }
+
+  func value(of slug: String) -> [UInt8]? {
+    attributes.first { $0.slug == slug }?.value
+  }
+
+  /// Whether sending this request would change nothing that `known` (what this run has
+  /// already upserted for the person) holds: every attribute already has exactly this value.
+  func changesNothing(in known: [String: [UInt8]]) -> Bool {
+    attributes.allSatisfy { known[$0.slug] == $0.value }
+  }
+
+  /// Records a successful upsert of this request in `known`.
+  func record(in known: inout [String: [UInt8]]) {
+    for attribute in attributes { known[attribute.slug] = attribute.value }
+  }
+}

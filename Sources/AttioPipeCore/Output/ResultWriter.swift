@@ -1,0 +1,76 @@
+import Glibc
+
+/// Writes one compact JSON line per delivery result to stdout, flushed at once: a result is
+/// worth most the moment it is known (a `tail -F` pipeline, a watching operator).
+///
+/// `{"line":12,"file":"a.ndjson","messageId":"m","email":"ada@example.com","status":"failed",
+///   "http_status":400,"attempts":1,"error":{"type":…,"code":…,"message":…},"request":{…}}`
+/// `file` only when several inputs are read; `record_id` on success; `error` on failure;
+/// `request` (the event's own body) on `failed` and `not_sent`, for replay through `send`.
+final class ResultWriter {
+  private let output: OutputBuffer
+  private(set) var isClosed = false
+
+  init(fileDescriptor: Int32 = STDOUT_FILENO) {
+    output = OutputBuffer(fileDescriptor: fileDescriptor)
+  }
+
+  /// Writes and flushes one result; false once the reader has gone away.
+  @discardableResult
+  func write(_ result: DeliveryResult) -> Bool {
+    guard !isClosed else { return false }
+    output.withBytes { line in
+      ResultWriter.encode(result, into: &line)
+      line.append(UInt8(ascii: "\n"))
+    }
+    do {
+      try output.flush()
+    } catch {
+      isClosed = true
+    }
+    return !isClosed
+  }
+
+  static func encode(_ result: DeliveryResult, into line: inout [UInt8]) {
+    let job = result.job
+    line.append("{\"line\":")
+    line.appendInteger(job.location.line)
+    if let file = job.location.file {
+      line.append(",\"file\":")
+      line.appendJSONString(file)
+    }
+    if let messageId = job.messageId {
+      line.append(",\"messageId\":")
+      line.appendJSONString(messageId)
+    }
+    line.append(",\"email\":")
+    line.appendJSONString(job.request.email)
+    line.append(",\"status\":\"")
+    line.append(contentsOf: result.status.rawValue.utf8)
+    line.append(UInt8(ascii: "\""))
+    if let httpStatus = result.httpStatus {
+      line.append(",\"http_status\":")
+      line.appendInteger(httpStatus)
+    }
+    if let recordId = result.recordId {
+      line.append(",\"record_id\":")
+      line.appendJSONString(recordId)
+    }
+    line.append(",\"attempts\":")
+    line.appendInteger(result.attempts)
+    if let error = result.error {
+      line.append(",\"error\":{\"type\":")
+      line.appendJSONString(error.type)
+      line.append(",\"code\":")
+      line.appendJSONString(error.code)
+      line.append(",\"message\":")
+      line.appendJSONString(error.message)
+      line.append(UInt8(ascii: "}"))
+    }
+    if result.status == .failed || result.status == .notSent {
+      line.append(",\"request\":")
+      line.append(contentsOf: job.request.body)
+    }
+    line.append(UInt8(ascii: "}"))
+  }
+}
