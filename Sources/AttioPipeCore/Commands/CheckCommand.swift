@@ -36,7 +36,8 @@ struct CheckCommand {
       report.authenticationFailed = true
       return finish(lines, report)
     }
-    let workspace = identity["workspace_name"] as? String ?? identity["workspace_slug"] as? String ?? "?"
+    let workspace =
+      identity["workspace_name"] as? String ?? identity["workspace_slug"] as? String ?? "?"
     say(true, "token: active, workspace \"\(workspace)\"")
     let scopes = Set(((identity["scope"] as? String) ?? "").split(separator: " ").map(String.init))
     for scope in CheckCommand.requiredScopes {

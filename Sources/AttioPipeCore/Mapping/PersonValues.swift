@@ -1,7 +1,7 @@
 /// What one upsert writes about a person: the Attio attribute values, before encoding.
 ///
-/// Kept as a value (not as bytes) so that delivery can merge several pending upserts for one
-/// email, later values winning attribute by attribute.
+/// Kept as a value (not as bytes) so that `build` can write it in one pass and delivery can
+/// encode it attribute by attribute.
 struct PersonValues: Equatable, Sendable {
   struct Name: Equatable, Sendable {
     var first: String
@@ -25,13 +25,5 @@ struct PersonValues: Equatable, Sendable {
     case .jobTitle: jobTitle != nil
     case .description: description != nil
     }
-  }
-
-  /// `later`'s attributes replace these, attribute by attribute; the email is the same.
-  mutating func merge(_ later: PersonValues) {
-    if let name = later.name { self.name = name }
-    if let phone = later.phone { self.phone = phone }
-    if let jobTitle = later.jobTitle { self.jobTitle = jobTitle }
-    if let description = later.description { self.description = description }
   }
 }

@@ -36,6 +36,9 @@ import Testing
     ["--events"], ["--max-line-bytes", "0"], ["--max-line-bytes=x"], ["--attribute", "job_title"],
     ["--attribute", "nickname=nick"], ["--quiet", "--verbose"], ["--strict=yes"],
     ["--max-line-bytes", "2000000000"], ["fixtures"], ["fixtures/seed-lead.ndjson", "nope.ndjson"],
+    ["build", "--rate", "5"], ["send", "--events", "Signed Up"], ["check", "fixtures/demo.ndjson"],
+    ["deliver", "--rate", "0"], ["deliver", "--timeout", "0"], ["deliver", "--grace", "soon"],
+    ["deliver", "--concurrency", "-1"],
   ])
   func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) throws {
     let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
