@@ -20,13 +20,20 @@ struct IdentityKeyReference: Sendable, Equatable {
 }
 
 struct IdentityIndex: Sendable {
+  /// 16 bytes: a million visitors' two ids each fit in 64 MB of table.
   private struct Entry: Sendable {
-    /// 0 marks an empty slot; real hashes have their low bit set.
-    var hash: UInt64 = 0
-    var offset = 0
-    var length: Int32 = 0
+    var hash: UInt32 = 0
+    var offset: UInt32 = 0
+    /// -1 marks an empty slot.
     var profile: Int32 = -1
+    var length: UInt16 = 0
+
+    var isEmpty: Bool { profile < 0 }
   }
+
+  /// Ids longer than this are not remembered (a real id is a few dozen bytes; the bound keeps
+  /// one hostile id from filling the arena).
+  static let maximumIdLength = 1024
 
   private var entries: [Entry]
   private var mask: Int
@@ -54,7 +61,7 @@ struct IdentityIndex: Sendable {
     var position = Int(truncatingIfNeeded: hash) & mask
     while true {
       let entry = entries[position]
-      if entry.hash == 0 { return nil }
+      if entry.isEmpty { return nil }
       if entry.hash == hash && keyEquals(entry, id) { return entry.profile }
       position = (position + 1) & mask
     }
@@ -67,18 +74,19 @@ struct IdentityIndex: Sendable {
   ) -> IdentityKeyReference {
     let hash = hashValue(namespace, id)
     var position = Int(truncatingIfNeeded: hash) & mask
-    while entries[position].hash != 0 {
+    while !entries[position].isEmpty {
       if entries[position].hash == hash && keyEquals(entries[position], id) {
         entries[position].profile = profile
         let entry = entries[position]
         return IdentityKeyReference(
-          offset: entry.offset, length: entry.length, namespace: namespace)
+          offset: Int(entry.offset), length: Int32(entry.length), namespace: namespace)
       }
       position = (position + 1) & mask
     }
     let offset = arena.count
     arena.append(contentsOf: id)
-    entries[position] = Entry(hash: hash, offset: offset, length: Int32(id.count), profile: profile)
+    entries[position] = Entry(
+      hash: hash, offset: UInt32(offset), profile: profile, length: UInt16(id.count))
     count += 1
     liveBytes += id.count
     if count * 2 > entries.count { grow() }
@@ -97,7 +105,7 @@ struct IdentityIndex: Sendable {
     liveBytes -= Int(reference.length)
     // Backward-shift deletion: pull later entries of the probe chain into the hole.
     var next = (hole + 1) & mask
-    while entries[next].hash != 0 {
+    while !entries[next].isEmpty {
       let home = Int(truncatingIfNeeded: entries[next].hash) & mask
       let distanceFromHome = (next - home) & mask
       let distanceToHole = (next - hole) & mask
@@ -127,9 +135,9 @@ struct IdentityIndex: Sendable {
     withBytes(of: reference) { id in
       let hash = hashValue(reference.namespace, id)
       var position = Int(truncatingIfNeeded: hash) & mask
-      while entries[position].hash != 0 {
+      while !entries[position].isEmpty {
         let entry = entries[position]
-        if entry.hash == hash && entry.offset == reference.offset { return position }
+        if entry.hash == hash && Int(entry.offset) == reference.offset { return position }
         position = (position + 1) & mask
       }
       return nil
@@ -140,7 +148,7 @@ struct IdentityIndex: Sendable {
     guard Int(entry.length) == id.count else { return false }
     guard let idBase = id.baseAddress else { return true }
     return arena.withUnsafeBufferPointer { arena in
-      bytesEqual(arena.baseAddress! + entry.offset, idBase, count: id.count)
+      bytesEqual(arena.baseAddress! + Int(entry.offset), idBase, count: id.count)
     }
   }
 
@@ -148,17 +156,17 @@ struct IdentityIndex: Sendable {
     let old = entries
     entries = [Entry](repeating: Entry(), count: old.count * 2)
     mask = entries.count - 1
-    for entry in old where entry.hash != 0 {
+    for entry in old where !entry.isEmpty {
       var position = Int(truncatingIfNeeded: entry.hash) & mask
-      while entries[position].hash != 0 { position = (position + 1) & mask }
+      while !entries[position].isEmpty { position = (position + 1) & mask }
       entries[position] = entry
     }
   }
 
-  /// A 64-bit hash of the namespace and bytes: eight bytes at a time, multiply-xorshift mixing
-  /// (in the manner of wyhash/Murmur finalisers). The low bit is forced on so 0 means empty.
+  /// A hash of the namespace and bytes: eight bytes at a time, multiply-xorshift mixing (in
+  /// the manner of wyhash/Murmur finalisers), folded to 32 bits.
   private func hashValue(_ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>)
-    -> UInt64
+    -> UInt32
   {
     let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
     var hash = seed ^ (UInt64(namespace.rawValue) &+ 1) &* multiplier ^ UInt64(id.count)
@@ -179,7 +187,8 @@ struct IdentityIndex: Sendable {
       }
       hash = mix(hash ^ tail ^ (shift << 56))
     }
-    return mix(hash) | 1
+    let mixed = mix(hash)
+    return UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))
   }
 
   @inline(__always)

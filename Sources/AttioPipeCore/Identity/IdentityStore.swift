@@ -48,6 +48,11 @@ struct IdentityStore: Sendable {
   mutating func observe(
     anonymousId: ID?, userId: ID?, previousId: ID? = nil, changes: TraitChanges
   ) -> Observation {
+    // Ids beyond the index's limit are not remembered: no real id is that long.
+    let limit = IdentityIndex.maximumIdLength
+    let anonymousId = anonymousId.flatMap { $0.count <= limit ? $0 : nil }
+    let userId = userId.flatMap { $0.count <= limit ? $0 : nil }
+    let previousId = previousId.flatMap { $0.count <= limit ? $0 : nil }
     // Fast path, most events: one id, nothing to link or change.
     if previousId == nil && changes.isEmpty && (anonymousId == nil || userId == nil) {
       let found =
@@ -90,7 +95,7 @@ struct IdentityStore: Sendable {
     // Ids new to the store join the profile; known ones were re-pointed by `merge`.
     for key in keys where key.known == nil {
       let reference = index.set(key.namespace, key.id, to: slot)
-      profiles[Int(slot)].keys.append(reference)
+      profiles[Int(slot)].addKey(reference)
     }
     if !changes.isEmpty {
       sequence += 1
@@ -116,12 +121,11 @@ struct IdentityStore: Sendable {
   /// Folds all `slots` into the one with the most ids and returns it.
   private mutating func merge(_ slots: [Int32]) -> Int32 {
     guard slots.count > 1 else { return slots[0] }
-    let survivor = slots.max { profiles[Int($0)].keys.count < profiles[Int($1)].keys.count }!
+    let survivor = slots.max { profiles[Int($0)].keyCount < profiles[Int($1)].keyCount }!
     for slot in slots where slot != survivor {
       let absorbed = profiles[Int(slot)]
-      profiles[Int(survivor)].absorbTraits(of: absorbed)
       for key in absorbed.keys { index.set(key, to: survivor) }
-      profiles[Int(survivor)].keys.append(contentsOf: absorbed.keys)
+      profiles[Int(survivor)].absorb(absorbed)
       release(slot)
     }
     return survivor
@@ -158,13 +162,15 @@ struct IdentityStore: Sendable {
   /// Rebuilds the index with only the live keys' bytes, reclaiming what evictions left behind.
   private mutating func compactIndex() {
     var compacted = IdentityIndex(minimumCapacity: index.count)
-    for slot in profiles.indices where !profiles[slot].keys.isEmpty {
+    for slot in profiles.indices {
       let references = profiles[slot].keys
-      profiles[slot].keys = references.map { reference in
-        index.withBytes(of: reference) { id in
-          compacted.set(reference.namespace, id, to: Int32(slot))
-        }
-      }
+      guard !references.isEmpty else { continue }
+      profiles[slot].setKeys(
+        references.map { reference in
+          index.withBytes(of: reference) { id in
+            compacted.set(reference.namespace, id, to: Int32(slot))
+          }
+        })
     }
     index = compacted
   }
