@@ -14,7 +14,7 @@ enum ExitStatus: Int32 {
   case interrupted = 5
 
   init(_ report: RunReport) {
-    if report.configurationFailed {
+    if report.configurationFailed || report.stateSaveFailed {
       self = .usage
     } else if report.authenticationFailed {
       self = .authentication

@@ -34,6 +34,11 @@ struct ArgumentParser {
     "--max-retry-time": [.deliver, .send],
     "--grace": [.deliver, .send],
     "--no-dedupe": [.deliver, .send],
+    "--state": [.build, .deliver, .send],
+    "--state-interval": [.build, .deliver, .send],
+    "--reset-state": [.build, .deliver, .send],
+    "--max-identities": [.build, .deliver],
+    "--identity-ttl": [.build, .deliver],
   ]
 
   private static let aliases = [
@@ -50,6 +55,9 @@ struct ArgumentParser {
     var delivery = DeliverySettings.Builder()
     var eventNames: [String]?
     var defaultCountry: String?
+    var statePath: String?
+    var stateInterval = 30.0
+    var resetState = false
     var sawVerbose = false
     var sawQuiet = false
     var onlyFiles = false
@@ -114,11 +122,29 @@ struct ArgumentParser {
       case "--no-dedupe":
         try noValue(name, inlineValue)
         delivery.scheduler.dedupe = false
+      case "--state":
+        statePath = try value(of: name, inlineValue)
+      case "--state-interval":
+        stateInterval = try duration(name, try value(of: name, inlineValue), positive: true)
+      case "--reset-state":
+        try noValue(name, inlineValue)
+        resetState = true
+      case "--max-identities":
+        options.identityCapacity = try positiveInteger(name, try value(of: name, inlineValue))
+      case "--identity-ttl":
+        let seconds = try duration(name, try value(of: name, inlineValue))
+        options.identityTimeToLive = seconds > 0 ? seconds : nil
       default:
         throw UsageError("unknown option '\(name)'")
       }
     }
     if sawQuiet && sawVerbose { throw UsageError("--quiet and --verbose cannot be combined") }
+    if let statePath {
+      options.state = StateKeeper.Options(
+        path: statePath, interval: stateInterval, reset: resetState)
+    } else if resetState {
+      throw UsageError("--reset-state needs --state FILE")
+    }
     options.verbosity = sawQuiet ? .quiet : sawVerbose ? .verbose : .normal
     if let eventNames { options.enabledEvents = EventNameSet(eventNames) }
     if let defaultCountry {

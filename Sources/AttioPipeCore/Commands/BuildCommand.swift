@@ -8,20 +8,22 @@ struct BuildCommand {
     let stdout = OutputBuffer(fileDescriptor: STDOUT_FILENO)
     let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
-    var processor = EventProcessor(options.processorConfiguration)
     var report = RunReport()
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
+    var session = try EventSession(
+      options: options, state: try StateKeeper.open(options.state, diagnostics: diagnostics))
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
     do {
       try pipeline.run(
         beforeWaiting: { () throws(PipelineError) in
           try stdout.flush()
           diagnostics.flushQuietly()
+          session.maintenance()
         },
         consume: { line throws(PipelineError) in
           report.statistics.linesRead += 1
-          switch processor.process(line.scanned, line: line.bytes) {
+          switch session.process(line) {
           case .blank:
             break
           case .invalid(let error):
@@ -55,7 +57,8 @@ struct BuildCommand {
       report.outputClosed = true
     }
     report.interrupted = SignalMonitor.isInterrupted
-    report.statistics.evictions = processor.evictions
+    report.statistics.evictions = session.evictions
+    report.stateSaveFailed = !session.saveAtExit(diagnostics: diagnostics)
     diagnostics.summary(report.statistics)
     return report
   }

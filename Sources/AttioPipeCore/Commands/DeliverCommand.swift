@@ -7,17 +7,22 @@ struct DeliverCommand {
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
     let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
-    let session = DeliverySession(settings: settings, diagnostics: diagnostics)
+    let state = try StateKeeper.open(options.state, diagnostics: diagnostics)
+    let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
-    var processor = EventProcessor(options.processorConfiguration)
+    var events = try EventSession(
+      options: options, state: state, deliverySnapshot: { session.stateSnapshot() })
     var report = RunReport()
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
     try pipeline.run(
-      beforeWaiting: { diagnostics.flushQuietly() },
+      beforeWaiting: {
+        diagnostics.flushQuietly()
+        events.maintenance()
+      },
       consume: { line in
         report.statistics.linesRead += 1
-        switch processor.process(line.scanned, line: line.bytes) {
+        switch events.process(line) {
         case .blank:
           break
         case .invalid(let error):
@@ -47,8 +52,9 @@ struct DeliverCommand {
         }
         return !session.outputClosed
       })
-    report.statistics.evictions = processor.evictions
+    report.statistics.evictions = events.evictions
     session.finish(&report)
+    report.stateSaveFailed = !events.saveAtExit(diagnostics: diagnostics)
     return report
   }
 

@@ -4,8 +4,19 @@ final class DeliverySession {
   let diagnostics: DiagnosticReporter
   private let scheduler: DeliveryScheduler
 
-  init(settings: DeliverySettings, diagnostics: DiagnosticReporter) {
+  /// `state` holds what earlier runs upserted (`--state`), so `unchanged` holds across runs.
+  init(settings: DeliverySettings, diagnostics: DiagnosticReporter, state: StateKeeper?)
+    throws(PipelineError)
+  {
     self.diagnostics = diagnostics
+    let saved: (known: [String: [String: [UInt8]]], delivered: DeliveredMessages)
+    do {
+      saved = try DeliveredState.decode(state?.loaded.delivery ?? [])
+    } catch .corrupt(let detail, _) {
+      throw .state(.corrupt(detail, path: "(delivery section)"))
+    } catch {
+      throw .state(error)
+    }
     let grace = settings.grace
     scheduler = DeliveryScheduler(
       options: settings.scheduler,
@@ -14,13 +25,19 @@ final class DeliverySession {
           endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
           connections: settings.scheduler.concurrency, callbackQueue: queue)
       },
-      results: ResultWriter(), diagnostics: diagnostics,
+      results: ResultWriter(), diagnostics: diagnostics, known: saved.known,
+      delivered: saved.delivered,
       stopDeadline: { SignalMonitor.stopDeadline(grace: grace) })
   }
 
   /// Queues one job; blocks while the scheduler is full (so reading pauses).
   func submit(_ job: DeliveryJob) {
     scheduler.submit(job)
+  }
+
+  /// The delivery section of the state file: what has been upserted per email.
+  func stateSnapshot() -> [UInt8] {
+    DeliveredState.encode(scheduler.known, scheduler.deliveredMessages)
   }
 
   /// Whether reading should stop early: stdout is gone, so results could not be written.

@@ -8,12 +8,16 @@ struct SendCommand {
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
     let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
-    let session = DeliverySession(settings: settings, diagnostics: diagnostics)
+    let state = try StateKeeper.open(options.state, diagnostics: diagnostics)
+    let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
     let parser = RequestBodyParser(slugs: options.slugs)
     var report = RunReport()
     // Bodies go out at Attio's write rate, so one thread reads them: no scanner thread needed.
     try inputs.forEachLine(
-      beforeRead: { diagnostics.flushQuietly() },
+      beforeRead: {
+        diagnostics.flushQuietly()
+        state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
+      },
       interrupted: { SignalMonitor.isInterrupted },
       onLine: { line, input, lineNumber in
         report.statistics.linesRead += 1
@@ -42,6 +46,12 @@ struct SendCommand {
         return !session.outputClosed
       })
     session.finish(&report)
+    do {
+      try state?.save(identity: nil, delivery: session.stateSnapshot())
+    } catch {
+      diagnostics.error(error.message)
+      report.stateSaveFailed = true
+    }
     return report
   }
 }

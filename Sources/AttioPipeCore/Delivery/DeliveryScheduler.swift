@@ -92,6 +92,8 @@ final class DeliveryScheduler: @unchecked Sendable {
   private let clock: @Sendable () -> Double
 
   private var lanes: [String: Lane] = [:]
+  /// Message ids of events already upserted or unchanged, oldest first, for replays.
+  private var delivered = DeliveredMessages()
   private var ready: [String] = []
   private var readyHead = 0
   private var delayed: [(time: Double, email: String)] = []
@@ -117,6 +119,8 @@ final class DeliveryScheduler: @unchecked Sendable {
   init(
     options: Options, client: (DispatchQueue) -> AttioClient, results: ResultWriter,
     diagnostics: DiagnosticReporter,
+    known: [String: [String: [UInt8]]] = [:],
+    delivered: DeliveredMessages = DeliveredMessages(),
     stopDeadline: @escaping @Sendable () -> Double? = { nil },
     clock: @escaping @Sendable () -> Double = monotonicSeconds
   ) {
@@ -127,6 +131,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     self.diagnostics = diagnostics
     self.clock = clock
     limiter = RateLimiter(rate: options.rate)
+    lanes = known.mapValues { Lane(known: $0) }
+    self.delivered = delivered
     // Raised from zero: libdispatch traps when a semaphore is freed below its initial value.
     room = DispatchSemaphore(value: 0)
     for _ in 0..<options.capacity { room.signal() }
@@ -159,6 +165,13 @@ final class DeliveryScheduler: @unchecked Sendable {
     }
   }
 
+  /// What this run (and the runs whose state it loaded) upserted per email, for `--state`.
+  var known: [String: [String: [UInt8]]] {
+    queue.sync { lanes.compactMapValues { $0.known.isEmpty ? nil : $0.known } }
+  }
+
+  var deliveredMessages: DeliveredMessages { queue.sync { delivered } }
+
   var summary: Statistics { queue.sync { statistics } }
   var authenticationError: AttioError? { queue.sync { authenticationFailure } }
   var stdoutClosed: Bool { queue.sync { outputGone } }
@@ -167,6 +180,11 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   private func accept(_ job: DeliveryJob) {
     statistics.jobs += 1
+    // A replayed event (same messageId as one delivered before, in this run or one whose
+    // --state was loaded) has nothing new to send.
+    if options.dedupe, let messageId = job.messageId, delivered.contains(messageId) {
+      return finishJobs([job], .unchanged, attempts: 0, response: nil)
+    }
     if aborted || authenticationFailure != nil || outputGone {
       return finishJobs([job], .notSent, attempts: 0, response: nil)
     }
@@ -358,6 +376,9 @@ final class DeliveryScheduler: @unchecked Sendable {
   ) {
     let error = status == .failed ? response?.error : nil
     for job in jobs {
+      if status == .upserted || status == .unchanged, let messageId = job.messageId {
+        delivered.insert(messageId)
+      }
       switch status {
       case .upserted: statistics.upserted += 1
       case .unchanged: statistics.unchanged += 1

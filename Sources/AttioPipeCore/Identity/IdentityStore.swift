@@ -24,6 +24,8 @@ struct IdentityStore: Sendable {
   private var profiles: [Profile] = []
   private var newer: [Int32] = []
   private var older: [Int32] = []
+  /// Wall-clock second each profile was last seen, for `timeToLive`.
+  private var lastSeen: [UInt32] = []
   private var freeSlots: [Int32] = []
   private var index = IdentityIndex()
   private var newest: Int32 = -1
@@ -32,11 +34,16 @@ struct IdentityStore: Sendable {
 
   /// The most profiles kept; beyond it the least recently seen is forgotten.
   let capacity: Int
+  /// Profiles not seen for this many seconds are forgotten; nil keeps them.
+  let timeToLive: UInt32?
   private(set) var count = 0
+  /// The wall-clock second events are being seen at; the pipeline refreshes it.
+  var now: UInt32 = 0
 
-  init(capacity: Int = 1_000_000) {
+  init(capacity: Int = 1_000_000, timeToLive: UInt32? = nil) {
     precondition(capacity > 0)
     self.capacity = capacity
+    self.timeToLive = timeToLive
   }
 
   subscript(profile: Int32) -> Profile { profiles[Int(profile)] }
@@ -111,9 +118,58 @@ struct IdentityStore: Sendable {
     return observation
   }
 
+  /// Forgets profiles not seen for `timeToLive` seconds; returns how many. They are the
+  /// oldest in the least-recently-seen list, so this stops at the first one still fresh.
+  mutating func evictExpired() -> Int {
+    guard let timeToLive, now > timeToLive else { return 0 }
+    let cutoff = now - timeToLive
+    var evicted = 0
+    while oldest >= 0 && lastSeen[Int(oldest)] < cutoff {
+      evictOldest()
+      evicted += 1
+    }
+    return evicted
+  }
+
   /// The profile an id names, without touching recency.
   func profile(_ namespace: IdentityNamespace, _ id: ID) -> Int32? {
     index.profile(namespace, id)
+  }
+
+  // MARK: - State file support
+
+  var oldestSlot: Int32 { oldest }
+  func newerSlot(than slot: Int32) -> Int32 { newer[Int(slot)] }
+  func lastSeenTime(of slot: Int32) -> UInt32 { lastSeen[Int(slot)] }
+  var currentSequence: UInt64 { sequence }
+
+  func idBytes(of key: IdentityKeyReference, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    index.withBytes(of: key, body)
+  }
+
+  /// Adds a saved profile as the newest one. Ids already present (a damaged file naming an id
+  /// twice) stay with their first profile.
+  mutating func restore(
+    values: [Profile.Value], keys: [(IdentityNamespace, [UInt8])], lastSeen time: UInt32
+  ) {
+    let slot = allocate()
+    profiles[Int(slot)] = Profile(values: values)
+    for (namespace, id) in keys {
+      id.withUnsafeBufferPointer { id in
+        guard index.profile(namespace, id) == nil else { return }
+        profiles[Int(slot)].addKey(index.set(namespace, id, to: slot))
+      }
+    }
+    markSeen(slot)
+    lastSeen[Int(slot)] = time
+  }
+
+  mutating func restoreSequence(_ value: UInt64) {
+    sequence = max(sequence, value)
+  }
+
+  mutating func trimToCapacity() {
+    while count > capacity { evictOldest() }
   }
 
   // MARK: - Merging
@@ -142,6 +198,7 @@ struct IdentityStore: Sendable {
     profiles.append(Profile())
     newer.append(-1)
     older.append(-1)
+    lastSeen.append(now)
     return Int32(profiles.count - 1)
   }
 
@@ -176,6 +233,7 @@ struct IdentityStore: Sendable {
   }
 
   private mutating func markSeen(_ slot: Int32) {
+    lastSeen[Int(slot)] = now
     guard newest != slot else { return }
     unlink(slot)
     older[Int(slot)] = newest

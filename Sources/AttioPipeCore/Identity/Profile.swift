@@ -31,6 +31,11 @@ struct Profile: Sendable {
 
   init() {}
 
+  /// A profile with these trait values (indexed by `ProfileTrait.rawValue`) and no ids yet.
+  init(values: [Value]) {
+    rebuild(values: values, keys: [])
+  }
+
   /// A profile that exists only for one event that carried no id.
   init(changes: TraitChanges) {
     apply(changes, sequence: 1)

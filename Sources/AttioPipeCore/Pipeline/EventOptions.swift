@@ -7,8 +7,18 @@ struct EventOptions: Sendable, Equatable {
   var verbosity = Verbosity.normal
   var maximumLineLength = 1 << 20
   var inputs: [String] = []
+  /// `--state FILE` and its companions.
+  var state: StateKeeper.Options?
+  /// `--max-identities`.
+  var identityCapacity = 1_000_000
+  /// `--identity-ttl`, in seconds of wall-clock time since a profile was last seen; nil keeps
+  /// profiles until evicted for capacity.
+  var identityTimeToLive: Double? = 90 * 86_400
 
   var processorConfiguration: EventProcessor.Configuration {
-    EventProcessor.Configuration(enabledEvents: enabledEvents, defaultRegion: defaultRegion)
+    EventProcessor.Configuration(
+      enabledEvents: enabledEvents, defaultRegion: defaultRegion,
+      identityCapacity: identityCapacity,
+      identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) })
   }
 }

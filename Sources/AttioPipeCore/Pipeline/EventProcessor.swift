@@ -5,15 +5,28 @@ struct EventProcessor {
     var enabledEvents = EventNameSet(EventNameSet.defaultNames)
     var defaultRegion: DialingRegion?
     var identityCapacity = 1_000_000
+    var identityTimeToLive: UInt32?
   }
 
   private let mapper: PersonMapper
   private(set) var identities: IdentityStore
   private(set) var evictions = 0
 
-  init(_ configuration: Configuration) {
+  /// `identities` is a store restored from `--state`; a new one otherwise.
+  init(_ configuration: Configuration, identities: IdentityStore? = nil) {
     mapper = PersonMapper(defaultRegion: configuration.defaultRegion)
-    identities = IdentityStore(capacity: configuration.identityCapacity)
+    self.identities =
+      identities
+      ?? IdentityStore(
+        capacity: configuration.identityCapacity, timeToLive: configuration.identityTimeToLive)
+    self.identities.now = UInt32(wallClock())
+  }
+
+  /// Advances the store's clock (the pipeline calls it every so many lines and when idle)
+  /// and forgets profiles past their time to live.
+  mutating func tick() {
+    identities.now = UInt32(wallClock())
+    evictions += identities.evictExpired()
   }
 
   mutating func process(_ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>) -> EventOutcome {

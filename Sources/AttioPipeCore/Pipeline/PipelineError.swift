@@ -9,6 +9,8 @@ public enum PipelineError: Error, Sendable, Equatable {
   /// The reader of stdout went away (`| head -1`): a quiet, normal end.
   case outputClosed
   case writeFailed(errno: Int32)
+  /// The `--state` file cannot be read or written.
+  case state(StateFileError)
 
   /// One line for stderr.
   public var message: String {
@@ -17,6 +19,7 @@ public enum PipelineError: Error, Sendable, Equatable {
     case .readFailed(let path, let code): "cannot read \(path ?? "stdin"): \(describe(code))"
     case .outputClosed: "stdout was closed"
     case .writeFailed(let code): "cannot write to stdout: \(describe(code))"
+    case .state(let error): error.message
     }
   }
 }

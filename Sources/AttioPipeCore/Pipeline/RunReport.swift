@@ -10,6 +10,8 @@ public struct RunReport: Sendable, Equatable {
   public var notSent = 0
   /// Delivery: Attio refused the token (401) or its scopes (403).
   public var authenticationFailed = false
+  /// `--state`: the file could not be written at exit.
+  public var stateSaveFailed = false
   /// `check`: the workspace does not fit the mapping (a missing, archived or read-only slug).
   public var configurationFailed = false
 

@@ -293,7 +293,10 @@ import Testing
     func byEmail(_ people: [[String: Any]]) -> [String: NSDictionary] {
       Dictionary(
         uniqueKeysWithValues: people.map {
-          (($0["email_addresses"] as? [String])?.first ?? "", ($0["values"] as? NSDictionary) ?? [:])
+          (
+            ($0["email_addresses"] as? [String])?.first ?? "",
+            ($0["values"] as? NSDictionary) ?? [:]
+          )
         })
     }
     let viaSend = byEmail(try mock.people())
