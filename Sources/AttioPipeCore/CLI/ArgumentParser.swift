@@ -39,6 +39,8 @@ struct ArgumentParser {
     "--reset-state": [.build, .deliver, .send],
     "--max-identities": [.build, .deliver],
     "--identity-ttl": [.build, .deliver],
+    "--progress": [.build, .deliver, .send],
+    "--no-progress": [.build, .deliver, .send],
   ]
 
   private static let aliases = [
@@ -122,6 +124,9 @@ struct ArgumentParser {
       case "--no-dedupe":
         try noValue(name, inlineValue)
         delivery.scheduler.dedupe = false
+      case "--progress", "--no-progress":
+        try noValue(name, inlineValue)
+        options.progress = name == "--progress"
       case "--state":
         statePath = try value(of: name, inlineValue)
       case "--state-interval":

@@ -14,6 +14,9 @@ struct BuildCommand {
     var session = try EventSession(
       options: options, state: try StateKeeper.open(options.state, diagnostics: diagnostics))
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
+    let (progress, progressLine) = ProgressCounters.start(
+      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
+      diagnostics: diagnostics)
     do {
       try pipeline.run(
         beforeWaiting: { () throws(PipelineError) in
@@ -23,6 +26,7 @@ struct BuildCommand {
         },
         consume: { line throws(PipelineError) in
           report.statistics.linesRead += 1
+          progress?.countLine()
           switch session.process(line) {
           case .blank:
             break
@@ -43,6 +47,7 @@ struct BuildCommand {
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
             report.statistics.bodiesWritten += 1
+            progress?.countBody()
             for warning in warnings {
               report.statistics.warnings[warning] += 1
               if diagnostics.wantsEventDetails {
@@ -57,6 +62,7 @@ struct BuildCommand {
       report.outputClosed = true
     }
     report.interrupted = SignalMonitor.isInterrupted
+    progressLine?.finish()
     report.statistics.evictions = session.evictions
     report.stateSaveFailed = !session.saveAtExit(diagnostics: diagnostics)
     diagnostics.summary(report.statistics)

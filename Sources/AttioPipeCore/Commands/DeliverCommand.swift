@@ -14,6 +14,9 @@ struct DeliverCommand {
     var events = try EventSession(
       options: options, state: state, deliverySnapshot: { session.stateSnapshot() })
     var report = RunReport()
+    let (progress, progressLine) = ProgressCounters.start(
+      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
+      diagnostics: diagnostics, delivery: { session.progress })
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
     try pipeline.run(
       beforeWaiting: {
@@ -22,6 +25,7 @@ struct DeliverCommand {
       },
       consume: { line in
         report.statistics.linesRead += 1
+        progress?.countLine()
         switch events.process(line) {
         case .blank:
           break
@@ -39,6 +43,7 @@ struct DeliverCommand {
           }
         case .person(let person, let warnings):
           report.statistics.bodiesWritten += 1
+          progress?.countBody()
           for warning in warnings {
             report.statistics.warnings[warning] += 1
             if diagnostics.wantsEventDetails {
@@ -53,7 +58,7 @@ struct DeliverCommand {
         return !session.outputClosed
       })
     report.statistics.evictions = events.evictions
-    session.finish(&report)
+    session.finish(&report, progress: progressLine)
     report.stateSaveFailed = !events.saveAtExit(diagnostics: diagnostics)
     return report
   }

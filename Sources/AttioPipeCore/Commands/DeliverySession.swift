@@ -1,6 +1,6 @@
 /// What `deliver` and `send` share: the scheduler and its results, signals, and the end of
 /// the run (waiting for every result, the summary, the report).
-final class DeliverySession {
+final class DeliverySession: @unchecked Sendable {
   let diagnostics: DiagnosticReporter
   private let scheduler: DeliveryScheduler
 
@@ -43,9 +43,12 @@ final class DeliverySession {
   /// Whether reading should stop early: stdout is gone, so results could not be written.
   var outputClosed: Bool { scheduler.stdoutClosed }
 
+  var progress: DeliveryScheduler.Progress { scheduler.progress }
+
   /// Waits for every result, prints the summary and completes the report.
-  func finish(_ report: inout RunReport) {
+  func finish(_ report: inout RunReport, progress: ProgressLine?) {
     scheduler.finish()
+    progress?.finish()
     let summary = scheduler.summary
     report.failed = summary.failed
     report.notSent = summary.notSent

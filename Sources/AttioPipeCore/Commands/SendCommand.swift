@@ -12,6 +12,9 @@ struct SendCommand {
     let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
     let parser = RequestBodyParser(slugs: options.slugs)
     var report = RunReport()
+    let (progress, progressLine) = ProgressCounters.start(
+      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
+      diagnostics: diagnostics, delivery: { session.progress })
     // Bodies go out at Attio's write rate, so one thread reads them: no scanner thread needed.
     try inputs.forEachLine(
       beforeRead: {
@@ -21,6 +24,7 @@ struct SendCommand {
       interrupted: { SignalMonitor.isInterrupted },
       onLine: { line, input, lineNumber in
         report.statistics.linesRead += 1
+        progress?.countLine()
         let location = InputLocation(file: inputs.displayName(input), line: lineNumber)
         let parsed: Result<UpsertRequest, JSONScanError>
         switch line {
@@ -41,11 +45,12 @@ struct SendCommand {
           }
         case .success(let request):
           report.statistics.bodiesWritten += 1
+          progress?.countBody()
           session.submit(DeliveryJob(location: location, messageId: nil, request: request))
         }
         return !session.outputClosed
       })
-    session.finish(&report)
+    session.finish(&report, progress: progressLine)
     do {
       try state?.save(identity: nil, delivery: session.stateSnapshot())
     } catch {

@@ -45,6 +45,23 @@ final class DeliveryScheduler: @unchecked Sendable {
     var backoff = Backoff()
   }
 
+  /// What the progress line shows.
+  struct Progress: Sendable {
+    var sent = 0
+    var failed = 0
+    var retrying = 0
+    var queued = 0
+  }
+
+  /// Read by the progress line's timer, four times a second at most.
+  var progress: Progress {
+    queue.sync {
+      Progress(
+        sent: statistics.requests, failed: statistics.failed, retrying: delayed.count,
+        queued: outstanding.load(ordering: .relaxed))
+    }
+  }
+
   /// Counters for the summary.
   struct Statistics: Sendable {
     var jobs = 0

@@ -1,10 +1,17 @@
 import Glibc
+import Synchronization
 
 /// Writes diagnostics to stderr: human lines normally, NDJSON with `--verbose` so that the
 /// diagnostics of a large run can themselves be filtered with jq.
-final class DiagnosticReporter {
+///
+/// Used from the input thread and from the delivery scheduler's queue: every use of the buffer
+/// holds `lock`.
+final class DiagnosticReporter: @unchecked Sendable {
+  private let lock = Mutex(())
   private let output: OutputBuffer
   let verbosity: Verbosity
+  /// The live status line sharing stderr, when shown.
+  var progress: ProgressLine?
 
   init(verbosity: Verbosity, fileDescriptor: Int32 = STDERR_FILENO) {
     self.verbosity = verbosity
@@ -15,77 +22,96 @@ final class DiagnosticReporter {
   var wantsEventDetails: Bool { verbosity == .verbose }
 
   func invalidLine(_ error: JSONScanError, at location: InputLocation) {
-    switch verbosity {
-    case .quiet: return
-    case .normal:
-      output.append("attio-pipe: \(location): \(error.reason.rawValue) at byte \(error.offset): ")
-      output.append("\(error.detail)\n")
-    case .verbose:
-      beginRecord(at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
-      output.append(",\"offset\":")
-      output.appendInteger(error.offset)
-      output.append(",\"detail\":")
-      output.appendJSONString(error.detail.description)
-      output.append("}\n")
+    lock.withLock { _ in
+      switch verbosity {
+      case .quiet: return
+      case .normal:
+        output.append("attio-pipe: \(location): \(error.reason.rawValue) at byte \(error.offset): ")
+        output.append("\(error.detail)\n")
+      case .verbose:
+        beginRecord(at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
+        output.append(",\"offset\":")
+        output.appendInteger(error.offset)
+        output.append(",\"detail\":")
+        output.appendJSONString(error.detail.description)
+        output.append("}\n")
+      }
+      flushUnlocked()
     }
-    flushQuietly()
   }
 
   func skipped(_ reason: SkipReason, at location: InputLocation, messageId: String?) {
-    guard verbosity == .verbose else { return }
-    beginRecord(at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
-    output.append("}\n")
-    flushIfFull()
+    lock.withLock { _ in
+      guard verbosity == .verbose else { return }
+      beginRecord(at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
+      output.append("}\n")
+      flushIfFull()
+    }
   }
 
   func warning(_ warning: MappingWarning, at location: InputLocation, messageId: String?) {
-    guard verbosity == .verbose else { return }
-    beginRecord(at: location, messageId: messageId, kind: "warning", reason: warning.rawValue)
-    output.append("}\n")
-    flushIfFull()
+    lock.withLock { _ in
+      guard verbosity == .verbose else { return }
+      beginRecord(at: location, messageId: messageId, kind: "warning", reason: warning.rawValue)
+      output.append("}\n")
+      flushIfFull()
+    }
   }
 
   /// A fatal or notable message, shown at every verbosity.
   func error(_ message: String) {
-    output.append("attio-pipe: \(message)\n")
-    flushQuietly()
+    lock.withLock { _ in
+      output.append("attio-pipe: \(message)\n")
+      flushUnlocked()
+    }
   }
 
   func summary(_ statistics: RunStatistics, extra: [(String, Int)] = []) {
-    switch verbosity {
-    case .quiet: return
-    case .normal:
-      var line = statistics.summary
-      for (name, count) in extra { line += ", \(name): \(count)" }
-      output.append("attio-pipe: \(line)\n")
-    case .verbose:
-      output.append("{\"summary\":{\"lines_read\":")
-      output.appendInteger(statistics.linesRead)
-      output.append(",\"bodies_written\":")
-      output.appendInteger(statistics.bodiesWritten)
-      appendCounts("skipped", statistics.skipped)
-      appendCounts("invalid", statistics.invalid)
-      appendCounts("warnings", statistics.warnings)
-      output.append(",\"evictions\":")
-      output.appendInteger(statistics.evictions)
-      for (name, count) in extra {
-        output.append(",")
-        output.appendJSONString(name)
-        output.append(":")
-        output.appendInteger(count)
+    lock.withLock { _ in
+      switch verbosity {
+      case .quiet: return
+      case .normal:
+        var line = statistics.summary
+        for (name, count) in extra { line += ", \(name): \(count)" }
+        output.append("attio-pipe: \(line)\n")
+      case .verbose:
+        output.append("{\"summary\":{\"lines_read\":")
+        output.appendInteger(statistics.linesRead)
+        output.append(",\"bodies_written\":")
+        output.appendInteger(statistics.bodiesWritten)
+        appendCounts("skipped", statistics.skipped)
+        appendCounts("invalid", statistics.invalid)
+        appendCounts("warnings", statistics.warnings)
+        output.append(",\"evictions\":")
+        output.appendInteger(statistics.evictions)
+        for (name, count) in extra {
+          output.append(",")
+          output.appendJSONString(name)
+          output.append(":")
+          output.appendInteger(count)
+        }
+        output.append("}}\n")
       }
-      output.append("}}\n")
+      flushUnlocked()
     }
-    flushQuietly()
   }
 
   /// Diagnostics are best effort: a closed stderr must not stop the data flowing on stdout.
   func flushQuietly() {
-    try? output.flush()
+    lock.withLock { _ in flushUnlocked() }
+  }
+
+  private func flushUnlocked() {
+    guard !output.isEmpty else { return }
+    if let progress {
+      progress.withLineCleared { try? output.flush() }
+    } else {
+      try? output.flush()
+    }
   }
 
   private func flushIfFull() {
-    do { try output.lineCompleted() } catch {}
+    if output.count >= 16 * 1024 { flushUnlocked() }
   }
 
   private func beginRecord(

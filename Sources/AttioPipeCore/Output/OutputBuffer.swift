@@ -16,6 +16,7 @@ final class OutputBuffer {
   }
 
   var isEmpty: Bool { bytes.isEmpty }
+  var count: Int { bytes.count }
 
   @inline(__always)
   func append(_ byte: UInt8) { bytes.append(byte) }

@@ -7,6 +7,9 @@ struct EventOptions: Sendable, Equatable {
   var verbosity = Verbosity.normal
   var maximumLineLength = 1 << 20
   var inputs: [String] = []
+  /// `--progress` (true) / `--no-progress` (false); nil decides by whether stderr is a
+  /// terminal.
+  var progress: Bool?
   /// `--state FILE` and its companions.
   var state: StateKeeper.Options?
   /// `--max-identities`.

@@ -82,3 +82,45 @@ import Testing
     #expect(!stderr.contains("error") && !stderr.contains("Broken pipe"))
   }
 }
+
+/// The live status line: only on request when stderr is not a terminal.
+@Suite struct ProgressLineTests {
+  private func slowInput() -> Data {
+    var events = ""
+    for visitor in 0..<3 {
+      events +=
+        #"{"type":"identify","anonymousId":"p\#(visitor)","traits":{"email":"p@x.io"}}"# + "\n"
+    }
+    return Data(events.utf8)
+  }
+
+  @Test func notShownOnAPipeUnlessAsked() throws {
+    let plain = try BinaryRunner.run([], stdin: slowInput())
+    #expect(!plain.stderrText.contains("\u{1B}[K"))
+    let refused = try BinaryRunner.run(["--no-progress"], stdin: slowInput())
+    #expect(!refused.stderrText.contains("\u{1B}[K"))
+  }
+
+  @Test func shownAndClearedWhenAsked() throws {
+    // A writer that pauses keeps the run alive long enough for a few redraws.
+    BinaryRunner.ignoreBrokenPipes
+    let process = Process()
+    process.executableURL = BinaryRunner.executable
+    process.arguments = ["--progress"]
+    let (input, output, errors) = (Pipe(), Pipe(), Pipe())
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    input.fileHandleForWriting.write(slowInput())
+    Thread.sleep(forTimeInterval: 0.8)
+    try input.fileHandleForWriting.close()
+    _ = output.fileHandleForReading.readDataToEndOfFile()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(stderr.contains("\r\u{1B}[Kattio-pipe: 3 events"))
+    #expect(stderr.contains("bodies 3"))
+    // Cleared before the summary, which starts on a clean line.
+    #expect(stderr.contains("\r\u{1B}[Kattio-pipe: lines read: 3"))
+  }
+}
