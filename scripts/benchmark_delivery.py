@@ -518,7 +518,7 @@ def render(ctx):  # noqa: C901 (a report, read top to bottom)
         % (rate, (" --concurrency %s" % ctx["concurrency"]) if ctx["concurrency"] else "",
            limit, ctx["latency_ms"], exp["people"], exp["seed"],
            100.0 * len(exp["final"]) / exp["people"], exp["lines"], eligible,
-           ", ".join("%s %d" % (k, v) for k, v in sorted(
+           ", ".join("%s %d" % (k.replace("track:", ""), v) for k, v in sorted(
                ctx["eligible_kinds"].items(), key=lambda kv: -kv[1])),
            people_facts["distinct_emails"]))
     out.append("Machine: %s; attio-pipe: %s." % (ctx["machine"], ctx["binary_desc"]))
@@ -710,6 +710,10 @@ def main(argv=None):
     if figs.get("fraction", 0) < RATE_TARGET:
         other.append("sustained rate %.2f/s is %s of the limit, below the 95%% target"
                      % (figs.get("steady_rate", 0.0), pct(figs.get("fraction", 0.0))))
+    if "cycle_rate" in figs and figs["cycle_rate"] < RATE_TARGET * args.limit <= \
+            figs.get("steady_rate", 0.0):
+        other.append("the phase-free cross-check gives %.2f/s (%s of the limit), below the "
+                     "95%% target" % (figs["cycle_rate"], pct(figs["cycle_rate"] / args.limit)))
     if stats.get("max_concurrent_per_email", 0) > 1:
         other.append("the mock saw %d concurrent PUTs for one email"
                      % stats["max_concurrent_per_email"])
@@ -740,6 +744,10 @@ def main(argv=None):
            "concurrency": args.concurrency, "wall": wall, "exit_status": exit_status,
            "machine": machine, "binary_desc": binary_desc, "eligible_kinds": eligible_kinds,
            "problems": problems + other, "notes": []}
+    if figs.get("steady_window", 0.0) < 20:
+        ctx["notes"].append("the steady part is only %.0f s long, too short for a meaningful "
+                            "sustained rate (a burst more or less moves it by several %%); "
+                            "use more --people" % figs.get("steady_window", 0.0))
     if non_assert:
         ctx["notes"].append("%d non-PUT API request(s) (%s) were not counted"
                                % (len(non_assert), ", ".join(sorted(

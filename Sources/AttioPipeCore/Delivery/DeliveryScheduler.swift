@@ -19,7 +19,7 @@ import Synchronization
 // Lanes whose front batch may go are queued FIFO in `ready`; lanes waiting out a retry
 // backoff sit in `delayed`. `pump()` sends from `ready` while the concurrency limit, the rate
 // limiter and any 429 pause allow, and otherwise arms one timer for the earliest moment
-// something can change.
+// something can change (or waits for the answer the rate limiter needs: every answer pumps).
 //
 // Before a batch is sent its request is compared with what this run has already upserted for
 // the person (`Lane.known`): when it would change nothing, its jobs are `unchanged` and no
@@ -86,6 +86,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     var notBefore = 0.0
     var lastResponse: AttioResponse?
     var task: AttioClient.Task?
+    var ticket: RateLimiter.Ticket?
 
     init(_ job: DeliveryJob) {
       request = job.request
@@ -116,6 +117,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   private var delayed: [(time: Double, email: String)] = []
   private var inFlight = 0
   private var limiter: RateLimiter
+  private var serverClock = ServerClock()
   private var pausedUntil = 0.0
   private var wakeAt = Double.infinity
   private var statistics = Statistics()
@@ -236,7 +238,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     promoteDueDelayed(now)
     while inFlight < options.concurrency, readyHead < ready.count {
       if pausedUntil > now { return wake(at: pausedUntil) }
-      let allowed = limiter.nextAllowed(after: now)
+      // Nil: the request that places the window is unanswered; its answer pumps again.
+      guard let allowed = limiter.nextAllowed(after: now) else { return }
       if allowed > now { return wake(at: allowed) }
       let email = ready[readyHead]
       readyHead += 1
@@ -275,7 +278,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       lanes[email]?.inFlight = nil
       return finishJobs(batch.jobs, .notSent, attempts: batch.attempts, response: nil)
     }
-    limiter.recordSend(at: now)
+    batch.ticket = limiter.recordSend(at: now)
     inFlight += 1
     batch.attempts += 1
     statistics.requests += 1
@@ -283,6 +286,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     if batch.firstSent == nil { batch.firstSent = now }
     batch.task = client.assertPerson(body: batch.request.body) { [self] response in
       inFlight -= 1
+      if let ticket = batch.ticket { limiter.recordAnswer(ticket, at: clock()) }
+      serverClock.observe(date: response.date, receivedAt: wallClock())
       batch.task = nil
       complete(batch, email: email, response: response)
       pump()
@@ -308,7 +313,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     case .some(429):
       statistics.rateLimited += 1
       let wait =
-        RetryAfter.delay(retryAfter: response.retryAfter, date: response.date, now: wallClock())
+        RetryAfter.delay(retryAfter: response.retryAfter, serverNow: serverClock.now(wallClock()))
         ?? options.backoff.delay(attempt: batch.attempts)
       // Attio did not process the request: everyone waits, and the attempt is not counted.
       pausedUntil = max(pausedUntil, now + wait)

@@ -1,21 +1,20 @@
+import Foundation
 import Glibc
 
 /// How long Attio asks a client to wait after a 429.
 ///
 /// Attio sends `Retry-After` as an HTTP date (usually the next second), and RFC 9110 also
-/// allows delta-seconds: both are parsed. An HTTP date is read against the response's own
-/// `Date` header when there is one, so a skewed local clock neither shortens nor stretches the
-/// wait; the result is a minimum.
+/// allows delta-seconds: both are parsed. An HTTP date is read against the server's clock (see
+/// `ServerClock`), so a skewed local clock neither shortens nor stretches the wait.
 enum RetryAfter {
   /// Seconds to wait, or nil when the header is absent or unreadable.
-  static func delay(retryAfter: String?, date: String?, now: Double) -> Double? {
+  static func delay(retryAfter: String?, serverNow: Double) -> Double? {
     guard let value = retryAfter?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
       return nil
     }
     if let seconds = Double(value), seconds >= 0, seconds.isFinite { return seconds }
     guard let retryAt = parseHTTPDate(value) else { return nil }
-    let reference = date.flatMap(parseHTTPDate) ?? now
-    return max(0, retryAt - reference)
+    return max(0, retryAt - serverNow)
   }
 
   /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the obsolete RFC 850

@@ -117,6 +117,10 @@ struct JSONScanner: ~Copyable {
     case .messageIdSnake: event.messageIdSnake = try scanIdentifierField(depth: depth)
     case .traits: try scanTraitsField(depth: depth, into: &event.traits)
     case .properties:
+      // A repeated key replaces everything an earlier one said (the last duplicate wins),
+      // whatever the type of the new value.
+      event.leadSource = .absent
+      event.leadSourceSnake = .absent
       guard peekIsObject() else { return try skipValue(depth: depth) }
       try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
         if key.matches("lead_source", in: scanner) {
@@ -128,6 +132,7 @@ struct JSONScanner: ~Copyable {
         }
       }
     case .context:
+      event.contextTraits.reset()
       guard peekIsObject() else { return try skipValue(depth: depth) }
       try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
         if key.matches("traits", in: scanner) {
@@ -144,9 +149,10 @@ struct JSONScanner: ~Copyable {
   private mutating func scanTraitsField(
     depth: Int, into traits: inout ScannedTraits
   ) throws(JSONScanError) {
-    guard peekIsObject() else { return try skipValue(depth: depth) }
-    // A repeated `traits` key replaces the earlier one, as the last duplicate wins.
+    // A repeated `traits` key replaces the earlier one, whatever its type: the last duplicate
+    // wins.
     traits.reset()
+    guard peekIsObject() else { return try skipValue(depth: depth) }
     traits.isPresent = true
     try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
       guard let spelling = TraitSpelling(matching: key, in: scanner) else {

@@ -83,3 +83,15 @@ import Testing
     #expect(scanned.traits[.name] == .absent)
   }
 }
+
+@Suite struct DuplicateKeyTests {
+  @Test func aLaterPropertiesReplacesTheEarlierLeadSource() {
+    var scanner = EventScanner(enabledEvents: EventNameSet(["Lead Generated"]))
+    let line = Array(
+      #"{"type":"track","event":"Lead Generated","properties":{"lead_source":"Ads"},"properties":5}"#
+        .utf8)
+    let scanned = line.withUnsafeBufferPointer { scanner.scan($0) }
+    #expect(scanned.isLeadGenerated)
+    #expect(scanned.leadSource == .absent)
+  }
+}
