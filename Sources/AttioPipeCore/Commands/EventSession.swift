@@ -18,7 +18,7 @@ struct EventSession {
     do {
       let configuration = options.processorConfiguration
       identities = try IdentityStore.decodeState(
-        state?.loaded.identity ?? [], capacity: configuration.identityCapacity,
+        state?.takeIdentity() ?? [], capacity: configuration.identityCapacity,
         timeToLive: configuration.identityTimeToLive, now: UInt32(wallClock()))
     } catch .corrupt(let detail, _) {
       throw .state(.corrupt(detail, path: options.state?.path ?? ""))

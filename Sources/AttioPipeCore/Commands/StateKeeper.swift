@@ -48,6 +48,14 @@ final class StateKeeper {
     nextSave = monotonicSeconds() + interval
   }
 
+  /// Hands over the loaded identity section and forgets it: the identity store is saved whole
+  /// each time, so keeping the loaded bytes would only hold memory (hundreds of MB at a
+  /// million profiles).
+  func takeIdentity() -> [UInt8] {
+    defer { loaded.identity = [] }
+    return loaded.identity
+  }
+
   /// Saves now (at exit); nil sections keep what was loaded.
   func save(identity: [UInt8]?, delivery: [UInt8]?) throws(StateFileError) {
     var contents = loaded

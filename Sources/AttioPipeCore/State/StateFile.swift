@@ -76,30 +76,32 @@ struct StateFile: Sendable {
     return Contents(identity: identity, delivery: delivery)
   }
 
-  /// Writes atomically, mode 0600 (the file holds personal data).
+  /// Writes atomically, mode 0600 (the file holds personal data). The sections are written
+  /// from where they are, not copied into one buffer: at a million profiles they are hundreds
+  /// of megabytes.
   func save(_ contents: Contents) throws(StateFileError) {
-    var writer = StateWriter()
-    writer.raw(StateFile.magic)
-    writer.integer(StateFile.version)
-    writer.data(contents.identity)
-    writer.data(contents.delivery)
-    writer.integer(StateFile.checksum(writer.bytes[...]))
+    var header = StateWriter()
+    header.raw(StateFile.magic)
+    header.integer(StateFile.version)
+    var identityLength = StateWriter()
+    identityLength.integer(UInt32(contents.identity.count))
+    var deliveryLength = StateWriter()
+    deliveryLength.integer(UInt32(contents.delivery.count))
+    let pieces = [
+      header.bytes, identityLength.bytes, contents.identity, deliveryLength.bytes,
+      contents.delivery,
+    ]
+    var checksum = StateFile.checksumSeed
+    for piece in pieces { checksum = StateFile.checksum(piece, continuing: checksum) }
+    var trailer = StateWriter()
+    trailer.integer(checksum)
 
     let temporary = "\(path).tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw .cannotWrite(path: path, errno: errno) }
     var failure: Int32?
-    writer.bytes.withUnsafeBytes { buffer in
-      var written = 0
-      while written < buffer.count {
-        let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-        if count < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          return
-        }
-        written += count
-      }
+    for piece in pieces + [trailer.bytes] where failure == nil {
+      failure = StateFile.writeAll(piece, to: descriptor)
     }
     if failure == nil && fsync(descriptor) != 0 { failure = errno }
     close(descriptor)
@@ -111,6 +113,22 @@ struct StateFile: Sendable {
     syncDirectory()
   }
 
+  /// nil, or the errno of the failed write.
+  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+    bytes.withUnsafeBytes { buffer in
+      var written = 0
+      while written < buffer.count {
+        let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+        if count < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        written += count
+      }
+      return nil
+    }
+  }
+
   /// Makes the rename itself durable.
   private func syncDirectory() {
     let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
@@ -120,9 +138,13 @@ struct StateFile: Sendable {
     close(descriptor)
   }
 
-  /// FNV-1a, 64-bit.
-  static func checksum(_ bytes: some Collection<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+  static let checksumSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  /// FNV-1a, 64-bit; `continuing` chains pieces.
+  static func checksum(_ bytes: some Collection<UInt8>, continuing seed: UInt64 = checksumSeed)
+    -> UInt64
+  {
+    var hash = seed
     for byte in bytes {
       hash ^= UInt64(byte)
       hash &*= 0x100_0000_01b3
