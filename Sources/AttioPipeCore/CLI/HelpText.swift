@@ -38,8 +38,23 @@ enum HelpText {
       -q, --quiet              Only fatal errors on stderr.
       -v, --verbose            One NDJSON diagnostic per skipped event, warning and invalid
                                line on stderr, and the summary as JSON.
+      --progress, --no-progress
+                               Show (or never show) the live status line on stderr; by
+                               default it is shown only when stderr is a terminal.
       -h, --help               Show this help.
       -V, --version            Show the version.
+
+    STATE OPTIONS (build, deliver, send; the identity ones for build and deliver)
+      --state FILE             Keep identity profiles and what was delivered in FILE
+                               (mode 0600): loaded at start, saved atomically every
+                               --state-interval and at exit. Yesterday's identify still
+                               attaches to today's Signed Up; a rerun sends nothing new.
+      --state-interval D       How often the state is saved (default 30s; fractions allowed).
+      --reset-state            Start over, ignoring what FILE holds (it is replaced).
+      --max-identities N       Profiles kept (default 1000000); the least recently seen go
+                               first.
+      --identity-ttl D         Forget profiles not seen for D of wall-clock time (default
+                               90d; 0 keeps them).
 
     DELIVERY OPTIONS (deliver, send; check takes the first three)
       --api-key-file PATH      Read the API key from PATH instead of ATTIO_API_KEY. The key
