@@ -12,9 +12,11 @@ struct BuildCommand {
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
     var session = try EventSession(
-      options: options, state: try StateKeeper.open(options.state, diagnostics: diagnostics))
+      options: options, state: try StateKeeper.open(options.state, diagnostics: diagnostics),
+      diagnostics: diagnostics)
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
-    let (progress, progressLine) = ProgressCounters.start(
+    let progressLine: ProgressLine?
+    (session.progress, progressLine) = ProgressCounters.start(
       wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
       diagnostics: diagnostics)
     do {
@@ -25,35 +27,13 @@ struct BuildCommand {
           session.maintenance()
         },
         consume: { line throws(PipelineError) in
-          report.statistics.linesRead += 1
-          progress?.countLine()
-          switch session.process(line) {
-          case .blank:
-            break
-          case .invalid(let error):
-            report.statistics.invalid[error.reason] += 1
-            diagnostics.invalidLine(error, at: line.location)
-            if options.strict {
-              diagnostics.error("stopping at the first invalid line (--strict)")
-              return false
-            }
-          case .skipped(let reason):
-            report.statistics.skipped[reason] += 1
-            if diagnostics.wantsEventDetails {
-              diagnostics.skipped(reason, at: line.location, messageId: messageId(of: line))
-            }
-          case .person(let person, let warnings):
+          switch session.handle(line, into: &report.statistics) {
+          case .next: break
+          case .stop: return false
+          case .person(let person):
             encoder.encode(person, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
-            report.statistics.bodiesWritten += 1
-            progress?.countBody()
-            for warning in warnings {
-              report.statistics.warnings[warning] += 1
-              if diagnostics.wantsEventDetails {
-                diagnostics.warning(warning, at: line.location, messageId: messageId(of: line))
-              }
-            }
           }
           return true
         })
@@ -64,12 +44,8 @@ struct BuildCommand {
     report.interrupted = SignalMonitor.isInterrupted
     progressLine?.finish()
     report.statistics.evictions = session.evictions
-    report.stateSaveFailed = !session.saveAtExit(diagnostics: diagnostics)
+    report.stateSaveFailed = !session.saveAtExit()
     diagnostics.summary(report.statistics)
     return report
-  }
-
-  private func messageId(of line: EventPipeline.Line) -> String? {
-    EventProcessor.text(of: line.scanned.messageId, in: line.bytes)
   }
 }

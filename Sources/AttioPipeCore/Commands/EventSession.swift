@@ -1,8 +1,21 @@
 /// What `build` and `deliver` share around stage two of the pipeline: the event processor and
-/// its identity state, restored from and saved to `--state` when asked.
+/// its identity state (restored from and saved to `--state` when asked), and the accounting of
+/// every line (statistics, diagnostics, progress, `--strict`).
 struct EventSession {
+  /// What the command does with a line once it is accounted for.
+  enum Step {
+    case next
+    /// `--strict` met an invalid line.
+    case stop
+    /// An upsert to make.
+    case person(PersonValues)
+  }
+
   private(set) var processor: EventProcessor
   private let state: StateKeeper?
+  private let diagnostics: DiagnosticReporter
+  private let strict: Bool
+  var progress: ProgressCounters?
   /// The delivery section to save with the identities (nil: keep what was loaded).
   private let deliverySnapshot: () -> [UInt8]?
   private var linesSinceMaintenance = 0
@@ -11,9 +24,11 @@ struct EventSession {
   private static let maintenanceInterval = 4096
 
   init(
-    options: EventOptions, state: StateKeeper?,
+    options: EventOptions, state: StateKeeper?, diagnostics: DiagnosticReporter,
     deliverySnapshot: @escaping () -> [UInt8]? = { nil }
   ) throws(PipelineError) {
+    self.diagnostics = diagnostics
+    strict = options.strict
     let identities: IdentityStore
     do {
       let configuration = options.processorConfiguration
@@ -30,10 +45,42 @@ struct EventSession {
     self.deliverySnapshot = deliverySnapshot
   }
 
-  mutating func process(_ line: EventPipeline.Line) -> EventOutcome {
+  /// Processes one line and accounts for it: counts, diagnostics, progress.
+  mutating func handle(_ line: EventPipeline.Line, into statistics: inout RunStatistics) -> Step {
     linesSinceMaintenance += 1
     if linesSinceMaintenance >= EventSession.maintenanceInterval { maintenance() }
-    return processor.process(line.scanned, line: line.bytes)
+    statistics.linesRead += 1
+    progress?.countLine()
+    switch processor.process(line.scanned, line: line.bytes) {
+    case .blank:
+      return .next
+    case .invalid(let error):
+      statistics.invalid[error.reason] += 1
+      diagnostics.invalidLine(error, at: line.location)
+      guard strict else { return .next }
+      diagnostics.error("stopping at the first invalid line (--strict)")
+      return .stop
+    case .skipped(let reason):
+      statistics.skipped[reason] += 1
+      if diagnostics.wantsEventDetails {
+        diagnostics.skipped(reason, at: line.location, messageId: Self.messageId(of: line))
+      }
+      return .next
+    case .person(let person, let warnings):
+      statistics.bodiesWritten += 1
+      progress?.countBody()
+      for warning in warnings {
+        statistics.warnings[warning] += 1
+        if diagnostics.wantsEventDetails {
+          diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
+        }
+      }
+      return .person(person)
+    }
+  }
+
+  static func messageId(of line: EventPipeline.Line) -> String? {
+    EventProcessor.text(of: line.scanned.messageId, in: line.bytes)
   }
 
   /// Advances the identity clock (time to live) and saves the state when it is due.
@@ -45,7 +92,7 @@ struct EventSession {
   }
 
   /// Saves at exit; false (after saying why) when the file could not be written.
-  func saveAtExit(diagnostics: DiagnosticReporter) -> Bool {
+  func saveAtExit() -> Bool {
     guard let state else { return true }
     do {
       try state.save(identity: processor.identities.encodeState(), delivery: deliverySnapshot())

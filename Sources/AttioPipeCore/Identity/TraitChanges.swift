@@ -7,37 +7,15 @@ enum TraitChange: Equatable, Sendable {
   case remove
 }
 
-/// The changes one event makes to a profile, indexed by `ProfileTrait`. Stored inline (no array) as
-/// one is built for every event.
+/// The changes one event makes to a profile, indexed by `ProfileTrait`.
 struct TraitChanges: Equatable, Sendable {
-  private var email = TraitChange.unchanged
-  private var firstName = TraitChange.unchanged
-  private var lastName = TraitChange.unchanged
-  private var name = TraitChange.unchanged
-  private var phone = TraitChange.unchanged
-  private var jobTitle = TraitChange.unchanged
+  private var changes = PerTrait(repeating: TraitChange.unchanged)
   private(set) var isEmpty = true
 
   subscript(trait: ProfileTrait) -> TraitChange {
-    get {
-      switch trait {
-      case .email: email
-      case .firstName: firstName
-      case .lastName: lastName
-      case .name: name
-      case .phone: phone
-      case .jobTitle: jobTitle
-      }
-    }
+    get { changes[trait] }
     set {
-      switch trait {
-      case .email: email = newValue
-      case .firstName: firstName = newValue
-      case .lastName: lastName = newValue
-      case .name: name = newValue
-      case .phone: phone = newValue
-      case .jobTitle: jobTitle = newValue
-      }
+      changes[trait] = newValue
       if newValue != .unchanged { isEmpty = false }
     }
   }

@@ -64,7 +64,8 @@ struct EventScanner {
   /// Resolves the spellings of each trait: the first present spelling wins; a blank string
   /// counts as absent; `null` removes.
   private func resolve(
-    _ traits: ScannedTraits, into changes: inout TraitValues, in line: UnsafeBufferPointer<UInt8>
+    _ traits: ScannedTraits, into changes: inout PerTrait<ScannedValue>,
+    in line: UnsafeBufferPointer<UInt8>
   ) {
     guard traits.isPresent else { return }
     for trait in ProfileTrait.allCases {

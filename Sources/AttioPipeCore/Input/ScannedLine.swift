@@ -22,38 +22,5 @@ struct ScannedLine {
   var leadSource = ScannedValue.absent
   /// The change the event makes to each trait: `.absent` none, `.null` removal, a string or
   /// number the new (non-blank) value.
-  var traits = TraitValues()
-}
-
-/// One `ScannedValue` per `ProfileTrait`, stored inline.
-struct TraitValues {
-  private var email = ScannedValue.absent
-  private var firstName = ScannedValue.absent
-  private var lastName = ScannedValue.absent
-  private var name = ScannedValue.absent
-  private var phone = ScannedValue.absent
-  private var jobTitle = ScannedValue.absent
-
-  subscript(trait: ProfileTrait) -> ScannedValue {
-    get {
-      switch trait {
-      case .email: email
-      case .firstName: firstName
-      case .lastName: lastName
-      case .name: name
-      case .phone: phone
-      case .jobTitle: jobTitle
-      }
-    }
-    set {
-      switch trait {
-      case .email: email = newValue
-      case .firstName: firstName = newValue
-      case .lastName: lastName = newValue
-      case .name: name = newValue
-      case .phone: phone = newValue
-      case .jobTitle: jobTitle = newValue
-      }
-    }
-  }
+  var traits = PerTrait(repeating: ScannedValue.absent)
 }

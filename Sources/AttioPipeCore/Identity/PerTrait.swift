@@ -1,0 +1,40 @@
+/// One value per `ProfileTrait`, stored inline (no array, no allocation): built for every
+/// event, so it must cost nothing.
+struct PerTrait<Value> {
+  private var email: Value
+  private var firstName: Value
+  private var lastName: Value
+  private var name: Value
+  private var phone: Value
+  private var jobTitle: Value
+
+  init(repeating value: Value) {
+    (email, firstName, lastName, name, phone, jobTitle) = (value, value, value, value, value, value)
+  }
+
+  subscript(trait: ProfileTrait) -> Value {
+    get {
+      switch trait {
+      case .email: email
+      case .firstName: firstName
+      case .lastName: lastName
+      case .name: name
+      case .phone: phone
+      case .jobTitle: jobTitle
+      }
+    }
+    set {
+      switch trait {
+      case .email: email = newValue
+      case .firstName: firstName = newValue
+      case .lastName: lastName = newValue
+      case .name: name = newValue
+      case .phone: phone = newValue
+      case .jobTitle: jobTitle = newValue
+      }
+    }
+  }
+}
+
+extension PerTrait: Sendable where Value: Sendable {}
+extension PerTrait: Equatable where Value: Equatable {}
