@@ -412,3 +412,58 @@ struct MockAttioResults {
     try? input.fileHandleForWriting.close()
   }
 }
+
+/// `check` passes and fails for the right reasons.
+@Suite(.timeLimit(.minutes(1))) struct CheckCommandTests {
+  @Test func passesOnAHealthyWorkspace() throws {
+    let mock = try MockAttio()
+    let run = try BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(run.status == 0)
+    #expect(run.stdoutText.contains("all checks passed"))
+    #expect(!run.stdoutText.contains("FAIL"))
+    #expect(!run.stdoutText.contains(MockAttio.token) && !run.stderrText.contains(MockAttio.token))
+    #expect(try mock.puts().isEmpty)  // a pre-flight writes nothing
+  }
+
+  @Test func aRenamedSlugFailsUnlessMapped() throws {
+    let mock = try MockAttio()
+    try mock.configure(["rename": ["job_title": "role"]])
+    let failing = try BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(failing.status == 2)
+    #expect(failing.stdoutText.contains("FAIL  attribute job_title: not found"))
+    let mapped = try BinaryRunner.run(
+      ["check", "--attribute", "job_title=role"], environment: mock.environment)
+    #expect(mapped.status == 0)
+    #expect(mapped.stdoutText.contains("ok    attribute role (for job_title)"))
+  }
+
+  @Test func archivedAndReadOnlySlugsFail() throws {
+    let mock = try MockAttio()
+    try mock.configure(["archive": ["description"], "not_writable": ["phone_numbers"]])
+    let run = try BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(run.status == 2)
+    #expect(run.stdoutText.contains("FAIL  attribute phone_numbers"))
+    #expect(run.stdoutText.contains("FAIL  attribute description"))
+  }
+
+  @Test func aMissingScopeOrAnInactiveTokenIsAnAuthenticationFailure() throws {
+    let mock = try MockAttio()
+    try mock.configure(["scopes": "record_permission:read-write"])
+    let scope = try BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(scope.status == 4)
+    #expect(scope.stdoutText.contains("FAIL  scope object_configuration:read: missing"))
+    try mock.configure(["token_revoked": true])
+    let revoked = try BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(revoked.status == 4)
+    #expect(revoked.stdoutText.contains("token: not active"))
+  }
+
+  @Test func anUnreachableEndpointFailsWithoutHanging() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["ATTIO_API_KEY"] = MockAttio.token
+    let run = try BinaryRunner.run(
+      ["check", "--endpoint", "http://127.0.0.1:9", "--timeout", "2s"], environment: environment)
+    #expect(run.status == 1)
+    #expect(run.stdoutText.contains("FAIL"))
+  }
+}
