@@ -88,14 +88,17 @@ struct EventSession {
     linesSinceMaintenance = 0
     processor.tick()
     let identities = processor.identities
-    state?.saveIfDue(identity: { identities.encodeState() }, delivery: deliverySnapshot)
+    state?.saveIfDue(
+      identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot)
   }
 
   /// Saves at exit; false (after saying why) when the file could not be written.
   func saveAtExit() -> Bool {
     guard let state else { return true }
     do {
-      try state.save(identity: processor.identities.encodeState(), delivery: deliverySnapshot())
+      let identities = processor.identities
+      try state.save(
+        identity: .encoded { identities.encodeState(into: &$0) }, delivery: deliverySnapshot())
       return true
     } catch {
       diagnostics.error(error.message)

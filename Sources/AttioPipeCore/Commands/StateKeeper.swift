@@ -38,7 +38,7 @@ final class StateKeeper {
 
   /// Saves when the interval has passed. A failed periodic save is reported and retried at
   /// the next interval; the run goes on.
-  func saveIfDue(identity: () -> [UInt8]?, delivery: () -> [UInt8]?) {
+  func saveIfDue(identity: () -> StateFile.Section?, delivery: () -> [UInt8]?) {
     guard monotonicSeconds() >= nextSave else { return }
     do {
       try save(identity: identity(), delivery: delivery())
@@ -57,11 +57,8 @@ final class StateKeeper {
   }
 
   /// Saves now (at exit); nil sections keep what was loaded.
-  func save(identity: [UInt8]?, delivery: [UInt8]?) throws(StateFileError) {
-    var contents = loaded
-    if let identity { contents.identity = identity }
-    if let delivery { contents.delivery = delivery }
-    try file.save(contents)
-    loaded = contents
+  func save(identity: StateFile.Section?, delivery: [UInt8]?) throws(StateFileError) {
+    if let delivery { loaded.delivery = delivery }
+    try file.save(identity: identity ?? .bytes(loaded.identity), delivery: .bytes(loaded.delivery))
   }
 }

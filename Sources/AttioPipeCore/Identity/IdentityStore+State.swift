@@ -13,6 +13,11 @@
 extension IdentityStore {
   func encodeState() -> [UInt8] {
     var writer = StateWriter()
+    encodeState(into: &writer)
+    return writer.bytes
+  }
+
+  func encodeState(into writer: inout StateWriter) {
     writer.integer(currentSequence)
     writer.integer(UInt64(count))
     var slot = oldestSlot
@@ -37,7 +42,6 @@ extension IdentityStore {
       }
       slot = newerSlot(than: slot)
     }
-    return writer.bytes
   }
 
   /// Restores a store from `encodeState()`'s bytes; empty bytes give an empty store.

@@ -1,18 +1,73 @@
+import Glibc
+
 /// Little-endian integers and length-prefixed byte strings for the state file.
+///
+/// Writes into memory, or straight to a file in 1 MiB pieces (keeping the checksum as it
+/// goes), or only counts: a million profiles encode to hundreds of megabytes, which are better
+/// not held in memory while they are written.
 struct StateWriter {
+  enum Destination {
+    case memory
+    /// Counts the bytes without keeping them (to know a section's length before writing it).
+    case count
+    case file(Int32)
+  }
+
   private(set) var bytes: [UInt8] = []
+  private let destination: Destination
+  /// Bytes produced so far.
+  private(set) var count = 0
+  /// FNV-1a of the bytes flushed to the file so far.
+  private(set) var checksum = StateFile.checksumSeed
+  /// The errno of a failed write; later writes are skipped.
+  private(set) var failure: Int32?
+
+  init(_ destination: Destination = .memory) {
+    self.destination = destination
+  }
 
   mutating func integer<T: FixedWidthInteger>(_ value: T) {
+    count += MemoryLayout<T>.size
+    if case .count = destination { return }
     withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    flushIfFull()
   }
 
   mutating func data(_ data: some Collection<UInt8>) {
     integer(UInt32(data.count))
-    bytes.append(contentsOf: data)
+    raw(data)
   }
 
   mutating func raw(_ data: some Collection<UInt8>) {
+    count += data.count
+    if case .count = destination { return }
     bytes.append(contentsOf: data)
+    flushIfFull()
+  }
+
+  private mutating func flushIfFull() {
+    if case .file = destination, bytes.count >= 1 << 20 { flush() }
+  }
+
+  /// Writes what is buffered to the file (a no-op in memory).
+  mutating func flush() {
+    guard case .file(let descriptor) = destination, !bytes.isEmpty else { return }
+    checksum = StateFile.checksum(bytes, continuing: checksum)
+    if failure == nil {
+      bytes.withUnsafeBytes { buffer in
+        var written = 0
+        while written < buffer.count {
+          let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+          if result < 0 {
+            if errno == EINTR { continue }
+            failure = errno
+            return
+          }
+          written += result
+        }
+      }
+    }
+    bytes.removeAll(keepingCapacity: true)
   }
 }
 

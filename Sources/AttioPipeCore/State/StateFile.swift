@@ -23,6 +23,13 @@ struct StateFile: Sendable {
     var delivery: [UInt8] = []
   }
 
+  /// A section to save: bytes at hand, or an encoder run twice (once to count its length,
+  /// once to write it), so a large section is never held whole in memory.
+  enum Section {
+    case bytes([UInt8])
+    case encoded((inout StateWriter) -> Void)
+  }
+
   let path: String
 
   /// The saved contents; empty sections when the file does not exist yet.
@@ -76,32 +83,38 @@ struct StateFile: Sendable {
     return Contents(identity: identity, delivery: delivery)
   }
 
-  /// Writes atomically, mode 0600 (the file holds personal data). The sections are written
-  /// from where they are, not copied into one buffer: at a million profiles they are hundreds
-  /// of megabytes.
+  /// Writes atomically, mode 0600 (the file holds personal data).
   func save(_ contents: Contents) throws(StateFileError) {
-    var header = StateWriter()
-    header.raw(StateFile.magic)
-    header.integer(StateFile.version)
-    var identityLength = StateWriter()
-    identityLength.integer(UInt32(contents.identity.count))
-    var deliveryLength = StateWriter()
-    deliveryLength.integer(UInt32(contents.delivery.count))
-    let pieces = [
-      header.bytes, identityLength.bytes, contents.identity, deliveryLength.bytes,
-      contents.delivery,
-    ]
-    var checksum = StateFile.checksumSeed
-    for piece in pieces { checksum = StateFile.checksum(piece, continuing: checksum) }
-    var trailer = StateWriter()
-    trailer.integer(checksum)
+    try save(identity: .bytes(contents.identity), delivery: .bytes(contents.delivery))
+  }
 
+  func save(identity: Section, delivery: Section) throws(StateFileError) {
     let temporary = "\(path).tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw .cannotWrite(path: path, errno: errno) }
-    var failure: Int32?
-    for piece in pieces + [trailer.bytes] where failure == nil {
-      failure = StateFile.writeAll(piece, to: descriptor)
+    var writer = StateWriter(.file(descriptor))
+    writer.raw(StateFile.magic)
+    writer.integer(StateFile.version)
+    for section in [identity, delivery] {
+      switch section {
+      case .bytes(let bytes):
+        writer.data(bytes)
+      case .encoded(let encode):
+        var counter = StateWriter(.count)
+        encode(&counter)
+        writer.integer(UInt32(clamping: counter.count))
+        encode(&writer)
+      }
+    }
+    writer.flush()
+    var trailer = StateWriter()
+    trailer.integer(writer.checksum)
+    var failure = writer.failure
+    if failure == nil {
+      var finish = StateWriter(.file(descriptor))
+      finish.raw(trailer.bytes)
+      finish.flush()
+      failure = finish.failure
     }
     if failure == nil && fsync(descriptor) != 0 { failure = errno }
     close(descriptor)
@@ -111,22 +124,6 @@ struct StateFile: Sendable {
       throw .cannotWrite(path: path, errno: failure)
     }
     syncDirectory()
-  }
-
-  /// nil, or the errno of the failed write.
-  private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
-    bytes.withUnsafeBytes { buffer in
-      var written = 0
-      while written < buffer.count {
-        let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-        if count < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        written += count
-      }
-      return nil
-    }
   }
 
   /// Makes the rename itself durable.
