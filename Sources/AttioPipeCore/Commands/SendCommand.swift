@@ -32,7 +32,7 @@ struct SendCommand {
           parsed = .failure(
             JSONScanError(.lineTooLong, at: min(length, inputs.maximumLineLength), "line too long"))
         case .text(let bytes):
-          if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
+          if EventScanner.isBlank(bytes) { return true }
           parsed = parser.parse(bytes)
         }
         switch parsed {

@@ -117,7 +117,8 @@ struct EventScanner {
     return decoded.withUTF8 { body($0) }
   }
 
-  private static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+  /// Empty or only spaces, tabs and carriage returns: not an event, not an error.
+  static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
   }
 }

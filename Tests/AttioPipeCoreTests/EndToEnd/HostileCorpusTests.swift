@@ -24,7 +24,7 @@ import Testing
 
   @Test(arguments: seeds)
   func everyLineIsAcceptedOrReportedNeverDropped(seed: Int) throws {
-    let corpus = try Corpus(seed: seed, count: Self.lineCount)
+    let corpus = try HostileCorpus(seed: seed, count: Self.lineCount)
     let result = try BinaryRunner.run(["--verbose"], stdin: corpus.data)
 
     // Never a crash: a signal shows as a status above 128, a Swift runtime failure as a
@@ -86,52 +86,6 @@ import Testing
   private func total(_ counts: Any?) -> Int {
     (counts as? [String: Any] ?? [:]).values.reduce(0) { $0 + ($1 as? Int ?? 0) }
   }
-}
-
-/// The corpus bytes and Python's verdict on each line, generated into a temporary directory.
-private struct Corpus {
-  var data: Data
-  /// Per line, in order: whether Python's `json` (with attio-pipe's documented limits) accepts
-  /// it as an event.
-  var validity: [Bool]
-
-  init(seed: Int, count: Int) throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("attio-pipe-hostile-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let script = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/Fuzz/hostile_corpus.py")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "python3", script.path, "--seed", String(seed), "--count", String(count),
-      "--out", directory.path,
-    ]
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
-    let errorText = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw CorpusError(description: "hostile_corpus.py failed: \(errorText)")
-    }
-    data = try Data(contentsOf: directory.appendingPathComponent("corpus.ndjson"))
-    let expected = try Data(contentsOf: directory.appendingPathComponent("expected.ndjson"))
-    validity = try expected.split(separator: 0x0A).map { entry in
-      guard let object = try JSONSerialization.jsonObject(with: entry) as? [String: Any],
-        let valid = object["valid"] as? Bool
-      else { throw CorpusError(description: "expected.ndjson: no \"valid\"") }
-      return valid
-    }
-    let lineCount = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-    guard lineCount == validity.count else {
-      throw CorpusError(description: "\(lineCount) corpus lines, \(validity.count) verdicts")
-    }
-  }
-}
-
-private struct CorpusError: Error, CustomStringConvertible {
-  var description: String
 }
 
 /// The `--verbose` NDJSON diagnostics on stderr, sorted by kind.

@@ -27,7 +27,7 @@ import Testing
 
   @Test(arguments: seeds)
   func scannerAgreesWithPythonJSON(seed: Int) throws {
-    let corpus = try GeneratedCorpus(seed: seed, count: Self.lineCount)
+    let corpus = try HostileCorpus(seed: seed, count: Self.lineCount)
     var mismatches: [String] = []
     var valid = 0
     for (index, line) in corpus.lines.enumerated() {
@@ -113,53 +113,6 @@ import Testing
 }
 
 // MARK: - The generated corpus
-
-/// The corpus and Python's verdicts, generated into a temporary directory.
-private struct GeneratedCorpus {
-  var lines: [[UInt8]]
-  var expected: [[String: Any]]
-
-  static let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-  init(seed: Int, count: Int) throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("attio-pipe-differential-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let script = Self.repositoryRoot.appendingPathComponent("Tests/Fuzz/hostile_corpus.py")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "python3", script.path, "--seed", String(seed), "--count", String(count),
-      "--out", directory.path,
-    ]
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
-    let errorText = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw GeneratorFailure(description: "hostile_corpus.py failed: \(errorText)")
-    }
-
-    let corpus = try Data(contentsOf: directory.appendingPathComponent("corpus.ndjson"))
-    lines = corpus.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    let expectedData = try Data(contentsOf: directory.appendingPathComponent("expected.ndjson"))
-    expected = try expectedData.split(separator: 0x0A).map { entry in
-      guard let object = try JSONSerialization.jsonObject(with: entry) as? [String: Any] else {
-        throw GeneratorFailure(description: "expected.ndjson: not an object")
-      }
-      return object
-    }
-  }
-}
-
-private struct GeneratorFailure: Error, CustomStringConvertible {
-  var description: String
-}
 
 // MARK: - Scanning and comparing
 
