@@ -12,7 +12,9 @@ struct BuildCommand {
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
     var session = try EventSession(
-      options: options, state: try StateKeeper.open(options.state, diagnostics: diagnostics),
+      options: options,
+      state: try StateKeeper.open(
+        options.state, diagnostics: diagnostics, identity: options.identityRestore),
       diagnostics: diagnostics)
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
     let progressLine: ProgressLine?

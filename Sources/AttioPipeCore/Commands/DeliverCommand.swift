@@ -7,7 +7,8 @@ struct DeliverCommand {
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
     let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
-    let state = try StateKeeper.open(options.state, diagnostics: diagnostics)
+    let state = try StateKeeper.open(
+      options.state, diagnostics: diagnostics, identity: options.identityRestore)
     let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]

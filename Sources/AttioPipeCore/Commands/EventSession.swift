@@ -29,17 +29,7 @@ struct EventSession {
   ) throws(PipelineError) {
     self.diagnostics = diagnostics
     strict = options.strict
-    let identities: IdentityStore
-    do {
-      let configuration = options.processorConfiguration
-      identities = try IdentityStore.decodeState(
-        state?.takeIdentity() ?? [], capacity: configuration.identityCapacity,
-        timeToLive: configuration.identityTimeToLive, now: UInt32(wallClock()))
-    } catch .corrupt(let detail, _) {
-      throw .state(.corrupt(detail, path: options.state?.path ?? ""))
-    } catch {
-      throw .state(error)
-    }
+    let identities = state?.takeIdentities()
     processor = EventProcessor(options.processorConfiguration, identities: identities)
     self.state = state
     self.deliverySnapshot = deliverySnapshot

@@ -9,28 +9,53 @@ final class StateKeeper {
     var reset = false
   }
 
+  /// How to rebuild the identity store while the file streams by; nil keeps the section's
+  /// bytes as they are (`send`, which does not own it).
+  struct IdentityRestore {
+    var capacity: Int
+    var timeToLive: UInt32?
+  }
+
   private let file: StateFile
   private let interval: Double
   private var nextSave: Double
   private(set) var loaded: StateFile.Contents
+  private var restored: IdentityStore?
   private let diagnostics: DiagnosticReporter
 
-  init(_ options: Options, diagnostics: DiagnosticReporter) throws(StateFileError) {
+  init(_ options: Options, diagnostics: DiagnosticReporter, identity: IdentityRestore?)
+    throws(StateFileError)
+  {
     file = StateFile(path: options.path)
     interval = options.interval
     nextSave = monotonicSeconds() + options.interval
     self.diagnostics = diagnostics
-    loaded = options.reset ? StateFile.Contents() : try file.load()
+    loaded = StateFile.Contents()
+    guard !options.reset else { return }
+    var restored: IdentityStore?
+    var rawIdentity: [UInt8] = []
+    let now = UInt32(wallClock())
+    loaded.delivery = try file.load { reader, length throws(StateFileError) in
+      if let identity {
+        restored = try IdentityStore.decodeState(
+          from: &reader, length: length, capacity: identity.capacity,
+          timeToLive: identity.timeToLive, now: now)
+      } else {
+        rawIdentity = Array(try reader.raw(count: length))
+      }
+    }
+    loaded.identity = rawIdentity
+    self.restored = restored
   }
 
   /// The keeper for `options`, or nil without `--state`; a file that cannot be used is a
   /// startup error.
-  static func open(_ options: Options?, diagnostics: DiagnosticReporter) throws(PipelineError)
-    -> StateKeeper?
-  {
+  static func open(
+    _ options: Options?, diagnostics: DiagnosticReporter, identity: IdentityRestore? = nil
+  ) throws(PipelineError) -> StateKeeper? {
     guard let options else { return nil }
     do {
-      return try StateKeeper(options, diagnostics: diagnostics)
+      return try StateKeeper(options, diagnostics: diagnostics, identity: identity)
     } catch {
       throw .state(error)
     }
@@ -48,12 +73,11 @@ final class StateKeeper {
     nextSave = monotonicSeconds() + interval
   }
 
-  /// Hands over the loaded identity section and forgets it: the identity store is saved whole
-  /// each time, so keeping the loaded bytes would only hold memory (hundreds of MB at a
-  /// million profiles).
-  func takeIdentity() -> [UInt8] {
-    defer { loaded.identity = [] }
-    return loaded.identity
+  /// Hands over the identity store rebuilt from the file (nil when there was none); it is
+  /// saved whole each time, so the keeper holds no copy.
+  func takeIdentities() -> IdentityStore? {
+    defer { restored = nil }
+    return restored
   }
 
   /// Saves now (at exit); nil sections keep what was loaded.

@@ -48,10 +48,21 @@ extension IdentityStore {
   static func decodeState(_ bytes: [UInt8], capacity: Int, timeToLive: UInt32?, now: UInt32)
     throws(StateFileError) -> IdentityStore
   {
+    var reader = StateReader(bytes)
+    let store = try decodeState(
+      from: &reader, length: bytes.count, capacity: capacity, timeToLive: timeToLive, now: now)
+    guard reader.isAtEnd else { throw .corrupt("trailing bytes in the identity section") }
+    return store
+  }
+
+  /// Restores a store from the `length` bytes of the identity section at `reader`.
+  static func decodeState(
+    from reader: inout StateReader, length: Int, capacity: Int, timeToLive: UInt32?, now: UInt32
+  ) throws(StateFileError) -> IdentityStore {
     var store = IdentityStore(capacity: capacity, timeToLive: timeToLive)
     store.now = now
-    guard !bytes.isEmpty else { return store }
-    var reader = StateReader(bytes)
+    guard length > 0 else { return store }
+    let start = reader.consumed
     let sequence = try reader.integer(UInt64.self)
     let count = try reader.integer(UInt64.self)
     for _ in 0..<count {
@@ -78,7 +89,9 @@ extension IdentityStore {
       guard !keys.isEmpty else { throw .corrupt("a profile without ids") }
       store.restore(values: values, keys: keys, lastSeen: lastSeen)
     }
-    guard reader.isAtEnd else { throw .corrupt("trailing bytes in the identity section") }
+    guard reader.consumed - start == length else {
+      throw .corrupt("the identity section's length does not match its contents")
+    }
     store.restoreSequence(sequence)
     // Profiles that expired while the tool was not running go now; so does any excess
     // if --max-identities was lowered.

@@ -18,6 +18,13 @@ struct EventOptions: Sendable, Equatable {
   /// profiles until evicted for capacity.
   var identityTimeToLive: Double? = 90 * 86_400
 
+  /// How `--state` rebuilds the identity store for these options.
+  var identityRestore: StateKeeper.IdentityRestore {
+    let configuration = processorConfiguration
+    return StateKeeper.IdentityRestore(
+      capacity: configuration.identityCapacity, timeToLive: configuration.identityTimeToLive)
+  }
+
   var processorConfiguration: EventProcessor.Configuration {
     EventProcessor.Configuration(
       enabledEvents: enabledEvents, defaultRegion: defaultRegion,

@@ -73,29 +73,57 @@ struct StateWriter {
 
 /// Reads what `StateWriter` wrote, checking every bound: a state file is input like any other
 /// and a damaged one must be an error, never a crash.
+///
+/// Reads from memory, or from a file in 1 MiB pieces (keeping the checksum of what it read),
+/// so that a state of a million profiles is rebuilt without first holding the whole file.
 struct StateReader {
-  private let bytes: [UInt8]
-  private(set) var position = 0
+  private var bytes: [UInt8]
+  private var position = 0
+  private let descriptor: Int32
+  /// Bytes of the file not read yet.
+  private var unread: Int
+  /// Bytes handed out so far.
+  private(set) var consumed = 0
+  /// FNV-1a of the bytes read from the file so far.
+  private(set) var checksum = StateFile.checksumSeed
 
   init(_ bytes: [UInt8]) {
     self.bytes = bytes
+    descriptor = -1
+    unread = 0
   }
 
-  var isAtEnd: Bool { position == bytes.count }
+  /// Reads at most `length` bytes of the open file `descriptor`.
+  init(descriptor: Int32, length: Int) {
+    bytes = []
+    self.descriptor = descriptor
+    unread = length
+  }
+
+  var isAtEnd: Bool { position == bytes.count && unread == 0 }
 
   mutating func integer<T: FixedWidthInteger>(_: T.Type = T.self) throws(StateFileError) -> T {
     let size = MemoryLayout<T>.size
-    guard bytes.count - position >= size else { throw .corrupt("truncated") }
+    try ensure(size)
     var value: T = 0
     for index in 0..<size { value |= T(bytes[position + index]) << (8 * index) }
     position += size
+    consumed += size
     return value
   }
 
   mutating func data(maximum: Int = Int(UInt32.max)) throws(StateFileError) -> ArraySlice<UInt8> {
     let count = Int(try integer(UInt32.self))
-    guard count <= maximum, bytes.count - position >= count else { throw .corrupt("truncated") }
-    defer { position += count }
+    guard count <= maximum else { throw .corrupt("a value longer than allowed") }
+    return try raw(count: count)
+  }
+
+  mutating func raw(count: Int) throws(StateFileError) -> ArraySlice<UInt8> {
+    try ensure(count)
+    defer {
+      position += count
+      consumed += count
+    }
     return bytes[position..<position + count]
   }
 
@@ -105,5 +133,25 @@ struct StateReader {
       throw .corrupt("invalid UTF-8")
     }
     return text
+  }
+
+  /// Makes `count` bytes available at `position`, reading more of the file if needed.
+  private mutating func ensure(_ count: Int) throws(StateFileError) {
+    let available = bytes.count - position
+    guard available < count else { return }
+    // A damaged length must not make the reader allocate more than the file holds.
+    guard count - available <= unread else { throw .corrupt("truncated") }
+    bytes.removeFirst(position)
+    position = 0
+    var chunk = [UInt8](repeating: 0, count: Swift.max(1 << 20, count - available))
+    while bytes.count < count {
+      let wanted = Swift.min(chunk.count, unread)
+      let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, wanted) }
+      if got < 0 && errno == EINTR { continue }
+      guard got > 0 else { throw .corrupt("truncated") }
+      checksum = StateFile.checksum(chunk[0..<got], continuing: checksum)
+      bytes.append(contentsOf: chunk[0..<got])
+      unread -= got
+    }
   }
 }

@@ -34,53 +34,73 @@ struct StateFile: Sendable {
 
   /// The saved contents; empty sections when the file does not exist yet.
   func load() throws(StateFileError) -> Contents {
+    var identity: [UInt8] = []
+    let delivery = try load { reader, length throws(StateFileError) in
+      identity = Array(try reader.raw(count: length))
+    }
+    return Contents(identity: identity, delivery: delivery)
+  }
+
+  /// Reads the file as it streams by: `identity` gets the identity section (and must consume
+  /// exactly `length` bytes of it); the delivery section's bytes are returned. The checksum is
+  /// checked at the end, so a caller keeps what `identity` built only when this returns.
+  /// Without a file, `identity` is not called and the result is empty.
+  func load(
+    identity: (inout StateReader, _ length: Int) throws(StateFileError) -> Void
+  ) throws(StateFileError) -> [UInt8] {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     if descriptor < 0 {
-      if errno == ENOENT { return Contents() }
+      if errno == ENOENT { return [] }
       throw .cannotRead(path: path, errno: errno)
     }
     defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let count = read(descriptor, &chunk, chunk.count)
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw .cannotRead(path: path, errno: errno)
-      }
-      if count == 0 { break }
-      bytes.append(contentsOf: chunk[0..<count])
-    }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw .cannotRead(path: path, errno: errno) }
+    let size = Int(status.st_size)
     do {
-      return try decode(bytes)
+      return try decode(descriptor: descriptor, size: size, identity: identity)
     } catch .corrupt(let detail, _) {
       throw .corrupt(detail, path: path)
     }
   }
 
-  private func decode(_ bytes: [UInt8]) throws(StateFileError) -> Contents {
-    guard bytes.count >= StateFile.magic.count,
-      Array(bytes[0..<StateFile.magic.count]) == StateFile.magic
+  private func decode(
+    descriptor: Int32, size: Int,
+    identity: (inout StateReader, _ length: Int) throws(StateFileError) -> Void
+  ) throws(StateFileError) -> [UInt8] {
+    guard size > 0 else { throw .corrupt("empty file") }
+    // The header first, on its own, so a foreign or newer file is named as such.
+    let headerLength = StateFile.magic.count + 4
+    var header = [UInt8](repeating: 0, count: headerLength)
+    let got = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, headerLength, 0) }
+    guard got >= StateFile.magic.count, Array(header[0..<StateFile.magic.count]) == StateFile.magic
     else {
-      throw bytes.isEmpty ? .corrupt("empty file") : .notAStateFile(path: path)
+      throw .notAStateFile(path: path)
     }
-    var reader = StateReader(Array(bytes[StateFile.magic.count...]))
-    let version = try reader.integer(UInt32.self)
+    guard got == headerLength else { throw .corrupt("truncated") }
+    var version: UInt32 = 0
+    for index in 0..<4 { version |= UInt32(header[StateFile.magic.count + index]) << (8 * index) }
     guard version == StateFile.version else {
       throw .unsupportedVersion(path: path, version: version)
     }
-    guard bytes.count >= StateFile.magic.count + 12 else { throw .corrupt("truncated") }
-    let stored = bytes.suffix(8).enumerated().reduce(UInt64(0)) {
-      $0 | UInt64($1.element) << (8 * $1.offset)
+    guard size >= headerLength + 8 + 8 else { throw .corrupt("truncated") }
+    // Then everything but the checksum, through the checksumming reader.
+    var reader = StateReader(descriptor: descriptor, length: size - 8)
+    _ = try reader.raw(count: headerLength)
+    let identityLength = Int(try reader.integer(UInt32.self))
+    let start = reader.consumed
+    try identity(&reader, identityLength)
+    guard reader.consumed - start == identityLength else {
+      throw .corrupt("the identity section's length does not match its contents")
     }
-    guard stored == StateFile.checksum(bytes.dropLast(8)) else {
+    let delivery = Array(try reader.data())
+    guard reader.isAtEnd else { throw .corrupt("trailing bytes") }
+    var trailer = StateReader(descriptor: descriptor, length: 8)
+    let stored = try trailer.integer(UInt64.self)
+    guard stored == reader.checksum else {
       throw .corrupt("checksum mismatch: truncated or altered")
     }
-    let identity = Array(try reader.data())
-    let delivery = Array(try reader.data())
-    _ = try reader.integer(UInt64.self)
-    guard reader.isAtEnd else { throw .corrupt("trailing bytes") }
-    return Contents(identity: identity, delivery: delivery)
+    return delivery
   }
 
   /// Writes atomically, mode 0600 (the file holds personal data).
