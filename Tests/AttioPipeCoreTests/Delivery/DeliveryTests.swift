@@ -340,21 +340,8 @@ struct MockAttioResults {
   private func startDeliver(_ arguments: [String], mock: MockAttio) throws -> (
     Process, Pipe, Pipe, Pipe
   ) {
-    BinaryRunner.ignoreBrokenPipes
-    let process = Process()
-    process.executableURL = BinaryRunner.executable
-    process.arguments = arguments
-    process.environment = mock.environment
-    let (input, output, errors) = (Pipe(), Pipe(), Pipe())
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let watched = process
-    DispatchQueue.global().asyncAfter(deadline: .now() + 40) {
-      if watched.isRunning { kill(watched.processIdentifier, SIGKILL) }
-    }
-    return (process, input, output, errors)
+    let running = try BinaryRunner.start(arguments, environment: mock.environment, watchdog: 40)
+    return (running.process, running.input, running.output, running.errors)
   }
 
   @Test func sigtermMidStreamFinishesWithinGraceAndAccountsForEveryEvent() throws {

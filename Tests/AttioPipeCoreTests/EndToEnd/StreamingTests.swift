@@ -7,23 +7,9 @@ import Testing
     (#"{"type":"identify","anonymousId":"s","traits":{"email":"s@example.com"}}"# + "\n").utf8)
   private let body = #"{"data":{"values":{"email_addresses":[{"email_address":"s@example.com"}]}}}"#
 
-  /// Starts the binary with pipes on all three streams.
   private func start(_ arguments: [String] = []) throws -> (Process, Pipe, Pipe, Pipe) {
-    BinaryRunner.ignoreBrokenPipes
-    let process = Process()
-    process.executableURL = BinaryRunner.executable
-    process.arguments = arguments
-    let (input, output, errors) = (Pipe(), Pipe(), Pipe())
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // A watchdog: a hung binary fails the test instead of hanging the suite.
-    let watched = process
-    DispatchQueue.global().asyncAfter(deadline: .now() + 30) {
-      if watched.isRunning { kill(watched.processIdentifier, SIGKILL) }
-    }
-    return (process, input, output, errors)
+    let running = try BinaryRunner.start(arguments)
+    return (running.process, running.input, running.output, running.errors)
   }
 
   /// Reads one line from `handle`, giving up after `seconds`.
@@ -103,21 +89,14 @@ import Testing
 
   @Test func shownAndClearedWhenAsked() throws {
     // A writer that pauses keeps the run alive long enough for a few redraws.
-    BinaryRunner.ignoreBrokenPipes
-    let process = Process()
-    process.executableURL = BinaryRunner.executable
-    process.arguments = ["--progress"]
-    let (input, output, errors) = (Pipe(), Pipe(), Pipe())
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    input.fileHandleForWriting.write(slowInput())
+    let running = try BinaryRunner.start(["--progress"])
+    running.input.fileHandleForWriting.write(slowInput())
     Thread.sleep(forTimeInterval: 0.8)
-    try input.fileHandleForWriting.close()
-    _ = output.fileHandleForReading.readDataToEndOfFile()
-    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    try running.input.fileHandleForWriting.close()
+    _ = running.output.fileHandleForReading.readDataToEndOfFile()
+    let stderr = String(
+      decoding: running.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    running.process.waitUntilExit()
     #expect(stderr.contains("\r\u{1B}[Kattio-pipe: 3 events"))
     #expect(stderr.contains("bodies 3"))
     // Cleared before the summary, which starts on a clean line.

@@ -69,6 +69,38 @@ struct BinaryRunner {
   }
 }
 
+extension BinaryRunner {
+  /// A running binary with pipes on all three streams, for tests that talk to it while it
+  /// runs (streaming, signals).
+  struct Running {
+    var process: Process
+    var input: Pipe
+    var output: Pipe
+    var errors: Pipe
+  }
+
+  /// Starts the binary; a watchdog kills it after `watchdog` seconds, so a hung binary fails
+  /// its test instead of hanging the suite.
+  static func start(
+    _ arguments: [String], environment: [String: String]? = nil, watchdog: Double = 30
+  ) throws -> Running {
+    ignoreBrokenPipes
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let running = Running(process: process, input: Pipe(), output: Pipe(), errors: Pipe())
+    process.standardInput = running.input
+    process.standardOutput = running.output
+    process.standardError = running.errors
+    try process.run()
+    DispatchQueue.global().asyncAfter(deadline: .now() + watchdog) {
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+    return running
+  }
+}
+
 /// A value handed from a reader thread to the test.
 final class LockedData: @unchecked Sendable {
   private let lock = NSLock()
