@@ -74,6 +74,7 @@ final class AttioClient: Sendable {
         answer.date = http.value(forHTTPHeaderField: "Date")
       } else {
         answer.transportError = AttioClient.describe(error)
+        answer.wasCancelled = (error as? URLError)?.code == .cancelled
       }
       let finished = answer
       callbackQueue.async { completion(finished) }

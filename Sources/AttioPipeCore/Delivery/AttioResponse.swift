@@ -13,6 +13,8 @@ struct AttioResponse: Sendable {
   var body: Data
   /// A transport failure, described without the request (which carries the token).
   var transportError: String?
+  /// The request was cancelled here (a forced shutdown), not failed by the network.
+  var wasCancelled = false
 
   /// Attio's error fields, or a synthesised error for a transport failure or an error body
   /// that is not Attio's JSON.

@@ -319,7 +319,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       pausedUntil = max(pausedUntil, now + wait)
       retry(batch, email: email, after: wait, now: now)
     case .some(408), .some(409), .some(500), .some(502), .some(503), .some(504), nil:
-      if response.transportError == "cancelled" {
+      if response.wasCancelled {
         return finishJobs(batch.jobs, .notSent, attempts: batch.attempts, response: nil)
       }
       batch.countedAttempts += 1

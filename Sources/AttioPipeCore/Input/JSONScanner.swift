@@ -28,7 +28,7 @@ struct JSONScanner: ~Copyable {
 
   init(_ line: UnsafeBufferPointer<UInt8>) {
     // A zero-length buffer may have a nil base address; point at a dummy byte instead.
-    self.base = line.baseAddress.map { $0 } ?? JSONScanner.emptyLine
+    self.base = line.baseAddress ?? JSONScanner.emptyLine
     self.end = line.count
   }
 

@@ -12,9 +12,6 @@ public struct AttributeSlugs: Sendable, Equatable {
     renamed[attribute] ?? attribute.rawValue
   }
 
-  /// Every slug written, in body order.
-  public var all: [String] { PersonAttribute.allCases.map { self[$0] } }
-
   /// The slug a standard name is written under (itself when not renamed); other names as
   /// they are. `send` uses it to rename slugs in bodies it reads.
   public func slug(forStandardName name: String) -> String {

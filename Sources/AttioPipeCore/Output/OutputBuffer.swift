@@ -26,8 +26,6 @@ final class OutputBuffer {
 
   func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
-  func append(contentsOf other: some Sequence<UInt8>) { bytes.append(contentsOf: other) }
-
   /// Appends `text` as a JSON string literal, quotes included.
   func appendJSONString(_ text: String) { bytes.appendJSONString(text) }
 

@@ -9,7 +9,7 @@ import Glibc
 /// `request` (the event's own body) on `failed` and `not_sent`, for replay through `send`.
 final class ResultWriter {
   private let output: OutputBuffer
-  private(set) var isClosed = false
+  private var isClosed = false
 
   init(fileDescriptor: Int32 = STDOUT_FILENO) {
     output = OutputBuffer(fileDescriptor: fileDescriptor)

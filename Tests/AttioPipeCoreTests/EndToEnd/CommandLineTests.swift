@@ -42,10 +42,29 @@ import Testing
   ])
   func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) throws {
     let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
-    let result = try BinaryRunner.run(arguments, stdin: Data(seed.utf8))
+    // Delivery modes get a token and an endpoint nothing listens on: only the option under
+    // test can make them exit 2, and nothing could reach the real Attio.
+    var environment = ProcessInfo.processInfo.environment
+    environment["ATTIO_API_KEY"] = "test-token"
+    environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"
+    let result = try BinaryRunner.run(arguments, stdin: Data(seed.utf8), environment: environment)
     #expect(result.status == 2)
     #expect(result.stdoutText.isEmpty)
     #expect(result.stderrText.hasPrefix("attio-pipe: "))
+  }
+
+  /// The control for the test above: with valid options the same environment gets past the
+  /// command line (and fails to connect: exit 1, not 2).
+  @Test func validDeliveryOptionsGetPastTheCommandLine() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["ATTIO_API_KEY"] = "test-token"
+    environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"
+    let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
+    let result = try BinaryRunner.run(
+      ["deliver", "--rate", "5", "--max-attempts", "1", "--timeout", "2s"], stdin: Data(seed.utf8),
+      environment: environment)
+    #expect(result.status == 1)
+    #expect(result.stdoutText.contains(#""status":"failed""#))
   }
 
   @Test func explicitBuildModeAndDashForStdin() throws {

@@ -15,15 +15,7 @@ import Testing
   static let fixedSeed = 20_240_611
   static let lineCount = 12_000
 
-  static var seeds: [Int] {
-    var seeds = [fixedSeed]
-    if let text = ProcessInfo.processInfo.environment["ATTIO_PIPE_FUZZ_SEED"],
-      let seed = Int(text.trimmingCharacters(in: .whitespaces)), seed != fixedSeed
-    {
-      seeds.append(seed)
-    }
-    return seeds
-  }
+  static var seeds: [Int] { HostileCorpus.seeds(fixed: fixedSeed) }
 
   @Test(arguments: seeds)
   func scannerAgreesWithPythonJSON(seed: Int) throws {

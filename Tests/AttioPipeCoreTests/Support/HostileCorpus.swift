@@ -47,6 +47,17 @@ struct HostileCorpus {
     }
   }
 
+  /// The fixed seed, and `ATTIO_PIPE_FUZZ_SEED` when set (to reproduce a failure, or explore).
+  static func seeds(fixed: Int) -> [Int] {
+    var seeds = [fixed]
+    if let text = ProcessInfo.processInfo.environment["ATTIO_PIPE_FUZZ_SEED"],
+      let seed = Int(text.trimmingCharacters(in: .whitespaces)), seed != fixed
+    {
+      seeds.append(seed)
+    }
+    return seeds
+  }
+
   /// Per line: whether Python's `json` (with attio-pipe's documented limits) accepts it.
   var validity: [Bool] { expected.map { $0["valid"] as? Bool ?? false } }
 }
