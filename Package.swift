@@ -12,9 +12,17 @@ let package = Package(
       name: "attio-pipe",
       dependencies: ["AttioPipeCore"]
     ),
+    // Child processes, paths and the hostile-corpus generator, shared by both test targets.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    // The pieces, in process.
     .testTarget(
       name: "AttioPipeCoreTests",
-      dependencies: ["AttioPipeCore", "attio-pipe"]
+      dependencies: ["AttioPipeCore", "TestSupport"]
+    ),
+    // The built binary, run as a user runs it, against fixtures and the mock Attio.
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["attio-pipe", "AttioPipeCore", "TestSupport"]
     ),
   ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AttioPipeCore
@@ -18,8 +19,8 @@ import Testing
   static var seeds: [Int] { HostileCorpus.seeds(fixed: fixedSeed) }
 
   @Test(arguments: seeds)
-  func scannerAgreesWithPythonJSON(seed: Int) throws {
-    let corpus = try HostileCorpus(seed: seed, count: Self.lineCount)
+  func scannerAgreesWithPythonJSON(seed: Int) async throws {
+    let corpus = try await HostileCorpus.generate(seed: seed, count: Self.lineCount)
     var mismatches: [String] = []
     var valid = 0
     for (index, line) in corpus.lines.enumerated() {

@@ -1,17 +1,18 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Evidence for README's "When one machine is not enough": N instances, each fed one share of
 /// a topic keyed by `anonymousId`, together print what one instance prints for the whole
 /// stream, up to the order between different people; and the one case where they do not (a
 /// `userId` seen on several devices whose `anonymousId`s land in different partitions).
-@Suite(.timeLimit(.minutes(1))) struct ScaleOutTests {
+@Suite(.timeLimit(.minutes(10))) struct ScaleOutTests {
   private static let instances = 3
 
   /// The whole stream through one process, then each partition through a process of its own
   /// (all partitions at once, as N consumers would run): same bodies, and for every person
   /// the same bodies in the same order.
-  @Test func partitionsByAnonymousIdPrintWhatOneProcessPrints() throws {
+  @Test func partitionsByAnonymousIdPrintWhatOneProcessPrints() async throws {
     let lines = ScaleOutStream.generate(visitors: 400, seed: 20_260_311)
     #expect(lines.count > 2_500)
     // The caveat is kept out of this stream: every userId belongs to one anonymousId only.
@@ -28,8 +29,8 @@ import Testing
     let parts = try ScaleOutStream.partition(lines, into: Self.instances)
     for part in parts { #expect(part.count > lines.count / (2 * Self.instances)) }
 
-    let single = try BinaryRunner.run(["build"], stdin: ScaleOutStream.data(lines))
-    let runs = try ScaleOutStream.runConcurrently(parts, arguments: ["build"])
+    let single = try await BinaryRunner.run(["build"], stdin: ScaleOutStream.data(lines))
+    let runs = try await ScaleOutStream.runConcurrently(parts, arguments: ["build"])
     #expect(single.status == 0)
     for run in runs { #expect(run.status == 0, "\(run.stderrText)") }
 
@@ -73,7 +74,7 @@ import Testing
   /// only on the instance that saw it, and Dana's traits (her email above all) only on the
   /// laptop's instance: the phone's instance has no email for its events and skips them, and
   /// the laptop's instance never learns the new title. Everyone else is unaffected.
-  @Test func aUserOnTwoDevicesInTwoPartitionsIsSeenInHalves() throws {
+  @Test func aUserOnTwoDevicesInTwoPartitionsIsSeenInHalves() async throws {
     let base = ScaleOutStream.generate(visitors: 120, seed: 7)
     let laptop = "anon-dana-laptop"
     let laptopPart = ScaleOutStream.partition(of: laptop, into: Self.instances)
@@ -107,8 +108,8 @@ import Testing
     #expect(parts[laptopPart].contains(dana[1]))
     #expect(parts[phonePart].contains(dana[4]))
 
-    let single = try BinaryRunner.run(["build"], stdin: ScaleOutStream.data(lines))
-    let runs = try ScaleOutStream.runConcurrently(parts, arguments: ["build", "--verbose"])
+    let single = try await BinaryRunner.run(["build"], stdin: ScaleOutStream.data(lines))
+    let runs = try await ScaleOutStream.runConcurrently(parts, arguments: ["build", "--verbose"])
     #expect(single.status == 0)
     for run in runs { #expect(run.status == 0) }
     let singleByEmail = try ScaleOutStream.groupedByEmail(ScaleOutStream.bodies(single.stdout))
@@ -342,13 +343,16 @@ private enum ScaleOutStream {
   /// Runs the binary once per part, all at once.
   static func runConcurrently(
     _ parts: [[String]], arguments: [String]
-  ) throws -> [BinaryRunner.Result] {
-    let inputs = parts.map(data)
-    let results = Results(count: parts.count)
-    DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-      results.set(index, Result { try BinaryRunner.run(arguments, stdin: inputs[index]) })
+  ) async throws -> [BinaryRunner.Result] {
+    try await withThrowingTaskGroup(of: (Int, BinaryRunner.Result).self) { group in
+      for (index, part) in parts.enumerated() {
+        let input = data(part)
+        group.addTask { (index, try await BinaryRunner.run(arguments, stdin: input)) }
+      }
+      var results = [BinaryRunner.Result?](repeating: nil, count: parts.count)
+      for try await (index, result) in group { results[index] = result }
+      return results.map { $0! }
     }
-    return try results.all.map { try $0!.get() }
   }
 
   static func data(_ lines: [String]) -> Data {
@@ -390,19 +394,5 @@ private enum ScaleOutStream {
       grouped[email, default: []].append(body)
     }
     return grouped
-  }
-
-  /// Results written by concurrent runs.
-  final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<BinaryRunner.Result, any Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<BinaryRunner.Result, any Error>) {
-      lock.withLock { results[index] = result }
-    }
-
-    var all: [Result<BinaryRunner.Result, any Error>?] { lock.withLock { results } }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The binary keeps going on input built to hurt it: every valid event still yields its body,
@@ -9,49 +10,50 @@ import Testing
   private let signUp = #"{"type":"track","anonymousId":"h","event":"Signed Up"}"#
   private let body = #"{"data":{"values":{"email_addresses":[{"email_address":"h@example.com"}]}}}"#
 
-  private func run(between hostile: [Data], arguments: [String] = []) throws -> BinaryRunner.Result
+  private func run(between hostile: [Data], arguments: [String] = []) async throws
+    -> BinaryRunner.Result
   {
     var input = Data((identify + "\n").utf8)
     for line in hostile {
       input.append(line)
       input.append(Data(("\n" + signUp + "\n").utf8))
     }
-    return try BinaryRunner.run(arguments, stdin: input)
+    return try await BinaryRunner.run(arguments, stdin: input)
   }
 
-  @Test func tenMegabyteLinesAreSkippedWithoutStoppingTheStream() throws {
+  @Test func tenMegabyteLinesAreSkippedWithoutStoppingTheStream() async throws {
     let huge =
       Data(#"{"type":"track","event":"Signed Up","properties":{"blob":""#.utf8)
       + Data(repeating: UInt8(ascii: "a"), count: 10 << 20) + Data(#""}}"#.utf8)
-    let result = try run(between: [huge, huge])
+    let result = try await run(between: [huge, huge])
     #expect(result.stdoutText == String(repeating: body + "\n", count: 3))
     #expect(result.stderrText.contains("line 2: line_too_long"))
     #expect(result.stderrText.contains("line 4: line_too_long"))
     #expect(result.status == 3)
   }
 
-  @Test func aLongerLimitAcceptsTheSameLine() throws {
+  @Test func aLongerLimitAcceptsTheSameLine() async throws {
     let long =
       Data(#"{"type":"track","anonymousId":"h","event":"Signed Up","p":""#.utf8)
       + Data(repeating: UInt8(ascii: "a"), count: 2 << 20) + Data(#""}"#.utf8)
-    let result = try run(between: [long], arguments: ["--max-line-bytes", "4194304"])
+    let result = try await run(between: [long], arguments: ["--max-line-bytes", "4194304"])
     #expect(result.stdoutText == String(repeating: body + "\n", count: 3))
     #expect(result.status == 0)
   }
 
-  @Test func hundredThousandDeepNestingIsRejectedNotACrash() throws {
+  @Test func hundredThousandDeepNestingIsRejectedNotACrash() async throws {
     let deep =
       Data(#"{"a":"#.utf8) + Data(repeating: UInt8(ascii: "["), count: 100_000)
       + Data(repeating: UInt8(ascii: "]"), count: 100_000) + Data("}".utf8)
     let deepObjects = Data(String(repeating: #"{"a":"#, count: 100_000).utf8)
-    let result = try run(between: [deep, deepObjects])
+    let result = try await run(between: [deep, deepObjects])
     #expect(result.stdoutText == String(repeating: body + "\n", count: 3))
     #expect(result.stderrText.contains("line 2: too_deep"))
     #expect(result.stderrText.contains("line 4: too_deep"))
     #expect(result.status == 3)
   }
 
-  @Test func brokenBytesAreReportedAndSkipped() throws {
+  @Test func brokenBytesAreReportedAndSkipped() async throws {
     let hostile: [Data] = [
       Data(signUp.utf8.dropLast(7)),  // truncated
       Data([0x00, 0x00, 0x7B, 0x00]),  // NUL bytes
@@ -60,7 +62,7 @@ import Testing
       Data(#"{"type":"track","anonymousId":["h"],"event":{"x":1}}"#.utf8),  // wrong types: valid
       Data([0xEF, 0xBB, 0xBF] + Array("{}".utf8)),  // a BOM inside the stream is not skipped
     ]
-    let result = try run(between: hostile)
+    let result = try await run(between: hostile)
     // The two wrong-type lines are valid events: the identify yields a body of its own.
     #expect(result.stdoutText == String(repeating: body + "\n", count: 8))
     for (line, reason) in [

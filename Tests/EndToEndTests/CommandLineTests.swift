@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AttioPipeCore
 
 @Suite struct CommandLineTests {
-  @Test func helpListsEveryOptionAndTheExitStatuses() throws {
-    let result = try BinaryRunner.run(["--help"])
+  @Test func helpListsEveryOptionAndTheExitStatuses() async throws {
+    let result = try await BinaryRunner.run(["--help"])
     #expect(result.status == 0)
     for option in [
       "--events", "--default-country", "--attribute", "--strict", "--max-line-bytes", "--quiet",
@@ -15,10 +16,10 @@ import Testing
     }
   }
 
-  @Test func readmeDocumentsEveryOptionOfTheHelp() throws {
+  @Test func readmeDocumentsEveryOptionOfTheHelp() async throws {
     let readme = try String(
       contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
-    let help = try BinaryRunner.run(["--help"]).stdoutText
+    let help = try await BinaryRunner.run(["--help"]).stdoutText
     let options = help.split(whereSeparator: \.isWhitespace).filter { $0.hasPrefix("--") }
       .map { String($0.prefix { $0.isLetter || $0 == "-" }) }
     #expect(options.count > 8)
@@ -27,8 +28,8 @@ import Testing
     }
   }
 
-  @Test func versionPrintsTheVersion() throws {
-    let result = try BinaryRunner.run(["--version"])
+  @Test func versionPrintsTheVersion() async throws {
+    let result = try await BinaryRunner.run(["--version"])
     #expect(result.stdoutText == "attio-pipe \(Invocation.version)\n")
   }
 
@@ -40,14 +41,15 @@ import Testing
     ["deliver", "--rate", "0"], ["deliver", "--timeout", "0"], ["deliver", "--grace", "soon"],
     ["deliver", "--concurrency", "-1"],
   ])
-  func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) throws {
+  func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) async throws {
     let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
     // Delivery modes get a token and an endpoint nothing listens on: only the option under
     // test can make them exit 2, and nothing could reach the real Attio.
     var environment = ProcessInfo.processInfo.environment
     environment["ATTIO_API_KEY"] = "test-token"
     environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"
-    let result = try BinaryRunner.run(arguments, stdin: Data(seed.utf8), environment: environment)
+    let result = try await BinaryRunner.run(
+      arguments, stdin: Data(seed.utf8), environment: environment)
     #expect(result.status == 2)
     #expect(result.stdoutText.isEmpty)
     #expect(result.stderrText.hasPrefix("attio-pipe: "))
@@ -55,29 +57,29 @@ import Testing
 
   /// The control for the test above: with valid options the same environment gets past the
   /// command line (and fails to connect: exit 1, not 2).
-  @Test func validDeliveryOptionsGetPastTheCommandLine() throws {
+  @Test func validDeliveryOptionsGetPastTheCommandLine() async throws {
     var environment = ProcessInfo.processInfo.environment
     environment["ATTIO_API_KEY"] = "test-token"
     environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"
     let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
-    let result = try BinaryRunner.run(
+    let result = try await BinaryRunner.run(
       ["deliver", "--rate", "5", "--max-attempts", "1", "--timeout", "2s"], stdin: Data(seed.utf8),
       environment: environment)
     #expect(result.status == 1)
     #expect(result.stdoutText.contains(#""status":"failed""#))
   }
 
-  @Test func explicitBuildModeAndDashForStdin() throws {
+  @Test func explicitBuildModeAndDashForStdin() async throws {
     let seed = try Data(
       contentsOf: BinaryRunner.fixtures.appendingPathComponent("seed-signup.ndjson"))
-    let implicit = try BinaryRunner.run([], stdin: seed)
-    let explicit = try BinaryRunner.run(["build", "-"], stdin: seed)
+    let implicit = try await BinaryRunner.run([], stdin: seed)
+    let explicit = try await BinaryRunner.run(["build", "-"], stdin: seed)
     #expect(implicit.stdoutText == explicit.stdoutText)
     #expect(implicit.stdout.split(separator: UInt8(ascii: "\n")).count == 2)
   }
 
-  @Test func doubleDashEndsOptions() throws {
-    let result = try BinaryRunner.run(["--", "--not-an-option"])
+  @Test func doubleDashEndsOptions() async throws {
+    let result = try await BinaryRunner.run(["--", "--not-an-option"])
     #expect(result.status == 2)
     #expect(result.stderrText.contains("cannot open --not-an-option"))
   }

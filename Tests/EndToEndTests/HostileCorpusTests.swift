@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The built binary on a generated hostile corpus (`Tests/Fuzz/hostile_corpus.py`): it never
@@ -15,9 +16,9 @@ import Testing
   static var seeds: [Int] { HostileCorpus.seeds(fixed: fixedSeed) }
 
   @Test(arguments: seeds)
-  func everyLineIsAcceptedOrReportedNeverDropped(seed: Int) throws {
-    let corpus = try HostileCorpus(seed: seed, count: Self.lineCount)
-    let result = try BinaryRunner.run(["--verbose"], stdin: corpus.data)
+  func everyLineIsAcceptedOrReportedNeverDropped(seed: Int) async throws {
+    let corpus = try await HostileCorpus.generate(seed: seed, count: Self.lineCount)
+    let result = try await BinaryRunner.run(["--verbose"], stdin: corpus.data)
 
     // Never a crash: a signal shows as a status above 128, a Swift runtime failure as a
     // "Fatal error" and a backtrace on stderr, which do not parse as NDJSON (`unparsed`), and
@@ -31,20 +32,21 @@ import Testing
     let summary = try #require(diagnostics.summary, "no summary on stderr")
     #expect(diagnostics.summaryIsLast, "the summary is not the last stderr line")
 
-    let pythonInvalid = Set(corpus.validity.indices.filter { !corpus.validity[$0] }.map { $0 + 1 })
-    let validCount = corpus.validity.count - pythonInvalid.count
+    let validity = corpus.validity
+    let pythonInvalid = Set(validity.indices.filter { !validity[$0] }.map { $0 + 1 })
+    let validCount = validity.count - pythonInvalid.count
     let linesRead = summary["lines_read"] as? Int
     let bodiesWritten = summary["bodies_written"] as? Int ?? -1
     let skippedTotal = total(summary["skipped"])
     let invalidTotal = total(summary["invalid"])
     print(
-      "HostileCorpus seed \(seed): \(corpus.validity.count) lines (\(validCount) valid, "
+      "HostileCorpus seed \(seed): \(validity.count) lines (\(validCount) valid, "
         + "\(pythonInvalid.count) invalid); status \(result.status); bodies \(bodiesWritten), "
         + "skipped \(skippedTotal), invalid \(invalidTotal), "
         + "warnings \(diagnostics.warningLines.count)")
 
-    #expect(corpus.validity.count >= 10_000)
-    #expect(linesRead == corpus.validity.count)
+    #expect(validity.count >= 10_000)
+    #expect(linesRead == validity.count)
 
     // Invalid: exactly the lines Python rejects, each reported once.
     let reportedInvalid = Set(diagnostics.invalidLines)

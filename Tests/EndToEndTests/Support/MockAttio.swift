@@ -1,17 +1,17 @@
 import Foundation
-import Testing
+import TestSupport
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
 #endif
 
 /// The mock Attio server of `Tests/MockAttio/mock_attio.py`, started on an ephemeral
-/// 127.0.0.1 port for one test and stopped when the test is done.
-final class MockAttio: @unchecked Sendable {
+/// 127.0.0.1 port for one test and stopped (SIGKILL) when the test lets go of it.
+final class MockAttio: Sendable {
   static let token = "mock-token-5ecr3t-d0-not-print"
 
   let port: Int
-  private let process: Process
+  private let server: ChildProcess
 
   var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -23,47 +23,33 @@ final class MockAttio: @unchecked Sendable {
     return environment
   }
 
-  init(rate: Int = 0, latencyMilliseconds: Int = 0, scopes: String? = nil) throws {
-    BinaryRunner.ignoreBrokenPipes
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  init(rate: Int = 0, latencyMilliseconds: Int = 0, scopes: String? = nil) async throws {
     var arguments = [
-      "python3",
-      BinaryRunner.repositoryRoot.appendingPathComponent("Tests/MockAttio/mock_attio.py").path,
+      "python3", Repository.path("Tests/MockAttio/mock_attio.py").path,
       "--port", "0", "--token", MockAttio.token, "--rate", String(rate),
       "--latency-ms", String(latencyMilliseconds),
     ]
     if let scopes { arguments += ["--scopes", scopes] }
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var line = Data()
-    while !line.contains(UInt8(ascii: "\n")) {
-      let chunk = output.fileHandleForReading.availableData
-      guard !chunk.isEmpty else { break }
-      line.append(chunk)
-    }
-    let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    guard text.hasPrefix("LISTENING "), let port = Int(text.dropFirst("LISTENING ".count)) else {
-      process.terminate()
-      throw MockError.didNotStart(text)
+    // The mock lives as long as its test; the watchdog only bounds a test that never ends.
+    server = try ChildProcess(
+      executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: arguments, stdin: false,
+      stderr: .discard, watchdog: 600)
+    let line = await server.readLine(timeout: 60) ?? ""
+    guard line.hasPrefix("LISTENING "), let port = Int(line.dropFirst("LISTENING ".count)) else {
+      server.signal(SIGKILL)
+      throw MockError.didNotStart(line)
     }
     self.port = port
-  }
-
-  deinit {
-    stop()
   }
 
   /// SIGKILL, not SIGTERM: Foundation starts children with most signals blocked, so a
   /// SIGTERM would never reach the server. It keeps nothing worth a clean exit.
   func stop() {
-    if process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
+    server.signal(SIGKILL)
+  }
+
+  deinit {
+    stop()
   }
 
   enum MockError: Error {
@@ -74,49 +60,52 @@ final class MockAttio: @unchecked Sendable {
   // MARK: - Control API
 
   /// Replaces the fault configuration (`rules`, `token_revoked`, `rename`, `scopes`, ...).
-  func configure(_ configuration: [String: Any]) throws {
-    _ = try control("POST", "/__mock/faults", body: configuration)
+  func configure(_ configuration: [String: Any]) async throws {
+    _ = try await control("POST", "/__mock/faults", body: configuration)
   }
 
   /// Every request received, in arrival order.
-  func requests() throws -> [[String: Any]] {
-    try control("GET", "/__mock/requests") as? [[String: Any]] ?? []
+  func requests() async throws -> [[String: Any]] {
+    try await control("GET", "/__mock/requests") as? [[String: Any]] ?? []
   }
 
   /// The assert requests (PUTs) received, in arrival order.
-  func puts() throws -> [[String: Any]] {
-    try requests().filter { $0["method"] as? String == "PUT" }
+  func puts() async throws -> [[String: Any]] {
+    try await requests().filter { $0["method"] as? String == "PUT" }
   }
 
-  func people() throws -> [[String: Any]] {
-    try control("GET", "/__mock/people") as? [[String: Any]] ?? []
+  func people() async throws -> [[String: Any]] {
+    try await control("GET", "/__mock/people") as? [[String: Any]] ?? []
   }
 
-  func stats() throws -> [String: Any] {
-    try control("GET", "/__mock/stats") as? [String: Any] ?? [:]
+  func stats() async throws -> [String: Any] {
+    try await control("GET", "/__mock/stats") as? [String: Any] ?? [:]
   }
 
   /// The stored person with `email`, as `slug -> value` of what was last written.
-  func person(_ email: String) throws -> [String: Any]? {
-    try people().first { ($0["email_addresses"] as? [String])?.contains(email) == true }?["values"]
-      as? [String: Any]
+  func person(_ email: String) async throws -> [String: Any]? {
+    try await people().first { ($0["email_addresses"] as? [String])?.contains(email) == true }?[
+      "values"] as? [String: Any]
   }
 
-  private func control(_ method: String, _ path: String, body: [String: Any]? = nil) throws -> Any {
+  private func control(_ method: String, _ path: String, body: [String: Any]? = nil) async throws
+    -> Any
+  {
     var request = URLRequest(url: URL(string: baseURL + path)!)
     request.httpMethod = method
     if let body {
       request.httpBody = try JSONSerialization.data(withJSONObject: body)
       request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: (Data?, Error?)
-    URLSession.shared.dataTask(with: request) { data, _, error in
-      result = (data, error)
-      done.signal()
-    }.resume()
-    done.wait()
-    guard let data = result.0 else { throw MockError.badAnswer("\(String(describing: result.1))") }
+    let data: Data = try await withCheckedThrowingContinuation { continuation in
+      URLSession.shared.dataTask(with: request) { data, _, error in
+        if let data {
+          continuation.resume(returning: data)
+        } else {
+          continuation.resume(throwing: MockError.badAnswer("\(String(describing: error))"))
+        }
+      }.resume()
+    }
     return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
   }
 }

@@ -1,60 +1,63 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `--state` seen from outside: runs that pick up where the last one stopped.
-@Suite(.timeLimit(.minutes(1))) struct StatePersistenceTests {
+@Suite(.timeLimit(.minutes(10))) struct StatePersistenceTests {
   private func temporaryPath() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID()).bin").path
   }
 
-  @Test func yesterdaysIdentifyAttachesToTodaysSignUp() throws {
+  @Test func yesterdaysIdentifyAttachesToTodaysSignUp() async throws {
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     let yesterday = Events.identify("visitor", email: "ada@example.com", name: "Ada Lovelace")
-    let first = try BinaryRunner.run(["--state", path], stdin: Data(yesterday.utf8))
+    let first = try await BinaryRunner.run(["--state", path], stdin: Data(yesterday.utf8))
     #expect(first.status == 0)
-    let today = try BinaryRunner.run(["--state", path], stdin: Data(Events.track("visitor").utf8))
+    let today = try await BinaryRunner.run(
+      ["--state", path], stdin: Data(Events.track("visitor").utf8))
     #expect(today.status == 0)
     #expect(today.stdoutText.contains(#""email_address":"ada@example.com""#))
     #expect(today.stdoutText.contains(#""full_name":"Ada Lovelace""#))
     // Without the state the sign-up has no email.
-    let without = try BinaryRunner.run([], stdin: Data(Events.track("visitor").utf8))
+    let without = try await BinaryRunner.run([], stdin: Data(Events.track("visitor").utf8))
     #expect(without.stdoutText.isEmpty)
   }
 
-  @Test func aDamagedStateFileIsAStartupErrorAndResetStartsOver() throws {
+  @Test func aDamagedStateFileIsAStartupErrorAndResetStartsOver() async throws {
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
-    _ = try BinaryRunner.run(
+    _ = try await BinaryRunner.run(
       ["--state", path], stdin: Data(Events.identify("v", email: "a@b.co").utf8))
     var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
     bytes[bytes.count / 2] ^= 0xFF
     try bytes.write(to: URL(fileURLWithPath: path))
-    let refused = try BinaryRunner.run(["--state", path], stdin: Data(Events.track("v").utf8))
+    let refused = try await BinaryRunner.run(
+      ["--state", path], stdin: Data(Events.track("v").utf8))
     #expect(refused.status == 2)
     #expect(refused.stderrText.contains("damaged"))
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)  // left as it was
-    let reset = try BinaryRunner.run(
+    let reset = try await BinaryRunner.run(
       ["--state", path, "--reset-state"], stdin: Data(Events.track("v").utf8))
     #expect(reset.status == 0)
     #expect(reset.stdoutText.isEmpty)
   }
 
-  @Test func aRerunOfTheSameInputSendsNothingNew() throws {
+  @Test func aRerunOfTheSameInputSendsNothingNew() async throws {
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let mock = try MockAttio()
+    let mock = try await MockAttio()
     let arguments = ["deliver", "--state", path, "--default-country", "GB", "fixtures/demo.ndjson"]
-    let first = try BinaryRunner.run(arguments, environment: mock.environment)
+    let first = try await BinaryRunner.run(arguments, environment: mock.environment)
     #expect(first.status == 0)
-    let requests = try mock.puts().count
-    let second = try BinaryRunner.run(arguments, environment: mock.environment)
+    let requests = try await mock.puts().count
+    let second = try await BinaryRunner.run(arguments, environment: mock.environment)
     #expect(second.status == 0)
-    #expect(try mock.puts().count == requests)
+    #expect(try await mock.puts().count == requests)
     #expect(MockAttioResults(second).statuses == Array(repeating: "unchanged", count: 7))
   }
 
-  @Test func killedAtRandomMomentsTheStateIsAlwaysLoadable() throws {
+  @Test func killedAtRandomMomentsTheStateIsAlwaysLoadable() async throws {
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     var events = ""
@@ -65,36 +68,26 @@ import Testing
     let input = Data(events.utf8)
     var generator = SystemRandomNumberGenerator()
     for round in 0..<8 {
-      BinaryRunner.ignoreBrokenPipes
-      let process = Process()
-      process.executableURL = BinaryRunner.executable
-      process.arguments = ["--quiet", "--state", path, "--state-interval", "0.01"]
-      let stdin = Pipe()
-      process.standardInput = stdin
-      process.standardOutput = FileHandle.nullDevice
-      process.standardError = FileHandle.nullDevice
-      try process.run()
-      let writer = Thread {
-        try? stdin.fileHandleForWriting.write(contentsOf: input)
-        try? stdin.fileHandleForWriting.close()
-      }
-      writer.start()
-      usleep(UInt32.random(in: 20_000...200_000, using: &generator))
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
+      let child = try await BinaryRunner.start(
+        ["--quiet", "--state", path, "--state-interval", "0.01"], stdout: .discard,
+        stderr: .discard)
+      Task { await child.write(input) }
+      try await Task.sleep(for: .milliseconds(Int.random(in: 20...200, using: &generator)))
+      child.signal(SIGKILL)
+      _ = await child.finish()
       // Whatever moment it died at, the file is the previous or the new state: it loads.
-      let check = try BinaryRunner.run(["--state", path], stdin: Data())
+      let check = try await BinaryRunner.run(["--state", path], stdin: Data())
       #expect(check.status == 0, "round \(round): \(check.stderrText)")
     }
   }
 
-  @Test func maxIdentitiesEvictsAndSaysSo() throws {
+  @Test func maxIdentitiesEvictsAndSaysSo() async throws {
     var events = ""
     for visitor in 0..<50 {
       events += Events.identify("v\(visitor)", email: "p\(visitor)@example.com")
     }
     events += Events.track("v0") + Events.track("v49")
-    let run = try BinaryRunner.run(["--max-identities", "10"], stdin: Data(events.utf8))
+    let run = try await BinaryRunner.run(["--max-identities", "10"], stdin: Data(events.utf8))
     #expect(run.status == 0)
     #expect(run.stderrText.contains("identities evicted: 40"))
     // v0 was forgotten; v49 is still known.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One end-to-end case in `fixtures/e2e/`: `NAME.args` holds the arguments (one per line),
@@ -29,10 +30,10 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
   }
 
   @Test(arguments: GoldenCase.all)
-  func matchesTheGoldenOutput(_ golden: GoldenCase) throws {
+  func matchesTheGoldenOutput(_ golden: GoldenCase) async throws {
     let arguments = String(decoding: golden.contents(".args") ?? Data(), as: UTF8.self)
       .split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-    let result = try BinaryRunner.run(arguments, stdin: golden.contents(".stdin"))
+    let result = try await BinaryRunner.run(arguments, stdin: golden.contents(".stdin"))
     #expect(
       result.stdoutText == String(decoding: golden.contents(".stdout") ?? Data(), as: UTF8.self))
     #expect(

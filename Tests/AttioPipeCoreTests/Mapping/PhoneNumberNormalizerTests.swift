@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AttioPipeCore
@@ -236,12 +237,8 @@ struct PhoneNumberNormalizerTests {
   /// Every row of the libphonenumber golden table (see scripts/gen_phone_fixture.py); a row whose
   /// note reads "ours=<E.164 or empty>: reason" is a deliberate, documented difference.
   @Test func agreesWithLibphonenumber() throws {
-    let root = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent()  // AttioPipeCoreTests
-      .deletingLastPathComponent()  // Tests
-      .deletingLastPathComponent()
     let table = try String(
-      contentsOf: root.appendingPathComponent("fixtures/phones/libphonenumber.tsv"),
+      contentsOf: Repository.fixtures.appendingPathComponent("phones/libphonenumber.tsv"),
       encoding: .utf8)
     var rows = 0
     var overrides = 0

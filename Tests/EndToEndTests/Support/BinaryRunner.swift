@@ -1,0 +1,64 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the built `attio-pipe` executable, as a user would, and captures what it prints.
+enum BinaryRunner {
+  typealias Result = ChildProcess.Finished
+
+  /// The executable sits beside the test bundle in SwiftPM's build folder.
+  static let executable: URL = {
+    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var directory = testBinary.deletingLastPathComponent()
+    while directory.path != "/" {
+      let candidate = directory.appendingPathComponent("attio-pipe")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      directory = directory.deletingLastPathComponent()
+    }
+    return Repository.path(".build/debug/attio-pipe")
+  }()
+
+  static let repositoryRoot = Repository.root
+  static let fixtures = Repository.fixtures
+
+  /// How many binaries run at once: enough to keep two cores busy while others wait on the
+  /// mock's latency, few enough that a busy machine does not become the thing under test.
+  static let gate = ProcessGate(width: 4)
+
+  /// Runs with `arguments`, feeding `stdin` (or nothing), and waits for the exit. The working
+  /// directory is the repository root so fixture paths read as in README.md. A run the
+  /// watchdog had to kill is recorded as a test failure.
+  static func run(
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil,
+    watchdog: Double = 120, sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws -> Result {
+    let child = try await start(arguments, environment: environment, watchdog: watchdog)
+    if let stdin { await child.write(stdin) }
+    child.closeInput()
+    let result = await child.finish()
+    if result.killedByWatchdog {
+      Issue.record(
+        "attio-pipe \(arguments.joined(separator: " ")) was killed after \(watchdog) s",
+        sourceLocation: sourceLocation)
+    }
+    return result
+  }
+
+  /// Starts the binary with pipes on all three streams, for tests that talk to it while it
+  /// runs (streaming, signals). Its watchdog kills it after `watchdog` seconds of its own run.
+  static func start(
+    _ arguments: [String], environment: [String: String]? = nil, watchdog: Double = 60,
+    stdout: ChildProcess.Output = .collect, stderr: ChildProcess.Output = .collect
+  ) async throws -> ChildProcess {
+    await gate.enter()
+    do {
+      return try ChildProcess(
+        executable: executable, arguments: arguments, environment: environment,
+        directory: repositoryRoot, stdout: stdout, stderr: stderr, watchdog: watchdog,
+        onExit: { Task { await gate.leave() } })
+    } catch {
+      await gate.leave()
+      throw error
+    }
+  }
+}
