@@ -33,15 +33,22 @@ import Testing
     #expect(result.stdoutText == "attio-pipe \(Invocation.version)\n")
   }
 
+  /// Each case names what the error message must mention: the option (or file) that was
+  /// refused, so that a case cannot pass because some other option failed.
   @Test(arguments: [
-    ["--events"], ["--max-line-bytes", "0"], ["--max-line-bytes=x"], ["--attribute", "job_title"],
-    ["--attribute", "nickname=nick"], ["--quiet", "--verbose"], ["--strict=yes"],
-    ["--max-line-bytes", "2000000000"], ["fixtures"], ["fixtures/seed-lead.ndjson", "nope.ndjson"],
-    ["build", "--rate", "5"], ["send", "--events", "Signed Up"], ["check", "fixtures/demo.ndjson"],
-    ["deliver", "--rate", "0"], ["deliver", "--timeout", "0"], ["deliver", "--grace", "soon"],
-    ["deliver", "--concurrency", "-1"],
+    (["--events"], "--events"), (["--max-line-bytes", "0"], "--max-line-bytes"),
+    (["--max-line-bytes=x"], "--max-line-bytes"), (["--attribute", "job_title"], "--attribute"),
+    (["--attribute", "nickname=nick"], "nickname"), (["--quiet", "--verbose"], "--quiet"),
+    (["--strict=yes"], "--strict"), (["--max-line-bytes", "2000000000"], "--max-line-bytes"),
+    (["fixtures"], "fixtures"), (["fixtures/seed-lead.ndjson", "nope.ndjson"], "nope.ndjson"),
+    (["build", "--rate", "5"], "--rate"), (["send", "--events", "Signed Up"], "--events"),
+    (["check", "fixtures/demo.ndjson"], "check"), (["deliver", "--rate", "0"], "--rate"),
+    (["deliver", "--timeout", "0"], "--timeout"), (["deliver", "--grace", "soon"], "--grace"),
+    (["deliver", "--concurrency", "-1"], "--concurrency"),
   ])
-  func usageErrorsExitWithStatusTwoBeforeReadingInput(_ arguments: [String]) async throws {
+  func usageErrorsExitWithStatusTwoBeforeReadingInput(
+    _ arguments: [String], _ culprit: String
+  ) async throws {
     let seed = #"{"type":"identify","traits":{"email":"a@b.co"}}"# + "\n"
     // Delivery modes get a token and an endpoint nothing listens on: only the option under
     // test can make them exit 2, and nothing could reach the real Attio.
@@ -53,6 +60,7 @@ import Testing
     #expect(result.status == 2)
     #expect(result.stdoutText.isEmpty)
     #expect(result.stderrText.hasPrefix("attio-pipe: "))
+    #expect(result.stderrText.contains(culprit), "\(result.stderrText)")
   }
 
   /// The control for the test above: with valid options the same environment gets past the

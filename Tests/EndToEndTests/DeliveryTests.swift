@@ -234,19 +234,28 @@ import Testing
     #expect((stats["max_in_any_1s_window"] as? Int ?? 99) <= 20)
   }
 
-  @Test func dedupeCanBeTurnedOff() async throws {
-    let mock = try await MockAttio(latencyMilliseconds: 100)
-    let input = Events.identify("a", email: "a@example.com")
-    let twice = try await BinaryRunner.run(
-      ["deliver", "--concurrency", "1"], stdin: Data((input + input + input).utf8),
-      environment: mock.environment)
-    #expect(twice.status == 0)
-    #expect(try await mock.puts().count == 1)
-    let again = try await BinaryRunner.run(
-      ["deliver", "--no-dedupe"], stdin: Data((input + input + input).utf8),
-      environment: mock.environment)
-    #expect(MockAttioResults(again).statuses.allSatisfy { $0 == "upserted" })
-    #expect(try await mock.puts().count >= 2)
+  /// The same event three times, each fed only after the previous one's result is out (so
+  /// merging cannot be what saves the requests): dedupe sends it once, `--no-dedupe` thrice.
+  @Test(arguments: [
+    (false, ["upserted", "unchanged", "unchanged"], 1),
+    (true, ["upserted", "upserted", "upserted"], 3),
+  ])
+  func dedupeCanBeTurnedOff(off: Bool, statuses: [String], puts: Int) async throws {
+    let mock = try await MockAttio()
+    let child = try await BinaryRunner.start(
+      ["deliver"] + (off ? ["--no-dedupe"] : []), environment: mock.environment)
+    var seen: [String] = []
+    for _ in 0..<3 {
+      await child.write(Events.identify("a", email: "a@example.com"))
+      let line = try #require(await child.readLine())
+      let result = try #require(
+        try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      seen.append(result["status"] as? String ?? "?")
+    }
+    child.closeInput()
+    #expect(await child.finish().status == 0)
+    #expect(seen == statuses)
+    #expect(try await mock.puts().count == puts)
   }
 
   @Test func plainHTTPToANonLoopbackHostIsRefusedBeforeReading() async throws {

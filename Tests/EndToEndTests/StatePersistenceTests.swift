@@ -67,18 +67,24 @@ import Testing
     }
     let input = Data(events.utf8)
     var generator = SystemRandomNumberGenerator()
-    for round in 0..<8 {
+    // Random moments, then one late enough that saves must have happened before it.
+    var moments = (0..<8).map { _ in Int.random(in: 20...200, using: &generator) }
+    moments.append(1_500)
+    for (round, milliseconds) in moments.enumerated() {
       let child = try await BinaryRunner.start(
         ["--quiet", "--state", path, "--state-interval", "0.01"], stdout: .discard,
         stderr: .discard)
       Task { await child.write(input) }
-      try await Task.sleep(for: .milliseconds(Int.random(in: 20...200, using: &generator)))
+      try await Task.sleep(for: .milliseconds(milliseconds))
       child.signal(SIGKILL)
       _ = await child.finish()
       // Whatever moment it died at, the file is the previous or the new state: it loads.
       let check = try await BinaryRunner.run(["--state", path], stdin: Data())
       #expect(check.status == 0, "round \(round): \(check.stderrText)")
     }
+    // And it holds what was read: the first visitor's identify was saved.
+    let known = try await BinaryRunner.run(["--state", path], stdin: Data(Events.track("v0").utf8))
+    #expect(known.stdoutText.contains(#""email_address":"p0@example.com""#))
   }
 
   @Test func maxIdentitiesEvictsAndSaysSo() async throws {
