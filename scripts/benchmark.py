@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """Throughput / memory benchmark of attio-pipe against two peers.
 
-    python3 scripts/benchmark.py [--events 1000000] [--visitors 50000] [--seed 1]
+    python3 scripts/benchmark.py [--stream mixed|identify-heavy|distinct-identify]
+                                 [--events 1000000] [--visitors 50000] [--seed 1]
                                  [--out bench-out] [--skip-jq] [--jq-events 200000]
                                  [--runs 3] [--binary PATH]
 
 1. Generates (deterministically; reused when already present with the same
-   parameters) a realistic Segment-spec NDJSON stream into OUT/: mostly `page`
-   and commerce/UI `track` events with a browser `context`, some `identify`
-   calls and identity-bearing tracks (Signed Up, Logged In, Lead Generated),
-   aliases, userIds linked to anonymousIds, ~550 bytes per line on average.
+   parameters) a realistic Segment-spec NDJSON stream into OUT/. `--stream`:
+   - `mixed` (default): mostly `page` and commerce/UI `track` events with a
+     browser `context`, some `identify` calls and identity-bearing tracks
+     (Signed Up, Logged In, Lead Generated), aliases, userIds linked to
+     anonymousIds, ~550 bytes per line on average;
+   - `identify-heavy`: the same site, but about 8% `identify` calls with names
+     and phones (a fifth of the phones not normalisable) and non-ASCII,
+     upper-case emails, and about 14% eligible events;
+   - `distinct-identify`: one `identify` per visitor (`--visitors` is set to
+     `--events`): email, names, phone, job title; the memory-per-visitor case.
 2. Builds attio-pipe (`swift build -c release`) unless --binary is given.
 3. Runs, each in its own subprocess with stdout redirected to a file:
      attio-pipe build --quiet FILE           (best of --runs)
@@ -20,7 +27,7 @@
    both taken in a minimal launcher process (see _LAUNCHER for why).
 4. Compares outputs (attio-pipe vs Python line for line; jq vs Python on the
    jq prefix), checks memory flatness (attio-pipe on the first 10% vs the
-   whole file) and prints a Markdown table, also written to OUT/results.md.
+   whole file) and prints a Markdown table, also written to OUT/results-STREAM.md.
 
 Python 3 standard library only (the peers need orjson and jq).
 """
@@ -42,7 +49,7 @@ SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPT_DIR)
 PY_PEER = os.path.join(SCRIPT_DIR, "peers", "attio_pipe_orjson.py")
 JQ_PEER = os.path.join(SCRIPT_DIR, "peers", "attio_pipe.jq")
-GENERATOR_VERSION = 3  # bump when the generator's output changes
+GENERATOR_VERSION = 4  # bump when the generator's output changes
 
 
 def log(msg):
@@ -89,6 +96,9 @@ INVALID_EMAILS = ["n/a", "john@localhost", "jane.doe@gmail", "bob @example.com",
                   "@example.com", "test@@example.com", "none", "foo@bar..com",
                   "mary@example.com.", "user@ example.org"]
 INVALID_PHONES = ["n/a", "12345", "555-0100", "call me", "+0 123 456", "0"]
+# Local parts people type with their own letters (identify-heavy stream).
+UNICODE_LOCALS = ["ÉLODIE.DURAND", "Jürgen.Müller", "ZOË", "SØREN.Ø", "ŁUKASZ.NOWAK",
+                  "Ümit.Yılmaz", "FRANÇOIS", "Anaïs.Renée", "BJÖRN", "José.García"]
 # (country calling code, national number length, grouping used for display)
 PHONE_PLANS = [("1", 10, (3, 3, 4)), ("1", 10, (3, 3, 4)), ("1", 10, (3, 3, 4)),
                ("44", 10, (2, 4, 4)), ("49", 11, (3, 4, 4)), ("33", 9, (1, 2, 2, 2, 2)),
@@ -192,9 +202,10 @@ def _fmt_ts(t, cache={}):
 
 
 class Generator(object):
-    def __init__(self, n_events, n_visitors, seed):
+    def __init__(self, n_events, n_visitors, seed, stream="mixed"):
         self.n_events = n_events
         self.n_visitors = n_visitors
+        self.stream = stream
         self.rng = random.Random(seed)
         self.t = _EPOCH0
         self.visitors = [self._make_visitor(i) for i in range(n_visitors)]
@@ -243,6 +254,8 @@ class Generator(object):
             email = email[0].upper() + email[1:].replace(domain, domain.capitalize())
         elif x < 0.16:
             email = "  %s " % email
+        elif self.stream == "identify-heavy" and x < 0.36:
+            email = "%s%d@%s" % (r.choice(UNICODE_LOCALS), r.randrange(1, 1000), domain.upper())
         v.email = email
         v.has_email = r.random() < 0.93
         v.phone_digits = None
@@ -261,7 +274,7 @@ class Generator(object):
 
     def _phone(self, v):
         r = self.rng
-        if r.random() < 0.04:
+        if r.random() < (0.2 if self.stream == "identify-heavy" else 0.04):
             return r.choice(INVALID_PHONES)
         cc, national, groups = v.phone_digits
         parts, pos = [], 0
@@ -534,14 +547,37 @@ class Generator(object):
                         "employees": self.rng.randrange(5, 5000)}
         return [ev]
 
+    def _distinct_identify(self, v):
+        """One full identify of a visitor seen once (the distinct-identify stream)."""
+        v.known = True
+        ev = self._base("identify", v, v.anon, v.user if self.rng.random() < 0.5 else None,
+                        self.rng.choice(PAGES), server=True)
+        traits = self._traits(v, full=False)
+        traits["email"] = v.email  # every visitor has one here
+        ev["traits"] = traits
+        return [ev]
+
     def events(self):
         r = self.rng
         n = self.n_visitors
         produced = 0
+        heavy = self.stream == "identify-heavy"
+        distinct = self.stream == "distinct-identify"
         while produced < self.n_events:
-            v = self.visitors[int(n * (r.random() ** 1.6))]
-            x = r.random()
-            if not v.known:
+            if distinct:
+                evs = self._distinct_identify(self.visitors[produced])
+            else:
+                v = self.visitors[int(n * (r.random() ** 1.6))]
+                x = r.random()
+            if distinct:
+                pass
+            elif heavy and x < 0.085:
+                # identify calls of known and anonymous visitors alike, and the
+                # eligible tracks that follow them
+                evs = self._identify_update(v) if v.known else self._sign_up(v)
+            elif heavy and x < 0.095:
+                evs = self._logged_in(v) if v.known else self._lead(v)
+            elif not v.known:
                 if v.will_sign_up and x < 0.05:
                     evs = self._sign_up(v)
                 elif x < 0.058:
@@ -590,8 +626,8 @@ class Generator(object):
         self.stats[key] = self.stats.get(key, 0) + 1
 
 
-def generate(path, n_events, n_visitors, seed):
-    gen = Generator(n_events, n_visitors, seed)
+def generate(path, n_events, n_visitors, seed, stream="mixed"):
+    gen = Generator(n_events, n_visitors, seed, stream)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     tmp = path + ".tmp"
     total = 0
@@ -848,6 +884,8 @@ def fmt_line(b, limit=400):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stream", choices=["mixed", "identify-heavy", "distinct-identify"],
+                    default="mixed", help="which stream to generate and measure (default mixed)")
     ap.add_argument("--events", type=int, default=1000000)
     ap.add_argument("--visitors", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=1)
@@ -860,6 +898,8 @@ def main():
     args = ap.parse_args()
     if args.events < 10 or args.visitors < 1:
         ap.error("need --events >= 10 and --visitors >= 1")
+    if args.stream == "distinct-identify":
+        args.visitors = args.events
 
     out_dir = os.path.abspath(args.out)
     os.makedirs(out_dir, exist_ok=True)
@@ -868,6 +908,8 @@ def main():
 
     # 1. stream -------------------------------------------------------------
     stem = "events-e%d-v%d-s%d" % (args.events, args.visitors, args.seed)
+    if args.stream != "mixed":
+        stem = "%s-%s" % (args.stream, stem)
     events_path = os.path.join(out_dir, stem + ".ndjson")
     meta_path = os.path.join(out_dir, stem + ".meta.json")
     meta = None
@@ -880,7 +922,7 @@ def main():
     if meta is None:
         log("Generating %s events from %s visitors (seed %d) -> %s" % (
             fmt_int(args.events), fmt_int(args.visitors), args.seed, events_path))
-        info = generate(events_path, args.events, args.visitors, args.seed)
+        info = generate(events_path, args.events, args.visitors, args.seed, args.stream)
         meta = {"generator_version": GENERATOR_VERSION, "events": args.events,
                 "visitors": args.visitors, "seed": args.seed, "bytes": info["bytes"],
                 "stats": info["stats"], "distinct_ids": info["distinct_ids"],
@@ -925,8 +967,8 @@ def main():
     py_argv = [sys.executable, PY_PEER]
     jq_bin = shutil.which("jq")
     results = {}
-    out_ap = os.path.join(out_dir, "out-attio-pipe.ndjson")
-    out_py = os.path.join(out_dir, "out-python-orjson.ndjson")
+    out_ap = os.path.join(out_dir, "out-attio-pipe-%s.ndjson" % args.stream)
+    out_py = os.path.join(out_dir, "out-python-orjson-%s.ndjson" % args.stream)
     ap_argv = [binary, "build", "--quiet", events_path] if binary else None
 
     ap_runs, py_runs = [], []
@@ -1044,7 +1086,7 @@ def main():
         rows.append("| jq | — | — | — | — | — | failed (exit %s) |" % jq_fail.code)
 
     md = []
-    md.append("### Throughput benchmark")
+    md.append("### Throughput benchmark: `--stream %s`" % args.stream)
     md.append("")
     md.append("Input: %s Segment events, %.1f MB (%d bytes/line on average) from %s visitors "
               "(seed %d), generated by `scripts/benchmark.py`: %s." % (
@@ -1122,10 +1164,11 @@ def main():
               "floor of this method is %.1f MiB, measured on `true`); MB = 10^6 bytes. "
               "Peers: `scripts/peers/`." % (args.runs, fmt_int(jq_n), floor_kib / 1024.0))
     text = "\n".join(md) + "\n"
-    with open(os.path.join(out_dir, "results.md"), "w") as f:
+    results_path = os.path.join(out_dir, "results-%s.md" % args.stream)
+    with open(results_path, "w") as f:
         f.write(text)
     print(text)
-    log("Written to %s" % os.path.join(out_dir, "results.md"))
+    log("Written to %s" % results_path)
     return 0
 
 
