@@ -63,10 +63,10 @@ import Testing
   }
 
   @Test func shownAndClearedWhenAsked() async throws {
-    // A writer that pauses keeps the run alive long enough for a few redraws.
+    // The input stays open until the line has been drawn at least once.
     let running = try await BinaryRunner.start(["--progress"])
     await running.write(slowInput())
-    try await Task.sleep(for: .milliseconds(800))
+    #expect(await running.waitForStderr(containing: "\r\u{1B}[Kattio-pipe: 3 events"))
     running.closeInput()
     let stderr = await running.finish().stderrText
     #expect(stderr.contains("\r\u{1B}[Kattio-pipe: 3 events"))

@@ -123,6 +123,13 @@ public final class ChildProcess: @unchecked Sendable {
   /// Everything the child printed on stdout so far.
   public var stdoutSoFar: Data { stdoutCollector?.snapshot ?? Data() }
 
+  /// Waits until stderr contains `text` (true), or EOF or `timeout` seconds pass (false).
+  public func waitForStderr(containing text: String, timeout: Double = 30) async -> Bool {
+    guard let stderrCollector else { return false }
+    let needle = Data(text.utf8)
+    return await blocking { stderrCollector.wait(forData: needle, timeout: timeout) }
+  }
+
   /// Waits for the exit and for both streams' EOF.
   public func finish() async -> Finished {
     let exit = self.exit
@@ -209,6 +216,16 @@ private final class StreamCollector: @unchecked Sendable {
     condition.withLock {
       while !ended { condition.wait() }
       return data
+    }
+  }
+
+  func wait(forData needle: Data, timeout: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    return condition.withLock {
+      while true {
+        if data.range(of: needle) != nil { return true }
+        if ended || !condition.wait(until: deadline) { return false }
+      }
     }
   }
 
