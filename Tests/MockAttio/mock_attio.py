@@ -340,6 +340,8 @@ RECORD_READ_ENDPOINTS = {"query", "get", "company_query", "company_get"}
 SCHEMA_ENDPOINTS = {"company_attributes", "options", "statuses", "objects", "object"}
 # Read budget: record reads and schema reads (GET /v2/self stays outside both budgets).
 READ_ENDPOINTS = RECORD_READ_ENDPOINTS | SCHEMA_ENDPOINTS | {"attributes"}
+# People-record endpoints, for max_concurrent_per_person.
+PERSON_ENDPOINTS = {"assert", "query", "get", "patch", "put_record", "create"}
 # Endpoints answered by records_reply (the original three keep their own code path).
 RECORD_ENDPOINTS = (WRITE_ENDPOINTS - {"assert"}) | RECORD_READ_ENDPOINTS | SCHEMA_ENDPOINTS
 ENDPOINTS = ENDPOINTS | RECORD_ENDPOINTS
@@ -612,6 +614,8 @@ class RecordsMixin:
         self.companies: list[dict] = []
         self.races: list[dict] = []
         self.admitted_reads = collections.deque()
+        self.person_in_flight = collections.Counter()
+        self.max_concurrent_per_person = 0
         # Select options and statuses, per (object, slug): admins may add some at run time.
         self.choices = {
             (obj, slug): [{"title": t, "is_archived": a} for t, a in
@@ -1152,6 +1156,24 @@ class RecordsMixin:
         record = self.find_record(PEOPLE, route["record_id"])
         return [v["email_address"] for v in record["values"][MATCHING_ATTRIBUTE]] if record else []
 
+    def person_enter(self, endpoint, emails, route) -> set:
+        """Count a people-record request (assert, query, GET, PATCH, PUT, create) as in
+        flight for every address it concerns: those in its body or filter and those of the
+        record it names. Two requests sharing an address overlapping in time is what a
+        client that serialises each person's find-then-write must never do."""
+        if endpoint not in PERSON_ENDPOINTS:
+            return set()
+        keys = {e.lower() for e in emails + self.route_emails(route)}
+        for key in keys:
+            self.person_in_flight[key] += 1
+            self.max_concurrent_per_person = max(self.max_concurrent_per_person,
+                                                 self.person_in_flight[key])
+        return keys
+
+    def person_leave(self, keys: set):
+        for key in keys:
+            self.person_in_flight[key] -= 1
+
     # -- race, seed, merge ------------------------------------------------------------
 
     def fire_races(self, trigger: str, emails, now: float):
@@ -1299,6 +1321,7 @@ class RecordsMixin:
             "max_writes_in_any_1s_window": max_in_any_window([r["arrival"] for r in writes]),
             "companies": len(self.companies),
             "races_fired": sum(1 for r in self.races if r["fired"]),
+            "max_concurrent_per_person": self.max_concurrent_per_person,
         }
 
 
@@ -1877,6 +1900,7 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                     state.max_concurrent_per_email = max(
                         state.max_concurrent_per_email, state.in_flight_by_email[email_key]
                     )
+            person_keys = state.person_enter(endpoint, emails, self.route)
 
             if endpoint is None:
                 if path in (ASSERT_PATH, SELF_PATH, ATTRIBUTES_PATH):
@@ -1948,6 +1972,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                 state.in_flight -= 1
                 if email_key:
                     state.in_flight_by_email[email_key] -= 1
+            if generation == state.generation:
+                state.person_leave(person_keys)
         if not self.send_reply(reply):
             with state.lock:
                 record["client_gone"] = True

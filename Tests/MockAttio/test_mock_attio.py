@@ -600,6 +600,24 @@ class RecordsTest(unittest.TestCase):
         self.assertEqual(stats["write_status_counts"], {"200": 1, "429": 1})
         self.assertGreaterEqual(stats["max_reads_in_any_1s_window"], 2)
 
+    def test_concurrency_per_person_spans_reads_and_writes(self):
+        record_id = self.seed_ada()
+        self.query({"email_addresses": "ada@example.com"})
+        self.write("PATCH", f"{RECORDS}/{record_id}", {"seats": 1})
+        self.assertEqual(self.control("GET", "/__mock/stats")["max_concurrent_per_person"], 1)
+        self.control("POST", "/__mock/faults", {"latency_ms": 300})
+        # A query by one of her addresses and a PATCH of her record (named by id only).
+        threads = [
+            threading.Thread(target=self.query, args=({"email_addresses": "ADA@work.example"},)),
+            threading.Thread(target=self.write, args=("PATCH", f"{RECORDS}/{record_id}", {"seats": 2})),
+            threading.Thread(target=self.query, args=({"email_addresses": "grace@example.com"},)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(self.control("GET", "/__mock/stats")["max_concurrent_per_person"], 2)
+
     def test_read_scope_suffices_for_reads_only(self):
         record_id = self.seed_ada()
         self.control("POST", "/__mock/faults",
