@@ -7,9 +7,18 @@ Standard library only. It implements, as /work/shared/attio-api.md describes:
   GET  /v2/self
   GET  /v2/objects/people/attributes
 
-plus a write rate limit (sliding one-second window, 429 with an HTTP-date Retry-After),
-fault injection and a control API under /__mock/ (no auth) that exposes what the server
-received and the final people store. See README.md next to this file.
+and the record model safe writes and custom attributes need (see "records" below):
+
+  POST /v2/objects/{people|companies}/records/query        GET|PATCH|PUT …/records/{id}
+  POST /v2/objects/{people|companies}/records              (create)
+  PUT  /v2/objects/companies/records?matching_attribute=domains       (assert company)
+  GET  /v2/objects[/{object}], /v2/objects/companies/attributes,
+       /v2/objects/{object}/attributes/{slug}/options|statuses
+
+plus a write and a read rate limit (sliding one-second windows, 429 with an HTTP-date
+Retry-After), fault injection and a control API under /__mock/ (no auth) that seeds and
+exposes the people and companies stores and what the server received. See README.md next
+to this file.
 
 Start:  python3 mock_attio.py --port 0      -> prints "LISTENING <port>" once ready.
 Stop:   SIGTERM / SIGINT / POST /__mock/shutdown.
@@ -1624,7 +1633,7 @@ class RecordsHandlerMixin:
                     record = state.find_record(obj, route["record_id"])
                     if record is None:
                         raise record_not_found(route["record_id"])
-                    return Reply(200, {"data": state.record_read(obj, record)})
+                    return self.record_answer(state, obj, record)
                 content_type = self.headers.get("Content-Type", "")
                 if content_type.split(";")[0].strip().lower() != "application/json":
                     raise bad_request('Content-Type must be "application/json".')

@@ -351,6 +351,7 @@ class RecordsTest(unittest.TestCase):
         record_id = self.seed_ada()
         status, _, body = self.request("GET", f"{RECORDS}/{record_id}")
         self.assertEqual(status, 200, body)
+        self.assertEqual(self.control("GET", "/__mock/requests")[0]["answered_record_ids"], [record_id])
         record = body["data"]
         self.assertEqual(record["id"]["record_id"], record_id)
         values = record["values"]
