@@ -810,6 +810,10 @@ class RecordsTest(unittest.TestCase):
         status, _, body = self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
             "domains": ["ACME.com", "acme.io"], "name": "Acme Inc", "categories": ["Fintech"]}}})
         self.assertEqual((status, body["data"]["id"]["record_id"]), (200, company_id))
+        # Matched by one domain only: the other stays.
+        status, _, body = self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.io"]}}})
+        self.assertEqual((status, body["data"]["id"]["record_id"]), (200, company_id))
         companies = self.control("GET", "/__mock/companies")
         self.assertEqual(len(companies), 1)
         acme = companies[0]
@@ -817,7 +821,7 @@ class RecordsTest(unittest.TestCase):
         self.assertEqual(acme["values"]["categories"], [{"option": "Fintech"}])  # replaced
         self.assertEqual(acme["values"]["name"], [{"value": "Acme Inc"}])  # overwritten
         self.assertEqual(acme["values"]["employees"], [{"value": 40}])  # not sent: kept
-        self.assertEqual(acme["writes"], 2)
+        self.assertEqual(acme["writes"], 3)
         for reference in ({"target_object": "companies", "domains": [{"domain": "acme.io"}]},
                           {"target_object": "companies", "target_record_id": company_id}):
             with self.subTest(reference=reference):
@@ -839,7 +843,7 @@ class RecordsTest(unittest.TestCase):
                                   {"filter": {"domains": "acme.io"}})
         self.assertEqual([r["id"]["record_id"] for r in body["data"]], [company_id])
         stats = self.control("GET", "/__mock/stats")
-        self.assertEqual((stats["company_asserts"], stats["companies"], stats["puts"]), (4, 1, 3))
+        self.assertEqual((stats["company_asserts"], stats["companies"], stats["puts"]), (5, 1, 3))
 
     def test_control_rejects_bad_seeds_and_races(self):
         for path, body in [
