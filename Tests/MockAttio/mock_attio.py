@@ -31,6 +31,7 @@ import collections
 import datetime
 import decimal
 import email.utils
+import functools
 import json
 import math
 import re
@@ -649,7 +650,8 @@ class RecordsMixin:
     def spec(self, obj: str, original: str) -> dict:
         """The attribute as the workspace currently has it (people honour the fault config)."""
         spec = SPECS[obj][original]
-        if obj != PEOPLE:
+        cfg = self.config
+        if obj != PEOPLE or not (cfg["rename"] or cfg["archive"] or cfg["not_writable"]):
             return spec
         return dict(
             spec,
@@ -704,7 +706,7 @@ class RecordsMixin:
                "attribute_id": self.spec_ids[(obj, original)]}
         # Stable ids: the same title always gets the same id, across resets.
         key = "option_id" if spec["type"] == "select" else "status_id"
-        ids[key] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"mock-attio/{obj}/{original}/{choice['title']}"))
+        ids[key] = choice_id(obj, original, choice["title"])
         out = {"id": ids, "title": choice["title"], "is_archived": choice["is_archived"]}
         if spec["type"] == "status":
             out.update(celebration_enabled=False, target_time_in_status=None)
@@ -1332,6 +1334,11 @@ class RecordsMixin:
             "races_fired": sum(1 for r in self.races if r["fired"]),
             "max_concurrent_per_person": self.max_concurrent_per_person,
         }
+
+
+@functools.lru_cache(maxsize=None)
+def choice_id(obj: str, original: str, title: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mock-attio/{obj}/{original}/{title}"))
 
 
 def spec_original(obj: str, spec: dict) -> str:
