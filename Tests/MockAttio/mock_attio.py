@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import copy
 import datetime
 import decimal
 import email.utils
@@ -1203,6 +1204,15 @@ class RecordsMixin:
             race["record_id"] = record["record_id"]
 
     def seed(self, body) -> dict:
+        """All or nothing: a bad entry leaves both stores as they were."""
+        saved = copy.deepcopy((self.people, self.companies))
+        try:
+            return self.seed_entries(body)
+        except ValueError:
+            self.people[:], self.companies[:] = saved
+            raise
+
+    def seed_entries(self, body) -> dict:
         if not isinstance(body, dict) or set(body) - {"people", "companies"}:
             raise ValueError('body must be {"people": [...], "companies": [...]}')
         out = {}

@@ -861,9 +861,12 @@ class RecordsTest(unittest.TestCase):
                 status, _, err = self.request("POST", path, body, token=None)
                 self.assertEqual(status, 400, err)
                 self.assertIn("error", err)
+        self.assertEqual(self.control("GET", "/__mock/people"), [])
         self.seed_ada()
-        status, _, err = self.request("POST", "/__mock/seed", {"people": [{"values": {
-            "email_addresses": ["ADA@example.com"]}}]}, token=None)
+        # All or nothing: the first entry is fine, the second clashes with ada.
+        status, _, err = self.request("POST", "/__mock/seed", {"people": [
+            {"values": {"email_addresses": ["grace@example.com"]}},
+            {"values": {"email_addresses": ["ADA@example.com"]}}]}, token=None)
         self.assertEqual(status, 400)
         self.assertEqual(len(self.control("GET", "/__mock/people")), 1)
         # A seed naming an existing record_id edits it (a rep changing a value in the app).
