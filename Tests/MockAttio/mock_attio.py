@@ -1910,6 +1910,9 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             }
             record.update(object=(self.route or {}).get("object") or (PEOPLE if endpoint == "assert" else None),
                           record_id=(self.route or {}).get("record_id"))
+            # Fault rules' "email" (and the per-person concurrency) also match a by-id request
+            # for a person holding the address.
+            emails = emails + state.route_emails(self.route)
             state.requests.append(record)
             generation = state.generation
             scopes = set(cfg["scopes"].split())
@@ -1966,8 +1969,7 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                         {"Retry-After": http_date(retry_at)})
 
             if decided is None and endpoint is not None:
-                # Rules with "email" also match a by-id request for a record holding it.
-                rule = state.pick_rule(endpoint, emails + state.route_emails(self.route))
+                rule = state.pick_rule(endpoint, emails)
                 if rule is not None:
                     record["fault"] = rule["index"]
                     delay += rule["delay_ms"] / 1000.0
