@@ -624,6 +624,7 @@ class RecordsMixin:
     def reset_records(self):
         self.companies: list[dict] = []
         self.races: list[dict] = []
+        self.rebuild_indexes()
         self.admitted_reads = collections.deque()
         self.person_in_flight = collections.Counter()
         self.max_concurrent_per_person = 0
@@ -923,30 +924,64 @@ class RecordsMixin:
 
     # -- the store ------------------------------------------------------------------
 
+    # Indexes, so that a mock holding thousands of people still answers a query or a write in
+    # well under a millisecond: record_id -> record, and the matching attribute's value keys
+    # (lower-cased emails, domains) -> record. Every change of a store goes through
+    # new_record, write_record, remove_record or rebuild_indexes.
+
+    def rebuild_indexes(self):
+        self.by_id = {obj: {r["record_id"]: r for r in self.store(obj)} for obj in SPECS}
+        self.by_key = {obj: {} for obj in SPECS}
+        for obj in SPECS:
+            for record in self.store(obj):
+                self.index_keys(obj, record, set())
+
+    def matching_keys(self, obj: str, record: dict) -> set:
+        spec = SPECS[obj][MATCHING_SLUG[obj]]
+        return {value_key(spec, v) for v in record["values"].get(MATCHING_SLUG[obj], [])}
+
+    def index_keys(self, obj: str, record: dict, old: set):
+        index = self.by_key[obj]
+        new = self.matching_keys(obj, record)
+        for key in old - new:
+            if index.get(key) is record:
+                del index[key]
+        for key in new:
+            index[key] = record
+
+    def remove_record(self, obj: str, record: dict):
+        self.store(obj).remove(record)
+        self.by_id[obj].pop(record["record_id"], None)
+        for key in self.matching_keys(obj, record):
+            if self.by_key[obj].get(key) is record:
+                del self.by_key[obj][key]
+
     def find_record(self, obj: str, record_id):
-        for record in self.store(obj):
-            if record["record_id"] == record_id:
-                return record
-        return None
+        return self.by_id[obj].get(record_id) if isinstance(record_id, str) else None
 
     def check_unique(self, obj: str, record, values: dict):
         """Refuse values of unique attributes that another record holds."""
         for original, items in values.items():
             spec = SPECS[obj][original]
-            if not spec["is_unique"]:
+            if not spec["is_unique"] or not items:
                 continue
+            if original == MATCHING_SLUG[obj]:
+                index = self.by_key[obj]
+                taken = {k for k in (value_key(spec, i) for i in items)
+                         if index.get(k) not in (None, record)}
+            else:
+                taken = {value_key(spec, v) for other in self.store(obj) if other is not record
+                         for v in other["values"].get(original, [])}
             for item in items:
-                key = value_key(spec, item)
-                for other in self.store(obj):
-                    if other is not record and any(
-                            value_key(spec, v) == key for v in other["values"].get(original, [])):
-                        raise uniqueness_conflict(self.api_slug(obj, original),
-                                                  next(iter(public_items([item])[0].values())))
+                if value_key(spec, item) in taken:
+                    raise uniqueness_conflict(self.api_slug(obj, original),
+                                              next(iter(public_items([item])[0].values())))
 
     def new_record(self, obj: str, now: float, origin: str) -> dict:
         record = {"record_id": str(uuid.uuid4()), "created_at": now, "updated_at": now,
                   "writes": 0, "values": {MATCHING_SLUG[obj]: []}, "origin": origin}
         self.store(obj).append(record)
+        self.by_id[obj][record["record_id"]] = record
         return record
 
     def set_values(self, obj, record, original, items, now):
@@ -961,6 +996,7 @@ class RecordsMixin:
         replaced. "patch": multiselect values are prepended when absent, single values set.
         "replace" (PUT by id, create, seed): everything sent is replaced."""
         matching = MATCHING_SLUG[obj]
+        old_keys = self.matching_keys(obj, record)
         for original, items in values.items():
             spec = SPECS[obj][original]
             held = record["values"].get(original, [])
@@ -978,6 +1014,7 @@ class RecordsMixin:
                     fresh.append(dict(item, _t=now))
             # Assert appends (as the original mock did); PATCH prepends (attio-api.md).
             record["values"][original] = held + fresh if mode == "assert" else fresh + held
+        self.index_keys(obj, record, old_keys)
         record["updated_at"] = now
         record["writes"] += 1
 
@@ -985,8 +1022,8 @@ class RecordsMixin:
         matching = MATCHING_SLUG[obj]
         spec = SPECS[obj][matching]
         wanted = {value_key(spec, v) for v in values[matching]}
-        found = [r for r in self.store(obj)
-                 if wanted & {value_key(spec, v) for v in r["values"].get(matching, [])}]
+        hits = {id(r): r for r in (self.by_key[obj].get(k) for k in wanted) if r is not None}
+        found = sorted(hits.values(), key=self.store(obj).index)
         if len(found) > 1:
             # Values of two records in one assert: Attio cannot both match and keep them
             # unique. Not documented; the mock refuses like any uniqueness clash.
@@ -1078,28 +1115,32 @@ class RecordsMixin:
 
     # -- queries ----------------------------------------------------------------------
 
-    def matches(self, obj: str, record: dict, node) -> bool:
+    def compile_filter(self, obj: str, node):
+        """A query filter as a predicate over records; slugs resolved and operands
+        normalised once per query (the mock may hold thousands of people)."""
         if not isinstance(node, dict):
             raise bad_request("Invalid filter: expected an object.", "filter_error")
+        tests = []
         for key, cond in node.items():
-            if key == "$and" or key == "$or":
+            if key in ("$and", "$or"):
                 if not isinstance(cond, list):
                     raise bad_request(f'Invalid filter: "{key}" takes an array.', "filter_error")
-                results = [self.matches(obj, record, c) for c in cond]
-                if not (all(results) if key == "$and" else any(results)):
-                    return False
+                parts = [self.compile_filter(obj, c) for c in cond]
+                tests.append((lambda r, ps=parts: all(p(r) for p in ps)) if key == "$and"
+                             else (lambda r, ps=parts: any(p(r) for p in ps)))
             elif key == "$not":
-                if self.matches(obj, record, cond):
-                    return False
+                inner = self.compile_filter(obj, cond)
+                tests.append(lambda r, f=inner: not f(r))
             elif key == "record_id":
                 wanted = cond.get("$eq") if isinstance(cond, dict) else cond
-                if record["record_id"] != wanted:
-                    return False
-            elif not self.attribute_matches(obj, record, key, cond):
-                return False
-        return True
+                tests.append(lambda r, w=wanted: r["record_id"] == w)
+            else:
+                tests.append(self.compile_attribute_filter(obj, key, cond))
+        if len(tests) == 1:
+            return tests[0]  # keeps index_keys for query's fast path
+        return lambda record: all(t(record) for t in tests)
 
-    def attribute_matches(self, obj, record, slug, cond) -> bool:
+    def compile_attribute_filter(self, obj, slug, cond):
         original = self.resolve(obj, slug)
         if original is None or self.spec(obj, original)["is_archived"]:
             raise slug_not_found(slug)
@@ -1130,25 +1171,36 @@ class RecordsMixin:
                 raise bad_request('Invalid filter: "$in" takes an array.', "filter_error")
         else:
             candidates = [test]
-        fold = type_ in ("email-address", "domain")
         # Case handling of $eq on emails is not documented; Attio treats addresses as unique
-        # ignoring case (attio-api.md), so the mock compares them ignoring case.
+        # ignoring case (attio-api.md), so the mock compares them ignoring case. Phones given
+        # with "+" compare by their normalized number.
+        fold = type_ in ("email-address", "domain")
+        phone = type_ == "phone-number" and field in ("normalized_phone_number",
+                                                      "original_phone_number")
 
         def norm(x):
-            if type_ == "phone-number" and field in ("normalized_phone_number", "original_phone_number") \
-                    and isinstance(x, str):
-                return normalize_phone(x, None) if x.strip().startswith("+") else x
+            if phone and isinstance(x, str) and x.strip().startswith("+"):
+                return normalize_phone(x, None)
             return x.lower() if fold and isinstance(x, str) else x
 
         wanted = {json.dumps(norm(c)) for c in candidates}
-        for item in record["values"].get(original, []):
-            shown = self.read_value(obj, spec, item, record)
-            value = shown.get(field)
-            if isinstance(value, dict) and "title" in value:
-                value = value["title"]
-            if json.dumps(norm(value)) in wanted:
-                return True
-        return False
+
+        def field_value(item, record):
+            if field in item and field != "_t":  # the stored form (options: their title)
+                return item[field]
+            if phone and field == "normalized_phone_number":
+                return normalize_phone(item["original_phone_number"], item.get("country_code"))
+            value = self.read_value(obj, spec, item, record).get(field)
+            return value["title"] if isinstance(value, dict) and "title" in value else value
+
+        def test_record(record):
+            return any(json.dumps(norm(field_value(item, record))) in wanted
+                       for item in record["values"].get(original, []))
+
+        if original == MATCHING_SLUG[obj] and field == primary:
+            # Found through the index (same answer as the scan: keys are lower-cased too).
+            test_record.index_keys = {c.lower() for c in candidates if isinstance(c, str)}
+        return test_record
 
     def query(self, obj: str, body) -> list:
         if not isinstance(body, dict):
@@ -1158,7 +1210,13 @@ class RecordsMixin:
         for name, value in (("limit", limit), ("offset", offset)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise bad_request(f'"{name}" must be a non-negative integer.')
-        found = [r for r in self.store(obj) if self.matches(obj, r, filt)]
+        predicate = self.compile_filter(obj, filt)
+        keys = getattr(predicate, "index_keys", None)
+        if keys is not None:
+            hits = {id(r): r for r in (self.by_key[obj].get(k) for k in keys) if r is not None}
+            found = sorted(hits.values(), key=self.store(obj).index)
+        else:
+            found = [r for r in self.store(obj) if predicate(r)]
         return found[offset:offset + limit]
 
     def route_emails(self, route) -> list:
@@ -1194,8 +1252,7 @@ class RecordsMixin:
         for race in self.races:
             if race["fired"] or race["trigger"] != trigger or race["email"].lower() not in lowered:
                 continue
-            if any(value_key(SPECS[PEOPLE]["email_addresses"], v) == race["email"].lower()
-                   for p in self.people for v in p["values"][MATCHING_ATTRIBUTE]):
+            if race["email"].lower() in self.by_key[PEOPLE]:
                 continue  # already there: nothing to race with
             record = self.new_record(PEOPLE, now, "race")
             self.write_record(PEOPLE, record, race["values"], now, "replace")
@@ -1210,6 +1267,7 @@ class RecordsMixin:
             return self.seed_entries(body)
         except ValueError:
             self.people[:], self.companies[:] = saved
+            self.rebuild_indexes()
             raise
 
     def seed_entries(self, body) -> dict:
@@ -1240,7 +1298,9 @@ class RecordsMixin:
                     if "record_id" in entry:
                         if not isinstance(entry["record_id"], str) or not entry["record_id"]:
                             raise ValueError(f"{where}: record_id must be a non-empty string")
+                        del self.by_id[obj][record["record_id"]]
                         record["record_id"] = entry["record_id"]
+                        self.by_id[obj][record["record_id"]] = record
                 writes = record["writes"]
                 self.write_record(obj, record, values, now, "replace")
                 record["writes"] = writes  # a seed is not an API write
@@ -1271,7 +1331,8 @@ class RecordsMixin:
                 target["values"][original] = held + [v for v in items if value_key(spec, v) not in known]
             elif not held:
                 target["values"][original] = list(items)
-        self.store(obj).remove(source)
+        self.remove_record(obj, source)
+        self.index_keys(obj, target, set())
         return {"record_id": target["record_id"], "merged": source["record_id"]}
 
     def add_choice(self, body) -> dict:
@@ -1733,7 +1794,7 @@ class RecordsHandlerMixin:
                 record = state.find_record(obj, path.rsplit("/", 1)[1])
                 if record is None:
                     return Reply(404, {"error": "no such record"})
-                state.store(obj).remove(record)
+                state.remove_record(obj, record)
                 return Reply(200, {"ok": True, "record_id": record["record_id"]})
             if method != "POST" or path not in ("/__mock/seed", "/__mock/race", "/__mock/options",
                                                 "/__mock/merge"):
