@@ -578,20 +578,20 @@ class RecordsTest(unittest.TestCase):
             return [r["id"]["record_id"] for r in self.query({"email_addresses": address})[2]["data"]]
 
         self.assertEqual(found("P299@example.com"), [ids[299]])
-        self.write("PATCH", f"{RECORDS}/{ids[5]}", {"email_addresses": ["five@example.com"]})
+        self.write("PATCH", f"{RECORDS}/{ids[5]}", {"email_addresses": [{"email_address": "five@example.com"}]})
         self.assertEqual(found("five@example.com"), [ids[5]])
         self.assertEqual(self.put(person("five@example.com"))[2]["data"]["id"]["record_id"], ids[5])
         self.control("POST", "/__mock/merge", {"from": ids[6], "into": ids[7]})
         self.assertEqual(found("p6@example.com"), [ids[7]])
         self.control("DELETE", f"/__mock/people/{ids[8]}")
         self.assertEqual(found("p8@example.com"), [])
-        status, _, body = self.write("POST", RECORDS, {"email_addresses": ["p8@example.com"]})
+        status, _, body = self.write("POST", RECORDS, {"email_addresses": [{"email_address": "p8@example.com"}]})
         self.assertEqual(status, 200, body)
         self.assertEqual(found("p8@example.com"), [body["data"]["id"]["record_id"]])
         # A seed edit replacing the addresses frees the old one.
         self.seed(people=[{"record_id": ids[9], "values": {"email_addresses": ["nine@example.com"]}}])
         self.assertEqual((found("p9@example.com"), found("nine@example.com")), ([], [ids[9]]))
-        self.assertEqual(self.write("POST", RECORDS, {"email_addresses": ["p9@example.com"]})[0], 200)
+        self.assertEqual(self.write("POST", RECORDS, {"email_addresses": [{"email_address": "p9@example.com"}]})[0], 200)
         # The slow path (any other filter) agrees with the index.
         self.assertEqual([r["id"]["record_id"] for r in self.query(
             {"$or": [{"email_addresses": "p6@example.com"}]})[2]["data"]], [ids[7]])
