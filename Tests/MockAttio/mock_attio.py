@@ -7,9 +7,18 @@ Standard library only. It implements, as /work/shared/attio-api.md describes:
   GET  /v2/self
   GET  /v2/objects/people/attributes
 
-plus a write rate limit (sliding one-second window, 429 with an HTTP-date Retry-After),
-fault injection and a control API under /__mock/ (no auth) that exposes what the server
-received and the final people store. See README.md next to this file.
+and the record model safe writes and custom attributes need (see "records" below):
+
+  POST /v2/objects/{people|companies}/records/query        GET|PATCH|PUT …/records/{id}
+  POST /v2/objects/{people|companies}/records              (create)
+  PUT  /v2/objects/companies/records?matching_attribute=domains       (assert company)
+  GET  /v2/objects[/{object}], /v2/objects/companies/attributes,
+       /v2/objects/{object}/attributes/{slug}/options|statuses
+
+plus a write and a read rate limit (sliding one-second windows, 429 with an HTTP-date
+Retry-After), fault injection and a control API under /__mock/ (no auth) that seeds and
+exposes the people and companies stores and what the server received. See README.md next
+to this file.
 
 Start:  python3 mock_attio.py --port 0      -> prints "LISTENING <port>" once ready.
 Stop:   SIGTERM / SIGINT / POST /__mock/shutdown.
@@ -19,8 +28,11 @@ from __future__ import annotations
 
 import argparse
 import collections
+import copy
 import datetime
+import decimal
 import email.utils
+import functools
 import json
 import math
 import re
@@ -193,6 +205,7 @@ def default_config(cli) -> dict:
         "skew_seconds": 0.0,
         "rate": cli.rate,
         "latency_ms": cli.latency_ms,
+        "read_rate": cli.read_rate,
     }
 
 
@@ -226,13 +239,18 @@ def parse_config(body, cli) -> dict:
         if isinstance(body["rate"], bool) or not isinstance(body["rate"], int) or body["rate"] < 0:
             raise ValueError("rate must be an integer >= 0 (0 disables the limit)")
         cfg["rate"] = body["rate"]
+    if "read_rate" in body:  # the read budget (records queries and GETs, schema GETs)
+        v = body["read_rate"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ValueError("read_rate must be an integer >= 0 (0 disables the limit)")
+        cfg["read_rate"] = v
     rename = body.get("rename", {})
     if not isinstance(rename, dict) or not all(isinstance(v, str) and v for v in rename.values()):
         raise ValueError("rename must map an existing slug to a new slug")
     for old, new in rename.items():
         if old not in ATTRIBUTE_BY_SLUG:
             raise ValueError(f"rename: unknown slug {old!r}")
-    current = [rename.get(a[0], a[0]) for a in BASE_ATTRIBUTES]
+    current = [rename.get(a, a) for a in SPEC_ORDER[PEOPLE]]
     if len(set(current)) != len(current):
         raise ValueError("rename would give two attributes the same slug")
     cfg["rename"] = dict(rename)
@@ -307,10 +325,1102 @@ def public_config(cfg: dict) -> dict:
     return out
 
 
+# --------------------------------------------------------------------------- records
+#
+# Everything below models the rest of Attio's record API that safe writes (find, then update
+# or create) and typed custom attributes need: the workspace schema of the people and
+# companies objects, records as Attio stores and reads them, query/GET/PATCH/create/PUT-by-id,
+# companies with their domain-matched assert, record references, and a separate read budget.
+# The original assert path above keeps its strict checks for its seven attributes.
+
+PEOPLE, COMPANIES = "people", "companies"
+OBJECT_NOUNS = {PEOPLE: ("Person", "People"), COMPANIES: ("Company", "Companies")}
+MATCHING_SLUG = {PEOPLE: "email_addresses", COMPANIES: "domains"}
+# The people attributes the original mock knew: API writes to them keep its strict checks
+# (object form only, exactly the documented keys). Every other attribute also accepts the
+# shorthand forms attio-api.md lists ("str", 42.5, true, "Pro", ...).
+STRICT_SLUGS = {a[0] for a in BASE_ATTRIBUTES}
+
+# Endpoint names (used in /__mock/requests, in fault rules' "endpoint" and in stats).
+# People keep the short names; companies' are prefixed.
+WRITE_ENDPOINTS = {
+    "assert", "create", "patch", "put_record",
+    "company_assert", "company_create", "company_patch", "company_put_record",
+}
+RECORD_READ_ENDPOINTS = {"query", "get", "company_query", "company_get"}
+SCHEMA_ENDPOINTS = {"company_attributes", "options", "statuses", "objects", "object"}
+# Read budget: record reads and schema reads (GET /v2/self stays outside both budgets).
+READ_ENDPOINTS = RECORD_READ_ENDPOINTS | SCHEMA_ENDPOINTS | {"attributes"}
+# People-record endpoints, for max_concurrent_per_person.
+PERSON_ENDPOINTS = {"assert", "query", "get", "patch", "put_record", "create"}
+# Endpoints answered by records_reply (the original three keep their own code path).
+RECORD_ENDPOINTS = (WRITE_ENDPOINTS - {"assert"}) | RECORD_READ_ENDPOINTS | SCHEMA_ENDPOINTS
+ENDPOINTS = ENDPOINTS | RECORD_ENDPOINTS
+CONFIG_KEYS = CONFIG_KEYS | {"read_rate"}
+SCOPE_RECORDS_READ = "record_permission:read"
+
+
+def _attr(slug, title, type_, multi=False, unique=False, writable=True, system=False,
+          archived=False, currency=None, target=None, options=(), archived_options=(),
+          statuses=()):
+    return {
+        "api_slug": slug, "original": slug, "title": title, "type": type_, "is_multiselect": multi,
+        "is_unique": unique, "is_writable": writable, "is_system_attribute": system,
+        "is_archived": archived, "currency": currency, "target": target,
+        "options": [(t, False) for t in options] + [(t, True) for t in archived_options],
+        "statuses": [(t, False) for t in statuses],
+    }
+
+
+PEOPLE_SPECS = [
+    _attr(slug, title, type_, multi, unique, writable,
+          system=slug in ("email_addresses", "name", "created_at"))
+    for slug, title, type_, multi, unique, writable in BASE_ATTRIBUTES
+] + [
+    # Standard attributes a real people object also has.
+    _attr("company", "Company", "record-reference", system=True, target=COMPANIES),
+    _attr("primary_location", "Primary location", "location", system=True),
+    _attr("last_email_interaction", "Last email interaction", "interaction", writable=False,
+          system=True),
+    # Custom attributes, one or more of every type issue 10 maps.
+    _attr("signup_source", "Signup source", "text"),
+    _attr("utm_campaign", "UTM campaign", "text"),
+    _attr("seats", "Seats", "number"),
+    _attr("newsletter_consent", "Newsletter consent", "checkbox"),
+    _attr("mrr", "MRR", "currency", currency="USD"),
+    _attr("trial_ends_on", "Trial ends on", "date"),
+    _attr("signed_up_at", "Signed up at", "timestamp"),
+    _attr("satisfaction", "Satisfaction", "rating"),
+    _attr("plan", "Plan", "select", options=("Free", "Starter", "Pro", "Enterprise"),
+          archived_options=("Legacy",)),
+    _attr("interests", "Interests", "select", multi=True,
+          options=("Analytics", "Automation", "Integrations", "Security")),
+    _attr("lifecycle_stage", "Lifecycle stage", "status",
+          statuses=("Lead", "Trial", "Customer", "Churned")),
+    _attr("billing_email", "Billing email", "email-address"),
+    _attr("work_phone", "Work phone", "phone-number"),
+    _attr("personal_website", "Personal website", "domain"),
+    _attr("accounts", "Accounts", "record-reference", multi=True, target=COMPANIES),
+    _attr("lead_score", "Lead score", "number", writable=False),
+    _attr("old_segment", "Old segment", "text", archived=True),
+]
+COMPANY_SPECS = [
+    _attr("domains", "Domains", "domain", multi=True, unique=True, system=True),
+    _attr("name", "Name", "text", system=True),
+    _attr("description", "Description", "text", system=True),
+    _attr("categories", "Categories", "select", multi=True, system=True,
+          options=("SaaS", "B2B", "B2C", "Fintech", "Healthcare", "E-commerce")),
+    _attr("employee_range", "Employee range", "select", system=True,
+          options=("1-10", "11-50", "51-250", "251-1K", "1K-5K", "5K-10K", "10K-50K",
+                   "50K-100K", "100K+")),
+    _attr("team", "Team", "record-reference", multi=True, system=True, target=PEOPLE),
+    _attr("created_at", "Created at", "timestamp", writable=False, system=True),
+    _attr("industry", "Industry", "text"),
+    _attr("employees", "Employees", "number"),
+    _attr("plan", "Plan", "select", options=("Free", "Starter", "Pro", "Enterprise")),
+    _attr("arr", "ARR", "currency", currency="EUR"),
+    _attr("founded_on", "Founded on", "date"),
+    _attr("account_status", "Account status", "status",
+          statuses=("Prospect", "Active", "Churned")),
+]
+SPECS = {PEOPLE: {s["api_slug"]: s for s in PEOPLE_SPECS},
+         COMPANIES: {s["api_slug"]: s for s in COMPANY_SPECS}}
+SPEC_ORDER = {PEOPLE: [s["api_slug"] for s in PEOPLE_SPECS],
+              COMPANIES: [s["api_slug"] for s in COMPANY_SPECS]}
+# rename / archive / not_writable may name any people attribute, not only the first seven.
+ATTRIBUTE_BY_SLUG.update({s: None for s in SPECS[PEOPLE] if s not in ATTRIBUTE_BY_SLUG})
+
+DOMAIN_RE = re.compile(rf"^(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})$")
+LOCATION_KEYS = ("line_1", "line_2", "line_3", "line_4", "locality", "region", "postcode",
+                 "country_code", "latitude", "longitude")
+
+# Country calling code and national trunk prefix per ISO region, for normalized_phone_number
+# (the regions attio-pipe's own normaliser knows). A national number with a country_code the
+# mock does not know is still accepted, as before, but its normalized_phone_number is null:
+# the mock cannot know it (real Attio can). Numbers written with "+" always normalise.
+DIALING = {
+    **{cc: ("1", "1") for cc in ("US", "CA", "PR", "AG", "AI", "AS", "BB", "BM", "BS", "DM",
+                                 "DO", "GD", "GU", "JM", "KN", "KY", "LC", "MP", "MS", "SX",
+                                 "TC", "TT", "VC", "VG", "VI")},
+    "GB": ("44", "0"), "IE": ("353", "0"), "DE": ("49", "0"), "FR": ("33", "0"),
+    "ES": ("34", None), "IT": ("39", None), "NL": ("31", "0"), "BE": ("32", "0"),
+    "CH": ("41", "0"), "AT": ("43", "0"), "SE": ("46", "0"), "DK": ("45", None),
+    "NO": ("47", None), "FI": ("358", "0"), "PL": ("48", None), "PT": ("351", None),
+    "AU": ("61", "0"), "NZ": ("64", "0"), "IN": ("91", "0"), "JP": ("81", "0"),
+    "BR": ("55", "0"), "MX": ("52", None), "ZA": ("27", "0"), "SG": ("65", None),
+}
+# Calling code -> the region reported as country_code for "+..." numbers (1 -> US).
+CALLING_REGION = {}
+for _cc, (_code, _trunk) in DIALING.items():
+    CALLING_REGION.setdefault(_code, _cc)
+
+
+def normalize_phone(number: str, country):
+    """E.164 for a validated number, or None when the mock cannot tell."""
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+"):
+        return "+" + digits
+    if country in DIALING:
+        code, trunk = DIALING[country]
+        if trunk and digits.startswith(trunk):
+            digits = digits[len(trunk):]
+        return "+" + code + digits
+    return None
+
+
+def phone_region(normalized, given):
+    if given:
+        return given
+    if not normalized:
+        return None
+    for width in (1, 2, 3):
+        region = CALLING_REGION.get(normalized[1:1 + width])
+        if region:
+            return region
+    return None
+
+
+def value_key(spec: dict, item: dict):
+    """What makes two values of one attribute the same value (for additive writes and
+    uniqueness): emails and domains ignoring case, phones by normalized number, references
+    by target, options and statuses by title, everything else by its stored form."""
+    type_ = spec["type"]
+    if type_ == "email-address":
+        return item["email_address"].lower()
+    if type_ == "domain":
+        return item["domain"].lower()
+    if type_ == "phone-number":
+        return normalize_phone(item["original_phone_number"], item.get("country_code")) \
+            or item["original_phone_number"]
+    if type_ == "record-reference":
+        return (item["target_object"], item["target_record_id"])
+    return json.dumps({k: v for k, v in item.items() if k != "_t"}, sort_keys=True)
+
+
+def public_items(items: list) -> list:
+    """Stored values without the mock's private keys (the time each value became active)."""
+    return [{k: v for k, v in item.items() if k != "_t"} for item in items]
+
+
+def uniqueness_conflict(slug: str, shown) -> ApiError:
+    # Observed on the live API (attio-api.md): 400 invalid_request_error/uniqueness_conflict.
+    return bad_request(
+        f'Uniqueness conflict: the value "{shown}" for the unique attribute "{slug}" already '
+        "belongs to another record.",
+        "uniqueness_conflict",
+    )
+
+
+def record_not_found(record_id: str) -> ApiError:
+    return ApiError(404, "invalid_request_error", "not_found",
+                    f'Record with ID "{record_id}" not found.')
+
+
+def decimals_ok(number) -> bool:
+    """Attio stores numbers and currency with up to four decimals. Whether it rounds or
+    refuses more is not documented: the mock refuses (the safe reading for a client)."""
+    try:
+        exponent = decimal.Decimal(repr(number)).normalize().as_tuple().exponent
+    except (decimal.InvalidOperation, ValueError):
+        return False
+    return isinstance(exponent, int) and exponent >= -4
+
+
+def timestamp_value(dt: datetime.datetime) -> str:
+    """Attio's timestamp read format: UTC with nine fractional digits."""
+    dt = dt.astimezone(datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{dt.microsecond:06d}000Z"
+
+
+def match_route(method: str, path: str):
+    """The routes added for safe writes and custom attributes: a dict with endpoint,
+    object, record_id and slug, or None (the original routes are matched elsewhere)."""
+    parts = path.strip("/").split("/")
+    if parts[:2] != ["v2", "objects"]:
+        return None
+    rest = parts[2:]
+    if not rest:
+        return {"endpoint": "objects", "object": None} if method == "GET" else None
+    obj = rest[0]
+    if obj not in SPECS:
+        return None
+    prefix = "company_" if obj == COMPANIES else ""
+    route = {"object": obj, "record_id": None, "slug": None}
+    tail = rest[1:]
+    if not tail and method == "GET":
+        return dict(route, endpoint="object")
+    if tail == ["attributes"] and method == "GET" and obj == COMPANIES:
+        return dict(route, endpoint="company_attributes")
+    if len(tail) == 3 and tail[0] == "attributes" and tail[2] in ("options", "statuses") \
+            and method == "GET":
+        return dict(route, endpoint=tail[2], slug=tail[1])
+    if tail == ["records"]:
+        if method == "PUT" and obj == COMPANIES:
+            return dict(route, endpoint="company_assert")
+        if method == "POST":
+            return dict(route, endpoint=prefix + "create")
+        return None
+    if tail == ["records", "query"] and method == "POST":
+        return dict(route, endpoint=prefix + "query")
+    if len(tail) == 2 and tail[0] == "records":
+        endpoint = {"GET": "get", "PATCH": "patch", "PUT": "put_record"}.get(method)
+        if endpoint:
+            return dict(route, endpoint=prefix + endpoint, record_id=tail[1])
+    return None
+
+
+def scopes_needed(endpoint) -> list:
+    if endpoint in ("attributes",) or endpoint in SCHEMA_ENDPOINTS:
+        return [SCOPE_OBJECTS_READ]
+    if endpoint in RECORD_READ_ENDPOINTS:
+        return [SCOPE_RECORDS_READ, SCOPE_OBJECTS_READ]
+    return [SCOPE_RECORDS_WRITE, SCOPE_OBJECTS_READ]
+
+
+def filter_emails(node) -> list:
+    """The addresses a query filter looks for under "email_addresses" (for the request log,
+    fault rules' "email" and the race switch)."""
+    out = []
+
+    def strings(value):
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("$eq", "email_address"):
+                    strings(inner)
+                elif key == "$in" and isinstance(inner, list):
+                    for x in inner:
+                        strings(x)
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "email_addresses":
+                    strings(inner)
+                elif key in ("$and", "$or") and isinstance(inner, list):
+                    for x in inner:
+                        walk(x)
+                elif key == "$not":
+                    walk(inner)
+
+    walk(node)
+    return out
+
+
+class RecordsMixin:
+    """People and companies records, the workspace schema and the read budget; mixed into
+    MockState (same lock: every method here runs with `self.lock` held)."""
+
+    def init_schema(self):
+        self.object_ids = {PEOPLE: self.object_id, COMPANIES: str(uuid.uuid4())}
+        self.objects_created_at = time.time()
+        self.spec_ids = {
+            (obj, slug): self.attribute_ids.get(slug) if obj == PEOPLE and slug in
+            self.attribute_ids else str(uuid.uuid4())
+            for obj in SPECS for slug in SPECS[obj]
+        }
+
+    def reset_records(self):
+        self.companies: list[dict] = []
+        self.races: list[dict] = []
+        self.rebuild_indexes()
+        self.admitted_reads = collections.deque()
+        self.person_in_flight = collections.Counter()
+        self.max_concurrent_per_person = 0
+        # Select options and statuses, per (object, slug): admins may add some at run time.
+        self.choices = {
+            (obj, slug): [{"title": t, "is_archived": a} for t, a in
+                          (spec["options"] or spec["statuses"])]
+            for obj in SPECS for slug, spec in SPECS[obj].items()
+            if spec["type"] in ("select", "status")
+        }
+
+    # -- schema -------------------------------------------------------------------
+
+    def store(self, obj: str) -> list:
+        return self.people if obj == PEOPLE else self.companies
+
+    def api_slug(self, obj: str, original: str) -> str:
+        return self.current_slug(original) if obj == PEOPLE else original
+
+    def resolve(self, obj: str, slug: str):
+        if obj == PEOPLE:
+            return self.resolve_slug(slug)
+        return slug if slug in SPECS[obj] else None
+
+    def spec(self, obj: str, original: str) -> dict:
+        """The attribute as the workspace currently has it (people honour the fault config)."""
+        spec = SPECS[obj][original]
+        cfg = self.config
+        if obj != PEOPLE or not (cfg["rename"] or cfg["archive"] or cfg["not_writable"]):
+            return spec
+        return dict(
+            spec,
+            api_slug=self.current_slug(original),
+            is_archived=spec["is_archived"] or original in self.config["archive"],
+            is_writable=spec["is_writable"] and original not in self.config["not_writable"],
+        )
+
+    def attribute_json(self, obj: str, original: str) -> dict:
+        spec = self.spec(obj, original)
+        return {
+            "id": {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj],
+                   "attribute_id": self.spec_ids[(obj, original)]},
+            "api_slug": spec["api_slug"],
+            "title": spec["title"],
+            "description": None,
+            "type": spec["type"],
+            "is_system_attribute": spec["is_system_attribute"],
+            "is_multiselect": spec["is_multiselect"],
+            "is_unique": spec["is_unique"],
+            "is_required": False,
+            "is_writable": spec["is_writable"],
+            "is_archived": spec["is_archived"],
+            "is_default_value_enabled": False,
+            "default_value": None,
+            "relationship": None,
+            "created_at": iso_time(self.objects_created_at),
+            "config": {
+                "currency": {
+                    "default_currency_code": spec["currency"],
+                    "display_type": "symbol" if spec["currency"] else None,
+                },
+                "record_reference": {
+                    "allowed_object_ids": [self.object_ids[spec["target"]]]
+                    if spec["target"] else None,
+                },
+            },
+        }
+
+    def attributes_json(self, obj: str) -> list:
+        return [self.attribute_json(obj, slug) for slug in SPEC_ORDER[obj]]
+
+    def object_json(self, obj: str) -> dict:
+        singular, plural = OBJECT_NOUNS[obj]
+        return {"id": {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj]},
+                "api_slug": obj, "singular_noun": singular, "plural_noun": plural,
+                "created_at": iso_time(self.objects_created_at)}
+
+    def choice_json(self, obj: str, original: str, choice: dict) -> dict:
+        spec = SPECS[obj][original]
+        ids = {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj],
+               "attribute_id": self.spec_ids[(obj, original)]}
+        # Stable ids: the same title always gets the same id, across resets.
+        key = "option_id" if spec["type"] == "select" else "status_id"
+        ids[key] = choice_id(obj, original, choice["title"])
+        out = {"id": ids, "title": choice["title"], "is_archived": choice["is_archived"]}
+        if spec["type"] == "status":
+            out.update(celebration_enabled=False, target_time_in_status=None)
+        return out
+
+    def find_choice(self, obj: str, original: str, wanted: str):
+        """A current option/status by exact title or by id (archived ones cannot be written:
+        not documented, the safe reading)."""
+        for choice in self.choices[(obj, original)]:
+            if choice["is_archived"]:
+                continue
+            as_json = self.choice_json(obj, original, choice)
+            if wanted == choice["title"] or wanted in as_json["id"].values():
+                return choice
+        return None
+
+    # -- values ---------------------------------------------------------------------
+
+    def parse_values(self, obj: str, values, lenient: bool = False, check_writable: bool = True) -> dict:
+        """{slug as sent: values} -> {original slug: [stored value objects]}, or ApiError(400).
+
+        `lenient` (the seed) also accepts shorthand for the strict seven and skips the
+        writable/archived checks (a seed is what the workspace already holds)."""
+        if not isinstance(values, dict):
+            raise bad_request('Body payload validation error: "data.values" must be an object.')
+        parsed = {}
+        for slug, items in values.items():
+            original = self.resolve(obj, slug)
+            if original is None:
+                raise slug_not_found(slug)
+            spec = self.spec(obj, original)
+            if check_writable and spec["is_archived"]:
+                raise slug_not_found(slug)
+            if check_writable and not spec["is_writable"]:
+                raise bad_request(
+                    f'Cannot write to attribute with slug/ID "{slug}" because it is not writable.',
+                    "immutable_value",
+                )
+            if obj == PEOPLE and original in STRICT_SLUGS and not lenient:
+                parsed[original] = self.validate_values(slug, original, items)
+            else:
+                parsed[original] = self.coerce_values(obj, spec, slug, items, lenient)
+        return parsed
+
+    def coerce_values(self, obj, spec, slug, items, lenient) -> list:
+        if spec["is_multiselect"] and not isinstance(items, list):
+            raise bad_request(f'Attribute "{slug}" is multi-select: its values must be an array.')
+        if not isinstance(items, list):
+            items = [items]
+        if not spec["is_multiselect"] and len(items) > 1:
+            raise bad_request(
+                f'Attribute "{slug}" is single-select but {len(items)} values were given.',
+                "multiple_values_for_single_select",
+            )
+        return [self.coerce_item(obj, spec, slug, item, lenient) for item in items]
+
+    def coerce_item(self, obj, spec, slug, raw, lenient) -> dict:
+        type_ = spec["type"]
+
+        def bad(why, code="validation_type"):
+            return bad_request(f'Invalid value for attribute "{slug}": {why}', code)
+
+        def unwrap(key, optional=()):
+            if not isinstance(raw, dict):
+                return raw
+            if key not in raw:
+                raise bad(f'expected a value or an object with "{key}".')
+            extra = set(raw) - {key} - set(optional)
+            if extra:
+                raise bad("unknown key(s) " + ", ".join(f'"{k}"' for k in sorted(extra)) + ".")
+            return raw[key]
+
+        def number(value):
+            return not isinstance(value, bool) and isinstance(value, (int, float)) \
+                and math.isfinite(value)
+
+        if type_ == "text":
+            value = unwrap("value")
+            if not isinstance(value, str):
+                raise bad("expected a string.")
+            if len(value.encode("utf-8")) > MAX_TEXT_BYTES:
+                raise bad("text is larger than 10 MB.")
+            return {"value": value}
+        if type_ == "number":
+            value = unwrap("value")
+            if not number(value):
+                raise bad(f"expected a number, got {json.dumps(value)[:80]}.")
+            if not decimals_ok(value):
+                raise bad("numbers have at most four decimal places.")
+            return {"value": value}
+        if type_ == "checkbox":
+            value = unwrap("value")
+            if not isinstance(value, bool):
+                raise bad("expected true or false.")
+            return {"value": value}
+        if type_ == "currency":
+            value = unwrap("currency_value", optional=("currency_code",))
+            if isinstance(raw, dict) and raw.get("currency_code") not in (None, spec["currency"]):
+                raise bad(f'the currency is set by the attribute ({spec["currency"]}), '
+                          "it cannot be given per value.")
+            if not number(value):
+                raise bad(f"expected a number, got {json.dumps(value)[:80]}.")
+            if not decimals_ok(value):
+                raise bad("currency values have at most four decimal places.")
+            return {"currency_value": value}
+        if type_ == "date":
+            value = unwrap("value")
+            # "Time and zone are trimmed": the calendar date as written is kept.
+            try:
+                if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])", value):
+                    raise ValueError
+                if len(value) > 10:
+                    datetime.datetime.fromisoformat(value)
+                day = datetime.date.fromisoformat(value[:10])
+            except ValueError:
+                raise bad(f"{json.dumps(value)[:80]} is not an ISO 8601 date.") from None
+            return {"value": day.isoformat()}
+        if type_ == "timestamp":
+            value = unwrap("value")
+            # Attio stores timestamps in UTC. Whether it accepts one without a zone (and in
+            # which zone it would read it) is not documented: the mock refuses.
+            try:
+                if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", value):
+                    raise ValueError
+                moment = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                raise bad(f"{json.dumps(value)[:80]} is not an ISO 8601 timestamp.") from None
+            if moment.tzinfo is None:
+                raise bad(f"{json.dumps(value)} has no time zone (give Z or an offset).")
+            return {"value": timestamp_value(moment)}
+        if type_ == "rating":
+            value = unwrap("value")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+                raise bad(f"a rating is an integer from 0 to 5, got {json.dumps(value)[:80]}.")
+            return {"value": value}
+        if type_ in ("select", "status"):
+            key = "option" if type_ == "select" else "status"
+            value = unwrap(key)
+            if not isinstance(value, str):
+                raise bad(f"expected the {key} title (a string).")
+            # Titles are compared exactly (case included): how Attio compares them is not
+            # documented, so clients should send the title as the options endpoint lists it.
+            choice = self.find_choice(obj, spec_original(obj, spec), value)
+            if choice is None:
+                raise bad(f'there is no {key} "{value}" (options are not created by writes).',
+                          "value_not_found")
+            return {key: choice["title"]}
+        if type_ == "email-address":
+            value = unwrap("email_address")
+            if (not isinstance(value, str) or len(value) > 254 or not EMAIL_RE.match(value)
+                    or len(value.split("@")[0]) > 64):
+                raise bad(f'"{value}" is not a valid email address.', "invalid_email_address")
+            return {"email_address": value}
+        if type_ == "phone-number":
+            item = {"original_phone_number": raw} if not isinstance(raw, dict) else dict(raw)
+            if item.get("country_code", "") is None:  # documented: null when "+" is given
+                del item["country_code"]
+            return validate_value(slug, type_, item)
+        if type_ == "personal-name":
+            if isinstance(raw, str) and lenient:  # seed convenience: "Ada Lovelace"
+                first, _, last = raw.partition(" ")
+                return {"first_name": first, "last_name": last, "full_name": raw}
+            if not isinstance(raw, dict):
+                raise bad("expected an object with first_name, last_name and full_name.")
+            return validate_value(slug, type_, raw)
+        if type_ == "domain":
+            value = unwrap("domain")
+            if not isinstance(value, str) or len(value) > 253 or not DOMAIN_RE.match(value):
+                raise bad(f'"{value}" is not a domain (a host name such as "acme.com", no '
+                          "scheme or path).")
+            return {"domain": value.lower()}
+        if type_ == "record-reference":
+            return self.resolve_reference(spec, slug, raw)
+        if type_ == "location":
+            if isinstance(raw, str):  # how Attio parses the string form is not documented
+                return {k: (raw if k == "line_1" else None) for k in LOCATION_KEYS}
+            if not isinstance(raw, dict) or set(raw) != set(LOCATION_KEYS):
+                raise bad("a location object needs exactly these keys: " + ", ".join(LOCATION_KEYS) + ".")
+            return {k: raw[k] for k in LOCATION_KEYS}
+        raise bad_request(f'Cannot write to attribute with slug/ID "{slug}".', "immutable_value")
+
+    def resolve_reference(self, spec, slug, raw) -> dict:
+        target = spec["target"]
+        if not isinstance(raw, dict) or raw.get("target_object") != target:
+            raise bad_request(
+                f'Invalid value for attribute "{slug}": expected {{"target_object": "{target}", '
+                f'"target_record_id": …}} or {{"target_object": "{target}", '
+                f'"{MATCHING_SLUG[target]}": […]}}.')
+        keys = set(raw) - {"target_object"}
+        if keys == {"target_record_id"}:
+            record = self.find_record(target, raw["target_record_id"])
+            if record is None:
+                raise bad_request(
+                    f'Invalid value for attribute "{slug}": no {target} record with ID '
+                    f'"{raw["target_record_id"]}".', "value_not_found")
+            return {"target_object": target, "target_record_id": record["record_id"]}
+        matching = MATCHING_SLUG[target]
+        if keys != {matching} or not isinstance(raw[matching], list) or not raw[matching]:
+            raise bad_request(
+                f'Invalid value for attribute "{slug}": give "target_record_id" or a non-empty '
+                f'"{matching}" list.')
+        spec_m = SPECS[target][matching]
+        wanted = [value_key(spec_m, self.coerce_item(target, spec_m, matching, v, False))
+                  for v in raw[matching]]
+        for record in self.store(target):
+            held = {value_key(spec_m, v) for v in record["values"].get(matching, [])}
+            if held & set(wanted):
+                return {"target_object": target, "target_record_id": record["record_id"]}
+        # Attio does not create the referenced record: the write fails (attio-api.md).
+        raise bad_request(
+            f'Invalid value for attribute "{slug}": no {target} record with '
+            f'{matching} {", ".join(map(str, wanted))} (create it first).', "value_not_found")
+
+    # -- the store ------------------------------------------------------------------
+
+    # Indexes, so that a mock holding thousands of people still answers a query or a write in
+    # well under a millisecond: record_id -> record, and the matching attribute's value keys
+    # (lower-cased emails, domains) -> record. Every change of a store goes through
+    # new_record, write_record, remove_record or rebuild_indexes.
+
+    def rebuild_indexes(self):
+        self.by_id = {obj: {r["record_id"]: r for r in self.store(obj)} for obj in SPECS}
+        self.by_key = {obj: {} for obj in SPECS}
+        for obj in SPECS:
+            for record in self.store(obj):
+                self.index_keys(obj, record, set())
+
+    def matching_keys(self, obj: str, record: dict) -> set:
+        spec = SPECS[obj][MATCHING_SLUG[obj]]
+        return {value_key(spec, v) for v in record["values"].get(MATCHING_SLUG[obj], [])}
+
+    def index_keys(self, obj: str, record: dict, old: set):
+        index = self.by_key[obj]
+        new = self.matching_keys(obj, record)
+        for key in old - new:
+            if index.get(key) is record:
+                del index[key]
+        for key in new:
+            index[key] = record
+
+    def remove_record(self, obj: str, record: dict):
+        self.store(obj).remove(record)
+        self.by_id[obj].pop(record["record_id"], None)
+        for key in self.matching_keys(obj, record):
+            if self.by_key[obj].get(key) is record:
+                del self.by_key[obj][key]
+
+    def find_record(self, obj: str, record_id):
+        return self.by_id[obj].get(record_id) if isinstance(record_id, str) else None
+
+    def check_unique(self, obj: str, record, values: dict):
+        """Refuse values of unique attributes that another record holds."""
+        for original, items in values.items():
+            spec = SPECS[obj][original]
+            if not spec["is_unique"] or not items:
+                continue
+            if original == MATCHING_SLUG[obj]:
+                index = self.by_key[obj]
+                taken = {k for k in (value_key(spec, i) for i in items)
+                         if index.get(k) not in (None, record)}
+            else:
+                taken = {value_key(spec, v) for other in self.store(obj) if other is not record
+                         for v in other["values"].get(original, [])}
+            for item in items:
+                if value_key(spec, item) in taken:
+                    raise uniqueness_conflict(self.api_slug(obj, original),
+                                              next(iter(public_items([item])[0].values())))
+
+    def new_record(self, obj: str, now: float, origin: str) -> dict:
+        record = {"record_id": str(uuid.uuid4()), "created_at": now, "updated_at": now,
+                  "writes": 0, "values": {MATCHING_SLUG[obj]: []}, "origin": origin}
+        self.store(obj).append(record)
+        self.by_id[obj][record["record_id"]] = record
+        return record
+
+    def set_values(self, obj, record, original, items, now):
+        """Replace an attribute's values; values already held keep their active_from."""
+        spec = SPECS[obj][original]
+        since = {value_key(spec, v): v.get("_t", now) for v in record["values"].get(original, [])}
+        record["values"][original] = [
+            dict(item, _t=since.get(value_key(spec, item), now)) for item in items]
+
+    def write_record(self, obj: str, record: dict, values: dict, now: float, mode: str):
+        """mode "assert": the matching attribute gains values, everything else sent is
+        replaced. "patch": multiselect values are prepended when absent, single values set.
+        "replace" (PUT by id, create, seed): everything sent is replaced."""
+        matching = MATCHING_SLUG[obj]
+        old_keys = self.matching_keys(obj, record)
+        for original, items in values.items():
+            spec = SPECS[obj][original]
+            held = record["values"].get(original, [])
+            additive = (mode == "assert" and original == matching) or (
+                mode == "patch" and spec["is_multiselect"])
+            if not additive:
+                self.set_values(obj, record, original, items, now)
+                continue
+            known = {value_key(spec, v) for v in held}
+            fresh = []
+            for item in items:
+                key = value_key(spec, item)
+                if key not in known:
+                    known.add(key)
+                    fresh.append(dict(item, _t=now))
+            # Assert appends (as the original mock did); PATCH prepends (attio-api.md).
+            record["values"][original] = held + fresh if mode == "assert" else fresh + held
+        self.index_keys(obj, record, old_keys)
+        record["updated_at"] = now
+        record["writes"] += 1
+
+    def assert_record(self, obj: str, values: dict, now: float) -> dict:
+        matching = MATCHING_SLUG[obj]
+        spec = SPECS[obj][matching]
+        wanted = {value_key(spec, v) for v in values[matching]}
+        hits = {id(r): r for r in (self.by_key[obj].get(k) for k in wanted) if r is not None}
+        found = sorted(hits.values(), key=self.store(obj).index)
+        if len(found) > 1:
+            # Values of two records in one assert: Attio cannot both match and keep them
+            # unique. Not documented; the mock refuses like any uniqueness clash.
+            raise uniqueness_conflict(self.api_slug(obj, matching),
+                                      ", ".join(sorted(map(str, wanted))))
+        record = found[0] if found else None
+        self.check_unique(obj, record, {k: v for k, v in values.items() if k != matching})
+        if record is None:
+            record = self.new_record(obj, now, "api")
+        self.write_record(obj, record, values, now, "assert")
+        return record
+
+    # -- reading ----------------------------------------------------------------------
+
+    def read_value(self, obj: str, spec: dict, item: dict, record: dict) -> dict:
+        t = item.get("_t", record["updated_at"])
+        out = {"active_from": iso_time(t), "active_until": None,
+               "created_by_actor": {"type": "api-token", "id": None},
+               "attribute_type": spec["type"]}
+        fields = {k: v for k, v in item.items() if k != "_t"}
+        type_ = spec["type"]
+        if type_ == "email-address":
+            address = fields["email_address"]
+            local, _, domain = address.rpartition("@")
+            fields.update(original_email_address=address, email_domain=domain,
+                          email_root_domain=".".join(domain.split(".")[-2:]),
+                          email_local_specifier=local.split("+")[0])
+        elif type_ == "phone-number":
+            normalized = normalize_phone(fields["original_phone_number"], fields.get("country_code"))
+            fields.update(normalized_phone_number=normalized,
+                          country_code=phone_region(normalized, fields.get("country_code")))
+        elif type_ == "currency":
+            fields["currency_code"] = spec["currency"]
+        elif type_ == "domain":
+            fields["root_domain"] = ".".join(fields["domain"].split(".")[-2:])
+        elif type_ in ("select", "status"):
+            key = "option" if type_ == "select" else "status"
+            original = spec_original(obj, spec)
+            choice = next((c for c in self.choices[(obj, original)] if c["title"] == fields[key]),
+                          {"title": fields[key], "is_archived": False})
+            fields[key] = self.choice_json(obj, original, choice)
+        out.update(fields)
+        return out
+
+    def record_read(self, obj: str, record: dict) -> dict:
+        """A record in Attio's read shape: every current attribute, each an array of value
+        objects (empty when the record has none)."""
+        values = {}
+        for original in SPEC_ORDER[obj]:
+            spec = self.spec(obj, original)
+            if spec["is_archived"]:
+                continue
+            if original == "created_at":
+                items = [{"value": timestamp_value(datetime.datetime.fromtimestamp(
+                    record["created_at"], datetime.timezone.utc)), "_t": record["created_at"]}]
+            else:
+                items = record["values"].get(original, [])
+            values[spec["api_slug"]] = [self.read_value(obj, spec, i, record) for i in items]
+        noun = "person" if obj == PEOPLE else "company"
+        return {
+            "id": {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj],
+                   "record_id": record["record_id"]},
+            "created_at": iso_time(record["created_at"]),
+            "web_url": f"https://app.attio.com/mock-workspace/{noun}/{record['record_id']}/overview",
+            "values": values,
+        }
+
+    def records_json(self, obj: str) -> list:
+        """/__mock/people and /__mock/companies: the stored values as last written."""
+        out = []
+        for r in self.store(obj):
+            entry = {
+                "record_id": r["record_id"],
+                "created_at": iso_time(r["created_at"]),
+                "updated_at": iso_time(r["updated_at"]),
+                "writes": r["writes"],
+            }
+            if obj == PEOPLE:
+                entry["email_addresses"] = [v["email_address"] for v in r["values"][MATCHING_ATTRIBUTE]]
+                entry["normalized_phone_numbers"] = [
+                    normalize_phone(v["original_phone_number"], v.get("country_code"))
+                    for v in r["values"].get("phone_numbers", [])]
+            else:
+                entry["domains"] = [v["domain"] for v in r["values"]["domains"]]
+            entry["origin"] = r.get("origin", "api")
+            entry["values"] = {k: public_items(v) for k, v in r["values"].items()}
+            out.append(entry)
+        return out
+
+    # -- queries ----------------------------------------------------------------------
+
+    def compile_filter(self, obj: str, node):
+        """A query filter as a predicate over records; slugs resolved and operands
+        normalised once per query (the mock may hold thousands of people)."""
+        if not isinstance(node, dict):
+            raise bad_request("Invalid filter: expected an object.", "filter_error")
+        tests = []
+        for key, cond in node.items():
+            if key in ("$and", "$or"):
+                if not isinstance(cond, list):
+                    raise bad_request(f'Invalid filter: "{key}" takes an array.', "filter_error")
+                parts = [self.compile_filter(obj, c) for c in cond]
+                tests.append((lambda r, ps=parts: all(p(r) for p in ps)) if key == "$and"
+                             else (lambda r, ps=parts: any(p(r) for p in ps)))
+            elif key == "$not":
+                inner = self.compile_filter(obj, cond)
+                tests.append(lambda r, f=inner: not f(r))
+            elif key == "record_id":
+                wanted = cond.get("$eq") if isinstance(cond, dict) else cond
+                tests.append(lambda r, w=wanted: r["record_id"] == w)
+            else:
+                tests.append(self.compile_attribute_filter(obj, key, cond))
+        if len(tests) == 1:
+            return tests[0]  # keeps index_keys for query's fast path
+        return lambda record: all(t(record) for t in tests)
+
+    def compile_attribute_filter(self, obj, slug, cond):
+        original = self.resolve(obj, slug)
+        if original is None or self.spec(obj, original)["is_archived"]:
+            raise slug_not_found(slug)
+        spec = SPECS[obj][original]
+        type_ = spec["type"]
+        primary = {
+            "email-address": "email_address", "phone-number": "normalized_phone_number",
+            "domain": "domain", "record-reference": "target_record_id",
+            "personal-name": "full_name", "currency": "currency_value", "select": "option",
+            "status": "status",
+        }.get(type_, "value")
+        # {"slug": v} | {"slug": {"$eq": v}} | {"slug": {"field": v}} | {"slug": {"field": {"$eq": v}}}
+        field, test = primary, cond
+        if isinstance(cond, dict):
+            if len(cond) != 1:
+                raise bad_request(f'Invalid filter on "{slug}": one condition per attribute '
+                                  "(combine with $and).", "filter_error")
+            (k, v), = cond.items()
+            if not k.startswith("$"):
+                field, test = k, v
+        if isinstance(test, dict):
+            if set(test) - {"$eq", "$in"} or len(test) != 1:
+                raise bad_request(f'Invalid filter on "{slug}": the mock models only "$eq" and '
+                                  '"$in".', "filter_error")
+            (op, operand), = test.items()
+            candidates = operand if op == "$in" else [operand]
+            if not isinstance(candidates, list):
+                raise bad_request('Invalid filter: "$in" takes an array.', "filter_error")
+        else:
+            candidates = [test]
+        # Case handling of $eq on emails is not documented; Attio treats addresses as unique
+        # ignoring case (attio-api.md), so the mock compares them ignoring case. Phones given
+        # with "+" compare by their normalized number.
+        fold = type_ in ("email-address", "domain")
+        phone = type_ == "phone-number" and field in ("normalized_phone_number",
+                                                      "original_phone_number")
+
+        def norm(x):
+            if phone and isinstance(x, str) and x.strip().startswith("+"):
+                return normalize_phone(x, None)
+            return x.lower() if fold and isinstance(x, str) else x
+
+        wanted = {json.dumps(norm(c)) for c in candidates}
+
+        def field_value(item, record):
+            if field in item and field != "_t":  # the stored form (options: their title)
+                return item[field]
+            if phone and field == "normalized_phone_number":
+                return normalize_phone(item["original_phone_number"], item.get("country_code"))
+            value = self.read_value(obj, spec, item, record).get(field)
+            return value["title"] if isinstance(value, dict) and "title" in value else value
+
+        def test_record(record):
+            return any(json.dumps(norm(field_value(item, record))) in wanted
+                       for item in record["values"].get(original, []))
+
+        if original == MATCHING_SLUG[obj] and field == primary:
+            # Found through the index (same answer as the scan: keys are lower-cased too).
+            test_record.index_keys = {c.lower() for c in candidates if isinstance(c, str)}
+        return test_record
+
+    def query(self, obj: str, body) -> list:
+        if not isinstance(body, dict):
+            raise bad_request("Body payload validation error: expected a JSON object.")
+        filt = body.get("filter", {})
+        limit, offset = body.get("limit", 500), body.get("offset", 0)
+        for name, value in (("limit", limit), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise bad_request(f'"{name}" must be a non-negative integer.')
+        predicate = self.compile_filter(obj, filt)
+        keys = getattr(predicate, "index_keys", None)
+        if keys is not None:
+            hits = {id(r): r for r in (self.by_key[obj].get(k) for k in keys) if r is not None}
+            found = sorted(hits.values(), key=self.store(obj).index)
+        else:
+            found = [r for r in self.store(obj) if predicate(r)]
+        return found[offset:offset + limit]
+
+    def route_emails(self, route) -> list:
+        """The addresses of the person a by-id request names (for fault rules' "email")."""
+        if not route or route.get("object") != PEOPLE or not route.get("record_id"):
+            return []
+        record = self.find_record(PEOPLE, route["record_id"])
+        return [v["email_address"] for v in record["values"][MATCHING_ATTRIBUTE]] if record else []
+
+    def person_enter(self, endpoint, emails, route) -> set:
+        """Count a people-record request (assert, query, GET, PATCH, PUT, create) as in
+        flight for every address it concerns: those in its body or filter and those of the
+        record it names. Two requests sharing an address overlapping in time is what a
+        client that serialises each person's find-then-write must never do."""
+        if endpoint not in PERSON_ENDPOINTS:
+            return set()
+        keys = {e.lower() for e in emails + self.route_emails(route)}
+        for key in keys:
+            self.person_in_flight[key] += 1
+            self.max_concurrent_per_person = max(self.max_concurrent_per_person,
+                                                 self.person_in_flight[key])
+        return keys
+
+    def person_leave(self, keys: set):
+        for key in keys:
+            self.person_in_flight[key] -= 1
+
+    # -- race, seed, merge ------------------------------------------------------------
+
+    def fire_races(self, trigger: str, emails, now: float):
+        """Another writer is faster: the armed record appears now."""
+        lowered = {e.lower() for e in emails}
+        for race in self.races:
+            if race["fired"] or race["trigger"] != trigger or race["email"].lower() not in lowered:
+                continue
+            if race["email"].lower() in self.by_key[PEOPLE]:
+                continue  # already there: nothing to race with
+            record = self.new_record(PEOPLE, now, "race")
+            self.write_record(PEOPLE, record, race["values"], now, "replace")
+            record["writes"] = 0
+            race["fired"] = True
+            race["record_id"] = record["record_id"]
+
+    def seed(self, body) -> dict:
+        """All or nothing: a bad entry leaves both stores as they were."""
+        saved = copy.deepcopy((self.people, self.companies))
+        try:
+            return self.seed_entries(body)
+        except ValueError:
+            self.people[:], self.companies[:] = saved
+            self.rebuild_indexes()
+            raise
+
+    def seed_entries(self, body) -> dict:
+        if not isinstance(body, dict) or set(body) - {"people", "companies"}:
+            raise ValueError('body must be {"people": [...], "companies": [...]}')
+        out = {}
+        now = time.time()
+        # Companies first, so people can reference them by domain.
+        for obj in (COMPANIES, PEOPLE):
+            entries = body.get(obj, [])
+            if not isinstance(entries, list):
+                raise ValueError(f"{obj} must be a list")
+            out[obj] = []
+            for index, entry in enumerate(entries):
+                where = f"{obj}[{index}]"
+                if not isinstance(entry, dict) or set(entry) - {"values", "record_id"}:
+                    raise ValueError(f'{where} must be {{"values": {{...}}, "record_id"?: "..."}}')
+                try:
+                    values = self.parse_values(obj, entry.get("values", {}), lenient=True,
+                                               check_writable=False)
+                    values.pop("created_at", None)
+                    record = self.find_record(obj, entry.get("record_id"))
+                    self.check_unique(obj, record, values)
+                except ApiError as err:
+                    raise ValueError(f"{where}: {err.message}") from None
+                if record is None:
+                    record = self.new_record(obj, now, "seed")
+                    if "record_id" in entry:
+                        if not isinstance(entry["record_id"], str) or not entry["record_id"]:
+                            raise ValueError(f"{where}: record_id must be a non-empty string")
+                        del self.by_id[obj][record["record_id"]]
+                        record["record_id"] = entry["record_id"]
+                        self.by_id[obj][record["record_id"]] = record
+                writes = record["writes"]
+                self.write_record(obj, record, values, now, "replace")
+                record["writes"] = writes  # a seed is not an API write
+                item = {"record_id": record["record_id"]}
+                if obj == PEOPLE:
+                    item["email_addresses"] = [v["email_address"] for v in record["values"][MATCHING_ATTRIBUTE]]
+                else:
+                    item["domains"] = [v["domain"] for v in record["values"]["domains"]]
+                out[obj].append(item)
+        return out
+
+    def merge(self, body) -> dict:
+        """Merge record "from" into record "into" (an Attio user merging duplicates): every
+        value "from" held that "into" lacks is added, then "from" is gone (GET/PATCH 404)."""
+        if not isinstance(body, dict):
+            raise ValueError("body must be an object")
+        obj = body.get("object", PEOPLE)
+        if obj not in SPECS:
+            raise ValueError("object must be people or companies")
+        source, target = self.find_record(obj, body.get("from")), self.find_record(obj, body.get("into"))
+        if source is None or target is None or source is target:
+            raise ValueError('"from" and "into" must be two existing record ids')
+        for original, items in source["values"].items():
+            spec = SPECS[obj][original]
+            held = target["values"].get(original, [])
+            if spec["is_multiselect"]:
+                known = {value_key(spec, v) for v in held}
+                target["values"][original] = held + [v for v in items if value_key(spec, v) not in known]
+            elif not held:
+                target["values"][original] = list(items)
+        self.remove_record(obj, source)
+        self.index_keys(obj, target, set())
+        return {"record_id": target["record_id"], "merged": source["record_id"]}
+
+    def add_choice(self, body) -> dict:
+        """An admin adds (or archives/unarchives) a select option or a status."""
+        if not isinstance(body, dict) or set(body) - {"object", "attribute", "title", "is_archived"}:
+            raise ValueError('body must be {"object"?, "attribute", "title", "is_archived"?}')
+        obj = body.get("object", PEOPLE)
+        if obj not in SPECS:
+            raise ValueError("object must be people or companies")
+        original = body.get("attribute")
+        if obj == PEOPLE and isinstance(original, str):
+            original = self.resolve(obj, original) or original
+        if (obj, original) not in self.choices:
+            raise ValueError(f"{obj} has no select or status attribute {original!r}")
+        title, archived = body.get("title"), body.get("is_archived", False)
+        if not isinstance(title, str) or not title or not isinstance(archived, bool):
+            raise ValueError("title must be a non-empty string, is_archived a boolean")
+        choices = self.choices[(obj, original)]
+        choice = next((c for c in choices if c["title"] == title), None)
+        if choice is None:
+            choice = {"title": title, "is_archived": archived}
+            choices.append(choice)
+        choice["is_archived"] = archived
+        return self.choice_json(obj, original, choice)
+
+    # -- read budget, stats -------------------------------------------------------------
+
+    def admit_read(self, now: float):
+        """The read budget, the same sliding window as admit_write over its own arrivals."""
+        rate = self.config.get("read_rate", 0)
+        if not rate:
+            return None
+        while self.admitted_reads and self.admitted_reads[0] <= now - 1.0:
+            self.admitted_reads.popleft()
+        if len(self.admitted_reads) >= rate:
+            return self.admitted_reads[len(self.admitted_reads) - rate] + 1.0
+        self.admitted_reads.append(now)
+        return None
+
+    def records_stats(self) -> dict:
+        by_endpoint = collections.Counter(r["endpoint"] for r in self.requests if r["endpoint"])
+
+        def of(kinds):
+            picked = [r for r in self.requests if r["endpoint"] in kinds]
+            counts = collections.Counter(
+                "dropped" if r["dropped"] else str(r["status"])
+                for r in picked if r["dropped"] or r["status"] is not None)
+            return picked, dict(sorted(counts.items()))
+
+        reads, read_counts = of(READ_ENDPOINTS)
+        writes, write_counts = of(WRITE_ENDPOINTS)
+        return {
+            "reads": len(reads),
+            "writes": len(writes),
+            "record_reads": sum(by_endpoint[e] for e in RECORD_READ_ENDPOINTS),
+            "queries": by_endpoint["query"],
+            "gets": by_endpoint["get"],
+            "creates": by_endpoint["create"],
+            "patches": by_endpoint["patch"],
+            "record_puts": by_endpoint["put_record"],
+            "company_asserts": by_endpoint["company_assert"],
+            "by_endpoint": dict(sorted(by_endpoint.items())),
+            "read_status_counts": read_counts,
+            "write_status_counts": write_counts,
+            "rate_limited_reads": sum(1 for r in reads if r["rate_limited"]),
+            "rate_limited_writes": sum(1 for r in writes if r["rate_limited"]),
+            "max_reads_in_any_1s_window": max_in_any_window([r["arrival"] for r in reads]),
+            "max_writes_in_any_1s_window": max_in_any_window([r["arrival"] for r in writes]),
+            "companies": len(self.companies),
+            "races_fired": sum(1 for r in self.races if r["fired"]),
+            "max_concurrent_per_person": self.max_concurrent_per_person,
+        }
+
+
+@functools.lru_cache(maxsize=None)
+def choice_id(obj: str, original: str, title: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mock-attio/{obj}/{original}/{title}"))
+
+
+def spec_original(obj: str, spec: dict) -> str:
+    """The original slug of a (possibly renamed) spec."""
+    return spec["original"]
+
+
 # --------------------------------------------------------------------------- state
 
 
-class MockState:
+class MockState(RecordsMixin):
     """Everything the server remembers. All fields are guarded by `lock`."""
 
     def __init__(self, cli):
@@ -319,6 +1429,7 @@ class MockState:
         self.workspace_id = str(uuid.uuid4())
         self.object_id = str(uuid.uuid4())
         self.attribute_ids = {a[0]: str(uuid.uuid4()) for a in BASE_ATTRIBUTES}
+        self.init_schema()
         self.reset()
 
     def reset(self):
@@ -334,6 +1445,7 @@ class MockState:
         self.in_flight_by_email = collections.Counter()
         self.max_concurrent = 0
         self.max_concurrent_per_email = 0
+        self.reset_records()
 
     # -- attributes, honouring rename / archive / not_writable --------------------
 
@@ -348,28 +1460,9 @@ class MockState:
         return None
 
     def attribute_list(self) -> list:
-        out = []
-        for slug, title, type_, multi, unique, writable in BASE_ATTRIBUTES:
-            out.append(
-                {
-                    "id": {
-                        "workspace_id": self.workspace_id,
-                        "object_id": self.object_id,
-                        "attribute_id": self.attribute_ids[slug],
-                    },
-                    "api_slug": self.current_slug(slug),
-                    "title": title,
-                    "description": None,
-                    "type": type_,
-                    "is_system_attribute": slug in ("email_addresses", "name", "created_at"),
-                    "is_multiselect": multi,
-                    "is_unique": unique,
-                    "is_required": False,
-                    "is_writable": writable and slug not in self.config["not_writable"],
-                    "is_archived": slug in self.config["archive"],
-                }
-            )
-        return out
+        # Every people attribute (the original seven first), honouring rename/archive/
+        # not_writable; see RecordsMixin.attribute_json for the shape.
+        return self.attributes_json(PEOPLE)
 
     # -- the assert itself --------------------------------------------------------
 
@@ -395,20 +1488,9 @@ class MockState:
         if not isinstance(values, dict):
             raise bad_request('Body payload validation error: "data.values" must be an object.')
 
-        parsed = {}
-        for slug, items in values.items():
-            original = self.resolve_slug(slug)
-            # Archived attributes cannot be written either; the mock reports them like
-            # unknown ones (the client cannot do anything different about either).
-            if original is None or original in self.config["archive"]:
-                raise slug_not_found(slug)
-            writable = ATTRIBUTE_BY_SLUG[original][5] and original not in self.config["not_writable"]
-            if not writable:
-                raise bad_request(
-                    f'Cannot write to attribute with slug/ID "{slug}" because it is not writable.',
-                    "immutable_value",
-                )
-            parsed[original] = self.validate_values(slug, original, items)
+        # Unknown, renamed-away or archived slugs, read-only ones, then each value by type
+        # (the original seven keep their strict object-only checks).
+        parsed = self.parse_values(PEOPLE, values)
 
         current_matching = self.current_slug(MATCHING_ATTRIBUTE)
         if not parsed.get(MATCHING_ATTRIBUTE):
@@ -438,87 +1520,15 @@ class MockState:
         return out
 
     def apply_assert(self, values: dict, now: float) -> dict:
-        """Store with Attio's semantics; return the person."""
-        emails = [v["email_address"] for v in values[MATCHING_ATTRIBUTE]]
-        wanted = {e.lower() for e in emails}
-        person = None
-        for candidate in self.people:
-            if wanted & {v["email_address"].lower() for v in candidate["values"][MATCHING_ATTRIBUTE]}:
-                person = candidate
-                break
-        if person is None:
-            person = {
-                "record_id": str(uuid.uuid4()),
-                "created_at": now,
-                "updated_at": now,
-                "writes": 0,
-                "values": {MATCHING_ATTRIBUTE: []},
-            }
-            self.people.append(person)
-        for original, items in values.items():
-            if original == MATCHING_ATTRIBUTE:
-                # The matching attribute is additive: addresses are added, never removed.
-                known = {v["email_address"].lower() for v in person["values"][MATCHING_ATTRIBUTE]}
-                for item in items:
-                    if item["email_address"].lower() not in known:
-                        known.add(item["email_address"].lower())
-                        person["values"][MATCHING_ATTRIBUTE].append(dict(item))
-            else:
-                # Every other attribute sent replaces what was there (even with []).
-                person["values"][original] = [dict(i) for i in items]
-        person["updated_at"] = now
-        person["writes"] += 1
-        return person
+        """Store with Attio's semantics; return the person (see RecordsMixin.assert_record)."""
+        return self.assert_record(PEOPLE, values, now)
 
     def record_json(self, person: dict) -> dict:
-        """The API's view of a person (current slugs, Attio-like value envelopes)."""
-        values = {}
-        for original, items in person["values"].items():
-            type_ = ATTRIBUTE_BY_SLUG[original][2]
-            values[self.current_slug(original)] = [
-                dict(
-                    item,
-                    active_from=iso_time(person["updated_at"]),
-                    active_until=None,
-                    created_by_actor={"type": "api-token", "id": None},
-                    attribute_type=type_,
-                )
-                for item in items
-            ]
-        values[self.current_slug("created_at")] = [
-            {
-                "value": iso_time(person["created_at"]),
-                "active_from": iso_time(person["created_at"]),
-                "active_until": None,
-                "created_by_actor": {"type": "system", "id": None},
-                "attribute_type": "timestamp",
-            }
-        ]
-        return {
-            "data": {
-                "id": {
-                    "workspace_id": self.workspace_id,
-                    "object_id": self.object_id,
-                    "record_id": person["record_id"],
-                },
-                "created_at": iso_time(person["created_at"]),
-                "web_url": f"https://app.attio.com/mock-workspace/person/{person['record_id']}/overview",
-                "values": values,
-            }
-        }
+        """The API's view of a person (current slugs, Attio's read shape)."""
+        return {"data": self.record_read(PEOPLE, person)}
 
     def people_json(self) -> list:
-        return [
-            {
-                "record_id": p["record_id"],
-                "created_at": iso_time(p["created_at"]),
-                "updated_at": iso_time(p["updated_at"]),
-                "writes": p["writes"],
-                "email_addresses": [v["email_address"] for v in p["values"][MATCHING_ATTRIBUTE]],
-                "values": json.loads(json.dumps(p["values"])),
-            }
-            for p in self.people
-        ]
+        return self.records_json(PEOPLE)
 
     def stats_json(self) -> dict:
         status_counts = collections.Counter()
@@ -538,6 +1548,7 @@ class MockState:
             "in_flight": self.in_flight,
             "requests": len(self.requests),
             "people": len(self.people),
+            **self.records_stats(),
         }
 
     # -- rate limiter ---------------------------------------------------------------
@@ -678,7 +1689,146 @@ class Reply:
         self.headers = headers or {}
 
 
-class Handler(BaseHTTPRequestHandler):
+class RecordsHandlerMixin:
+    """The HTTP side of the record routes and of their control routes (mixed into Handler)."""
+
+    def records_reply(self, endpoint, body, body_error) -> Reply:
+        state: MockState = self.server.state
+        route = self.route
+        obj = route["object"]
+        with state.lock:
+            now = time.time()
+            try:
+                if endpoint == "objects":
+                    return Reply(200, {"data": [state.object_json(o) for o in SPECS]})
+                if endpoint == "object":
+                    return Reply(200, {"data": state.object_json(obj)})
+                if endpoint == "company_attributes":
+                    return Reply(200, {"data": state.attributes_json(COMPANIES)})
+                if endpoint in ("options", "statuses"):
+                    return self.choices_reply(state, obj, route["slug"], endpoint)
+                if endpoint in ("get", "company_get"):
+                    record = state.find_record(obj, route["record_id"])
+                    if record is None:
+                        raise record_not_found(route["record_id"])
+                    return self.record_answer(state, obj, record)
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.split(";")[0].strip().lower() != "application/json":
+                    raise bad_request('Content-Type must be "application/json".')
+                if body_error is not None or body is None:
+                    raise bad_request("Body payload validation error: the body is not valid JSON.")
+                if endpoint in ("query", "company_query"):
+                    found = state.query(obj, body)
+                    if obj == PEOPLE and not found:
+                        state.fire_races("query", filter_emails(body.get("filter")), now)
+                    self.answered_record_ids = [r["record_id"] for r in found]
+                    return Reply(200, {"data": [state.record_read(obj, r) for r in found]})
+                if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+                    raise bad_request('Body payload validation error: expected {"data": {"values": {...}}}.')
+                if endpoint == "company_assert":
+                    matching = parse_qs(self.route_query).get("matching_attribute", [None])[0]
+                    if not matching:
+                        raise bad_request('The query parameter "matching_attribute" is required.',
+                                          "missing_value")
+                    if matching not in SPECS[COMPANIES]:
+                        raise slug_not_found(matching)
+                    if matching != "domains":
+                        raise bad_request(
+                            f'Attribute "{matching}" cannot be used as a matching attribute: '
+                            "only unique attributes can be used.", "invalid_matching_attribute")
+                    values = state.parse_values(COMPANIES, body["data"].get("values"))
+                    if not values.get("domains"):
+                        raise bad_request('The matching attribute "domains" must be given at least '
+                                          "one value.", "missing_value")
+                    record = state.assert_record(COMPANIES, values, now)
+                    return self.record_answer(state, obj, record)
+                values = state.parse_values(obj, body["data"].get("values"))
+                if endpoint in ("create", "company_create"):
+                    if obj == PEOPLE:
+                        state.fire_races("create", [v["email_address"] for v in
+                                                    values.get(MATCHING_ATTRIBUTE, [])], now)
+                    state.check_unique(obj, None, values)
+                    record = state.new_record(obj, now, "api")
+                    state.write_record(obj, record, values, now, "replace")
+                    return self.record_answer(state, obj, record)
+                record = state.find_record(obj, route["record_id"])
+                if record is None:
+                    raise record_not_found(route["record_id"])
+                state.check_unique(obj, record, values)
+                mode = "patch" if endpoint in ("patch", "company_patch") else "replace"
+                state.write_record(obj, record, values, now, mode)
+                return self.record_answer(state, obj, record)
+            except ApiError as err:
+                return error_reply(err)
+
+    def record_answer(self, state, obj, record) -> Reply:
+        self.answered_record_ids = [record["record_id"]]
+        return Reply(200, {"data": state.record_read(obj, record)})
+
+    def choices_reply(self, state, obj, slug, endpoint) -> Reply:
+        original = state.resolve(obj, slug)
+        if original is None:
+            raise ApiError(404, "invalid_request_error", "not_found",
+                           f'Attribute with slug/ID "{slug}" not found.')
+        wanted = "select" if endpoint == "options" else "status"
+        if SPECS[obj][original]["type"] != wanted:
+            raise bad_request(f'Attribute "{slug}" is not a {wanted} attribute.')
+        show_archived = parse_qs(self.route_query).get("show_archived", ["false"])[0] == "true"
+        return Reply(200, {"data": [
+            state.choice_json(obj, original, c) for c in state.choices[(obj, original)]
+            if show_archived or not c["is_archived"]]})
+
+    def control_records(self, route, raw: bytes):
+        """Control routes of the record model; None when the route is not one of them.
+        Called with the state lock held."""
+        state: MockState = self.server.state
+        method, path = route
+        try:
+            if route == ("GET", "/__mock/companies"):
+                return Reply(200, state.records_json(COMPANIES))
+            if route == ("GET", "/__mock/race"):
+                return Reply(200, json.loads(json.dumps(state.races)))
+            if method == "DELETE" and path.startswith("/__mock/people/") or \
+                    method == "DELETE" and path.startswith("/__mock/companies/"):
+                obj = PEOPLE if path.startswith("/__mock/people/") else COMPANIES
+                record = state.find_record(obj, path.rsplit("/", 1)[1])
+                if record is None:
+                    return Reply(404, {"error": "no such record"})
+                state.remove_record(obj, record)
+                return Reply(200, {"ok": True, "record_id": record["record_id"]})
+            if method != "POST" or path not in ("/__mock/seed", "/__mock/race", "/__mock/options",
+                                                "/__mock/merge"):
+                return None
+            body = json.loads(raw.decode("utf-8") or "{}")
+            if path == "/__mock/seed":
+                return Reply(200, state.seed(body))
+            if path == "/__mock/merge":
+                return Reply(200, state.merge(body))
+            if path == "/__mock/options":
+                return Reply(200, state.add_choice(body))
+            # /__mock/race
+            if not isinstance(body, dict) or set(body) - {"email", "values", "trigger"}:
+                raise ValueError('body must be {"email", "values"?, "trigger"?: "query"|"create"}')
+            email_ = body.get("email")
+            trigger = body.get("trigger", "query")
+            if not isinstance(email_, str) or trigger not in ("query", "create"):
+                raise ValueError('email must be a string, trigger "query" or "create"')
+            raw_values = dict(body.get("values") or {})
+            raw_values.setdefault("email_addresses", [email_])
+            try:
+                values = state.parse_values(PEOPLE, raw_values, lenient=True, check_writable=False)
+            except ApiError as err:
+                raise ValueError(err.message) from None
+            if email_.lower() not in {v["email_address"].lower() for v in values[MATCHING_ATTRIBUTE]}:
+                values[MATCHING_ATTRIBUTE].append({"email_address": email_})
+            state.races.append({"email": email_, "trigger": trigger, "values": values,
+                                "fired": False, "record_id": None})
+            return Reply(200, json.loads(json.dumps(state.races)))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return Reply(400, {"error": str(exc)})
+
+
+class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MockAttio/1.0"
     sys_version = ""
@@ -776,6 +1926,11 @@ class Handler(BaseHTTPRequestHandler):
             ("GET", SELF_PATH): "self",
             ("GET", ATTRIBUTES_PATH): "attributes",
         }.get((method, path))
+        # The record routes (query, GET/PATCH/PUT by id, create, companies, schema).
+        self.route, self.route_query, self.answered_record_ids = None, split.query, None
+        if endpoint is None:
+            self.route = match_route(method, path)
+            endpoint = self.route["endpoint"] if self.route else None
 
         body, body_error = None, None
         if raw:
@@ -784,6 +1939,10 @@ class Handler(BaseHTTPRequestHandler):
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 body, body_error = raw.decode("utf-8", "replace"), str(exc)
         emails = emails_in(body) if endpoint == "assert" else []
+        if endpoint in ("create", "patch", "put_record"):
+            emails = emails_in(body)
+        elif endpoint == "query" and isinstance(body, dict):
+            emails = filter_emails(body.get("filter"))
         email_key = emails[0].lower() if emails else None
 
         auth = self.headers.get("Authorization", "")
@@ -810,6 +1969,11 @@ class Handler(BaseHTTPRequestHandler):
                 "fault": None,
                 "client_gone": False,
             }
+            record.update(object=(self.route or {}).get("object") or (PEOPLE if endpoint == "assert" else None),
+                          record_id=(self.route or {}).get("record_id"))
+            # Fault rules' "email" (and the per-person concurrency) also match a by-id request
+            # for a person holding the address.
+            emails = emails + state.route_emails(self.route)
             state.requests.append(record)
             generation = state.generation
             scopes = set(cfg["scopes"].split())
@@ -826,6 +1990,7 @@ class Handler(BaseHTTPRequestHandler):
                     state.max_concurrent_per_email = max(
                         state.max_concurrent_per_email, state.in_flight_by_email[email_key]
                     )
+            person_keys = state.person_enter(endpoint, emails, self.route)
 
             if endpoint is None:
                 if path in (ASSERT_PATH, SELF_PATH, ATTRIBUTES_PATH):
@@ -846,16 +2011,16 @@ class Handler(BaseHTTPRequestHandler):
                     "Missing or invalid access token." if not cfg["token_revoked"]
                     else "The access token has been revoked."))
             else:
-                needed = [SCOPE_OBJECTS_READ] if endpoint == "attributes" else [
-                    SCOPE_RECORDS_WRITE, SCOPE_OBJECTS_READ]
+                needed = scopes_needed(endpoint)
                 missing = [s for s in needed if not scopes_grant(scopes, s)]
                 if missing:
                     decided = error_reply(ApiError(
                         403, "auth_error", "forbidden",
                         "The access token is missing the required scope(s): " + " ".join(missing) + "."))
 
-            if decided is None and endpoint == "assert":
-                free_at = state.admit_write(now)
+            if decided is None and endpoint in WRITE_ENDPOINTS | READ_ENDPOINTS:
+                # Writes (every assert, create, PATCH, PUT) share one budget, reads another.
+                free_at = state.admit_write(now) if endpoint in WRITE_ENDPOINTS else state.admit_read(now)
                 if free_at is not None:
                     record["rate_limited"] = True
                     retry_at = math.floor(free_at + cfg["skew_seconds"]) + 1
@@ -890,16 +2055,22 @@ class Handler(BaseHTTPRequestHandler):
             record["completed"] = time.time()
             record["status"] = None if reply.drop else reply.status
             record["dropped"] = reply.drop
+            if self.answered_record_ids is not None and not reply.drop and reply.status == 200:
+                record["answered_record_ids"] = self.answered_record_ids
             if endpoint == "assert" and generation == state.generation:
                 state.in_flight -= 1
                 if email_key:
                     state.in_flight_by_email[email_key] -= 1
+            if generation == state.generation:
+                state.person_leave(person_keys)
         if not self.send_reply(reply):
             with state.lock:
                 record["client_gone"] = True
 
     def normal_reply(self, endpoint, split, body, body_error) -> Reply:
         state: MockState = self.server.state
+        if endpoint in RECORD_ENDPOINTS:
+            return self.records_reply(endpoint, body, body_error)
         with state.lock:
             cfg = state.config
             if endpoint == "self":
@@ -930,7 +2101,11 @@ class Handler(BaseHTTPRequestHandler):
                 values = state.validate_assert(parse_qs(split.query), body)
             except ApiError as err:
                 return error_reply(err)
-            person = state.apply_assert(values, time.time())
+            try:
+                person = state.apply_assert(values, time.time())
+            except ApiError as err:
+                return error_reply(err)
+            self.answered_record_ids = [person["record_id"]]
             return Reply(200, state.record_json(person))
 
     def fault_reply(self, rule: dict) -> Reply:
@@ -983,6 +2158,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.shutdown_after_reply = True
                 return Reply(200, {"ok": True})
+            extra = self.control_records(route, raw)
+            if extra is not None:
+                return extra
         return Reply(404, {"error": f"no control route {self.command} {split.path}"})
 
 
@@ -1015,6 +2193,9 @@ def parse_args(argv=None):
     p.add_argument("--token", default=DEFAULT_TOKEN, help="accepted bearer token (default test-token)")
     p.add_argument("--rate", type=int, default=25,
                    help="admitted PUTs per sliding second; 0 disables the limit (default 25)")
+    p.add_argument("--read-rate", type=int, default=100,
+                   help="admitted reads (record queries and GETs, schema GETs) per sliding "
+                        "second; 0 disables the limit (default 100)")
     p.add_argument("--latency-ms", type=float, default=0,
                    help="delay before answering every API request (default 0)")
     p.add_argument("--scopes", default=DEFAULT_SCOPES, help="space-separated token scopes")
