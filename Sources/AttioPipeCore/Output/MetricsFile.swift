@@ -147,7 +147,8 @@ final class MetricsFile: @unchecked Sendable {
     family(
       "info", "gauge", "Version and mode of the running attio-pipe (always 1).",
       [("{version=\"\(Invocation.version)\",mode=\"\(mode)\"}", 1)])
-    text += "# HELP attio_pipe_start_time_seconds When the run started, in seconds since the epoch.\n"
+    text +=
+      "# HELP attio_pipe_start_time_seconds When the run started, in seconds since the epoch.\n"
     text += "# TYPE attio_pipe_start_time_seconds gauge\n"
     text += "attio_pipe_start_time_seconds \(Int(startTime))\n"
     family(

@@ -197,3 +197,24 @@ import Testing
     #expect(run.stderrText.contains("/nonexistent-attio-pipe-dir/m.prom"))
   }
 }
+
+/// The new options' usage errors: exit 2, nothing read, nothing created.
+@Suite struct OutputFileOptionTests {
+  @Test(arguments: [
+    ["--output"], ["--diagnostics"], ["--metrics-file"], ["check", "--metrics-file", "m.prom"],
+  ])
+  func usageErrorsExitTwo(_ arguments: [String]) async throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["ATTIO_API_KEY"] = "test-token"
+    environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"
+    let result = try await BinaryRunner.run(
+      arguments, stdin: Data(#"{"type":"identify","traits":{"email":"a@b.co"}}"#.utf8),
+      environment: environment)
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderrText.hasPrefix("attio-pipe: "))
+    #expect(
+      !FileManager.default.fileExists(
+        atPath: BinaryRunner.repositoryRoot.appendingPathComponent("m.prom").path))
+  }
+}

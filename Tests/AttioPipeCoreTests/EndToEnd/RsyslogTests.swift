@@ -63,10 +63,12 @@ struct RsyslogTests {
     var text = try String(
       contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent(
         "examples/rsyslog/attio-pipe.conf"), encoding: .utf8)
-    text = text.replacingOccurrences(of: "/usr/local/bin/attio-pipe", with: BinaryRunner.executable.path)
-      .replacingOccurrences(of: "/var/log/events/", with: directory.path + "/events/")
-      .replacingOccurrences(of: "/var/lib/attio-pipe/", with: directory.path + "/lib/")
-      .replacingOccurrences(of: "/etc/attio-pipe/", with: directory.path + "/lib/")
+    text = text.replacingOccurrences(
+      of: "/usr/local/bin/attio-pipe", with: BinaryRunner.executable.path
+    )
+    .replacingOccurrences(of: "/var/log/events/", with: directory.path + "/events/")
+    .replacingOccurrences(of: "/var/lib/attio-pipe/", with: directory.path + "/lib/")
+    .replacingOccurrences(of: "/etc/attio-pipe/", with: directory.path + "/lib/")
     if let binary {
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces).hasPrefix("binary=")

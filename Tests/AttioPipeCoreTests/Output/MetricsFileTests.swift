@@ -64,7 +64,8 @@ import Testing
       MetricsFile.render(sample(), delivery: nil, mode: "build", startTime: 0, running: false))
     #expect(metrics["attio_pipe_running"] == 0)
     #expect(metrics["attio_pipe_bodies_total"] == 30)
-    #expect(metrics.families.keys.allSatisfy { !$0.contains("results") && !$0.contains("requests") })
+    #expect(
+      metrics.families.keys.allSatisfy { !$0.contains("results") && !$0.contains("requests") })
   }
 
   @Test func sendHasNoIdentityOrSkipFamilies() throws {

@@ -56,7 +56,8 @@ struct PrometheusText {
       } else if line.hasPrefix("#") || line.isEmpty {
         throw ParseError.malformed(line: number, "unexpected comment or blank line")
       } else {
-        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+        guard let space = line.lastIndex(of: " "),
+          let value = Double(line[line.index(after: space)...])
         else { throw ParseError.malformed(line: number, "no value") }
         let series = String(line[..<space])
         let name = String(series.prefix { $0 != "{" })
