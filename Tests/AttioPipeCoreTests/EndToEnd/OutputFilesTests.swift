@@ -28,7 +28,7 @@ import Testing
   }
 
   /// Waits (bounded) until `condition` holds.
-  private func eventually(_ seconds: Double = 20, _ condition: () throws -> Bool) async throws
+  private func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async throws
     -> Bool
   {
     let deadline = Date().addingTimeInterval(seconds)
@@ -104,13 +104,12 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     let output = directory.appendingPathComponent("results.ndjson")
     let diagnostics = directory.appendingPathComponent("diagnostics.ndjson")
-    let running = try BinaryRunner.start([
-      "--output", output.path, "--diagnostics", diagnostics.path, "--verbose",
-    ])
+    let running = try BinaryRunner.start(
+      ["--output", output.path, "--diagnostics", diagnostics.path, "--verbose"], watchdog: 110)
     defer { if running.process.isRunning { running.process.terminate() } }
     let input = running.input.fileHandleForWriting
-    input.write(Data(Events.identify("a", email: "a@example.com").utf8))
-    input.write(Data((Events.track("a", "Page Viewed")).utf8))
+    try input.write(contentsOf: Data(Events.identify("a", email: "a@example.com").utf8))
+    try input.write(contentsOf: Data((Events.track("a", "Page Viewed")).utf8))
     #expect(try await eventually { text(output).hasSuffix("\n") && !text(diagnostics).isEmpty })
 
     let rotatedOutput = directory.appendingPathComponent("results.ndjson.1")
@@ -119,7 +118,7 @@ import Testing
     try FileManager.default.moveItem(at: diagnostics, to: rotatedDiagnostics)
     kill(running.process.processIdentifier, SIGHUP)
     try await Task.sleep(for: .milliseconds(200))
-    input.write(Data(Events.identify("b", email: "b@example.com").utf8))
+    try input.write(contentsOf: Data(Events.identify("b", email: "b@example.com").utf8))
     #expect(try await eventually { text(output).hasSuffix("\n") })
     try input.close()
     running.process.waitUntilExit()
@@ -148,13 +147,13 @@ import Testing
         "deliver", "--metrics-file", metricsFile.path, "--state-interval", "200ms",
         "--state", directory.appendingPathComponent("state").path,
       ],
-      environment: mock.environment)
+      environment: mock.environment, watchdog: 110)
     defer { if running.process.isRunning { running.process.terminate() } }
     #expect(try await eventually { FileManager.default.fileExists(atPath: metricsFile.path) })
     let input = running.input.fileHandleForWriting
-    input.write(Data(Events.identify("a", email: "a@example.com").utf8))
-    input.write(Data(Events.track("a").utf8))
-    input.write(Data("not json\n".utf8))
+    try input.write(contentsOf: Data(Events.identify("a", email: "a@example.com").utf8))
+    try input.write(contentsOf: Data(Events.track("a").utf8))
+    try input.write(contentsOf: Data("not json\n".utf8))
     // Idle now, the input still open: the timer alone must bring the file up to date.
     var latest: PrometheusText?
     #expect(
