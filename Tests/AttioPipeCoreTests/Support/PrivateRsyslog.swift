@@ -30,12 +30,15 @@ final class PrivateRsyslog: @unchecked Sendable {
     FileManager.default.createFile(atPath: log.path, contents: nil)
     let logHandle = try FileHandle(forWritingTo: log)
     // Foundation starts children with signals blocked; rsyslogd (and omprog's child) must see
-    // SIGTERM and SIGHUP, so a one-line launcher clears the mask before exec.
+    // SIGTERM and SIGHUP, so a one-line launcher clears the mask before exec. `timeout` bounds
+    // the daemon's life should the test process die without stopping it; it passes our
+    // SIGTERM on to rsyslogd alone (--foreground), so the stop is rsyslog's own.
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
       "python3", "-c",
       "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
-        + "os.execv(sys.argv[1], sys.argv[1:])",
+        + "os.execvp(sys.argv[1], sys.argv[1:])",
+      "timeout", "--foreground", "--signal=KILL", "600",
       executable, "-n", "-f", configurationFile.path,
       "-i", directory.appendingPathComponent("rsyslogd.pid").path,
     ]
@@ -63,9 +66,17 @@ final class PrivateRsyslog: @unchecked Sendable {
     }
   }
 
-  /// Last resort (a failed test): nothing must outlive the test.
+  /// Last resort (a failed test): nothing must outlive the test. attio-pipe, omprog's child,
+  /// then sees the end of its input and exits by itself.
   func kill() {
-    if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    guard process.isRunning else { return }
+    if let text = try? String(
+      contentsOf: directory.appendingPathComponent("rsyslogd.pid"), encoding: .utf8),
+      let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    {
+      Glibc.kill(pid, SIGKILL)
+    }
+    Glibc.kill(process.processIdentifier, SIGKILL)
   }
 
   var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
