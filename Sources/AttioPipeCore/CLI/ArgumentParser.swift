@@ -41,6 +41,9 @@ struct ArgumentParser {
     "--identity-ttl": [.build, .deliver],
     "--progress": [.build, .deliver, .send],
     "--no-progress": [.build, .deliver, .send],
+    "--output": [.build, .deliver, .send, .check],
+    "--diagnostics": [.build, .deliver, .send, .check],
+    "--metrics-file": [.build, .deliver, .send],
   ]
 
   private static let aliases = [
@@ -139,11 +142,18 @@ struct ArgumentParser {
       case "--identity-ttl":
         let seconds = try duration(name, try value(of: name, inlineValue))
         options.identityTimeToLive = seconds > 0 ? seconds : nil
+      case "--output":
+        options.destinations.output = try value(of: name, inlineValue)
+      case "--diagnostics":
+        options.destinations.diagnostics = try value(of: name, inlineValue)
+      case "--metrics-file":
+        options.destinations.metrics = try value(of: name, inlineValue)
       default:
         throw UsageError("unknown option '\(name)'")
       }
     }
     if sawQuiet && sawVerbose { throw UsageError("--quiet and --verbose cannot be combined") }
+    options.destinations.metricsInterval = stateInterval
     if let statePath {
       options.state = StateKeeper.Options(
         path: statePath, interval: stateInterval, reset: resetState)

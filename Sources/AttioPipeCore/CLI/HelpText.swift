@@ -41,6 +41,13 @@ enum HelpText {
       --progress, --no-progress
                                Show (or never show) the live status line on stderr; by
                                default it is shown only when stderr is a terminal.
+      --output FILE            Append what stdout would carry (bodies, results) to FILE
+                               instead: created mode 0600, reopened on SIGHUP (logrotate).
+      --diagnostics FILE       Append what stderr would carry (diagnostics, summary, errors)
+                               to FILE instead: created 0600, reopened on SIGHUP.
+      --metrics-file FILE      build, deliver, send: the run's counters in Prometheus text
+                               format (node_exporter's textfile collector), rewritten
+                               atomically every --state-interval and at exit.
       -h, --help               Show this help.
       -V, --version            Show the version.
 
@@ -49,7 +56,8 @@ enum HelpText {
                                (mode 0600): loaded at start, saved atomically every
                                --state-interval and at exit. Yesterday's identify still
                                attaches to today's Signed Up; a rerun sends nothing new.
-      --state-interval D       How often the state is saved (default 30s; fractions allowed).
+      --state-interval D       How often the state (and --metrics-file) is saved (default
+                               30s; fractions allowed).
       --reset-state            Start over, ignoring what FILE holds (it is replaced).
       --max-identities N       Profiles kept (default 1000000); the least recently seen go
                                first.
@@ -101,6 +109,8 @@ enum HelpText {
       jq -c 'select(.status=="failed" or .status=="not_sent") | .request' results.ndjson \\
         | ATTIO_API_KEY=... attio-pipe send
       kcat -C -b kafka:9092 -t events -u | attio-pipe deliver --rate 12.5
+      attio-pipe deliver --state /var/lib/attio-pipe/state --output results.ndjson \\
+        --metrics-file /var/lib/node_exporter/attio_pipe.prom events.ndjson
 
     """
 }

@@ -34,15 +34,19 @@ public struct Invocation: Sendable {
       return RunReport()
     case .build(let options):
       SignalMonitor.install()
+      try options.destinations.install()
       return try BuildCommand(options: options).run()
     case .deliver(let options, let settings):
       SignalMonitor.install()
+      try options.destinations.install()
       return try DeliverCommand(options: options, settings: settings).run()
     case .send(let options, let settings):
       SignalMonitor.install()
+      try options.destinations.install()
       return try SendCommand(options: options, settings: settings).run()
     case .check(let options, let settings):
       SignalMonitor.install()
+      try options.destinations.install()
       return try CheckCommand(options: options, settings: settings).run()
     }
   }

@@ -11,11 +11,10 @@ struct BuildCommand {
     var report = RunReport()
     let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
     try inputs.checkReadable()
-    var session = try EventSession(
-      options: options,
-      state: try StateKeeper.open(
-        options.state, diagnostics: diagnostics, identity: options.identityRestore),
-      diagnostics: diagnostics)
+    let state = try StateKeeper.open(
+      options.state, diagnostics: diagnostics, identity: options.identityRestore)
+    var session = try EventSession(options: options, state: state, diagnostics: diagnostics)
+    let metrics = try options.destinations.openMetrics(mode: "build", diagnostics: diagnostics)
     let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
     let progressLine: ProgressLine?
     (session.progress, progressLine) = ProgressCounters.start(
@@ -27,6 +26,7 @@ struct BuildCommand {
           try stdout.flush()
           diagnostics.flushQuietly()
           session.maintenance()
+          metrics?.publish(session.metricsSample(report.statistics, state: state))
         },
         consume: { line throws(PipelineError) in
           switch session.handle(line, into: &report.statistics) {
@@ -36,6 +36,9 @@ struct BuildCommand {
             encoder.encode(person, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
+          }
+          if let metrics, report.statistics.linesRead % EventSession.metricsInterval == 0 {
+            metrics.publish(session.metricsSample(report.statistics, state: state))
           }
           return true
         })
@@ -48,6 +51,7 @@ struct BuildCommand {
     report.statistics.evictions = session.evictions
     report.stateSaveFailed = !session.saveAtExit()
     diagnostics.summary(report.statistics)
+    metrics?.finish(session.metricsSample(report.statistics, state: state))
     return report
   }
 }

@@ -16,6 +16,8 @@ struct DeliverCommand {
       options: options, state: state, diagnostics: diagnostics,
       deliverySnapshot: { session.stateSnapshot() })
     var report = RunReport()
+    let metrics = try options.destinations.openMetrics(
+      mode: "deliver", diagnostics: diagnostics, delivery: { session.metricsSample })
     let progressLine: ProgressLine?
     (events.progress, progressLine) = ProgressCounters.start(
       wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
@@ -25,6 +27,7 @@ struct DeliverCommand {
       beforeWaiting: {
         diagnostics.flushQuietly()
         events.maintenance()
+        metrics?.publish(events.metricsSample(report.statistics, state: state))
       },
       consume: { line in
         switch events.handle(line, into: &report.statistics) {
@@ -38,11 +41,15 @@ struct DeliverCommand {
               location: line.location, messageId: EventSession.messageId(of: line),
               request: request))
         }
+        if let metrics, report.statistics.linesRead % EventSession.metricsInterval == 0 {
+          metrics.publish(events.metricsSample(report.statistics, state: state))
+        }
         return !session.outputClosed
       })
     report.statistics.evictions = events.evictions
     session.finish(&report, progress: progressLine)
     report.stateSaveFailed = !events.saveAtExit()
+    metrics?.finish(events.metricsSample(report.statistics, state: state))
     return report
   }
 }

@@ -45,6 +45,9 @@ final class DeliverySession: @unchecked Sendable {
 
   var progress: DeliveryScheduler.Progress { scheduler.progress }
 
+  /// The counters so far, for `--metrics-file` (any thread).
+  var statistics: DeliveryScheduler.Statistics { scheduler.summary }
+
   /// Waits for every result, prints the summary and completes the report.
   func finish(_ report: inout RunReport, progress: ProgressLine?) {
     scheduler.finish()

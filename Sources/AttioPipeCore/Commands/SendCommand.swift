@@ -12,6 +12,9 @@ struct SendCommand {
     let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
     let parser = RequestBodyParser(slugs: options.slugs)
     var report = RunReport()
+    let metrics = try options.destinations.openMetrics(
+      mode: "send", diagnostics: diagnostics, delivery: { session.metricsSample })
+    let sample = { MetricsFile.Sample(statistics: report.statistics, stateSaves: state?.saves) }
     let (progress, progressLine) = ProgressCounters.start(
       wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
       diagnostics: diagnostics, delivery: { session.progress })
@@ -20,6 +23,7 @@ struct SendCommand {
       beforeRead: {
         diagnostics.flushQuietly()
         state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
+        metrics?.publish(sample())
       },
       interrupted: { SignalMonitor.isInterrupted },
       onLine: { line, input, lineNumber in
@@ -48,6 +52,9 @@ struct SendCommand {
           progress?.countBody()
           session.submit(DeliveryJob(location: location, messageId: nil, request: request))
         }
+        if let metrics, report.statistics.linesRead % EventSession.metricsInterval == 0 {
+          metrics.publish(sample())
+        }
         return !session.outputClosed
       })
     session.finish(&report, progress: progressLine)
@@ -57,6 +64,7 @@ struct SendCommand {
       diagnostics.error(error.message)
       report.stateSaveFailed = true
     }
+    metrics?.finish(sample())
     return report
   }
 }

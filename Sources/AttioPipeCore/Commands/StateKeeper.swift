@@ -22,6 +22,8 @@ final class StateKeeper {
   private(set) var loaded: StateFile.Contents
   private var restored: IdentityStore?
   private let diagnostics: DiagnosticReporter
+  /// Successful saves, for `--metrics-file`.
+  private(set) var saves = 0
 
   init(_ options: Options, diagnostics: DiagnosticReporter, identity: IdentityRestore?)
     throws(StateFileError)
@@ -84,5 +86,6 @@ final class StateKeeper {
   func save(identity: StateFile.Section?, delivery: [UInt8]?) throws(StateFileError) {
     if let delivery { loaded.delivery = delivery }
     try file.save(identity: identity ?? .bytes(loaded.identity), delivery: .bytes(loaded.delivery))
+    saves += 1
   }
 }

@@ -44,6 +44,8 @@ final class OutputBuffer {
   /// treat as a quiet end, as `head` expects.
   func flush() throws(PipelineError) {
     guard !bytes.isEmpty else { return }
+    // After a SIGHUP, --output and --diagnostics are reopened here, by the writer itself.
+    if fileDescriptor <= STDERR_FILENO { OutputFiles.reopenIfRequested() }
     var failure: PipelineError?
     bytes.withUnsafeBytes { buffer in
       var written = 0

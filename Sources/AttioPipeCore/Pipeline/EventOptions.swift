@@ -17,6 +17,8 @@ struct EventOptions: Sendable, Equatable {
   /// `--identity-ttl`, in seconds of wall-clock time since a profile was last seen; nil keeps
   /// profiles until evicted for capacity.
   var identityTimeToLive: Double? = 90 * 86_400
+  /// `--output`, `--diagnostics`, `--metrics-file`.
+  var destinations = OutputDestinations()
 
   /// How `--state` rebuilds the identity store for these options.
   var identityRestore: StateKeeper.IdentityRestore {

@@ -4,6 +4,8 @@ import Glibc
 public enum PipelineError: Error, Sendable, Equatable {
   /// An input file could not be opened.
   case cannotOpen(path: String, errno: Int32)
+  /// An output file (`--output`, `--diagnostics`, `--metrics-file`) could not be created.
+  case cannotCreate(path: String, errno: Int32)
   /// `read(2)` failed; `path` is nil for stdin until the pipeline names it.
   case readFailed(path: String? = nil, errno: Int32)
   /// The reader of stdout went away (`| head -1`): a quiet, normal end.
@@ -16,6 +18,7 @@ public enum PipelineError: Error, Sendable, Equatable {
   public var message: String {
     switch self {
     case .cannotOpen(let path, let code): "cannot open \(path): \(describe(code))"
+    case .cannotCreate(let path, let code): "cannot write \(path): \(describe(code))"
     case .readFailed(let path, let code): "cannot read \(path ?? "stdin"): \(describe(code))"
     case .outputClosed: "stdout was closed"
     case .writeFailed(let code): "cannot write to stdout: \(describe(code))"
