@@ -21,7 +21,7 @@ struct SendCommand {
         diagnostics.flushQuietly()
         state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
       },
-      interrupted: { SignalMonitor.isInterrupted },
+      interrupted: { SignalMonitor.shouldStopReading },
       onLine: { line, input, lineNumber in
         report.statistics.linesRead += 1
         progress?.countLine()

@@ -7,16 +7,17 @@ import Foundation
 /// Sends requests to Attio with URLSession (connection reuse and TLS come with it). Every
 /// completion is delivered on `callbackQueue`, the delivery scheduler's queue, so the
 /// scheduler's state is only ever touched from there.
-final class AttioClient: Sendable {
+final class URLSessionTransport: DeliveryTransport {
   private let endpoint: AttioEndpoint
   private let token: APIToken
   private let session: URLSession
   private let timeout: Double
   private let callbackQueue: DispatchQueue
 
+  /// `userAgent` is the caller's (`attio-pipe/VERSION`): delivery does not know the CLI.
   init(
     endpoint: AttioEndpoint, token: APIToken, timeout: Double, connections: Int,
-    callbackQueue: DispatchQueue
+    userAgent: String, callbackQueue: DispatchQueue
   ) {
     self.endpoint = endpoint
     self.token = token
@@ -26,61 +27,42 @@ final class AttioClient: Sendable {
     configuration.httpMaximumConnectionsPerHost = max(1, connections)
     configuration.timeoutIntervalForRequest = timeout
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    configuration.httpAdditionalHeaders = ["User-Agent": "attio-pipe/\(Invocation.version)"]
+    configuration.httpAdditionalHeaders = ["User-Agent": userAgent]
     session = URLSession(configuration: configuration)
   }
 
-  /// A request in flight, which a forced shutdown cancels.
-  struct Task: @unchecked Sendable {
-    fileprivate let task: URLSessionDataTask
-    func cancel() { task.cancel() }
-  }
-
-  /// `PUT /v2/objects/people/records?matching_attribute=email_addresses`.
   @discardableResult
-  func assertPerson(
-    body: [UInt8], completion: @escaping @Sendable (AttioResponse) -> Void
-  ) -> Task {
-    var request = makeRequest(AttioEndpoint.assertPersonPath, method: "PUT")
-    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    request.httpBody = Data(body)
-    return send(request, completion: completion)
-  }
-
-  /// A read-only `GET` (the `check` command).
-  @discardableResult
-  func get(_ path: String, completion: @escaping @Sendable (AttioResponse) -> Void) -> Task {
-    send(makeRequest(path, method: "GET"), completion: completion)
-  }
-
-  private func makeRequest(_ path: String, method: String) -> URLRequest {
-    var request = URLRequest(url: endpoint.url(path))
-    request.httpMethod = method
-    request.timeoutInterval = timeout
-    request.setValue(token.authorizationHeader, forHTTPHeaderField: "Authorization")
-    request.setValue("application/json", forHTTPHeaderField: "Accept")
-    return request
-  }
-
-  private func send(
-    _ request: URLRequest, completion: @escaping @Sendable (AttioResponse) -> Void
-  ) -> Task {
+  func send(
+    _ request: TransportRequest, completion: @escaping @Sendable (AttioResponse) -> Void
+  ) -> TransportTask {
+    var urlRequest = URLRequest(url: endpoint.url(request.path))
+    urlRequest.httpMethod = request.method
+    urlRequest.timeoutInterval = timeout
+    urlRequest.setValue(token.authorizationHeader, forHTTPHeaderField: "Authorization")
+    urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+    if let body = request.body {
+      urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
+      urlRequest.httpBody = Data(body)
+    }
     let callbackQueue = self.callbackQueue
-    let task = session.dataTask(with: request) { data, response, error in
+    let task = session.dataTask(with: urlRequest) { data, response, error in
       var answer = AttioResponse(body: data ?? Data())
       if let http = response as? HTTPURLResponse, error == nil {
         answer.status = http.statusCode
         answer.retryAfter = http.value(forHTTPHeaderField: "Retry-After")
         answer.date = http.value(forHTTPHeaderField: "Date")
       } else {
-        answer.transportError = AttioClient.describe(error)
-        answer.wasCancelled = (error as? URLError)?.code == .cancelled
+        let code = (error as? URLError)?.code
+        answer.transportError = URLSessionTransport.describe(error)
+        answer.wasCancelled = code == .cancelled
+        answer.timedOut = code == .timedOut
       }
       let finished = answer
       callbackQueue.async { completion(finished) }
     }
     task.resume()
-    return Task(task: task)
+    nonisolated(unsafe) let unsafeTask = task
+    return TransportTask { unsafeTask.cancel() }
   }
 
   /// A transport error in a few words. URLError's own description can include the request,
