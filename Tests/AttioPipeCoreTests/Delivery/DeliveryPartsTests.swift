@@ -71,9 +71,9 @@ import Testing
     #expect(abs(clock.now(0) - (serverTime + 1 - (serverTime - 29.2))) < 1e-9)
     // A lower bound is never lowered by a slower answer.
     clock.observe(date: "Sun, 06 Nov 1994 08:49:38 GMT", receivedAt: serverTime - 20)
-    #expect(abs(clock.now(0) - 30.2) < 1e-9)
+    #expect(abs(clock.now(0) - 30.2) < 1e-6)
     clock.observe(date: "garbage", receivedAt: 0)
-    #expect(abs(clock.now(0) - 30.2) < 1e-9)
+    #expect(abs(clock.now(0) - 30.2) < 1e-6)
   }
 }
 
@@ -89,7 +89,8 @@ import Testing
 
   @Test func laterValuesWinAttributeByAttributeAndNewOnesAreAdded() async throws {
     var older = request("a@example.com", [("job_title", "1"), ("name", "2")])
-    #expect(older.merge(request("a@example.com", [("name", "3"), ("description", "4")])))
+    let merged = older.merge(request("a@example.com", [("name", "3"), ("description", "4")]))
+    #expect(merged)
     #expect(older.attributes.map(\.slug) == ["email_addresses", "job_title", "name", "description"])
     #expect(older.value(of: "name") == Array("3".utf8))
     #expect(older.value(of: "job_title") == Array("1".utf8))
@@ -98,7 +99,8 @@ import Testing
   @Test func anotherEmailListIsRefused() async throws {
     var older = request("a@example.com", [("job_title", "1")])
     let before = older
-    #expect(!older.merge(request("b@example.com", [("job_title", "2")])))
+    let merged = older.merge(request("b@example.com", [("job_title", "2")]))
+    #expect(!merged)
     #expect(older == before)
   }
 

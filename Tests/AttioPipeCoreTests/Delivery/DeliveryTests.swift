@@ -173,7 +173,9 @@ import Testing
     let results = results(run)
     expectOneResultPerLine(results, lines: Array(1...30))
     let failed = results.filter { $0["status"] as? String == "failed" }
-    let notSent = results.filter { $0["status"] as? String == "not_sent" }
+    let notSent = results.filter {
+      ["not_sent", "in_doubt"].contains($0["status"] as? String)
+    }
     #expect(failed.count >= 1 && failed.count <= 10)  // at most what was in flight
     #expect(failed.count + notSent.count == 30)
     #expect(notSent.allSatisfy { $0["request"] != nil })
