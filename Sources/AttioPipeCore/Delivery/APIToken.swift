@@ -12,14 +12,18 @@ struct APIToken: Sendable, CustomStringConvertible {
 
   /// From `--api-key-file PATH` when given, else from `ATTIO_API_KEY`. Never from a plain
   /// argument, which any user on the machine could read in `ps`.
-  static func load(file: String?, environment: [String: String]) throws(DeliveryConfigurationError) -> APIToken {
+  static func load(file: String?, environment: [String: String]) throws(DeliveryConfigurationError)
+    -> APIToken
+  {
     if let file {
       guard let data = FileManager.default.contents(atPath: file) else {
         throw DeliveryConfigurationError("cannot read the API key file '\(file)'")
       }
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(
         in: .whitespacesAndNewlines)
-      guard !text.isEmpty else { throw DeliveryConfigurationError("the API key file '\(file)' is empty") }
+      guard !text.isEmpty else {
+        throw DeliveryConfigurationError("the API key file '\(file)' is empty")
+      }
       return try APIToken(checked: text, source: "the API key file")
     }
     guard let text = environment["ATTIO_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines),

@@ -45,7 +45,8 @@ import Testing
     #expect(RetryAfter.delay(retryAfter: "-1", serverNow: 0) == nil)
     let date = try #require(RetryAfter.parseHTTPDate("Tue, 23 May 2023 14:42:01 GMT"))
     #expect(date == 1_684_852_921)
-    #expect(RetryAfter.delay(retryAfter: "Tue, 23 May 2023 14:42:01 GMT", serverNow: date - 1.5) == 1.5)
+    #expect(
+      RetryAfter.delay(retryAfter: "Tue, 23 May 2023 14:42:01 GMT", serverNow: date - 1.5) == 1.5)
     // A date already past means no wait, not a negative one.
     #expect(RetryAfter.delay(retryAfter: "Tue, 23 May 2023 14:42:01 GMT", serverNow: date + 5) == 0)
   }
@@ -91,7 +92,8 @@ import Testing
     var older = request("a@example.com", [("job_title", "1"), ("name", "2")])
     let merged = older.merge(request("a@example.com", [("name", "3"), ("description", "4")]))
     #expect(merged)
-    #expect(older.attributes.map(\.slug) == ["email_addresses", "job_title", "name", "description"])
+    #expect(
+      older.attributes.map(\.slug) == ["email_addresses", "job_title", "name", "description"])
     #expect(older.value(of: "name") == Array("3".utf8))
     #expect(older.value(of: "job_title") == Array("1".utf8))
   }
@@ -141,12 +143,15 @@ import Testing
     #expect(decide(response(404)) == .fail)
     for status in [408, 409, 500, 502, 503, 504, nil] {
       #expect(
-        decide(response(status)) == .retry(at: 100.5, counted: true, pauseAll: false, reassert: false))
+        decide(response(status))
+          == .retry(at: 100.5, counted: true, pauseAll: false, reassert: false))
     }
   }
 
   @Test func retriesEndAtMaxAttemptsOrMaxRetryTime() async throws {
-    #expect(decide(response(500), counted: 1) == .retry(at: 101, counted: true, pauseAll: false, reassert: false))
+    #expect(
+      decide(response(500), counted: 1)
+        == .retry(at: 101, counted: true, pauseAll: false, reassert: false))
     #expect(decide(response(500), counted: 2) == .fail)
     #expect(decide(response(500), firstSent: 40) == .fail)
   }
@@ -189,6 +194,7 @@ import Testing
     #expect(!endpoint.redactedDescription.contains("s3cret"))
     #expect(!endpoint.redactedDescription.contains("user"))
     #expect(endpoint.redactedDescription == "http://***@127.0.0.1:9")
-    #expect(try AttioEndpoint("https://api.attio.com").redactedDescription == "https://api.attio.com")
+    #expect(
+      try AttioEndpoint("https://api.attio.com").redactedDescription == "https://api.attio.com")
   }
 }

@@ -201,7 +201,8 @@ import Testing
   @Test func theAssertNamesTheRenamedMatchingAttribute() async throws {
     var request = UpsertRequest(email: "a@example.com", emailSlug: "emails", attributes: [])
     request.attributes = [
-      UpsertRequest.Attribute(slug: "emails", value: Array(#"[{"email_address":"a@example.com"}]"#.utf8))
+      UpsertRequest.Attribute(
+        slug: "emails", value: Array(#"[{"email_address":"a@example.com"}]"#.utf8))
     ]
     let sent = WritePlan().request(for: request)
     #expect(sent.method == "PUT")

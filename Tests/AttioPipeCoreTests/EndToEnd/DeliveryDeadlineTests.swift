@@ -52,7 +52,9 @@ import Testing
     // The first PUT for ada is held 4 s by the server, past the client's 1 s timeout; the
     // newer title comes 2.5 s in. Attio must end with the newer title.
     let mock = try await MockAttio()
-    try await mock.configure(["rules": [["email": "ada@example.com", "count": 1, "delay_ms": 4000]]])
+    try await mock.configure([
+      "rules": [["email": "ada@example.com", "count": 1, "delay_ms": 4000]]
+    ])
     let running = try await BinaryRunner.start(
       ["deliver", "--timeout", "1s", "--settle-time", "5s"], environment: mock.environment,
       watchdog: 60)
@@ -70,7 +72,8 @@ import Testing
     #expect((ada["job_title"] as? [[String: Any]])?.first?["value"] as? String == "CEO")
     // The last PUT to arrive carried the newest title.
     let puts = try await mock.puts()
-    let last = try #require(puts.max { ($0["arrival"] as? Double ?? 0) < ($1["arrival"] as? Double ?? 0) })
+    let last = try #require(
+      puts.max { ($0["arrival"] as? Double ?? 0) < ($1["arrival"] as? Double ?? 0) })
     let body = try JSONSerialization.data(withJSONObject: last["body"] ?? [:])
     #expect(String(decoding: body, as: UTF8.self).contains("CEO"))
   }
