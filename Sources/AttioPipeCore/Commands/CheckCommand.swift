@@ -21,9 +21,9 @@ struct CheckCommand {
       lines.append((passed ? "ok    " : "FAIL  ") + text)
     }
     let queue = DispatchQueue(label: "attio-pipe.check")
-    let transport = URLSessionTransport(
+    let transport = CurlTransport(
       endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
-      connections: 1, userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
+      userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
     defer { transport.shutdown() }
 
     // Printed without any user:password the URL may hold.
@@ -108,7 +108,7 @@ struct CheckCommand {
   }
 
   /// One GET, waited for: a pre-flight has nothing else to do meanwhile.
-  private func fetch(_ transport: URLSessionTransport, _ path: String) -> Answer {
+  private func fetch(_ transport: any DeliveryTransport, _ path: String) -> Answer {
     let answer = AnswerBox()
     transport.send(TransportRequest(method: "GET", path: path, body: nil)) { response in
       answer.set(response)

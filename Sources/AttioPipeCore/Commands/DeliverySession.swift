@@ -28,9 +28,8 @@ final class DeliverySession: @unchecked Sendable {
     scheduler = DeliveryScheduler(
       options: settings.scheduler,
       transport: { queue in
-        URLSessionTransport(
+        CurlTransport(
           endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
-          connections: settings.scheduler.concurrency,
           userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
       },
       write: { results.write($0) }, known: saved.known, delivered: saved.delivered,

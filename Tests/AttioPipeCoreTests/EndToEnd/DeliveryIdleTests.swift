@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// Waiting for Attio costs no CPU: no polling while a request is in flight.
+@Suite(.timeLimit(.minutes(1))) struct DeliveryIdleTests {
+  /// User plus system CPU of a running process, in clock ticks (`/proc/PID/stat` fields 14
+  /// and 15).
+  private func cpuTicks(_ pid: Int32) throws -> Int {
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+    return Int(fields[11])! + Int(fields[12])!
+  }
+
+  @Test func aRequestInFlightCostsNoCPU() async throws {
+    let mock = try await MockAttio(latencyMilliseconds: 4000)
+    let running = try await BinaryRunner.start(
+      ["deliver"], environment: mock.environment, watchdog: 30)
+    running.input.fileHandleForWriting.write(
+      Data(Events.identify("a", email: "ada@example.com").utf8))
+    try await Task.sleep(for: .milliseconds(500))
+    let before = try cpuTicks(running.process.processIdentifier)
+    try await Task.sleep(for: .milliseconds(2500))
+    let after = try cpuTicks(running.process.processIdentifier)
+    // URLSession's busy loop cost about 150 ticks (1.5 s of CPU) in 2.5 s here; an idle
+    // wait costs next to none. The bound is generous: CPU time, not wall time, is measured.
+    #expect(after - before < 40)
+    try running.input.fileHandleForWriting.close()
+    _ = running.output.fileHandleForReading.readDataToEndOfFile()
+    running.process.waitUntilExit()
+    #expect(running.process.terminationStatus == 0)
+  }
+}
