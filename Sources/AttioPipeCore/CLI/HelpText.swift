@@ -62,8 +62,7 @@ enum HelpText {
                                printed. It needs record_permission:read-write and
                                object_configuration:read.
       --endpoint URL           API base URL (default: ATTIO_BASE_URL, else
-                               https://api.attio.com). Plain http:// only for loopback;
-                               no IPv6 address literals (use a host name).
+                               https://api.attio.com). Plain http:// only for loopback.
       --timeout D              Time limit of one attempt (default 30s).
       --rate N                 Requests per second, retries included (default 25, Attio's
                                write limit; share it when several instances use one key).

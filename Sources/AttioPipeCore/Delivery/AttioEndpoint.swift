@@ -14,21 +14,13 @@ struct AttioEndpoint: Sendable, Equatable {
     else {
       throw DeliveryConfigurationError("invalid endpoint URL '\(text)'")
     }
-    // swift-corelibs-foundation's URLSession refuses every URL whose host is an IPv6
-    // literal (URLError.badURL, -1000, before connecting), so such an endpoint would only
-    // fail request by request: refuse it here instead.
-    if host.contains(":") || text.contains("[") {
-      throw DeliveryConfigurationError(
-        "IPv6 address endpoints such as '\(text)' are not supported (the HTTP client refuses "
-          + "them); use a host name, e.g. http://localhost:PORT for a local mock")
-    }
     switch scheme {
     case "https": break
     case "http":
       guard AttioEndpoint.isLoopback(host) else {
         throw DeliveryConfigurationError(
           "refusing plain http:// to '\(host)': the token would cross the network in clear "
-            + "text; use https://, or http:// only for localhost / 127.0.0.1")
+            + "text; use https://, or http:// only for localhost / 127.0.0.1 / [::1]")
       }
     default:
       throw DeliveryConfigurationError("endpoint must be an https:// URL, not '\(text)'")
@@ -39,7 +31,7 @@ struct AttioEndpoint: Sendable, Equatable {
     baseURL = url
   }
 
-  /// `localhost`, `127.0.0.0/8` and `::1` (which `init` then refuses as an IPv6 literal).
+  /// `localhost`, `127.0.0.0/8` and `::1` (written `http://[::1]:PORT`).
   static func isLoopback(_ host: String) -> Bool {
     let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }

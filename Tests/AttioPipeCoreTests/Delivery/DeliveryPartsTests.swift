@@ -181,12 +181,14 @@ import Testing
 }
 
 @Suite struct AttioEndpointTests {
-  @Test func loopbackMayBePlainHTTPAndIPv6LiteralsAreRefused() async throws {
+  @Test func onlyLoopbackMayBePlainHTTP() async throws {
     #expect(throws: Never.self) { try AttioEndpoint("http://127.0.0.1:8080") }
     #expect(throws: Never.self) { try AttioEndpoint("http://localhost:8080/") }
+    #expect(throws: Never.self) { try AttioEndpoint("http://[::1]:8080") }
+    #expect(throws: Never.self) { try AttioEndpoint("https://[2001:db8::1]") }
     #expect(throws: DeliveryConfigurationError.self) { try AttioEndpoint("http://example.com") }
-    #expect(throws: DeliveryConfigurationError.self) { try AttioEndpoint("http://[::1]:8080") }
-    #expect(throws: DeliveryConfigurationError.self) { try AttioEndpoint("https://[2001:db8::1]") }
+    #expect(throws: DeliveryConfigurationError.self) { try AttioEndpoint("http://[::2]:8080") }
+    #expect(throws: DeliveryConfigurationError.self) { try AttioEndpoint("ftp://127.0.0.1") }
   }
 
   @Test func credentialsInTheURLAreRedacted() async throws {

@@ -11,9 +11,11 @@ final class MockAttio: @unchecked Sendable {
   static let token = "mock-token-5ecr3t-d0-not-print"
 
   let port: Int
+  /// The address the server listens on: `127.0.0.1`, or `::1` for IPv6.
+  let host: String
   private let process: Process
 
-  var baseURL: String { "http://127.0.0.1:\(port)" }
+  var baseURL: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 
   /// The environment the binary needs to deliver to this server.
   var environment: [String: String] {
@@ -23,7 +25,10 @@ final class MockAttio: @unchecked Sendable {
     return environment
   }
 
-  init(rate: Int = 0, latencyMilliseconds: Int = 0, scopes: String? = nil) throws {
+  init(
+    rate: Int = 0, latencyMilliseconds: Int = 0, scopes: String? = nil, host: String = "127.0.0.1"
+  ) throws {
+    self.host = host
     BinaryRunner.ignoreBrokenPipes
     process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -31,7 +36,7 @@ final class MockAttio: @unchecked Sendable {
       "python3",
       BinaryRunner.repositoryRoot.appendingPathComponent("Tests/MockAttio/mock_attio.py").path,
       "--port", "0", "--token", MockAttio.token, "--rate", String(rate),
-      "--latency-ms", String(latencyMilliseconds),
+      "--latency-ms", String(latencyMilliseconds), "--host", host,
     ]
     if let scopes { arguments += ["--scopes", scopes] }
     process.arguments = arguments
