@@ -98,6 +98,20 @@ import Testing
     try? running.input.fileHandleForWriting.close()
   }
 
+  @Test func sendAlsoStopsReadingAStreamAfterARefusedKey() async throws {
+    let mock = try await MockAttio()
+    try await mock.configure(["scopes": "record_permission:read"])
+    let running = try await BinaryRunner.start(
+      ["send"], environment: mock.environment, watchdog: 20)
+    let body = #"{"data":{"values":{"email_addresses":[{"email_address":"ada@example.com"}]}}}"#
+    running.input.fileHandleForWriting.write(Data((body + "\n").utf8))
+    let results = parse(running.output.fileHandleForReading.readDataToEndOfFile())
+    running.process.waitUntilExit()
+    #expect(running.process.terminationStatus == 4)
+    #expect(results.map { $0["status"] as? String } == ["failed"])
+    try? running.input.fileHandleForWriting.close()
+  }
+
   @Test func aRenamedEmailAttributeIsTheMatchingAttributeOfTheQuery() async throws {
     let mock = try await MockAttio()
     try await mock.configure(["rename": ["email_addresses": "emails"]])
