@@ -178,7 +178,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     guard !aborted else { return }
     let now = clock.now()
-    if let deadline, now + options.timeout > deadline {
+    if !stopped, let deadline, now + options.timeout > deadline {
       // An attempt started now could not finish before the deadline: start none.
       stopStarting()
     }

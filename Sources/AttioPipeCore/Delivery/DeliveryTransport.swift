@@ -16,7 +16,7 @@ struct TransportTask: Sendable {
 }
 
 /// How delivery reaches Attio. The scheduler owns no sockets: production uses
-/// `URLSessionTransport`; tests answer requests by hand, at the moments they choose.
+/// `CurlTransport`; tests answer requests by hand, at the moments they choose.
 protocol DeliveryTransport: Sendable {
   /// Sends `request`; `completion` runs exactly once, on the queue the transport was made
   /// for (the scheduler's), with the answer or the failure.
