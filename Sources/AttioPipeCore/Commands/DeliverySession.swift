@@ -7,6 +7,7 @@ final class DeliverySession: @unchecked Sendable {
   let diagnostics: DiagnosticReporter
   private let scheduler: DeliveryScheduler
   private let drainTimeout: Double?
+  private let grace: Double
   /// Wakes on the scheduler's queue at each stop signal and sets the deadline.
   private var signalSource: DispatchSourceRead?
 
@@ -16,6 +17,7 @@ final class DeliverySession: @unchecked Sendable {
   {
     self.diagnostics = diagnostics
     drainTimeout = settings.drainTimeout
+    grace = settings.grace
     let saved: (known: [String: [String: [UInt8]]], delivered: DeliveredMessages)
     do {
       saved = try DeliveredState.decode(state?.loaded.delivery ?? [])
@@ -88,6 +90,14 @@ final class DeliverySession: @unchecked Sendable {
 
   /// Waits for every result, prints the summary and completes the report.
   func finish(_ report: inout RunReport, progress: ProgressLine?) {
+    // Reading also ends at a stop signal: make sure the scheduler has its deadline even if
+    // the signal's wake-up has not reached it yet (the dispatch source is for signals that
+    // come while the input is still being read, or held back).
+    let scheduler = self.scheduler
+    let grace = self.grace
+    scheduler.queue.async {
+      if let deadline = SignalMonitor.stopDeadline(grace: grace) { scheduler.stop(at: deadline) }
+    }
     scheduler.endInput(drainTimeout: drainTimeout)
     scheduler.waitUntilDone()
     signalSource?.cancel()

@@ -20,7 +20,12 @@ import Testing
     var events = ""
     for person in 0..<5 { events += Events.identify("v\(person)", email: "p\(person)@example.com") }
     running.input.fileHandleForWriting.write(Data(events.utf8))
-    try await Task.sleep(for: .milliseconds(700))
+    // Signal once all five are in flight at the server (however slowly the machine starts
+    // the binary).
+    for _ in 0..<200 {
+      if (try await mock.stats()["in_flight"] as? Int ?? 0) >= 5 { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
     kill(running.process.processIdentifier, SIGTERM)
     let results = parse(running.output.fileHandleForReading.readDataToEndOfFile())
     running.process.waitUntilExit()
