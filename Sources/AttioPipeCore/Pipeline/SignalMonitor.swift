@@ -28,6 +28,14 @@ public enum SignalMonitor {
       wakeReadEnd.store(ends[0], ordering: .relaxed)
       wakeWriteEnd.store(ends[1], ordering: .relaxed)
     }
+    // Every static the handler touches is initialised here, before the handler can run: a
+    // first access inside the handler would run Swift's lazy initialisation (swift_once),
+    // which is not async-signal-safe and deadlocks when it interrupts that same
+    // initialisation.
+    _ = received.load(ordering: .relaxed)
+    _ = firstSignal.load(ordering: .relaxed)
+    _ = observerWriteEnd.load(ordering: .relaxed)
+    _ = inputStopRequested.load(ordering: .relaxed)
     for signalNumber in [SIGINT, SIGTERM] {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { _ in

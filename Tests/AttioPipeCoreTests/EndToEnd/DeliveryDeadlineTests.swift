@@ -11,12 +11,13 @@ import Testing
   }
 
   @Test func requestsInFlightAtTheGraceDeadlineAreInDoubtWithTheirRequest() async throws {
-    // Answers take 3 s; the grace is 1 s: the five requests in flight at the deadline
-    // reached the server, and may have been applied.
-    let mock = try await MockAttio(latencyMilliseconds: 3000)
+    // Answers take 10 s (long, so that a slow machine still signals while they are in
+    // flight); the grace is 1 s: the five requests in flight at the deadline reached the
+    // server, and may have been applied.
+    let mock = try await MockAttio(latencyMilliseconds: 10_000)
     let running = try await BinaryRunner.start(
-      ["deliver", "--grace", "1s", "--timeout", "10s"], environment: mock.environment,
-      watchdog: 30)
+      ["deliver", "--grace", "1s", "--timeout", "30s"], environment: mock.environment,
+      watchdog: 90)
     var events = ""
     for person in 0..<5 { events += Events.identify("v\(person)", email: "p\(person)@example.com") }
     running.input.fileHandleForWriting.write(Data(events.utf8))
