@@ -3,7 +3,7 @@ import Testing
 
 /// Deadlines, refusals and stale writes, seen as a user sees them: the built binary against
 /// the mock Attio.
-@Suite(.timeLimit(.minutes(2))) struct DeliveryDeadlineTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct DeliveryDeadlineTests {
   private func parse(_ data: Data) -> [[String: Any]] {
     String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -11,10 +11,10 @@ import Testing
   }
 
   @Test func requestsInFlightAtTheGraceDeadlineAreInDoubtWithTheirRequest() async throws {
-    // Answers take 10 s (long, so that a slow machine still signals while they are in
-    // flight); the grace is 1 s: the five requests in flight at the deadline reached the
-    // server, and may have been applied.
-    let mock = try await MockAttio(latencyMilliseconds: 10_000)
+    // Answers take a minute (so that however slowly a loaded machine runs this test, the
+    // signal comes while they are in flight); the grace is 1 s: the five requests in flight at
+    // the deadline reached the server, and may have been applied.
+    let mock = try await MockAttio(latencyMilliseconds: 60_000)
     let running = try await BinaryRunner.start(
       ["deliver", "--grace", "1s", "--timeout", "30s"], environment: mock.environment,
       watchdog: 90)
