@@ -7,7 +7,9 @@ let package = Package(
     .executable(name: "attio-pipe", targets: ["attio-pipe"])
   ],
   targets: [
-    .target(name: "AttioPipeCore"),
+    // libcurl's easy interface, for the delivery transport (see CurlTransport.swift).
+    .systemLibrary(name: "CCurl"),
+    .target(name: "AttioPipeCore", dependencies: ["CCurl"]),
     .executableTarget(
       name: "attio-pipe",
       dependencies: ["AttioPipeCore"]

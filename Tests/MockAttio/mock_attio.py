@@ -37,6 +37,7 @@ import json
 import math
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -2178,6 +2179,9 @@ class MockServer(ThreadingHTTPServer):
         self.cli = cli
         self.state = MockState(cli)
         self.stop_event = threading.Event()
+        # An IPv6 host (--host ::1) needs an IPv6 socket; the class default is IPv4.
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
 
     def handle_error(self, request, client_address):
@@ -2188,7 +2192,7 @@ class MockServer(ThreadingHTTPServer):
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Local mock of Attio's REST API for attio-pipe tests.")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (::1 for IPv6)")
     p.add_argument("--port", type=int, default=0, help="0 = pick a free port (default)")
     p.add_argument("--token", default=DEFAULT_TOKEN, help="accepted bearer token (default test-token)")
     p.add_argument("--rate", type=int, default=25,

@@ -927,5 +927,21 @@ class LifecycleTest(unittest.TestCase):
         proc.stdout.close()
 
 
+class IPv6Test(unittest.TestCase):
+    def test_listens_on_ipv6_loopback(self):
+        proc, port = start_mock("--host", "::1")
+        try:
+            conn = http.client.HTTPConnection("::1", port, timeout=10)
+            conn.request("GET", "/v2/self", headers={"Authorization": "Bearer test-token"})
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            self.assertTrue(json.loads(resp.read())["active"])
+            conn.close()
+        finally:
+            proc.kill()
+            proc.wait(timeout=5)
+            proc.stdout.close()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -33,6 +33,8 @@ struct ArgumentParser {
     "--max-attempts": [.deliver, .send],
     "--max-retry-time": [.deliver, .send],
     "--grace": [.deliver, .send],
+    "--drain-timeout": [.deliver, .send],
+    "--settle-time": [.deliver, .send],
     "--no-dedupe": [.deliver, .send],
     "--state": [.build, .deliver, .send],
     "--state-interval": [.build, .deliver, .send],
@@ -124,6 +126,10 @@ struct ArgumentParser {
         delivery.scheduler.maxRetryTime = try duration(name, try value(of: name, inlineValue))
       case "--grace":
         delivery.grace = try duration(name, try value(of: name, inlineValue))
+      case "--drain-timeout":
+        delivery.drainTimeout = try duration(name, try value(of: name, inlineValue))
+      case "--settle-time":
+        delivery.scheduler.settleTime = try duration(name, try value(of: name, inlineValue))
       case "--no-dedupe":
         try noValue(name, inlineValue)
         delivery.scheduler.dedupe = false

@@ -80,20 +80,28 @@ enum HelpText {
       --max-retry-time D       Give up retrying a request after D (default 5m).
       --grace D                After SIGINT/SIGTERM, time for queued and in-flight
                                requests to finish (default 10s); a second signal stops at
-                               once. What is left is reported not_sent.
+                               once. No attempt starts that could not finish in time; what
+                               is left is not_sent, what was still in flight in_doubt.
+      --drain-timeout D        After the end of input, time for queued and in-flight
+                               requests to finish, then as for --grace (default: no limit).
+      --settle-time D          After an attempt timed out (it may still land), how long the
+                               person's writes wait before the newest values are asserted
+                               again (default 10s).
       --no-dedupe              Send even when this run already upserted the same values.
       Durations: 500ms, 30s, 5m, 1h, or plain seconds.
 
     OUTPUT
       build: stdout carries only request bodies. deliver/send: one result per line,
       {"line","file","messageId","email","status","http_status","record_id","attempts",
-      "error","request"}, status upserted | unchanged | failed | not_sent; failed and
-      not_sent carry the event's own request for replay through 'send'. Invalid lines are
-      reported on stderr with their line number (and file); a summary ends the run.
+      "error","request"}, status upserted | unchanged | failed | not_sent | in_doubt
+      (sent, answer not seen: cut off by a deadline); failed, not_sent and in_doubt carry
+      the event's own request for replay through 'send'. Invalid lines are reported on
+      stderr with their line number (and file); a summary ends the run.
 
     EXIT STATUS
       0  all well
-      1  some deliveries failed or were not sent (delivery modes)
+      1  some deliveries failed, were not sent or are in doubt (delivery modes); check:
+         the endpoint could not be reached or answered with an error
       2  usage or configuration error (also: check found a missing or read-only slug)
       3  some input lines were invalid (the stream was still processed to the end)
       4  authentication or permission failure (401/403, inactive token, missing scope)

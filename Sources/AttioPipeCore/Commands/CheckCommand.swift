@@ -5,7 +5,9 @@ import Foundation
 ///
 /// `GET /v2/self` tells whether the token is active and which scopes it has;
 /// `GET /v2/objects/people/attributes` whether every slug the mapping writes (after
-/// `--attribute`) exists, is writable and is not archived. One line per check on stdout.
+/// `--attribute`) exists, is writable and is not archived, and whether the email slug is
+/// unique (Attio matches people on it). One line per check on stdout. An endpoint that cannot
+/// be reached, or answers with an error, is exit status 1.
 struct CheckCommand {
   let options: EventOptions
   let settings: DeliverySettings
@@ -19,13 +21,14 @@ struct CheckCommand {
       lines.append((passed ? "ok    " : "FAIL  ") + text)
     }
     let queue = DispatchQueue(label: "attio-pipe.check")
-    let client = AttioClient(
+    let transport = CurlTransport(
       endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
-      connections: 1, callbackQueue: queue)
-    defer { client.shutdown() }
+      userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
+    defer { transport.shutdown() }
 
-    let endpoint = settings.endpoint.baseURL.absoluteString
-    let me = fetch(client, "/v2/self")
+    // Printed without any user:password the URL may hold.
+    let endpoint = settings.endpoint.redactedDescription
+    let me = fetch(transport, "/v2/self")
     guard let identity = me.json, me.status == 200 else {
       say(false, "GET \(endpoint)/v2/self: \(describe(me))")
       report.failed = 1
@@ -47,7 +50,7 @@ struct CheckCommand {
     }
     guard !report.authenticationFailed else { return finish(lines, report) }
 
-    let listed = fetch(client, "/v2/objects/people/attributes")
+    let listed = fetch(transport, "/v2/objects/people/attributes")
     guard listed.status == 200, let data = listed.json?["data"] as? [[String: Any]] else {
       say(false, "GET \(endpoint)/v2/objects/people/attributes: \(describe(listed))")
       if listed.status == 401 || listed.status == 403 {
@@ -77,6 +80,11 @@ struct CheckCommand {
       } else if entry["is_writable"] as? Bool == false {
         say(false, "attribute \(label): not writable")
         report.configurationFailed = true
+      } else if attribute == .emailAddresses && entry["is_unique"] as? Bool != true {
+        say(
+          false,
+          "attribute \(label): not unique; Attio can only match people on a unique attribute")
+        report.configurationFailed = true
       } else {
         say(true, "attribute \(label): exists and is writable")
       }
@@ -99,15 +107,13 @@ struct CheckCommand {
     var response: AttioResponse
   }
 
-  private func fetch(_ client: AttioClient, _ path: String) -> Answer {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var answer: AttioResponse?
-    client.get(path) { response in
-      answer = response
-      done.signal()
+  /// One GET, waited for: a pre-flight has nothing else to do meanwhile.
+  private func fetch(_ transport: any DeliveryTransport, _ path: String) -> Answer {
+    let answer = AnswerBox()
+    transport.send(TransportRequest(method: "GET", path: path, body: nil)) { response in
+      answer.set(response)
     }
-    done.wait()
-    let response = answer!
+    let response = answer.wait()
     let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
     return Answer(status: response.status, json: json, response: response)
   }
@@ -118,5 +124,22 @@ struct CheckCommand {
     }
     let message = answer.response.error.map { ": \($0.code): \($0.message)" } ?? ""
     return "HTTP \(status)\(message)"
+  }
+}
+
+/// The one answer of a request, handed from the transport's queue to the waiting thread.
+private final class AnswerBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private let done = DispatchSemaphore(value: 0)
+  private var response = AttioResponse(transportError: "no response")
+
+  func set(_ value: AttioResponse) {
+    lock.withLock { response = value }
+    done.signal()
+  }
+
+  func wait() -> AttioResponse {
+    done.wait()
+    return lock.withLock { response }
   }
 }

@@ -1,14 +1,23 @@
+import Dispatch
+import Glibc
+
 /// What `deliver` and `send` share: the scheduler and its results, signals, and the end of
 /// the run (waiting for every result, the summary, the report).
 final class DeliverySession: @unchecked Sendable {
   let diagnostics: DiagnosticReporter
   private let scheduler: DeliveryScheduler
+  private let drainTimeout: Double?
+  private let grace: Double
+  /// Wakes on the scheduler's queue at each stop signal and sets the deadline.
+  private var signalSource: DispatchSourceRead?
 
   /// `state` holds what earlier runs upserted (`--state`), so `unchanged` holds across runs.
   init(settings: DeliverySettings, diagnostics: DiagnosticReporter, state: StateKeeper?)
     throws(PipelineError)
   {
     self.diagnostics = diagnostics
+    drainTimeout = settings.drainTimeout
+    grace = settings.grace
     let saved: (known: [String: [String: [UInt8]]], delivered: DeliveredMessages)
     do {
       saved = try DeliveredState.decode(state?.loaded.delivery ?? [])
@@ -17,17 +26,51 @@ final class DeliverySession: @unchecked Sendable {
     } catch {
       throw .state(error)
     }
-    let grace = settings.grace
+    let results = ResultWriter()
     scheduler = DeliveryScheduler(
       options: settings.scheduler,
-      client: { queue in
-        AttioClient(
+      transport: { queue in
+        CurlTransport(
           endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
-          connections: settings.scheduler.concurrency, callbackQueue: queue)
+          userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
       },
-      results: ResultWriter(), diagnostics: diagnostics, known: saved.known,
-      delivered: saved.delivered,
-      stopDeadline: { SignalMonitor.stopDeadline(grace: grace) })
+      write: { results.write($0) }, known: saved.known, delivered: saved.delivered,
+      onRefusal: { response in
+        DeliverySession.reportRefusal(response, diagnostics: diagnostics)
+        // Reading on would only report not_sent forever (a `tail -F` never ends).
+        SignalMonitor.stopInput()
+      })
+    watchSignals(grace: settings.grace)
+  }
+
+  /// A stop signal sets the scheduler's deadline: `grace` after the first, now after a
+  /// second. Event-driven: the signal handler writes to a pipe a dispatch source watches.
+  private func watchSignals(grace: Double) {
+    guard let descriptor = SignalMonitor.makeObserverDescriptor() else { return }
+    let scheduler = self.scheduler
+    let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: scheduler.queue)
+    source.setEventHandler {
+      var buffer = [UInt8](repeating: 0, count: 64)
+      while read(descriptor, &buffer, buffer.count) > 0 {}
+      if let deadline = SignalMonitor.stopDeadline(grace: grace) { scheduler.stop(at: deadline) }
+    }
+    source.resume()
+    signalSource = source
+    // A signal that came before the pipe existed wrote nothing to it.
+    scheduler.queue.async {
+      if let deadline = SignalMonitor.stopDeadline(grace: grace) { scheduler.stop(at: deadline) }
+    }
+  }
+
+  private static func reportRefusal(_ response: AttioResponse, diagnostics: DiagnosticReporter) {
+    let scopes =
+      response.status == 403
+      ? " The API key needs both scopes record_permission:read-write and "
+        + "object_configuration:read." : ""
+    diagnostics.error(
+      "Attio refused the API key (HTTP \(response.status ?? 0): \(response.error?.message ?? "")); "
+        + "nothing more will be sent or read and the remaining events are reported not_sent "
+        + "(in_doubt if in flight).\(scopes)")
   }
 
   /// Queues one job; blocks while the scheduler is full (so reading pauses).
@@ -50,11 +93,22 @@ final class DeliverySession: @unchecked Sendable {
 
   /// Waits for every result, prints the summary and completes the report.
   func finish(_ report: inout RunReport, progress: ProgressLine?) {
-    scheduler.finish()
+    // Reading also ends at a stop signal: make sure the scheduler has its deadline even if
+    // the signal's wake-up has not reached it yet (the dispatch source is for signals that
+    // come while the input is still being read, or held back).
+    let scheduler = self.scheduler
+    let grace = self.grace
+    scheduler.queue.async {
+      if let deadline = SignalMonitor.stopDeadline(grace: grace) { scheduler.stop(at: deadline) }
+    }
+    scheduler.endInput(drainTimeout: drainTimeout)
+    scheduler.waitUntilDone()
+    signalSource?.cancel()
     progress?.finish()
     let summary = scheduler.summary
     report.failed = summary.failed
-    report.notSent = summary.notSent
+    // In doubt counts like not sent for the exit status (1): the run did not confirm it.
+    report.notSent = summary.notSent + summary.inDoubt
     report.authenticationFailed = scheduler.authenticationError != nil
     report.interrupted = SignalMonitor.isInterrupted
     report.outputClosed = scheduler.stdoutClosed
@@ -63,8 +117,9 @@ final class DeliverySession: @unchecked Sendable {
       extra: [
         ("eligible", summary.jobs), ("upserted", summary.upserted),
         ("unchanged", summary.unchanged), ("failed", summary.failed),
-        ("not_sent", summary.notSent), ("requests", summary.requests),
-        ("retries", summary.retries), ("rate_limited", summary.rateLimited),
+        ("not_sent", summary.notSent), ("in_doubt", summary.inDoubt),
+        ("requests", summary.requests), ("retries", summary.retries),
+        ("rate_limited", summary.rateLimited),
       ])
   }
 }

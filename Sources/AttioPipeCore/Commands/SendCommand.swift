@@ -25,7 +25,7 @@ struct SendCommand {
         state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
         metrics?.publish(sample())
       },
-      interrupted: { SignalMonitor.isInterrupted },
+      interrupted: { SignalMonitor.shouldStopReading },
       onLine: { line, input, lineNumber in
         report.statistics.linesRead += 1
         progress?.countLine()

@@ -12,30 +12,34 @@ struct APIToken: Sendable, CustomStringConvertible {
 
   /// From `--api-key-file PATH` when given, else from `ATTIO_API_KEY`. Never from a plain
   /// argument, which any user on the machine could read in `ps`.
-  static func load(file: String?, environment: [String: String]) throws(UsageError) -> APIToken {
+  static func load(file: String?, environment: [String: String]) throws(DeliveryConfigurationError)
+    -> APIToken
+  {
     if let file {
       guard let data = FileManager.default.contents(atPath: file) else {
-        throw UsageError("cannot read the API key file '\(file)'")
+        throw DeliveryConfigurationError("cannot read the API key file '\(file)'")
       }
       let text = String(decoding: data, as: UTF8.self).trimmingCharacters(
         in: .whitespacesAndNewlines)
-      guard !text.isEmpty else { throw UsageError("the API key file '\(file)' is empty") }
+      guard !text.isEmpty else {
+        throw DeliveryConfigurationError("the API key file '\(file)' is empty")
+      }
       return try APIToken(checked: text, source: "the API key file")
     }
     guard let text = environment["ATTIO_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines),
       !text.isEmpty
     else {
-      throw UsageError(
+      throw DeliveryConfigurationError(
         "no API key: set ATTIO_API_KEY or pass --api-key-file PATH (needs the scopes "
           + "record_permission:read-write and object_configuration:read)")
     }
     return try APIToken(checked: text, source: "ATTIO_API_KEY")
   }
 
-  private init(checked text: String, source: String) throws(UsageError) {
+  private init(checked text: String, source: String) throws(DeliveryConfigurationError) {
     // A header value cannot hold control characters or spaces; say so without echoing it.
     guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-      throw UsageError("\(source) holds characters an API key cannot contain")
+      throw DeliveryConfigurationError("\(source) holds characters an API key cannot contain")
     }
     secret = text
   }

@@ -7,31 +7,31 @@ struct AttioEndpoint: Sendable, Equatable {
 
   let baseURL: URL
 
-  init(_ text: String) throws(UsageError) {
+  init(_ text: String) throws(DeliveryConfigurationError) {
     let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
     guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
       let host = url.host, !host.isEmpty
     else {
-      throw UsageError("invalid endpoint URL '\(text)'")
+      throw DeliveryConfigurationError("invalid endpoint URL '\(text)'")
     }
     switch scheme {
     case "https": break
     case "http":
       guard AttioEndpoint.isLoopback(host) else {
-        throw UsageError(
+        throw DeliveryConfigurationError(
           "refusing plain http:// to '\(host)': the token would cross the network in clear "
-            + "text; use https://, or http:// only for localhost / 127.0.0.1 / ::1")
+            + "text; use https://, or http:// only for localhost / 127.0.0.1 / [::1]")
       }
     default:
-      throw UsageError("endpoint must be an https:// URL, not '\(text)'")
+      throw DeliveryConfigurationError("endpoint must be an https:// URL, not '\(text)'")
     }
     guard url.query == nil, url.fragment == nil else {
-      throw UsageError("endpoint must not have a query or fragment: '\(text)'")
+      throw DeliveryConfigurationError("endpoint must not have a query or fragment: '\(text)'")
     }
     baseURL = url
   }
 
-  /// `localhost`, `127.0.0.0/8` and `::1`.
+  /// `localhost`, `127.0.0.0/8` and `::1` (written `http://[::1]:PORT`).
   static func isLoopback(_ host: String) -> Bool {
     let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
@@ -44,5 +44,23 @@ struct AttioEndpoint: Sendable, Equatable {
     URL(string: baseURL.absoluteString + path)!
   }
 
-  static let assertPersonPath = "/v2/objects/people/records?matching_attribute=email_addresses"
+  /// The base URL as it may be printed: a `user:password@` in it is replaced by `***@`.
+  var redactedDescription: String {
+    guard baseURL.user != nil || baseURL.password != nil,
+      var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)
+    else { return baseURL.absoluteString }
+    components.user = nil
+    components.password = nil
+    let text = components.string ?? ""
+    guard let schemeEnd = text.range(of: "://") else { return "<redacted>" }
+    return text[..<schemeEnd.upperBound] + "***@" + text[schemeEnd.upperBound...]
+  }
+
+  /// The assert for people matched on `matchingSlug`: the email attribute's slug, which
+  /// `--attribute email_addresses=SLUG` may rename (the query must name the slug the body uses).
+  static func assertPersonPath(matchingSlug: String) -> String {
+    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+    let slug = matchingSlug.addingPercentEncoding(withAllowedCharacters: allowed) ?? matchingSlug
+    return "/v2/objects/people/records?matching_attribute=\(slug)"
+  }
 }

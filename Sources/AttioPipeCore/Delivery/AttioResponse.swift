@@ -10,11 +10,13 @@ struct AttioResponse: Sendable {
   var status: Int?
   var retryAfter: String?
   var date: String?
-  var body: Data
+  var body: Data = Data()
   /// A transport failure, described without the request (which carries the token).
   var transportError: String?
   /// The request was cancelled here (a forced shutdown), not failed by the network.
   var wasCancelled = false
+  /// The attempt ran out of `--timeout`: it may still reach Attio and be applied later.
+  var timedOut = false
 
   /// Attio's error fields, or a synthesised error for a transport failure or an error body
   /// that is not Attio's JSON.

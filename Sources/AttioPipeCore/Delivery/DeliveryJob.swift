@@ -5,6 +5,14 @@ struct DeliveryJob: Sendable {
   /// The event's own request: what its result carries for replay, even when it was merged
   /// into a larger one.
   var request: UpsertRequest
+  /// The ledger's number for the job, set when the scheduler accepts it.
+  var ledgerNumber = -1
+
+  init(location: InputLocation, messageId: String?, request: UpsertRequest) {
+    self.location = location
+    self.messageId = messageId
+    self.request = request
+  }
 }
 
 /// How one job ended. The raw values are the `status` of result lines.
@@ -13,9 +21,13 @@ public enum DeliveryStatus: String, Sendable {
   /// Not sent: this run had already upserted exactly these values for the person.
   case unchanged
   case failed
-  /// Never sent (or its answer never came): a 401/403 stopped sending, or a signal, or the
-  /// reader of the results went away.
+  /// Never sent: a 401/403 stopped sending, a signal's `--grace` or the `--drain-timeout`
+  /// ran out before it could go, or the reader of the results went away.
   case notSent = "not_sent"
+  /// Sent, but the answer was not seen: its request was still in flight when a deadline
+  /// (`--grace`, a second signal, `--drain-timeout`, a 401/403) abandoned it. Attio may have
+  /// applied it.
+  case inDoubt = "in_doubt"
 }
 
 /// The result line of one job.

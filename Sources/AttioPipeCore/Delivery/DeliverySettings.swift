@@ -6,20 +6,6 @@ struct DeliverySettings: Sendable {
   var scheduler = DeliveryScheduler.Options()
   /// How long queued and in-flight work may still run after SIGINT/SIGTERM.
   var grace = 10.0
-
-  /// Collects the command line's delivery options; `settings` checks them together with the
-  /// environment (`ATTIO_API_KEY`, `ATTIO_BASE_URL`).
-  struct Builder {
-    var apiKeyFile: String?
-    var endpoint: String?
-    var scheduler = DeliveryScheduler.Options()
-    var grace = 10.0
-
-    func settings(environment: [String: String]) throws(UsageError) -> DeliverySettings {
-      let endpointText = endpoint ?? environment["ATTIO_BASE_URL"] ?? AttioEndpoint.defaultURL
-      let endpoint = try AttioEndpoint(endpointText)
-      let token = try APIToken.load(file: apiKeyFile, environment: environment)
-      return DeliverySettings(endpoint: endpoint, token: token, scheduler: scheduler, grace: grace)
-    }
-  }
+  /// How long queued and in-flight work may still run after the end of input; nil: until done.
+  var drainTimeout: Double?
 }

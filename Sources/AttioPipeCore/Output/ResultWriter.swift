@@ -6,7 +6,8 @@ import Glibc
 /// `{"line":12,"file":"a.ndjson","messageId":"m","email":"ada@example.com","status":"failed",
 ///   "http_status":400,"attempts":1,"error":{"type":…,"code":…,"message":…},"request":{…}}`
 /// `file` only when several inputs are read; `record_id` on success; `error` on failure;
-/// `request` (the event's own body) on `failed` and `not_sent`, for replay through `send`.
+/// `request` (the event's own body) on `failed`, `not_sent` and `in_doubt`, for replay through
+/// `send`.
 final class ResultWriter {
   private let output: OutputBuffer
   private var isClosed = false
@@ -67,7 +68,7 @@ final class ResultWriter {
       line.appendJSONString(error.message)
       line.append(UInt8(ascii: "}"))
     }
-    if result.status == .failed || result.status == .notSent {
+    if result.status == .failed || result.status == .notSent || result.status == .inDoubt {
       line.append(",\"request\":")
       line.append(contentsOf: job.request.body)
     }

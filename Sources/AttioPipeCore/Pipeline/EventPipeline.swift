@@ -117,7 +117,7 @@ private final class Producer: @unchecked Sendable {
             batch = queue.freshBatch()
           }
         },
-        interrupted: { SignalMonitor.isInterrupted || queue.isCancelled },
+        interrupted: { SignalMonitor.shouldStopReading || queue.isCancelled },
         onLine: { line, input, lineNumber throws(PipelineError) in
           let offset = batch.bytes.count
           var entry = LineBatch.Entry(

@@ -12,6 +12,11 @@ public enum SignalMonitor {
   private static let wakeReadEnd = Atomic<Int32>(-1)
   /// CLOCK_MONOTONIC nanoseconds of the first signal; 0 before it.
   private static let firstSignal = Atomic<UInt64>(0)
+  /// The write end of one more pipe the handler writes to, for a watcher that is not the
+  /// input (delivery's deadline timer); -1 when none.
+  private static let observerWriteEnd = Atomic<Int32>(-1)
+  /// Set by `stopInput`: the input readers stop as if a signal had come.
+  private static let inputStopRequested = Atomic<Bool>(false)
 
   public static func install() {
     var ends: [Int32] = [-1, -1]
@@ -23,6 +28,14 @@ public enum SignalMonitor {
       wakeReadEnd.store(ends[0], ordering: .relaxed)
       wakeWriteEnd.store(ends[1], ordering: .relaxed)
     }
+    // Every static the handler touches is initialised here, before the handler can run: a
+    // first access inside the handler would run Swift's lazy initialisation (swift_once),
+    // which is not async-signal-safe and deadlocks when it interrupts that same
+    // initialisation.
+    _ = received.load(ordering: .relaxed)
+    _ = firstSignal.load(ordering: .relaxed)
+    _ = observerWriteEnd.load(ordering: .relaxed)
+    _ = inputStopRequested.load(ordering: .relaxed)
     for signalNumber in [SIGINT, SIGTERM] {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { _ in
@@ -35,6 +48,7 @@ public enum SignalMonitor {
         SignalMonitor.received.add(1, ordering: .relaxed)
         var byte: UInt8 = 1
         _ = write(SignalMonitor.wakeWriteEnd.load(ordering: .relaxed), &byte, 1)
+        _ = write(SignalMonitor.observerWriteEnd.load(ordering: .relaxed), &byte, 1)
       }
       sigemptyset(&action.sa_mask)
       action.sa_flags = 0
@@ -68,4 +82,32 @@ public enum SignalMonitor {
 
   /// Readable once a stop signal has arrived; -1 before `install()`.
   static var wakeDescriptor: Int32 { wakeReadEnd.load(ordering: .relaxed) }
+
+  /// Whether the input readers should stop: a signal, or `stopInput()`.
+  static var shouldStopReading: Bool {
+    isInterrupted || inputStopRequested.load(ordering: .relaxed)
+  }
+
+  /// Stops the input readers without a signal (delivery after a 401/403: reading on would
+  /// only report `not_sent` forever): wakes a read blocked on a quiet input through the same
+  /// self-pipe a signal uses. Readers must check `shouldStopReading`.
+  static func stopInput() {
+    inputStopRequested.store(true, ordering: .relaxed)
+    var byte: UInt8 = 1
+    _ = write(wakeWriteEnd.load(ordering: .relaxed), &byte, 1)
+  }
+
+  /// A descriptor that becomes readable at every stop signal, for one watcher besides the
+  /// input (a dispatch source, so delivery learns of a signal without polling); drain it
+  /// after each wake-up. Nil when the pipe cannot be made.
+  static func makeObserverDescriptor() -> Int32? {
+    var ends: [Int32] = [-1, -1]
+    guard pipe(&ends) == 0 else { return nil }
+    for end in ends {
+      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+    }
+    observerWriteEnd.store(ends[1], ordering: .relaxed)
+    return ends[0]
+  }
 }

@@ -11,9 +11,11 @@ final class MockAttio: Sendable {
   static let token = "mock-token-5ecr3t-d0-not-print"
 
   let port: Int
+  /// The address the server listens on: `127.0.0.1`, or `::1` for IPv6.
+  let host: String
   private let server: ChildProcess
 
-  var baseURL: String { "http://127.0.0.1:\(port)" }
+  var baseURL: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 
   /// The environment the binary needs to deliver to this server.
   var environment: [String: String] {
@@ -23,11 +25,14 @@ final class MockAttio: Sendable {
     return environment
   }
 
-  init(rate: Int = 0, latencyMilliseconds: Int = 0, scopes: String? = nil) async throws {
+  init(
+    rate: Int = 0, latencyMilliseconds: Int = 0, scopes: String? = nil, host: String = "127.0.0.1"
+  ) async throws {
+    self.host = host
     var arguments = [
       "python3", Repository.path("Tests/MockAttio/mock_attio.py").path,
       "--port", "0", "--token", MockAttio.token, "--rate", String(rate),
-      "--latency-ms", String(latencyMilliseconds),
+      "--latency-ms", String(latencyMilliseconds), "--host", host,
     ]
     if let scopes { arguments += ["--scopes", scopes] }
     // The mock lives as long as its test; the watchdog only bounds a test that never ends.

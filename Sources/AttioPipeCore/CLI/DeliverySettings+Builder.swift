@@ -1,0 +1,25 @@
+extension DeliverySettings {
+  /// Collects the command line's delivery options; `settings` checks them together with the
+  /// environment (`ATTIO_API_KEY`, `ATTIO_BASE_URL`) and turns delivery's configuration
+  /// errors into usage errors.
+  struct Builder {
+    var apiKeyFile: String?
+    var endpoint: String?
+    var scheduler = DeliveryScheduler.Options()
+    var grace = 10.0
+    var drainTimeout: Double?
+
+    func settings(environment: [String: String]) throws(UsageError) -> DeliverySettings {
+      let endpointText = endpoint ?? environment["ATTIO_BASE_URL"] ?? AttioEndpoint.defaultURL
+      do {
+        let endpoint = try AttioEndpoint(endpointText)
+        let token = try APIToken.load(file: apiKeyFile, environment: environment)
+        return DeliverySettings(
+          endpoint: endpoint, token: token, scheduler: scheduler, grace: grace,
+          drainTimeout: drainTimeout)
+      } catch {
+        throw UsageError(error.message)
+      }
+    }
+  }
+}

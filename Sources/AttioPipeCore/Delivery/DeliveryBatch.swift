@@ -1,0 +1,34 @@
+/// One person's write and the jobs merged into it: what a lane queues and sends. Only ever
+/// touched on the scheduler's queue.
+final class DeliveryBatch: @unchecked Sendable {
+  /// The merged values to write.
+  var request: UpsertRequest
+  var jobs: [DeliveryJob]
+  var plan = WritePlan()
+  /// Requests sent for this batch, 429s included.
+  var attempts = 0
+  /// Attempts that count against `--max-attempts` (429s do not: Attio did not process them).
+  var countedAttempts = 0
+  var firstSent: Double?
+  /// Not sent again before this (a retry's backoff).
+  var notBefore = 0.0
+  var lastResponse: AttioResponse?
+  var task: TransportTask?
+  var ticket: RateLimiter.Ticket?
+  /// Resolved while its request was in flight (a shutdown): its answer, if it comes, is
+  /// ignored.
+  var abandoned = false
+
+  init(_ job: DeliveryJob) {
+    request = job.request
+    jobs = [job]
+  }
+
+  /// Folds a newer job into this unsent batch; false when it cannot ride along (another
+  /// email list).
+  func merge(_ job: DeliveryJob) -> Bool {
+    guard request.merge(job.request) else { return false }
+    jobs.append(job)
+    return true
+  }
+}

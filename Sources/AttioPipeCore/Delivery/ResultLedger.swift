@@ -1,0 +1,127 @@
+import Dispatch
+import Synchronization
+
+/// Every job gets exactly one result: the ledger hands out a number per job, takes each
+/// number back exactly once with its status (a second result for one job is a bug and
+/// traps), counts the statuses for the summary, and remembers the message ids delivered.
+///
+/// It is also the back-pressure: the input side is held in `admit` while `capacity` jobs are
+/// without a result, and `waitUntilAllResolved` returns once the input has ended and no job
+/// is left. Both are semaphore waits, woken by results: nothing polls.
+final class ResultLedger: @unchecked Sendable {
+  /// Counters for the summary.
+  struct Statistics: Sendable, Equatable {
+    var jobs = 0
+    var upserted = 0
+    var unchanged = 0
+    var failed = 0
+    var notSent = 0
+    var inDoubt = 0
+    var requests = 0
+    var retries = 0
+    var rateLimited = 0
+  }
+
+  /// Only touched on the scheduler's queue.
+  private(set) var statistics = Statistics()
+  private(set) var delivered: DeliveredMessages
+  private var open: Set<Int> = []
+  private var nextNumber = 0
+  private let write: (DeliveryResult) -> Bool
+  /// The reader of the results went away.
+  private(set) var outputGone = false
+
+  private let room: DispatchSemaphore
+  private let outstanding = Atomic<Int>(0)
+  private let inputEnded = Atomic<Bool>(false)
+  private let allResolved = DispatchSemaphore(value: 0)
+
+  /// `write` writes one result and says whether its reader is still there.
+  init(
+    capacity: Int, delivered: DeliveredMessages,
+    write: @escaping (DeliveryResult) -> Bool
+  ) {
+    self.delivered = delivered
+    self.write = write
+    // Raised from zero: libdispatch traps when a semaphore is freed below its initial value.
+    room = DispatchSemaphore(value: 0)
+    for _ in 0..<capacity { room.signal() }
+  }
+
+  // MARK: - Input side (any thread)
+
+  /// Waits for room for one more job (back-pressure).
+  func admit() {
+    room.wait()
+    outstanding.add(1, ordering: .relaxed)
+  }
+
+  /// Jobs without a result, for the progress line.
+  var unresolved: Int { outstanding.load(ordering: .relaxed) }
+
+  /// Waits until the input has ended (`endInput`) and every job has its result.
+  func waitUntilAllResolved() {
+    allResolved.wait()
+  }
+
+  // MARK: - On the scheduler's queue
+
+  /// Numbers a job that `admit` let in.
+  func open(_ job: inout DeliveryJob) {
+    job.ledgerNumber = nextNumber
+    open.insert(nextNumber)
+    nextNumber += 1
+    statistics.jobs += 1
+  }
+
+  func endInput() {
+    inputEnded.store(true, ordering: .relaxed)
+    checkAllResolved()
+  }
+
+  func countRequest(retry: Bool) {
+    statistics.requests += 1
+    if retry { statistics.retries += 1 }
+  }
+
+  func countRateLimited() { statistics.rateLimited += 1 }
+
+  func alreadyDelivered(_ messageId: String) -> Bool { delivered.contains(messageId) }
+
+  /// Writes the one result of each of `jobs`. False once the reader of the results is gone.
+  @discardableResult
+  func resolve(
+    _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
+    recordId: String? = nil
+  ) -> Bool {
+    let error = status == .failed ? response?.error : nil
+    for job in jobs {
+      precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
+      if status == .upserted || status == .unchanged, let messageId = job.messageId {
+        delivered.insert(messageId)
+      }
+      switch status {
+      case .upserted: statistics.upserted += 1
+      case .unchanged: statistics.unchanged += 1
+      case .failed: statistics.failed += 1
+      case .notSent: statistics.notSent += 1
+      case .inDoubt: statistics.inDoubt += 1
+      }
+      let result = DeliveryResult(
+        job: job, status: status,
+        httpStatus: status == .notSent || status == .inDoubt ? nil : response?.status,
+        recordId: recordId, attempts: attempts, error: error)
+      if !outputGone && !write(result) { outputGone = true }
+      outstanding.subtract(1, ordering: .relaxed)
+      room.signal()
+    }
+    checkAllResolved()
+    return !outputGone
+  }
+
+  private func checkAllResolved() {
+    if inputEnded.load(ordering: .relaxed) && outstanding.load(ordering: .relaxed) == 0 {
+      allResolved.signal()
+    }
+  }
+}
