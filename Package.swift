@@ -7,8 +7,9 @@ let package = Package(
     .executable(name: "attio-pipe", targets: ["attio-pipe"])
   ],
   targets: [
-    // libcurl's easy interface, for the delivery transport (see CurlTransport.swift).
-    .systemLibrary(name: "CCurl"),
+    // libcurl's easy interface, for the delivery transport (see CurlTransport.swift). Linked
+    // by its runtime name, so that no development package (libcurl.so) is needed.
+    .target(name: "CCurl", linkerSettings: [.linkedLibrary(":libcurl.so.4")]),
     .target(name: "AttioPipeCore", dependencies: ["CCurl"]),
     .executableTarget(
       name: "attio-pipe",

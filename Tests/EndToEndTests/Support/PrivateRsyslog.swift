@@ -27,7 +27,7 @@ final class PrivateRsyslog: @unchecked Sendable {
     try Data(("global(workDirectory=\"\(work.path)\")\n" + configuration).utf8)
       .write(to: configurationFile)
     log = directory.appendingPathComponent("rsyslogd.log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     let logHandle = try FileHandle(forWritingTo: log)
     // Foundation starts children with signals blocked; rsyslogd (and omprog's child) must see
     // SIGTERM and SIGHUP, so a one-line launcher clears the mask before exec. `timeout` bounds
