@@ -60,7 +60,7 @@ struct EventSession {
       statistics.bodiesWritten += 1
       progress?.countBody()
       for warning in warnings {
-        statistics.warnings[warning] += 1
+        statistics.warnings[warning.reason] += 1
         if diagnostics.wantsEventDetails {
           diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
         }

@@ -95,8 +95,7 @@ extension IdentityStore {
     store.restoreSequence(sequence)
     // Profiles that expired while the tool was not running go now; so does any excess
     // if --max-identities was lowered.
-    _ = store.evictExpired()
-    store.trimToCapacity()
+    store.evictedOnLoad = store.evictExpired() + store.trimToCapacity()
     return store
   }
 }

@@ -106,6 +106,8 @@ struct JSONScanner: ~Copyable {
   ) throws(JSONScanError) {
     switch TopLevelKey(matching: key, in: self) {
     case .type: event.type = try scanStringField(depth: depth)
+    case .action: event.action = try scanStringField(depth: depth)
+    case .email: event.email = try scanStringField(depth: depth)
     case .event: event.event = try scanStringField(depth: depth)
     case .anonymousId: event.anonymousId = try scanIdentifierField(depth: depth)
     case .anonymousIdSnake: event.anonymousIdSnake = try scanIdentifierField(depth: depth)
@@ -121,12 +123,16 @@ struct JSONScanner: ~Copyable {
       // whatever the type of the new value.
       event.leadSource = .absent
       event.leadSourceSnake = .absent
+      event.properties.reset()
       guard peekIsObject() else { return try skipValue(depth: depth) }
+      event.properties.isPresent = true
       try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
         if key.matches("lead_source", in: scanner) {
           event.leadSourceSnake = try scanner.scanStringField(depth: depth)
         } else if key.matches("leadSource", in: scanner) {
           event.leadSource = try scanner.scanStringField(depth: depth)
+        } else if let spelling = TraitSpelling(matching: key, in: scanner) {
+          event.properties[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
         } else {
           try scanner.skipValue(depth: depth)
         }
@@ -158,10 +164,17 @@ struct JSONScanner: ~Copyable {
       guard let spelling = TraitSpelling(matching: key, in: scanner) else {
         return try scanner.skipValue(depth: depth)
       }
-      traits[spelling] =
-        spelling == .phone
-        ? try scanner.scanIdentifierField(depth: depth)
-        : try scanner.scanStringField(depth: depth)
+      traits[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
+    }
+  }
+
+  /// Phone numbers may be JSON numbers; every other trait takes a string.
+  private mutating func scanTraitValue(
+    _ spelling: TraitSpelling, depth: Int
+  ) throws(JSONScanError) -> ScannedValue {
+    switch spelling {
+    case .phone, .phoneNumber, .mobile: try scanIdentifierField(depth: depth)
+    default: try scanStringField(depth: depth)
     }
   }
 

@@ -58,6 +58,15 @@ struct PhoneNumberNormalizer: Sendable {
     return Self.national(digits, in: region)
   }
 
+  /// Whether `raw` is written as an international number ("+", or "00"), for the
+  /// `invalid_phone` diagnostic: a number without one needs `--default-country`. Input that is
+  /// not a number at all counts as having one (the missing country is not its problem).
+  static func hasInternationalPrefix(_ raw: String) -> Bool {
+    var raw = raw
+    guard let scanned = raw.withUTF8({ scan($0) }) else { return true }
+    return scanned.hasPlus || scanned.digits.starts(with: "00".utf8)
+  }
+
   /// The digits after an international prefix, or nil when `digits` do not start with it. As in
   /// libphonenumber the prefix does not count when a 0 follows: calling codes never start with 0.
   private static func dropInternationalPrefix(
