@@ -26,6 +26,8 @@ enum HelpText {
                                case and separators: signed_up = Signed Up = signedUp.
       --default-country CC     ISO 3166-1 alpha-2 country for phone numbers written
                                without an international prefix (e.g. US, GB, DE).
+      --no-userid-email        Never take the email from a userId that is an email
+                               address (by default used when nothing else gives one).
 
     COMMON OPTIONS
       --attribute NAME=SLUG    Write the attribute NAME (email_addresses, name,

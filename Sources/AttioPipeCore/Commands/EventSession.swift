@@ -28,6 +28,9 @@ struct EventSession {
     deliverySnapshot: @escaping () -> [UInt8]? = { nil }
   ) throws(PipelineError) {
     self.diagnostics = diagnostics
+    if options.verbosity != .quiet {
+      for warning in options.eventNameWarnings { diagnostics.error("warning: \(warning)") }
+    }
     strict = options.strict
     let identities = state?.takeIdentities()
     processor = EventProcessor(options.processorConfiguration, identities: identities)

@@ -37,7 +37,7 @@ struct EventScanner {
         name in
         // "Identified" in --events means the identify call, never a track of that name.
         guard let name, enabledEvents.contains(name),
-          !EventNameSet.matches(name, folded: EventNameSet.identified)
+          !EventNameSet.isIdentifyName(name)
         else { return (false, false) }
         return (true, EventNameSet.matches(name, folded: EventNameSet.leadGenerated))
       }

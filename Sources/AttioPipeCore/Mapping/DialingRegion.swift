@@ -57,6 +57,16 @@ struct DialingRegion: Sendable, Equatable {
     return byCode[String(decoding: upper, as: UTF8.self)]
   }
 
+  /// The code meant by a common mistake ("UK" is GB in ISO 3166-1), for the usage error.
+  static func suggestion(for code: String) -> String? {
+    switch code.uppercased() {
+    case "UK", "EN", "ENG", "GBR": "GB"
+    case "USA": "US"
+    case "EL": "GR"
+    default: nil
+    }
+  }
+
   /// Every supported ISO code, sorted, for `--help` and error messages.
   static var supportedCodes: [String] { sortedCodes }
 
