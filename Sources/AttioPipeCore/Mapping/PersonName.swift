@@ -27,6 +27,13 @@ enum PersonName {
       guard knownFirst != nil || knownLast != nil else { return nil }
       return joined(knownFirst ?? "", knownLast ?? "")
     }
+    // The common case, all three set as one name: nothing to split or compare.
+    if let knownFirst, let knownLast,
+      name.utf8.count == knownFirst.utf8.count + 1 + knownLast.utf8.count,
+      name == knownFirst + " " + knownLast
+    {
+      return PersonValues.Name(first: knownFirst, last: knownLast, full: name)
+    }
     let written = split(name)
     guard knownFirst != nil || knownLast != nil else { return written }
     let partsSequence = max(
@@ -78,12 +85,15 @@ enum PersonName {
 
   /// Whether `text` is an honorific written alone ("Mr.", "dr", "Mx"): never a job title.
   static func isHonorific<Text: StringProtocol>(_ text: Text) -> Bool {
-    honorifics.contains(folded(text))
+    text.utf8.count <= longestWord && honorifics.contains(folded(text))
   }
 
   private static func isSuffix(_ word: Substring) -> Bool {
-    suffixes.contains(folded(word))
+    word.utf8.count <= longestWord && suffixes.contains(folded(word))
   }
+
+  /// Longer words ("Ph.D.," at most) are neither, and skip the folding.
+  private static let longestWord = 8
 
   private static let honorifics: Set<String> = [
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "mme", "mlle", "rev", "herr",
