@@ -91,6 +91,20 @@ extension TraitSpelling {
   }
 
   init?(folding key: UnsafeBufferPointer<UInt8>) {
+    // Most keys of a `properties` object are rejected by their length and their first and
+    // last letters: every trait name starts with one of e, f, j, l, m, n, p, t and ends with
+    // e, l or r.
+    guard (4...24).contains(key.count) else { return nil }
+    switch key[key.count - 1] | 0x20 {
+    case UInt8(ascii: "e"), UInt8(ascii: "l"), UInt8(ascii: "r"): break
+    default: return nil
+    }
+    switch key[0] | 0x20 {
+    case UInt8(ascii: "e"), UInt8(ascii: "f"), UInt8(ascii: "j"), UInt8(ascii: "l"),
+      UInt8(ascii: "m"), UInt8(ascii: "n"), UInt8(ascii: "p"), UInt8(ascii: "t"):
+      break
+    default: return nil
+    }
     // Folded bytes, packed little-endian into two words (at most 11 bytes are kept), compared
     // with the folded names as integer constants.
     var low: UInt64 = 0

@@ -20,19 +20,29 @@ enum EmailAddress {
   /// The normalised address, or nil when Attio would reject it.
   static func normalize(_ raw: String) -> String? {
     var address = raw.trimmingWhitespace()
-    // Fast path: ASCII needs no Unicode normalisation and lower-cases byte by byte.
-    if address.utf8.allSatisfy({ $0 < 0x80 }) {
-      var bytes = Array(address.utf8)
-      for index in bytes.indices where (0x41...0x5A).contains(bytes[index]) {
-        bytes[index] |= 0x20
+    // Fast path: ASCII needs no Unicode normalisation and lower-cases byte by byte, in place.
+    let ascii: String?? = address.withUTF8 { bytes in
+      guard !bytes.contains(where: { $0 >= 0x80 }) else { return .none }
+      let lowered = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+        for index in bytes.indices {
+          let byte = bytes[index]
+          buffer[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+        }
+        return bytes.count
       }
-      guard isValid(bytes.lazy.map { Unicode.Scalar($0) }) else { return nil }
-      return String(decoding: bytes, as: UTF8.self)
+      return .some(
+        isValid(UnsafeBufferPointer(start: bytes.baseAddress, count: bytes.count)) ? lowered : nil)
     }
+    if let ascii { return ascii }
     // NFC first, so that "e\u{301}lodie@" and "élodie@" are one person.
     address = address.precomposedStringWithCanonicalMapping.lowercased()
     guard isValid(address.unicodeScalars) else { return nil }
     return address
+  }
+
+  /// ASCII bytes: the same rule without decoding scalars (case does not matter to it).
+  private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    isValid(bytes.lazy.map { Unicode.Scalar($0) })
   }
 
   private static func isValid<Scalars: Sequence<Unicode.Scalar>>(_ scalars: Scalars) -> Bool {

@@ -38,7 +38,7 @@ enum PersonName {
     guard knownFirst != nil || knownLast != nil else { return written }
     let partsSequence = max(
       knownFirst == nil ? 0 : first.sequence, knownLast == nil ? 0 : last.sequence)
-    let words = (written.first + " " + written.last).split(whereSeparator: \.isWhitespace)
+    let words = (written.first + " " + written.last).split(whereSeparator: isSpace)
     let firstRange = knownFirst.flatMap { find($0, in: words) }
     let lastRange = knownLast.flatMap { find($0, in: words) }
     guard firstRange != nil || lastRange != nil else {
@@ -109,18 +109,24 @@ enum PersonName {
   }
 
   private static func words(_ text: Substring) -> [Substring] {
-    text.split(whereSeparator: { $0.isWhitespace || $0 == "," })
+    text.split(whereSeparator: { isSpace($0) || $0 == "," })
   }
 
   /// Where the words of `part` occur, as whole words, in `words` (ignoring case).
   private static func find(_ part: String, in words: [Substring]) -> Range<Int>? {
-    let needle = part.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
+    let needle = part.split(whereSeparator: isSpace).map { $0.lowercased() }
     guard !needle.isEmpty, needle.count <= words.count else { return nil }
     for start in 0...(words.count - needle.count)
     where (0..<needle.count).allSatisfy({ words[start + $0].lowercased() == needle[$0] }) {
       return start..<(start + needle.count)
     }
     return nil
+  }
+
+  /// White space, without a Unicode property look-up for ASCII.
+  private static func isSpace(_ character: Character) -> Bool {
+    if let ascii = character.asciiValue { return ascii == 0x20 || (0x09...0x0D).contains(ascii) }
+    return character.isWhitespace
   }
 
   private static func joined(_ first: String, _ last: String) -> PersonValues.Name {
