@@ -7,6 +7,9 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
   case name
   case phone
   case jobTitle
+  /// `address.country_code` or `address.country`: the country of a phone number written
+  /// without an international prefix.
+  case country
 
   /// The spellings an event may use, the one that wins first: the documented snake_case key,
   /// then any other key that folds to it (`firstName`, `First-Name`), then the aliases (`title`
@@ -19,6 +22,7 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
     case .name: [.name, .fullName]
     case .phone: [.phone, .phoneNumber, .mobile]
     case .jobTitle: [.jobTitleSnake, .jobTitle, .title]
+    case .country: [.addressCountryCode, .addressCountry]
     }
   }
 }

@@ -161,10 +161,37 @@ struct JSONScanner: ~Copyable {
     guard peekIsObject() else { return try skipValue(depth: depth) }
     traits.isPresent = true
     try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
-      guard let spelling = TraitSpelling(matching: key, in: scanner) else {
-        return try scanner.skipValue(depth: depth)
+      if let spelling = TraitSpelling(matching: key, in: scanner) {
+        traits[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
+      } else if key.end - key.start == 7
+        && (key.matches("address", in: scanner) || key.matches("Address", in: scanner))
+      {
+        try scanner.scanAddressField(depth: depth, into: &traits)
+      } else {
+        try scanner.skipValue(depth: depth)
       }
-      traits[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
+    }
+  }
+
+  /// `traits.address`: only its country is read (the country of a phone number written
+  /// without an international prefix). A repeated `address` replaces the earlier one.
+  private mutating func scanAddressField(
+    depth: Int, into traits: inout ScannedTraits
+  ) throws(JSONScanError) {
+    traits[.addressCountryCode] = .absent
+    traits[.addressCountry] = .absent
+    guard peekIsObject() else { return try skipValue(depth: depth) }
+    try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
+      switch key.end - key.start {
+      case 7 where key.matches("country", in: scanner):
+        traits[.addressCountry] = try scanner.scanStringField(depth: depth)
+      case 11 where key.matches("countryCode", in: scanner):
+        traits[.addressCountryCode] = try scanner.scanStringField(depth: depth)
+      case 12 where key.matches("country_code", in: scanner):
+        traits[.addressCountryCode] = try scanner.scanStringField(depth: depth)
+      default:
+        try scanner.skipValue(depth: depth)
+      }
     }
   }
 

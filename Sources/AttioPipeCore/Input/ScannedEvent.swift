@@ -54,6 +54,9 @@ enum TraitSpelling: Int, CaseIterable {
   case mobile
   /// Folds to `title`: a job title after `job_title` (an honorific is dropped by the mapping).
   case title
+  /// In the `address` object: folds to `countrycode`, then `country`.
+  case addressCountryCode
+  case addressCountry
 }
 
 /// The trait keys found in one `traits` object, one slot per spelling, stored inline.
@@ -62,10 +65,10 @@ struct ScannedTraits {
     (
       ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue,
       ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue,
-      ScannedValue
+      ScannedValue, ScannedValue, ScannedValue
     ) = (
       .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent,
-      .absent, .absent, .absent
+      .absent, .absent, .absent, .absent, .absent
     )
   /// Whether the object was present at all (as an object).
   var isPresent = false
@@ -86,6 +89,8 @@ struct ScannedTraits {
       case .phoneNumber: slots.10
       case .mobile: slots.11
       case .title: slots.12
+      case .addressCountryCode: slots.13
+      case .addressCountry: slots.14
       }
     }
     set {
@@ -103,6 +108,8 @@ struct ScannedTraits {
       case .phoneNumber: slots.10 = newValue
       case .mobile: slots.11 = newValue
       case .title: slots.12 = newValue
+      case .addressCountryCode: slots.13 = newValue
+      case .addressCountry: slots.14 = newValue
       }
     }
   }

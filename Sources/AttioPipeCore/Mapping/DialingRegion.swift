@@ -57,6 +57,28 @@ struct DialingRegion: Sendable, Equatable {
     return byCode[String(decoding: upper, as: UTF8.self)]
   }
 
+  /// The region of an address's country: an ISO 3166-1 alpha-2 code or an English country
+  /// name ("United States", "Germany"), compared ignoring case; nil when unsupported.
+  static func forCountry(_ country: String) -> DialingRegion? {
+    let trimmed = country.trimmingWhitespace()
+    if trimmed.utf8.count == 2 { return named(trimmed) }
+    return englishNames[trimmed.lowercased()].flatMap { named($0) }
+  }
+
+  private static let englishNames: [String: String] = [
+    "united states": "US", "united states of america": "US", "usa": "US", "u.s.a.": "US",
+    "u.s.": "US", "america": "US", "canada": "CA", "puerto rico": "PR",
+    "united kingdom": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "ireland": "IE", "germany": "DE", "france": "FR",
+    "spain": "ES", "italy": "IT", "netherlands": "NL", "the netherlands": "NL", "holland": "NL",
+    "belgium": "BE", "switzerland": "CH", "austria": "AT", "sweden": "SE", "denmark": "DK",
+    "norway": "NO", "finland": "FI", "poland": "PL", "portugal": "PT", "australia": "AU",
+    "new zealand": "NZ", "india": "IN", "japan": "JP", "brazil": "BR", "mexico": "MX",
+    "south africa": "ZA", "singapore": "SG", "jamaica": "JM", "bahamas": "BS",
+    "the bahamas": "BS", "barbados": "BB", "trinidad and tobago": "TT", "bermuda": "BM",
+    "dominican republic": "DO",
+  ]
+
   /// The code meant by a common mistake ("UK" is GB in ISO 3166-1), for the usage error.
   static func suggestion(for code: String) -> String? {
     switch code.uppercased() {

@@ -34,10 +34,15 @@ struct PersonMapper: Sendable {
       first: profile.value(.firstName), last: profile.value(.lastName),
       full: profile.value(.name))
     if let rawPhone = profile[.phone] {
-      if let phone = phoneNormalizer.normalize(rawPhone) {
+      // The person's own country comes before --default-country.
+      let normalizer =
+        profile[.country].flatMap(DialingRegion.forCountry).map {
+          PhoneNumberNormalizer(defaultRegion: $0)
+        } ?? phoneNormalizer
+      if let phone = normalizer.normalize(rawPhone) {
         values.phone = phone
       } else {
-        warnings.append(invalidPhone(rawPhone))
+        warnings.append(Self.invalidPhone(rawPhone, normalizer))
       }
     }
     if let title = profile[.jobTitle] {
@@ -51,9 +56,11 @@ struct PersonMapper: Sendable {
     return .person(values, warnings: warnings)
   }
 
-  private func invalidPhone(_ raw: String) -> EventWarning {
+  private static func invalidPhone(_ raw: String, _ normalizer: PhoneNumberNormalizer)
+    -> EventWarning
+  {
     var details = [("value", raw)]
-    if phoneNormalizer.defaultRegion == nil && !PhoneNumberNormalizer.hasInternationalPrefix(raw) {
+    if normalizer.defaultRegion == nil && !PhoneNumberNormalizer.hasInternationalPrefix(raw) {
       details.append(
         ("detail", "no international prefix and no --default-country given"))
     }
