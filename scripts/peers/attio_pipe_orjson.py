@@ -44,7 +44,10 @@ Semantics (shared with scripts/peers/attio_pipe.jq):
     parts is not resolved by recency (the benchmark stream has none).
   * job_title: an honorific alone (Mr, Dr., ...) is left out.
   * phone (simplified E.164): delete ' ', '.', '-', '(', ')' and keep the result
-    only if it matches ^\\+[1-9][0-9]{6,14}$.
+    only if it matches ^\\+[1-9][0-9]{6,14}$ and, for the calling codes of the
+    supported regions, the national number's leading digits and length are
+    allowed by PHONE_PREFIXES (a copy of the table attio-pipe generates from
+    libphonenumber, Sources/AttioPipeCore/Mapping/NationalNumberPrefixes+Generated.swift).
   * description: only on "Lead Generated": properties.lead_source, else
     properties.leadSource (first non-blank string, trimmed).
   * lines that are not valid JSON objects are skipped.
@@ -130,6 +133,63 @@ def _find(part, words):
         if needle and lower[i:i + len(needle)] == needle:
             return i, i + len(needle)
     return None
+
+PHONE_PREFIXES = {
+    "1": "2:400 3:480 4:400 5:400 6:400 7:400 8:400 9:400",
+    "44": "1:600 2:400 3:400 5:400 7:400 8:680 9:400",
+    "353": "1:700 2:380 4:780 5:380 6:380 7:200 8:600 9:380",
+    "49": "1:7ff0 2:ffc0 3:ffe0 40:ffe0 41:ffe0 42:ffe0 43:ffe0 44:ffe0 45:ffe0 46:ffe0 47:ffe0 48:ffe0 490:3fe0 491:3fe0 492:3fe0 493:3fe0 494:3fe0 495:3fe0 496:3fe0 497:1fe0 498:60 499:e0 5:ffc0 6:ffe0 7:ffc0 8:ffe0 9:ffc0",
+    "33": "1:200 2:200 3:200 4:200 5:200 6:200 7:200 8:200 9:200",
+    "34": "400:200 51:200 6:200 7:200 8:200 9:200",
+    "39": "0:1fc0 1:e00 30:1e00 31:1e00 32:1e00 33:1e00 34:1e00 35:1e00 36:1e00 37:1e00 38:1e00 39:600 43:400 55:400 70:400 8:740",
+    "31": "1:260 2:200 30:200 310:200 311:200 312:200 313:200 314:200 315:200 316:200 317:200 318:200 32:200 33:200 34:200 35:200 36:200 37:200 38:200 39:200 4:200 5:200 6:200 7:200 8:780 9:f80",
+    "32": "1:100 2:100 3:100 4:300 5:100 6:100 7:100 8:100 9:100",
+    "41": "2:200 3:200 4:200 5:200 6:200 7:200 8:1200 9:200",
+    "43": "1:3ff0 2:3f80 3:3fc0 40:3fc0 41:3fc0 42:3fc0 430:3f80 432:180 433:80 434:80 435:3f80 436:80 437:80 438:380 439:780 44:3fc0 45:3fc0 46:3fc0 47:3fc0 48:3fc0 49:3fc0 5:3fe0 6:3fc0 7:3fc0 8:3f00 9:3e00",
+    "46": "1:380 2:13c0 3:380 4:380 5:300 6:1380 7:200 8:380 9:780",
+    "45": "2:100 3:100 4:100 5:100 6:100 7:100 8:100 9:100",
+    "47": "0:20 2:100 3:100 4:100 5:100 6:100 7:100 8:100 9:100",
+    "358": "1:7e0 2:7e0 30:7e0 31:7e0 32:7e0 33:7e0 34:7e0 35:3e0 36:7e0 37:7e0 38:7e0 39:7e0 4:7c0 5:7e0 6:7e0 7:1fc0 8:3e0 9:3e0",
+    "48": "1:280 2:2c0 3:280 4:280 5:280 6:3c0 7:280 8:680 9:280",
+    "351": "169:200 2:200 30:200 6:200 7:200 8:200 9:200",
+    "61": "10:17e0 11:17e0 12:17e0 13:17e0 14:17e0 15:17e0 16:17e0 17:17e0 180:5e0 181:5e0 182:5e0 183:1e0 184:5e0 185:5e0 186:5e0 187:5e0 188:5e0 189:5e0 19:17e0 2:200 3:200 4:200 7:200 8:200",
+    "64": "1:400 2:700 3:100 4:100 50:680 60:100 61:100 62:100 63:100 65:100 66:100 67:100 68:100 69:100 7:300 8:7e0 9:700",
+    "91": "000:2000 1:3f00 2:400 3:400 4:400 5:400 6:400 7:400 8:400 9:400",
+    "81": "000:100 001:3ff00 002:3ff00 003:3ff00 004:3ff00 005:3ff00 006:3ff00 007:3ff00 008:3ff00 009:3ff00 1:200 2:600 3:200 4:200 5:600 6:600 7:600 8:600 9:600",
+    "55": "1:c00 2:c00 3:d00 4:d00 50:e00 51:e00 52:e00 53:e00 54:e00 550:e00 551:e00 552:e00 553:e00 554:e00 555:600 556:e00 557:e00 558:e00 559:e00 56:e00 57:e00 58:e00 59:e00 6:c00 7:c00 8:e00 9:e00",
+    "52": "2:400 3:400 4:400 5:400 6:400 7:400 8:400 9:400",
+    "27": "1:200 2:200 3:200 4:200 5:200 6:200 7:200 8:7e0 9:200",
+    "65": "1:800 3:100 6:100 700:800 8:500 9:100",
+}
+
+
+def _prefix_tables():
+    tables = {}
+    for code, entries in PHONE_PREFIXES.items():
+        t = {}
+        for entry in entries.split():
+            prefix, mask = entry.split(":")
+            t[prefix] = int(mask, 16)
+        tables[code] = t
+    return tables
+
+
+_PREFIX_TABLES = _prefix_tables()
+
+
+def phone_allowed(e164):
+    digits = e164[1:]
+    for n in (1, 2, 3):
+        table = _PREFIX_TABLES.get(digits[:n])
+        if table is not None:
+            nsn = digits[n:]
+            for depth in (1, 2, 3):
+                mask = table.get(nsn[:depth])
+                if mask is not None:
+                    return bool(mask >> len(nsn) & 1)
+            return False
+    return True
+
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ATOM = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\x00-\x7f])+"
@@ -369,7 +429,7 @@ def main(argv):
         phone = traits.get("phone")
         if phone is not None:
             phone = phone.translate(_PHONE_STRIP)
-            if phone_match(phone):
+            if phone_match(phone) and phone_allowed(phone):
                 values["phone_numbers"] = [{"original_phone_number": phone}]
 
         title = traits.get("job_title")

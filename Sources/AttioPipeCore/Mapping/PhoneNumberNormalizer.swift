@@ -139,7 +139,9 @@ struct PhoneNumberNormalizer: Sendable {
       }
       if significant.starts(with: trunk.utf8) { return nil }
     }
-    guard rules.nationalLengths.contains(significant.count) else { return nil }
+    guard rules.nationalLengths.contains(significant.count),
+      NationalNumberPrefixes.allows(significant, callingCode: rules.callingCode)
+    else { return nil }
     return significant
   }
 
