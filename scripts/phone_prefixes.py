@@ -139,5 +139,8 @@ if __name__ == "__main__":
         code = str(PhoneMetadata.metadata_for_region(region).country_code)
         pat, masks = table(region)
         entries = " ".join("%s:%x" % (p, m) for p, m in sorted(collapsed(masks).items()))
-        out.write("    \"%s\": \"%s\",\n" % (code, entries))
+        line = "    \"%s\": \"%s\"," % (code, entries)
+        if len(line) > 100:  # as swift-format lays it out
+            line = "    \"%s\":\n      \"%s\"," % (code, entries)
+        out.write(line + "\n")
     out.write("  ]\n}\n")
