@@ -37,6 +37,11 @@ struct EventProcessor {
     evictions += identities.evictExpired()
   }
 
+  /// Sets the store's clock (tests of the time to live).
+  mutating func setClockForTesting(_ second: UInt32) {
+    identities.now = second
+  }
+
   mutating func process(_ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>) -> EventOutcome {
     switch scanned.kind {
     case .blank: return .blank

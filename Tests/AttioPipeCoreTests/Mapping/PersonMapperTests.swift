@@ -106,6 +106,11 @@ import Testing
     ("  Ada@Example.COM\t", "ada@example.com"),
     ("first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk"),
     ("ÉLODIE@exemple.fr", "élodie@exemple.fr"),
+    // NFC before lower-casing: a decomposed é is the same person.
+    ("E\u{301}lodie@Exemple.fr", "élodie@exemple.fr"),
+    ("o'brien+tag@xn--mnchen-3ya.de", "o'brien+tag@xn--mnchen-3ya.de"),
+    ("jürgen@münchen.de", "jürgen@münchen.de"),
+    ("a!#$%&'*+-/=?^_`{|}~@a-b.c1.io", "a!#$%&'*+-/=?^_`{|}~@a-b.c1.io"),
   ])
   func normalises(_ raw: String, _ expected: String) {
     #expect(EmailAddress.normalize(raw) == expected)
@@ -115,6 +120,11 @@ import Testing
     "not-an-email", "@example.com", "ada@", "ada@example", "ada@@example.com",
     "a@b@example.com", "ada@example..com", "ada@.example.com", "ada@example.com.",
     "ada lovelace@example.com", "ada@exa mple.com", "ada\u{0}@example.com", "ada\u{85}@x.io",
+    // Issue 7.6: what Attio rejects.
+    "ada@example.com;", "mailto:ada@example.com", "ada\u{200B}@example.com", "ada@exa_mple.com",
+    "ada@-example-.com", "ada@example-.com", ".ada@example.com", "ada.@example.com",
+    "a..da@example.com", "<ada@example.com>", "\"ada\"@example.com", "ada@exam\u{AD}ple.com",
+    "\u{FEFF}ada@example.com", "ada@example.com\u{200E}",
   ])
   func rejectsImplausibleAddresses(_ raw: String) {
     #expect(EmailAddress.normalize(raw) == nil)
@@ -159,6 +169,72 @@ import Testing
     #expect(
       outcome
         == .person(expected, warnings: [EventWarning(.invalidPhone, [("value", "call me maybe")])]))
+  }
+}
+
+@Suite struct PersonMapperIssue14Tests {
+  private func profile(_ traits: [ProfileTrait: String]) -> Profile {
+    var changes = TraitChanges()
+    for (trait, value) in traits { changes[trait] = .set(value) }
+    return Profile(changes: changes)
+  }
+
+  @Test func anHonorificIsNotAJobTitle() {
+    let outcome = PersonMapper().map(
+      profile([.email: "a@b.co", .jobTitle: "Mr."]), leadSource: nil)
+    #expect(
+      outcome
+        == .person(
+          PersonValues(email: "a@b.co"), warnings: [EventWarning(.notAJobTitle, [("value", "Mr.")])]
+        ))
+  }
+
+  @Test func aUserIdEmailIsUsedOnlyWithoutAnyOtherEmail() {
+    let fallback = { () -> (email: String, source: String)? in ("Ada@Example.com", "userId") }
+    let guessed = PersonMapper().map(
+      profile([.name: "Ada"]), leadSource: nil, fallbackEmail: fallback)
+    guard case .person(let values, let warnings) = guessed else {
+      Issue.record("no body")
+      return
+    }
+    #expect(values.email == "ada@example.com")
+    #expect(warnings == [EventWarning(.emailFrom, [("email_from", "userId")])])
+    let known = PersonMapper().map(
+      profile([.email: "known@example.com"]), leadSource: nil, fallbackEmail: fallback)
+    guard case .person(let knownValues, _) = known else {
+      Issue.record("no body")
+      return
+    }
+    #expect(knownValues.email == "known@example.com")
+  }
+
+  @Test func thePersonsOwnCountryComesBeforeTheDefault() {
+    let mapper = PersonMapper(defaultRegion: DialingRegion.named("GB"))
+    let outcome = mapper.map(
+      profile([.email: "a@b.co", .phone: "8005550100", .country: "US"]), leadSource: nil)
+    guard case .person(let values, _) = outcome else {
+      Issue.record("no body")
+      return
+    }
+    #expect(values.phone == "+18005550100")
+  }
+
+  @Test func invalidPhoneSaysWhenNoCountryWasGiven() {
+    let outcome = PersonMapper().map(
+      profile([.email: "a@b.co", .phone: "020 7946 0958"]), leadSource: nil)
+    guard case .person(_, let warnings) = outcome else {
+      Issue.record("no body")
+      return
+    }
+    #expect(
+      warnings == [
+        EventWarning(
+          .invalidPhone,
+          [
+            ("value", "020 7946 0958"),
+            ("detail", "no international prefix and no --default-country given"),
+          ])
+      ])
   }
 }
 
