@@ -2,9 +2,10 @@
 ///
 /// The data comes from Google's libphonenumber metadata (via the Python port `phonenumbers`,
 /// version 9.0.43): `international_prefix`, `national_prefix` and
-/// `general_desc.possible_length`. Only what the normaliser needs is kept: no number patterns,
-/// because we check that a number *can* exist in a country (its length), not that it is
-/// currently assigned. Local-only lengths (a US number without its area code, say) are left out
+/// `general_desc.possible_length`; the leading digits each length may start with are in
+/// `NationalNumberPrefixes` (the general description's pattern summarised to three digits).
+/// We check that a number *can* exist in a country (leading digits and length), not that it is
+/// currently assigned, so the per-type patterns are not kept. Local-only lengths (a US number without its area code, say) are left out
 /// on purpose: such a number cannot be turned into a full international number.
 struct DialingRegion: Sendable, Equatable {
   /// ISO 3166-1 alpha-2 code, upper case, e.g. "GB".

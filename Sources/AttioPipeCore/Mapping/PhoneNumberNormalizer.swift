@@ -9,8 +9,10 @@
 //    prefix ("011", "0011", ...); otherwise from the default region, after its trunk prefix is
 //    dropped, or from the digits themselves when they start with the region's calling code
 //    written without "+". For the calling codes of supported regions the national significant
-//    number must have a length the country uses (lengths, not libphonenumber's number patterns:
-//    "+1 555 ..." passes although 555 is no real area code); for any other calling code only the
+//    number must have a length the country uses and start with digits the country uses for that
+//    length (`NationalNumberPrefixes`: libphonenumber's general pattern to three digits, so no
+//    NANP area code starting with 0 or 1, while "+1 555 ..." still passes as no number is checked
+//    for being assigned); for any other calling code only the
 //    E.164 bounds apply, with at least `minimumUnknownNationalLength` digits.
 //
 // fixtures/phones/libphonenumber.tsv (scripts/gen_phone_fixture.py) pins the behaviour against
