@@ -40,9 +40,43 @@ enum EmailAddress {
     return address
   }
 
-  /// ASCII bytes: the same rule without decoding scalars (case does not matter to it).
+  /// ASCII bytes: the same rule as for scalars below, on bytes (case does not matter to it).
   private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    isValid(bytes.lazy.map { Unicode.Scalar($0) })
+    guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
+      at > 0, at <= 64
+    else { return false }
+    // Local part: atoms of atext separated by single dots.
+    var previous = UInt8(ascii: ".")
+    for index in 0..<at {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: ".") {
+        if previous == UInt8(ascii: ".") { return false }
+      } else if !isAtomText(byte) {
+        return false
+      }
+      previous = byte
+    }
+    if previous == UInt8(ascii: ".") { return false }
+    // Domain: two or more LDH labels of 1 to 63 bytes, no hyphen at either end.
+    var labels = 0
+    var labelLength = 0
+    previous = UInt8(ascii: ".")
+    for index in (at + 1)..<bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: ".") {
+        guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+        labels += 1
+        labelLength = 0
+      } else {
+        guard isLetterOrDigit(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) else {
+          return false
+        }
+        labelLength += 1
+        if labelLength > 63 { return false }
+      }
+      previous = byte
+    }
+    return labels >= 1 && labelLength > 0 && previous != UInt8(ascii: "-")
   }
 
   private static func isValid<Scalars: Sequence<Unicode.Scalar>>(_ scalars: Scalars) -> Bool {

@@ -37,6 +37,12 @@ struct EventProcessor {
     evictions += identities.evictExpired()
   }
 
+  /// Kept out of line: numeric ids are rare and the common path stays small.
+  @inline(never)
+  private static func canonicalNumber(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    CanonicalNumber.canonical(literal)
+  }
+
   /// Sets the store's clock (tests of the time to live).
   mutating func setClockForTesting(_ second: UInt32) {
     identities.now = second
@@ -120,6 +126,7 @@ struct EventProcessor {
 
   /// Calls `body` with the bytes of an id (a string's, or a number's literal text). Ids are
   /// looked up straight from the line; only ids written with escapes (rare) are decoded first.
+  @inline(__always)
   private static func withIdentifier<Result>(
     _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>,
     _ body: (UnsafeBufferPointer<UInt8>?) -> Result
@@ -130,7 +137,7 @@ struct EventProcessor {
     case .number(let start, let end):
       // `42.0`, `4.2e1` and `42` are one id: numbers are looked up in canonical form.
       let literal = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
-      guard let canonical = CanonicalNumber.canonical(literal) else { return body(literal) }
+      guard let canonical = canonicalNumber(literal) else { return body(literal) }
       return canonical.withUnsafeBufferPointer { body($0) }
     case .string(let start, let end, true):
       var decoded = JSONStringDecoder.decode(
