@@ -7,16 +7,25 @@ Dev-time only: the Swift tests read the TSV and never need this script or its de
     /tmp/phv/bin/python scripts/gen_phone_fixture.py > fixtures/phones/libphonenumber.tsv
 
 Columns: default region (empty = none), raw input, libphonenumber's answer, note. The answer is
-format_number(parse(raw, region), E164) when is_possible_number() holds, empty when parsing
-fails or the number is not possible. The note is empty, or "ours=<E.164 or empty>: reason" for
+format_number(parse(raw, region), E164) when is_possible_number() holds and, for the calling
+codes of supported regions, the national number matches the general_desc pattern of the calling
+code's main region (its leading-digit and length rules, see scripts/phone_prefixes.py); empty
+when parsing fails or the number is not possible. The note is empty, or "ours=<E.164 or empty>: reason" for
 the few inputs where the normaliser deliberately differs (see OVERRIDES); the test then expects
 "ours". The script refuses to write an override that libphonenumber no longer disagrees with.
 """
 
+import os
+import re
 import sys
 
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumberFormat, PhoneNumberType
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from phone_prefixes import CALLING_CODE_REGIONS  # noqa: E402
+
+MAIN_REGION = {PhoneMetadata.metadata_for_region(r).country_code: r for r in CALLING_CODE_REGIONS}
 
 NANP = ("US CA PR AG AI AS BB BM BS DM DO GD GU JM KN KY LC MP MS SX TC TT VC VG VI").split()
 OTHERS = ("GB IE DE FR ES IT NL BE CH AT SE DK NO FI PL PT AU NZ IN JP BR MX ZA SG").split()
@@ -27,9 +36,6 @@ IDD = {"US": "011", "CA": "011", "AU": "0011", "JP": "010", "SG": "001", "BR": "
 
 # Deliberate differences, keyed by (region, raw): (our answer, why). Keep this short.
 OVERRIDES = {
-    # Local-only lengths: libphonenumber calls a 7-digit US number "possible" (IS_POSSIBLE_LOCAL_
-    # ONLY) and formats it as "+18675309", which is not a dialable number. We need the area code.
-    ("US", "867-5309"): ("", "local-only length, area code missing"),
     # "00" starts an international number whatever the default region (product rule); for
     # libphonenumber only the region's own prefix does (011 in NANP), and without a default
     # region it refuses every number that does not start with "+".
@@ -39,22 +45,16 @@ OVERRIDES = {
     # Letters: libphonenumber converts vanity numbers and skips leading text such as "tel:".
     # The product rule refuses any letter that is not an extension marker.
     ("US", "1-800-FLOWERS"): ("", "letters are refused, no vanity-number conversion"),
-    # A trunk prefix left at the start of the national number: libphonenumber keeps the 0 when
-    # dropping it leaves an impossible length and calls "+440123456" possible; no British number
-    # starts with 0, so we refuse it.
-    ("GB", "0123456"): ("", "national number would still start with the trunk prefix"),
     # E.164 allows 15 digits; libphonenumber's possible lengths for Germany reach 15 national
     # digits, so it formats a 16-digit "+49...". We cap at 15 digits in all.
     ("DE", "+49 30 123456789012"): ("", "more than 15 digits"),
     # Calling codes outside the supported regions only get the E.164 bounds: libphonenumber
     # knows Russia's numbers have 10 digits.
     ("US", "+7 912 345 678"): ("+7912345678", "no length table for calling code 7"),
-    # Numbers starting with the region's own calling code and no "+" (JSON numbers): where the
-    # region has no trunk prefix and both readings have a possible length, we keep the national
-    # reading ("3921234567" is an Italian mobile number); libphonenumber's number patterns know
-    # that these two are calling code + number.
-    ("IT", "390212345678"): ("+39390212345678", "no trunk prefix: national reading wins"),
-    ("SG", "6561234567"): ("+656561234567", "no trunk prefix: national reading wins"),
+    # (Numbers starting with the region's own calling code and no "+", in regions without a
+    # trunk prefix: "390212345678" with default IT and "6561234567" with default SG used to be
+    # read nationally by us; the leading-digit rules now refuse those national readings, so we
+    # agree with libphonenumber and they are ordinary rows.)
     # The other side of that rule: where the region has a trunk prefix, national numbers are
     # written with it, so we read "468123456" as +46 8123456 (the generator built it from that
     # number); libphonenumber's patterns accept it as a 9-digit national number.
@@ -87,6 +87,11 @@ def libphonenumber(raw, region):
         return ""
     if not phonenumbers.is_possible_number(number):
         return ""
+    main = MAIN_REGION.get(number.country_code)
+    if main is not None:
+        pattern = PhoneMetadata.metadata_for_region(main).general_desc.national_number_pattern
+        if not re.fullmatch(pattern, nsn(number)):
+            return ""
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
@@ -218,7 +223,19 @@ HAND_WRITTEN = [
     ("AU", "+61 2 9876 54"), ("NZ", "+64 9 123"), ("BR", "+55 11 9123"), ("ZA", "+27 21 123"),
     ("SG", "+65 6123 456"), ("NO", "+47 21 23 45 6"), ("PL", "+48 12 345"),
     ("US", "none"), ("US", "-"), ("US", "0"), ("GB", "0"), ("US", "()"), ("US", "ext 23"),
-    ("US", "call me"), ("", "+"), ("", "00"), ("US", "+1 555 867 5309 ext"),
+    ("US", "call me"), ("", "+"), ("", "00"), ("US", "+1 555 867 5309 ext"), ("US", "867-5309"),
+    ("GB", "0123456"), ("IT", "390212345678"), ("SG", "6561234567"),
+    # Refused by the leading-digit rules (issue: only the length used to be checked).
+    ("US", "030 1234567"), ("US", "01 23 45 67 89"), ("US", "(012) 345-6789"),
+    ("US", "+1 123 456 7890"), ("GB", "555-2671"), ("GB", "0455 123 4567"),
+    ("GB", "+44 60 1234 5678"), ("", "+44 4123 456789"), ("FR", "00 12 34 56 78"),
+    ("FR", "+33 0 12 34 56 78"), ("ES", "012 34 56 78"), ("ES", "+34 512 34 56 78"),
+    ("DE", "+49 0301234567"), ("PT", "+351 12 345 6789"), ("PT", "512 345 678"),
+    ("MX", "+52 05 1234 5678"), ("AU", "+61 0 9876 5432"), ("AU", "0512 345 678"),
+    ("NZ", "+64 0 123 4567"), ("IN", "+91 0876 543 210"), ("IN", "18765 43210"),
+    ("BR", "+55 01 91234 5678"), ("ZA", "+27 01 123 4567"), ("SG", "+65 5123 4567"),
+    ("SG", "2123 4567"), ("DK", "+45 01 23 45 67"), ("NO", "+47 01 23 45 67"),
+    ("CH", "+41 04 123 45 67"), ("BE", "+32 01 23 45 67"), ("JP", "+81 0 1234 5678"),
 ]
 for region, raw in HAND_WRITTEN:
     add(region, raw)

@@ -136,10 +136,23 @@ def id_field(value):
     return None
 
 
+_TRAIT_KEY_RE = re.compile(r"[A-Za-z](?:[A-Za-z_\-. ]{0,22}[A-Za-z])?")
+
+
+def _is_email_key(name):
+    """Trait keys match ignoring ASCII case and the separators _ - . and space between letters
+    (`e-mail`, `E_Mail` and `EMAIL` are `email`), as attio-pipe's scanner folds them."""
+    return (_TRAIT_KEY_RE.fullmatch(name) is not None
+            and re.sub(r"[_\-. ]", "", name).lower() == "email")
+
+
 def _email_of(traits):
-    if not isinstance(traits, Obj) or not traits.has("email"):
+    if not isinstance(traits, Obj):
         return None
-    return string_field(traits.last("email"))
+    found = [value for name, value in traits if _is_email_key(name)]
+    if not found:
+        return None
+    return string_field(found[-1])
 
 
 def oracle(line):

@@ -20,6 +20,7 @@ struct ArgumentParser {
   private static let optionModes: [String: Set<Mode>] = [
     "--events": [.build, .deliver],
     "--default-country": [.build, .deliver],
+    "--no-userid-email": [.build, .deliver],
     "--attribute": [.build, .deliver, .send, .check],
     "--strict": [.build, .deliver, .send],
     "--max-line-bytes": [.build, .deliver, .send],
@@ -93,6 +94,9 @@ struct ArgumentParser {
           .split(separator: ",").map { $0.trimmingWhitespace() }
       case "--default-country":
         defaultCountry = try value(of: name, inlineValue)
+      case "--no-userid-email":
+        try noValue(name, inlineValue)
+        options.userIdEmail = false
       case "--attribute":
         try parseAttribute(try value(of: name, inlineValue), into: &options.slugs)
       case "--strict":
@@ -167,11 +171,15 @@ struct ArgumentParser {
       throw UsageError("--reset-state needs --state FILE")
     }
     options.verbosity = sawQuiet ? .quiet : sawVerbose ? .verbose : .normal
-    if let eventNames { options.enabledEvents = EventNameSet(eventNames) }
+    if let eventNames {
+      options.enabledEvents = EventNameSet(eventNames)
+      options.eventNameWarnings = EventNameSet.unmatchableEntries(eventNames)
+    }
     if let defaultCountry {
       guard let region = DialingRegion.named(defaultCountry) else {
+        let hint = DialingRegion.suggestion(for: defaultCountry).map { " (did you mean \($0)?)" }
         throw UsageError(
-          "unsupported --default-country '\(defaultCountry)'; supported: "
+          "unsupported --default-country '\(defaultCountry)'\(hint ?? ""); supported: "
             + DialingRegion.supportedCodes.joined(separator: " "))
       }
       options.defaultRegion = region

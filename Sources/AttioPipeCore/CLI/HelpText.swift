@@ -22,10 +22,14 @@ enum HelpText {
     EVENT OPTIONS (build, deliver)
       --events LIST            Comma-separated event names that trigger an upsert
                                (default: Identified,Signed Up,Lead Generated,Logged In).
-                               'Identified' means an identify call. Names match ignoring
-                               case and separators: signed_up = Signed Up = signedUp.
+                               'Identified' (or 'identify') means an identify call, never
+                               a track of that name. Names match ignoring case and
+                               separators: signed_up = Signed Up = signedUp.
       --default-country CC     ISO 3166-1 alpha-2 country for phone numbers written
-                               without an international prefix (e.g. US, GB, DE).
+                               without an international prefix (e.g. US, GB, DE), when
+                               the person's address.country does not say.
+      --no-userid-email        Never take the email from a userId that is an email
+                               address (by default used when nothing else gives one).
 
     COMMON OPTIONS
       --attribute NAME=SLUG    Write the attribute NAME (email_addresses, name,

@@ -28,6 +28,9 @@ struct EventSession {
     deliverySnapshot: @escaping () -> [UInt8]? = { nil }
   ) throws(PipelineError) {
     self.diagnostics = diagnostics
+    if options.verbosity != .quiet {
+      for warning in options.eventNameWarnings { diagnostics.error("warning: \(warning)") }
+    }
     strict = options.strict
     let identities = state?.takeIdentities()
     processor = EventProcessor(options.processorConfiguration, identities: identities)
@@ -60,7 +63,7 @@ struct EventSession {
       statistics.bodiesWritten += 1
       progress?.countBody()
       for warning in warnings {
-        statistics.warnings[warning] += 1
+        statistics.warnings[warning.reason] += 1
         if diagnostics.wantsEventDetails {
           diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
         }

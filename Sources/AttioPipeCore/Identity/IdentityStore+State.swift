@@ -1,9 +1,10 @@
-// The identity section of the state file (see StateFile.swift), version 1:
+// The identity section of the state file (see StateFile.swift), version 2:
 //
 //   sequence        u64   the trait sequence counter
 //   profiles        u64   count, then each profile, least recently seen first:
 //     lastSeen      u32   wall-clock second
-//     6 traits      each: u8 kind (0 never set, 1 removed, 2 value), and unless 0:
+//     7 traits      (email, first and last name, name, phone, job title, country; version 1
+//                   files have the first 6) each: u8 kind (0 never set, 1 removed, 2 value), and unless 0:
 //                         u64 sequence, and for 2: u32 length + UTF-8 bytes
 //     ids           u16 count, then each: u8 namespace, u32 length + bytes
 //
@@ -68,7 +69,8 @@ extension IdentityStore {
     for _ in 0..<count {
       let lastSeen = try reader.integer(UInt32.self)
       var values: [Profile.Value] = []
-      for _ in ProfileTrait.allCases {
+      let traitCount = reader.formatVersion >= 2 ? ProfileTrait.allCases.count : 6
+      for _ in 0..<traitCount {
         switch try reader.integer(UInt8.self) {
         case 0: values.append(.never)
         case 1: values.append(Profile.Value(text: nil, sequence: try reader.integer(UInt64.self)))
@@ -79,6 +81,7 @@ extension IdentityStore {
         default: throw .corrupt("unknown trait kind")
         }
       }
+      while values.count < ProfileTrait.allCases.count { values.append(.never) }
       var keys: [(IdentityNamespace, [UInt8])] = []
       for _ in 0..<(try reader.integer(UInt16.self)) {
         guard let namespace = IdentityNamespace(rawValue: try reader.integer(UInt8.self)) else {
@@ -95,8 +98,7 @@ extension IdentityStore {
     store.restoreSequence(sequence)
     // Profiles that expired while the tool was not running go now; so does any excess
     // if --max-identities was lowered.
-    _ = store.evictExpired()
-    store.trimToCapacity()
+    store.evictedOnLoad = store.evictExpired() + store.trimToCapacity()
     return store
   }
 }

@@ -37,6 +37,9 @@ struct IdentityStore: Sendable {
   /// Profiles not seen for this many seconds are forgotten; nil keeps them.
   let timeToLive: UInt32?
   private(set) var count = 0
+  /// Profiles a state file held that were dropped as it was loaded (expired, or beyond
+  /// capacity).
+  var evictedOnLoad = 0
   /// The wall-clock second events are being seen at; the pipeline refreshes it.
   var now: UInt32 = 0
 
@@ -168,8 +171,14 @@ struct IdentityStore: Sendable {
     sequence = max(sequence, value)
   }
 
-  mutating func trimToCapacity() {
-    while count > capacity { evictOldest() }
+  /// Returns how many profiles were dropped.
+  mutating func trimToCapacity() -> Int {
+    var evicted = 0
+    while count > capacity {
+      evictOldest()
+      evicted += 1
+    }
+    return evicted
   }
 
   // MARK: - Merging

@@ -7,9 +7,12 @@ struct PerTrait<Value> {
   private var name: Value
   private var phone: Value
   private var jobTitle: Value
+  private var country: Value
 
   init(repeating value: Value) {
-    (email, firstName, lastName, name, phone, jobTitle) = (value, value, value, value, value, value)
+    (email, firstName, lastName, name, phone, jobTitle, country) = (
+      value, value, value, value, value, value, value
+    )
   }
 
   subscript(trait: ProfileTrait) -> Value {
@@ -21,6 +24,7 @@ struct PerTrait<Value> {
       case .name: name
       case .phone: phone
       case .jobTitle: jobTitle
+      case .country: country
       }
     }
     set {
@@ -31,6 +35,7 @@ struct PerTrait<Value> {
       case .name: name = newValue
       case .phone: phone = newValue
       case .jobTitle: jobTitle = newValue
+      case .country: country = newValue
       }
     }
   }

@@ -4,8 +4,8 @@
 // packed into one allocation cost about 200.
 //
 // Layout, a sequence of records:
-//   trait value:   [trait (0...5)] [sequence: 8 bytes LE] [length: 2 bytes LE] [UTF-8 bytes]
-//   trait removal: [trait (0...5)] [sequence: 8 bytes LE] [0xFFFF]
+//   trait value:   [trait (0...6)] [sequence: 8 bytes LE] [length: 2 bytes LE] [UTF-8 bytes]
+//   trait removal: [trait (0...6)] [sequence: 8 bytes LE] [0xFFFF]
 //   id:            [0x80 | namespace] [arena offset: 4 bytes LE] [length: 2 bytes LE]
 // Profiles are read for every eligible event and rewritten only when an event changes them,
 // so decoding on read is cheap next to what the packing saves.

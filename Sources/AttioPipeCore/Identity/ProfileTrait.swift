@@ -7,17 +7,22 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
   case name
   case phone
   case jobTitle
+  /// `address.country_code` or `address.country`: the country of a phone number written
+  /// without an international prefix.
+  case country
 
-  /// The spellings an event may use, the one that wins first (snake_case before camelCase, and
-  /// Datafly's `job_title` before the Segment spec's `title`).
+  /// The spellings an event may use, the one that wins first: the documented snake_case key,
+  /// then any other key that folds to it (`firstName`, `First-Name`), then the aliases (`title`
+  /// after `job_title`, `full_name` after `name`, `phone_number` and `mobile` after `phone`).
   var spellings: [TraitSpelling] {
     switch self {
     case .email: [.email]
-    case .firstName: [.firstNameSnake, .firstNameCamel]
-    case .lastName: [.lastNameSnake, .lastNameCamel]
-    case .name: [.name]
-    case .phone: [.phone]
-    case .jobTitle: [.jobTitleSnake, .jobTitleCamel, .title]
+    case .firstName: [.firstNameSnake, .firstName]
+    case .lastName: [.lastNameSnake, .lastName]
+    case .name: [.name, .fullName]
+    case .phone: [.phone, .phoneNumber, .mobile]
+    case .jobTitle: [.jobTitleSnake, .jobTitle, .title]
+    case .country: [.addressCountryCode, .addressCountry]
     }
   }
 }

@@ -23,8 +23,9 @@ struct EventScanner {
     }
 
     let hasEventName = scanned.event.isPresent
-    switch Self.withBytes(
-      of: scanned.type, in: line, { EventKind(type: $0, hasEventName: hasEventName) })
+    // Older Segment-format payloads name the call in `action`; `type` wins when both are there.
+    let type = scanned.type == .absent ? scanned.action : scanned.type
+    switch Self.withBytes(of: type, in: line, { EventKind(type: $0, hasEventName: hasEventName) })
     {
     case .identify:
       result.kind = .identify
@@ -34,7 +35,10 @@ struct EventScanner {
       let enabledEvents = enabledEvents
       (result.isEnabled, result.isLeadGenerated) = Self.withBytes(of: scanned.event, in: line) {
         name in
-        guard let name, enabledEvents.contains(name) else { return (false, false) }
+        // "Identified" in --events means the identify call, never a track of that name.
+        guard let name, enabledEvents.contains(name),
+          !EventNameSet.isIdentifyName(name)
+        else { return (false, false) }
         return (true, EventNameSet.matches(name, folded: EventNameSet.leadGenerated))
       }
     case .alias:
@@ -58,6 +62,16 @@ struct EventScanner {
     // person traits at the top level: a `group` call's `traits` describe a company.
     resolve(scanned.contextTraits, into: &result.traits, in: line)
     if result.kind == .identify { resolve(scanned.traits, into: &result.traits, in: line) }
+    // An eligible track may carry the person in its `properties` (Segment's B2B SaaS spec):
+    // the event's own values win over its context.traits, and are remembered like traits.
+    if result.kind == .track && result.isEnabled {
+      resolve(scanned.properties, into: &result.traits, in: line)
+    }
+    // A top-level `email` only when no trait gave one.
+    if result.traits[.email] == .absent && Self.isNonBlankText(scanned.email, in: line) {
+      result.traits[.email] = scanned.email
+      result.emailFromEvent = true
+    }
     return result
   }
 

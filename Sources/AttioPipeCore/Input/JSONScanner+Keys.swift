@@ -17,13 +17,15 @@ struct KeySpan {
 
 /// The top-level event fields the tool reads, with both spellings of each id.
 enum TopLevelKey: CaseIterable {
-  case type, event, traits, properties, context
+  case type, action, email, event, traits, properties, context
   case anonymousId, anonymousIdSnake, userId, userIdSnake
   case previousId, previousIdSnake, messageId, messageIdSnake
 
   var key: StaticString {
     switch self {
     case .type: "type"
+    case .action: "action"
+    case .email: "email"
     case .event: "event"
     case .traits: "traits"
     case .properties: "properties"
@@ -50,6 +52,8 @@ enum TopLevelKey: CaseIterable {
     switch key.end - key.start {
     case 4 where isKey(.type): self = .type
     case 5 where isKey(.event): self = .event
+    case 5 where isKey(.email): self = .email
+    case 6 where isKey(.action): self = .action
     case 6 where isKey(.traits): self = .traits
     case 6 where isKey(.userId): self = .userId
     case 7 where isKey(.context): self = .context
@@ -67,24 +71,78 @@ enum TopLevelKey: CaseIterable {
 }
 
 extension TraitSpelling {
+  /// The longest folded key that can name a trait (`phonenumber`).
+  private static let maximumFoldedLength = 11
+
+  /// Matches a key ignoring ASCII case and the separators `_`, `-`, `.` and space, folding the
+  /// key's bytes into a fixed buffer on the stack: no allocation, and a key longer than any
+  /// trait name is rejected after a dozen bytes.
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
-    func isKey(_ candidate: TraitSpelling) -> Bool { key.matches(candidate.key, in: scanner) }
     if key.escaped {
-      guard let found = TraitSpelling.allCases.first(where: isKey) else { return nil }
+      var decoded = JSONStringDecoder.decode(scanner.bytes(key.start, key.end))
+      guard let found = decoded.withUTF8({ TraitSpelling(folding: $0) }) else { return nil }
       self = found
       return
     }
-    switch key.end - key.start {
-    case 4 where isKey(.name): self = .name
-    case 5 where isKey(.email): self = .email
-    case 5 where isKey(.phone): self = .phone
-    case 5 where isKey(.title): self = .title
-    case 8 where isKey(.lastNameCamel): self = .lastNameCamel
-    case 8 where isKey(.jobTitleCamel): self = .jobTitleCamel
-    case 9 where isKey(.firstNameCamel): self = .firstNameCamel
-    case 9 where isKey(.lastNameSnake): self = .lastNameSnake
-    case 9 where isKey(.jobTitleSnake): self = .jobTitleSnake
-    case 10 where isKey(.firstNameSnake): self = .firstNameSnake
+    guard let found = TraitSpelling(folding: scanner.bytes(key.start, key.end)) else {
+      return nil
+    }
+    self = found
+  }
+
+  init?(folding key: UnsafeBufferPointer<UInt8>) {
+    // Most keys of a `properties` object are rejected by their length and their first and
+    // last letters: every trait name starts with one of e, f, j, l, m, n, p, t and ends with
+    // e, l or r.
+    guard (4...24).contains(key.count) else { return nil }
+    switch key[key.count - 1] | 0x20 {
+    case UInt8(ascii: "e"), UInt8(ascii: "l"), UInt8(ascii: "r"): break
+    default: return nil
+    }
+    switch key[0] | 0x20 {
+    case UInt8(ascii: "e"), UInt8(ascii: "f"), UInt8(ascii: "j"), UInt8(ascii: "l"),
+      UInt8(ascii: "m"), UInt8(ascii: "n"), UInt8(ascii: "p"), UInt8(ascii: "t"):
+      break
+    default: return nil
+    }
+    // Folded bytes, packed little-endian into two words (at most 11 bytes are kept), compared
+    // with the folded names as integer constants.
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    var count = 0
+    var hasSeparator = false
+    for byte in key {
+      let folded: UInt8
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"): folded = byte
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"): folded = byte | 0x20
+      case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: " "):
+        hasSeparator = true
+        continue
+      default: return nil
+      }
+      guard count < TraitSpelling.maximumFoldedLength else { return nil }
+      if count < 8 {
+        low |= UInt64(folded) << (8 * count)
+      } else {
+        high |= UInt64(folded) << (8 * (count - 8))
+      }
+      count += 1
+    }
+    switch (count, low, high) {
+    case (5, 0x0000_006C_6961_6D65, 0): self = .email
+    case (4, 0x0000_0000_656D_616E, 0): self = .name
+    case (5, 0x0000_0065_6E6F_6870, 0): self = .phone
+    case (5, 0x0000_0065_6C74_6974, 0): self = .title
+    case (6, 0x0000_656C_6962_6F6D, 0): self = .mobile
+    case (8, 0x656D_616E_6C6C_7566, 0): self = .fullName
+    case (8, 0x656D_616E_7473_616C, 0):
+      self = hasSeparator && key.elementsEqual("last_name".utf8) ? .lastNameSnake : .lastName
+    case (8, 0x656C_7469_7462_6F6A, 0):
+      self = hasSeparator && key.elementsEqual("job_title".utf8) ? .jobTitleSnake : .jobTitle
+    case (9, 0x6D61_6E74_7372_6966, 0x0000_0000_0000_0065):
+      self = hasSeparator && key.elementsEqual("first_name".utf8) ? .firstNameSnake : .firstName
+    case (11, 0x6D75_6E65_6E6F_6870, 0x0000_0000_0072_6562): self = .phoneNumber
     default: return nil
     }
   }

@@ -106,6 +106,8 @@ struct JSONScanner: ~Copyable {
   ) throws(JSONScanError) {
     switch TopLevelKey(matching: key, in: self) {
     case .type: event.type = try scanStringField(depth: depth)
+    case .action: event.action = try scanStringField(depth: depth)
+    case .email: event.email = try scanStringField(depth: depth)
     case .event: event.event = try scanStringField(depth: depth)
     case .anonymousId: event.anonymousId = try scanIdentifierField(depth: depth)
     case .anonymousIdSnake: event.anonymousIdSnake = try scanIdentifierField(depth: depth)
@@ -121,12 +123,16 @@ struct JSONScanner: ~Copyable {
       // whatever the type of the new value.
       event.leadSource = .absent
       event.leadSourceSnake = .absent
+      event.properties.reset()
       guard peekIsObject() else { return try skipValue(depth: depth) }
+      event.properties.isPresent = true
       try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
         if key.matches("lead_source", in: scanner) {
           event.leadSourceSnake = try scanner.scanStringField(depth: depth)
         } else if key.matches("leadSource", in: scanner) {
           event.leadSource = try scanner.scanStringField(depth: depth)
+        } else if let spelling = TraitSpelling(matching: key, in: scanner) {
+          event.properties[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
         } else {
           try scanner.skipValue(depth: depth)
         }
@@ -155,13 +161,47 @@ struct JSONScanner: ~Copyable {
     guard peekIsObject() else { return try skipValue(depth: depth) }
     traits.isPresent = true
     try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
-      guard let spelling = TraitSpelling(matching: key, in: scanner) else {
-        return try scanner.skipValue(depth: depth)
+      if let spelling = TraitSpelling(matching: key, in: scanner) {
+        traits[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
+      } else if key.end - key.start == 7
+        && (key.matches("address", in: scanner) || key.matches("Address", in: scanner))
+      {
+        try scanner.scanAddressField(depth: depth, into: &traits)
+      } else {
+        try scanner.skipValue(depth: depth)
       }
-      traits[spelling] =
-        spelling == .phone
-        ? try scanner.scanIdentifierField(depth: depth)
-        : try scanner.scanStringField(depth: depth)
+    }
+  }
+
+  /// `traits.address`: only its country is read (the country of a phone number written
+  /// without an international prefix). A repeated `address` replaces the earlier one.
+  private mutating func scanAddressField(
+    depth: Int, into traits: inout ScannedTraits
+  ) throws(JSONScanError) {
+    traits[.addressCountryCode] = .absent
+    traits[.addressCountry] = .absent
+    guard peekIsObject() else { return try skipValue(depth: depth) }
+    try scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
+      switch key.end - key.start {
+      case 7 where key.matches("country", in: scanner):
+        traits[.addressCountry] = try scanner.scanStringField(depth: depth)
+      case 11 where key.matches("countryCode", in: scanner):
+        traits[.addressCountryCode] = try scanner.scanStringField(depth: depth)
+      case 12 where key.matches("country_code", in: scanner):
+        traits[.addressCountryCode] = try scanner.scanStringField(depth: depth)
+      default:
+        try scanner.skipValue(depth: depth)
+      }
+    }
+  }
+
+  /// Phone numbers may be JSON numbers; every other trait takes a string.
+  private mutating func scanTraitValue(
+    _ spelling: TraitSpelling, depth: Int
+  ) throws(JSONScanError) -> ScannedValue {
+    switch spelling {
+    case .phone, .phoneNumber, .mobile: try scanIdentifierField(depth: depth)
+    default: try scanStringField(depth: depth)
     }
   }
 

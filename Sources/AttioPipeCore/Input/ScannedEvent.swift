@@ -28,79 +28,88 @@ enum ScannedValue: Equatable {
   }
 }
 
-/// The spellings of the traits the mapping reads. Each spelling has its own slot so that the
-/// snake_case one can win when an event carries both.
+/// The spellings of the traits the mapping reads. Keys are matched ignoring case and
+/// separators (`First_Name`, `firstname`, `first-name` are all `first_name`); each slot below is
+/// one rank of precedence, so that the documented spelling wins when an event carries several.
+/// Variants that fold to the same name share a slot (the last one in the object wins, as for
+/// duplicate keys).
 enum TraitSpelling: Int, CaseIterable {
   case email
+  /// `first_name` exactly.
   case firstNameSnake
-  case firstNameCamel
+  /// Any other key that folds to `firstname` (`firstName`, `FirstName`, `first-name`, ...).
+  case firstName
   case lastNameSnake
-  case lastNameCamel
-  case name
-  case phone
+  case lastName
   case jobTitleSnake
-  case jobTitleCamel
+  case jobTitle
+  /// Folds to `name`.
+  case name
+  /// Folds to `fullname`: after `name`.
+  case fullName
+  /// Folds to `phone`.
+  case phone
+  /// Folds to `phonenumber`, then `mobile`: documented aliases, after `phone`.
+  case phoneNumber
+  case mobile
+  /// Folds to `title`: a job title after `job_title` (an honorific is dropped by the mapping).
   case title
-
-  /// The key as it appears in JSON.
-  var key: StaticString {
-    switch self {
-    case .email: "email"
-    case .firstNameSnake: "first_name"
-    case .firstNameCamel: "firstName"
-    case .lastNameSnake: "last_name"
-    case .lastNameCamel: "lastName"
-    case .name: "name"
-    case .phone: "phone"
-    case .jobTitleSnake: "job_title"
-    case .jobTitleCamel: "jobTitle"
-    case .title: "title"
-    }
-  }
+  /// In the `address` object: folds to `countrycode`, then `country`.
+  case addressCountryCode
+  case addressCountry
 }
 
 /// The trait keys found in one `traits` object, one slot per spelling, stored inline.
 struct ScannedTraits {
-  private var email = ScannedValue.absent
-  private var firstNameSnake = ScannedValue.absent
-  private var firstNameCamel = ScannedValue.absent
-  private var lastNameSnake = ScannedValue.absent
-  private var lastNameCamel = ScannedValue.absent
-  private var name = ScannedValue.absent
-  private var phone = ScannedValue.absent
-  private var jobTitleSnake = ScannedValue.absent
-  private var jobTitleCamel = ScannedValue.absent
-  private var title = ScannedValue.absent
+  private var slots:
+    (
+      ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue,
+      ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue, ScannedValue,
+      ScannedValue, ScannedValue, ScannedValue
+    ) = (
+      .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent,
+      .absent, .absent, .absent, .absent, .absent
+    )
   /// Whether the object was present at all (as an object).
   var isPresent = false
 
   subscript(spelling: TraitSpelling) -> ScannedValue {
     get {
       switch spelling {
-      case .email: email
-      case .firstNameSnake: firstNameSnake
-      case .firstNameCamel: firstNameCamel
-      case .lastNameSnake: lastNameSnake
-      case .lastNameCamel: lastNameCamel
-      case .name: name
-      case .phone: phone
-      case .jobTitleSnake: jobTitleSnake
-      case .jobTitleCamel: jobTitleCamel
-      case .title: title
+      case .email: slots.0
+      case .firstNameSnake: slots.1
+      case .firstName: slots.2
+      case .lastNameSnake: slots.3
+      case .lastName: slots.4
+      case .jobTitleSnake: slots.5
+      case .jobTitle: slots.6
+      case .name: slots.7
+      case .fullName: slots.8
+      case .phone: slots.9
+      case .phoneNumber: slots.10
+      case .mobile: slots.11
+      case .title: slots.12
+      case .addressCountryCode: slots.13
+      case .addressCountry: slots.14
       }
     }
     set {
       switch spelling {
-      case .email: email = newValue
-      case .firstNameSnake: firstNameSnake = newValue
-      case .firstNameCamel: firstNameCamel = newValue
-      case .lastNameSnake: lastNameSnake = newValue
-      case .lastNameCamel: lastNameCamel = newValue
-      case .name: name = newValue
-      case .phone: phone = newValue
-      case .jobTitleSnake: jobTitleSnake = newValue
-      case .jobTitleCamel: jobTitleCamel = newValue
-      case .title: title = newValue
+      case .email: slots.0 = newValue
+      case .firstNameSnake: slots.1 = newValue
+      case .firstName: slots.2 = newValue
+      case .lastNameSnake: slots.3 = newValue
+      case .lastName: slots.4 = newValue
+      case .jobTitleSnake: slots.5 = newValue
+      case .jobTitle: slots.6 = newValue
+      case .name: slots.7 = newValue
+      case .fullName: slots.8 = newValue
+      case .phone: slots.9 = newValue
+      case .phoneNumber: slots.10 = newValue
+      case .mobile: slots.11 = newValue
+      case .title: slots.12 = newValue
+      case .addressCountryCode: slots.13 = newValue
+      case .addressCountry: slots.14 = newValue
       }
     }
   }
@@ -113,6 +122,10 @@ struct ScannedTraits {
 /// The fields of one event line that the tool reads. Reused from line to line.
 struct ScannedEvent {
   var type: ScannedValue = .absent
+  /// The call type in older Segment-format payloads, read when `type` is absent.
+  var action: ScannedValue = .absent
+  /// A top-level `email` (some senders put the person's address on the event itself).
+  var email: ScannedValue = .absent
   var event: ScannedValue = .absent
   var anonymousId: ScannedValue = .absent
   var anonymousIdSnake: ScannedValue = .absent
@@ -128,9 +141,14 @@ struct ScannedEvent {
   var traits = ScannedTraits()
   /// `context.traits`, read for every event.
   var contextTraits = ScannedTraits()
+  /// The identity fields of `properties` (read for eligible tracks only: Segment's B2B spec puts
+  /// the person on the `Signed Up` event itself).
+  var properties = ScannedTraits()
 
   mutating func reset() {
     type = .absent
+    action = .absent
+    email = .absent
     event = .absent
     anonymousId = .absent
     anonymousIdSnake = .absent
@@ -144,5 +162,6 @@ struct ScannedEvent {
     leadSourceSnake = .absent
     traits.reset()
     contextTraits.reset()
+    properties.reset()
   }
 }

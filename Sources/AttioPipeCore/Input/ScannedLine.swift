@@ -23,4 +23,8 @@ struct ScannedLine {
   /// The change the event makes to each trait: `.absent` none, `.null` removal, a string or
   /// number the new (non-blank) value.
   var traits = PerTrait(repeating: ScannedValue.absent)
+  /// The email change came from the event's top-level `email`, not from a trait.
+  var emailFromEvent = false
+  /// Set by the pipeline on the first line it hands over after waiting for input.
+  var followsWait = false
 }

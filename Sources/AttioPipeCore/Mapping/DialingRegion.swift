@@ -2,9 +2,10 @@
 ///
 /// The data comes from Google's libphonenumber metadata (via the Python port `phonenumbers`,
 /// version 9.0.43): `international_prefix`, `national_prefix` and
-/// `general_desc.possible_length`. Only what the normaliser needs is kept: no number patterns,
-/// because we check that a number *can* exist in a country (its length), not that it is
-/// currently assigned. Local-only lengths (a US number without its area code, say) are left out
+/// `general_desc.possible_length`; the leading digits each length may start with are in
+/// `NationalNumberPrefixes` (the general description's pattern summarised to three digits).
+/// We check that a number *can* exist in a country (leading digits and length), not that it is
+/// currently assigned, so the per-type patterns are not kept. Local-only lengths (a US number without its area code, say) are left out
 /// on purpose: such a number cannot be turned into a full international number.
 struct DialingRegion: Sendable, Equatable {
   /// ISO 3166-1 alpha-2 code, upper case, e.g. "GB".
@@ -55,6 +56,38 @@ struct DialingRegion: Sendable, Equatable {
       }
     }
     return byCode[String(decoding: upper, as: UTF8.self)]
+  }
+
+  /// The region of an address's country: an ISO 3166-1 alpha-2 code or an English country
+  /// name ("United States", "Germany"), compared ignoring case; nil when unsupported.
+  static func forCountry(_ country: String) -> DialingRegion? {
+    let trimmed = country.trimmingWhitespace()
+    if trimmed.utf8.count == 2 { return named(trimmed) }
+    return englishNames[trimmed.lowercased()].flatMap { named($0) }
+  }
+
+  private static let englishNames: [String: String] = [
+    "united states": "US", "united states of america": "US", "usa": "US", "u.s.a.": "US",
+    "u.s.": "US", "america": "US", "canada": "CA", "puerto rico": "PR",
+    "united kingdom": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "ireland": "IE", "germany": "DE", "france": "FR",
+    "spain": "ES", "italy": "IT", "netherlands": "NL", "the netherlands": "NL", "holland": "NL",
+    "belgium": "BE", "switzerland": "CH", "austria": "AT", "sweden": "SE", "denmark": "DK",
+    "norway": "NO", "finland": "FI", "poland": "PL", "portugal": "PT", "australia": "AU",
+    "new zealand": "NZ", "india": "IN", "japan": "JP", "brazil": "BR", "mexico": "MX",
+    "south africa": "ZA", "singapore": "SG", "jamaica": "JM", "bahamas": "BS",
+    "the bahamas": "BS", "barbados": "BB", "trinidad and tobago": "TT", "bermuda": "BM",
+    "dominican republic": "DO",
+  ]
+
+  /// The code meant by a common mistake ("UK" is GB in ISO 3166-1), for the usage error.
+  static func suggestion(for code: String) -> String? {
+    switch code.uppercased() {
+    case "UK", "EN", "ENG", "GBR": "GB"
+    case "USA": "US"
+    case "EL": "GR"
+    default: nil
+    }
   }
 
   /// Every supported ISO code, sorted, for `--help` and error messages.

@@ -1,39 +1,154 @@
-/// The match key: an email trait trimmed, lower-cased and checked for plausibility.
+import Foundation
+
+/// The match key: an email trait trimmed, normalised to NFC, lower-cased and checked against
+/// what Attio accepts.
 ///
-/// Attio validates addresses strictly and a malformed one fails the whole request, so an
-/// address that is not plausibly valid is better not sent at all: the event is skipped with
-/// `invalid_email` and the user sees why.
+/// Attio validates addresses strictly and a malformed one fails the whole request (and a replay
+/// would fail again), so an address Attio would reject is not sent at all: the event is skipped
+/// with `invalid_email` and the user sees why.
+///
+/// The rule (RFC 5321/5322 dot-atom, with UTF-8 per RFC 6531):
+/// - exactly one `@`; the local part at most 64 bytes, the whole at most 254;
+/// - local part: ASCII letters, digits and ``!#$%&'*+-/=?^_`{|}~``, and non-ASCII characters,
+///   in dot-separated non-empty atoms (no leading, trailing or doubled dot; no quoted forms);
+/// - domain: two or more dot-separated labels of 1 to 63 bytes, each ASCII letters, digits and
+///   hyphens (LDH; `xn--` labels are LDH) or non-ASCII characters (IDN labels as UTF-8), not
+///   starting or ending with a hyphen;
+/// - nowhere white space, control or invisible format characters (zero-width space, soft
+///   hyphen, byte-order mark, ...).
 enum EmailAddress {
-  /// The normalised address, or nil when it is not plausible: it must have exactly one `@`,
-  /// a non-empty local part, a domain of at least two non-empty dot-separated labels, and no
-  /// spaces or control characters anywhere.
+  /// The normalised address, or nil when Attio would reject it.
   static func normalize(_ raw: String) -> String? {
-    let address = raw.trimmingWhitespace().lowercased()
-    var atSigns = 0
-    var localLength = 0
-    var labelLength = 0
+    var address = raw.trimmingWhitespace()
+    // Fast path: ASCII needs no Unicode normalisation and lower-cases byte by byte, in place.
+    let ascii: String?? = address.withUTF8 { bytes in
+      guard !bytes.contains(where: { $0 >= 0x80 }) else { return .none }
+      let lowered = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+        for index in bytes.indices {
+          let byte = bytes[index]
+          buffer[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+        }
+        return bytes.count
+      }
+      return .some(
+        isValid(UnsafeBufferPointer(start: bytes.baseAddress, count: bytes.count)) ? lowered : nil)
+    }
+    if let ascii { return ascii }
+    // NFC first, so that "e\u{301}lodie@" and "élodie@" are one person.
+    address = address.precomposedStringWithCanonicalMapping.lowercased()
+    guard isValid(address.unicodeScalars) else { return nil }
+    return address
+  }
+
+  /// ASCII bytes: the same rule as for scalars below, on bytes (case does not matter to it).
+  private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
+      at > 0, at <= 64
+    else { return false }
+    // Local part: atoms of atext separated by single dots.
+    var previous = UInt8(ascii: ".")
+    for index in 0..<at {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: ".") {
+        if previous == UInt8(ascii: ".") { return false }
+      } else if !isAtomText(byte) {
+        return false
+      }
+      previous = byte
+    }
+    if previous == UInt8(ascii: ".") { return false }
+    // Domain: two or more LDH labels of 1 to 63 bytes, no hyphen at either end.
     var labels = 0
-    for scalar in address.unicodeScalars {
-      if scalar.isASCII {
-        if scalar.value <= 0x20 || scalar.value == 0x7F { return nil }
-      } else if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
-        return nil
-      }
-      if scalar == "@" {
-        atSigns += 1
-        continue
-      }
-      if atSigns == 0 {
-        localLength += 1
-      } else if scalar == "." {
-        guard labelLength > 0 else { return nil }
+    var labelLength = 0
+    previous = UInt8(ascii: ".")
+    for index in (at + 1)..<bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: ".") {
+        guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
         labels += 1
         labelLength = 0
       } else {
+        guard isLetterOrDigit(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) else {
+          return false
+        }
         labelLength += 1
+        if labelLength > 63 { return false }
       }
+      previous = byte
     }
-    guard atSigns == 1, localLength > 0, labelLength > 0, labels + 1 >= 2 else { return nil }
-    return address
+    return labels >= 1 && labelLength > 0 && previous != UInt8(ascii: "-")
+  }
+
+  private static func isValid<Scalars: Sequence<Unicode.Scalar>>(_ scalars: Scalars) -> Bool {
+    var inDomain = false
+    var localBytes = 0
+    var totalBytes = 0
+    var labelBytes = 0
+    var labels = 0
+    var previous: Unicode.Scalar = "@"
+    for scalar in scalars {
+      let width = UTF8.width(scalar)
+      totalBytes += width
+      if !scalar.isASCII && !isVisible(scalar) { return false }
+      if scalar == "@" {
+        guard !inDomain, localBytes > 0, previous != "." else { return false }
+        inDomain = true
+        previous = scalar
+        continue
+      }
+      if !inDomain {
+        if scalar == "." {
+          guard previous != "." && previous != "@" else { return false }
+        } else if scalar.isASCII && !isAtomText(UInt8(scalar.value)) {
+          return false
+        }
+        localBytes += width
+      } else if scalar == "." {
+        guard labelBytes > 0, previous != "-" else { return false }
+        labels += 1
+        labelBytes = 0
+      } else {
+        if scalar.isASCII {
+          guard isLetterOrDigit(UInt8(scalar.value)) || scalar == "-" else { return false }
+          if scalar == "-" && labelBytes == 0 { return false }
+        }
+        labelBytes += width
+        if labelBytes > 63 { return false }
+      }
+      previous = scalar
+    }
+    return inDomain && labelBytes > 0 && previous != "-" && labels >= 1 && localBytes <= 64
+      && totalBytes <= 254
+  }
+
+  /// RFC 5322 `atext`: letters, digits and the printable symbols allowed in an atom.
+  private static func isAtomText(_ byte: UInt8) -> Bool {
+    if isLetterOrDigit(byte) { return true }
+    switch byte {
+    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"),
+      UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+      UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
+      UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"),
+      UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
+      return true
+    default:
+      return false
+    }
+  }
+
+  private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+    (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+  }
+
+  /// Non-ASCII characters an address may hold: not white space, control, format (zero-width
+  /// space, soft hyphen, BOM, bidi marks), unassigned, private-use or separators.
+  private static func isVisible(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .control, .format, .unassigned, .privateUse, .surrogate, .spaceSeparator,
+      .lineSeparator, .paragraphSeparator:
+      return false
+    default:
+      return !scalar.properties.isWhitespace
+    }
   }
 }

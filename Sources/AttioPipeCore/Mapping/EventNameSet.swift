@@ -17,13 +17,41 @@ public struct EventNameSet: Sendable, Equatable {
   public init(_ names: [String]) {
     var folded: [[UInt8]] = []
     for name in names {
-      let key = EventNameSet.folded(name)
+      var key = EventNameSet.folded(name)
+      // `identify`, the Segment call type, means the identify call too.
+      if key == EventNameSet.identify { key = EventNameSet.identified }
       if !key.isEmpty && !folded.contains(key) { folded.append(key) }
     }
     self.names = folded
   }
 
   public var isEmpty: Bool { names.isEmpty }
+
+  static let identify = folded("identify")
+
+  /// A track named "Identified" (or "Identify") is not the identify call: it never triggers.
+  static func isIdentifyName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    matches(name, folded: identified) || matches(name, folded: identify)
+  }
+
+  /// Warnings for `--events` entries that can never match a triggering event: names without
+  /// a letter or digit, and the call types whose calls never trigger an upsert.
+  public static func unmatchableEntries(_ names: [String]) -> [String] {
+    var warnings: [String] = []
+    for name in names {
+      let key = folded(name)
+      if key.isEmpty {
+        warnings.append("--events entry '\(name)' has no letter or digit and matches nothing")
+      } else if let call = ["page", "screen", "group", "alias", "track"].first(where: {
+        folded($0) == key
+      }) {
+        warnings.append(
+          "--events entry '\(name)' names a call type: \(call) calls never trigger an upsert "
+            + "(only identify calls and tracks do); it matches only a track named '\(name)'")
+      }
+    }
+    return warnings
+  }
 
   func contains(folded name: [UInt8]) -> Bool { names.contains(name) }
 

@@ -1,7 +1,7 @@
 /// Turns what is known about a person into the values of one Attio upsert.
 struct PersonMapper: Sendable {
   enum Outcome: Equatable, Sendable {
-    case person(PersonValues, warnings: [MappingWarning])
+    case person(PersonValues, warnings: [EventWarning])
     case skipped(SkipReason)
   }
 
@@ -11,40 +11,59 @@ struct PersonMapper: Sendable {
     phoneNormalizer = PhoneNumberNormalizer(defaultRegion: defaultRegion)
   }
 
-  /// `leadSource` is passed only for a Lead Generated event.
-  func map(_ profile: Profile, leadSource: String?) -> Outcome {
-    guard let rawEmail = profile[.email] else { return .skipped(.noEmail) }
+  /// `leadSource` is passed only for a Lead Generated event. `fallbackEmail` is asked for only
+  /// when the profile has no email (a `userId` that is an email address), with the name of its
+  /// source for the `email_from` diagnostic.
+  func map(
+    _ profile: Profile, leadSource: String?,
+    fallbackEmail: () -> (email: String, source: String)? = { nil }
+  ) -> Outcome {
+    var warnings: [EventWarning] = []
+    let rawEmail: String
+    if let email = profile[.email] {
+      rawEmail = email
+    } else if let fallback = fallbackEmail() {
+      rawEmail = fallback.email
+      warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
+    } else {
+      return .skipped(.noEmail)
+    }
     guard let email = EmailAddress.normalize(rawEmail) else { return .skipped(.invalidEmail) }
     var values = PersonValues(email: email)
-    values.name = PersonMapper.name(
-      first: profile[.firstName], last: profile[.lastName], full: profile[.name])
-    var warnings: [MappingWarning] = []
+    values.name = PersonName.resolve(
+      first: profile.value(.firstName), last: profile.value(.lastName),
+      full: profile.value(.name))
     if let rawPhone = profile[.phone] {
-      if let phone = phoneNormalizer.normalize(rawPhone) {
+      // The person's own country comes before --default-country.
+      let normalizer =
+        profile[.country].flatMap(DialingRegion.forCountry).map {
+          PhoneNumberNormalizer(defaultRegion: $0)
+        } ?? phoneNormalizer
+      if let phone = normalizer.normalize(rawPhone) {
         values.phone = phone
       } else {
-        warnings.append(.invalidPhone)
+        warnings.append(Self.invalidPhone(rawPhone, normalizer))
       }
     }
-    values.jobTitle = profile[.jobTitle]
+    if let title = profile[.jobTitle] {
+      if PersonName.isHonorific(title) {
+        warnings.append(EventWarning(.notAJobTitle, [("value", title)]))
+      } else {
+        values.jobTitle = title
+      }
+    }
     values.description = leadSource
     return .person(values, warnings: warnings)
   }
 
-  /// Attio's name value needs all three parts. A missing first or last name is taken from the
-  /// full name (its first word, and the rest); a missing full name is first and last joined.
-  static func name(first: String?, last: String?, full: String?) -> PersonValues.Name? {
-    var derivedFirst = ""
-    var derivedLast = ""
-    if let full {
-      let words = full.split(maxSplits: 1, whereSeparator: \.isWhitespace)
-      derivedFirst = words.first.map(String.init) ?? ""
-      derivedLast = words.count > 1 ? words[1].trimmingWhitespace() : ""
+  private static func invalidPhone(_ raw: String, _ normalizer: PhoneNumberNormalizer)
+    -> EventWarning
+  {
+    var details = [("value", raw)]
+    if normalizer.defaultRegion == nil && !PhoneNumberNormalizer.hasInternationalPrefix(raw) {
+      details.append(
+        ("detail", "no international prefix and no --default-country given"))
     }
-    let firstName = first ?? derivedFirst
-    let lastName = last ?? derivedLast
-    let fullName = full ?? [firstName, lastName].filter { !$0.isEmpty }.joined(separator: " ")
-    guard !(firstName.isEmpty && lastName.isEmpty && fullName.isEmpty) else { return nil }
-    return PersonValues.Name(first: firstName, last: lastName, full: fullName)
+    return EventWarning(.invalidPhone, details)
   }
 }

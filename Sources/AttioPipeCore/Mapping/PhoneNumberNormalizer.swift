@@ -9,8 +9,10 @@
 //    prefix ("011", "0011", ...); otherwise from the default region, after its trunk prefix is
 //    dropped, or from the digits themselves when they start with the region's calling code
 //    written without "+". For the calling codes of supported regions the national significant
-//    number must have a length the country uses (lengths, not libphonenumber's number patterns:
-//    "+1 555 ..." passes although 555 is no real area code); for any other calling code only the
+//    number must have a length the country uses and start with digits the country uses for that
+//    length (`NationalNumberPrefixes`: libphonenumber's general pattern to three digits, so no
+//    NANP area code starting with 0 or 1, while "+1 555 ..." still passes as no number is checked
+//    for being assigned); for any other calling code only the
 //    E.164 bounds apply, with at least `minimumUnknownNationalLength` digits.
 //
 // fixtures/phones/libphonenumber.tsv (scripts/gen_phone_fixture.py) pins the behaviour against
@@ -56,6 +58,15 @@ struct PhoneNumberNormalizer: Sendable {
     }
     guard let region = defaultRegion else { return nil }
     return Self.national(digits, in: region)
+  }
+
+  /// Whether `raw` is written as an international number ("+", or "00"), for the
+  /// `invalid_phone` diagnostic: a number without one needs `--default-country`. Input that is
+  /// not a number at all counts as having one (the missing country is not its problem).
+  static func hasInternationalPrefix(_ raw: String) -> Bool {
+    var raw = raw
+    guard let scanned = raw.withUTF8({ scan($0) }) else { return true }
+    return scanned.hasPlus || scanned.digits.starts(with: "00".utf8)
   }
 
   /// The digits after an international prefix, or nil when `digits` do not start with it. As in
@@ -130,7 +141,9 @@ struct PhoneNumberNormalizer: Sendable {
       }
       if significant.starts(with: trunk.utf8) { return nil }
     }
-    guard rules.nationalLengths.contains(significant.count) else { return nil }
+    guard rules.nationalLengths.contains(significant.count),
+      NationalNumberPrefixes.allows(significant, callingCode: rules.callingCode)
+    else { return nil }
     return significant
   }
 

@@ -4,12 +4,21 @@ public enum SkipReason: String, Sendable, CaseIterable {
   case notEnabled = "not_enabled"
   /// Eligible, but nothing known about the person carries an email: no match key.
   case noEmail = "no_email"
-  /// Eligible, but the email is not plausibly valid; Attio would reject the whole request.
+  /// Eligible, but the email is one Attio would reject, failing the whole request.
   case invalidEmail = "invalid_email"
 }
 
-/// Something left out of an upsert that was still written.
+/// Something about an upsert that was still written: a value left out, or a guess worth
+/// tracing. The raw values are diagnostic `reason` codes.
 public enum MappingWarning: String, Sendable, CaseIterable {
   /// The phone could not be normalised to E.164, so it was left out rather than sent raw.
   case invalidPhone = "invalid_phone"
+  /// The job title was an honorific (`Mr.`, `Dr`), so it was left out.
+  case notAJobTitle = "not_a_job_title"
+  /// The event gave the person a different email than the one known: Attio matches on email,
+  /// so this upsert makes (or updates) another person.
+  case emailChanged = "email_changed"
+  /// The email came from somewhere other than a trait (the event's top-level `email`, or a
+  /// `userId` that is an email address); `email_from` says which.
+  case emailFrom = "email_from"
 }

@@ -49,10 +49,17 @@ final class DiagnosticReporter: @unchecked Sendable {
     }
   }
 
-  func warning(_ warning: MappingWarning, at location: InputLocation, messageId: String?) {
+  func warning(_ warning: EventWarning, at location: InputLocation, messageId: String?) {
     lock.withLock { _ in
       guard verbosity == .verbose else { return }
-      beginRecord(at: location, messageId: messageId, kind: "warning", reason: warning.rawValue)
+      beginRecord(
+        at: location, messageId: messageId, kind: "warning", reason: warning.reason.rawValue)
+      for detail in warning.details {
+        output.append(",")
+        output.appendJSONString(detail.key)
+        output.append(":")
+        output.appendJSONString(detail.value)
+      }
       output.append("}\n")
       flushIfFull()
     }

@@ -2,6 +2,10 @@
 struct EventOptions: Sendable, Equatable {
   var enabledEvents = EventNameSet(EventNameSet.defaultNames)
   var defaultRegion: DialingRegion?
+  /// `--events` entries that can never match, said once at start.
+  var eventNameWarnings: [String] = []
+  /// `--no-userid-email` sets it to false.
+  var userIdEmail = true
   var slugs = AttributeSlugs()
   var strict = false
   var verbosity = Verbosity.normal
@@ -31,6 +35,7 @@ struct EventOptions: Sendable, Equatable {
     EventProcessor.Configuration(
       enabledEvents: enabledEvents, defaultRegion: defaultRegion,
       identityCapacity: identityCapacity,
-      identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) })
+      identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) },
+      userIdEmail: userIdEmail)
   }
 }

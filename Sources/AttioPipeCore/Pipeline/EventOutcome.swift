@@ -5,5 +5,5 @@ enum EventOutcome: Equatable {
   case invalid(JSONScanError)
   case skipped(SkipReason)
   /// An upsert to make.
-  case person(PersonValues, warnings: [MappingWarning])
+  case person(PersonValues, warnings: [EventWarning])
 }

@@ -45,12 +45,21 @@ struct EventPipeline {
     DispatchQueue.global().async { producer.run() }
     defer { queue.cancel() }
     while true {
-      let batch = try queue.pop(beforeWaiting: beforeWaiting)
+      var waited = false
+      let batch = try queue.pop(beforeWaiting: { () throws(PipelineError) in
+        waited = true
+        try beforeWaiting()
+      })
       var keepGoing = true
       try batch.bytes.withUnsafeBufferPointer { (bytes) throws(PipelineError) in
         for entry in batch.entries {
+          var scanned = entry.scanned
+          // The first line after a wait of unknown length: the identity clock must be read
+          // again before it is processed (time to live).
+          scanned.followsWait = waited
+          waited = false
           let line = Line(
-            scanned: entry.scanned,
+            scanned: scanned,
             bytes: UnsafeBufferPointer(rebasing: bytes[entry.offset..<entry.offset + entry.length]),
             location: InputLocation(file: inputs.displayName(entry.input), line: entry.lineNumber))
           guard try consume(line) else {

@@ -50,6 +50,9 @@ extension MappingWarning: CountedReason {
   public var ordinal: Int {
     switch self {
     case .invalidPhone: 0
+    case .notAJobTitle: 1
+    case .emailChanged: 2
+    case .emailFrom: 3
     }
   }
 }

@@ -86,6 +86,8 @@ struct StateReader {
   private(set) var consumed = 0
   /// FNV-1a of the bytes read from the file so far.
   private(set) var checksum = StateFile.checksumSeed
+  /// The version of the file being read, for sections whose layout changed with it.
+  var formatVersion = StateFile.version
 
   init(_ bytes: [UInt8]) {
     self.bytes = bytes

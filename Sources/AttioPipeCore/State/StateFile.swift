@@ -1,9 +1,9 @@
 import Glibc
 
-// Format (version 1), all integers little-endian:
+// Format (version 2), all integers little-endian:
 //
 //   magic        "attio-pipe state\n" (17 bytes)
-//   version      u32 = 1
+//   version      u32 = 2 (version 1, read too, had one trait fewer per profile)
 //   identity     u32 length, then the identity store's section (IdentityStore+State.swift)
 //   delivery     u32 length, then what delivery has upserted per email (DeliveryScheduler)
 //   checksum     u64 FNV-1a of every byte before it
@@ -16,7 +16,9 @@ import Glibc
 /// The `--state` file: identity profiles and delivery's memory of what it upserted.
 struct StateFile: Sendable {
   static let magic = Array("attio-pipe state\n".utf8)
-  static let version: UInt32 = 1
+  static let version: UInt32 = 2
+  /// The oldest version still read.
+  static let oldestReadableVersion: UInt32 = 1
 
   struct Contents: Sendable, Equatable {
     var identity: [UInt8] = []
@@ -80,12 +82,13 @@ struct StateFile: Sendable {
     guard got == headerLength else { throw .corrupt("truncated") }
     var version: UInt32 = 0
     for index in 0..<4 { version |= UInt32(header[StateFile.magic.count + index]) << (8 * index) }
-    guard version == StateFile.version else {
+    guard (StateFile.oldestReadableVersion...StateFile.version).contains(version) else {
       throw .unsupportedVersion(path: path, version: version)
     }
     guard size >= headerLength + 8 + 8 else { throw .corrupt("truncated") }
     // Then everything but the checksum, through the checksumming reader.
     var reader = StateReader(descriptor: descriptor, length: size - 8)
+    reader.formatVersion = version
     _ = try reader.raw(count: headerLength)
     let identityLength = Int(try reader.integer(UInt32.self))
     let start = reader.consumed

@@ -161,3 +161,50 @@ private func withBuffer<Result>(
     #expect(store.profile(for: (.anonymous, "3")) != nil)
   }
 }
+
+/// Issue 7.10: profiles dropped as a state file is loaded are evictions too.
+@Suite struct LoadEvictionTests {
+  @Test func expiredAndExcessProfilesAreCountedWhenLoaded() throws {
+    var store = IdentityStore(capacity: 100, timeToLive: nil)
+    for (visitor, time) in [("old", UInt32(1_000)), ("mid", 5_000), ("new", 9_000)] {
+      store.now = time
+      var changes = TraitChanges()
+      changes[.email] = .set("\(visitor)@example.com")
+      _ = Array(visitor.utf8).withUnsafeBufferPointer {
+        store.observe(anonymousId: $0, userId: nil, changes: changes)
+      }
+    }
+    let bytes = store.encodeState()
+    // TTL 3 000 s at 10 000 drops "old" and "mid"; capacity 2 alone would drop "old".
+    let expired = try IdentityStore.decodeState(
+      bytes, capacity: 100, timeToLive: 3_000, now: 10_000)
+    #expect(expired.count == 1)
+    #expect(expired.evictedOnLoad == 2)
+    let trimmed = try IdentityStore.decodeState(bytes, capacity: 2, timeToLive: nil, now: 10_000)
+    #expect(trimmed.evictedOnLoad == 1)
+    let processor = EventProcessor(EventProcessor.Configuration(), identities: trimmed)
+    #expect(processor.evictions == 1)
+  }
+
+  /// The clock is read again for the first line after a wait, so a profile that expired while
+  /// the input was idle is not used.
+  @Test func theFirstLineAfterAWaitSeesAnExpiredProfileGone() {
+    var configuration = EventProcessor.Configuration()
+    configuration.identityTimeToLive = 60
+    var processor = EventProcessor(configuration)
+    let identify = Array(#"{"type":"identify","anonymousId":"a","traits":{"email":"a@b.io"}}"#.utf8)
+    let track = Array(#"{"type":"track","event":"Signed Up","anonymousId":"a"}"#.utf8)
+    var scanner = EventScanner(enabledEvents: EventNameSet(EventNameSet.defaultNames))
+    _ = identify.withUnsafeBufferPointer { processor.process(scanner.scan($0), line: $0) }
+    // Pretend the profile was last seen two hours ago: move the store's clock back.
+    processor.setClockForTesting(UInt32(wallClock()) - 7_200)
+    _ = identify.withUnsafeBufferPointer { processor.process(scanner.scan($0), line: $0) }
+    let outcome = track.withUnsafeBufferPointer { line -> EventOutcome in
+      var scanned = scanner.scan(line)
+      scanned.followsWait = true
+      return processor.process(scanned, line: line)
+    }
+    #expect(outcome == .skipped(.noEmail))
+    #expect(processor.evictions == 1)
+  }
+}

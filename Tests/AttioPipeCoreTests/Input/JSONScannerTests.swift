@@ -117,7 +117,7 @@ private func reason(_ text: String) -> InvalidLineReason? {
     #expect(event.anonymousId.isString("a-1", in: line))
     #expect(event.userIdSnake == .number(start: 49, end: 51))
     #expect(event.traits[.email].isString("e@example.com", in: line))
-    #expect(event.traits[.firstNameCamel].isString("Ada", in: line))
+    #expect(event.traits[.firstName].isString("Ada", in: line))
     #expect(event.traits[.name] == .wrongType)
     #expect(event.traits[.title] == .wrongType)
     if case .number = event.traits[.phone] {} else { Issue.record("phone number not kept") }
