@@ -18,7 +18,7 @@ public struct Invocation: Sendable {
   public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError)
     -> Invocation
   {
-    var parser = ArgumentParser(arguments, environment: environment)
+    var parser = CommandLineParser(arguments, environment: environment)
     return Invocation(action: try parser.parseAction())
   }
 
