@@ -47,6 +47,29 @@ public struct Invocation: Sendable {
     }
   }
 
+  /// The stderr line for an error that ends the run: under `--verbose` a JSON object, like
+  /// every other stderr line of such a run.
+  public func errorLine(_ message: String) -> String {
+    DiagnosticReporter.errorLine(message, json: verbosity == .verbose)
+  }
+
+  /// The stderr line for a usage error. The command line did not parse, so `--verbose` is
+  /// looked for among the arguments before `--`.
+  public static func usageErrorLine(_ error: UsageError, arguments: [String]) -> String {
+    let verbose = arguments.prefix { $0 != "--" }.contains { $0 == "--verbose" || $0 == "-v" }
+    return DiagnosticReporter.errorLine(
+      error.message, hint: "Try 'attio-pipe --help'.", json: verbose)
+  }
+
+  private var verbosity: Verbosity {
+    switch action {
+    case .help, .version: .normal
+    case .build(let options), .deliver(let options, _), .send(let options, _),
+      .check(let options, _):
+      options.verbosity
+    }
+  }
+
   private func writeToStdout(_ text: String) throws(PipelineError) {
     let output = OutputBuffer(fileDescriptor: 1)
     output.append(text)

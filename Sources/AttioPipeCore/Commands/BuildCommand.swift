@@ -5,23 +5,18 @@ struct BuildCommand {
   let options: EventOptions
 
   func run() throws(PipelineError) -> RunReport {
+    let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
     let stdout = OutputBuffer(fileDescriptor: STDOUT_FILENO)
-    let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
+    let diagnostics = frontEnd.diagnostics
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     var report = RunReport()
-    let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
-    try inputs.checkReadable()
-    var session = try EventSession(
-      options: options,
-      state: try StateKeeper.open(
-        options.state, diagnostics: diagnostics, identity: options.identityRestore),
-      diagnostics: diagnostics)
-    let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
-    let progressLine: ProgressLine?
-    (session.progress, progressLine) = ProgressCounters.start(
-      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
-      diagnostics: diagnostics)
+    var session = EventSession(frontEnd: frontEnd)
+    var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
+    pipeline.idleInterval = frontEnd.idleInterval
+    frontEnd.startProgress()
     do {
+      // Lines read after a stop signal are built like any other: their bodies are how they are
+      // accounted for.
       try pipeline.run(
         beforeWaiting: { () throws(PipelineError) in
           try stdout.flush()
@@ -29,7 +24,7 @@ struct BuildCommand {
           session.maintenance()
         },
         consume: { line throws(PipelineError) in
-          switch session.handle(line, into: &report.statistics) {
+          switch session.handle(line) {
           case .next: break
           case .stop: return false
           case .person(let person):
@@ -44,10 +39,8 @@ struct BuildCommand {
       report.outputClosed = true
     }
     report.interrupted = SignalMonitor.isInterrupted
-    progressLine?.finish()
-    report.statistics.evictions = session.evictions
     report.stateSaveFailed = !session.saveAtExit()
-    diagnostics.summary(report.statistics)
+    report.statistics = frontEnd.finish(evictions: session.evictions, bodies: stdout.linesWritten)
     return report
   }
 }

@@ -30,9 +30,10 @@ final class DeliverySession: @unchecked Sendable {
       stopDeadline: { SignalMonitor.stopDeadline(grace: grace) })
   }
 
-  /// Queues one job; blocks while the scheduler is full (so reading pauses).
-  func submit(_ job: DeliveryJob) {
-    scheduler.submit(job)
+  /// Queues one job; blocks while the scheduler is full (so reading pauses). `send: false`
+  /// (an event read after a stop signal) reports it `not_sent` without sending it.
+  func submit(_ job: DeliveryJob, send: Bool = true) {
+    scheduler.submit(job, send: send)
   }
 
   /// The delivery section of the state file: what has been upserted per email.
@@ -46,17 +47,16 @@ final class DeliverySession: @unchecked Sendable {
   var progress: DeliveryScheduler.Progress { scheduler.progress }
 
   /// Waits for every result, prints the summary and completes the report.
-  func finish(_ report: inout RunReport, progress: ProgressLine?) {
+  func finish(_ report: inout RunReport, frontEnd: CommandFrontEnd, evictions: Int = 0) {
     scheduler.finish()
-    progress?.finish()
     let summary = scheduler.summary
     report.failed = summary.failed
     report.notSent = summary.notSent
     report.authenticationFailed = scheduler.authenticationError != nil
     report.interrupted = SignalMonitor.isInterrupted
     report.outputClosed = scheduler.stdoutClosed
-    diagnostics.summary(
-      report.statistics,
+    report.statistics = frontEnd.finish(
+      evictions: evictions, bodies: nil,
       extra: [
         ("eligible", summary.jobs), ("upserted", summary.upserted),
         ("unchanged", summary.unchanged), ("failed", summary.failed),

@@ -160,11 +160,12 @@ final class DeliveryScheduler: @unchecked Sendable {
   // MARK: - Input side (any thread)
 
   /// Hands over one job; blocks while `capacity` jobs are outstanding, which stops the input
-  /// from being read (back-pressure).
-  func submit(_ job: DeliveryJob) {
+  /// from being read (back-pressure). `send: false` reports it `not_sent` (unless it is a
+  /// replay) without sending it: an event read after a stop signal.
+  func submit(_ job: DeliveryJob, send: Bool = true) {
     waitWatchingTheDeadline(room)
     outstanding.add(1, ordering: .relaxed)
-    queue.async { self.accept(job) }
+    queue.async { self.accept(job, send: send) }
   }
 
   /// Called once the input has ended: waits until every job has its result.
@@ -197,14 +198,14 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   // MARK: - On the queue
 
-  private func accept(_ job: DeliveryJob) {
+  private func accept(_ job: DeliveryJob, send: Bool) {
     statistics.jobs += 1
     // A replayed event (same messageId as one delivered before, in this run or one whose
     // --state was loaded) has nothing new to send.
     if options.dedupe, let messageId = job.messageId, delivered.contains(messageId) {
       return finishJobs([job], .unchanged, attempts: 0, response: nil)
     }
-    if aborted || authenticationFailure != nil || outputGone {
+    if !send || aborted || authenticationFailure != nil || outputGone {
       return finishJobs([job], .notSent, attempts: 0, response: nil)
     }
     let email = job.request.email

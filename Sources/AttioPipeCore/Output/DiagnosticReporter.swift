@@ -58,12 +58,30 @@ final class DiagnosticReporter: @unchecked Sendable {
     }
   }
 
-  /// A fatal or notable message, shown at every verbosity.
+  /// A fatal or notable message, shown at every verbosity; under `--verbose` a JSON object
+  /// like every other stderr line.
   func error(_ message: String) {
     lock.withLock { _ in
-      output.append("attio-pipe: \(message)\n")
+      output.append(Self.errorLine(message, json: verbosity == .verbose))
       flushUnlocked()
     }
+  }
+
+  /// `attio-pipe: MESSAGE` (and `hint` on a line of its own), or under `--verbose`
+  /// `{"kind":"error","message":...,"hint":...}`, newline included.
+  static func errorLine(_ message: String, hint: String? = nil, json: Bool) -> String {
+    guard json else {
+      return "attio-pipe: \(message)\n" + (hint.map { "\($0)\n" } ?? "")
+    }
+    var bytes: [UInt8] = []
+    bytes.append(contentsOf: "{\"kind\":\"error\",\"message\":".utf8)
+    bytes.appendJSONString(message)
+    if let hint {
+      bytes.append(contentsOf: ",\"hint\":".utf8)
+      bytes.appendJSONString(hint)
+    }
+    bytes.append(contentsOf: "}\n".utf8)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   func summary(_ statistics: RunStatistics, extra: [(String, Int)] = []) {
@@ -77,8 +95,10 @@ final class DiagnosticReporter: @unchecked Sendable {
       case .verbose:
         output.append("{\"summary\":{\"lines_read\":")
         output.appendInteger(statistics.linesRead)
-        output.append(",\"bodies_written\":")
-        output.appendInteger(statistics.bodiesWritten)
+        if let bodiesWritten = statistics.bodiesWritten {
+          output.append(",\"bodies_written\":")
+          output.appendInteger(bodiesWritten)
+        }
         appendCounts("skipped", statistics.skipped)
         appendCounts("invalid", statistics.invalid)
         appendCounts("warnings", statistics.warnings)

@@ -96,15 +96,10 @@ final class ProgressLine: @unchecked Sendable {
     return String(text.prefix(Int(size.ws_col) - 1))
   }
 
+  /// Best effort: a status line that cannot be written is not worth an error.
   private static func writeToStderr(_ text: String) {
     var text = text
-    text.withUTF8 { bytes in
-      var written = 0
-      while written < bytes.count {
-        let count = write(STDERR_FILENO, bytes.baseAddress! + written, bytes.count - written)
-        if count <= 0 && errno != EINTR { return }
-        written += max(count, 0)
-      }
+    text.withUTF8 { bytes in try? SystemCall.writeAll(STDERR_FILENO, UnsafeRawBufferPointer(bytes))
     }
   }
 }

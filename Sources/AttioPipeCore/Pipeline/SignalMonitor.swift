@@ -68,4 +68,12 @@ public enum SignalMonitor {
 
   /// Readable once a stop signal has arrived; -1 before `install()`.
   static var wakeDescriptor: Int32 { wakeReadEnd.load(ordering: .relaxed) }
+
+  /// What input reading is told: the first signal requests a stop (what is readable is still
+  /// read), a second signal or `cancelled` ends reading at once.
+  static func inputStop(cancelled: @escaping () -> Bool = { false }) -> InputStop {
+    InputStop(
+      wakeDescriptor: wakeDescriptor, requested: { isInterrupted },
+      cancelled: { count > 1 || cancelled() })
+  }
 }
