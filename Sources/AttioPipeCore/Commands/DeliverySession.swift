@@ -9,7 +9,7 @@ final class DeliverySession: @unchecked Sendable {
     throws(PipelineError)
   {
     self.diagnostics = diagnostics
-    let saved: (known: [String: [String: [UInt8]]], delivered: DeliveredMessages)
+    let saved: (known: UpsertedValues, delivered: DeliveredMessages)
     do {
       saved = try DeliveredState.decode(state?.loaded.delivery ?? [])
     } catch .corrupt(let detail, _) {
@@ -42,7 +42,7 @@ final class DeliverySession: @unchecked Sendable {
   }
 
   /// Whether reading should stop early: stdout is gone, so results could not be written.
-  var outputClosed: Bool { scheduler.stdoutClosed }
+  var outputClosed: Bool { scheduler.isOutputClosed }
 
   var progress: DeliveryScheduler.Progress { scheduler.progress }
 
@@ -54,7 +54,7 @@ final class DeliverySession: @unchecked Sendable {
     report.notSent = summary.notSent
     report.authenticationFailed = scheduler.authenticationError != nil
     report.interrupted = SignalMonitor.isInterrupted
-    report.outputClosed = scheduler.stdoutClosed
+    report.outputClosed = scheduler.isOutputClosed
     report.statistics = frontEnd.finish(
       evictions: evictions, bodies: nil,
       extra: [

@@ -125,7 +125,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   private var authenticationFailure: AttioError?
   private var aborted = false
   /// The reader of the results went away.
-  private var outputGone = false
+  private var outputClosed = false
 
   private let room: DispatchSemaphore
   private let outstanding = Atomic<Int>(0)
@@ -138,7 +138,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   init(
     options: Options, client: (DispatchQueue) -> AttioClient, results: ResultWriter,
     diagnostics: DiagnosticReporter,
-    known: [String: [String: [UInt8]]] = [:],
+    known: UpsertedValues = [:],
     delivered: DeliveredMessages = DeliveredMessages(),
     stopDeadline: @escaping @Sendable () -> Double? = { nil },
     clock: @escaping @Sendable () -> Double = monotonicSeconds
@@ -186,7 +186,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   /// What this run (and the runs whose state it loaded) upserted per email, for `--state`.
-  var known: [String: [String: [UInt8]]] {
+  var known: UpsertedValues {
     queue.sync { lanes.compactMapValues { $0.known.isEmpty ? nil : $0.known } }
   }
 
@@ -194,7 +194,7 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   var summary: Statistics { queue.sync { statistics } }
   var authenticationError: AttioError? { queue.sync { authenticationFailure } }
-  var stdoutClosed: Bool { queue.sync { outputGone } }
+  var isOutputClosed: Bool { queue.sync { outputClosed } }
 
   // MARK: - On the queue
 
@@ -205,7 +205,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     if options.dedupe, let messageId = job.messageId, delivered.contains(messageId) {
       return finishJobs([job], .unchanged, attempts: 0, response: nil)
     }
-    if !send || aborted || authenticationFailure != nil || outputGone {
+    if !send || aborted || authenticationFailure != nil || outputClosed {
       return finishJobs([job], .notSent, attempts: 0, response: nil)
     }
     let email = job.request.email
@@ -411,9 +411,9 @@ final class DeliveryScheduler: @unchecked Sendable {
       let result = DeliveryResult(
         job: job, status: status, httpStatus: status == .notSent ? nil : response?.status,
         recordId: recordId, attempts: attempts, error: error)
-      if !results.write(result) && !outputGone {
+      if !results.write(result) && !outputClosed {
         // The reader of the results went away: stop quietly, nothing more is sent.
-        outputGone = true
+        outputClosed = true
         queue.async { self.abort() }
       }
       outstanding.subtract(1, ordering: .relaxed)
