@@ -33,15 +33,6 @@ struct StateFile: Sendable {
 
   let path: String
 
-  /// The saved contents; empty sections when the file does not exist yet.
-  func load() throws(StateFileError) -> Contents {
-    var identity: [UInt8] = []
-    let delivery = try load { reader, length throws(StateFileError) in
-      identity = Array(try reader.raw(count: length))
-    }
-    return Contents(identity: identity, delivery: delivery)
-  }
-
   /// Reads the file as it streams by: `identity` gets the identity section (and must consume
   /// exactly `length` bytes of it); the delivery section's bytes are returned. The checksum is
   /// checked at the end, so a caller keeps what `identity` built only when this returns.
@@ -105,10 +96,6 @@ struct StateFile: Sendable {
   }
 
   /// Writes atomically, mode 0600 (the file holds personal data).
-  func save(_ contents: Contents) throws(StateFileError) {
-    try save(identity: .bytes(contents.identity), delivery: .bytes(contents.delivery))
-  }
-
   func save(identity: Section, delivery: Section) throws(StateFileError) {
     let target = resolvedPath()
     let temporary = "\(target).tmp-\(getpid())"
