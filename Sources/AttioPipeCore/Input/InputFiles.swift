@@ -1,7 +1,7 @@
 import Glibc
 
 /// The inputs of a run, in order: named files, or stdin for none or for `-`.
-struct InputFiles {
+struct InputFiles: Sendable {
   let paths: [String]
   let maximumLineLength: Int
 

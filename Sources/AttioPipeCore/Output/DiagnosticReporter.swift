@@ -4,66 +4,82 @@ import Synchronization
 /// Writes diagnostics to stderr: human lines normally, NDJSON with `--verbose` so that the
 /// diagnostics of a large run can themselves be filtered with jq.
 ///
-/// Used from the input thread and from the delivery scheduler's queue: every use of the buffer
-/// holds `lock`.
-final class DiagnosticReporter: @unchecked Sendable {
-  private let lock = Mutex(())
-  private let output: OutputBuffer
+/// Used from the input thread and from the delivery scheduler's queue: the buffer and the
+/// progress line are reachable only through `state`'s lock.
+final class DiagnosticReporter: Sendable {
+  private struct State {
+    var output: OutputBuffer
+    /// The live status line sharing stderr, when shown.
+    var progress: ProgressLine?
+  }
+
+  private let state: Mutex<State>
   let verbosity: Verbosity
-  /// The live status line sharing stderr, when shown.
-  var progress: ProgressLine?
 
   init(verbosity: Verbosity, fileDescriptor: Int32 = STDERR_FILENO) {
     self.verbosity = verbosity
-    self.output = OutputBuffer(fileDescriptor: fileDescriptor, flushThreshold: 16 * 1024)
+    state = Mutex(
+      State(output: OutputBuffer(fileDescriptor: fileDescriptor, flushThreshold: 16 * 1024)))
+  }
+
+  /// Diagnostics from now on clear `progress` before they are written.
+  func attach(_ progress: ProgressLine) {
+    state.withLock { $0.progress = progress }
   }
 
   /// Whether per-event diagnostics need the event's `messageId`.
   var wantsEventDetails: Bool { verbosity == .verbose }
 
   func invalidLine(_ error: JSONScanError, at location: InputLocation) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       switch verbosity {
       case .quiet: return
       case .normal:
         output.append("attio-pipe: \(location): \(error.reason.rawValue) at byte \(error.offset): ")
         output.append("\(error.detail)\n")
       case .verbose:
-        beginRecord(at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
+        Self.beginRecord(
+          output, at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
         output.append(",\"offset\":")
         output.appendInteger(error.offset)
         output.append(",\"detail\":")
         output.appendJSONString(error.detail.description)
         output.append("}\n")
       }
-      flushUnlocked()
+      Self.flush(state)
     }
   }
 
   func skipped(_ reason: SkipReason, at location: InputLocation, messageId: String?) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       guard verbosity == .verbose else { return }
-      beginRecord(at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
+      Self.beginRecord(
+        output, at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
       output.append("}\n")
-      flushIfFull()
+      Self.flushIfFull(state)
     }
   }
 
   func warning(_ warning: MappingWarning, at location: InputLocation, messageId: String?) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       guard verbosity == .verbose else { return }
-      beginRecord(at: location, messageId: messageId, kind: "warning", reason: warning.rawValue)
+      Self.beginRecord(
+        output, at: location, messageId: messageId, kind: "warning", reason: warning.rawValue)
       output.append("}\n")
-      flushIfFull()
+      Self.flushIfFull(state)
     }
   }
 
   /// A fatal or notable message, shown at every verbosity; under `--verbose` a JSON object
   /// like every other stderr line.
   func error(_ message: String) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       output.append(Self.errorLine(message, json: verbosity == .verbose))
-      flushUnlocked()
+      Self.flush(state)
     }
   }
 
@@ -85,7 +101,8 @@ final class DiagnosticReporter: @unchecked Sendable {
   }
 
   func summary(_ statistics: RunStatistics, extra: [(String, Int)] = []) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       switch verbosity {
       case .quiet: return
       case .normal:
@@ -99,9 +116,9 @@ final class DiagnosticReporter: @unchecked Sendable {
           output.append(",\"bodies_written\":")
           output.appendInteger(bodiesWritten)
         }
-        appendCounts("skipped", statistics.skipped)
-        appendCounts("invalid", statistics.invalid)
-        appendCounts("warnings", statistics.warnings)
+        Self.appendCounts(output, "skipped", statistics.skipped)
+        Self.appendCounts(output, "invalid", statistics.invalid)
+        Self.appendCounts(output, "warnings", statistics.warnings)
         output.append(",\"evictions\":")
         output.appendInteger(statistics.evictions)
         for (name, count) in extra {
@@ -112,29 +129,31 @@ final class DiagnosticReporter: @unchecked Sendable {
         }
         output.append("}}\n")
       }
-      flushUnlocked()
+      Self.flush(state)
     }
   }
 
   /// Diagnostics are best effort: a closed stderr must not stop the data flowing on stdout.
   func flushQuietly() {
-    lock.withLock { _ in flushUnlocked() }
+    state.withLock { state in Self.flush(state) }
   }
 
-  private func flushUnlocked() {
+  private static func flush(_ state: State) {
+    let output = state.output
     guard !output.isEmpty else { return }
-    if let progress {
+    if let progress = state.progress {
       progress.withLineCleared { try? output.flush() }
     } else {
       try? output.flush()
     }
   }
 
-  private func flushIfFull() {
-    if output.count >= 16 * 1024 { flushUnlocked() }
+  private static func flushIfFull(_ state: State) {
+    if state.output.count >= 16 * 1024 { flush(state) }
   }
 
-  private func beginRecord(
+  private static func beginRecord(
+    _ output: OutputBuffer,
     at location: InputLocation, messageId: String?, kind: StaticString, reason: String
   ) {
     output.append("{\"line\":")
@@ -154,7 +173,9 @@ final class DiagnosticReporter: @unchecked Sendable {
     output.append("\"")
   }
 
-  private func appendCounts<Reason>(_ name: StaticString, _ counts: ReasonCounts<Reason>) {
+  private static func appendCounts<Reason>(
+    _ output: OutputBuffer, _ name: StaticString, _ counts: ReasonCounts<Reason>
+  ) {
     output.append(",\"")
     output.append(name)
     output.append("\":{")

@@ -103,7 +103,7 @@ final class LineBatch: @unchecked Sendable {
 }
 
 /// The scanner thread's loop.
-private final class Producer: @unchecked Sendable {
+private final class Producer: Sendable {
   let inputs: InputFiles
   let enabledEvents: EventNameSet
   let queue: BatchQueue
