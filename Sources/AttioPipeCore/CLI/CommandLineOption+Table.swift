@@ -88,7 +88,7 @@ extension CommandLineOption {
       "--progress", "--no-progress", modes: [.build, .deliver, .send], group: .common,
       help: """
         Show (or never show) the live status line on stderr; by default it is shown only when \
-        stderr is a terminal.
+        stderr is a terminal. Never shown under --verbose when stderr is not a terminal.
         """,
       apply: { line, name, _ throws(UsageError) in line.events.progress = name == "--progress" }),
     CommandLineOption(

@@ -35,8 +35,10 @@ struct ParsedCommandLine {
     if let eventNames { options.enabledEvents = EventNameSet(eventNames) }
     if let defaultCountry {
       guard let region = DialingRegion.named(defaultCountry) else {
+        // UK is the one code people commonly use that ISO 3166-1 spells differently.
+        let hint = defaultCountry.uppercased() == "UK" ? " (the United Kingdom is GB)" : ""
         throw UsageError(
-          "unsupported --default-country '\(defaultCountry)'; supported: "
+          "unsupported --default-country '\(defaultCountry)'\(hint); supported: "
             + DialingRegion.supportedCodes.joined(separator: " "))
       }
       options.defaultRegion = region

@@ -32,9 +32,12 @@ final class ProgressLine: @unchecked Sendable {
   private let timer: DispatchSourceTimer
 
   /// Whether a run shows the line: `--progress` / `--no-progress` decide; otherwise only when
-  /// stderr is a terminal and the run is not `--quiet`.
+  /// stderr is a terminal and the run is not `--quiet`. Under `--verbose` stderr that is no
+  /// terminal is NDJSON to be parsed, so it never gets the line.
   static func isWanted(_ choice: Bool?, verbosity: Verbosity) -> Bool {
-    choice ?? (isatty(STDERR_FILENO) == 1 && verbosity != .quiet)
+    let terminal = isatty(STDERR_FILENO) == 1
+    if verbosity == .verbose && !terminal { return false }
+    return choice ?? (terminal && verbosity != .quiet)
   }
 
   init(snapshot: @escaping @Sendable () -> Snapshot) {

@@ -104,6 +104,7 @@ import Testing
     (["-q", "-v"], "--quiet and --verbose cannot be combined"),
     (["--reset-state"], "--reset-state needs --state FILE"),
     (["--default-country", "XX"], "unsupported --default-country 'XX'"),
+    (["--default-country", "UK"], "unsupported --default-country 'UK' (the United Kingdom is GB)"),
     (["--attribute", "job_title"], "--attribute needs NAME=SLUG"),
     (["--attribute", "nickname=nick"], "unknown attribute 'nickname'"),
     (["deliver", "--grace", "soon"], "--grace needs a duration"),

@@ -172,6 +172,21 @@ import Testing
     #expect(result.stderrText.contains("--strict"))
   }
 
+  /// `--progress` would draw its status line into the NDJSON file.
+  @Test(.timeLimit(.minutes(1))) func verboseWithProgressKeepsStderrJSON() async throws {
+    let running = try BinaryRunner.start(["--verbose", "--progress"])
+    running.input.fileHandleForWriting.write(Data(Self.identifies(3).utf8))
+    // Long enough for the status line's timer (every 250 ms) to have drawn.
+    try await Task.sleep(for: .milliseconds(800))
+    try running.input.fileHandleForWriting.close()
+    let errors = running.errors.fileHandleForReading.readDataToEndOfFile()
+    running.process.waitUntilExit()
+    #expect(running.process.terminationStatus == 0)
+    let text = String(decoding: errors, as: UTF8.self)
+    Self.expectEveryLineIsJSON(text)
+    #expect(!text.contains("\r"))
+  }
+
   @Test func verboseFatalAndUsageErrorsAreJSON() async throws {
     let missing = try BinaryRunner.run(["--verbose", "no-such-file.ndjson"])
     #expect(missing.status == 2)
