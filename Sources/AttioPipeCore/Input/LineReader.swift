@@ -137,24 +137,25 @@ struct LineReader: ~Copyable {
         case .stopped: continue
         }
       }
-      let count = Glibc.read(fileDescriptor, buffer + filled, wanted)
-      if count > 0 {
-        filled += count
-        if let budget = drainBudget { drainBudget = budget - count }
-        if atStartOfInput { skipByteOrderMark() }
-        return true
+      let count: Int
+      do {
+        let (descriptor, destination) = (fileDescriptor, buffer + filled)
+        count = try SystemCall.retryingInterrupts { Glibc.read(descriptor, destination, wanted) }
+      } catch  where error.errno == EAGAIN {
+        // A non-blocking descriptor: poll again, or, while draining, nothing more is there.
+        if drainBudget != nil { drainBudget = 0 }
+        continue
+      } catch {
+        throw .readFailed(errno: error.errno)
       }
       if count == 0 {
         atEndOfInput = true
         return true
       }
-      if errno == EINTR { continue }
-      if errno == EAGAIN {
-        // A non-blocking descriptor: poll again, or, while draining, nothing more is there.
-        if drainBudget != nil { drainBudget = 0 }
-        continue
-      }
-      throw .readFailed(errno: errno)
+      filled += count
+      if let budget = drainBudget { drainBudget = budget - count }
+      if atStartOfInput { skipByteOrderMark() }
+      return true
     }
   }
 
