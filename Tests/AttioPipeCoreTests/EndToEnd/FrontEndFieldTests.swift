@@ -30,23 +30,35 @@ import Testing
 
   // MARK: - Item 4: --state saved while the input is idle
 
-  @Test(.timeLimit(.minutes(1))) func theStateIsSavedWhileTheInputIsIdle() async throws {
+  @Test(.timeLimit(.minutes(1)), arguments: ["build", "deliver", "send"])
+  func theStateIsSavedWhileTheInputIsIdle(_ mode: String) async throws {
     let directory = try Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let state = directory.appendingPathComponent("state.bin")
-    let running = try BinaryRunner.start([
-      "--state", state.path, "--state-interval", "500ms", "--no-progress",
-    ])
-    running.input.fileHandleForWriting.write(Data(Self.identifies(2).utf8))
+    let mock = try MockAttio()
+    let running = try BinaryRunner.start(
+      [mode, "--state", state.path, "--state-interval", "500ms", "--no-progress"],
+      environment: mock.environment)
+    let input =
+      mode == "send"
+      ? #"{"data":{"values":{"email_addresses":[{"email_address":"p0@example.com"}]}}}"# + "\n"
+      : Self.identifies(2)
+    running.input.fileHandleForWriting.write(Data(input.utf8))
     // stdin stays open: the binary is blocked waiting for more input.
-    var waited = 0
-    while !FileManager.default.fileExists(atPath: state.path) && waited < 200 {
+    var saved: StateFile.Contents?
+    for _ in 0..<200 {
       try await Task.sleep(for: .milliseconds(100))
-      waited += 1
+      saved = try? StateFile(path: state.path).load()
+      // send keeps no identities: its save holds what it delivered.
+      if let contents = saved,
+        mode == "send" ? !contents.delivery.isEmpty : !contents.identity.isEmpty
+      {
+        break
+      }
     }
     #expect(running.process.isRunning, "the binary should still be waiting for input")
-    let saved = try StateFile(path: state.path).load()
-    #expect(!saved.identity.isEmpty, "the idle binary never saved its state")
+    let contents = try #require(saved, "the idle binary never saved its state")
+    #expect(mode == "send" ? !contents.delivery.isEmpty : !contents.identity.isEmpty)
     try running.input.fileHandleForWriting.close()
     running.process.waitUntilExit()
     #expect(running.process.terminationStatus == 0)
