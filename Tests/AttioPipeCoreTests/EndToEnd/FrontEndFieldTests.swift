@@ -17,6 +17,16 @@ import Testing
       .joined()
   }
 
+  /// Runs blocking work (pipe reads, waiting for the exit) on a Dispatch thread, so that tests
+  /// waiting for the binary do not hold the cooperative thread pool that others need.
+  private static func offThePool<Result: Sendable>(_ body: @escaping @Sendable () -> Result)
+    async -> Result
+  {
+    await withCheckedContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(returning: body()) }
+    }
+  }
+
   /// Reads one line of `handle` (blocking), to know the binary is running and idle.
   private static func readLine(_ handle: FileHandle) -> String {
     var line = Data()
@@ -60,7 +70,7 @@ import Testing
     let contents = try #require(saved, "the idle binary never saved its state")
     #expect(mode == "send" ? !contents.delivery.isEmpty : !contents.identity.isEmpty)
     try running.input.fileHandleForWriting.close()
-    running.process.waitUntilExit()
+    await Self.offThePool { running.process.waitUntilExit() }
     #expect(running.process.terminationStatus == 0)
   }
 
@@ -108,8 +118,8 @@ import Testing
     let running = try BinaryRunner.start(["--no-progress"])
     let written = try await Self.fillUntilTheBinaryStopsReading(running)
     kill(running.process.processIdentifier, SIGTERM)
-    let output = running.output.fileHandleForReading.readDataToEndOfFile()
-    running.process.waitUntilExit()
+    let output = await Self.offThePool { running.output.fileHandleForReading.readDataToEndOfFile() }
+    await Self.offThePool { running.process.waitUntilExit() }
     #expect(running.process.terminationStatus == 5)
     let bodies = String(decoding: output, as: UTF8.self).split(separator: "\n")
     #expect(bodies.count == written, "lines written to the pipe: \(written)")
@@ -123,12 +133,12 @@ import Testing
     let running = try BinaryRunner.start(
       ["deliver", "--no-progress", "--grace", "5s"], environment: mock.environment)
     running.input.fileHandleForWriting.write(Data(Self.identifies(1).utf8))
-    let first = Self.readLine(running.output.fileHandleForReading)
+    let first = await Self.offThePool { Self.readLine(running.output.fileHandleForReading) }
     #expect(first.contains(#""status":"upserted""#))
     Self.terminateWithLinesInThePipe(running, Self.identifies(300, from: 1))
-    let rest = running.output.fileHandleForReading.readDataToEndOfFile()
-    let errors = running.errors.fileHandleForReading.readDataToEndOfFile()
-    running.process.waitUntilExit()
+    let rest = await Self.offThePool { running.output.fileHandleForReading.readDataToEndOfFile() }
+    let errors = await Self.offThePool { running.errors.fileHandleForReading.readDataToEndOfFile() }
+    await Self.offThePool { running.process.waitUntilExit() }
     #expect(running.process.terminationStatus == 5)
     let results = String(decoding: rest, as: UTF8.self).split(separator: "\n").compactMap {
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -191,8 +201,8 @@ import Testing
     // Long enough for the status line's timer (every 250 ms) to have drawn.
     try await Task.sleep(for: .milliseconds(800))
     try running.input.fileHandleForWriting.close()
-    let errors = running.errors.fileHandleForReading.readDataToEndOfFile()
-    running.process.waitUntilExit()
+    let errors = await Self.offThePool { running.errors.fileHandleForReading.readDataToEndOfFile() }
+    await Self.offThePool { running.process.waitUntilExit() }
     #expect(running.process.terminationStatus == 0)
     let text = String(decoding: errors, as: UTF8.self)
     Self.expectEveryLineIsJSON(text)
@@ -258,8 +268,8 @@ import Testing
     try running.output.fileHandleForReading.close()
     running.input.fileHandleForWriting.write(Data(Self.identifies(50).utf8))
     try running.input.fileHandleForWriting.close()
-    let errors = running.errors.fileHandleForReading.readDataToEndOfFile()
-    running.process.waitUntilExit()
+    let errors = await Self.offThePool { running.errors.fileHandleForReading.readDataToEndOfFile() }
+    await Self.offThePool { running.process.waitUntilExit() }
     #expect(running.process.terminationStatus == 0)
     let text = String(decoding: errors, as: UTF8.self)
     #expect(text.contains("bodies written: 0,"), "\(text)")
