@@ -17,6 +17,10 @@ import Testing
       .joined()
   }
 
+  /// Generous: on a loaded 2-core machine a test may wait long for its turn; the watchdog only
+  /// bounds a hung binary.
+  private static let watchdog = 150.0
+
   /// Runs blocking work (pipe reads, waiting for the exit) on a Dispatch thread, so that tests
   /// waiting for the binary do not hold the cooperative thread pool that others need.
   private static func offThePool<Result: Sendable>(_ body: @escaping @Sendable () -> Result)
@@ -40,7 +44,7 @@ import Testing
 
   // MARK: - Item 4: --state saved while the input is idle
 
-  @Test(.timeLimit(.minutes(1)), arguments: ["build", "deliver", "send"])
+  @Test(.timeLimit(.minutes(3)), arguments: ["build", "deliver", "send"])
   func theStateIsSavedWhileTheInputIsIdle(_ mode: String) async throws {
     let directory = try Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -48,12 +52,12 @@ import Testing
     let mock = try MockAttio()
     let running = try BinaryRunner.start(
       [mode, "--state", state.path, "--state-interval", "500ms", "--no-progress"],
-      environment: mock.environment)
+      environment: mock.environment, watchdog: Self.watchdog)
     let input =
       mode == "send"
       ? #"{"data":{"values":{"email_addresses":[{"email_address":"p0@example.com"}]}}}"# + "\n"
       : Self.identifies(2)
-    running.input.fileHandleForWriting.write(Data(input.utf8))
+    try running.input.fileHandleForWriting.write(contentsOf: Data(input.utf8))
     // stdin stays open: the binary is blocked waiting for more input.
     var saved: StateFile.Contents?
     for _ in 0..<200 {
@@ -79,10 +83,11 @@ import Testing
   /// Stops the binary (SIGSTOP), fills the pipe, sends SIGTERM and lets it go on: the signal
   /// then certainly arrives while the lines are unread in the pipe.
   private static func terminateWithLinesInThePipe(_ running: BinaryRunner.Running, _ lines: String)
+    throws
   {
     let pid = running.process.processIdentifier
     kill(pid, SIGSTOP)
-    running.input.fileHandleForWriting.write(Data(lines.utf8))
+    try running.input.fileHandleForWriting.write(contentsOf: Data(lines.utf8))
     kill(pid, SIGTERM)
     kill(pid, SIGCONT)
   }
@@ -99,12 +104,14 @@ import Testing
     var stalls = 0
     while stalls < 3 {
       let line = Array(Events.identify("a\(written)", email: "p\(written)@example.com").utf8)
-      let result = line.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+      let (result, code) = line.withUnsafeBytes {
+        (write(descriptor, $0.baseAddress!, $0.count), errno)
+      }
       if result == line.count {
         written += 1
         stalls = 0
       } else {
-        #expect(result < 0 && errno == EAGAIN)
+        try #require(result < 0 && code == EAGAIN, "write: \(String(cString: strerror(code)))")
         stalls += 1
         try await Task.sleep(for: .milliseconds(300))
       }
@@ -112,10 +119,10 @@ import Testing
     return written
   }
 
-  @Test(.timeLimit(.minutes(1))) func buildPrintsTheBodiesOfLinesLeftInThePipeAtSIGTERM()
+  @Test(.timeLimit(.minutes(3))) func buildPrintsTheBodiesOfLinesLeftInThePipeAtSIGTERM()
     async throws
   {
-    let running = try BinaryRunner.start(["--no-progress"])
+    let running = try BinaryRunner.start(["--no-progress"], watchdog: Self.watchdog)
     let written = try await Self.fillUntilTheBinaryStopsReading(running)
     kill(running.process.processIdentifier, SIGTERM)
     let output = await Self.offThePool { running.output.fileHandleForReading.readDataToEndOfFile() }
@@ -126,16 +133,17 @@ import Testing
     #expect(bodies.last?.contains("p\(written - 1)@example.com") == true)
   }
 
-  @Test(.timeLimit(.minutes(1))) func deliverReportsLinesLeftInThePipeAtSIGTERMNotSent()
+  @Test(.timeLimit(.minutes(3))) func deliverReportsLinesLeftInThePipeAtSIGTERMNotSent()
     async throws
   {
     let mock = try MockAttio()
     let running = try BinaryRunner.start(
-      ["deliver", "--no-progress", "--grace", "5s"], environment: mock.environment)
-    running.input.fileHandleForWriting.write(Data(Self.identifies(1).utf8))
+      ["deliver", "--no-progress", "--grace", "5s"], environment: mock.environment,
+      watchdog: Self.watchdog)
+    try running.input.fileHandleForWriting.write(contentsOf: Data(Self.identifies(1).utf8))
     let first = await Self.offThePool { Self.readLine(running.output.fileHandleForReading) }
     #expect(first.contains(#""status":"upserted""#))
-    Self.terminateWithLinesInThePipe(running, Self.identifies(300, from: 1))
+    try Self.terminateWithLinesInThePipe(running, Self.identifies(300, from: 1))
     let rest = await Self.offThePool { running.output.fileHandleForReading.readDataToEndOfFile() }
     let errors = await Self.offThePool { running.errors.fileHandleForReading.readDataToEndOfFile() }
     await Self.offThePool { running.process.waitUntilExit() }
@@ -195,9 +203,9 @@ import Testing
   }
 
   /// `--progress` would draw its status line into the NDJSON file.
-  @Test(.timeLimit(.minutes(1))) func verboseWithProgressKeepsStderrJSON() async throws {
-    let running = try BinaryRunner.start(["--verbose", "--progress"])
-    running.input.fileHandleForWriting.write(Data(Self.identifies(3).utf8))
+  @Test(.timeLimit(.minutes(3))) func verboseWithProgressKeepsStderrJSON() async throws {
+    let running = try BinaryRunner.start(["--verbose", "--progress"], watchdog: Self.watchdog)
+    try running.input.fileHandleForWriting.write(contentsOf: Data(Self.identifies(3).utf8))
     // Long enough for the status line's timer (every 250 ms) to have drawn.
     try await Task.sleep(for: .milliseconds(800))
     try running.input.fileHandleForWriting.close()
@@ -263,10 +271,10 @@ import Testing
   // MARK: - Item 17: messages and counts
 
   @Test func buildCountsOnlyBodiesThatReachedStdout() async throws {
-    let running = try BinaryRunner.start(["--no-progress"])
+    let running = try BinaryRunner.start(["--no-progress"], watchdog: Self.watchdog)
     // Nobody reads stdout: every write fails with EPIPE.
     try running.output.fileHandleForReading.close()
-    running.input.fileHandleForWriting.write(Data(Self.identifies(50).utf8))
+    try running.input.fileHandleForWriting.write(contentsOf: Data(Self.identifies(50).utf8))
     try running.input.fileHandleForWriting.close()
     let errors = await Self.offThePool { running.errors.fileHandleForReading.readDataToEndOfFile() }
     await Self.offThePool { running.process.waitUntilExit() }
