@@ -43,17 +43,16 @@ func environmentVariables() -> [String: String] {
   return variables
 }
 
-func writeError(_ message: String) {
-  let line = "attio-pipe: \(message)\n"
+func writeError(_ line: String) {
   _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
 }
 
+let arguments = Array(CommandLine.arguments.dropFirst())
 let invocation: Invocation
 do {
-  invocation = try Invocation.parse(
-    Array(CommandLine.arguments.dropFirst()), environment: environmentVariables())
+  invocation = try Invocation.parse(arguments, environment: environmentVariables())
 } catch {
-  writeError("\(error.message)\nTry 'attio-pipe --help'.")
+  writeError(Invocation.usageErrorLine(error, arguments: arguments))
   exit(ExitStatus.usage.rawValue)
 }
 
@@ -63,7 +62,7 @@ do {
 } catch .outputClosed {
   exit(ExitStatus.success.rawValue)
 } catch {
-  writeError(error.message)
+  writeError(invocation.errorLine(error.message))
   // Input that cannot be opened or read is a configuration problem of the command line.
   exit(ExitStatus.usage.rawValue)
 }

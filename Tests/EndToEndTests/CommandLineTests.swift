@@ -59,7 +59,9 @@ import Testing
       arguments, stdin: Data(seed.utf8), environment: environment)
     #expect(result.status == 2)
     #expect(result.stdoutText.isEmpty)
-    #expect(result.stderrText.hasPrefix("attio-pipe: "))
+    // Under --verbose every stderr line is a JSON object, usage errors included.
+    let prefix = arguments.contains("--verbose") ? #"{"kind":"error","message":"# : "attio-pipe: "
+    #expect(result.stderrText.hasPrefix(prefix))
     #expect(result.stderrText.contains(culprit), "\(result.stderrText)")
   }
 

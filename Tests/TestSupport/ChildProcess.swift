@@ -18,6 +18,9 @@ public final class ChildProcess: @unchecked Sendable {
     case closed
     /// `/dev/null`.
     case discard
+    /// A pipe nobody reads until the test first asks for what it holds (`readLine`,
+    /// `finish`): a child that writes much blocks, as behind a slow reader.
+    case held
   }
 
   public struct Finished: Sendable {
@@ -33,8 +36,9 @@ public final class ChildProcess: @unchecked Sendable {
   public let processIdentifier: Int32
   private let process: Process
   private let input: FileHandle?
-  private let stdoutCollector: StreamCollector?
+  private let stdoutSource: DeferredCollector?
   private let stderrCollector: StreamCollector?
+  private var stdoutCollector: StreamCollector? { stdoutSource?.collector }
   private let exit = ExitBox()
 
   public init(
@@ -68,7 +72,12 @@ public final class ChildProcess: @unchecked Sendable {
     processIdentifier = process.processIdentifier
     input = inputPipe?.fileHandleForWriting
     // Foundation closes the parent's copies of the child's ends after the launch.
-    stdoutCollector = ChildProcess.reader(outputPipe, stdout)
+    if let outputPipe, stdout != .closed {
+      stdoutSource = DeferredCollector(outputPipe.fileHandleForReading, startNow: stdout != .held)
+    } else {
+      try? outputPipe?.fileHandleForReading.close()
+      stdoutSource = nil
+    }
     stderrCollector = ChildProcess.reader(errorPipe, stderr)
     let pid = processIdentifier
     DispatchQueue.global().asyncAfter(deadline: .now() + watchdog) { [exit] in
@@ -104,6 +113,10 @@ public final class ChildProcess: @unchecked Sendable {
 
   @discardableResult
   public func write(_ text: String) async -> Bool { await write(Data(text.utf8)) }
+
+  /// The writing end of the child's stdin, for tests that write to it themselves (without
+  /// blocking, say); nil without a stdin pipe.
+  public var inputDescriptor: Int32? { input?.fileDescriptor }
 
   /// Closes the child's stdin: end of input.
   public func closeInput() {
@@ -154,6 +167,27 @@ public final class ChildProcess: @unchecked Sendable {
   deinit {
     if !exit.isSet { kill(processIdentifier, SIGKILL) }
     try? input?.close()
+  }
+}
+
+/// A stream collector started at once, or at the first use (`Output.held`).
+private final class DeferredCollector: @unchecked Sendable {
+  private let lock = NSLock()
+  private let handle: FileHandle
+  private var started: StreamCollector?
+
+  init(_ handle: FileHandle, startNow: Bool) {
+    self.handle = handle
+    if startNow { started = StreamCollector(handle) }
+  }
+
+  var collector: StreamCollector {
+    lock.withLock {
+      if let started { return started }
+      let collector = StreamCollector(handle)
+      started = collector
+      return collector
+    }
   }
 }
 

@@ -1,19 +1,32 @@
 extension Duration {
-  /// Parses `250ms`, `30s`, `5m`, `1h`, `1.5` (seconds) or `2.5s`: what a user types for a
-  /// timeout. Nil for anything else, negative values included.
+  /// The units a duration may be written in, longest names first so `ms` is not read as `m`.
+  static let parsingUnits: [(suffix: String, seconds: Double)] = [
+    ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
+  ]
+
+  /// Parses what a user types for a timeout or an interval: `250ms`, `30s`, `5m`, `1h`, `90d`,
+  /// compounds such as `2m30s` or `1h30m`, fractions (`2.5s`), or a plain number of seconds
+  /// (`1.5`). Nil for anything else, negative values and a unit given twice included.
   static func parsing(_ text: String) -> Duration? {
-    let units: [(suffix: String, seconds: Double)] = [
-      ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
-    ]
-    var number = Substring(text)
-    var scale = 1.0
-    for unit in units where text.hasSuffix(unit.suffix) {
-      number = text.dropLast(unit.suffix.count)
-      scale = unit.seconds
-      break
+    if let plain = Double(text) {
+      guard plain >= 0, plain.isFinite else { return nil }
+      return .milliseconds(Int64((plain * 1000).rounded()))
     }
-    guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-    return .milliseconds(Int64((value * scale * 1000).rounded()))
+    var rest = Substring(text)
+    var total = 0.0
+    var usedUnits: Set<String> = []
+    while !rest.isEmpty {
+      let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+      guard !number.isEmpty, let value = Double(number), value.isFinite else { return nil }
+      rest = rest.dropFirst(number.count)
+      guard let unit = parsingUnits.first(where: { rest.hasPrefix($0.suffix) }),
+        usedUnits.insert(unit.suffix).inserted
+      else { return nil }
+      rest = rest.dropFirst(unit.suffix.count)
+      total += value * unit.seconds
+    }
+    guard !text.isEmpty, total.isFinite, total < 1e15 else { return nil }
+    return .milliseconds(Int64((total * 1000).rounded()))
   }
 
   /// Seconds as a `Double`, for timers and URL request timeouts.

@@ -1,7 +1,63 @@
-/// The text of `attio-pipe --help`. Every option the parser accepts is listed here, and
-/// README.md says the same (a test checks both).
+/// The text of `attio-pipe --help`: fixed prose around the options, which are printed from the
+/// option table the parser uses (`CommandLineOption.all`), so every option it accepts is
+/// listed. README.md says the same (a test checks it).
 enum HelpText {
-  static let text = """
+  static var text: String {
+    introduction + options(CommandLineOption.all) + closing
+  }
+
+  /// Where an option's description starts, and the width it is wrapped to.
+  static let descriptionColumn = 27
+  static let width = 92
+
+  /// The option sections: a title per group, one entry per option, in table order.
+  static func options(_ table: [CommandLineOption]) -> String {
+    var text = ""
+    for group in CommandLineOption.Group.allCases {
+      let entries = table.filter { $0.group == group }
+      guard !entries.isEmpty else { continue }
+      text += "\(group.title)\n"
+      for option in entries {
+        var help = option.help
+        if option.modes != group.modes {
+          let modes = CommandMode.allCases.filter(option.modes.contains).map(\.rawValue)
+          help += " Modes: " + modes.joined(separator: ", ") + "."
+        }
+        text += entry(option.synopsis, help)
+      }
+      text += "\n"
+    }
+    text += "  Durations: 500ms, 30s, 5m, 1h, 2d, compounds such as 2m30s, or plain seconds.\n\n"
+    return text
+  }
+
+  /// `  --name VALUE       Description ...` wrapped under the description column; a long
+  /// synopsis gets the description on the lines below it.
+  private static func entry(_ synopsis: String, _ description: String) -> String {
+    let indent = String(repeating: " ", count: descriptionColumn)
+    var lines: [String] = []
+    var current = "  " + synopsis
+    if current.count + 2 > descriptionColumn {
+      lines.append(current)
+      current = indent
+    } else {
+      current += String(repeating: " ", count: descriptionColumn - current.count)
+    }
+    var lineHasWords = false
+    for word in description.split(separator: " ") {
+      if lineHasWords && current.count + 1 + word.count > width {
+        lines.append(current)
+        current = indent
+        lineHasWords = false
+      }
+      current += (lineHasWords ? " " : "") + word
+      lineHasWords = true
+    }
+    lines.append(current)
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private static let introduction = """
     attio-pipe — turn identified analytics events into Attio person upserts
 
     USAGE
@@ -19,81 +75,10 @@ enum HelpText {
       and prints one JSON result per eligible event; 'send' sends bodies that 'build'
       printed (or the "request" of failed results) and prints one result per body.
 
-    EVENT OPTIONS (build, deliver)
-      --events LIST            Comma-separated event names that trigger an upsert
-                               (default: Identified,Signed Up,Lead Generated,Logged In).
-                               'Identified' (or 'identify') means an identify call, never
-                               a track of that name. Names match ignoring case and
-                               separators: signed_up = Signed Up = signedUp.
-      --default-country CC     ISO 3166-1 alpha-2 country for phone numbers written
-                               without an international prefix (e.g. US, GB, DE), when
-                               the person's address.country does not say.
-      --no-userid-email        Never take the email from a userId that is an email
-                               address (by default used when nothing else gives one).
 
-    COMMON OPTIONS
-      --attribute NAME=SLUG    Write the attribute NAME (email_addresses, name,
-                               phone_numbers, job_title, description) under SLUG, for
-                               workspaces that renamed it. Repeatable. 'send' renames
-                               these slugs in the bodies it reads; 'check' checks SLUG.
-      --strict                 Stop at the first invalid input line.
-      --max-line-bytes N       Longest accepted input line in bytes (default 1048576);
-                               longer lines are reported invalid and skipped.
-      -q, --quiet              Only fatal errors on stderr.
-      -v, --verbose            One NDJSON diagnostic per skipped event, warning and invalid
-                               line on stderr, and the summary as JSON.
-      --progress, --no-progress
-                               Show (or never show) the live status line on stderr; by
-                               default it is shown only when stderr is a terminal.
-      --output FILE            Append what stdout would carry (bodies, results) to FILE
-                               instead: created mode 0600, reopened on SIGHUP (logrotate).
-      --diagnostics FILE       Append what stderr would carry (diagnostics, summary, errors)
-                               to FILE instead: created 0600, reopened on SIGHUP.
-      --metrics-file FILE      build, deliver, send: the run's counters in Prometheus text
-                               format (node_exporter's textfile collector), rewritten
-                               atomically every --state-interval and at exit.
-      -h, --help               Show this help.
-      -V, --version            Show the version.
+    """
 
-    STATE OPTIONS (build, deliver, send; the identity ones for build and deliver)
-      --state FILE             Keep identity profiles and what was delivered in FILE
-                               (mode 0600): loaded at start, saved atomically every
-                               --state-interval and at exit. Yesterday's identify still
-                               attaches to today's Signed Up; a rerun sends nothing new.
-      --state-interval D       How often the state (and --metrics-file) is saved (default
-                               30s; fractions allowed).
-      --reset-state            Start over, ignoring what FILE holds (it is replaced).
-      --max-identities N       Profiles kept (default 1000000); the least recently seen go
-                               first.
-      --identity-ttl D         Forget profiles not seen for D of wall-clock time (default
-                               90d; 0 keeps them).
-
-    DELIVERY OPTIONS (deliver, send; check takes the first three)
-      --api-key-file PATH      Read the API key from PATH instead of ATTIO_API_KEY. The key
-                               is never taken as an argument (visible in ps) and never
-                               printed. It needs record_permission:read-write and
-                               object_configuration:read.
-      --endpoint URL           API base URL (default: ATTIO_BASE_URL, else
-                               https://api.attio.com). Plain http:// only for loopback.
-      --timeout D              Time limit of one attempt (default 30s).
-      --rate N                 Requests per second, retries included (default 25, Attio's
-                               write limit; share it when several instances use one key).
-      --concurrency N          Requests in flight at once (default 10).
-      --max-attempts N         Attempts per request for 408/409/5xx/transport errors
-                               (default 8); 429s do not count.
-      --max-retry-time D       Give up retrying a request after D (default 5m).
-      --grace D                After SIGINT/SIGTERM, time for queued and in-flight
-                               requests to finish (default 10s); a second signal stops at
-                               once. No attempt starts that could not finish in time; what
-                               is left is not_sent, what was still in flight in_doubt.
-      --drain-timeout D        After the end of input, time for queued and in-flight
-                               requests to finish, then as for --grace (default: no limit).
-      --settle-time D          After an attempt timed out (it may still land), how long the
-                               person's writes wait before the newest values are asserted
-                               again (default 10s).
-      --no-dedupe              Send even when this run already upserted the same values.
-      Durations: 500ms, 30s, 5m, 1h, or plain seconds.
-
+  private static let closing = """
     OUTPUT
       build: stdout carries only request bodies. deliver/send: one result per line,
       {"line","file","messageId","email","status","http_status","record_id","attempts",

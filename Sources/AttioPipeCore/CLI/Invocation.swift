@@ -18,7 +18,7 @@ public struct Invocation: Sendable {
   public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError)
     -> Invocation
   {
-    var parser = ArgumentParser(arguments, environment: environment)
+    var parser = CommandLineParser(arguments, environment: environment)
     return Invocation(action: try parser.parseAction())
   }
 
@@ -48,6 +48,29 @@ public struct Invocation: Sendable {
       SignalMonitor.install()
       try options.destinations.install()
       return try CheckCommand(options: options, settings: settings).run()
+    }
+  }
+
+  /// The stderr line for an error that ends the run: under `--verbose` a JSON object, like
+  /// every other stderr line of such a run.
+  public func errorLine(_ message: String) -> String {
+    DiagnosticReporter.errorLine(message, json: verbosity == .verbose)
+  }
+
+  /// The stderr line for a usage error. The command line did not parse, so `--verbose` is
+  /// looked for among the arguments before `--`.
+  public static func usageErrorLine(_ error: UsageError, arguments: [String]) -> String {
+    let verbose = arguments.prefix { $0 != "--" }.contains { $0 == "--verbose" || $0 == "-v" }
+    return DiagnosticReporter.errorLine(
+      error.message, hint: "Try 'attio-pipe --help'.", json: verbose)
+  }
+
+  private var verbosity: Verbosity {
+    switch action {
+    case .help, .version: .normal
+    case .build(let options), .deliver(let options, _), .send(let options, _),
+      .check(let options, _):
+      options.verbosity
     }
   }
 

@@ -5,31 +5,28 @@ struct BuildCommand {
   let options: EventOptions
 
   func run() throws(PipelineError) -> RunReport {
+    let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
     let stdout = OutputBuffer(fileDescriptor: STDOUT_FILENO)
-    let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
+    let diagnostics = frontEnd.diagnostics
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     var report = RunReport()
-    let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
-    try inputs.checkReadable()
-    let state = try StateKeeper.open(
-      options.state, diagnostics: diagnostics, identity: options.identityRestore)
-    var session = try EventSession(options: options, state: state, diagnostics: diagnostics)
+    var session = EventSession(frontEnd: frontEnd)
     let metrics = try options.destinations.openMetrics(mode: "build", diagnostics: diagnostics)
-    let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
-    let progressLine: ProgressLine?
-    (session.progress, progressLine) = ProgressCounters.start(
-      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
-      diagnostics: diagnostics)
+    var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
+    pipeline.idleInterval = frontEnd.idleInterval
+    frontEnd.startProgress()
     do {
+      // Lines read after a stop signal are built like any other: their bodies are how they are
+      // accounted for.
       try pipeline.run(
         beforeWaiting: { () throws(PipelineError) in
           try stdout.flush()
           diagnostics.flushQuietly()
           session.maintenance()
-          metrics?.publish(session.metricsSample(report.statistics, state: state))
+          metrics?.publish(session.metricsSample(frontEnd.statistics, state: frontEnd.state))
         },
         consume: { line throws(PipelineError) in
-          switch session.handle(line, into: &report.statistics) {
+          switch session.handle(line) {
           case .next: break
           case .stop: return false
           case .person(let person):
@@ -37,8 +34,8 @@ struct BuildCommand {
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
           }
-          if let metrics, report.statistics.linesRead % EventSession.metricsInterval == 0 {
-            metrics.publish(session.metricsSample(report.statistics, state: state))
+          if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
+            metrics.publish(session.metricsSample(frontEnd.statistics, state: frontEnd.state))
           }
           return true
         })
@@ -47,11 +44,9 @@ struct BuildCommand {
       report.outputClosed = true
     }
     report.interrupted = SignalMonitor.isInterrupted
-    progressLine?.finish()
-    report.statistics.evictions = session.evictions
     report.stateSaveFailed = !session.saveAtExit()
-    diagnostics.summary(report.statistics)
-    metrics?.finish(session.metricsSample(report.statistics, state: state))
+    report.statistics = frontEnd.finish(evictions: session.evictions, bodies: stdout.linesWritten)
+    metrics?.finish(session.metricsSample(report.statistics, state: frontEnd.state))
     return report
   }
 }

@@ -4,52 +4,46 @@ struct DeliverCommand {
   let settings: DeliverySettings
 
   func run() throws(PipelineError) -> RunReport {
-    let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
-    try inputs.checkReadable()
-    let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
-    let state = try StateKeeper.open(
-      options.state, diagnostics: diagnostics, identity: options.identityRestore)
-    let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
+    let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
+    let session = try DeliverySession(
+      settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
-    var events = try EventSession(
-      options: options, state: state, diagnostics: diagnostics,
-      deliverySnapshot: { session.stateSnapshot() })
+    var events = EventSession(frontEnd: frontEnd, deliverySnapshot: { session.stateSnapshot() })
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
-      mode: "deliver", diagnostics: diagnostics, delivery: { session.metricsSample })
-    let progressLine: ProgressLine?
-    (events.progress, progressLine) = ProgressCounters.start(
-      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
-      diagnostics: diagnostics, delivery: { session.progress })
-    let pipeline = EventPipeline(inputs: inputs, enabledEvents: options.enabledEvents)
+      mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
+    frontEnd.startProgress(delivery: { session.progress })
+    var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
+    pipeline.idleInterval = frontEnd.idleInterval
     try pipeline.run(
       beforeWaiting: {
-        diagnostics.flushQuietly()
+        frontEnd.diagnostics.flushQuietly()
         events.maintenance()
-        metrics?.publish(events.metricsSample(report.statistics, state: state))
+        metrics?.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))
       },
       consume: { line in
-        switch events.handle(line, into: &report.statistics) {
+        switch events.handle(line) {
         case .next: break
         case .stop: return false
         case .person(let person):
           let request = UpsertRequest(
             email: person.email, emailSlug: emailSlug, attributes: encoder.attributes(of: person))
+          // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
             DeliveryJob(
               location: line.location, messageId: EventSession.messageId(of: line),
-              request: request))
+              request: request),
+            send: !line.afterStop)
         }
-        if let metrics, report.statistics.linesRead % EventSession.metricsInterval == 0 {
-          metrics.publish(events.metricsSample(report.statistics, state: state))
+        if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
+          metrics.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))
         }
         return !session.outputClosed
       })
-    report.statistics.evictions = events.evictions
-    session.finish(&report, progress: progressLine)
+    session.finish(&report, frontEnd: frontEnd, evictions: events.evictions)
     report.stateSaveFailed = !events.saveAtExit()
-    metrics?.finish(events.metricsSample(report.statistics, state: state))
+    metrics?.finish(events.metricsSample(report.statistics, state: frontEnd.state))
     return report
   }
 }

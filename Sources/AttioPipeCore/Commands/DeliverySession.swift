@@ -18,7 +18,7 @@ final class DeliverySession: @unchecked Sendable {
     self.diagnostics = diagnostics
     drainTimeout = settings.drainTimeout
     grace = settings.grace
-    let saved: (known: [String: [String: [UInt8]]], delivered: DeliveredMessages)
+    let saved: (known: UpsertedValues, delivered: DeliveredMessages)
     do {
       saved = try DeliveredState.decode(state?.loaded.delivery ?? [])
     } catch .corrupt(let detail, _) {
@@ -73,9 +73,10 @@ final class DeliverySession: @unchecked Sendable {
         + "(in_doubt if in flight).\(scopes)")
   }
 
-  /// Queues one job; blocks while the scheduler is full (so reading pauses).
-  func submit(_ job: DeliveryJob) {
-    scheduler.submit(job)
+  /// Queues one job; blocks while the scheduler is full (so reading pauses). `send: false`
+  /// (an event read after a stop signal) reports it `not_sent` without sending it.
+  func submit(_ job: DeliveryJob, send: Bool = true) {
+    scheduler.submit(job, send: send)
   }
 
   /// The delivery section of the state file: what has been upserted per email.
@@ -84,7 +85,7 @@ final class DeliverySession: @unchecked Sendable {
   }
 
   /// Whether reading should stop early: stdout is gone, so results could not be written.
-  var outputClosed: Bool { scheduler.stdoutClosed }
+  var outputClosed: Bool { scheduler.isOutputClosed }
 
   var progress: DeliveryScheduler.Progress { scheduler.progress }
 
@@ -92,7 +93,7 @@ final class DeliverySession: @unchecked Sendable {
   var statistics: DeliveryScheduler.Statistics { scheduler.summary }
 
   /// Waits for every result, prints the summary and completes the report.
-  func finish(_ report: inout RunReport, progress: ProgressLine?) {
+  func finish(_ report: inout RunReport, frontEnd: CommandFrontEnd, evictions: Int = 0) {
     // Reading also ends at a stop signal: make sure the scheduler has its deadline even if
     // the signal's wake-up has not reached it yet (the dispatch source is for signals that
     // come while the input is still being read, or held back).
@@ -104,16 +105,15 @@ final class DeliverySession: @unchecked Sendable {
     scheduler.endInput(drainTimeout: drainTimeout)
     scheduler.waitUntilDone()
     signalSource?.cancel()
-    progress?.finish()
     let summary = scheduler.summary
     report.failed = summary.failed
     // In doubt counts like not sent for the exit status (1): the run did not confirm it.
     report.notSent = summary.notSent + summary.inDoubt
     report.authenticationFailed = scheduler.authenticationError != nil
     report.interrupted = SignalMonitor.isInterrupted
-    report.outputClosed = scheduler.stdoutClosed
-    diagnostics.summary(
-      report.statistics,
+    report.outputClosed = scheduler.isOutputClosed
+    report.statistics = frontEnd.finish(
+      evictions: evictions, bodies: nil,
       extra: [
         ("eligible", summary.jobs), ("upserted", summary.upserted),
         ("unchanged", summary.unchanged), ("failed", summary.failed),

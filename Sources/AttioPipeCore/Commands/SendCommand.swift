@@ -5,63 +5,57 @@ struct SendCommand {
   let settings: DeliverySettings
 
   func run() throws(PipelineError) -> RunReport {
-    let inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
-    try inputs.checkReadable()
-    let diagnostics = DiagnosticReporter(verbosity: options.verbosity)
-    let state = try StateKeeper.open(options.state, diagnostics: diagnostics)
-    let session = try DeliverySession(settings: settings, diagnostics: diagnostics, state: state)
+    let frontEnd = try CommandFrontEnd(options, ownsIdentities: false)
+    let state = frontEnd.state
+    let inputs = frontEnd.inputs
+    let session = try DeliverySession(
+      settings: settings, diagnostics: frontEnd.diagnostics, state: state)
     let parser = RequestBodyParser(slugs: options.slugs)
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
-      mode: "send", diagnostics: diagnostics, delivery: { session.metricsSample })
-    let sample = { MetricsFile.Sample(statistics: report.statistics, stateSaves: state?.saves) }
-    let (progress, progressLine) = ProgressCounters.start(
-      wanted: ProgressLine.isWanted(options.progress, verbosity: options.verbosity),
-      diagnostics: diagnostics, delivery: { session.progress })
+      mode: "send", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
+    let sample = { MetricsFile.Sample(statistics: frontEnd.statistics, stateSaves: state?.saves) }
+    frontEnd.startProgress(delivery: { session.progress })
     // Bodies go out at Attio's write rate, so one thread reads them: no scanner thread needed.
     try inputs.forEachLine(
       beforeRead: {
-        diagnostics.flushQuietly()
+        frontEnd.diagnostics.flushQuietly()
         state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
         metrics?.publish(sample())
       },
-      interrupted: { SignalMonitor.shouldStopReading },
-      onLine: { line, input, lineNumber in
-        report.statistics.linesRead += 1
-        progress?.countLine()
-        let location = InputLocation(file: inputs.displayName(input), line: lineNumber)
+      idleInterval: frontEnd.idleInterval,
+      stop: SignalMonitor.inputStop(),
+      onLine: { line, position in
+        frontEnd.countLine()
+        let location = InputLocation(file: inputs.displayName(position.input), line: position.line)
         let parsed: Result<UpsertRequest, JSONScanError>
         switch line {
         case .tooLong(let length):
-          parsed = .failure(
-            JSONScanError(.lineTooLong, at: min(length, inputs.maximumLineLength), "line too long"))
+          parsed = .failure(inputs.tooLongError(length: length))
         case .text(let bytes):
           if EventScanner.isBlank(bytes) { return true }
           parsed = parser.parse(bytes)
         }
         switch parsed {
         case .failure(let error):
-          report.statistics.invalid[error.reason] += 1
-          diagnostics.invalidLine(error, at: location)
-          if options.strict {
-            diagnostics.error("stopping at the first invalid line (--strict)")
-            return false
-          }
+          guard frontEnd.invalidLine(error, at: location) else { return false }
         case .success(let request):
-          report.statistics.bodiesWritten += 1
-          progress?.countBody()
-          session.submit(DeliveryJob(location: location, messageId: nil, request: request))
+          frontEnd.countEligible()
+          // A body read after a stop signal is reported not_sent, with its request.
+          session.submit(
+            DeliveryJob(location: location, messageId: nil, request: request),
+            send: !position.afterStop)
         }
-        if let metrics, report.statistics.linesRead % EventSession.metricsInterval == 0 {
+        if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
           metrics.publish(sample())
         }
         return !session.outputClosed
       })
-    session.finish(&report, progress: progressLine)
+    session.finish(&report, frontEnd: frontEnd)
     do {
       try state?.save(identity: nil, delivery: session.stateSnapshot())
     } catch {
-      diagnostics.error(error.message)
+      frontEnd.diagnostics.error(error.message)
       report.stateSaveFailed = true
     }
     metrics?.finish(sample())

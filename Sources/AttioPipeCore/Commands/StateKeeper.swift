@@ -33,6 +33,7 @@ final class StateKeeper {
     nextSave = monotonicSeconds() + options.interval
     self.diagnostics = diagnostics
     loaded = StateFile.Contents()
+    try file.checkSavable()
     guard !options.reset else { return }
     var restored: IdentityStore?
     var rawIdentity: [UInt8] = []

@@ -7,7 +7,7 @@
 /// What delivery has upserted per email and which events it delivered, as saved in the state
 /// file, so that `unchanged` holds across runs and a rerun of the same input sends nothing new.
 enum DeliveredState {
-  static func encode(_ known: [String: [String: [UInt8]]], _ delivered: DeliveredMessages)
+  static func encode(_ known: UpsertedValues, _ delivered: DeliveredMessages)
     -> [UInt8]
   {
     var writer = StateWriter()
@@ -27,12 +27,12 @@ enum DeliveredState {
   }
 
   static func decode(_ bytes: [UInt8]) throws(StateFileError)
-    -> (known: [String: [String: [UInt8]]], delivered: DeliveredMessages)
+    -> (known: UpsertedValues, delivered: DeliveredMessages)
   {
     var delivered = DeliveredMessages()
     guard !bytes.isEmpty else { return ([:], delivered) }
     var reader = StateReader(bytes)
-    var known: [String: [String: [UInt8]]] = [:]
+    var known: UpsertedValues = [:]
     for _ in 0..<(try reader.integer(UInt64.self)) {
       let email = try reader.string()
       var attributes: [String: [UInt8]] = [:]

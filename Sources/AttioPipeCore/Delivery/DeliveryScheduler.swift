@@ -87,7 +87,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   init(
     options: Options, transport: (DispatchQueue) -> any DeliveryTransport,
     write: @escaping (DeliveryResult) -> Bool,
-    known: [String: [String: [UInt8]]] = [:],
+    known: UpsertedValues = [:],
     delivered: DeliveredMessages = DeliveredMessages(),
     clock: any DeliveryClock = SystemDeliveryClock(),
     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
@@ -108,10 +108,11 @@ final class DeliveryScheduler: @unchecked Sendable {
   // MARK: - Input side (any thread but the queue)
 
   /// Hands over one job; blocks while `capacity` jobs are without a result, which stops the
-  /// input from being read (back-pressure).
-  func submit(_ job: DeliveryJob) {
+  /// input from being read (back-pressure). `send: false` reports it `not_sent` (unless it is
+  /// a replay) without sending it: an event read after a stop signal.
+  func submit(_ job: DeliveryJob, send: Bool = true) {
     ledger.admit()
-    queue.async { self.accept(job) }
+    queue.async { self.accept(job, send: send) }
   }
 
   /// The input has ended; with `drainTimeout`, what is left gets at most that long.
@@ -128,11 +129,11 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   /// What this run (and the runs whose state it loaded) upserted per email, for `--state`.
-  var known: [String: [String: [UInt8]]] { queue.sync { lanes.known } }
+  var known: UpsertedValues { queue.sync { lanes.known } }
   var deliveredMessages: DeliveredMessages { queue.sync { ledger.delivered } }
   var summary: Statistics { queue.sync { ledger.statistics } }
   var authenticationError: AttioError? { queue.sync { refusal?.error } }
-  var stdoutClosed: Bool { queue.sync { ledger.outputGone } }
+  var isOutputClosed: Bool { queue.sync { ledger.outputClosed } }
 
   /// Read by the progress line's timer, four times a second at most.
   var progress: Progress {
@@ -157,7 +158,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     pump()
   }
 
-  private func accept(_ job: DeliveryJob) {
+  private func accept(_ job: DeliveryJob, send: Bool) {
     dispatchPrecondition(condition: .onQueue(queue))
     var job = job
     ledger.open(&job)
@@ -166,7 +167,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     if options.dedupe, let messageId = job.messageId, ledger.alreadyDelivered(messageId) {
       return resolve([job], .unchanged, attempts: 0, response: nil)
     }
-    if stopped || aborted {
+    if !send || stopped || aborted {
       return resolve([job], .notSent, attempts: 0, response: nil)
     }
     let email = lanes.add(job)

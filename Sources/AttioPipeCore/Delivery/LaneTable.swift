@@ -28,7 +28,7 @@ struct LaneTable {
   private var readyHead = 0
   private var delayed: [(time: Double, email: String)] = []
 
-  init(known: [String: [String: [UInt8]]] = [:]) {
+  init(known: UpsertedValues = [:]) {
     lanes = known.mapValues { Lane(known: $0) }
   }
 
@@ -151,7 +151,7 @@ struct LaneTable {
   var inFlightBatches: [DeliveryBatch] { lanes.values.compactMap(\.inFlight) }
 
   /// What has been upserted per email, for `--state`.
-  var known: [String: [String: [UInt8]]] {
+  var known: UpsertedValues {
     lanes.compactMapValues { $0.known.isEmpty ? nil : $0.known }
   }
 }

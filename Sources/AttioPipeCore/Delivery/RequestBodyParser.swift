@@ -17,8 +17,11 @@ struct RequestBodyParser: Sendable {
     } catch {
       return .failure(error)
     }
-    guard let members, !members.isEmpty else {
-      return .failure(JSONScanError(.invalidBody, at: 0, "no data.values object"))
+    guard let members else {
+      return .failure(JSONScanError(.invalidBody, at: 0, RequestBodyParser.whatItIs(line)))
+    }
+    guard !members.isEmpty else {
+      return .failure(JSONScanError(.invalidBody, at: 0, "data.values has no attributes"))
     }
     let emailSlug = slugs[.emailAddresses]
     var attributes: [UpsertRequest.Attribute] = []
@@ -40,6 +43,25 @@ struct RequestBodyParser: Sendable {
         JSONScanError(.invalidBody, at: 0, "no valid email_addresses[0].email_address"))
     }
     return .success(UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes))
+  }
+
+  /// Why a JSON object is no request body, and what to do instead: `send` is often fed the
+  /// results of `deliver` or the events themselves by mistake.
+  private static func whatItIs(_ line: UnsafeBufferPointer<UInt8>) -> StaticString {
+    let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] ?? [:]
+    if object["status"] is String, object["request"] != nil || object["email"] != nil {
+      return """
+        this is a result line, not a request body; send its request: \
+        jq -c 'select(.request) | .request' results.ndjson | attio-pipe send
+        """
+    }
+    if object["type"] is String || object["event"] is String || object["traits"] != nil {
+      return """
+        this is an analytics event, not a request body; use 'attio-pipe deliver' for events \
+        (or 'attio-pipe build' to make bodies)
+        """
+    }
+    return "no data.values object: 'send' reads request bodies as 'attio-pipe build' prints them"
   }
 
   /// `[{"email_address": "..."}]` (or Attio's plain-string shorthand `["..."]`), normalised.

@@ -29,7 +29,7 @@ final class ResultLedger: @unchecked Sendable {
   private var nextNumber = 0
   private let write: (DeliveryResult) -> Bool
   /// The reader of the results went away.
-  private(set) var outputGone = false
+  private(set) var outputClosed = false
 
   private let room: DispatchSemaphore
   private let outstanding = Atomic<Int>(0)
@@ -111,12 +111,12 @@ final class ResultLedger: @unchecked Sendable {
         job: job, status: status,
         httpStatus: status == .notSent || status == .inDoubt ? nil : response?.status,
         recordId: recordId, attempts: attempts, error: error)
-      if !outputGone && !write(result) { outputGone = true }
+      if !outputClosed && !write(result) { outputClosed = true }
       outstanding.subtract(1, ordering: .relaxed)
       room.signal()
     }
     checkAllResolved()
-    return !outputGone
+    return !outputClosed
   }
 
   private func checkAllResolved() {

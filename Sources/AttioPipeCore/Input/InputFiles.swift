@@ -1,7 +1,7 @@
 import Glibc
 
 /// The inputs of a run, in order: named files, or stdin for none or for `-`.
-struct InputFiles {
+struct InputFiles: Sendable {
   let paths: [String]
   let maximumLineLength: Int
 
@@ -32,13 +32,31 @@ struct InputFiles {
     namesFiles ? paths[index] : nil
   }
 
-  /// Calls `body` with every line of every input, the input's index and the line's number;
-  /// stops when `body` returns false or a signal arrives (`interrupted`). Each input's first
-  /// bytes may be a UTF-8 BOM.
+  /// How a line longer than `maximumLineLength` is reported.
+  func tooLongError(length: Int) -> JSONScanError {
+    JSONScanError(.lineTooLong, at: min(length, maximumLineLength), "line too long")
+  }
+
+  /// Where a line was read, for `forEachLine`'s body.
+  struct Position {
+    /// Index into `paths`.
+    var input: Int
+    /// 1-based line number within that input.
+    var line: Int
+    /// Read after a stop was requested (see `InputStop`): handed over, but not to be acted on
+    /// as if the run went on.
+    var afterStop: Bool
+  }
+
+  /// Calls `body` with every line of every input and its position; stops when `body` returns
+  /// false, when a stop was requested and the current input's readable bytes are read, or when
+  /// cancelled. `beforeRead` runs before a read that may block and every `idleInterval`
+  /// seconds while it blocks. Each input's first bytes may be a UTF-8 BOM.
   func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
-    interrupted: @escaping () -> Bool,
-    onLine body: (InputLine, Int, Int) throws(PipelineError) -> Bool
+    idleInterval: Double? = nil,
+    stop: InputStop,
+    onLine body: (InputLine, Position) throws(PipelineError) -> Bool
   ) throws(PipelineError) {
     for (index, path) in paths.enumerated() {
       let isStdin = path == "-"
@@ -47,8 +65,7 @@ struct InputFiles {
       defer { if !isStdin { close(descriptor) } }
       var reader = LineReader(
         fileDescriptor: descriptor, maximumLineLength: maximumLineLength,
-        beforeRead: beforeRead, interrupted: interrupted,
-        wakeDescriptor: SignalMonitor.wakeDescriptor)
+        beforeRead: beforeRead, idleInterval: idleInterval, stop: stop)
       while true {
         let next: InputLine?
         do {
@@ -58,10 +75,12 @@ struct InputFiles {
         } catch {
           throw error
         }
-        if interrupted() { return }
+        if stop.cancelled() { return }
         guard let line = next else { break }
-        guard try body(line, index, reader.lineNumber) else { return }
+        let position = Position(input: index, line: reader.lineNumber, afterStop: reader.isDraining)
+        guard try body(line, position) else { return }
       }
+      if stop.requested() { return }
     }
   }
 }

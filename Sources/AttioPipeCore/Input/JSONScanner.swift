@@ -6,7 +6,7 @@
 // the position of the few values the tool needs (`type`, the ids, `traits`, `context.traits`,
 // `properties.lead_source`) in a reused `ScannedEvent`. Everything else is skipped, still
 // validated, without building any value. Strings are decoded later, and only those the
-// pipeline actually reads (see `JSONScanner+Strings.swift`).
+// pipeline actually reads (see `JSONStringDecoder.swift`).
 //
 // Choices where JSON parsers differ, documented for users and for the differential tests:
 // - Duplicate keys: the last one wins (as Python's `json` does).

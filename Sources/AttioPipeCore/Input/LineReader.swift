@@ -17,12 +17,12 @@ struct LineReader: ~Copyable {
   private let fileDescriptor: Int32
   private let maximumLineLength: Int
   private let readSize: Int
-  /// Called before every `read(2)`, which may block: the pipeline flushes its output there, so
-  /// a slow producer never holds back results already computed.
+  /// Called before every `read(2)` that may block, and every `idleInterval` seconds while it
+  /// waits: the pipeline flushes its output and saves `--state` there, so a slow producer
+  /// never holds back results already computed, nor a save that is due.
   private let beforeRead: () throws(PipelineError) -> Void
-  private let interrupted: () -> Bool
-  /// Becomes readable when a stop signal arrives (see `SignalMonitor`); -1 for none.
-  private let wakeDescriptor: Int32
+  private let idleInterval: Double?
+  private let stop: InputStop
 
   private var buffer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
@@ -32,24 +32,31 @@ struct LineReader: ~Copyable {
   private var searchFrom = 0
   private var atEndOfInput = false
   private var atStartOfInput = true
+  /// After a stop request: the bytes that were readable at that moment and are still to be
+  /// read (0 for a regular file, whose rest is not "handed over").
+  private var drainBudget: Int?
 
   /// 1-based number of the line last returned.
   private(set) var lineNumber = 0
+
+  /// Whether a stop was requested before the line last returned was handed out: the line was
+  /// read while draining.
+  var isDraining: Bool { drainBudget != nil }
 
   init(
     fileDescriptor: Int32,
     maximumLineLength: Int,
     readSize: Int = 256 * 1024,
     beforeRead: @escaping () throws(PipelineError) -> Void = {},
-    interrupted: @escaping () -> Bool = { false },
-    wakeDescriptor: Int32 = -1
+    idleInterval: Double? = nil,
+    stop: InputStop = InputStop()
   ) {
-    self.wakeDescriptor = wakeDescriptor
     self.fileDescriptor = fileDescriptor
     self.maximumLineLength = maximumLineLength
     self.readSize = readSize
     self.beforeRead = beforeRead
-    self.interrupted = interrupted
+    self.idleInterval = idleInterval
+    self.stop = stop
     self.capacity = max(readSize * 2, 64 * 1024)
     self.buffer = .allocate(capacity: capacity)
   }
@@ -58,8 +65,10 @@ struct LineReader: ~Copyable {
     buffer.deallocate()
   }
 
-  /// The next line, or nil at the end of input (or when interrupted by a signal).
+  /// The next line, or nil at the end of input, or when a stop was requested and what was
+  /// readable then has been read, or when cancelled.
   mutating func nextLine() throws(PipelineError) -> InputLine? {
+    if drainBudget == nil && stop.requested() { startDraining() }
     var discardedLength = 0  // bytes of an over-long line dropped so far
     while true {
       let pending = filled - searchFrom
@@ -104,46 +113,94 @@ struct LineReader: ~Copyable {
     return UnsafeBufferPointer(start: buffer + start, count: length)
   }
 
-  /// Reads more bytes after the partial line; false when interrupted by a signal.
+  /// Reads more bytes after the partial line; false when the input ends early (a stop).
   private mutating func fill() throws(PipelineError) -> Bool {
     compact()
     if capacity - filled < readSize { grow() }
-    try beforeRead()
+    if drainBudget == nil { try beforeRead() }
     while true {
-      guard waitUntilReadable() else { return false }
-      let count = read(fileDescriptor, buffer + filled, capacity - filled)
-      if count > 0 {
-        filled += count
-        if atStartOfInput { skipByteOrderMark() }
-        return true
+      if stop.cancelled() { return false }
+      if drainBudget == nil && stop.requested() { startDraining() }
+      var wanted = capacity - filled
+      if let budget = drainBudget {
+        // A regular file's rest was not handed over: end without its partial line. A pipe's
+        // bytes were, so its last partial line is still returned (as a line of its own).
+        guard budget > 0 else {
+          if isRegularFile { return false }
+          atEndOfInput = true
+          return true
+        }
+        wanted = min(wanted, budget)
+      } else {
+        switch try waitUntilReadable() {
+        case .readable: break
+        case .stopped: continue
+        }
+      }
+      let count: Int
+      do {
+        let (descriptor, destination) = (fileDescriptor, buffer + filled)
+        count = try SystemCall.retryingInterrupts { Glibc.read(descriptor, destination, wanted) }
+      } catch  where error.errno == EAGAIN {
+        // A non-blocking descriptor: poll again, or, while draining, nothing more is there.
+        if drainBudget != nil { drainBudget = 0 }
+        continue
+      } catch {
+        throw .readFailed(errno: error.errno)
       }
       if count == 0 {
         atEndOfInput = true
         return true
       }
-      if errno == EINTR {
-        if interrupted() { return false }
-        continue
-      }
-      if errno == EAGAIN { continue }  // a non-blocking descriptor: poll again
-      throw .readFailed(errno: errno)
+      filled += count
+      if let budget = drainBudget { drainBudget = budget - count }
+      if atStartOfInput { skipByteOrderMark() }
+      return true
     }
   }
 
-  /// Blocks until the input is readable or a stop signal arrives (false). The signal monitor's
-  /// wake-up pipe is polled with the input, so a signal can never slip in between a check and
-  /// a blocking read.
-  private func waitUntilReadable() -> Bool {
-    if interrupted() { return false }
+  private enum Wait {
+    case readable
+    /// A stop request or a cancellation: the caller looks which.
+    case stopped
+  }
+
+  /// Blocks until the input is readable or a stop arrives, calling `beforeRead` every
+  /// `idleInterval` while it waits. The wake-up descriptor is polled with the input, so a
+  /// signal can never slip in between a check and a blocking read.
+  private func waitUntilReadable() throws(PipelineError) -> Wait {
+    if stop.requested() || stop.cancelled() { return .stopped }
     var descriptors = [
       pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0),
-      pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+      pollfd(fd: stop.wakeDescriptor, events: Int16(POLLIN), revents: 0),
     ]
+    let timeout = idleInterval.map { Int32(clamping: Int(($0 * 1000).rounded(.up))) } ?? -1
     while true {
-      let ready = poll(&descriptors, wakeDescriptor >= 0 ? 2 : 1, -1)
-      if interrupted() { return false }
-      if ready > 0 || (ready < 0 && errno != EINTR) { return true }
+      let ready = poll(&descriptors, stop.wakeDescriptor >= 0 ? 2 : 1, timeout)
+      if stop.requested() || stop.cancelled() { return .stopped }
+      if ready > 0 || (ready < 0 && errno != EINTR) { return .readable }
+      if ready == 0 { try beforeRead() }
     }
+  }
+
+  /// Notes how many bytes are readable right now; exactly those are still read, without
+  /// blocking. Only pipes, FIFOs and sockets: for them the writer has let go of the bytes.
+  private mutating func startDraining() {
+    var available: Int32 = 0
+    if !isRegularFile, isPipeOrSocket, ioctl(fileDescriptor, UInt(FIONREAD), &available) == 0 {
+      drainBudget = Int(max(available, 0))
+    } else {
+      drainBudget = 0
+    }
+  }
+
+  private var isRegularFile: Bool { fileType == S_IFREG }
+  private var isPipeOrSocket: Bool { fileType == S_IFIFO || fileType == S_IFSOCK }
+
+  private var fileType: mode_t {
+    var status = stat()
+    guard fstat(fileDescriptor, &status) == 0 else { return 0 }
+    return status.st_mode & S_IFMT
   }
 
   /// The UTF-8 byte-order mark is honoured only as the very first bytes of an input. A read

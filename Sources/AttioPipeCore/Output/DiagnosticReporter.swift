@@ -4,56 +4,71 @@ import Synchronization
 /// Writes diagnostics to stderr: human lines normally, NDJSON with `--verbose` so that the
 /// diagnostics of a large run can themselves be filtered with jq.
 ///
-/// Used from the input thread and from the delivery scheduler's queue: every use of the buffer
-/// holds `lock`.
-final class DiagnosticReporter: @unchecked Sendable {
-  private let lock = Mutex(())
-  private let output: OutputBuffer
+/// Used from the input thread and from the delivery scheduler's queue: the buffer and the
+/// progress line are reachable only through `state`'s lock.
+final class DiagnosticReporter: Sendable {
+  private struct State {
+    var output: OutputBuffer
+    /// The live status line sharing stderr, when shown.
+    var progress: ProgressLine?
+  }
+
+  private let state: Mutex<State>
   let verbosity: Verbosity
-  /// The live status line sharing stderr, when shown.
-  var progress: ProgressLine?
 
   init(verbosity: Verbosity, fileDescriptor: Int32 = STDERR_FILENO) {
     self.verbosity = verbosity
-    self.output = OutputBuffer(fileDescriptor: fileDescriptor, flushThreshold: 16 * 1024)
+    state = Mutex(
+      State(output: OutputBuffer(fileDescriptor: fileDescriptor, flushThreshold: 16 * 1024)))
+  }
+
+  /// Diagnostics from now on clear `progress` before they are written.
+  func attach(_ progress: ProgressLine) {
+    state.withLock { $0.progress = progress }
   }
 
   /// Whether per-event diagnostics need the event's `messageId`.
   var wantsEventDetails: Bool { verbosity == .verbose }
 
   func invalidLine(_ error: JSONScanError, at location: InputLocation) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       switch verbosity {
       case .quiet: return
       case .normal:
         output.append("attio-pipe: \(location): \(error.reason.rawValue) at byte \(error.offset): ")
         output.append("\(error.detail)\n")
       case .verbose:
-        beginRecord(at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
+        Self.beginRecord(
+          output, at: location, messageId: nil, kind: "invalid", reason: error.reason.rawValue)
         output.append(",\"offset\":")
         output.appendInteger(error.offset)
         output.append(",\"detail\":")
         output.appendJSONString(error.detail.description)
         output.append("}\n")
       }
-      flushUnlocked()
+      Self.flush(state)
     }
   }
 
   func skipped(_ reason: SkipReason, at location: InputLocation, messageId: String?) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       guard verbosity == .verbose else { return }
-      beginRecord(at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
+      Self.beginRecord(
+        output, at: location, messageId: messageId, kind: "skipped", reason: reason.rawValue)
       output.append("}\n")
-      flushIfFull()
+      Self.flushIfFull(state)
     }
   }
 
   func warning(_ warning: EventWarning, at location: InputLocation, messageId: String?) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       guard verbosity == .verbose else { return }
-      beginRecord(
-        at: location, messageId: messageId, kind: "warning", reason: warning.reason.rawValue)
+      Self.beginRecord(
+        output, at: location, messageId: messageId, kind: "warning",
+        reason: warning.reason.rawValue)
       for detail in warning.details {
         output.append(",")
         output.appendJSONString(detail.key)
@@ -61,20 +76,57 @@ final class DiagnosticReporter: @unchecked Sendable {
         output.appendJSONString(detail.value)
       }
       output.append("}\n")
-      flushIfFull()
+      Self.flushIfFull(state)
     }
   }
 
-  /// A fatal or notable message, shown at every verbosity.
+  /// A fatal or notable message, shown at every verbosity; under `--verbose` a JSON object
+  /// like every other stderr line.
   func error(_ message: String) {
-    lock.withLock { _ in
-      output.append("attio-pipe: \(message)\n")
-      flushUnlocked()
+    state.withLock { state in
+      let output = state.output
+      output.append(Self.errorLine(message, json: verbosity == .verbose))
+      Self.flush(state)
     }
+  }
+
+  /// A warning about the run as a whole (not about one event), such as an `--events` entry
+  /// that can never match: `attio-pipe: warning: …`, or `{"kind":"warning","message":…}`
+  /// under `--verbose`; nothing under `--quiet`.
+  func runWarning(_ message: String) {
+    guard verbosity != .quiet else { return }
+    state.withLock { state in
+      let output = state.output
+      output.append(Self.errorLine(message, json: verbosity == .verbose, kind: "warning"))
+      Self.flush(state)
+    }
+  }
+
+  /// `attio-pipe: MESSAGE` (and `hint` on a line of its own), or under `--verbose`
+  /// `{"kind":"error","message":...,"hint":...}`, newline included.
+  static func errorLine(
+    _ message: String, hint: String? = nil, json: Bool, kind: String = "error"
+  ) -> String {
+    guard json else {
+      let prefix = kind == "error" ? "attio-pipe: " : "attio-pipe: \(kind): "
+      return prefix + "\(message)\n" + (hint.map { "\($0)\n" } ?? "")
+    }
+    var bytes: [UInt8] = []
+    bytes.append(contentsOf: "{\"kind\":".utf8)
+    bytes.appendJSONString(kind)
+    bytes.append(contentsOf: ",\"message\":".utf8)
+    bytes.appendJSONString(message)
+    if let hint {
+      bytes.append(contentsOf: ",\"hint\":".utf8)
+      bytes.appendJSONString(hint)
+    }
+    bytes.append(contentsOf: "}\n".utf8)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   func summary(_ statistics: RunStatistics, extra: [(String, Int)] = []) {
-    lock.withLock { _ in
+    state.withLock { state in
+      let output = state.output
       switch verbosity {
       case .quiet: return
       case .normal:
@@ -84,11 +136,13 @@ final class DiagnosticReporter: @unchecked Sendable {
       case .verbose:
         output.append("{\"summary\":{\"lines_read\":")
         output.appendInteger(statistics.linesRead)
-        output.append(",\"bodies_written\":")
-        output.appendInteger(statistics.bodiesWritten)
-        appendCounts("skipped", statistics.skipped)
-        appendCounts("invalid", statistics.invalid)
-        appendCounts("warnings", statistics.warnings)
+        if let bodiesWritten = statistics.bodiesWritten {
+          output.append(",\"bodies_written\":")
+          output.appendInteger(bodiesWritten)
+        }
+        Self.appendCounts(output, "skipped", statistics.skipped)
+        Self.appendCounts(output, "invalid", statistics.invalid)
+        Self.appendCounts(output, "warnings", statistics.warnings)
         output.append(",\"evictions\":")
         output.appendInteger(statistics.evictions)
         for (name, count) in extra {
@@ -99,29 +153,31 @@ final class DiagnosticReporter: @unchecked Sendable {
         }
         output.append("}}\n")
       }
-      flushUnlocked()
+      Self.flush(state)
     }
   }
 
   /// Diagnostics are best effort: a closed stderr must not stop the data flowing on stdout.
   func flushQuietly() {
-    lock.withLock { _ in flushUnlocked() }
+    state.withLock { state in Self.flush(state) }
   }
 
-  private func flushUnlocked() {
+  private static func flush(_ state: State) {
+    let output = state.output
     guard !output.isEmpty else { return }
-    if let progress {
+    if let progress = state.progress {
       progress.withLineCleared { try? output.flush() }
     } else {
       try? output.flush()
     }
   }
 
-  private func flushIfFull() {
-    if output.count >= 16 * 1024 { flushUnlocked() }
+  private static func flushIfFull(_ state: State) {
+    if state.output.count >= 16 * 1024 { flush(state) }
   }
 
-  private func beginRecord(
+  private static func beginRecord(
+    _ output: OutputBuffer,
     at location: InputLocation, messageId: String?, kind: StaticString, reason: String
   ) {
     output.append("{\"line\":")
@@ -141,7 +197,9 @@ final class DiagnosticReporter: @unchecked Sendable {
     output.append("\"")
   }
 
-  private func appendCounts<Reason>(_ name: StaticString, _ counts: ReasonCounts<Reason>) {
+  private static func appendCounts<Reason>(
+    _ output: OutputBuffer, _ name: StaticString, _ counts: ReasonCounts<Reason>
+  ) {
     output.append(",\"")
     output.append(name)
     output.append("\":{")

@@ -160,7 +160,7 @@ final class MetricsFile: @unchecked Sendable {
       mode == "send"
         ? "Request bodies read and handed to delivery."
         : "Request bodies made (build: written to the output; deliver: handed to delivery).",
-      [("", statistics.bodiesWritten)])
+      [("", statistics.bodiesWritten ?? statistics.eligible)])
     if mode != "send" {
       family(
         "skipped_events_total", "counter", "Events that made no upsert, by reason.",

@@ -34,9 +34,17 @@ final class OutputBuffer {
   /// Lets an encoder write straight into the buffer.
   func withBytes(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
 
-  /// Flushes if the buffer has grown past its threshold; call after each complete line.
+  /// Lines written out whole by successful writes (`lineCompleted` marks them); a line still
+  /// buffered when the reader went away is not counted.
+  private(set) var linesWritten = 0
+  /// Offsets just past each completed line still in the buffer.
+  private var lineEnds: [Int] = []
+
+  /// Marks the end of a line (for `linesWritten`) and flushes if the buffer has grown past its
+  /// threshold.
   @inline(__always)
   func lineCompleted() throws(PipelineError) {
+    lineEnds.append(bytes.count)
     if bytes.count >= flushThreshold { try flush() }
   }
 
@@ -46,20 +54,20 @@ final class OutputBuffer {
     guard !bytes.isEmpty else { return }
     // After a SIGHUP, --output and --diagnostics are reopened here, by the writer itself.
     if fileDescriptor <= STDERR_FILENO { OutputFiles.reopenIfRequested() }
-    var failure: PipelineError?
+    var failure: SystemCallError?
     bytes.withUnsafeBytes { buffer in
-      var written = 0
-      while written < buffer.count {
-        let result = write(fileDescriptor, buffer.baseAddress! + written, buffer.count - written)
-        if result >= 0 {
-          written += result
-        } else if errno != EINTR && errno != EAGAIN {
-          failure = errno == EPIPE ? .outputClosed : .writeFailed(errno: errno)
-          return
-        }
+      do throws(SystemCallError) {
+        try SystemCall.writeAll(fileDescriptor, buffer)
+      } catch {
+        failure = error
       }
     }
+    let written = failure?.written ?? bytes.count
+    linesWritten += lineEnds.count { $0 <= written }
+    lineEnds.removeAll(keepingCapacity: true)
     bytes.removeAll(keepingCapacity: true)
-    if let failure { throw failure }
+    if let failure {
+      throw failure.errno == EPIPE ? .outputClosed : .writeFailed(errno: failure.errno)
+    }
   }
 }

@@ -25,7 +25,7 @@ final class ProgressCounters: Sendable {
       snapshot.delivery = delivery?()
       return snapshot
     }
-    diagnostics.progress = line
+    diagnostics.attach(line)
     return (counters, line)
   }
 }

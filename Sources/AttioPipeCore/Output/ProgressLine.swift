@@ -32,9 +32,12 @@ final class ProgressLine: @unchecked Sendable {
   private let timer: DispatchSourceTimer
 
   /// Whether a run shows the line: `--progress` / `--no-progress` decide; otherwise only when
-  /// stderr is a terminal and the run is not `--quiet`.
+  /// stderr is a terminal and the run is not `--quiet`. Under `--verbose` stderr that is no
+  /// terminal is NDJSON to be parsed, so it never gets the line.
   static func isWanted(_ choice: Bool?, verbosity: Verbosity) -> Bool {
-    choice ?? (isatty(STDERR_FILENO) == 1 && verbosity != .quiet)
+    let terminal = isatty(STDERR_FILENO) == 1
+    if verbosity == .verbose && !terminal { return false }
+    return choice ?? (terminal && verbosity != .quiet)
   }
 
   init(snapshot: @escaping @Sendable () -> Snapshot) {
@@ -96,15 +99,10 @@ final class ProgressLine: @unchecked Sendable {
     return String(text.prefix(Int(size.ws_col) - 1))
   }
 
+  /// Best effort: a status line that cannot be written is not worth an error.
   private static func writeToStderr(_ text: String) {
     var text = text
-    text.withUTF8 { bytes in
-      var written = 0
-      while written < bytes.count {
-        let count = write(STDERR_FILENO, bytes.baseAddress! + written, bytes.count - written)
-        if count <= 0 && errno != EINTR { return }
-        written += max(count, 0)
-      }
+    text.withUTF8 { bytes in try? SystemCall.writeAll(STDERR_FILENO, UnsafeRawBufferPointer(bytes))
     }
   }
 }

@@ -14,27 +14,38 @@ import Synchronization
 // gets a chance to flush its output before it waits for a batch, so a line that arrives on a
 // quiet `tail -F` is processed and its output written at once.
 //
-// Ordering is total: one producer, one consumer, FIFO. A stop (signal, `--strict`, closed
-// stdout) ends the scanner at its next line or read; whatever it had scanned is still
+// Ordering is total: one producer, one consumer, FIFO. A consumer that stops (`--strict`,
+// closed stdout) or a second signal ends the scanner at its next line or read. The first
+// signal ends it once the bytes readable at that moment are read (see `InputStop`); those
+// lines reach the consumer marked `afterStop`. Whatever the scanner had scanned is still
 // delivered unless the consumer itself stopped.
+//
+// While the input is idle, the consumer wakes every `idleInterval` to run `beforeWaiting`
+// (which saves `--state` when due), so a quiet stream still gets its periodic saves.
 
-/// Reads events on a thread of its own and hands them, scanned, to the caller in input order.
+/// Reads events on a `DispatchQueue.global()` task and hands them, scanned, to the caller in
+/// input order.
 struct EventPipeline {
   let inputs: InputFiles
   let enabledEvents: EventNameSet
   var batchBytes = 256 * 1024
   var batchesInFlight = 4
+  /// How often `beforeWaiting` runs again while no batch arrives; nil: only once per wait.
+  var idleInterval: Double?
 
   /// What the consumer is told about each line.
   struct Line {
     var scanned: ScannedLine
     var bytes: UnsafeBufferPointer<UInt8>
     var location: InputLocation
+    /// Read after the first stop signal: account for it, but do not act on it as usual
+    /// (delivery reports it `not_sent`).
+    var afterStop: Bool
   }
 
   /// Calls `consume` for every line of every input, in order, on the calling thread, until it
   /// returns false, the inputs end, or a stop signal arrives. `beforeWaiting` runs whenever the
-  /// next batch is not ready yet (flush output there).
+  /// next batch is not ready yet (flush output there), and every `idleInterval` while it waits.
   func run(
     beforeWaiting: () throws(PipelineError) -> Void,
     consume: (Line) throws(PipelineError) -> Bool
@@ -46,10 +57,11 @@ struct EventPipeline {
     defer { queue.cancel() }
     while true {
       var waited = false
-      let batch = try queue.pop(beforeWaiting: { () throws(PipelineError) in
-        waited = true
-        try beforeWaiting()
-      })
+      let batch = try queue.pop(
+        beforeWaiting: { () throws(PipelineError) in
+          waited = true
+          try beforeWaiting()
+        }, idleInterval: idleInterval)
       var keepGoing = true
       try batch.bytes.withUnsafeBufferPointer { (bytes) throws(PipelineError) in
         for entry in batch.entries {
@@ -61,7 +73,8 @@ struct EventPipeline {
           let line = Line(
             scanned: scanned,
             bytes: UnsafeBufferPointer(rebasing: bytes[entry.offset..<entry.offset + entry.length]),
-            location: InputLocation(file: inputs.displayName(entry.input), line: entry.lineNumber))
+            location: InputLocation(file: inputs.displayName(entry.input), line: entry.lineNumber),
+            afterStop: entry.afterStop)
           guard try consume(line) else {
             keepGoing = false
             return
@@ -84,6 +97,7 @@ final class LineBatch: @unchecked Sendable {
     var length: Int
     var lineNumber: Int
     var input: Int
+    var afterStop: Bool
   }
 
   var bytes: [UInt8] = []
@@ -99,7 +113,7 @@ final class LineBatch: @unchecked Sendable {
 }
 
 /// The scanner thread's loop.
-private final class Producer: @unchecked Sendable {
+private final class Producer: Sendable {
   let inputs: InputFiles
   let enabledEvents: EventNameSet
   let queue: BatchQueue
@@ -126,11 +140,12 @@ private final class Producer: @unchecked Sendable {
             batch = queue.freshBatch()
           }
         },
-        interrupted: { SignalMonitor.shouldStopReading || queue.isCancelled },
-        onLine: { line, input, lineNumber throws(PipelineError) in
+        stop: SignalMonitor.inputStop(cancelled: { queue.isCancelled }),
+        onLine: { line, position throws(PipelineError) in
           let offset = batch.bytes.count
           var entry = LineBatch.Entry(
-            scanned: ScannedLine(), offset: offset, length: 0, lineNumber: lineNumber, input: input)
+            scanned: ScannedLine(), offset: offset, length: 0, lineNumber: position.line,
+            input: position.input, afterStop: position.afterStop)
           switch line {
           case .text(let bytes):
             entry.scanned = scanner.scan(bytes)
@@ -138,8 +153,7 @@ private final class Producer: @unchecked Sendable {
             batch.bytes.append(contentsOf: bytes)
           case .tooLong(let length):
             entry.scanned.kind = .invalid
-            entry.scanned.error = JSONScanError(
-              .lineTooLong, at: min(length, inputs.maximumLineLength), "line too long")
+            entry.scanned.error = inputs.tooLongError(length: length)
           }
           batch.entries.append(entry)
           if batch.bytes.count >= batchBytes || batch.entries.count >= 4096 {
@@ -191,10 +205,17 @@ final class BatchQueue: Sendable {
     filled.signal()
   }
 
-  func pop(beforeWaiting: () throws(PipelineError) -> Void) throws(PipelineError) -> LineBatch {
+  /// The next batch; `beforeWaiting` runs before a wait and every `idleInterval` during it.
+  func pop(beforeWaiting: () throws(PipelineError) -> Void, idleInterval: Double? = nil)
+    throws(PipelineError) -> LineBatch
+  {
     if filled.wait(timeout: .now()) == .timedOut {
       try beforeWaiting()
-      filled.wait()
+      if let idleInterval {
+        while filled.wait(timeout: .now() + idleInterval) == .timedOut { try beforeWaiting() }
+      } else {
+        filled.wait()
+      }
     }
     return state.withLock { $0.ready.removeFirst() }
   }

@@ -1,7 +1,11 @@
 /// Counts for the end-of-run summary.
 public struct RunStatistics: Sendable, Equatable {
   public var linesRead = 0
-  public var bodiesWritten = 0
+  /// `build`: request bodies that reached stdout (not those lost when its reader went away);
+  /// nil for the delivery modes, whose summary counts results instead.
+  public var bodiesWritten: Int? = 0
+  /// Eligible events (a body made), or bodies read by `send`: what delivery was handed.
+  public var eligible = 0
   public var skipped = ReasonCounts<SkipReason>()
   public var invalid = ReasonCounts<InvalidLineReason>()
   public var warnings = ReasonCounts<MappingWarning>()
@@ -9,7 +13,8 @@ public struct RunStatistics: Sendable, Equatable {
 
   /// `lines read: 12, bodies written: 3, skipped: 8 (not_enabled 6, no_email 2), invalid: 1 (...)`
   public var summary: String {
-    var parts = ["lines read: \(linesRead)", "bodies written: \(bodiesWritten)"]
+    var parts = ["lines read: \(linesRead)"]
+    if let bodiesWritten { parts.append("bodies written: \(bodiesWritten)") }
     parts.append("skipped: \(skipped.total)" + breakdown(skipped))
     parts.append("invalid: \(invalid.total)" + breakdown(invalid))
     if warnings.total > 0 { parts.append("warnings: \(warnings.total)" + breakdown(warnings)) }

@@ -110,4 +110,12 @@ public enum SignalMonitor {
     observerWriteEnd.store(ends[1], ordering: .relaxed)
     return ends[0]
   }
+
+  /// What input reading is told: the first signal requests a stop (what is readable is still
+  /// read); a second signal, `stopInput()` or `cancelled` ends reading at once.
+  static func inputStop(cancelled: @escaping () -> Bool = { false }) -> InputStop {
+    InputStop(
+      wakeDescriptor: wakeDescriptor, requested: { isInterrupted },
+      cancelled: { count > 1 || inputStopRequested.load(ordering: .relaxed) || cancelled() })
+  }
 }

@@ -55,15 +55,10 @@ struct StateWriter {
     checksum = StateFile.checksum(bytes, continuing: checksum)
     if failure == nil {
       bytes.withUnsafeBytes { buffer in
-        var written = 0
-        while written < buffer.count {
-          let result = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-          if result < 0 {
-            if errno == EINTR { continue }
-            failure = errno
-            return
-          }
-          written += result
+        do throws(SystemCallError) {
+          try SystemCall.writeAll(descriptor, buffer)
+        } catch {
+          failure = error.errno
         }
       }
     }
@@ -148,8 +143,14 @@ struct StateReader {
     var chunk = [UInt8](repeating: 0, count: Swift.max(1 << 20, count - available))
     while bytes.count < count {
       let wanted = Swift.min(chunk.count, unread)
-      let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, wanted) }
-      if got < 0 && errno == EINTR { continue }
+      let got: Int
+      do {
+        got = try SystemCall.retryingInterrupts {
+          chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, wanted) }
+        }
+      } catch {
+        throw .corrupt("cannot read: \(error.description)")
+      }
       guard got > 0 else { throw .corrupt("truncated") }
       checksum = StateFile.checksum(chunk[0..<got], continuing: checksum)
       bytes.append(contentsOf: chunk[0..<got])

@@ -11,7 +11,8 @@ import Glibc
 // A section may be empty (a `build` run has no delivery section to write, and keeps the one
 // it loaded). Saving writes a temporary file beside the target, fsyncs it, renames it over
 // the target and fsyncs the directory, so a crash or `kill -9` at any moment leaves either the
-// previous file or the new one, never a mix.
+// previous file or the new one, never a mix. When the path is a symbolic link, the link's
+// target is what is replaced (the link stays a link).
 
 /// The `--state` file: identity profiles and delivery's memory of what it upserted.
 struct StateFile: Sendable {
@@ -33,15 +34,6 @@ struct StateFile: Sendable {
   }
 
   let path: String
-
-  /// The saved contents; empty sections when the file does not exist yet.
-  func load() throws(StateFileError) -> Contents {
-    var identity: [UInt8] = []
-    let delivery = try load { reader, length throws(StateFileError) in
-      identity = Array(try reader.raw(count: length))
-    }
-    return Contents(identity: identity, delivery: delivery)
-  }
 
   /// Reads the file as it streams by: `identity` gets the identity section (and must consume
   /// exactly `length` bytes of it); the delivery section's bytes are returned. The checksum is
@@ -107,12 +99,9 @@ struct StateFile: Sendable {
   }
 
   /// Writes atomically, mode 0600 (the file holds personal data).
-  func save(_ contents: Contents) throws(StateFileError) {
-    try save(identity: .bytes(contents.identity), delivery: .bytes(contents.delivery))
-  }
-
   func save(identity: Section, delivery: Section) throws(StateFileError) {
-    let temporary = "\(path).tmp-\(getpid())"
+    let target = resolvedPath()
+    let temporary = "\(target).tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw .cannotWrite(path: path, errno: errno) }
     var writer = StateWriter(.file(descriptor))
@@ -141,18 +130,56 @@ struct StateFile: Sendable {
     }
     if failure == nil && fsync(descriptor) != 0 { failure = errno }
     close(descriptor)
-    if failure == nil && rename(temporary, path) != 0 { failure = errno }
+    if failure == nil && rename(temporary, target) != 0 { failure = errno }
     if let failure {
       unlink(temporary)
       throw .cannotWrite(path: path, errno: failure)
     }
-    syncDirectory()
+    Self.syncDirectory(Self.directory(of: target))
+  }
+
+  /// Fails unless the file can be saved: its directory (the link target's, for a symbolic
+  /// link) exists and is writable. Checked before any input is read, so a mistyped path is
+  /// not discovered at the first save, after the whole stream was processed.
+  func checkSavable() throws(StateFileError) {
+    let directory = Self.directory(of: resolvedPath())
+    var status = stat()
+    guard stat(directory, &status) == 0 else {
+      throw .directoryUnusable(path: path, directory: directory, errno: errno)
+    }
+    guard status.st_mode & S_IFMT == S_IFDIR else {
+      throw .directoryUnusable(path: path, directory: directory, errno: ENOTDIR)
+    }
+    guard access(directory, W_OK | X_OK) == 0 else {
+      throw .directoryUnusable(path: path, directory: directory, errno: errno)
+    }
+  }
+
+  /// The path with symbolic links at its end followed (a dangling link names the file it will
+  /// create), so saving replaces the target and keeps the link.
+  func resolvedPath() -> String {
+    var current = path
+    for _ in 0..<40 {
+      var status = stat()
+      guard lstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { break }
+      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let length = readlink(current, &buffer, buffer.count - 1)
+      guard length > 0 else { break }
+      let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      current = target.hasPrefix("/") ? target : Self.directory(of: current) + "/" + target
+    }
+    return current
+  }
+
+  private static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let directory = String(path[..<slash])
+    return directory.isEmpty ? "/" : directory
   }
 
   /// Makes the rename itself durable.
-  private func syncDirectory() {
-    let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-    let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+  private static func syncDirectory(_ directory: String) {
+    let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else { return }
     fsync(descriptor)
     close(descriptor)

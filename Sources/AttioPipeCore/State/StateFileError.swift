@@ -6,6 +6,8 @@ import Glibc
 public enum StateFileError: Error, Sendable, Equatable {
   case cannotRead(path: String, errno: Int32)
   case cannotWrite(path: String, errno: Int32)
+  /// The directory the file would be saved in is missing or not writable.
+  case directoryUnusable(path: String, directory: String, errno: Int32)
   case notAStateFile(path: String)
   case unsupportedVersion(path: String, version: UInt32)
   /// Damaged contents; the path is added by `StateFile`.
@@ -17,6 +19,9 @@ public enum StateFileError: Error, Sendable, Equatable {
       "cannot read the state file \(path): \(String(cString: strerror(code)))"
     case .cannotWrite(let path, let code):
       "cannot write the state file \(path): \(String(cString: strerror(code)))"
+    case .directoryUnusable(let path, let directory, let code):
+      "cannot keep the state file \(path): its directory \(directory) cannot be written "
+        + "(\(String(cString: strerror(code))))"
     case .notAStateFile(let path):
       "\(path) is not an attio-pipe state file; refusing to overwrite it "
         + "(move it away, or pass --reset-state to start over)"

@@ -150,7 +150,7 @@ final class SchedulerHarness: @unchecked Sendable {
 
   init(
     options: DeliveryScheduler.Options = DeliveryScheduler.Options(),
-    known: [String: [String: [UInt8]]] = [:]
+    known: UpsertedValues = [:]
   ) {
     scheduler = DeliveryScheduler(
       options: options,

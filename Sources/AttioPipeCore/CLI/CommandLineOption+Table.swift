@@ -1,0 +1,282 @@
+// The option table: the one list of options, read by `CommandLineParser` and `HelpText`.
+//
+// To add an option, add one entry below, in the `--help` section (`group`) and at the place
+// it should appear there:
+//
+//   CommandLineOption(
+//     "--drain-timeout", value: "D", modes: [.deliver, .send], group: .delivery,
+//     help: "How long ... (default 5s).",
+//     apply: { line, name, value throws(UsageError) in
+//       line.delivery.drainTimeout = try duration(name, value)
+//     }),
+//
+// - `value:` names the placeholder shown in `--help`; leave it out for a flag (its `value` is
+//   then always empty, and `--flag=x` is refused for it).
+// - `apply` stores what it parsed in `ParsedCommandLine` (add a field there, or write to
+//   `events` / `delivery`); checks that involve several options go in
+//   `ParsedCommandLine.action(environment:)`.
+// - The helpers at the end (`positiveInteger`, `positiveNumber`, `duration`) turn text into
+//   values with uniform messages.
+// - Then document the option in README.md's options table and in CHANGELOG.md:
+//   `CommandLineTests` checks that every option of this table is in `--help` and README.
+
+extension CommandLineOption {
+  static let all: [CommandLineOption] = [
+    // MARK: Event options
+    CommandLineOption(
+      "--events", value: "LIST", modes: [.build, .deliver], group: .event,
+      help: """
+        Comma-separated event names that trigger an upsert (default: \
+        \(EventNameSet.defaultNames.joined(separator: ","))). 'Identified' (or 'identify') \
+        means an identify call, never a track of that name. Names match ignoring case and \
+        separators: signed_up = Signed Up = signedUp.
+        """,
+      apply: { line, _, value throws(UsageError) in
+        line.eventNames = value.split(separator: ",").map { $0.trimmingWhitespace() }
+      }),
+    CommandLineOption(
+      "--default-country", value: "CC", modes: [.build, .deliver], group: .event,
+      help: """
+        ISO 3166-1 alpha-2 country for phone numbers written without an international prefix \
+        (e.g. US, GB, DE), when the person's address.country does not say.
+        """,
+      apply: { line, _, value throws(UsageError) in line.defaultCountry = value }),
+    CommandLineOption(
+      "--no-userid-email", modes: [.build, .deliver], group: .event,
+      help: """
+        Never take the email from a userId that is an email address (by default used when \
+        nothing else gives one).
+        """,
+      apply: { line, _, _ throws(UsageError) in line.events.userIdEmail = false }),
+
+    // MARK: Common options
+    CommandLineOption(
+      "--attribute", value: "NAME=SLUG", modes: Set(CommandMode.allCases), group: .common,
+      help: """
+        Write the attribute NAME (\(AttributeSlugs.standardNames.joined(separator: ", "))) \
+        under SLUG, for workspaces that renamed it. Repeatable; two attributes cannot share a \
+        slug. 'send' renames these slugs in the bodies it reads; 'check' checks SLUG.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+          throw UsageError("\(name) needs NAME=SLUG, not '\(value)'")
+        }
+        line.attributes.append((parts[0], parts[1]))
+      }),
+    CommandLineOption(
+      "--strict", modes: [.build, .deliver, .send], group: .common,
+      help: "Stop at the first invalid input line.",
+      apply: { line, _, _ throws(UsageError) in line.events.strict = true }),
+    CommandLineOption(
+      "--max-line-bytes", value: "N", modes: [.build, .deliver, .send], group: .common,
+      help: """
+        Longest accepted input line in bytes (default 1048576, at most 1073741824); longer \
+        lines are reported invalid and skipped.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        let length = try positiveInteger(name, value)
+        guard length <= 1 << 30 else {
+          throw UsageError("\(name) is at most 1073741824 (1 GiB)")
+        }
+        line.events.maximumLineLength = length
+      }),
+    CommandLineOption(
+      "-q", "--quiet", modes: Set(CommandMode.allCases), group: .common,
+      help: "Only fatal errors on stderr.",
+      apply: { line, _, _ throws(UsageError) in line.quiet = true }),
+    CommandLineOption(
+      "-v", "--verbose", modes: Set(CommandMode.allCases), group: .common,
+      help: """
+        stderr is NDJSON: one object per skipped event, warning, invalid line and error, and \
+        the summary as JSON.
+        """,
+      apply: { line, _, _ throws(UsageError) in line.verbose = true }),
+    CommandLineOption(
+      "--progress", "--no-progress", modes: [.build, .deliver, .send], group: .common,
+      help: """
+        Show (or never show) the live status line on stderr; by default it is shown only when \
+        stderr is a terminal. Never shown under --verbose when stderr is not a terminal.
+        """,
+      apply: { line, name, _ throws(UsageError) in line.events.progress = name == "--progress" }),
+    CommandLineOption(
+      "--output", value: "FILE", modes: Set(CommandMode.allCases), group: .common,
+      help: """
+        Append what stdout would carry (bodies, results) to FILE instead: created mode 0600, \
+        reopened on SIGHUP (logrotate).
+        """,
+      apply: { line, _, value throws(UsageError) in line.events.destinations.output = value }),
+    CommandLineOption(
+      "--diagnostics", value: "FILE", modes: Set(CommandMode.allCases), group: .common,
+      help: """
+        Append what stderr would carry (diagnostics, summary, errors) to FILE instead: created \
+        0600, reopened on SIGHUP.
+        """,
+      apply: { line, _, value throws(UsageError) in
+        line.events.destinations.diagnostics = value
+      }),
+    CommandLineOption(
+      "--metrics-file", value: "FILE", modes: [.build, .deliver, .send], group: .common,
+      help: """
+        The run's counters in Prometheus text format (node_exporter's textfile collector), \
+        rewritten atomically every --state-interval and at exit.
+        """,
+      apply: { line, _, value throws(UsageError) in line.events.destinations.metrics = value }),
+    CommandLineOption(
+      "-h", "--help", modes: Set(CommandMode.allCases), group: .common,
+      help: "Show this help.",
+      apply: { line, _, _ throws(UsageError) in line.immediate = .help }),
+    CommandLineOption(
+      "-V", "--version", modes: Set(CommandMode.allCases), group: .common,
+      help: "Show the version.",
+      apply: { line, _, _ throws(UsageError) in line.immediate = .version }),
+
+    // MARK: State options
+    CommandLineOption(
+      "--state", value: "FILE", modes: [.build, .deliver, .send], group: .state,
+      help: """
+        Keep identity profiles and what was delivered in FILE (mode 0600; its directory must \
+        exist and be writable; a symbolic link is written through to its target): loaded at \
+        start, saved atomically every --state-interval, also while the input is idle, and at \
+        exit. Yesterday's identify still attaches to today's Signed Up; a rerun sends nothing \
+        new.
+        """,
+      apply: { line, _, value throws(UsageError) in line.statePath = value }),
+    CommandLineOption(
+      "--state-interval", value: "D", modes: [.build, .deliver, .send], group: .state,
+      help: "How often the state (and --metrics-file) is saved (default 30s; fractions allowed).",
+      apply: { line, name, value throws(UsageError) in
+        line.stateInterval = try duration(name, value, positive: true)
+      }),
+    CommandLineOption(
+      "--reset-state", modes: [.build, .deliver, .send], group: .state,
+      help: "Start over, ignoring what FILE holds (it is replaced).",
+      apply: { line, _, _ throws(UsageError) in line.resetState = true }),
+    CommandLineOption(
+      "--max-identities", value: "N", modes: [.build, .deliver], group: .state,
+      help: "Profiles kept (default 1000000); the least recently seen go first.",
+      apply: { line, name, value throws(UsageError) in
+        line.events.identityCapacity = try positiveInteger(name, value)
+      }),
+    CommandLineOption(
+      "--identity-ttl", value: "D", modes: [.build, .deliver], group: .state,
+      help: "Forget profiles not seen for D of wall-clock time (default 90d; 0 keeps them).",
+      apply: { line, name, value throws(UsageError) in
+        let seconds = try duration(name, value)
+        line.events.identityTimeToLive = seconds > 0 ? seconds : nil
+      }),
+
+    // MARK: Delivery options
+    CommandLineOption(
+      "--api-key-file", value: "PATH", modes: [.deliver, .send, .check], group: .delivery,
+      help: """
+        Read the API key from PATH instead of ATTIO_API_KEY. The key is never taken as an \
+        argument (visible in ps) and never printed. It needs record_permission:read-write and \
+        object_configuration:read.
+        """,
+      apply: { line, _, value throws(UsageError) in line.delivery.apiKeyFile = value }),
+    CommandLineOption(
+      "--endpoint", value: "URL", modes: [.deliver, .send, .check], group: .delivery,
+      help: """
+        API base URL (default: ATTIO_BASE_URL, else https://api.attio.com). Plain http:// \
+        only for loopback.
+        """,
+      apply: { line, _, value throws(UsageError) in line.delivery.endpoint = value }),
+    CommandLineOption(
+      "--timeout", value: "D", modes: [.deliver, .send, .check], group: .delivery,
+      help: "Time limit of one attempt (default 30s).",
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.timeout = try duration(name, value, positive: true)
+      }),
+    CommandLineOption(
+      "--rate", value: "N", modes: [.deliver, .send], group: .delivery,
+      help: """
+        Requests per second, retries included (default 25, Attio's write limit; share it when \
+        several instances use one key).
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.rate = try positiveNumber(name, value)
+      }),
+    CommandLineOption(
+      "--concurrency", value: "N", modes: [.deliver, .send], group: .delivery,
+      help: "Requests in flight at once (default 10).",
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.concurrency = try positiveInteger(name, value)
+      }),
+    CommandLineOption(
+      "--max-attempts", value: "N", modes: [.deliver, .send], group: .delivery,
+      help: """
+        Attempts per request for 408/409/5xx/transport errors (default 8); 429s do not count.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.maxAttempts = try positiveInteger(name, value)
+      }),
+    CommandLineOption(
+      "--max-retry-time", value: "D", modes: [.deliver, .send], group: .delivery,
+      help: "Give up retrying a request after D (default 5m).",
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.maxRetryTime = try duration(name, value)
+      }),
+    CommandLineOption(
+      "--grace", value: "D", modes: [.deliver, .send], group: .delivery,
+      help: """
+        After SIGINT/SIGTERM, time for queued and in-flight requests to finish (default 10s); \
+        a second signal stops at once. No attempt starts that could not finish in time; what is \
+        left is reported not_sent (so are the events already in the input pipe at the signal), \
+        what was still in flight in_doubt.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.grace = try duration(name, value)
+      }),
+    CommandLineOption(
+      "--drain-timeout", value: "D", modes: [.deliver, .send], group: .delivery,
+      help: """
+        After the end of input, time for queued and in-flight requests to finish, then as for \
+        --grace (default: no limit).
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.drainTimeout = try duration(name, value)
+      }),
+    CommandLineOption(
+      "--settle-time", value: "D", modes: [.deliver, .send], group: .delivery,
+      help: """
+        After an attempt timed out (it may still land), how long the person's writes wait \
+        before the newest values are asserted again (default 10s).
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.settleTime = try duration(name, value)
+      }),
+    CommandLineOption(
+      "--no-dedupe", modes: [.deliver, .send], group: .delivery,
+      help: "Send even when this run already upserted the same values.",
+      apply: { line, _, _ throws(UsageError) in line.delivery.scheduler.dedupe = false }),
+  ]
+}
+
+// MARK: - Values
+
+private func positiveInteger(_ name: String, _ text: String) throws(UsageError) -> Int {
+  guard let number = Int(text), number > 0 else {
+    throw UsageError("\(name) needs a positive whole number, not '\(text)'")
+  }
+  return number
+}
+
+private func positiveNumber(_ name: String, _ text: String) throws(UsageError) -> Double {
+  guard let number = Double(text), number > 0, number.isFinite else {
+    throw UsageError("\(name) needs a positive number, not '\(text)'")
+  }
+  return number
+}
+
+/// Seconds; `positive` refuses zero.
+private func duration(_ name: String, _ text: String, positive: Bool = false) throws(UsageError)
+  -> Double
+{
+  guard let duration = Duration.parsing(text), !positive || duration > .zero else {
+    throw UsageError(
+      "\(name) needs a duration such as 500ms, 30s, 5m, 1h, 2d or 2m30s"
+        + " (a plain number is seconds), not '\(text)'")
+  }
+  return duration.seconds
+}
