@@ -17,6 +17,16 @@ struct AttioResponse: Sendable {
   var wasCancelled = false
   /// The attempt ran out of `--timeout`: it may still reach Attio and be applied later.
   var timedOut = false
+  /// When the request went on the wire and when the answer's first byte came back, as the
+  /// transport measured them (nil where it cannot tell): the rate limiter places Attio's
+  /// arrival between the two, unaffected by how long the request waited for a thread here.
+  var wire: WireTiming?
+
+  struct WireTiming: Sendable, Equatable {
+    /// On `monotonicSeconds`.
+    var sent: Double
+    var firstByte: Double
+  }
 
   /// Attio's error fields, or a synthesised error for a transport failure or an error body
   /// that is not Attio's JSON.

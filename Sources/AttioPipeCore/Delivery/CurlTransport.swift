@@ -78,6 +78,7 @@ final class CurlTransport: DeliveryTransport {
     defer { curl_slist_free_all(list) }
     let body = exchange.request.body ?? []
     let context = Unmanaged.passUnretained(exchange).toOpaque()
+    let started = monotonicSeconds()
     let code: CURLcode = url.withCString { urlText in
       exchange.request.method.withCString { method in
         body.withUnsafeBytes { bodyBytes in
@@ -112,6 +113,15 @@ final class CurlTransport: DeliveryTransport {
       response.status = status
       response.retryAfter = exchange.header("retry-after")
       response.date = exchange.header("date")
+      var pretransfer: curl_off_t = 0
+      var firstByte: curl_off_t = 0
+      if ccurl_getinfo_off_t(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK,
+        ccurl_getinfo_off_t(curl, CURLINFO_STARTTRANSFER_TIME_T, &firstByte) == CURLE_OK,
+        firstByte >= pretransfer, firstByte > 0
+      {
+        response.wire = AttioResponse.WireTiming(
+          sent: started + Double(pretransfer) / 1e6, firstByte: started + Double(firstByte) / 1e6)
+      }
       idle.withLock { $0.append(handle) }
     } else {
       // A failed handle may hold a broken connection: it is dropped (its deinit cleans up).

@@ -26,7 +26,7 @@ struct Pacer: Sendable {
   mutating func recordAnswer(
     _ ticket: RateLimiter.Ticket, _ response: AttioResponse, at now: Double, wallNow: Double
   ) {
-    limiter.recordAnswer(ticket, at: now)
+    limiter.recordAnswer(ticket, at: now, wire: response.wire)
     serverClock.observe(date: response.date, receivedAt: wallNow)
   }
 

@@ -6,7 +6,11 @@
 /// arrived a full window (plus `margin`) ago. Its arrival is estimated from its answer: the
 /// answer time less the fastest round trip seen lately, so a request that was held up on the
 /// way (a new connection, a busy server) counts as arriving late, and the next window waits for
-/// it. While that request is still unanswered the window cannot be placed safely, so nothing
+/// it. Where the transport measured the wire (when the request was sent, when the answer's
+/// first byte came), both the answer time and the round trips are taken from there: on a busy
+/// machine a request may wait for a thread before it is sent and its answer may wait before it
+/// is seen, and round trips measured around those waits made arrivals look earlier than they
+/// were, so a window held more than `rate` requests as Attio counts them. While that request is still unanswered the window cannot be placed safely, so nothing
 /// more is sent until it is (at a normal round trip it has long been answered by then). With
 /// quick, steady answers this reaches about 98% of the limit at 25/s; delays eat into the
 /// rate rather than provoking 429s.
@@ -55,18 +59,32 @@ struct RateLimiter: Sendable {
     return Ticket(sequence: sent.sequence)
   }
 
-  /// The request's answer (or its failure) came at `time`.
-  mutating func recordAnswer(_ ticket: Ticket, at time: Double) {
+  /// The request's answer (or its failure) came at `time`; `wire`, when the transport measured
+  /// it, says when the request really left and when the answer really began.
+  mutating func recordAnswer(
+    _ ticket: Ticket, at time: Double, wire: AttioResponse.WireTiming? = nil
+  ) {
     let slot = ticket.sequence % burst
     guard slot < ring.count, ring[slot].sequence == ticket.sequence else { return }
+    if let wire {
+      let roundTrip = max(0, wire.firstByte - wire.sent)
+      remember(roundTrip)
+      let baseline = roundTrips.min() ?? 0
+      ring[slot].arrival = min(wire.firstByte, max(wire.sent, wire.firstByte - baseline))
+      return
+    }
     let roundTrip = max(0, time - ring[slot].sentAt)
+    remember(roundTrip)
+    let baseline = roundTrips.min() ?? 0
+    ring[slot].arrival = min(time, max(ring[slot].sentAt, time - baseline))
+  }
+
+  private mutating func remember(_ roundTrip: Double) {
     if roundTrips.count < 32 {
       roundTrips.append(roundTrip)
     } else {
       roundTrips[roundTripIndex] = roundTrip
       roundTripIndex = (roundTripIndex + 1) % roundTrips.count
     }
-    let baseline = roundTrips.min() ?? 0
-    ring[slot].arrival = min(time, max(ring[slot].sentAt, time - baseline))
   }
 }

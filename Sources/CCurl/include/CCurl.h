@@ -59,6 +59,10 @@ typedef enum {
 
 typedef enum {
   CURLINFO_RESPONSE_CODE = 0x200002,
+  // Since libcurl 7.61: microseconds from the start of the transfer until the request was
+  // about to be sent, and until the first byte of the answer came.
+  CURLINFO_PRETRANSFER_TIME_T = 0x600035,
+  CURLINFO_STARTTRANSFER_TIME_T = 0x600036,
 } CURLINFO;
 
 #define CURL_GLOBAL_DEFAULT 3
@@ -81,5 +85,6 @@ CURLcode ccurl_setopt_data_callback(CURL *handle, CURLoption option, ccurl_data_
 CURLcode ccurl_setopt_progress_callback(
     CURL *handle, CURLoption option, ccurl_progress_callback callback);
 CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode ccurl_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
 
 #endif

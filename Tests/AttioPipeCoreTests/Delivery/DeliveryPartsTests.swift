@@ -4,6 +4,24 @@ import Testing
 @testable import AttioPipeCore
 
 @Suite struct RateLimiterTests {
+  /// A busy machine: the request waited 0.3 s for a thread before it left, so the round trip
+  /// seen around it (0.36 s) is mostly that wait. Without the wire times its arrival looked
+  /// like 0, and the next request could go at 1.0, 0.7 s after Attio really saw the first.
+  @Test func wireTimesPlaceTheArrivalWhereAttioSawIt() throws {
+    var limiter = RateLimiter(rate: 1, margin: 0)
+    let first = limiter.recordSend(at: 0)
+    limiter.recordAnswer(
+      first, at: 0.36, wire: AttioResponse.WireTiming(sent: 0.3, firstByte: 0.35))
+    let next = try #require(limiter.nextAllowed(after: 0.36))
+    #expect(next >= 1.3)
+    #expect(next <= 1.35)
+
+    var unmeasured = RateLimiter(rate: 1, margin: 0)
+    let only = unmeasured.recordSend(at: 0)
+    unmeasured.recordAnswer(only, at: 0.36)
+    #expect(unmeasured.nextAllowed(after: 0.36) == 1.0)
+  }
+
   @Test func aFullWindowWaitsForItsOldestArrivalPlusASecond() async throws {
     var limiter = RateLimiter(rate: 2, margin: 0)
     #expect(limiter.nextAllowed(after: 0) == 0)
