@@ -32,3 +32,16 @@ public struct JSONScanError: Error, Sendable, Equatable {
     lhs.reason == rhs.reason && lhs.offset == rhs.offset
   }
 }
+
+extension InvalidLineReason: CountedReason {
+  public var ordinal: Int {
+    switch self {
+    case .invalidJSON: 0
+    case .notObject: 1
+    case .invalidUTF8: 2
+    case .tooDeep: 3
+    case .lineTooLong: 4
+    case .invalidBody: 5
+    }
+  }
+}

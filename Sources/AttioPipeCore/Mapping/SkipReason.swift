@@ -22,3 +22,24 @@ public enum MappingWarning: String, Sendable, CaseIterable {
   /// `userId` that is an email address); `email_from` says which.
   case emailFrom = "email_from"
 }
+
+extension SkipReason: CountedReason {
+  public var ordinal: Int {
+    switch self {
+    case .notEnabled: 0
+    case .noEmail: 1
+    case .invalidEmail: 2
+    }
+  }
+}
+
+extension MappingWarning: CountedReason {
+  public var ordinal: Int {
+    switch self {
+    case .invalidPhone: 0
+    case .notAJobTitle: 1
+    case .emailChanged: 2
+    case .emailFrom: 3
+    }
+  }
+}

@@ -27,12 +27,4 @@ public enum PipelineError: Error, Sendable, Equatable {
   }
 }
 
-/// Where a line came from, as `file:line` or `line N` for stdin.
-struct InputLocation: CustomStringConvertible {
-  var file: String?
-  var line: Int
-
-  var description: String { file.map { "\($0):\(line)" } ?? "line \(line)" }
-}
-
 private func describe(_ code: Int32) -> String { String(cString: strerror(code)) }

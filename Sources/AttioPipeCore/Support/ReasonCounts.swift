@@ -22,37 +22,3 @@ public struct ReasonCounts<Reason: CountedReason>: Sendable, Equatable {
     }
   }
 }
-
-extension SkipReason: CountedReason {
-  public var ordinal: Int {
-    switch self {
-    case .notEnabled: 0
-    case .noEmail: 1
-    case .invalidEmail: 2
-    }
-  }
-}
-
-extension InvalidLineReason: CountedReason {
-  public var ordinal: Int {
-    switch self {
-    case .invalidJSON: 0
-    case .notObject: 1
-    case .invalidUTF8: 2
-    case .tooDeep: 3
-    case .lineTooLong: 4
-    case .invalidBody: 5
-    }
-  }
-}
-
-extension MappingWarning: CountedReason {
-  public var ordinal: Int {
-    switch self {
-    case .invalidPhone: 0
-    case .notAJobTitle: 1
-    case .emailChanged: 2
-    case .emailFrom: 3
-    }
-  }
-}
