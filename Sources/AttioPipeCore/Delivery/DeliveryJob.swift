@@ -36,6 +36,8 @@ struct DeliveryResult: Sendable {
   var status: DeliveryStatus
   var httpStatus: Int?
   var recordId: String?
+  /// How the write changed Attio; nil when no write plan ended (not sent, failed, a replay).
+  var action: WritePlan.Action?
   var attempts: Int
   var error: AttioError?
 }
