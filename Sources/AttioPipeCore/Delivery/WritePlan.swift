@@ -123,8 +123,9 @@ struct WritePlan: Sendable, Equatable {
     guard refindsLeft > 0 else { return false }
     switch step {
     case .create:
-      guard response.status == 409
-        || (response.status == 400 && response.error?.code == "uniqueness_conflict")
+      guard
+        response.status == 409
+          || (response.status == 400 && response.error?.code == "uniqueness_conflict")
       else { return false }
     case .update:
       guard response.status == 404 else { return false }
