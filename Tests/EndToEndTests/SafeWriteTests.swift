@@ -175,4 +175,21 @@ import Testing
     #expect(try await mock.people().count == 8)
     #expect(run.stderrText.contains("rate_limited:"))
   }
+
+  @Test func checkVerifiesThatARecordsQueryIsPermittedInMergeMode() async throws {
+    let mock = try await MockAttio()
+    let allowed = try await BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(allowed.status == 0, "\(allowed.stdoutText)")
+    #expect(allowed.stdoutText.contains("ok    records query (merge mode's find): permitted"))
+    try await mock.configure(["rules": [["endpoint": "query", "status": 403]]])
+    let refused = try await BinaryRunner.run(["check"], environment: mock.environment)
+    #expect(refused.status == 4, "\(refused.stdoutText)")
+    #expect(refused.stdoutText.contains("FAIL  POST "))
+    #expect(refused.stdoutText.contains("--write-mode assert"))
+    // Assert mode never reads: the query is not checked.
+    let assert = try await BinaryRunner.run(
+      ["check", "--write-mode", "assert"], environment: mock.environment)
+    #expect(assert.status == 0, "\(assert.stdoutText)")
+    #expect(!assert.stdoutText.contains("records query"))
+  }
 }
