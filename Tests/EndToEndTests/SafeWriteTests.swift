@@ -192,4 +192,28 @@ import Testing
     #expect(assert.status == 0, "\(assert.stdoutText)")
     #expect(!assert.stdoutText.contains("records query"))
   }
+
+  @Test func anEmailChangeLeavesOneRecordHoldingBothEmails() async throws {
+    let mock = try await MockAttio()
+    let ids = try await mock.seed(people: [["values": ["email_addresses": ["old@example.com"]]]])
+    let input =
+      person("u", ["email": "old@example.com"])
+      + person("u", ["email": "new@example.com", "name": "Uma Lee"])
+    let run = try await deliver(mock, input)
+    #expect(run.status == 0, "\(run.stderrText)")
+    let changed = try #require(results(run).last)
+    #expect(changed["email"] as? String == "new@example.com")
+    #expect(changed["action"] as? String == "updated")
+    #expect(changed["email_added"] as? String == "new@example.com")
+    #expect(changed["record_id"] as? String == ids.first)
+    let people = try await mock.people()
+    #expect(people.count == 1)
+    #expect(
+      Set(people.first?["email_addresses"] as? [String] ?? []) == [
+        "old@example.com", "new@example.com",
+      ])
+    #expect((try await mock.stats())["creates"] as? Int == 0)
+    let patch = try #require(try await mock.requests(endpoint: "patch").first)
+    #expect(patch["record_id"] as? String == ids.first)
+  }
 }

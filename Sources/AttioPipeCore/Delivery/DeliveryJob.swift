@@ -38,6 +38,8 @@ struct DeliveryResult: Sendable {
   var recordId: String?
   /// How the write changed Attio; nil when no write plan ended (not sent, failed, a replay).
   var action: WritePlan.Action?
+  /// Merge mode added this (changed) email to the record of the profile's previous one.
+  var emailAdded: String?
   var attempts: Int
   var error: AttioError?
 }

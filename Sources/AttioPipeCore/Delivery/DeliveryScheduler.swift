@@ -273,7 +273,8 @@ final class DeliveryScheduler: @unchecked Sendable {
         lanes.recordWritten(batch, email: email, at: now)
         resolve(
           batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
-          response: response, recordId: recordId, action: action)
+          response: response, recordId: recordId, action: action,
+          emailAdded: batch.plan.emailAdded)
       case nil:
         var unreadable = response
         unreadable.status = 502
@@ -345,10 +346,11 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   private func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
-    recordId: String? = nil, action: WritePlan.Action? = nil
+    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil
   ) {
     let readerThere = ledger.resolve(
-      jobs, status, attempts: attempts, response: response, recordId: recordId, action: action)
+      jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,
+      emailAdded: emailAdded)
     if !readerThere && !aborted {
       // The reader of the results went away: stop quietly, nothing more is sent.
       queue.async { [self] in stop(at: -.infinity) }

@@ -18,6 +18,9 @@ struct WritePlan: Sendable, Equatable {
     case assert
     /// `POST /v2/objects/people/records/query`: a read.
     case find
+    /// Nobody holds the email, but the profile had another one before: find that person (a
+    /// read), to add the new address to their record rather than create a second person.
+    case findPrevious
     /// `PATCH /v2/objects/people/records/{id}` with the attributes the record lacks.
     case update(recordId: String, attributes: [UpsertRequest.Attribute])
     /// `POST /v2/objects/people/records` with the full body.
@@ -45,6 +48,8 @@ struct WritePlan: Sendable, Equatable {
   /// Going back to the find after a create refused as a duplicate or a `PATCH` of a record
   /// gone (404) happens once per plan: a second time is a failure, not a loop.
   private(set) var refindsLeft = 1
+  /// The address a `PATCH` of the previous email's record adds (the result's `email_added`).
+  private(set) var emailAdded: String?
 
   init(mode: Mode = .assert) {
     self.mode = mode
@@ -56,7 +61,7 @@ struct WritePlan: Sendable, Equatable {
   var isAtStart: Bool { step == (mode == .assert ? .assert : .find) }
 
   /// Whether the current step is a read, paced at the read rate.
-  var isRead: Bool { step == .find }
+  var isRead: Bool { step == .find || step == .findPrevious }
 
   /// The current step's request for `values`.
   func request(for values: UpsertRequest) -> TransportRequest {
@@ -65,12 +70,12 @@ struct WritePlan: Sendable, Equatable {
       return TransportRequest(
         method: "PUT", path: AttioEndpoint.assertPersonPath(matchingSlug: values.emailSlug),
         body: values.body)
-    case .find:
+    case .find, .findPrevious:
       var body: [UInt8] = []
       body.append("{\"filter\":{")
       body.appendJSONString(values.emailSlug)
       body.append(UInt8(ascii: ":"))
-      body.appendJSONString(values.email)
+      body.appendJSONString(step == .find ? values.email : values.previousEmail ?? values.email)
       body.append("},\"limit\":1}")
       return TransportRequest(method: "POST", path: AttioEndpoint.queryPeoplePath, body: body)
     case .update(let recordId, let attributes):
@@ -91,7 +96,7 @@ struct WritePlan: Sendable, Equatable {
     switch step {
     case .assert:
       return .done(.asserted, recordId: response.recordId)
-    case .find:
+    case .find, .findPrevious:
       let record: AttioRecord?
       do {
         record = try AttioRecord.firstOfQuery(response.body)
@@ -99,9 +104,14 @@ struct WritePlan: Sendable, Equatable {
         return nil
       }
       guard let record else {
-        step = .create
+        if step == .find, let previous = values.previousEmail, previous != values.email {
+          step = .findPrevious
+        } else {
+          step = .create
+        }
         return .next
       }
+      emailAdded = step == .findPrevious ? values.email : nil
       var planner = planner
       planner.emailSlug = values.emailSlug
       let write = planner.plan(values, against: record)
@@ -129,16 +139,18 @@ struct WritePlan: Sendable, Equatable {
       else { return false }
     case .update:
       guard response.status == 404 else { return false }
-    case .assert, .find:
+    case .assert, .find, .findPrevious:
       return false
     }
     refindsLeft -= 1
+    emailAdded = nil
     step = .find
     return true
   }
 
   /// A retry begins from the first step.
   mutating func restart() {
+    emailAdded = nil
     step = mode == .assert ? .assert : .find
   }
 }

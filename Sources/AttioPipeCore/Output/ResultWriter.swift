@@ -63,6 +63,10 @@ final class ResultWriter {
       line.append(contentsOf: action.rawValue.utf8)
       line.append(UInt8(ascii: "\""))
     }
+    if let emailAdded = result.emailAdded {
+      line.append(",\"email_added\":")
+      line.appendJSONString(emailAdded)
+    }
     line.append(",\"attempts\":")
     line.appendInteger(result.attempts)
     if let error = result.error {

@@ -152,4 +152,31 @@ import Testing
     harness.transport.answer(0, status: 200)
     #expect(harness.results.map(\.action) == [.asserted])
   }
+
+  @Test func aChangedEmailIsAddedToThePreviousEmailsRecordInsteadOfCreatingAPerson() async throws {
+    let harness = SchedulerHarness(options: mergeOptions())
+    var request = UpsertRequest(
+      email: "new@example.com", emailSlug: "email_addresses",
+      attributes: [
+        UpsertRequest.Attribute(
+          slug: "email_addresses", value: Array(#"[{"email_address":"new@example.com"}]"#.utf8))
+      ])
+    request.previousEmail = "old@example.com"
+    harness.scheduler.submit(
+      DeliveryJob(location: InputLocation(file: nil, line: 1), messageId: nil, request: request))
+    harness.settle()
+    harness.transport.answer(0, status: 200, body: nobody)
+    #expect(text(harness.transport.requests[1].body).contains(#""old@example.com""#))
+    harness.transport.answer(1, status: 200, body: found("old@example.com", title: nil))
+    let patch = harness.transport.requests[2]
+    #expect(patch.path == "/v2/objects/people/records/rec-a")
+    #expect(
+      text(patch.body)
+        == #"{"data":{"values":{"email_addresses":[{"email_address":"new@example.com"}]}}}"#)
+    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    let result = try #require(harness.results.first)
+    #expect(result.action == .updated)
+    #expect(result.emailAdded == "new@example.com")
+    #expect(result.recordId == "rec-a")
+  }
 }
