@@ -5,8 +5,11 @@ final class DeliveryBatch: @unchecked Sendable {
   var request: UpsertRequest
   var jobs: [DeliveryJob]
   var plan: WritePlan
-  /// Requests sent for this batch, 429s included.
+  /// Requests sent for this batch, 429s and every step of its plan included.
   var attempts = 0
+  /// The next request repeats one already sent (a retry, or merge mode's find again), rather
+  /// than being the plan's next step: counted as a retry in the summary.
+  var isRetry = false
   /// Attempts that count against `--max-attempts` (429s do not: Attio did not process them).
   var countedAttempts = 0
   var firstSent: Double?

@@ -223,7 +223,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       batch.ticketIsRead ? readPacer.recordSend(at: now) : pacer.recordSend(at: now)
     inFlight += 1
     batch.attempts += 1
-    ledger.countRequest(retry: batch.attempts > 1)
+    ledger.countRequest(retry: batch.isRetry)
     if batch.firstSent == nil { batch.firstSent = now }
     batch.task = transport.send(batch.plan.request(for: batch.request)) { [self] response in
       answered(batch, email: email, response: response)
@@ -258,6 +258,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     if batch.plan.findAgain(after: response) {
       // Another writer created the person, or the record went away: find it again at once.
       batch.notBefore = now
+      batch.isRetry = true
       lanes.requeue(batch, email: email)
       return lanes.makeReadyIfIdle(email, now: now)
     }
@@ -286,10 +287,12 @@ final class DeliveryScheduler: @unchecked Sendable {
       case .next:
         // The plan's next step goes at once, still ahead of every newer write for the person.
         batch.notBefore = now
+        batch.isRetry = false
         lanes.requeue(batch, email: email)
       }
     case .retry(let time, let counted, let pauseAll, _):
       if counted { batch.countedAttempts += 1 }
+      batch.isRetry = true
       // A 429: Attio did not process the request; everyone waits.
       if pauseAll {
         if batch.plan.isRead { readPacer.pause(until: time) } else { pacer.pause(until: time) }

@@ -49,6 +49,9 @@ import Testing
     #expect(first.action == .updated)
     #expect(first.recordId == "rec-a")
     #expect(first.attempts == 2)
+    // The plan's second step is not a retry.
+    #expect(harness.scheduler.summary.retries == 0)
+    #expect(harness.scheduler.summary.reads == 1)
     // Only now the newer event starts its own plan, with a find.
     #expect(harness.transport.requests.count == 3)
     #expect(harness.transport.requests[2].path == "/v2/objects/people/records/query")
@@ -84,6 +87,9 @@ import Testing
     harness.transport.answer(3, status: 200)
     #expect(harness.results.map(\.action) == [.updated])
     #expect(harness.results.first?.status == .upserted)
+    // The find again is the one retry: query, create, query, patch.
+    #expect(harness.scheduler.summary.requests == 4)
+    #expect(harness.scheduler.summary.retries == 1)
   }
 
   /// Once per plan: a second refusal is Attio's answer, not a reason to loop (a 409 is then
