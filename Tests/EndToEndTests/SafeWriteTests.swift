@@ -219,4 +219,23 @@ import Testing
     let patch = try #require(try await mock.requests(endpoint: "patch").first)
     #expect(patch["record_id"] as? String == ids.first)
   }
+
+  /// `send` writes the bodies `build` printed the same way: merged, nothing removed.
+  @Test func sendMergesBodiesIntoWhatAttioHolds() async throws {
+    let mock = try await MockAttio()
+    try await mock.seed(people: [
+      ["values": ["email_addresses": ["ada@example.com"], "phone_numbers": ["+442079460958"]]]
+    ])
+    let input = person("a", ["email": "ada@example.com", "phone": "+447911123456"])
+    let built = try await BinaryRunner.run([], stdin: Data(input.utf8))
+    let run = try await BinaryRunner.run(
+      ["send"], stdin: built.stdout, environment: mock.environment)
+    #expect(run.status == 0, "\(run.stderrText)")
+    #expect(results(run).first?["action"] as? String == "updated")
+    #expect(
+      try await mock.people().first?["normalized_phone_numbers"] as? [String] == [
+        "+447911123456", "+442079460958",
+      ])
+    #expect(try await mock.puts().isEmpty)
+  }
 }

@@ -191,8 +191,8 @@ extension CommandLineOption {
     CommandLineOption(
       "--rate", value: "N", modes: [.deliver, .send], group: .delivery,
       help: """
-        Requests per second, retries included (default 25, Attio's write limit; share it when \
-        several instances use one key).
+        Write requests per second, retries included (default 25, Attio's write limit; share it \
+        when several instances use one key).
         """,
       apply: { line, name, value throws(UsageError) in
         line.delivery.scheduler.rate = try positiveNumber(name, value)
