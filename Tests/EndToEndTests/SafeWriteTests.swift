@@ -238,4 +238,33 @@ import Testing
       ])
     #expect(try await mock.puts().isEmpty)
   }
+
+  @Test func whenBothEmailsHaveRecordsTheNewOneIsUpdatedWithADuplicateWarning() async throws {
+    let mock = try await MockAttio()
+    let ids = try await mock.seed(people: [
+      ["values": ["email_addresses": ["old@example.com"]]],
+      ["values": ["email_addresses": ["new@example.com"]]],
+    ])
+    let input =
+      person("u", ["email": "old@example.com"])
+      + person("u", ["email": "new@example.com", "job_title": "CTO"])
+    let run = try await deliver(mock, input)
+    #expect(run.status == 0, "\(run.stderrText)")
+    let changed = try #require(
+      results(run).first { $0["email"] as? String == "new@example.com" })
+    #expect(changed["action"] as? String == "updated")
+    #expect(changed["record_id"] as? String == ids.last)
+    #expect(changed["warning"] as? String == "duplicate_person")
+    #expect(changed["duplicate_record_ids"] as? [String] == [ids[1], ids[0]])
+    #expect(changed["email_added"] == nil)
+    // Not merged: two people, the old one untouched.
+    let people = try await mock.people()
+    #expect(people.count == 2)
+    #expect(
+      people.first { $0["record_id"] as? String == ids[0] }?["email_addresses"] as? [String] == [
+        "old@example.com"
+      ])
+    let patches = try await mock.requests(endpoint: "patch")
+    #expect(patches.map { $0["record_id"] as? String } == [ids[1]])
+  }
 }

@@ -40,6 +40,8 @@ struct DeliveryResult: Sendable {
   var action: WritePlan.Action?
   /// Merge mode added this (changed) email to the record of the profile's previous one.
   var emailAdded: String?
+  /// The previous email's record, another person than `recordId` (not merged: a warning).
+  var duplicateRecordId: String?
   var attempts: Int
   var error: AttioError?
 }

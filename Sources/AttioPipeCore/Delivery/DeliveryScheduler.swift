@@ -275,7 +275,7 @@ final class DeliveryScheduler: @unchecked Sendable {
         resolve(
           batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
           response: response, recordId: recordId, action: action,
-          emailAdded: batch.plan.emailAdded)
+          emailAdded: batch.plan.emailAdded, duplicateRecordId: batch.plan.duplicateRecordId)
       case nil:
         var unreadable = response
         unreadable.status = 502
@@ -349,11 +349,12 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   private func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
-    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil
+    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
+    duplicateRecordId: String? = nil
   ) {
     let readerThere = ledger.resolve(
       jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,
-      emailAdded: emailAdded)
+      emailAdded: emailAdded, duplicateRecordId: duplicateRecordId)
     if !readerThere && !aborted {
       // The reader of the results went away: stop quietly, nothing more is sent.
       queue.async { [self] in stop(at: -.infinity) }

@@ -99,7 +99,8 @@ final class ResultLedger: @unchecked Sendable {
   @discardableResult
   func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
-    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil
+    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
+    duplicateRecordId: String? = nil
   ) -> Bool {
     let error = status == .failed ? response?.error : nil
     for job in jobs {
@@ -123,7 +124,8 @@ final class ResultLedger: @unchecked Sendable {
       let result = DeliveryResult(
         job: job, status: status,
         httpStatus: status == .notSent || status == .inDoubt ? nil : response?.status,
-        recordId: recordId, action: action, emailAdded: emailAdded, attempts: attempts,
+        recordId: recordId, action: action, emailAdded: emailAdded,
+        duplicateRecordId: duplicateRecordId, attempts: attempts,
         error: error)
       if !outputClosed && !write(result) { outputClosed = true }
       outstanding.subtract(1, ordering: .relaxed)

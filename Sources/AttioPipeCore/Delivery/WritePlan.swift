@@ -21,10 +21,19 @@ struct WritePlan: Sendable, Equatable {
     /// Nobody holds the email, but the profile had another one before: find that person (a
     /// read), to add the new address to their record rather than create a second person.
     case findPrevious
+    /// The new email has a record and the previous one may have another: look (a read), to
+    /// warn of the duplicate person (they are not merged). `then` is the step that follows.
+    case checkPrevious(recordId: String, then: Followup)
     /// `PATCH /v2/objects/people/records/{id}` with the attributes the record lacks.
     case update(recordId: String, attributes: [UpsertRequest.Attribute])
     /// `POST /v2/objects/people/records` with the full body.
     case create
+  }
+
+  /// What follows the duplicate check: the `PATCH` (attributes), or nothing to write.
+  enum Followup: Sendable, Equatable {
+    case update([UpsertRequest.Attribute])
+    case unchanged
   }
 
   /// How a finished plan changed Attio: the `action` of the result line.
@@ -50,6 +59,9 @@ struct WritePlan: Sendable, Equatable {
   private(set) var refindsLeft = 1
   /// The address a `PATCH` of the previous email's record adds (the result's `email_added`).
   private(set) var emailAdded: String?
+  /// The record of the profile's previous email, when it is another person than the new
+  /// email's (the result's `duplicate_person`).
+  private(set) var duplicateRecordId: String?
 
   init(mode: Mode = .assert) {
     self.mode = mode
@@ -61,7 +73,12 @@ struct WritePlan: Sendable, Equatable {
   var isAtStart: Bool { step == (mode == .assert ? .assert : .find) }
 
   /// Whether the current step is a read, paced at the read rate.
-  var isRead: Bool { step == .find || step == .findPrevious }
+  var isRead: Bool {
+    switch step {
+    case .find, .findPrevious, .checkPrevious: true
+    case .assert, .update, .create: false
+    }
+  }
 
   /// The current step's request for `values`.
   func request(for values: UpsertRequest) -> TransportRequest {
@@ -70,7 +87,7 @@ struct WritePlan: Sendable, Equatable {
       return TransportRequest(
         method: "PUT", path: AttioEndpoint.assertPersonPath(matchingSlug: values.emailSlug),
         body: values.body)
-    case .find, .findPrevious:
+    case .find, .findPrevious, .checkPrevious:
       var body: [UInt8] = []
       body.append("{\"filter\":{")
       body.appendJSONString(values.emailSlug)
@@ -115,13 +132,33 @@ struct WritePlan: Sendable, Equatable {
       var planner = planner
       planner.emailSlug = values.emailSlug
       let write = planner.plan(values, against: record)
-      if write.changesNothing { return .done(.unchanged, recordId: record.id) }
-      step = .update(recordId: record.id, attributes: write.attributes)
-      return .next
+      let followup = write.changesNothing ? Followup.unchanged : .update(write.attributes)
+      if step == .find, let previous = values.previousEmail, previous != values.email {
+        step = .checkPrevious(recordId: record.id, then: followup)
+        return .next
+      }
+      return follow(followup, recordId: record.id)
+    case .checkPrevious(let recordId, let followup):
+      guard let other = try? AttioRecord.firstOfQuery(response.body) else {
+        // Only a warning depends on it: write as planned.
+        return follow(followup, recordId: recordId)
+      }
+      if other.id != recordId { duplicateRecordId = other.id }
+      return follow(followup, recordId: recordId)
     case .update(let recordId, _):
       return .done(.updated, recordId: response.recordId ?? recordId)
     case .create:
       return .done(.created, recordId: response.recordId)
+    }
+  }
+
+  private mutating func follow(_ followup: Followup, recordId: String) -> Progress {
+    switch followup {
+    case .unchanged:
+      return .done(.unchanged, recordId: recordId)
+    case .update(let attributes):
+      step = .update(recordId: recordId, attributes: attributes)
+      return .next
     }
   }
 
@@ -139,11 +176,12 @@ struct WritePlan: Sendable, Equatable {
       else { return false }
     case .update:
       guard response.status == 404 else { return false }
-    case .assert, .find, .findPrevious:
+    case .assert, .find, .findPrevious, .checkPrevious:
       return false
     }
     refindsLeft -= 1
     emailAdded = nil
+    duplicateRecordId = nil
     step = .find
     return true
   }
@@ -151,6 +189,7 @@ struct WritePlan: Sendable, Equatable {
   /// A retry begins from the first step.
   mutating func restart() {
     emailAdded = nil
+    duplicateRecordId = nil
     step = mode == .assert ? .assert : .find
   }
 }

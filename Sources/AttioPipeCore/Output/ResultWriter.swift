@@ -67,6 +67,14 @@ final class ResultWriter {
       line.append(",\"email_added\":")
       line.appendJSONString(emailAdded)
     }
+    if let duplicate = result.duplicateRecordId, let recordId = result.recordId {
+      // A warning, not an error: the two records are left for a person to merge.
+      line.append(",\"warning\":\"duplicate_person\",\"duplicate_record_ids\":[")
+      line.appendJSONString(recordId)
+      line.append(UInt8(ascii: ","))
+      line.appendJSONString(duplicate)
+      line.append(UInt8(ascii: "]"))
+    }
     line.append(",\"attempts\":")
     line.appendInteger(result.attempts)
     if let error = result.error {

@@ -185,4 +185,33 @@ import Testing
     #expect(result.emailAdded == "new@example.com")
     #expect(result.recordId == "rec-a")
   }
+
+  @Test func aChangedEmailWithItsOwnRecordIsUpdatedAndTheDuplicateReported() async throws {
+    let harness = SchedulerHarness(options: mergeOptions())
+    var request = UpsertRequest(
+      email: "new@example.com", emailSlug: "email_addresses",
+      attributes: [
+        UpsertRequest.Attribute(
+          slug: "email_addresses", value: Array(#"[{"email_address":"new@example.com"}]"#.utf8)),
+        UpsertRequest.Attribute(slug: "job_title", value: Array(#"[{"value":"CTO"}]"#.utf8)),
+      ])
+    request.previousEmail = "old@example.com"
+    harness.scheduler.submit(
+      DeliveryJob(location: InputLocation(file: nil, line: 1), messageId: nil, request: request))
+    harness.settle()
+    harness.transport.answer(
+      0, status: 200, body: found("new@example.com", title: nil, id: "rec-new"))
+    // The duplicate check reads the previous email's record before the write.
+    #expect(text(harness.transport.requests[1].body).contains(#""old@example.com""#))
+    harness.transport.answer(
+      1, status: 200, body: found("old@example.com", title: nil, id: "rec-old"))
+    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-new")
+    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-new"}}}"#)
+    let result = try #require(harness.results.first)
+    #expect(result.action == .updated)
+    #expect(result.recordId == "rec-new")
+    #expect(result.duplicateRecordId == "rec-old")
+    #expect(result.emailAdded == nil)
+    #expect(harness.scheduler.summary.reads == 2)
+  }
 }
