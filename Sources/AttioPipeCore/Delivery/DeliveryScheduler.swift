@@ -246,6 +246,9 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   private func complete(_ batch: DeliveryBatch, email: String, response: AttioResponse) {
+    var response = response
+    // A read that timed out changes nothing if it lands later: no settling time, a plain retry.
+    if batch.plan.isRead { response.timedOut = false }
     lanes.release(email)
     batch.lastResponse = response
     let now = clock.now()

@@ -214,4 +214,15 @@ import Testing
     #expect(result.emailAdded == nil)
     #expect(harness.scheduler.summary.reads == 2)
   }
+
+  @Test func aTimedOutFindIsRetriedWithoutTheSettlingTime() async throws {
+    let harness = SchedulerHarness(options: mergeOptions())
+    harness.submit("a@example.com")
+    harness.transport.timeOut(0)
+    // The backoff (0.25 s with the jitter pinned), not --settle-time (10 s): a read that
+    // lands late writes nothing.
+    harness.clock.advance(by: 0.3)
+    try #require(harness.transport.requests.count == 2)
+    #expect(harness.transport.requests[1].path == "/v2/objects/people/records/query")
+  }
 }
