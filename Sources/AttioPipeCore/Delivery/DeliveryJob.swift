@@ -18,7 +18,8 @@ struct DeliveryJob: Sendable {
 /// How one job ended. The raw values are the `status` of result lines.
 public enum DeliveryStatus: String, Sendable {
   case upserted
-  /// Not sent: this run had already upserted exactly these values for the person.
+  /// No write needed: this run had already upserted exactly these values for the person, or
+  /// (merge mode) the record Attio holds already has every value.
   case unchanged
   case failed
   /// Never sent: a 401/403 stopped sending, a signal's `--grace` or the `--drain-timeout`
