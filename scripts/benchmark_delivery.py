@@ -640,7 +640,9 @@ def main(argv=None):
     stderr_path = prefix + ".stderr.txt"
     try:
         env = dict(os.environ, ATTIO_API_KEY=TOKEN, ATTIO_BASE_URL=mock.base)
-        cmd = [binary, "deliver", "--rate", rate_text]
+        # The report counts assert PUTs: it measures --write-mode assert (merge mode's reads
+        # and PATCHes are measured apart, see README "What attio-pipe changes in Attio").
+        cmd = [binary, "deliver", "--write-mode", "assert", "--rate", rate_text]
         if args.concurrency:
             cmd += ["--concurrency", str(args.concurrency)]
         cmd.append(events_path)

@@ -45,6 +45,9 @@ import Testing
     (["check", "fixtures/demo.ndjson"], "check"), (["deliver", "--rate", "0"], "--rate"),
     (["deliver", "--timeout", "0"], "--timeout"), (["deliver", "--grace", "soon"], "--grace"),
     (["deliver", "--concurrency", "-1"], "--concurrency"),
+    (["deliver", "--write-mode", "replace"], "--write-mode"),
+    (["deliver", "--write-mode", "assert", "--only-if-empty", "job_title"], "--only-if-empty"),
+    (["deliver", "--read-rate", "0"], "--read-rate"),
   ])
   func usageErrorsExitWithStatusTwoBeforeReadingInput(
     _ arguments: [String], _ culprit: String

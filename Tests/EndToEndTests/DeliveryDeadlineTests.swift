@@ -17,7 +17,8 @@ import Testing
     // the deadline reached the server, and may have been applied.
     let mock = try await MockAttio(latencyMilliseconds: 60_000)
     let running = try await BinaryRunner.start(
-      ["deliver", "--grace", "1s", "--timeout", "30s"], environment: mock.environment,
+      ["deliver", "--write-mode", "assert", "--grace", "1s", "--timeout", "30s"],
+      environment: mock.environment,
       watchdog: 90)
     var events = ""
     for person in 0..<5 { events += Events.identify("v\(person)", email: "p\(person)@example.com") }
@@ -44,7 +45,8 @@ import Testing
     var events = ""
     for person in 0..<3 { events += Events.identify("v\(person)", email: "p\(person)@example.com") }
     let run = try await BinaryRunner.run(
-      ["deliver", "--drain-timeout", "1s", "--timeout", "10s"], stdin: Data(events.utf8),
+      ["deliver", "--write-mode", "assert", "--drain-timeout", "1s", "--timeout", "10s"],
+      stdin: Data(events.utf8),
       environment: mock.environment)
     // Not a signal: the run did not confirm these, so exit 1 as for not_sent.
     #expect(run.status == 1)
@@ -61,7 +63,8 @@ import Testing
       "rules": [["email": "ada@example.com", "count": 1, "delay_ms": 4000]]
     ])
     let running = try await BinaryRunner.start(
-      ["deliver", "--timeout", "1s", "--settle-time", "5s"], environment: mock.environment,
+      ["deliver", "--write-mode", "assert", "--timeout", "1s", "--settle-time", "5s"],
+      environment: mock.environment,
       watchdog: 60)
     await running.write(
       Data(Events.identify("a", email: "ada@example.com", title: "Intern", message: "m1").utf8))
@@ -87,7 +90,7 @@ import Testing
     let mock = try await MockAttio()
     try await mock.configure(["token_revoked": true])
     let running = try await BinaryRunner.start(
-      ["deliver"], environment: mock.environment, watchdog: 20)
+      ["deliver", "--write-mode", "assert"], environment: mock.environment, watchdog: 20)
     var events = ""
     for person in 0..<3 { events += Events.identify("v\(person)", email: "p\(person)@example.com") }
     // The input stays open, as `tail -F` would keep it.
@@ -105,7 +108,7 @@ import Testing
     let mock = try await MockAttio()
     try await mock.configure(["scopes": "record_permission:read"])
     let running = try await BinaryRunner.start(
-      ["send"], environment: mock.environment, watchdog: 20)
+      ["send", "--write-mode", "assert"], environment: mock.environment, watchdog: 20)
     let body = #"{"data":{"values":{"email_addresses":[{"email_address":"ada@example.com"}]}}}"#
     await running.write(Data((body + "\n").utf8))
     let finished = await running.finish()
@@ -118,7 +121,7 @@ import Testing
     let mock = try await MockAttio()
     try await mock.configure(["rename": ["email_addresses": "emails"]])
     let run = try await BinaryRunner.run(
-      ["deliver", "--attribute", "email_addresses=emails"],
+      ["deliver", "--write-mode", "assert", "--attribute", "email_addresses=emails"],
       stdin: Data(Events.identify("a", email: "ada@example.com").utf8),
       environment: mock.environment)
     #expect(run.status == 0)
@@ -156,7 +159,8 @@ import Testing
     let mock = try await MockAttio(host: "::1")
     #expect(mock.baseURL.hasPrefix("http://[::1]:"))
     let run = try await BinaryRunner.run(
-      ["deliver"], stdin: Data(Events.identify("a", email: "ada@example.com").utf8),
+      ["deliver", "--write-mode", "assert"],
+      stdin: Data(Events.identify("a", email: "ada@example.com").utf8),
       environment: mock.environment)
     #expect(run.status == 0)
     #expect(results(run).map { $0["status"] as? String } == ["upserted"])

@@ -17,7 +17,8 @@ import Testing
     // The answer takes a minute: the request is in flight for as long as the test looks.
     let mock = try await MockAttio(latencyMilliseconds: 60_000)
     let running = try await BinaryRunner.start(
-      ["deliver", "--grace", "1s"], environment: mock.environment, watchdog: 90)
+      ["deliver", "--write-mode", "assert", "--grace", "1s"], environment: mock.environment,
+      watchdog: 90)
     await running.write(
       Data(Events.identify("a", email: "ada@example.com").utf8))
     // Measure once the request is in flight at the server.

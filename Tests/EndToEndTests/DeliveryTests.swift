@@ -23,7 +23,8 @@ import Testing
   @Test func deliversTheDemoAndTheFinalStateMatches() async throws {
     let mock = try await MockAttio()
     let run = try await BinaryRunner.run(
-      ["deliver", "--default-country", "GB", "fixtures/demo.ndjson"], environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "--default-country", "GB", "fixtures/demo.ndjson"],
+      environment: mock.environment)
     #expect(run.status == 0)
     let results = results(run)
     expectOneResultPerLine(results, lines: [3, 4, 6, 8, 12, 13, 14])
@@ -43,7 +44,8 @@ import Testing
   @Test func theSeedFlowSendsOneRequestForTwoEvents() async throws {
     let mock = try await MockAttio()
     let run = try await BinaryRunner.run(
-      ["deliver", "fixtures/seed-signup.ndjson"], environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "fixtures/seed-signup.ndjson"],
+      environment: mock.environment)
     #expect(run.status == 0)
     let statuses = results(run).map { $0["status"] as? String }
     #expect(
@@ -58,7 +60,8 @@ import Testing
     var input = ""
     for person in 0..<20 { input += Events.identify("v\(person)", email: "p\(person)@example.com") }
     let run = try await BinaryRunner.run(
-      ["deliver", "--rate", "25"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "--rate", "25"], stdin: Data(input.utf8),
+      environment: mock.environment)
     #expect(run.status == 0)
     let results = results(run)
     #expect(results.count == 20)
@@ -88,7 +91,8 @@ import Testing
     var input = ""
     for person in 0..<30 { input += Events.identify("v\(person)", email: "p\(person)@example.com") }
     let run = try await BinaryRunner.run(
-      ["deliver", "--rate", "25"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "--rate", "25"], stdin: Data(input.utf8),
+      environment: mock.environment)
     #expect(run.status == 0)
     #expect(results(run).allSatisfy { $0["status"] as? String == "upserted" })
     let puts = try await mock.puts()
@@ -124,7 +128,7 @@ import Testing
       input += Events.identify(name, email: "\(name)@example.com")
     }
     let run = try await BinaryRunner.run(
-      ["deliver"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert"], stdin: Data(input.utf8), environment: mock.environment)
     #expect(run.status == 0)
     let byEmail = Dictionary(
       uniqueKeysWithValues: results(run).map { ($0["email"] as? String ?? "", $0) })
@@ -143,7 +147,8 @@ import Testing
     let input =
       Events.identify("x", email: "x@example.com") + Events.identify("y", email: "y@example.com")
     let run = try await BinaryRunner.run(
-      ["deliver", "--max-attempts", "3"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "--max-attempts", "3"], stdin: Data(input.utf8),
+      environment: mock.environment)
     #expect(run.status == 1)
     let failed = try #require(results(run).first { $0["email"] as? String == "x@example.com" })
     #expect(failed["status"] as? String == "failed")
@@ -159,7 +164,7 @@ import Testing
       Events.identify("a", email: "a@example.com", title: "CTO")
       + Events.identify("b", email: "b@example.com")
     let run = try await BinaryRunner.run(
-      ["deliver"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert"], stdin: Data(input.utf8), environment: mock.environment)
     #expect(run.status == 1)
     let results = results(run)
     let failed = try #require(results.first { $0["email"] as? String == "a@example.com" })
@@ -180,7 +185,7 @@ import Testing
       }
       .joined()
     let sent = try await BinaryRunner.run(
-      ["send", "--attribute", "job_title=role"], stdin: Data(replay.utf8),
+      ["send", "--write-mode", "assert", "--attribute", "job_title=role"], stdin: Data(replay.utf8),
       environment: mock.environment)
     #expect(sent.status == 0)
     #expect(MockAttioResults(sent).statuses == ["upserted"])
@@ -197,7 +202,7 @@ import Testing
     var input = ""
     for person in 0..<30 { input += Events.identify("v\(person)", email: "p\(person)@example.com") }
     let run = try await BinaryRunner.run(
-      ["deliver"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert"], stdin: Data(input.utf8), environment: mock.environment)
     #expect(run.status == 4)
     let results = results(run)
     expectOneResultPerLine(results, lines: Array(1...30))
@@ -230,7 +235,8 @@ import Testing
       input += Events.identify("x\(step)", email: "other\(step)@example.com")
     }
     let run = try await BinaryRunner.run(
-      ["deliver", "--concurrency", "8"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "--concurrency", "8"], stdin: Data(input.utf8),
+      environment: mock.environment)
     #expect(run.status == 0)
     #expect(results(run).count == 80)
     let person = try #require(try await mock.person("order@example.com"))
@@ -257,7 +263,8 @@ import Testing
     var input = ""
     for person in 0..<45 { input += Events.identify("v\(person)", email: "p\(person)@example.com") }
     let run = try await BinaryRunner.run(
-      ["deliver", "--rate", "20"], stdin: Data(input.utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert", "--rate", "20"], stdin: Data(input.utf8),
+      environment: mock.environment)
     #expect(run.status == 0)
     let stats = try await mock.stats()
     #expect(stats["puts"] as? Int == 45)
@@ -276,7 +283,8 @@ import Testing
   func dedupeCanBeTurnedOff(off: Bool, statuses: [String], puts: Int) async throws {
     let mock = try await MockAttio()
     let child = try await BinaryRunner.start(
-      ["deliver"] + (off ? ["--no-dedupe"] : []), environment: mock.environment)
+      ["deliver", "--write-mode", "assert"] + (off ? ["--no-dedupe"] : []),
+      environment: mock.environment)
     var seen: [String] = []
     for _ in 0..<3 {
       await child.write(Events.identify("a", email: "a@example.com"))
@@ -296,7 +304,10 @@ import Testing
     environment["ATTIO_API_KEY"] = MockAttio.token
     for endpoint in ["http://api.attio.com", "http://10.0.0.1:8080", "ftp://127.0.0.1"] {
       let run = try await BinaryRunner.run(
-        ["deliver", "--endpoint", endpoint, "fixtures/seed-signup.ndjson"], environment: environment
+        [
+          "deliver", "--write-mode", "assert", "--endpoint", endpoint,
+          "fixtures/seed-signup.ndjson",
+        ], environment: environment
       )
       #expect(run.status == 2)
       #expect(run.stdoutText.isEmpty)
@@ -308,7 +319,8 @@ import Testing
     var environment = ProcessInfo.processInfo.environment
     environment["ATTIO_API_KEY"] = nil
     let run = try await BinaryRunner.run(
-      ["deliver", "fixtures/seed-signup.ndjson"], environment: environment)
+      ["deliver", "--write-mode", "assert", "fixtures/seed-signup.ndjson"], environment: environment
+    )
     #expect(run.status == 2)
     #expect(run.stderrText.contains("ATTIO_API_KEY"))
   }
@@ -321,7 +333,10 @@ import Testing
     var environment = mock.environment
     environment["ATTIO_API_KEY"] = nil
     let run = try await BinaryRunner.run(
-      ["deliver", "--verbose", "--api-key-file", file.path, "fixtures/seed-lead.ndjson"],
+      [
+        "deliver", "--write-mode", "assert", "--verbose", "--api-key-file", file.path,
+        "fixtures/seed-lead.ndjson",
+      ],
       environment: environment)
     #expect(run.status == 0)
     expectNoToken(run)
@@ -333,7 +348,7 @@ import Testing
       "build", "--default-country", "GB", "fixtures/demo.ndjson",
     ])
     let sent = try await BinaryRunner.run(
-      ["send"], stdin: bodies.stdout, environment: mock.environment)
+      ["send", "--write-mode", "assert"], stdin: bodies.stdout, environment: mock.environment)
     #expect(sent.status == 0)
     // People are listed in creation order, which concurrency may change: compare by email.
     func byEmail(_ people: [[String: Any]]) -> [String: NSDictionary] {
@@ -348,7 +363,8 @@ import Testing
     let viaSend = byEmail(try await mock.people())
     let other = try await MockAttio()
     let delivered = try await BinaryRunner.run(
-      ["deliver", "--default-country", "GB", "fixtures/demo.ndjson"], environment: other.environment
+      ["deliver", "--write-mode", "assert", "--default-country", "GB", "fixtures/demo.ndjson"],
+      environment: other.environment
     )
     #expect(delivered.status == 0)
     let viaDeliver = byEmail(try await other.people())
@@ -366,7 +382,7 @@ import Testing
       + #"{"data":{"values":{"name":[{"first_name":"","last_name":"","full_name":"x"}]}}}"# + "\n"
       + "not json\n"
     let run = try await BinaryRunner.run(
-      ["send"], stdin: Data(input.utf8), environment: mock.environment)
+      ["send", "--write-mode", "assert"], stdin: Data(input.utf8), environment: mock.environment)
     #expect(run.status == 3)
     #expect(MockAttioResults(run).statuses == ["upserted"])
     #expect(run.stderrText.contains("line 2: invalid_body"))
@@ -389,7 +405,8 @@ struct MockAttioResults {
     // Slow server, slow rate: most work is still queued when the signal comes.
     let mock = try await MockAttio(latencyMilliseconds: 300)
     let child = try await BinaryRunner.start(
-      ["deliver", "--rate", "4", "--grace", "1s"], environment: mock.environment, watchdog: 40)
+      ["deliver", "--write-mode", "assert", "--rate", "4", "--grace", "1s"],
+      environment: mock.environment, watchdog: 40)
     var events = ""
     for person in 0..<40 {
       events += Events.identify("v\(person)", email: "p\(person)@example.com")
@@ -414,7 +431,8 @@ struct MockAttioResults {
   @Test func aSecondSignalStopsAtOnce() async throws {
     let mock = try await MockAttio(latencyMilliseconds: 2000)
     let child = try await BinaryRunner.start(
-      ["deliver", "--grace", "30s"], environment: mock.environment, watchdog: 40)
+      ["deliver", "--write-mode", "assert", "--grace", "30s"], environment: mock.environment,
+      watchdog: 40)
     var events = ""
     for person in 0..<10 {
       events += Events.identify("v\(person)", email: "p\(person)@example.com")

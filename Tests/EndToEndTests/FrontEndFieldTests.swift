@@ -49,7 +49,8 @@ import Testing
       if mode == "send" {
         // send keeps no identities: its save holds what it delivered.
         let rerun = try await BinaryRunner.run(
-          ["send", "--state", copy.path], stdin: Data(input.utf8), environment: mock.environment)
+          ["send", "--write-mode", "assert", "--state", copy.path], stdin: Data(input.utf8),
+          environment: mock.environment)
         holdsIt = rerun.stdoutText.contains(#""status":"unchanged""#)
       } else {
         let check = try await BinaryRunner.run(
@@ -118,7 +119,8 @@ import Testing
   {
     let mock = try await MockAttio()
     let running = try await BinaryRunner.start(
-      ["deliver", "--no-progress", "--grace", "5s"], environment: mock.environment,
+      ["deliver", "--write-mode", "assert", "--no-progress", "--grace", "5s"],
+      environment: mock.environment,
       watchdog: Self.watchdog)
     await running.write(Data(Self.identifies(1).utf8))
     let first = await running.readLine() ?? ""
@@ -213,7 +215,8 @@ import Testing
     var environment = mock.environment
     environment["ATTIO_API_KEY"] = "wrong-token"
     let result = try await BinaryRunner.run(
-      ["deliver", "--verbose"], stdin: Data(Self.identifies(3).utf8), environment: environment)
+      ["deliver", "--write-mode", "assert", "--verbose"], stdin: Data(Self.identifies(3).utf8),
+      environment: environment)
     #expect(result.status == 4)
     Self.expectEveryLineIsJSON(result.stderrText)
     #expect(result.stderrText.contains(#""kind":"error""#))
@@ -267,7 +270,8 @@ import Testing
   @Test func deliverySummariesDoNotCountBodiesWritten() async throws {
     let mock = try await MockAttio()
     let result = try await BinaryRunner.run(
-      ["deliver"], stdin: Data(Self.identifies(2).utf8), environment: mock.environment)
+      ["deliver", "--write-mode", "assert"], stdin: Data(Self.identifies(2).utf8),
+      environment: mock.environment)
     #expect(result.status == 0)
     #expect(!result.stderrText.contains("bodies written"))
     #expect(result.stderrText.contains("eligible: 2"))
@@ -284,7 +288,7 @@ import Testing
 
       """
     let result = try await BinaryRunner.run(
-      ["send"], stdin: Data(input.utf8), environment: environment)
+      ["send", "--write-mode", "assert"], stdin: Data(input.utf8), environment: environment)
     #expect(result.status == 3)
     let lines = result.stderrText.split(separator: "\n")
     #expect(lines.count >= 3)

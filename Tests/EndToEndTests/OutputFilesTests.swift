@@ -141,7 +141,8 @@ import Testing
     let mock = try await MockAttio()
     let running = try await BinaryRunner.start(
       [
-        "deliver", "--metrics-file", metricsFile.path, "--state-interval", "200ms",
+        "deliver", "--write-mode", "assert", "--metrics-file", metricsFile.path, "--state-interval",
+        "200ms",
         "--state", directory.appendingPathComponent("state").path,
       ],
       environment: mock.environment, watchdog: 110)

@@ -47,7 +47,10 @@ import Testing
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     let mock = try await MockAttio()
-    let arguments = ["deliver", "--state", path, "--default-country", "GB", "fixtures/demo.ndjson"]
+    let arguments = [
+      "deliver", "--write-mode", "assert", "--state", path, "--default-country", "GB",
+      "fixtures/demo.ndjson",
+    ]
     let first = try await BinaryRunner.run(arguments, environment: mock.environment)
     #expect(first.status == 0)
     let requests = try await mock.puts().count

@@ -191,11 +191,46 @@ extension CommandLineOption {
     CommandLineOption(
       "--rate", value: "N", modes: [.deliver, .send], group: .delivery,
       help: """
-        Requests per second, retries included (default 25, Attio's write limit; share it when \
-        several instances use one key).
+        Write requests per second, retries included (default 25, Attio's write limit; share it \
+        when several instances use one key).
         """,
       apply: { line, name, value throws(UsageError) in
         line.delivery.scheduler.rate = try positiveNumber(name, value)
+      }),
+    CommandLineOption(
+      "--read-rate", value: "N", modes: [.deliver, .send], group: .delivery,
+      help: """
+        Reads (merge mode's finds) per second, retries included (default 100, Attio's read \
+        limit); paced apart from --rate, a 429 on a read pauses only the reads.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.readRate = try positiveNumber(name, value)
+      }),
+    CommandLineOption(
+      "--write-mode", value: "MODE", modes: [.deliver, .send, .check], group: .delivery,
+      help: """
+        merge (default): find the person by email, then PATCH only what the record lacks \
+        (new emails, phones and options are added, nothing is removed) or create them; \
+        assert: one assert per upsert, which replaces every list but the emails (see README, \
+        "What attio-pipe changes in Attio"). 'check' also checks that a records query is \
+        allowed in merge mode.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        guard let mode = WritePlan.Mode(rawValue: value) else {
+          throw UsageError("\(name) is merge or assert, not '\(value)'")
+        }
+        line.delivery.scheduler.writeMode = mode
+      }),
+    CommandLineOption(
+      "--only-if-empty", value: "LIST", modes: [.deliver, .send], group: .delivery,
+      help: """
+        Comma-separated attribute slugs (after --attribute renames) that merge mode writes \
+        only when the record has no value for them, e.g. job_title,name: a value a sales rep \
+        corrected is kept. Not with --write-mode assert.
+        """,
+      apply: { line, _, value throws(UsageError) in
+        line.onlyIfEmpty += value.split(separator: ",").map { $0.trimmingWhitespace() }
+          .filter { !$0.isEmpty }
       }),
     CommandLineOption(
       "--concurrency", value: "N", modes: [.deliver, .send], group: .delivery,

@@ -72,7 +72,9 @@ enum HelpText {
       identity-bearing event makes the body of Attio's "assert person" request
       (PUT /v2/objects/people/records?matching_attribute=email_addresses).
       'build' prints one compact JSON body per line, in input order; 'deliver' sends them
-      and prints one JSON result per eligible event; 'send' sends bodies that 'build'
+      (by default merged into what Attio holds: find, then PATCH or create; nothing is
+      removed; --write-mode assert sends the assert itself) and prints one JSON result per
+      eligible event; 'send' sends bodies that 'build'
       printed (or the "request" of failed results) and prints one result per body.
 
 

@@ -13,6 +13,8 @@ struct ParsedCommandLine {
   var verbose = false
   /// `--attribute NAME=SLUG` in the order given, checked together at the end.
   var attributes: [(name: String, slug: String)] = []
+  /// `--only-if-empty` slugs, checked against the write mode at the end.
+  var onlyIfEmpty: [String] = []
   /// `--help` or `--version`: answered at once, whatever else the line says.
   var immediate: Invocation.Action?
 
@@ -47,6 +49,13 @@ struct ParsedCommandLine {
       options.defaultRegion = region
     }
     options.slugs = try slugs()
+    var delivery = self.delivery
+    if !onlyIfEmpty.isEmpty && delivery.scheduler.writeMode == .assert {
+      throw UsageError(
+        "--only-if-empty needs --write-mode merge: an assert replaces the values it sends")
+    }
+    delivery.scheduler.onlyIfEmpty = Set(onlyIfEmpty)
+    delivery.scheduler.phoneSlug = options.slugs[.phoneNumbers]
     switch mode {
     case .build:
       return .build(options)

@@ -29,7 +29,7 @@ struct BuildCommand {
           switch session.handle(line) {
           case .next: break
           case .stop: return false
-          case .person(let person):
+          case .person(let person, _):
             encoder.encode(person, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()

@@ -6,7 +6,8 @@ import Foundation
 /// `GET /v2/self` tells whether the token is active and which scopes it has;
 /// `GET /v2/objects/people/attributes` whether every slug the mapping writes (after
 /// `--attribute`) exists, is writable and is not archived, and whether the email slug is
-/// unique (Attio matches people on it). One line per check on stdout. An endpoint that cannot
+/// unique (Attio matches people on it); in merge mode, whether a records query (the find
+/// before each write) is permitted. One line per check on stdout. An endpoint that cannot
 /// be reached, or answers with an error, is exit status 1.
 struct CheckCommand {
   let options: EventOptions
@@ -89,6 +90,29 @@ struct CheckCommand {
         say(true, "attribute \(label): exists and is writable")
       }
     }
+    if settings.scheduler.writeMode == .merge {
+      // Merge mode finds every person before writing: the key must be allowed to read them.
+      let slug = options.slugs[.emailAddresses]
+      var body: [UInt8] = []
+      body.append("{\"filter\":{")
+      body.appendJSONString(slug)
+      body.append(":\"attio-pipe-check@example.invalid\"},\"limit\":1}")
+      let query = fetch(
+        transport, AttioEndpoint.queryPeoplePath, method: "POST", body: body)
+      if query.status == 200, query.json?["data"] is [Any] {
+        say(true, "records query (merge mode's find): permitted")
+      } else {
+        say(
+          false,
+          "POST \(endpoint)\(AttioEndpoint.queryPeoplePath) (merge mode's find): "
+            + "\(describe(query)); use --write-mode assert, or give the key read access")
+        if query.status == 401 || query.status == 403 {
+          report.authenticationFailed = true
+        } else {
+          report.failed = 1
+        }
+      }
+    }
     return finish(lines, report)
   }
 
@@ -108,9 +132,12 @@ struct CheckCommand {
   }
 
   /// One GET, waited for: a pre-flight has nothing else to do meanwhile.
-  private func fetch(_ transport: any DeliveryTransport, _ path: String) -> Answer {
+  private func fetch(
+    _ transport: any DeliveryTransport, _ path: String, method: String = "GET",
+    body: [UInt8]? = nil
+  ) -> Answer {
     let answer = AnswerBox()
-    transport.send(TransportRequest(method: "GET", path: path, body: nil)) { response in
+    transport.send(TransportRequest(method: method, path: path, body: body)) { response in
       answer.set(response)
     }
     let response = answer.wait()

@@ -26,9 +26,10 @@ struct DeliverCommand {
         switch events.handle(line) {
         case .next: break
         case .stop: return false
-        case .person(let person):
-          let request = UpsertRequest(
+        case .person(let person, let previousEmail):
+          var request = UpsertRequest(
             email: person.email, emailSlug: emailSlug, attributes: encoder.attributes(of: person))
+          request.previousEmail = previousEmail
           // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
             DeliveryJob(

@@ -119,7 +119,8 @@ final class DeliverySession: @unchecked Sendable {
         ("unchanged", summary.unchanged), ("failed", summary.failed),
         ("not_sent", summary.notSent), ("in_doubt", summary.inDoubt),
         ("requests", summary.requests), ("retries", summary.retries),
-        ("rate_limited", summary.rateLimited),
+        ("rate_limited", summary.rateLimited), ("created", summary.created),
+        ("updated", summary.updated), ("asserted", summary.asserted), ("reads", summary.reads),
       ])
   }
 }

@@ -7,8 +7,9 @@ struct EventSession {
     case next
     /// `--strict` met an invalid line.
     case stop
-    /// An upsert to make.
-    case person(PersonValues)
+    /// An upsert to make; `previousEmail` when this event changed the profile's email (merge
+    /// mode then finds the person by it before creating a second one).
+    case person(PersonValues, previousEmail: String?)
   }
 
   private(set) var processor: EventProcessor
@@ -54,7 +55,8 @@ struct EventSession {
           diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
         }
       }
-      return .person(person)
+      let changed = warnings.first { $0.reason == .emailChanged }
+      return .person(person, previousEmail: changed?.details.first { $0.key == "old" }?.value)
     }
   }
 

@@ -63,4 +63,16 @@ struct AttioEndpoint: Sendable, Equatable {
     let slug = matchingSlug.addingPercentEncoding(withAllowedCharacters: allowed) ?? matchingSlug
     return "/v2/objects/people/records?matching_attribute=\(slug)"
   }
+
+  /// The records query of people (a read): the find of merge mode.
+  static let queryPeoplePath = "/v2/objects/people/records/query"
+  /// People's records: `POST` creates one.
+  static let peoplePath = "/v2/objects/people/records"
+
+  /// One person's record, for `PATCH` (and `GET`).
+  static func personPath(recordId: String) -> String {
+    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+    let id = recordId.addingPercentEncoding(withAllowedCharacters: allowed) ?? recordId
+    return "/v2/objects/people/records/\(id)"
+  }
 }

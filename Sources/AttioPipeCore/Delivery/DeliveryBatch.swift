@@ -4,9 +4,12 @@ final class DeliveryBatch: @unchecked Sendable {
   /// The merged values to write.
   var request: UpsertRequest
   var jobs: [DeliveryJob]
-  var plan = WritePlan()
-  /// Requests sent for this batch, 429s included.
+  var plan: WritePlan
+  /// Requests sent for this batch, 429s and every step of its plan included.
   var attempts = 0
+  /// The next request repeats one already sent (a retry, or merge mode's find again), rather
+  /// than being the plan's next step: counted as a retry in the summary.
+  var isRetry = false
   /// Attempts that count against `--max-attempts` (429s do not: Attio did not process them).
   var countedAttempts = 0
   var firstSent: Double?
@@ -15,19 +18,23 @@ final class DeliveryBatch: @unchecked Sendable {
   var lastResponse: AttioResponse?
   var task: TransportTask?
   var ticket: RateLimiter.Ticket?
+  /// The ticket is the read pacer's (merge mode's find), not the write pacer's.
+  var ticketIsRead = false
   /// Resolved while its request was in flight (a shutdown): its answer, if it comes, is
   /// ignored.
   var abandoned = false
 
-  init(_ job: DeliveryJob) {
+  init(_ job: DeliveryJob, mode: WritePlan.Mode = .assert) {
+    plan = WritePlan(mode: mode)
     request = job.request
     jobs = [job]
   }
 
   /// Folds a newer job into this unsent batch; false when it cannot ride along (another
-  /// email list).
+  /// email list, or a plan already past its find).
   func merge(_ job: DeliveryJob) -> Bool {
-    guard request.merge(job.request) else { return false }
+    // Past its first step the plan's write was computed from the older values.
+    guard plan.isAtStart, request.merge(job.request) else { return false }
     jobs.append(job)
     return true
   }

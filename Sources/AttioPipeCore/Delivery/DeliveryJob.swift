@@ -18,7 +18,8 @@ struct DeliveryJob: Sendable {
 /// How one job ended. The raw values are the `status` of result lines.
 public enum DeliveryStatus: String, Sendable {
   case upserted
-  /// Not sent: this run had already upserted exactly these values for the person.
+  /// No write needed: this run had already upserted exactly these values for the person, or
+  /// (merge mode) the record Attio holds already has every value.
   case unchanged
   case failed
   /// Never sent: a 401/403 stopped sending, a signal's `--grace` or the `--drain-timeout`
@@ -36,6 +37,12 @@ struct DeliveryResult: Sendable {
   var status: DeliveryStatus
   var httpStatus: Int?
   var recordId: String?
+  /// How the write changed Attio; nil when no write plan ended (not sent, failed, a replay).
+  var action: WritePlan.Action?
+  /// Merge mode added this (changed) email to the record of the profile's previous one.
+  var emailAdded: String?
+  /// The previous email's record, another person than `recordId` (not merged: a warning).
+  var duplicateRecordId: String?
   var attempts: Int
   var error: AttioError?
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 // Design: the delivery scheduler, and the parts it drives.
 //
@@ -8,9 +9,10 @@ import Dispatch
 // because nothing else touches it. The parts, each with one job:
 //
 //   LaneTable       per-person queues: merge, in-flight, what was upserted (dedupe)
-//   WritePlan       the request(s) that write one person (today one assert)
+//   WritePlan       the request(s) that write one person: an assert, or find → update/create
 //   ResponsePolicy  what an answer means: success, retry when, fail, stop everything
-//   Pacer           when the next request may go: the rate window, 429 pauses
+//   Pacer           when the next request may go: the rate window, 429 pauses (one for
+//                   writes at --rate, one for merge mode's reads at --read-rate)
 //   ResultLedger    exactly one result per job; back-pressure; the summary's counters
 //   DeliveryTransport / DeliveryClock   the network and time, injected
 //
@@ -39,6 +41,15 @@ final class DeliveryScheduler: @unchecked Sendable {
     var backoff = Backoff()
     /// `--settle-time`: how long a person's writes wait after a timed-out attempt.
     var settleTime = 10.0
+    /// `--write-mode`: find then update or create (merge), or Attio's assert.
+    var writeMode = WritePlan.Mode.merge
+    /// `--read-rate`: merge mode's finds per second, paced apart from the writes.
+    var readRate = 100.0
+    /// What merge mode's `PATCH` carries (the email slug comes with each request).
+    var phoneSlug = PersonAttribute.phoneNumbers.rawValue
+    var multiselect: Set<String> = []
+    /// `--only-if-empty`: slugs written only to a record that has no value for them.
+    var onlyIfEmpty: Set<String> = []
 
     var policy: ResponsePolicy {
       ResponsePolicy(
@@ -64,6 +75,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   let queue: DispatchQueue
   private let options: Options
   private let policy: ResponsePolicy
+  private let planner: MergePlanner
   private let clock: any DeliveryClock
   private let random: @Sendable () -> Double
   private var transport: (any DeliveryTransport)!
@@ -73,6 +85,8 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   private var lanes: LaneTable
   private var pacer: Pacer
+  /// Merge mode's finds: Attio limits reads apart from writes.
+  private var readPacer: Pacer
   private var inFlight = 0
   private var wakeTimer: DeliveryTimer?
   private var wakeAt = Double.infinity
@@ -96,12 +110,16 @@ final class DeliveryScheduler: @unchecked Sendable {
     queue = DispatchQueue(label: "attio-pipe.delivery")
     self.options = options
     policy = options.policy
+    planner = MergePlanner(
+      emailSlug: PersonAttribute.emailAddresses.rawValue, phoneSlug: options.phoneSlug,
+      multiselect: options.multiselect, onlyIfEmpty: options.onlyIfEmpty)
     self.clock = clock
     self.random = random
     self.onRefusal = onRefusal
     ledger = ResultLedger(capacity: options.capacity, delivered: delivered, write: write)
-    lanes = LaneTable(known: known)
+    lanes = LaneTable(known: known, mode: options.writeMode)
     pacer = Pacer(rate: options.rate)
+    readPacer = Pacer(rate: options.readRate)
     self.transport = transport(queue)
   }
 
@@ -187,7 +205,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     lanes.promoteDue(now)
     while inFlight < options.concurrency, lanes.hasReady {
       // Nil: the request that places the rate window is unanswered; its answer pumps again.
-      guard let allowed = pacer.nextSend(after: now) else { return }
+      let isRead = lanes.nextReadyIsRead
+      guard let allowed = (isRead ? readPacer : pacer).nextSend(after: now) else { return }
       if allowed > now { return wake(at: allowed) }
       guard let email = lanes.popReady() else { break }
       let batch = lanes.takeFront(of: email, dedupe: options.dedupe) { unchanged in
@@ -199,10 +218,12 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   private func send(_ batch: DeliveryBatch, email: String, at now: Double) {
-    batch.ticket = pacer.recordSend(at: now)
+    batch.ticketIsRead = batch.plan.isRead
+    batch.ticket =
+      batch.ticketIsRead ? readPacer.recordSend(at: now) : pacer.recordSend(at: now)
     inFlight += 1
     batch.attempts += 1
-    ledger.countRequest(retry: batch.attempts > 1)
+    ledger.countRequest(retry: batch.isRetry)
     if batch.firstSent == nil { batch.firstSent = now }
     batch.task = transport.send(batch.plan.request(for: batch.request)) { [self] response in
       answered(batch, email: email, response: response)
@@ -213,7 +234,11 @@ final class DeliveryScheduler: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     inFlight -= 1
     if let ticket = batch.ticket {
-      pacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
+      if batch.ticketIsRead {
+        readPacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
+      } else {
+        pacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
+      }
     }
     batch.task = nil
     if !batch.abandoned { complete(batch, email: email, response: response) }
@@ -221,6 +246,9 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   private func complete(_ batch: DeliveryBatch, email: String, response: AttioResponse) {
+    var response = response
+    // A read that timed out changes nothing if it lands later: no settling time, a plain retry.
+    if batch.plan.isRead { response.timedOut = false }
     lanes.release(email)
     batch.lastResponse = response
     let now = clock.now()
@@ -230,26 +258,48 @@ final class DeliveryScheduler: @unchecked Sendable {
       lanes.settle(email, until: now + options.settleTime)
     }
     if response.status == 429 { ledger.countRateLimited() }
+    if batch.plan.findAgain(after: response) {
+      // Another writer created the person, or the record went away: find it again at once.
+      batch.notBefore = now
+      batch.isRetry = true
+      lanes.requeue(batch, email: email)
+      return lanes.makeReadyIfIdle(email, now: now)
+    }
     let decision = policy.decide(
       response, attempts: batch.attempts, countedAttempts: batch.countedAttempts,
       firstSent: batch.firstSent ?? now, now: now,
       serverNow: pacer.serverNow(wallNow: clock.wallNow()), random: random)
     switch decision {
     case .success:
-      if batch.plan.advance(after: response) {
+      if batch.plan.isRead { ledger.countRead() }
+      switch batch.plan.advance(after: response, for: batch.request, planner: planner) {
+      case .done(let action, let recordId):
         lanes.recordWritten(batch, email: email, at: now)
         resolve(
-          batch.jobs, .upserted, attempts: batch.attempts, response: response,
-          recordId: response.recordId)
-      } else {
+          batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
+          response: response, recordId: recordId, action: action,
+          emailAdded: batch.plan.emailAdded, duplicateRecordId: batch.plan.duplicateRecordId)
+      case nil:
+        var unreadable = response
+        unreadable.status = 502
+        unreadable.body = Data(
+          (#"{"type":"attio_pipe_error","code":"unreadable_record","#
+            + #""message":"the records query answer could not be read; nothing was written"}"#)
+            .utf8)
+        resolve(batch.jobs, .failed, attempts: batch.attempts, response: unreadable)
+      case .next:
         // The plan's next step goes at once, still ahead of every newer write for the person.
         batch.notBefore = now
+        batch.isRetry = false
         lanes.requeue(batch, email: email)
       }
     case .retry(let time, let counted, let pauseAll, _):
       if counted { batch.countedAttempts += 1 }
+      batch.isRetry = true
       // A 429: Attio did not process the request; everyone waits.
-      if pauseAll { pacer.pause(until: time) }
+      if pauseAll {
+        if batch.plan.isRead { readPacer.pause(until: time) } else { pacer.pause(until: time) }
+      }
       batch.notBefore = time
       batch.plan.restart()
       lanes.requeue(batch, email: email)
@@ -302,10 +352,12 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   private func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
-    recordId: String? = nil
+    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
+    duplicateRecordId: String? = nil
   ) {
     let readerThere = ledger.resolve(
-      jobs, status, attempts: attempts, response: response, recordId: recordId)
+      jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,
+      emailAdded: emailAdded, duplicateRecordId: duplicateRecordId)
     if !readerThere && !aborted {
       // The reader of the results went away: stop quietly, nothing more is sent.
       queue.async { [self] in stop(at: -.infinity) }

@@ -27,9 +27,12 @@ struct LaneTable {
   private var ready: [String] = []
   private var readyHead = 0
   private var delayed: [(time: Double, email: String)] = []
+  /// How new batches write (`--write-mode`).
+  private let mode: WritePlan.Mode
 
-  init(known: UpsertedValues = [:]) {
+  init(known: UpsertedValues = [:], mode: WritePlan.Mode = .assert) {
     lanes = known.mapValues { Lane(known: $0) }
+    self.mode = mode
   }
 
   /// Queues `job` in its person's lane, merged into the last waiting batch when it can be.
@@ -37,7 +40,7 @@ struct LaneTable {
     let email = job.request.email
     var lane = lanes[email] ?? Lane()
     if lane.waiting.last?.merge(job) != true {
-      lane.waiting.append(DeliveryBatch(job))
+      lane.waiting.append(DeliveryBatch(job, mode: mode))
     }
     lanes[email] = lane
     return email
@@ -71,6 +74,16 @@ struct LaneTable {
   var delayedCount: Int { delayed.count }
   var hasReady: Bool { readyHead < ready.count }
 
+  /// The lane whose front batch goes next, left in place: whether it reads or writes decides
+  /// which pace applies.
+  var nextReady: String? { readyHead < ready.count ? ready[readyHead] : nil }
+
+  /// Whether the next ready lane's front batch is a read (merge mode's find).
+  var nextReadyIsRead: Bool {
+    guard let email = nextReady else { return false }
+    return lanes[email]?.waiting.first?.plan.isRead ?? false
+  }
+
   /// The next lane whose front batch may go.
   mutating func popReady() -> String? {
     guard readyHead < ready.count else { return nil }
@@ -93,7 +106,9 @@ struct LaneTable {
     lane.isQueued = false
     while !lane.waiting.isEmpty {
       let batch = lane.waiting.removeFirst()
-      if dedupe && !lane.mustReassert && batch.request.changesNothing(in: lane.known) {
+      if dedupe && !lane.mustReassert && batch.plan.isAtStart
+        && batch.request.changesNothing(in: lane.known)
+      {
         lanes[email] = lane
         unchanged(batch)
         continue
@@ -127,7 +142,9 @@ struct LaneTable {
   mutating func requeue(_ batch: DeliveryBatch, email: String) {
     var lane = lanes[email] ?? Lane()
     lane.waiting.insert(batch, at: 0)
-    while lane.waiting.count > 1, lane.waiting[0].request.merge(lane.waiting[1].request) {
+    while lane.waiting.count > 1, lane.waiting[0].plan.isAtStart,
+      lane.waiting[0].request.merge(lane.waiting[1].request)
+    {
       lane.waiting[0].jobs.append(contentsOf: lane.waiting[1].jobs)
       lane.waiting.remove(at: 1)
     }

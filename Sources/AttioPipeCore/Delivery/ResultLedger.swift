@@ -20,6 +20,11 @@ final class ResultLedger: @unchecked Sendable {
     var requests = 0
     var retries = 0
     var rateLimited = 0
+    var created = 0
+    var updated = 0
+    var asserted = 0
+    /// Finds that Attio answered (merge mode's reads).
+    var reads = 0
   }
 
   /// Only touched on the scheduler's queue.
@@ -86,19 +91,28 @@ final class ResultLedger: @unchecked Sendable {
 
   func countRateLimited() { statistics.rateLimited += 1 }
 
+  func countRead() { statistics.reads += 1 }
+
   func alreadyDelivered(_ messageId: String) -> Bool { delivered.contains(messageId) }
 
   /// Writes the one result of each of `jobs`. False once the reader of the results is gone.
   @discardableResult
   func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
-    recordId: String? = nil
+    recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
+    duplicateRecordId: String? = nil
   ) -> Bool {
     let error = status == .failed ? response?.error : nil
     for job in jobs {
       precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
       if status == .upserted || status == .unchanged, let messageId = job.messageId {
         delivered.insert(messageId)
+      }
+      switch action {
+      case .created: statistics.created += 1
+      case .updated: statistics.updated += 1
+      case .asserted: statistics.asserted += 1
+      case .unchanged, nil: break
       }
       switch status {
       case .upserted: statistics.upserted += 1
@@ -110,7 +124,9 @@ final class ResultLedger: @unchecked Sendable {
       let result = DeliveryResult(
         job: job, status: status,
         httpStatus: status == .notSent || status == .inDoubt ? nil : response?.status,
-        recordId: recordId, attempts: attempts, error: error)
+        recordId: recordId, action: action, emailAdded: emailAdded,
+        duplicateRecordId: duplicateRecordId, attempts: attempts,
+        error: error)
       if !outputClosed && !write(result) { outputClosed = true }
       outstanding.subtract(1, ordering: .relaxed)
       room.signal()

@@ -16,6 +16,9 @@ struct UpsertRequest: Sendable, Equatable {
   /// The slug of the matching attribute, whose values Attio adds rather than replaces.
   var emailSlug: String
   var attributes: [Attribute]
+  /// The profile's email before this event changed it (normalised), when it did: merge mode
+  /// adds the new address to that person's record instead of creating a second person.
+  var previousEmail: String?
 
   /// The request body: `{"data":{"values":{...}}}`.
   var body: [UInt8] {
@@ -45,6 +48,7 @@ struct UpsertRequest: Sendable, Equatable {
         attributes.append(attribute)
       }
     }
+    if previousEmail == nil { previousEmail = later.previousEmail }
     return true
   }
 

@@ -197,8 +197,17 @@ final class MetricsFile: @unchecked Sendable {
           ("{status=\"in_doubt\"}", inDoubt(counts)),
         ])
       family(
+        "actions_total", "counter", "Write plans ended, by how they changed Attio.",
+        [
+          ("{action=\"created\"}", counts.created),
+          ("{action=\"updated\"}", counts.updated),
+          ("{action=\"asserted\"}", counts.asserted),
+        ])
+      family(
         "requests_total", "counter", "Requests sent to Attio, retries and 429s included.",
         [("", counts.requests)])
+      family(
+        "reads_total", "counter", "Merge mode's finds that Attio answered.", [("", counts.reads)])
       family(
         "retries_total", "counter", "Requests sent again after a retryable error or a 429.",
         [("", counts.retries)])

@@ -5,7 +5,8 @@ import Glibc
 ///
 /// `{"line":12,"file":"a.ndjson","messageId":"m","email":"ada@example.com","status":"failed",
 ///   "http_status":400,"attempts":1,"error":{"type":…,"code":…,"message":…},"request":{…}}`
-/// `file` only when several inputs are read; `record_id` on success; `error` on failure;
+/// `file` only when several inputs are read; `record_id` when known; `action` (`created`,
+/// `updated`, `unchanged`, `asserted`) when a write plan ended; `error` on failure;
 /// `request` (the event's own body) on `failed`, `not_sent` and `in_doubt`, for replay through
 /// `send`.
 final class ResultWriter {
@@ -56,6 +57,23 @@ final class ResultWriter {
     if let recordId = result.recordId {
       line.append(",\"record_id\":")
       line.appendJSONString(recordId)
+    }
+    if let action = result.action {
+      line.append(",\"action\":\"")
+      line.append(contentsOf: action.rawValue.utf8)
+      line.append(UInt8(ascii: "\""))
+    }
+    if let emailAdded = result.emailAdded {
+      line.append(",\"email_added\":")
+      line.appendJSONString(emailAdded)
+    }
+    if let duplicate = result.duplicateRecordId, let recordId = result.recordId {
+      // A warning, not an error: the two records are left for a person to merge.
+      line.append(",\"warning\":\"duplicate_person\",\"duplicate_record_ids\":[")
+      line.appendJSONString(recordId)
+      line.append(UInt8(ascii: ","))
+      line.appendJSONString(duplicate)
+      line.append(UInt8(ascii: "]"))
     }
     line.append(",\"attempts\":")
     line.appendInteger(result.attempts)

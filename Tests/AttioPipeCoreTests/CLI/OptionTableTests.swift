@@ -33,6 +33,7 @@ import Testing
     let samples = [
       "N": "3", "D": "2s", "CC": "GB", "NAME=SLUG": "job_title=role",
       "URL": "http://127.0.0.1:9", "PATH": "/dev/null", "FILE": "s", "LIST": "Signed Up",
+      "MODE": "merge",
     ]
     let environment = ["ATTIO_API_KEY": "k", "ATTIO_BASE_URL": "http://127.0.0.1:9"]
     for option in CommandLineOption.all {

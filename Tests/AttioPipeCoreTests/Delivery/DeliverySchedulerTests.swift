@@ -9,7 +9,7 @@ import Testing
   private func options(
     concurrency: Int = 10, timeout: Double = 30, settle: Double = 10, maxAttempts: Int = 8
   ) -> DeliveryScheduler.Options {
-    var options = DeliveryScheduler.Options()
+    var options = DeliveryScheduler.Options.assertMode
     options.concurrency = concurrency
     options.timeout = timeout
     options.settleTime = settle

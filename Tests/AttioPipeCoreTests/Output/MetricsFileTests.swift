@@ -26,6 +26,9 @@ import Testing
     counts.requests = 27
     counts.retries = 4
     counts.rateLimited = 1
+    counts.created = 6
+    counts.updated = 14
+    counts.reads = 19
     return MetricsFile.DeliverySample(statistics: counts, awaitingResult: 0)
   }
 
@@ -52,6 +55,10 @@ import Testing
     #expect(metrics["attio_pipe_requests_total"] == 27)
     #expect(metrics["attio_pipe_retries_total"] == 4)
     #expect(metrics["attio_pipe_rate_limited_total"] == 1)
+    #expect(metrics[#"attio_pipe_actions_total{action="created"}"#] == 6)
+    #expect(metrics[#"attio_pipe_actions_total{action="updated"}"#] == 14)
+    #expect(metrics[#"attio_pipe_actions_total{action="asserted"}"#] == 0)
+    #expect(metrics["attio_pipe_reads_total"] == 19)
     #expect(metrics["attio_pipe_events_awaiting_result"] == 0)
     #expect(metrics["attio_pipe_running"] == 1)
     #expect(metrics["attio_pipe_start_time_seconds"] == 1_700_000_000)

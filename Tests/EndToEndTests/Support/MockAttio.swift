@@ -93,6 +93,26 @@ final class MockAttio: Sendable {
       "values"] as? [String: Any]
   }
 
+  /// Puts people into the store as the workspace already holds them (`POST /__mock/seed`,
+  /// simple write forms); answers their record ids, in order.
+  @discardableResult
+  func seed(people: [[String: Any]]) async throws -> [String] {
+    let answer = try await control("POST", "/__mock/seed", body: ["people": people])
+    let seeded = (answer as? [String: Any])?["people"] as? [[String: Any]] ?? []
+    return seeded.compactMap { $0["record_id"] as? String }
+  }
+
+  /// Arms a race: another writer creates a person with `email` right after a query for it
+  /// found nothing, so the next create is refused (`uniqueness_conflict`).
+  func race(email: String) async throws {
+    _ = try await control("POST", "/__mock/race", body: ["email": email])
+  }
+
+  /// Requests received for one endpoint (`query`, `patch`, `create`, `assert`, ...).
+  func requests(endpoint: String) async throws -> [[String: Any]] {
+    try await requests().filter { $0["endpoint"] as? String == endpoint }
+  }
+
   private func control(_ method: String, _ path: String, body: [String: Any]? = nil) async throws
     -> Any
   {
