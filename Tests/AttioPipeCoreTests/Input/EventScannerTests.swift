@@ -4,18 +4,6 @@ import Testing
 
 /// Stage one resolves what a line says without any state.
 @Suite struct EventScannerTests {
-  private func scan(
-    _ line: String, events: [String] = EventNameSet.defaultNames
-  ) -> (ScannedLine, [UInt8]) {
-    var scanner = EventScanner(enabledEvents: EventNameSet(events))
-    let bytes = Array(line.utf8)
-    return (bytes.withUnsafeBufferPointer { scanner.scan($0) }, bytes)
-  }
-
-  private func text(_ value: ScannedValue, _ bytes: [UInt8]) -> String? {
-    bytes.withUnsafeBufferPointer { EventProcessor.text(of: value, in: $0) }
-  }
-
   @Test(arguments: [
     (#"{"type":"identify"}"#, ScannedLine.Kind.identify, true),
     (#"{"type":"IDENTIFY"}"#, .identify, true),
@@ -29,57 +17,58 @@ import Testing
     (#"{"type":"#, .invalid, false),
   ])
   func classifiesEvents(_ line: String, _ kind: ScannedLine.Kind, _ enabled: Bool) {
-    let (scanned, _) = scan(line)
+    let (scanned, _) = scanLine(line)
     #expect(scanned.kind == kind)
     #expect(scanned.isEnabled == enabled)
   }
 
   @Test func identifiedCanBeTurnedOff() {
-    #expect(!scan(#"{"type":"identify"}"#, events: ["Signed Up"]).0.isEnabled)
+    #expect(!scanLine(#"{"type":"identify"}"#, events: ["Signed Up"]).0.isEnabled)
   }
 
   @Test func snakeCaseWinsAndBlankValuesCountAsAbsent() {
-    let (scanned, bytes) = scan(
+    let (scanned, bytes) = scanLine(
       #"{"type":"identify","anonymousId":"camel","anonymous_id":"snake","userId":"","traits":"#
         + #"{"first_name":"  ","firstName":"Ada","last_name":"Snake","lastName":"Camel","#
         + #""job_title":"","jobTitle":null,"title":"CTO","phone":15558675309,"name":42}}"#)
-    #expect(text(scanned.anonymousId, bytes) == "snake")
+    #expect(scannedText(scanned.anonymousId, bytes) == "snake")
     #expect(scanned.userId == .absent)
-    #expect(text(scanned.traits[.firstName], bytes) == "Ada")
-    #expect(text(scanned.traits[.lastName], bytes) == "Snake")
+    #expect(scannedText(scanned.traits[.firstName], bytes) == "Ada")
+    #expect(scannedText(scanned.traits[.lastName], bytes) == "Snake")
     #expect(scanned.traits[.jobTitle] == .null)
-    #expect(text(scanned.traits[.phone], bytes) == "15558675309")
+    #expect(scannedText(scanned.traits[.phone], bytes) == "15558675309")
     #expect(scanned.traits[.name] == .absent)
   }
 
   @Test func identifyTraitsWinOverContextTraitsAndTrackTraitsAreIgnored() {
-    let identify = scan(
+    let identify = scanLine(
       #"{"type":"identify","context":{"traits":{"email":"ctx@x.io","name":"Ctx"}},"#
         + #""traits":{"email":"own@x.io"}}"#)
-    #expect(text(identify.0.traits[.email], identify.1) == "own@x.io")
-    #expect(text(identify.0.traits[.name], identify.1) == "Ctx")
-    let track = scan(
+    #expect(scannedText(identify.0.traits[.email], identify.1) == "own@x.io")
+    #expect(scannedText(identify.0.traits[.name], identify.1) == "Ctx")
+    let track = scanLine(
       #"{"type":"track","event":"Signed Up","traits":{"email":"no@x.io"},"#
         + #""context":{"traits":{"name":"Ctx"}}}"#)
     #expect(track.0.traits[.email] == .absent)
-    #expect(text(track.0.traits[.name], track.1) == "Ctx")
+    #expect(scannedText(track.0.traits[.name], track.1) == "Ctx")
   }
 
   @Test func leadSourceOnlyOnLeadGenerated() {
-    let lead = scan(
+    let lead = scanLine(
       #"{"type":"track","event":"lead_generated","properties":{"lead_source":" ","leadSource":"Ads"}}"#
     )
     #expect(lead.0.isLeadGenerated)
-    #expect(text(lead.0.leadSource, lead.1) == "Ads")
-    let other = scan(#"{"type":"track","event":"Signed Up","properties":{"lead_source":"Ads"}}"#)
+    #expect(scannedText(lead.0.leadSource, lead.1) == "Ads")
+    let other = scanLine(
+      #"{"type":"track","event":"Signed Up","properties":{"lead_source":"Ads"}}"#)
     #expect(other.0.leadSource == .absent)
   }
 
   @Test func unicodeBlankValuesCountAsAbsent() {
-    let (scanned, bytes) = scan(
+    let (scanned, bytes) = scanLine(
       #"{"type":"identify","traits":{"first_name":"\u00a0\u2003","firstName":"Ada","name":"\u0020"}}"#
     )
-    #expect(text(scanned.traits[.firstName], bytes) == "Ada")
+    #expect(scannedText(scanned.traits[.firstName], bytes) == "Ada")
     #expect(scanned.traits[.name] == .absent)
   }
 }

@@ -4,18 +4,6 @@ import Testing
 
 /// Issue 14: what Segment's and RudderStack's documented payloads carry, resolved by stage one.
 @Suite struct RealWorldPayloadTests {
-  private func scan(
-    _ line: String, events: [String] = EventNameSet.defaultNames
-  ) -> (ScannedLine, [UInt8]) {
-    var scanner = EventScanner(enabledEvents: EventNameSet(events))
-    let bytes = Array(line.utf8)
-    return (bytes.withUnsafeBufferPointer { scanner.scan($0) }, bytes)
-  }
-
-  private func text(_ value: ScannedValue, _ bytes: [UInt8]) -> String? {
-    bytes.withUnsafeBufferPointer { EventProcessor.text(of: value, in: $0) }
-  }
-
   @Test(arguments: [
     (#"{"action":"identify","userId":"12345"}"#, ScannedLine.Kind.identify, true),
     (#"{"action":"Track","event":"Signed Up"}"#, .track, true),
@@ -26,49 +14,49 @@ import Testing
   func actionIsTheCallTypeWhenTypeIsAbsent(
     _ line: String, _ kind: ScannedLine.Kind, _ enabled: Bool
   ) {
-    let (scanned, _) = scan(line)
+    let (scanned, _) = scanLine(line)
     #expect(scanned.kind == kind)
     #expect(scanned.isEnabled == enabled)
   }
 
   @Test func theKobeBryantPayloadCarriesItsTraits() {
-    let (scanned, bytes) = scan(
+    let (scanned, bytes) = scanLine(
       #"{"action":"identify","userId":"12345","traits":{"name":"Kobe Bryant","#
         + #""email":"kobe@lakers.com","phone":"763-555-2342"}}"#)
-    #expect(text(scanned.traits[.email], bytes) == "kobe@lakers.com")
-    #expect(text(scanned.traits[.name], bytes) == "Kobe Bryant")
-    #expect(text(scanned.traits[.phone], bytes) == "763-555-2342")
+    #expect(scannedText(scanned.traits[.email], bytes) == "kobe@lakers.com")
+    #expect(scannedText(scanned.traits[.name], bytes) == "Kobe Bryant")
+    #expect(scannedText(scanned.traits[.phone], bytes) == "763-555-2342")
   }
 
   @Test(arguments: [
     "first_name", "First_Name", "firstname", "FirstName", "first-name", "FIRST NAME", "firstName",
   ])
   func traitKeysMatchIgnoringCaseAndSeparators(_ key: String) {
-    let (scanned, bytes) = scan(#"{"type":"identify","traits":{""# + key + #"":"Ada"}}"#)
-    #expect(text(scanned.traits[.firstName], bytes) == "Ada")
+    let (scanned, bytes) = scanLine(#"{"type":"identify","traits":{""# + key + #"":"Ada"}}"#)
+    #expect(scannedText(scanned.traits[.firstName], bytes) == "Ada")
   }
 
   @Test(arguments: ["firstnames", "first_name_x", "f", "nickname", "username", "emails"])
   func otherKeysAreNotTraits(_ key: String) {
-    let (scanned, _) = scan(
+    let (scanned, _) = scanLine(
       #"{"type":"identify","traits":{""# + key + #"":"Ada","emailAddress":"x@y.io"}}"#)
     #expect(scanned.traits[.firstName] == .absent)
     #expect(scanned.traits[.email] == .absent)
   }
 
   @Test func theDocumentedSpellingWinsOverVariantsAndAliases() {
-    let (scanned, bytes) = scan(
+    let (scanned, bytes) = scanLine(
       #"{"type":"identify","traits":{"FirstName":"Variant","first_name":"Snake","#
         + #""mobile":"+1 555 000 0001","phone_number":"+1 555 000 0002","Phone":"+1 555 000 0003","#
         + #""Title":"CTO","JobTitle":"Founder","full_name":"Alias","Name":"Ada King"}}"#)
-    #expect(text(scanned.traits[.firstName], bytes) == "Snake")
-    #expect(text(scanned.traits[.phone], bytes) == "+1 555 000 0003")
-    #expect(text(scanned.traits[.jobTitle], bytes) == "Founder")
-    #expect(text(scanned.traits[.name], bytes) == "Ada King")
-    let (aliases, aliasBytes) = scan(
+    #expect(scannedText(scanned.traits[.firstName], bytes) == "Snake")
+    #expect(scannedText(scanned.traits[.phone], bytes) == "+1 555 000 0003")
+    #expect(scannedText(scanned.traits[.jobTitle], bytes) == "Founder")
+    #expect(scannedText(scanned.traits[.name], bytes) == "Ada King")
+    let (aliases, aliasBytes) = scanLine(
       #"{"type":"identify","traits":{"mobile":"+1 555 000 0001","phoneNumber":"+1 555 000 0002"}}"#
     )
-    #expect(text(aliases.traits[.phone], aliasBytes) == "+1 555 000 0002")
+    #expect(scannedText(aliases.traits[.phone], aliasBytes) == "+1 555 000 0002")
   }
 
   @Test func anEligibleTracksPropertiesCarryThePerson() {
@@ -76,12 +64,12 @@ import Testing
       #"{"type":"track","event":"Signed Up","userId":"u","properties":{"first_name":"Peter","#
       + #""last_name":"Gibbons","email":"pgibbons@example.com","phone":"410-555-9412","#
       + #""title":"Mr"},"context":{"traits":{"email":"ctx@example.com","name":"Ctx"}}}"#
-    let (scanned, bytes) = scan(line)
-    #expect(text(scanned.traits[.email], bytes) == "pgibbons@example.com")
-    #expect(text(scanned.traits[.firstName], bytes) == "Peter")
-    #expect(text(scanned.traits[.name], bytes) == "Ctx")
+    let (scanned, bytes) = scanLine(line)
+    #expect(scannedText(scanned.traits[.email], bytes) == "pgibbons@example.com")
+    #expect(scannedText(scanned.traits[.firstName], bytes) == "Peter")
+    #expect(scannedText(scanned.traits[.name], bytes) == "Ctx")
     // Not for a track that does not trigger (a product's `name` is not the person's).
-    let (viewed, _) = scan(
+    let (viewed, _) = scanLine(
       #"{"type":"track","event":"Product Viewed","properties":{"name":"Backpack","email":"x@y.io"}}"#
     )
     #expect(viewed.traits[.name] == .absent)
@@ -89,30 +77,30 @@ import Testing
   }
 
   @Test func aTopLevelEmailIsUsedWhenNoTraitGivesOne() {
-    let (alone, bytes) = scan(#"{"type":"identify","email":"top@example.com"}"#)
-    #expect(text(alone.traits[.email], bytes) == "top@example.com")
+    let (alone, bytes) = scanLine(#"{"type":"identify","email":"top@example.com"}"#)
+    #expect(scannedText(alone.traits[.email], bytes) == "top@example.com")
     #expect(alone.emailFromEvent)
-    let (both, bothBytes) = scan(
+    let (both, bothBytes) = scanLine(
       #"{"type":"identify","email":"top@example.com","traits":{"email":"trait@example.com"}}"#)
-    #expect(text(both.traits[.email], bothBytes) == "trait@example.com")
+    #expect(scannedText(both.traits[.email], bothBytes) == "trait@example.com")
     #expect(!both.emailFromEvent)
   }
 
   @Test func theAddressCountryIsRead() {
-    let (scanned, bytes) = scan(
+    let (scanned, bytes) = scanLine(
       #"{"type":"identify","traits":{"phone":"8005550100","address":{"city":"Ottawa","#
         + #""country":"Canada","country_code":"US"}}}"#)
-    #expect(text(scanned.traits[.country], bytes) == "US")
-    let (named, namedBytes) = scan(
+    #expect(scannedText(scanned.traits[.country], bytes) == "US")
+    let (named, namedBytes) = scanLine(
       #"{"type":"identify","traits":{"Address":{"country":"Germany"}}}"#)
-    #expect(text(named.traits[.country], namedBytes) == "Germany")
+    #expect(scannedText(named.traits[.country], namedBytes) == "Germany")
   }
 
   /// Issue 7.14: `identify` in --events is the identify call; a track named "Identified" is not.
   @Test func identifyNamesTheCallAndAnIdentifiedTrackNeverTriggers() {
-    #expect(scan(#"{"type":"identify"}"#, events: ["identify"]).0.isEnabled)
-    #expect(!scan(#"{"type":"track","event":"Identified"}"#).0.isEnabled)
-    #expect(!scan(#"{"type":"track","event":"identify"}"#, events: ["identify"]).0.isEnabled)
+    #expect(scanLine(#"{"type":"identify"}"#, events: ["identify"]).0.isEnabled)
+    #expect(!scanLine(#"{"type":"track","event":"Identified"}"#).0.isEnabled)
+    #expect(!scanLine(#"{"type":"track","event":"identify"}"#, events: ["identify"]).0.isEnabled)
   }
 
   @Test func entriesThatCanNeverMatchAreNamed() {

@@ -1,0 +1,16 @@
+@testable import AttioPipeCore
+
+/// Stage one on one line, for the scanner's tests: what it resolved, and the line's bytes
+/// that its spans point into.
+func scanLine(
+  _ line: String, events: [String] = EventNameSet.defaultNames
+) -> (ScannedLine, [UInt8]) {
+  var scanner = EventScanner(enabledEvents: EventNameSet(events))
+  let bytes = Array(line.utf8)
+  return (bytes.withUnsafeBufferPointer { scanner.scan($0) }, bytes)
+}
+
+/// The decoded text of a scanned value.
+func scannedText(_ value: ScannedValue, _ bytes: [UInt8]) -> String? {
+  bytes.withUnsafeBufferPointer { EventProcessor.text(of: value, in: $0) }
+}
