@@ -194,7 +194,7 @@ final class MetricsFile: @unchecked Sendable {
           ("{status=\"unchanged\"}", counts.unchanged),
           ("{status=\"failed\"}", counts.failed),
           ("{status=\"not_sent\"}", counts.notSent),
-          ("{status=\"in_doubt\"}", inDoubt(counts)),
+          ("{status=\"in_doubt\"}", counts.inDoubt),
         ])
       family(
         "actions_total", "counter", "Write plans ended, by how they changed Attio.",
@@ -219,8 +219,4 @@ final class MetricsFile: @unchecked Sendable {
     }
     return text
   }
-
-  /// Requests abandoned in flight (sent, answer not seen). Delivery does not count them
-  /// separately yet: 0 until it does.
-  private static func inDoubt(_ counts: DeliveryScheduler.Statistics) -> Int { 0 }
 }

@@ -23,6 +23,7 @@ import Testing
     counts.unchanged = 5
     counts.failed = 2
     counts.notSent = 3
+    counts.inDoubt = 2
     counts.requests = 27
     counts.retries = 4
     counts.rateLimited = 1
@@ -51,7 +52,7 @@ import Testing
     #expect(metrics[#"attio_pipe_results_total{status="unchanged"}"#] == 5)
     #expect(metrics[#"attio_pipe_results_total{status="failed"}"#] == 2)
     #expect(metrics[#"attio_pipe_results_total{status="not_sent"}"#] == 3)
-    #expect(metrics[#"attio_pipe_results_total{status="in_doubt"}"#] == 0)
+    #expect(metrics[#"attio_pipe_results_total{status="in_doubt"}"#] == 2)
     #expect(metrics["attio_pipe_requests_total"] == 27)
     #expect(metrics["attio_pipe_retries_total"] == 4)
     #expect(metrics["attio_pipe_rate_limited_total"] == 1)
