@@ -83,14 +83,9 @@ public enum SignalMonitor {
   /// Readable once a stop signal has arrived; -1 before `install()`.
   static var wakeDescriptor: Int32 { wakeReadEnd.load(ordering: .relaxed) }
 
-  /// Whether the input readers should stop: a signal, or `stopInput()`.
-  static var shouldStopReading: Bool {
-    isInterrupted || inputStopRequested.load(ordering: .relaxed)
-  }
-
   /// Stops the input readers without a signal (delivery after a 401/403: reading on would
   /// only report `not_sent` forever): wakes a read blocked on a quiet input through the same
-  /// self-pipe a signal uses. Readers must check `shouldStopReading`.
+  /// self-pipe a signal uses; `inputStop()` then tells readers to stop at once.
   static func stopInput() {
     inputStopRequested.store(true, ordering: .relaxed)
     var byte: UInt8 = 1
