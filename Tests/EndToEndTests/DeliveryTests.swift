@@ -416,7 +416,9 @@ struct MockAttioResults {
     child.signal(SIGTERM)
     let started = Date()
     let finished = await child.finish()
-    #expect(Date().timeIntervalSince(started) < 5)
+    // A bound on a hang, not a timing: ignoring the grace would take 9 s more at --rate 4 and
+    // would leave nothing `not_sent`, which the checks below catch on any machine.
+    #expect(Date().timeIntervalSince(started) < 30)
     #expect(finished.status == 5)
     let results = results(finished)
     #expect(results.compactMap { $0["line"] as? Int }.sorted() == Array(1...40))
@@ -429,26 +431,28 @@ struct MockAttioResults {
   }
 
   @Test func aSecondSignalStopsAtOnce() async throws {
-    let mock = try await MockAttio(latencyMilliseconds: 2000)
+    // Answers take 60 s and the grace is 30 s: only the second signal explains an exit well
+    // before either, however busy the machine.
+    let mock = try await MockAttio(latencyMilliseconds: 60_000)
     let child = try await BinaryRunner.start(
       ["deliver", "--write-mode", "assert", "--grace", "30s"], environment: mock.environment,
-      watchdog: 40)
+      watchdog: 120)
     var events = ""
     for person in 0..<10 {
       events += Events.identify("v\(person)", email: "p\(person)@example.com")
     }
     await child.write(events)
-    try await Task.sleep(for: .milliseconds(500))
+    try await Task.sleep(for: .seconds(2))
     child.signal(SIGTERM)
     try await Task.sleep(for: .milliseconds(200))
     child.signal(SIGINT)
     let started = Date()
     let finished = await child.finish()
-    #expect(Date().timeIntervalSince(started) < 3)
+    #expect(Date().timeIntervalSince(started) < 25)
     #expect(finished.status == 5)
     let lines = finished.stdoutText.split(separator: "\n")
     #expect(lines.count == 10)
-    // All ten were in flight (2 s answers): sent, answer not seen.
+    // All ten were in flight (60 s answers): sent, answer not seen.
     #expect(
       lines.allSatisfy { $0.contains(#""status":"in_doubt""#) && $0.contains(#""request":"#) })
   }
