@@ -84,6 +84,8 @@ final class DeliveryScheduler: @unchecked Sendable {
   private let onRefusal: @Sendable (AttioResponse) -> Void
 
   private var lanes: LaneTable
+  /// Person writes that wait for their company's write (see CompanyGate.swift).
+  private var companies = CompanyGate()
   private var pacer: Pacer
   /// Merge mode's finds: Attio limits reads apart from writes.
   private var readPacer: Pacer
@@ -180,6 +182,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     var job = job
     ledger.open(&job)
+    if job.request.object == .companies { companies.companyOpened(job.request.email) }
     // A replayed event (same messageId as one delivered before, in this run or one whose
     // --state was loaded) has nothing new to send.
     if options.dedupe, let messageId = job.messageId, ledger.alreadyDelivered(messageId) {
@@ -188,8 +191,24 @@ final class DeliveryScheduler: @unchecked Sendable {
     if !send || stopped || aborted {
       return resolve([job], .notSent, attempts: 0, response: nil)
     }
+    // A person whose company is still being written waits for it (company first).
+    if job.request.object == .people, !companies.admit(job) { return }
     let email = lanes.add(job)
     lanes.makeReadyIfIdle(email, now: clock.now())
+    pump()
+  }
+
+  /// Jobs the company gate let go: to their lanes, or `not_sent` once nothing is started.
+  private func admitReleased(_ jobs: [DeliveryJob]) {
+    dispatchPrecondition(condition: .onQueue(queue))
+    for job in jobs {
+      if stopped || aborted {
+        resolve([job], .notSent, attempts: 0, response: nil)
+        continue
+      }
+      let email = lanes.add(job)
+      lanes.makeReadyIfIdle(email, now: clock.now())
+    }
     pump()
   }
 
@@ -332,6 +351,9 @@ final class DeliveryScheduler: @unchecked Sendable {
     for batch in lanes.removeAllWaiting() {
       resolve(batch.jobs, .notSent, attempts: batch.attempts, response: batch.lastResponse)
     }
+    for job in companies.removeAll() {
+      resolve([job], .notSent, attempts: 0, response: nil)
+    }
   }
 
   /// The deadline passed: what is in flight is cancelled and `in_doubt` (it may have been
@@ -358,6 +380,16 @@ final class DeliveryScheduler: @unchecked Sendable {
     let readerThere = ledger.resolve(
       jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,
       emailAdded: emailAdded, duplicateRecordId: duplicateRecordId)
+    // A company's result lets the people waiting for it go; later, on the queue, since this
+    // may run inside a lane operation.
+    var released: [DeliveryJob] = []
+    for job in jobs where job.request.object == .companies {
+      released += companies.companyResolved(job.request.email)
+    }
+    if !released.isEmpty {
+      let jobs = released
+      queue.async { [self] in admitReleased(jobs) }
+    }
     if !readerThere && !aborted {
       // The reader of the results went away: stop quietly, nothing more is sent.
       queue.async { [self] in stop(at: -.infinity) }
