@@ -149,6 +149,23 @@ import Testing
     #expect(try await linkedCompany(mock, "ada@acme.com") == company["record_id"] as? String)
   }
 
+  @Test func theLinkIsKeptInTheStateFile() async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "attio-pipe-companies-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let state = directory.appendingPathComponent("state").path
+    let first = try await BinaryRunner.run(
+      ["build", "--companies", "--state", state], stdin: Data((Self.identify + Self.group).utf8))
+    #expect(first.status == 0, "\(first.stderrText)")
+    let second = try await BinaryRunner.run(
+      ["build", "--companies", "--state", state], stdin: Data(Self.signedUp.utf8))
+    #expect(second.status == 0, "\(second.stderrText)")
+    #expect(
+      second.stdoutText.contains(
+        #""company":[{"target_object":"companies","domains":[{"domain":"acme.com"}]}]"#))
+  }
+
   @Test func withoutTheOptionGroupsAreSkippedAsBefore() async throws {
     let build = try await BinaryRunner.run(["build"], stdin: Data(Self.input.utf8))
     #expect(build.status == 0)
