@@ -149,6 +149,31 @@ import Testing
     #expect(try await linkedCompany(mock, "ada@acme.com") == company["record_id"] as? String)
   }
 
+  @Test func mergeModeSeesALinkItWroteAsUnchanged() async throws {
+    let mock = try await MockAttio()
+    let child = try await BinaryRunner.start(
+      ["deliver", "--companies", "--no-dedupe"], environment: mock.environment, watchdog: 120)
+    await child.write(Self.identify + Self.group + Self.signedUp)
+    // The person's later event must come after the link was written (else it merges in).
+    var lines: [String] = []
+    for _ in 0..<3 {
+      if let line = await child.readLine(timeout: 60) { lines.append(line) }
+    }
+    #expect(lines.count == 3)
+    await child.write(
+      Events.line(["type": "track", "userId": "u1", "event": "Logged In", "messageId": "m5"]))
+    child.closeInput()
+    let finished = await child.finish()
+    #expect(finished.status == 0, "\(finished.stderrText)")
+    let all = (lines + finished.stdoutText.split(separator: "\n").map(String.init)).compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    let last = try #require(all.first { $0["messageId"] as? String == "m5" })
+    // Found, and the record already references the company this run wrote: nothing to write.
+    #expect(last["status"] as? String == "unchanged", "\(last)")
+    #expect(last["action"] as? String == "unchanged")
+  }
+
   @Test func theLinkIsKeptInTheStateFile() async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "attio-pipe-companies-\(UUID().uuidString)")

@@ -75,7 +75,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   let queue: DispatchQueue
   private let options: Options
   private let policy: ResponsePolicy
-  private let planner: MergePlanner
+  private var planner: MergePlanner
   private let clock: any DeliveryClock
   private let random: @Sendable () -> Double
   private var transport: (any DeliveryTransport)!
@@ -294,6 +294,9 @@ final class DeliveryScheduler: @unchecked Sendable {
       switch batch.plan.advance(after: response, for: batch.request, planner: planner) {
       case .done(let action, let recordId):
         lanes.recordWritten(batch, email: email, at: now)
+        if batch.request.object == .companies, let recordId {
+          planner.companyRecordIds[batch.request.email] = recordId
+        }
         resolve(
           batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
           response: response, recordId: recordId, action: action,
