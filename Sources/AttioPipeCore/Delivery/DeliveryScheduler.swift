@@ -9,6 +9,8 @@ import Foundation
 // because nothing else touches it. The parts, each with one job:
 //
 //   LaneTable       per-person queues: merge, in-flight, what was upserted (dedupe)
+//   CompanyGate     holds a person's writes until the company they reference is written
+//                   (companies come from `group` calls; design in CompanyGate.swift)
 //   WritePlan       the request(s) that write one person: an assert, or find → update/create
 //   ResponsePolicy  what an answer means: success, retry when, fail, stop everything
 //   Pacer           when the next request may go: the rate window, 429 pauses (one for
