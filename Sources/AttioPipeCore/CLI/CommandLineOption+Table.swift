@@ -48,6 +48,30 @@ extension CommandLineOption {
         nothing else gives one).
         """,
       apply: { line, _, _ throws(UsageError) in line.events.userIdEmail = false }),
+    CommandLineOption(
+      "--companies", modes: [.build, .deliver], group: .event,
+      help: """
+        Make a company of each group call (groupId and traits): an assert matched on the \
+        domain from traits.domain or traits.website (host only, lower case, no www.), with \
+        traits.name; the person of the call is linked (company, a reference by domain) in \
+        their later upserts, sent after the company. build marks company bodies \
+        {"object":"companies",...}.
+        """,
+      apply: { line, _, _ throws(UsageError) in line.companies = true }),
+    CommandLineOption(
+      "--map-company", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
+      help: """
+        With --companies: write the group trait SOURCE (traits.NAME) to the companies \
+        attribute SLUG, typed by the attribute's type. Repeatable.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+          throw UsageError(
+            "\(name) needs SOURCE=SLUG (e.g. traits.industry=industry), not '\(value)'")
+        }
+        line.companyMappings.append((parts[0], parts[1]))
+      }),
 
     // MARK: Common options
     CommandLineOption(

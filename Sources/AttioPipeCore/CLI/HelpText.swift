@@ -88,6 +88,9 @@ enum HelpText {
       (sent, answer not seen: cut off by a deadline); failed, not_sent and in_doubt carry
       the event's own request for replay through 'send'. Invalid lines are reported on
       stderr with their line number (and file); a summary ends the run.
+      --companies: company bodies are marked {"object":"companies","data":{...}} ('send'
+      reads the marker and strips it), and company results carry "object":"companies" and
+      "domain" in place of "email".
 
     EXIT STATUS
       0  all well
@@ -107,6 +110,7 @@ enum HelpText {
       ATTIO_API_KEY=... attio-pipe deliver events.ndjson > results.ndjson
       jq -c 'select(.status=="failed" or .status=="not_sent") | .request' results.ndjson \\
         | ATTIO_API_KEY=... attio-pipe send
+      attio-pipe build --companies events.ndjson | jq -c 'select(.object=="companies")'
       kcat -C -b kafka:9092 -t events -u | attio-pipe deliver --rate 12.5
       attio-pipe deliver --state /var/lib/attio-pipe/state --output results.ndjson \\
         --metrics-file /var/lib/node_exporter/attio_pipe.prom events.ndjson

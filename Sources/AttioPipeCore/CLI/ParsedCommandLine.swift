@@ -15,6 +15,9 @@ struct ParsedCommandLine {
   var attributes: [(name: String, slug: String)] = []
   /// `--only-if-empty` slugs, checked against the write mode at the end.
   var onlyIfEmpty: [String] = []
+  /// `--companies`, and `--map-company SOURCE=SLUG` in the order given.
+  var companies = false
+  var companyMappings: [(source: String, slug: String)] = []
   /// `--help` or `--version`: answered at once, whatever else the line says.
   var immediate: Invocation.Action?
 
@@ -49,6 +52,7 @@ struct ParsedCommandLine {
       options.defaultRegion = region
     }
     options.slugs = try slugs()
+    options.companies = try companySettings()
     var delivery = self.delivery
     if !onlyIfEmpty.isEmpty && delivery.scheduler.writeMode == .assert {
       throw UsageError(

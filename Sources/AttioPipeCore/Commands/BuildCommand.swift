@@ -33,6 +33,10 @@ struct BuildCommand {
             encoder.encode(person, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
+          case .company(let company):
+            CompanyBodyEncoder.encode(company, into: stdout)
+            stdout.append(UInt8(ascii: "\n"))
+            try stdout.lineCompleted()
           }
           if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
             metrics.publish(session.metricsSample(frontEnd.statistics, state: frontEnd.state))

@@ -30,11 +30,18 @@ struct DeliverCommand {
           var request = UpsertRequest(
             email: person.email, emailSlug: emailSlug, attributes: encoder.attributes(of: person))
           request.previousEmail = previousEmail
+          request.companyDomain = person.companyDomain
           // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
             DeliveryJob(
               location: line.location, messageId: EventSession.messageId(of: line),
               request: request),
+            send: !line.afterStop)
+        case .company(let company):
+          session.submit(
+            DeliveryJob(
+              location: line.location, messageId: EventSession.messageId(of: line),
+              request: CompanyBodyEncoder.request(of: company)),
             send: !line.afterStop)
         }
         if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {

@@ -6,6 +6,8 @@ struct EventOptions: Sendable, Equatable {
   var eventNameWarnings: [String] = []
   /// `--no-userid-email` sets it to false.
   var userIdEmail = true
+  /// `--companies` (and its `--map-company` mappings); nil: group calls are skipped.
+  var companies: CompanySettings?
   var slugs = AttributeSlugs()
   var strict = false
   var verbosity = Verbosity.normal
@@ -36,6 +38,6 @@ struct EventOptions: Sendable, Equatable {
       enabledEvents: enabledEvents, defaultRegion: defaultRegion,
       identityCapacity: identityCapacity,
       identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) },
-      userIdEmail: userIdEmail)
+      userIdEmail: userIdEmail, companies: companies)
   }
 }

@@ -10,6 +10,8 @@ struct EventSession {
     /// An upsert to make; `previousEmail` when this event changed the profile's email (merge
     /// mode then finds the person by it before creating a second one).
     case person(PersonValues, previousEmail: String?)
+    /// A company assert to make (`--companies`).
+    case company(CompanyValues)
   }
 
   private(set) var processor: EventProcessor
@@ -57,6 +59,15 @@ struct EventSession {
       }
       let changed = warnings.first { $0.reason == .emailChanged }
       return .person(person, previousEmail: changed?.details.first { $0.key == "old" }?.value)
+    case .company(let company, let warnings):
+      frontEnd.countEligible()
+      for warning in warnings {
+        frontEnd.countWarning(warning.reason)
+        if diagnostics.wantsEventDetails {
+          diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
+        }
+      }
+      return .company(company)
     }
   }
 

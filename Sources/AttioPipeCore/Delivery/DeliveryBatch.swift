@@ -25,7 +25,9 @@ final class DeliveryBatch: @unchecked Sendable {
   var abandoned = false
 
   init(_ job: DeliveryJob, mode: WritePlan.Mode = .assert) {
-    plan = WritePlan(mode: mode)
+    // Companies are always asserted: their matching attribute (`domains`) is additive and
+    // no find is needed to avoid deleting anything a company holds.
+    plan = WritePlan(mode: job.request.object == .companies ? .assert : mode)
     request = job.request
     jobs = [job]
   }

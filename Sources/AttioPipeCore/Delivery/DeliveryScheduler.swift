@@ -9,6 +9,8 @@ import Foundation
 // because nothing else touches it. The parts, each with one job:
 //
 //   LaneTable       per-person queues: merge, in-flight, what was upserted (dedupe)
+//   CompanyGate     holds a person's writes until the company they reference is written
+//                   (companies come from `group` calls; design in CompanyGate.swift)
 //   WritePlan       the request(s) that write one person: an assert, or find → update/create
 //   ResponsePolicy  what an answer means: success, retry when, fail, stop everything
 //   Pacer           when the next request may go: the rate window, 429 pauses (one for
@@ -75,7 +77,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   let queue: DispatchQueue
   private let options: Options
   private let policy: ResponsePolicy
-  private let planner: MergePlanner
+  private var planner: MergePlanner
   private let clock: any DeliveryClock
   private let random: @Sendable () -> Double
   private var transport: (any DeliveryTransport)!
@@ -84,6 +86,8 @@ final class DeliveryScheduler: @unchecked Sendable {
   private let onRefusal: @Sendable (AttioResponse) -> Void
 
   private var lanes: LaneTable
+  /// Person writes that wait for their company's write (see CompanyGate.swift).
+  private var companies = CompanyGate()
   private var pacer: Pacer
   /// Merge mode's finds: Attio limits reads apart from writes.
   private var readPacer: Pacer
@@ -180,6 +184,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     var job = job
     ledger.open(&job)
+    if job.request.object == .companies { companies.companyOpened(job.request.email) }
     // A replayed event (same messageId as one delivered before, in this run or one whose
     // --state was loaded) has nothing new to send.
     if options.dedupe, let messageId = job.messageId, ledger.alreadyDelivered(messageId) {
@@ -188,8 +193,24 @@ final class DeliveryScheduler: @unchecked Sendable {
     if !send || stopped || aborted {
       return resolve([job], .notSent, attempts: 0, response: nil)
     }
+    // A person whose company is still being written waits for it (company first).
+    if job.request.object == .people, !companies.admit(job) { return }
     let email = lanes.add(job)
     lanes.makeReadyIfIdle(email, now: clock.now())
+    pump()
+  }
+
+  /// Jobs the company gate let go: to their lanes, or `not_sent` once nothing is started.
+  private func admitReleased(_ jobs: [DeliveryJob]) {
+    dispatchPrecondition(condition: .onQueue(queue))
+    for job in jobs {
+      if stopped || aborted {
+        resolve([job], .notSent, attempts: 0, response: nil)
+        continue
+      }
+      let email = lanes.add(job)
+      lanes.makeReadyIfIdle(email, now: clock.now())
+    }
     pump()
   }
 
@@ -275,6 +296,9 @@ final class DeliveryScheduler: @unchecked Sendable {
       switch batch.plan.advance(after: response, for: batch.request, planner: planner) {
       case .done(let action, let recordId):
         lanes.recordWritten(batch, email: email, at: now)
+        if batch.request.object == .companies, let recordId {
+          planner.companyRecordIds[batch.request.email] = recordId
+        }
         resolve(
           batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
           response: response, recordId: recordId, action: action,
@@ -332,6 +356,9 @@ final class DeliveryScheduler: @unchecked Sendable {
     for batch in lanes.removeAllWaiting() {
       resolve(batch.jobs, .notSent, attempts: batch.attempts, response: batch.lastResponse)
     }
+    for job in companies.removeAll() {
+      resolve([job], .notSent, attempts: 0, response: nil)
+    }
   }
 
   /// The deadline passed: what is in flight is cancelled and `in_doubt` (it may have been
@@ -358,6 +385,16 @@ final class DeliveryScheduler: @unchecked Sendable {
     let readerThere = ledger.resolve(
       jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,
       emailAdded: emailAdded, duplicateRecordId: duplicateRecordId)
+    // A company's result lets the people waiting for it go; later, on the queue, since this
+    // may run inside a lane operation.
+    var released: [DeliveryJob] = []
+    for job in jobs where job.request.object == .companies {
+      released += companies.companyResolved(job.request.email)
+    }
+    if !released.isEmpty {
+      let jobs = released
+      queue.async { [self] in admitReleased(jobs) }
+    }
     if !readerThere && !aborted {
       // The reader of the results went away: stop quietly, nothing more is sent.
       queue.async { [self] in stop(at: -.infinity) }

@@ -23,6 +23,15 @@ struct RequestBodyParser: Sendable {
     guard !members.isEmpty else {
       return .failure(JSONScanError(.invalidBody, at: 0, "data.values has no attributes"))
     }
+    switch RequestBodyParser.object(of: line) {
+    case .people?, nil: break
+    case .companies?: return RequestBodyParser.company(members, in: line)
+    case .unknown?:
+      return .failure(
+        JSONScanError(
+          .invalidBody, at: 0,
+          "unknown \"object\": 'send' writes people (no object member) and \"companies\""))
+    }
     let emailSlug = slugs[.emailAddresses]
     var attributes: [UpsertRequest.Attribute] = []
     for member in members {
@@ -42,7 +51,11 @@ struct RequestBodyParser: Sendable {
       return .failure(
         JSONScanError(.invalidBody, at: 0, "no valid email_addresses[0].email_address"))
     }
-    return .success(UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes))
+    var request = UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes)
+    // A person linked to a company waits for that company's write (CompanyGate).
+    request.companyDomain = attributes.first { $0.slug == CompanyValues.personCompanySlug }
+      .flatMap { RequestBodyParser.referencedDomain(in: $0.value) }
+    return .success(request)
   }
 
   /// Why a JSON object is no request body, and what to do instead: `send` is often fed the

@@ -19,6 +19,13 @@ struct UpsertRequest: Sendable, Equatable {
   /// The profile's email before this event changed it (normalised), when it did: merge mode
   /// adds the new address to that person's record instead of creating a second person.
   var previousEmail: String?
+  /// What the request writes. For `.companies` (always an assert, whatever `--write-mode`),
+  /// `email` holds the company's domain and `emailSlug` is `domains`: the match key that
+  /// orders and merges its writes, and Attio's matching attribute, additive like emails.
+  var object = AttioObject.people
+  /// The company a person request references by domain (`company`): delivery holds the
+  /// write until that company's own write in this run has its result.
+  var companyDomain: String?
 
   /// The request body: `{"data":{"values":{...}}}`.
   var body: [UInt8] {
@@ -35,6 +42,15 @@ struct UpsertRequest: Sendable, Equatable {
     return body
   }
 
+  /// The body as `build` prints it and results carry it for replay: company bodies start
+  /// with their `"object":"companies"` marker (see CompanyBodyEncoder.swift).
+  var envelope: [UInt8] {
+    guard object == .companies else { return body }
+    var line = body
+    line.insert(contentsOf: Array((CompanyValues.lineMarker + ",").utf8), at: 1)
+    return line
+  }
+
   /// Folds a newer request for the same person into this one: its attributes replace these
   /// attribute by attribute, as Attio would apply the two one after the other. Refused (false)
   /// when the matching attribute differs: Attio adds email addresses rather than replacing
@@ -49,6 +65,7 @@ struct UpsertRequest: Sendable, Equatable {
       }
     }
     if previousEmail == nil { previousEmail = later.previousEmail }
+    if later.companyDomain != nil { companyDomain = later.companyDomain }
     return true
   }
 

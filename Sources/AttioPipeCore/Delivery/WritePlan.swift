@@ -84,9 +84,11 @@ struct WritePlan: Sendable, Equatable {
   func request(for values: UpsertRequest) -> TransportRequest {
     switch step {
     case .assert:
-      return TransportRequest(
-        method: "PUT", path: AttioEndpoint.assertPersonPath(matchingSlug: values.emailSlug),
-        body: values.body)
+      let path =
+        values.object == .companies
+        ? AttioEndpoint.assertCompanyPath
+        : AttioEndpoint.assertPersonPath(matchingSlug: values.emailSlug)
+      return TransportRequest(method: "PUT", path: path, body: values.body)
     case .find, .findPrevious, .checkPrevious:
       var body: [UInt8] = []
       body.append("{\"filter\":{")

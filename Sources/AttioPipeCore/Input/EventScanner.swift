@@ -46,6 +46,8 @@ struct EventScanner {
       result.previousId = Self.identifier(scanned.previousIdSnake, scanned.previousId)
     case .other:
       result.kind = .other
+    case .group:
+      result.kind = .group
     }
 
     result.anonymousId = Self.identifier(scanned.anonymousIdSnake, scanned.anonymousId)
@@ -139,7 +141,7 @@ struct EventScanner {
 
 /// The calls of the Segment spec that the tool treats differently.
 enum EventKind {
-  case identify, track, alias, other
+  case identify, track, alias, other, group
 
   /// An event without a `type` but with an `event` name is taken as a track.
   init(type: UnsafeBufferPointer<UInt8>?, hasEventName: Bool) {
@@ -153,6 +155,8 @@ enum EventKind {
       self = .track
     } else if EventKind.equalsIgnoringCase(type, "alias") {
       self = .alias
+    } else if EventKind.equalsIgnoringCase(type, "group") {
+      self = .group
     } else {
       self = .other
     }

@@ -8,10 +8,11 @@ struct PerTrait<Value> {
   private var phone: Value
   private var jobTitle: Value
   private var country: Value
+  private var companyDomain: Value
 
   init(repeating value: Value) {
-    (email, firstName, lastName, name, phone, jobTitle, country) = (
-      value, value, value, value, value, value, value
+    (email, firstName, lastName, name, phone, jobTitle, country, companyDomain) = (
+      value, value, value, value, value, value, value, value
     )
   }
 
@@ -25,6 +26,7 @@ struct PerTrait<Value> {
       case .phone: phone
       case .jobTitle: jobTitle
       case .country: country
+      case .companyDomain: companyDomain
       }
     }
     set {
@@ -36,6 +38,7 @@ struct PerTrait<Value> {
       case .phone: phone = newValue
       case .jobTitle: jobTitle = newValue
       case .country: country = newValue
+      case .companyDomain: companyDomain = newValue
       }
     }
   }

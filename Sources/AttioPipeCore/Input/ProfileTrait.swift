@@ -10,6 +10,9 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
   /// `address.country_code` or `address.country`: the country of a phone number written
   /// without an international prefix.
   case country
+  /// The domain of the company a `group` call linked the person to (`--companies`). Set only
+  /// by the group call itself, never from identify traits: it has no spellings.
+  case companyDomain
 
   /// The spellings an event may use, the one that wins first: the documented snake_case key,
   /// then any other key that folds to it (`firstName`, `First-Name`), then the aliases (`title`
@@ -23,6 +26,7 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
     case .phone: [.phone, .phoneNumber, .mobile]
     case .jobTitle: [.jobTitleSnake, .jobTitle, .title]
     case .country: [.addressCountryCode, .addressCountry]
+    case .companyDomain: []
     }
   }
 }

@@ -4,6 +4,8 @@
 struct ScannedLine {
   enum Kind: UInt8 {
     case blank, invalid, identify, track, alias, other
+    /// A `group` call: a company (`--companies`); otherwise handled like `other`.
+    case group
   }
 
   var kind = Kind.blank

@@ -16,6 +16,9 @@ struct PersonValues: Equatable, Sendable {
   var phone: String?
   var jobTitle: String?
   var description: String?
+  /// The domain of the person's company (`--companies`): written as `company`, a record
+  /// reference by domain, after the company's own write.
+  var companyDomain: String?
 
   func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {

@@ -6,6 +6,11 @@ public enum SkipReason: String, Sendable, CaseIterable {
   case noEmail = "no_email"
   /// Eligible, but the email is one Attio would reject, failing the whole request.
   case invalidEmail = "invalid_email"
+  /// A `group` call (`--companies`) without a `groupId`: it names no group.
+  case noGroupId = "no_group_id"
+  /// A `group` call (`--companies`) whose `domain` and `website` traits give no host name:
+  /// Attio matches companies on their domains, so there is nothing to match.
+  case noDomain = "no_domain"
 }
 
 /// Something about an upsert that was still written: a value left out, or a guess worth
@@ -29,6 +34,8 @@ extension SkipReason: CountedReason {
     case .notEnabled: 0
     case .noEmail: 1
     case .invalidEmail: 2
+    case .noGroupId: 3
+    case .noDomain: 4
     }
   }
 }

@@ -16,6 +16,12 @@ struct RequestBodyEncoder: Sendable {
       output.append(UInt8(ascii: ":"))
       encodeValue(attribute, of: person, into: &output)
     }
+    if let domain = person.companyDomain {
+      output.append(UInt8(ascii: ","))
+      output.appendJSONString(CompanyValues.personCompanySlug)
+      output.append(UInt8(ascii: ":"))
+      CompanyBodyEncoder.encodeReference(domain, into: &output)
+    }
     output.append("}}}")
   }
 
@@ -25,11 +31,18 @@ struct RequestBodyEncoder: Sendable {
 
   /// The attributes one at a time, slug and value text: what delivery merges and compares.
   func attributes(of person: PersonValues) -> [UpsertRequest.Attribute] {
-    PersonAttribute.allCases.filter(person.has).map { attribute in
+    var attributes = PersonAttribute.allCases.filter(person.has).map { attribute in
       var value: [UInt8] = []
       encodeValue(attribute, of: person, into: &value)
       return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
     }
+    if let domain = person.companyDomain {
+      var value: [UInt8] = []
+      CompanyBodyEncoder.encodeReference(domain, into: &value)
+      attributes.append(
+        UpsertRequest.Attribute(slug: CompanyValues.personCompanySlug, value: value))
+    }
+    return attributes
   }
 
   /// One attribute's value: a one-element array of Attio's object form.

@@ -45,7 +45,12 @@ final class ResultWriter {
       line.append(",\"messageId\":")
       line.appendJSONString(messageId)
     }
-    line.append(",\"email\":")
+    if job.request.object == .companies {
+      // A company's result: its own kind of line, keyed by its domain.
+      line.append(",\"object\":\"companies\",\"domain\":")
+    } else {
+      line.append(",\"email\":")
+    }
     line.appendJSONString(job.request.email)
     line.append(",\"status\":\"")
     line.append(contentsOf: result.status.rawValue.utf8)
@@ -88,7 +93,7 @@ final class ResultWriter {
     }
     if result.status == .failed || result.status == .notSent || result.status == .inDoubt {
       line.append(",\"request\":")
-      line.append(contentsOf: job.request.body)
+      line.append(contentsOf: job.request.envelope)
     }
     line.append(UInt8(ascii: "}"))
   }

@@ -6,4 +6,6 @@ enum EventOutcome: Equatable {
   case skipped(SkipReason)
   /// An upsert to make.
   case person(PersonValues, warnings: [EventWarning])
+  /// A company assert to make (a `group` call under `--companies`).
+  case company(CompanyValues, warnings: [EventWarning])
 }

@@ -9,10 +9,13 @@ struct EventProcessor {
     /// Use a `userId` that is an email address when nothing else gives an email
     /// (`--no-userid-email` turns it off).
     var userIdEmail = true
+    /// `--companies`: `group` calls make companies and link their people (nil: off).
+    var companies: CompanySettings?
   }
 
   private let mapper: PersonMapper
   private let userIdEmail: Bool
+  private let companyMapper: CompanyMapper?
   private(set) var identities: IdentityStore
   private(set) var evictions = 0
 
@@ -20,6 +23,7 @@ struct EventProcessor {
   init(_ configuration: Configuration, identities: IdentityStore? = nil) {
     mapper = PersonMapper(defaultRegion: configuration.defaultRegion)
     userIdEmail = configuration.userIdEmail
+    companyMapper = configuration.companies.map(CompanyMapper.init)
     self.identities =
       identities
       ?? IdentityStore(
@@ -52,7 +56,7 @@ struct EventProcessor {
     switch scanned.kind {
     case .blank: return .blank
     case .invalid: return .invalid(scanned.error!)
-    case .identify, .track, .alias, .other: break
+    case .identify, .track, .alias, .other, .group: break
     }
     if scanned.followsWait { tick() }
     var changes = TraitChanges()
@@ -62,6 +66,12 @@ struct EventProcessor {
       case .null: changes[trait] = .remove
       case let value: changes[trait] = .set(Self.text(of: value, in: line)!.trimmingWhitespace())
       }
+    }
+    // `--companies`: a group call makes a company, and its person remembers the domain.
+    var company: CompanyMapper.Outcome?
+    if scanned.kind == .group, let companyMapper {
+      company = Self.company(of: line, companyMapper)
+      if case .company(let values, _) = company { changes[.companyDomain] = .set(values.domain) }
     }
     // Static helpers: `identities` is mutated inside the closures, and any access to `self`
     // around them would copy the whole store on every event.
@@ -82,6 +92,11 @@ struct EventProcessor {
       }
     }
     evictions += observation.evicted
+    switch company {
+    case .company(let values, let warnings): return .company(values, warnings: warnings)
+    case .skipped(let reason): return .skipped(reason)
+    case nil: break
+    }
     guard scanned.isEnabled else { return .skipped(.notEnabled) }
     let profile = observation.profile.map { identities[$0] } ?? Profile(changes: changes)
     let leadSource = Self.text(of: scanned.leadSource, in: line)?.trimmingWhitespace()
@@ -94,7 +109,8 @@ struct EventProcessor {
       return (userId, "userId")
     }
     switch outcome {
-    case .person(let values, var warnings):
+    case .person(var values, var warnings):
+      if companyMapper != nil { values.companyDomain = profile[.companyDomain] }
       if scanned.emailFromEvent {
         warnings.append(EventWarning(.emailFrom, [("email_from", "email")]))
       }
@@ -107,6 +123,14 @@ struct EventProcessor {
       return .person(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)
     }
+  }
+
+  /// Kept out of line: group calls are rare.
+  @inline(never)
+  private static func company(of line: UnsafeBufferPointer<UInt8>, _ mapper: CompanyMapper)
+    -> CompanyMapper.Outcome
+  {
+    mapper.map(GroupEvent(line: line, mapped: mapper.settings.mappings.map(\.trait)))
   }
 
   /// A string decoded, or a number's literal text.

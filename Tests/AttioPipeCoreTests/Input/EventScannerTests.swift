@@ -12,7 +12,7 @@ import Testing
     (#"{"event":"Logged In"}"#, .track, true),
     (#"{"type":"page","name":"Signed Up"}"#, .other, false),
     (#"{"type":"alias","previousId":"a","userId":"u"}"#, .alias, false),
-    (#"{"type":"group","traits":{"email":"x@y.io"}}"#, .other, false),
+    (#"{"type":"group","traits":{"email":"x@y.io"}}"#, .group, false),
     ("   ", .blank, false),
     (#"{"type":"#, .invalid, false),
   ])

@@ -7,7 +7,7 @@ import Testing
   @Test(arguments: [
     (#"{"action":"identify","userId":"12345"}"#, ScannedLine.Kind.identify, true),
     (#"{"action":"Track","event":"Signed Up"}"#, .track, true),
-    (#"{"action":"group","traits":{"name":"Acme"}}"#, .other, false),
+    (#"{"action":"group","traits":{"name":"Acme"}}"#, .group, false),
     // `type` wins over `action`.
     (#"{"type":"track","action":"identify","event":"Page Viewed"}"#, .track, false),
   ])

@@ -83,6 +83,11 @@ final class MockAttio: Sendable {
     try await control("GET", "/__mock/people") as? [[String: Any]] ?? []
   }
 
+  /// The stored companies (`/__mock/companies`): `record_id`, `domains`, `values`, ….
+  func companies() async throws -> [[String: Any]] {
+    try await control("GET", "/__mock/companies") as? [[String: Any]] ?? []
+  }
+
   func stats() async throws -> [String: Any] {
     try await control("GET", "/__mock/stats") as? [String: Any] ?? [:]
   }

@@ -27,6 +27,9 @@ struct MergePlanner: Sendable {
   var multiselect: Set<String>
   /// Slugs written only when the record has no current value (`--only-if-empty`).
   var onlyIfEmpty: Set<String>
+  /// Company domain → record id, learned from this run's company writes: a person's
+  /// `company` reference by domain is then seen to be unchanged (MergePlanner+Companies).
+  var companyRecordIds: [String: String] = [:]
 
   /// What to send: the attributes of the `PATCH` (empty: nothing would change), and the
   /// addresses it adds to the record.
@@ -63,6 +66,7 @@ struct MergePlanner: Sendable {
           UpsertRequest.Attribute(slug: attribute.slug, value: MergePlanner.encode(missing)))
         continue
       }
+      if holdsCompany(attribute, current) { continue }
       let holdsAValue = current.contains { !$0.isEmpty }
       if onlyIfEmpty.contains(attribute.slug) && holdsAValue { continue }
       if let first = values.first, let held = current.first,
