@@ -8,7 +8,8 @@ import Foundation
 // the transport (delivered on the queue), timers fire there. No locks guard the state
 // because nothing else touches it. The parts, each with one job:
 //
-//   LaneTable       per-person queues: merge, in-flight, what was upserted (dedupe)
+//   LaneTable       per-person queues: merge, in-flight, email changes tying two lanes
+//   PersonMemory    per person, bounded: what was upserted (dedupe), the learned record id
 //   WritePlan       the request(s) that write one person: an assert, or find → update/create
 //   ResponsePolicy  what an answer means: success, retry when, fail, stop everything
 //   Pacer           when the next request may go: the rate window, 429 pauses (one for
@@ -50,6 +51,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     var multiselect: Set<String> = []
     /// `--only-if-empty`: slugs written only to a record that has no value for them.
     var onlyIfEmpty: Set<String> = []
+    /// `--max-people`: people whose upserted values and record id are remembered.
+    var memoryCapacity = PersonMemory.defaultCapacity
 
     var policy: ResponsePolicy {
       ResponsePolicy(
@@ -101,7 +104,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   init(
     options: Options, transport: (DispatchQueue) -> any DeliveryTransport,
     write: @escaping (DeliveryResult) -> Bool,
-    known: UpsertedValues = [:],
+    memory: PersonMemory? = nil,
     delivered: DeliveredMessages = DeliveredMessages(),
     clock: any DeliveryClock = SystemDeliveryClock(),
     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
@@ -117,7 +120,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     self.random = random
     self.onRefusal = onRefusal
     ledger = ResultLedger(capacity: options.capacity, delivered: delivered, write: write)
-    lanes = LaneTable(known: known, mode: options.writeMode)
+    lanes = LaneTable(
+      memory: memory ?? PersonMemory(capacity: options.memoryCapacity), mode: options.writeMode)
     pacer = Pacer(rate: options.rate)
     readPacer = Pacer(rate: options.readRate)
     self.transport = transport(queue)
@@ -146,9 +150,18 @@ final class DeliveryScheduler: @unchecked Sendable {
     ledger.waitUntilAllResolved()
   }
 
-  /// What this run (and the runs whose state it loaded) upserted per email, for `--state`.
-  var known: UpsertedValues { queue.sync { lanes.known } }
-  var deliveredMessages: DeliveredMessages { queue.sync { ledger.delivered } }
+  /// What this run (and the runs whose state it loaded) remembers per person and which
+  /// messages it delivered, for `--state`: copies (the scheduler's own go on changing).
+  var stateSnapshot: (memory: PersonMemory, delivered: DeliveredMessages) {
+    queue.sync { (lanes.memory, ledger.delivered) }
+  }
+  /// People forgotten for `--max-people` (loading the state included).
+  var memoryEvictions: Int { queue.sync { lanes.memory.evictions } }
+  /// Lanes held (on the queue): only people with work have one.
+  var laneCountForTests: Int { lanes.laneCount }
+  var memoryCounts: (count: Int, evictions: Int) {
+    queue.sync { (lanes.memory.count, lanes.memory.evictions) }
+  }
   var summary: Statistics { queue.sync { ledger.statistics } }
   var authenticationError: AttioError? { queue.sync { refusal?.error } }
   var isOutputClosed: Bool { queue.sync { ledger.outputClosed } }
@@ -258,13 +271,17 @@ final class DeliveryScheduler: @unchecked Sendable {
       lanes.settle(email, until: now + options.settleTime)
     }
     if response.status == 429 { ledger.countRateLimited() }
+    let recordInUse = batch.plan.recordIdInUse
     if batch.plan.findAgain(after: response) {
-      // Another writer created the person, or the record went away: find it again at once.
+      // Another writer created the person, or the record went away (a learned id too): find
+      // it again at once.
+      if response.status == 404, let recordInUse { lanes.forget(recordId: recordInUse, for: batch) }
       batch.notBefore = now
       batch.isRetry = true
       lanes.requeue(batch, email: email)
       return lanes.makeReadyIfIdle(email, now: now)
     }
+    var continuing = false
     let decision = policy.decide(
       response, attempts: batch.attempts, countedAttempts: batch.countedAttempts,
       firstSent: batch.firstSent ?? now, now: now,
@@ -274,7 +291,13 @@ final class DeliveryScheduler: @unchecked Sendable {
       if batch.plan.isRead { ledger.countRead() }
       switch batch.plan.advance(after: response, for: batch.request, planner: planner) {
       case .done(let action, let recordId):
-        lanes.recordWritten(batch, email: email, at: now)
+        lanes.recordWritten(
+          batch, email: email, recordId: recordId,
+          wroteRecordOfPrevious: batch.plan.emailAdded != nil)
+        if let duplicate = batch.plan.duplicateRecordId, let previous = batch.request.previousEmail
+        {
+          lanes.learn(recordId: duplicate, for: previous)
+        }
         resolve(
           batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
           response: response, recordId: recordId, action: action,
@@ -292,6 +315,7 @@ final class DeliveryScheduler: @unchecked Sendable {
         batch.notBefore = now
         batch.isRetry = false
         lanes.requeue(batch, email: email)
+        continuing = true
       }
     case .retry(let time, let counted, let pauseAll, _):
       if counted { batch.countedAttempts += 1 }
@@ -303,6 +327,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       batch.notBefore = time
       batch.plan.restart()
       lanes.requeue(batch, email: email)
+      continuing = true
     case .fail:
       resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
     case .stopAll:
@@ -312,6 +337,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       resolve(batch.jobs, .inDoubt, attempts: batch.attempts, response: nil)
     }
     lanes.makeReadyIfIdle(email, now: now)
+    if !continuing { lanes.releaseHold(of: batch, now: now) }
   }
 
   /// A 401 or 403: the key cannot work, so nothing more is sent; what waits is `not_sent`,
