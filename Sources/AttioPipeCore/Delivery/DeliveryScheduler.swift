@@ -222,10 +222,15 @@ final class DeliveryScheduler: @unchecked Sendable {
       guard let allowed = (isRead ? readPacer : pacer).nextSend(after: now) else { return }
       if allowed > now { return wake(at: allowed) }
       guard let email = lanes.popReady() else { break }
-      let batch = lanes.takeFront(of: email, dedupe: options.dedupe) { unchanged in
+      let batch = lanes.takeFront(of: email, now: now, dedupe: options.dedupe) { unchanged in
         resolve(unchanged.jobs, .unchanged, attempts: unchanged.attempts, response: nil)
       }
-      if let batch { send(batch, email: email, at: now) }
+      if let batch {
+        send(batch, email: email, at: now)
+      } else {
+        // Emptied by unchanged batches (the lane is dropped), or waiting for another lane.
+        lanes.makeReadyIfIdle(email, now: now)
+      }
     }
     if let next = lanes.earliestDelayed { wake(at: next) }
   }

@@ -12,10 +12,11 @@
 /// An email change ties two lanes: a batch of `new@` carrying `previousEmail` `old@` may write
 /// `old@`'s record (merge mode adds `new@` to it), so it is that person's write too. It starts
 /// only when `old@`'s lane has nothing in flight and no older batch waiting (else a brand-new
-/// `old@` whose create has not landed is not found and a second person is created), and while
-/// its plan runs `old@`'s lane is held (else `old@`'s write, computed from what the record held
-/// before, could interleave with it). Batches are ordered by their oldest job, so two lanes
-/// never wait for each other.
+/// `old@` whose create has not landed is not found and a second person is created); `old@`'s
+/// batches wait for an older such batch of `new@` (else a newer value written for `old@`
+/// is overwritten by the older one `new@` carries); and while its plan runs `old@`'s lane is
+/// held (else `old@`'s write, computed from what the record held before, could interleave
+/// with it). Batches are ordered by their oldest job, so two lanes never wait for each other.
 ///
 /// A lane exists only while it has work (or a settling time to honour); what is remembered
 /// about a person between writes lives in `memory`, bounded.
@@ -29,6 +30,8 @@ struct LaneTable {
     var settleUntil = 0.0
     /// In-flight plans of other lanes that write this person's record (an email change).
     var heldBy = 0
+    /// The previous emails this lane's batches named (entries of `namedBy`).
+    var named: Set<String> = []
   }
 
   private var lanes: [String: Lane] = [:]
@@ -37,6 +40,8 @@ struct LaneTable {
   private var delayed: [(time: Double, email: String)] = []
   /// Lanes whose front batch waits for another email's lane (an email change), by that email.
   private var waitingFor: [String: [String]] = [:]
+  /// The lanes whose batches name an email as their previous one, by that email.
+  private var namedBy: [String: Set<String>] = [:]
   /// What was upserted per person, and their record ids: bounded, kept in `--state`.
   private(set) var memory: PersonMemory
   /// How new batches write (`--write-mode`).
@@ -54,6 +59,11 @@ struct LaneTable {
     if lane.waiting.last?.merge(job) != true {
       lane.waiting.append(DeliveryBatch(job, mode: mode))
     }
+    if let previous = job.request.previousEmail, previous != email,
+      lane.named.insert(previous).inserted
+    {
+      namedBy[previous, default: []].insert(email)
+    }
     lanes[email] = lane
     return email
   }
@@ -65,7 +75,7 @@ struct LaneTable {
     guard var lane = lanes[email], lane.inFlight == nil, !lane.isQueued, lane.heldBy == 0
     else { return }
     guard let front = lane.waiting.first else {
-      if lane.settleUntil <= now { lanes[email] = nil }
+      if lane.settleUntil <= now { drop(email) }
       return
     }
     if let partner = mustWait(front, email: email) {
@@ -83,14 +93,31 @@ struct LaneTable {
   }
 
   /// The email whose lane `front` must wait for: its previous email's lane has a request in
-  /// flight or an older batch waiting.
+  /// flight or an older batch waiting; or another lane's older batch names this email as its
+  /// previous one.
   private func mustWait(_ front: DeliveryBatch, email: String) -> String? {
-    guard let partner = front.request.previousEmail, partner != email,
-      let other = lanes[partner]
-    else { return nil }
-    if other.inFlight != nil { return partner }
-    if let theirs = other.waiting.first, theirs.order < front.order { return partner }
+    if let partner = front.request.previousEmail, partner != email, let other = lanes[partner] {
+      if other.inFlight != nil { return partner }
+      if let theirs = other.waiting.first, theirs.order < front.order { return partner }
+    }
+    for naming in namedBy[email] ?? [] where naming != email {
+      guard let other = lanes[naming] else { continue }
+      if let theirs = other.waiting.first, theirs.request.previousEmail == email,
+        theirs.order < front.order
+      {
+        return naming
+      }
+    }
     return nil
+  }
+
+  /// Forgets an idle lane, and that its batches named other emails.
+  private mutating func drop(_ email: String) {
+    guard let lane = lanes.removeValue(forKey: email) else { return }
+    for previous in lane.named {
+      namedBy[previous]?.remove(email)
+      if namedBy[previous]?.isEmpty == true { namedBy[previous] = nil }
+    }
   }
 
   private mutating func wakeWaiters(of email: String, now: Double) {
@@ -140,10 +167,17 @@ struct LaneTable {
   /// `dedupe`), and the next one is taken. A batch whose previous email's lane got busy since
   /// it was queued goes back to waiting for it (nil).
   mutating func takeFront(
-    of email: String, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
+    of email: String, now: Double, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
   ) -> DeliveryBatch? {
+    // Lanes waiting for this one look again whatever happens (it may have just emptied).
+    defer { wakeWaiters(of: email, now: now) }
     guard var lane = lanes[email] else { return nil }
     lane.isQueued = false
+    guard lane.heldBy == 0 else {
+      // Held since it was queued: the hold's end queues it again.
+      lanes[email] = lane
+      return nil
+    }
     while let batch = lane.waiting.first {
       if let partner = mustWait(batch, email: email) {
         lanes[email] = lane
