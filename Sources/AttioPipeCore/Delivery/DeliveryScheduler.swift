@@ -17,9 +17,9 @@ import Foundation
 //   ResultLedger    exactly one result per job; back-pressure; the summary's counters
 //   DeliveryTransport / DeliveryClock   the network and time, injected
 //
-// `pump()` sends from the ready lanes while the concurrency limit and the pacer allow, and
-// otherwise arms one timer for the earliest moment something can change (or waits for the
-// answer the pacer needs: every answer pumps).
+// `pump()` sends from the ready lanes (writes before reads) while the concurrency limit and
+// the pacers allow, and otherwise arms one timer for the earliest moment something can change
+// (or waits for the answer the pacer needs: every answer pumps).
 //
 // Deadlines end the run early: a signal's `--grace` (or a second signal), the
 // `--drain-timeout` after end of input, a short wait after a 401/403, a closed stdout. From
@@ -216,12 +216,32 @@ final class DeliveryScheduler: @unchecked Sendable {
     }
     guard !stopped else { return }
     lanes.promoteDue(now)
-    while inFlight < options.concurrency, lanes.hasReady {
+    // Writes first: each is a started plan's last step (or an assert), and the write rate is
+    // the limit that matters. Reads (new finds) go while their own rate allows, but only a
+    // second's worth of writes ahead: a write is computed from a read, so a long queue of
+    // reads answered long ago would write from stale values.
+    let readAhead = max(options.concurrency, Int(options.rate.rounded(.up)))
+    var writesHeld = false
+    var readsHeld = false
+    while inFlight < options.concurrency {
+      let isRead: Bool
+      if !writesHeld && lanes.readyCount(reads: false) > 0 {
+        isRead = false
+      } else if !readsHeld && lanes.readyCount(reads: true) > 0
+        && lanes.readyCount(reads: false) < readAhead
+      {
+        isRead = true
+      } else {
+        break
+      }
       // Nil: the request that places the rate window is unanswered; its answer pumps again.
-      let isRead = lanes.nextReadyIsRead
-      guard let allowed = (isRead ? readPacer : pacer).nextSend(after: now) else { return }
-      if allowed > now { return wake(at: allowed) }
-      guard let email = lanes.popReady() else { break }
+      let allowed = (isRead ? readPacer : pacer).nextSend(after: now)
+      if allowed == nil || allowed! > now {
+        if let allowed { wake(at: allowed) }
+        if isRead { readsHeld = true } else { writesHeld = true }
+        continue
+      }
+      guard let email = lanes.popReady(reads: isRead) else { break }
       let batch = lanes.takeFront(of: email, now: now, dedupe: options.dedupe) { unchanged in
         resolve(unchanged.jobs, .unchanged, attempts: unchanged.attempts, response: nil)
       }

@@ -6,8 +6,10 @@
 /// two requests in flight and a retry goes back to its front, a newer write never lands before
 /// an older one.
 ///
-/// Lanes whose front batch may go wait FIFO in `ready`; lanes whose front batch waits for a
-/// time (a retry's backoff, a settling time) sit in `delayed` until `promoteDue` moves them.
+/// Lanes whose front batch may go wait FIFO in `ready`, one queue for reads (merge mode's
+/// finds) and one for writes, so that neither kind waits behind the other's rate; lanes whose
+/// front batch waits for a time (a retry's backoff, a settling time) sit in `delayed` until
+/// `promoteDue` moves them.
 ///
 /// An email change ties two lanes: a batch of `new@` carrying `previousEmail` `old@` may write
 /// `old@`'s record (merge mode adds `new@` to it), so it is that person's write too. It starts
@@ -35,8 +37,35 @@ struct LaneTable {
   }
 
   private var lanes: [String: Lane] = [:]
-  private var ready: [String] = []
-  private var readyHead = 0
+  /// A FIFO of lane emails that drops what it has handed out in blocks.
+  private struct Queue {
+    private var items: [String] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+    var first: String? { head < items.count ? items[head] : nil }
+
+    mutating func append(_ email: String) { items.append(email) }
+
+    mutating func popFirst() -> String? {
+      guard head < items.count else { return nil }
+      let email = items[head]
+      head += 1
+      if head > 1024 && head * 2 > items.count {
+        items.removeFirst(head)
+        head = 0
+      }
+      return email
+    }
+
+    mutating func removeAll() {
+      items.removeAll()
+      head = 0
+    }
+  }
+
+  private var readyReads = Queue()
+  private var readyWrites = Queue()
   private var delayed: [(time: Double, email: String)] = []
   /// Lanes whose front batch waits for another email's lane (an email change), by that email.
   private var waitingFor: [String: [String]] = [:]
@@ -88,7 +117,7 @@ struct LaneTable {
     if notBefore > now {
       delayed.append((notBefore, email))
     } else {
-      ready.append(email)
+      enqueue(email, isRead: front.plan.isRead)
     }
   }
 
@@ -129,37 +158,30 @@ struct LaneTable {
     guard !delayed.isEmpty else { return }
     var stillDelayed: [(time: Double, email: String)] = []
     for entry in delayed {
-      if entry.time <= now { ready.append(entry.email) } else { stillDelayed.append(entry) }
+      if entry.time <= now {
+        enqueue(entry.email, isRead: lanes[entry.email]?.waiting.first?.plan.isRead ?? false)
+      } else {
+        stillDelayed.append(entry)
+      }
     }
     delayed = stillDelayed
   }
 
   var earliestDelayed: Double? { delayed.map(\.time).min() }
   var delayedCount: Int { delayed.count }
-  var hasReady: Bool { readyHead < ready.count }
   /// Lanes with work, for tests: idle ones are dropped.
   var laneCount: Int { lanes.count }
 
-  /// The lane whose front batch goes next, left in place: whether it reads or writes decides
-  /// which pace applies.
-  var nextReady: String? { readyHead < ready.count ? ready[readyHead] : nil }
-
-  /// Whether the next ready lane's front batch is a read (merge mode's find).
-  var nextReadyIsRead: Bool {
-    guard let email = nextReady else { return false }
-    return lanes[email]?.waiting.first?.plan.isRead ?? false
+  private mutating func enqueue(_ email: String, isRead: Bool) {
+    if isRead { readyReads.append(email) } else { readyWrites.append(email) }
   }
 
-  /// The next lane whose front batch may go.
-  mutating func popReady() -> String? {
-    guard readyHead < ready.count else { return nil }
-    let email = ready[readyHead]
-    readyHead += 1
-    if readyHead > 1024 && readyHead * 2 > ready.count {
-      ready.removeFirst(readyHead)
-      readyHead = 0
-    }
-    return email
+  /// Lanes whose front batch may go now, reads (merge mode's finds) or writes.
+  func readyCount(reads: Bool) -> Int { reads ? readyReads.count : readyWrites.count }
+
+  /// The next lane whose front batch, a read or a write, may go.
+  mutating func popReady(reads: Bool) -> String? {
+    reads ? readyReads.popFirst() : readyWrites.popFirst()
   }
 
   /// Takes the lane's front batch to send (it becomes the lane's in-flight batch). A batch
@@ -273,8 +295,8 @@ struct LaneTable {
       lanes[email]?.waiting = []
       lanes[email]?.isQueued = false
     }
-    ready.removeAll()
-    readyHead = 0
+    readyReads.removeAll()
+    readyWrites.removeAll()
     delayed.removeAll()
     waitingFor.removeAll()
     return removed

@@ -176,4 +176,19 @@ import Testing
     #expect(harness.scheduler.summary.reads == 1)
     #expect(harness.results.first?.duplicateRecordId == nil)
   }
+
+  /// A started plan's write goes before new finds: the writes, limited to --rate, never wait
+  /// behind a queue of reads.
+  @Test func aWriteGoesBeforeTheFindsQueuedAheadOfIt() async throws {
+    var options = mergeOptions()
+    options.concurrency = 2
+    let harness = SchedulerHarness(options: options)
+    for email in ["a@example.com", "b@example.com", "c@example.com", "d@example.com"] {
+      submit(harness, email, title: "CTO")
+    }
+    #expect(harness.transport.requests.count == 2)
+    harness.transport.answer(0, status: 200, body: found("a@example.com", title: nil, id: "rec-a"))
+    #expect(harness.transport.requests.count == 3)
+    #expect(harness.transport.requests[2].method == "PATCH")
+  }
 }
