@@ -609,11 +609,11 @@ def render(ctx):  # noqa: C901 (a report, read top to bottom)
                    "count, not any single second, is the sustained figure)."
                    % (figs["seconds"], figs["per_second_min"], figs["per_second_median"],
                       figs["per_second_max"], figs["seconds_below_target"]))
-    out.append("- Mock: %d writes, status counts %s; %d reads, status counts %s; max "
-               "concurrent %s, max concurrent requests about one person %s."
+    out.append("- Mock: %d writes, status counts %s; %d reads, status counts %s; most "
+               "reads in any 1 s window %s; max concurrent requests about one person %s."
                % (puts, json.dumps(stats.get("write_status_counts", {}), sort_keys=True),
                   reads, json.dumps(stats.get("read_status_counts", {}), sort_keys=True),
-                  stats.get("max_concurrent"), ctx["per_person"]))
+                  stats.get("max_reads_in_any_1s_window"), ctx["per_person"]))
     out.append("- attio-pipe exit status %s; summary: `%s`"
                % (ctx["exit_status"], (ctx["summary_line"] or "(none)")
                   .replace("attio-pipe: ", "")))

@@ -43,6 +43,12 @@ final class StateKeeper {
         restored = try IdentityStore.decodeState(
           from: &reader, length: length, capacity: identity.capacity,
           timeToLive: identity.timeToLive, now: now)
+      } else if reader.formatVersion < StateFile.version {
+        // Written back under the current version, so in the current layout: rebuilt whole
+        // (no capacity or time limit applies to a section this mode does not own).
+        rawIdentity = try IdentityStore.decodeState(
+          from: &reader, length: length, capacity: Int.max, timeToLive: nil, now: now
+        ).encodeState()
       } else {
         rawIdentity = Array(try reader.raw(count: length))
       }
