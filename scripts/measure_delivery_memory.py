@@ -96,6 +96,9 @@ def main(argv=None):
     ap.add_argument("--binary", default=os.path.join(REPO_ROOT, ".build", "release", "attio-pipe"))
     ap.add_argument("--people", type=int, default=1_000_000)
     ap.add_argument("--max-people", type=int, help="attio-pipe --max-people (default: its own)")
+    ap.add_argument("--max-identities", type=int,
+                    help="attio-pipe --max-identities (default: its own); a small value leaves "
+                         "delivery's own memory")
     ap.add_argument("--write-mode", choices=("merge", "assert"), default="assert")
     ap.add_argument("--server", choices=("fast", "mock"), default="fast")
     args = ap.parse_args(argv)
@@ -113,6 +116,8 @@ def main(argv=None):
            "--read-rate", "100000", "--concurrency", "32", "--no-progress"]
     if args.max_people:
         cmd += ["--max-people", str(args.max_people)]
+    if args.max_identities:
+        cmd += ["--max-identities", str(args.max_identities)]
     env = dict(os.environ, ATTIO_API_KEY=TOKEN, ATTIO_BASE_URL=base)
     load = " / ".join("%.2f" % x for x in os.getloadavg())
     started = time.perf_counter()
@@ -137,9 +142,9 @@ def main(argv=None):
         mock.terminate()
         mock.wait()
     summary = stderr[0].decode("utf-8", "replace").strip().splitlines() if stderr else []
-    print("people %d, --write-mode %s, server %s, exit %d, wall %.1f s (%.0f people/s), "
+    print("people %d, %s, server %s, exit %d, wall %.1f s (%.0f people/s), "
           "peak RSS %.0f MiB, load average before %s"
-          % (args.people, args.write_mode, args.server, status, wall, args.people / wall,
+          % (args.people, " ".join(cmd[2:]), args.server, status, wall, args.people / wall,
              peak_kib / 1024, load))
     print("summary: %s" % (summary[-1] if summary else "(none)"))
     return 0 if status == 0 else 1

@@ -139,4 +139,39 @@ import Testing
     #expect(stats["creates"] as? Int == 1)
     #expect(stats["max_concurrent_per_person"] as? Int == 1, "\(stats)")
   }
+
+  /// `--max-people` bounds what is remembered: the least recently written person is
+  /// forgotten (counted in the summary and the metrics), and the saved state holds no more.
+  @Test func maxPeopleForgetsTheLeastRecentlyWrittenAndCountsIt() async throws {
+    let mock = try await MockAttio()
+    let state = temporaryState()
+    let metrics = state + ".prom"
+    defer {
+      try? FileManager.default.removeItem(atPath: state)
+      try? FileManager.default.removeItem(atPath: metrics)
+    }
+    let input =
+      person("a", "m1", ["email": "a@example.com", "job_title": "CTO"])
+      + person("b", "m2", ["email": "b@example.com", "job_title": "CTO"])
+      + person("c", "m3", ["email": "c@example.com", "job_title": "CTO"])
+    let run = try await BinaryRunner.run(
+      ["deliver", "--max-people", "2", "--state", state, "--metrics-file", metrics],
+      stdin: Data(input.utf8), environment: mock.environment)
+    #expect(run.status == 0, "\(run.stderrText)")
+    #expect(run.stderrText.contains("people_evicted: 1"), "\(run.stderrText)")
+    let text = try String(contentsOfFile: metrics, encoding: .utf8)
+    #expect(text.contains("attio_pipe_delivery_people 2\n"), "\(text)")
+    #expect(text.contains("attio_pipe_delivery_people_evictions_total 1\n"), "\(text)")
+    // a was forgotten: its record is queried again; c's is read by the id kept in the state.
+    let before = try await mock.requests().count
+    let again =
+      person("a", "m4", ["email": "a@example.com", "job_title": "CEO"])
+      + person("c", "m5", ["email": "c@example.com", "job_title": "CEO"])
+    let rerun = try await BinaryRunner.run(
+      ["deliver", "--max-people", "2", "--state", state, "--concurrency", "1"],
+      stdin: Data(again.utf8), environment: mock.environment)
+    #expect(rerun.status == 0, "\(rerun.stderrText)")
+    let endpoints = try await mock.requests().dropFirst(before).map { $0["endpoint"] as? String }
+    #expect(endpoints == ["query", "patch", "get", "patch"])
+  }
 }
