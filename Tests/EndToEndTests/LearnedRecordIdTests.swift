@@ -155,7 +155,11 @@ import Testing
       + person("b", "m2", ["email": "b@example.com", "job_title": "CTO"])
       + person("c", "m3", ["email": "c@example.com", "job_title": "CTO"])
     let run = try await BinaryRunner.run(
-      ["deliver", "--max-people", "2", "--state", state, "--metrics-file", metrics],
+      // One request at a time: the people are written, so remembered, in input order.
+      [
+        "deliver", "--max-people", "2", "--state", state, "--metrics-file", metrics,
+        "--concurrency", "1",
+      ],
       stdin: Data(input.utf8), environment: mock.environment)
     #expect(run.status == 0, "\(run.stderrText)")
     #expect(run.stderrText.contains("people_evicted: 1"), "\(run.stderrText)")

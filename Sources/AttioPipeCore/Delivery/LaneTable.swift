@@ -85,7 +85,11 @@ struct LaneTable {
   mutating func add(_ job: DeliveryJob) -> String {
     let email = job.request.email
     var lane = lanes[email] ?? Lane()
-    if lane.waiting.last?.merge(job) != true {
+    let mayMerge =
+      lane.waiting.last.map {
+        !isTied(email, [job.request.previousEmail, $0.request.previousEmail], after: $0.order)
+      } ?? false
+    if !mayMerge || lane.waiting.last?.merge(job) != true {
       lane.waiting.append(DeliveryBatch(job, mode: mode))
     }
     if let previous = job.request.previousEmail, previous != email,
@@ -138,6 +142,17 @@ struct LaneTable {
       }
     }
     return nil
+  }
+
+  /// Whether a batch of a lane tied to `email` by an email change (naming it, or named as
+  /// `previous`) came after `order`: a newer job must then not merge into the batch of that
+  /// order, or it would overtake the tied batch (a newer value written before an older one).
+  private func isTied(_ email: String, _ previous: [String?], after order: Int) -> Bool {
+    let tied = Array(namedBy[email] ?? []) + previous.compactMap { $0 }
+    return tied.contains { other in
+      guard other != email, let lane = lanes[other] else { return false }
+      return lane.waiting.contains { $0.order > order } || (lane.inFlight?.order ?? -1) > order
+    }
   }
 
   /// Forgets an idle lane, and that its batches named other emails.
@@ -279,6 +294,10 @@ struct LaneTable {
     var lane = lanes[email] ?? Lane()
     lane.waiting.insert(batch, at: 0)
     while lane.waiting.count > 1, lane.waiting[0].plan.isAtStart,
+      !isTied(
+        email,
+        [lane.waiting[0].request.previousEmail, lane.waiting[1].request.previousEmail],
+        after: lane.waiting[0].order),
       lane.waiting[0].request.merge(lane.waiting[1].request)
     {
       lane.waiting[0].jobs.append(contentsOf: lane.waiting[1].jobs)

@@ -191,4 +191,22 @@ import Testing
     #expect(harness.transport.requests.count == 3)
     #expect(harness.transport.requests[2].method == "PATCH")
   }
+
+  /// A newer job of old@ does not merge into old@'s waiting batch over new@'s batch queued in
+  /// between (which names old@): it would write Founder before new@'s older CTO lands.
+  @Test func aJobDoesNotMergeOverATiedBatchQueuedBetween() async throws {
+    var options = mergeOptions()
+    options.concurrency = 1
+    let harness = SchedulerHarness(options: options)
+    submit(harness, "x@example.com")
+    submit(harness, "old@example.com", title: "CTO")
+    submit(harness, "new@example.com", previous: "old@example.com", title: "CTO")
+    submit(harness, "old@example.com", title: "Founder")
+    harness.transport.answer(0, status: 200, body: nobody)
+    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-x"}}}"#)
+    harness.transport.answer(2, status: 200, body: nobody)
+    let create = text(harness.transport.requests[3].body)
+    #expect(harness.transport.requests[3].path == "/v2/objects/people/records")
+    #expect(create.contains("CTO") && !create.contains("Founder"), "\(create)")
+  }
 }
