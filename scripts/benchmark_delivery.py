@@ -4,6 +4,7 @@
     python3 scripts/benchmark_delivery.py [--binary PATH] [--people 1650] [--seed 1]
                                           [--out bench-out] [--latency-ms 150]
                                           [--limit 25] [--rate 25] [--concurrency N]
+                                          [--write-mode merge|assert]
 
 1. Generates (deterministically) a Segment-spec NDJSON stream into OUT/:
    N people, each with an anonymous id, interleaved in time so that many are
@@ -18,16 +19,24 @@
    get a result.
 2. Builds attio-pipe (`swift build -c release`) unless --binary is given.
 3. Starts Tests/MockAttio/mock_attio.py on an ephemeral port with
-   `--rate LIMIT --latency-ms LATENCY`, runs `attio-pipe deliver --rate RATE
-   FILE` against it (ATTIO_API_KEY / ATTIO_BASE_URL set) and measures the wall
-   time.
+   `--rate LIMIT --latency-ms LATENCY` (its read limit stays at Attio's 100/s).
+   In merge mode (the default, as in attio-pipe) it first seeds the mock with
+   every person of the stream as an existing record (the email, an older job
+   title, and for people whose stream has a phone an office number), so the
+   stream is one of existing people: each plan is a read (a records query, or a
+   GET of a record id learned earlier in the run) and a PATCH. Then it runs
+   `attio-pipe deliver --write-mode MODE --rate RATE FILE` against it
+   (ATTIO_API_KEY / ATTIO_BASE_URL set) and measures the wall time.
 4. From the mock (`/__mock/stats`, `/__mock/requests`, `/__mock/people`) and
    the results on stdout it computes:
-   - the sustained PUT rate over the steady part of the run (from 2 s after
-     the first PUT to 2 s before the last) and its fraction of the limit
-     (target >= 95%), the most PUTs in any 1-second window, the 429 count
-     (target 0);
-   - requests sent versus eligible events (the savings of dedupe and merge);
+   - the sustained write rate (PATCHes and creates in merge mode, assert PUTs
+     in assert mode) over the steady part of the run (from 2 s after the first
+     write to 2 s before the last) and its fraction of the limit (target >=
+     95%), the most writes in any 1-second window, the 429 count, reads and
+     writes (target 0);
+   - reads per second (merge mode), requests (reads + writes) per eligible
+     event, and writes sent versus eligible events (the savings of dedupe and
+     merge);
    - the proof that every eligible event has exactly one result (none
      missing, no duplicates, no extras, messageId and email matching);
    - that the mock holds one person per distinct email, with the last values
@@ -289,6 +298,12 @@ class Mock:
         self.port = int(line.split()[1])
         self.base = "http://127.0.0.1:%d" % self.port
 
+    def post(self, path, body):
+        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read().decode("utf-8"))
+
     def get(self, path):
         with urllib.request.urlopen(self.base + path, timeout=60) as r:
             return json.loads(r.read().decode("utf-8"))
@@ -368,7 +383,7 @@ def check_results(results, bad_lines, expectation):
 
 
 def rate_figures(puts, limit, client_rate):
-    """Sustained rate from the mock's request log (arrival times of assert PUTs)."""
+    """Sustained rate from the mock's request log (arrival times of the writes)."""
     arrivals = sorted(r["arrival"] for r in puts)
     admitted = sorted(r["arrival"] for r in puts if r.get("status") not in (429,))
     if not arrivals:
@@ -498,8 +513,10 @@ def render(ctx):  # noqa: C901 (a report, read top to bottom)
     proof_ok, proof, statuses = ctx["proof_ok"], ctx["proof"], ctx["statuses"]
     stats, people_facts = ctx["stats"], ctx["people_facts"]
     eligible = len(exp["eligible"])
-    puts = stats.get("puts", 0)
-    n429 = stats.get("status_counts", {}).get("429", 0)
+    puts = ctx["writes"]
+    reads = ctx["reads"]
+    noun = ctx["noun"]
+    n429 = ctx["n429"]
     limit, rate = ctx["limit"], ctx["client_rate"]
     frac = figs.get("fraction", float("nan"))
     saved = 1 - puts / eligible if eligible else float("nan")
@@ -511,38 +528,53 @@ def render(ctx):  # noqa: C901 (a report, read top to bottom)
     out.append("### Delivery benchmark")
     out.append("")
     out.append(
-        "Measured with `python3 scripts/benchmark_delivery.py`: `attio-pipe deliver --rate %s%s` "
-        "against `Tests/MockAttio/mock_attio.py --rate %s --latency-ms %s` on 127.0.0.1. "
+        "Measured with `python3 scripts/benchmark_delivery.py`: `attio-pipe deliver "
+        "--write-mode %s --rate %s%s` "
+        "against `Tests/MockAttio/mock_attio.py --rate %s --latency-ms %s` on 127.0.0.1%s. "
         "Stream: %s people (seed %s, %.0f%% with an email), %s lines, %s eligible events "
         "(%s), %s distinct emails."
-        % (rate, (" --concurrency %s" % ctx["concurrency"]) if ctx["concurrency"] else "",
-           limit, ctx["latency_ms"], exp["people"], exp["seed"],
+        % (ctx["write_mode"], rate,
+           (" --concurrency %s" % ctx["concurrency"]) if ctx["concurrency"] else "",
+           limit, ctx["latency_ms"],
+           (" (read limit 100/s), every person of the stream seeded as an existing record "
+            "(an older job title, an office phone for those with a phone)")
+           if ctx["write_mode"] == "merge" else "",
+           exp["people"], exp["seed"],
            100.0 * len(exp["final"]) / exp["people"], exp["lines"], eligible,
            ", ".join("%s %d" % (k.replace("track:", ""), v) for k, v in sorted(
                ctx["eligible_kinds"].items(), key=lambda kv: -kv[1])),
            people_facts["distinct_emails"]))
-    out.append("Machine: %s; attio-pipe: %s." % (ctx["machine"], ctx["binary_desc"]))
+    out.append("Machine: %s, load average (1/5/15 min) %s before the run, %s after; "
+               "attio-pipe: %s."
+               % (ctx["machine"], ctx["load_before"], ctx["load_after"], ctx["binary_desc"]))
     out.append("")
     out.append("| Measure | Value | Target | Met |")
     out.append("|---|---|---|---|")
-    out.append("| Sustained PUTs/s (steady part, %.1f s) | %.2f | ≥ %.2f (95%% of %s) | %s |"
-               % (figs.get("steady_window", 0.0), figs.get("steady_rate", 0.0),
+    out.append("| Sustained %s/s (steady part, %.1f s) | %.2f | ≥ %.2f (95%% of %s) | %s |"
+               % (noun, figs.get("steady_window", 0.0), figs.get("steady_rate", 0.0),
                   RATE_TARGET * limit, limit, mark(rate_ok)))
     out.append("| Fraction of the limit | %s | ≥ 95%% | %s |" % (pct(frac), mark(rate_ok)))
-    out.append("| Most PUTs in any 1 s window (mock) | %s | ≤ %s | %s |"
-               % (stats.get("max_in_any_1s_window"), limit,
-                  mark(stats.get("max_in_any_1s_window", 0) <= limit)))
-    out.append("| 429 responses | %s | 0 | %s |" % (n429, mark(n429 == 0)))
+    out.append("| Most %s in any 1 s window (mock) | %s | ≤ %s | %s |"
+               % (noun, stats.get("max_writes_in_any_1s_window"), limit,
+                  mark(stats.get("max_writes_in_any_1s_window", 0) <= limit)))
+    if ctx["write_mode"] == "merge":
+        out.append("| Reads/s (queries and GETs; steady part) | %.2f | ≤ 100 | %s |"
+                   % (ctx["steady_reads"], mark(stats.get("max_reads_in_any_1s_window", 0)
+                                               <= 100)))
+    out.append("| 429 responses (reads and writes) | %s | 0 | %s |" % (n429, mark(n429 == 0)))
     out.append("| Eligible events | %s | | |" % eligible)
-    out.append("| Requests sent (PUTs at the mock) | %s | | |" % puts)
-    out.append("| Requests saved by dedupe + merge | %s (%s) | | |"
+    out.append("| Requests sent (reads + writes at the mock) | %s (%s + %s) | | |"
+               % (reads + puts, reads, puts))
+    out.append("| Requests per eligible event | %.3f | | |"
+               % ((reads + puts) / eligible if eligible else float("nan")))
+    out.append("| Writes saved by dedupe + merge | %s (%s) | | |"
                % (eligible - puts, pct(saved)))
     out.append("| Results on stdout | %s | %s, one per eligible event | %s |"
                % (proof["results"], eligible, mark(proof_ok)))
     out.append("| People in the mock | %s | %s (distinct emails) | %s |"
                % (people_facts["people"], people_facts["distinct_emails"], mark(people_ok)))
     out.append("| Wall time of `deliver` | %.1f s | | |" % ctx["wall"])
-    out.append("| First PUT to last answer | %.1f s | | |" % figs.get("sending_time", 0.0))
+    out.append("| First write to last answer | %.1f s | | |" % figs.get("sending_time", 0.0))
     out.append("")
     out.append("- Exactly one result per eligible event: **%s**. %d expected, %d results; "
                "missing %d, duplicated %d, extra %d, messageId/email mismatches %d%s."
@@ -552,32 +584,36 @@ def render(ctx):  # noqa: C901 (a report, read top to bottom)
     out.append("- Result statuses: %s."
                % (", ".join("%s %d" % (k, v) for k, v in sorted(statuses.items()))
                   or "none"))
-    out.append("- Requests: %d PUTs for %d eligible events, %.2f events per request; "
-               "%s of the requests saved (merging an upsert into the one still waiting for "
-               "the same email, skipping upserts that would change nothing)."
-               % (puts, eligible, eligible / puts if puts else float("nan"), pct(saved)))
+    out.append("- Requests: %d %s for %d eligible events, %.2f events per write; "
+               "%s of the writes saved (merging an upsert into the one still waiting for "
+               "the same email, skipping upserts that would change nothing)%s."
+               % (puts, noun, eligible, eligible / puts if puts else float("nan"), pct(saved),
+                  ("; mock endpoints %s" % json.dumps(stats.get("by_endpoint", {}),
+                                                     sort_keys=True))
+                  if ctx["write_mode"] == "merge" else ""))
     if "cycle_rate" in figs:
         out.append("- Rate cross-check, independent of where bursts fall in the window: "
-                   "%.2f PUTs/s (%s of the limit) over whole multiples of %s PUTs; overall "
-                   "%.2f PUTs/s from the first to the last PUT (%.1f s)."
-                   % (figs["cycle_rate"], pct(figs["cycle_rate"] / limit), int(float(rate)),
-                      figs["overall_rate"], figs["span"]))
+                   "%.2f %s/s (%s of the limit) over whole multiples of %s %s; overall "
+                   "%.2f %s/s from the first to the last (%.1f s)."
+                   % (figs["cycle_rate"], noun, pct(figs["cycle_rate"] / limit),
+                      int(float(rate)), noun, figs["overall_rate"], noun, figs["span"]))
     if "burst_size" in figs:
-        out.append("- Sending pattern: %d bursts of a median %s PUTs, one every %.3f s, each "
-                   "sent within %.2f s (longest pause between two PUTs %.2f s)."
-                   % (figs["bursts"], figs["burst_size"], figs["burst_period"],
+        out.append("- Sending pattern: %d bursts of a median %s %s, one every %.3f s, each "
+                   "sent within %.2f s (longest pause between two %.2f s)."
+                   % (figs["bursts"], figs["burst_size"], noun, figs["burst_period"],
                       figs["burst_length"], figs["longest_gap"]))
     if "per_second_min" in figs:
-        out.append("- Whole seconds of the steady part, counted from its start: %d, PUTs per "
+        out.append("- Whole seconds of the steady part, counted from its start: %d, writes per "
                    "second min %d / median %s / max %d, %d below 95%% of the limit (a burst "
                    "straddling a second's boundary makes that second low and the window "
                    "count, not any single second, is the sustained figure)."
                    % (figs["seconds"], figs["per_second_min"], figs["per_second_median"],
                       figs["per_second_max"], figs["seconds_below_target"]))
-    out.append("- Mock: %d PUTs, status counts %s, max concurrent %s, max concurrent per "
-               "email %s."
-               % (puts, json.dumps(stats.get("status_counts", {}), sort_keys=True),
-                  stats.get("max_concurrent"), stats.get("max_concurrent_per_email")))
+    out.append("- Mock: %d writes, status counts %s; %d reads, status counts %s; most "
+               "reads in any 1 s window %s; max concurrent requests about one person %s."
+               % (puts, json.dumps(stats.get("write_status_counts", {}), sort_keys=True),
+                  reads, json.dumps(stats.get("read_status_counts", {}), sort_keys=True),
+                  stats.get("max_reads_in_any_1s_window"), ctx["per_person"]))
     out.append("- attio-pipe exit status %s; summary: `%s`"
                % (ctx["exit_status"], (ctx["summary_line"] or "(none)")
                   .replace("attio-pipe: ", "")))
@@ -604,6 +640,8 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=25, help="mock write rate (default 25/s)")
     ap.add_argument("--rate", type=float, default=25, help="attio-pipe --rate (default 25)")
     ap.add_argument("--concurrency", type=int, help="attio-pipe --concurrency (default: its own)")
+    ap.add_argument("--write-mode", choices=("merge", "assert"), default="merge",
+                    help="attio-pipe --write-mode (default merge, against existing people)")
     ap.add_argument("--timeout", type=float, default=900,
                     help="give up on attio-pipe after this many seconds (default 900)")
     args = ap.parse_args(argv)
@@ -632,6 +670,15 @@ def main(argv=None):
             binary_desc += " (%s)" % version
 
         mock = Mock(args.limit, args.latency_ms, prefix + ".mock.log")
+        if args.write_mode == "merge":
+            seeded = []
+            for email, p in sorted(expectation["final"].items()):
+                values = {"email_addresses": [email], "job_title": "Previous title"}
+                if p["phone"]:
+                    values["phone_numbers"] = ["+442079460958"]
+                seeded.append({"values": values})
+            mock.post("/__mock/seed", {"people": seeded})
+            log("  seeded %d existing people" % len(seeded))
     except SetupError as e:
         log("error: %s" % e)
         return 2
@@ -640,15 +687,14 @@ def main(argv=None):
     stderr_path = prefix + ".stderr.txt"
     try:
         env = dict(os.environ, ATTIO_API_KEY=TOKEN, ATTIO_BASE_URL=mock.base)
-        # The report counts assert PUTs: it measures --write-mode assert (merge mode's reads
-        # and PATCHes are measured apart, see README "What attio-pipe changes in Attio").
-        cmd = [binary, "deliver", "--write-mode", "assert", "--rate", rate_text]
+        cmd = [binary, "deliver", "--write-mode", args.write_mode, "--rate", rate_text]
         if args.concurrency:
             cmd += ["--concurrency", str(args.concurrency)]
         cmd.append(events_path)
         log("Running: %s  (mock on port %d, --rate %s --latency-ms %d)"
             % (" ".join(cmd), mock.port, args.limit, args.latency_ms))
         with open(results_path, "wb") as fo, open(stderr_path, "wb") as fe:
+            load_before = " / ".join("%.2f" % x for x in os.getloadavg())
             t0 = time.perf_counter()
             proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env,
                                     stdin=subprocess.DEVNULL)
@@ -660,7 +706,9 @@ def main(argv=None):
                 raise SetupError("attio-pipe deliver did not finish within %.0f s"
                                  % args.timeout)
             wall = time.perf_counter() - t0
-        log("  finished in %.1f s, exit status %d" % (wall, exit_status))
+        load_after = " / ".join("%.2f" % x for x in os.getloadavg())
+        log("  finished in %.1f s, exit status %d (load average %s before, %s after)"
+            % (wall, exit_status, load_before, load_after))
         stats = mock.get("/__mock/stats")
         requests = mock.get("/__mock/requests")
         people = mock.get("/__mock/people")
@@ -697,17 +745,27 @@ def main(argv=None):
     statuses = {}
     for r in results:
         statuses[r.get("status")] = statuses.get(r.get("status"), 0) + 1
-    puts = [r for r in requests if r.get("endpoint") == "assert" and r.get("method") == "PUT"]
+    write_endpoints = ("assert", "patch", "create", "put_record")
+    puts = [r for r in requests if r.get("endpoint") in write_endpoints]
+    reads = [r for r in requests if r.get("endpoint") in ("query", "get")]
     figs = rate_figures(puts, args.limit, args.rate)
+    steady_reads = float("nan")
+    if figs.get("steady_window"):
+        lo = figs["first"] + 2.0
+        hi = lo + figs["steady_window"]
+        steady_reads = sum(1 for r in reads if lo <= r["arrival"] < hi
+                           and r.get("status") != 429) / figs["steady_window"]
+    n429 = sum(1 for r in puts + reads if r.get("status") == 429)
+    per_person = stats.get("max_concurrent_per_person" if args.write_mode == "merge"
+                           else "max_concurrent_per_email", 0)
     people_facts, people_problems = check_people(people, expectation)
     eligible_kinds = {}
     for e in expectation["eligible"]:
         eligible_kinds[e["kind"]] = eligible_kinds.get(e["kind"], 0) + 1
 
     other = list(people_problems)
-    n429 = stats.get("status_counts", {}).get("429", 0)
     if n429:
-        other.append("%d PUT(s) answered 429 with --rate %s against a %d/s limit"
+        other.append("%d request(s) answered 429 with --rate %s against a %d/s limit"
                      % (n429, rate_text, args.limit))
     if figs.get("fraction", 0) < RATE_TARGET:
         other.append("sustained rate %.2f/s is %s of the limit, below the 95%% target"
@@ -716,22 +774,22 @@ def main(argv=None):
             figs.get("steady_rate", 0.0):
         other.append("the phase-free cross-check gives %.2f/s (%s of the limit), below the "
                      "95%% target" % (figs["cycle_rate"], pct(figs["cycle_rate"] / args.limit)))
-    if stats.get("max_concurrent_per_email", 0) > 1:
-        other.append("the mock saw %d concurrent PUTs for one email"
-                     % stats["max_concurrent_per_email"])
+    if per_person > 1:
+        other.append("the mock saw %d concurrent requests about one person" % per_person)
     if exit_status != 0:
         other.append("attio-pipe exited with status %d (stderr in %s)"
                      % (exit_status, stderr_path))
     if summary.get("eligible") is not None and summary["eligible"] != len(expectation["eligible"]):
         other.append("attio-pipe's summary counts %d eligible events, the generator %d"
                      % (summary["eligible"], len(expectation["eligible"])))
-    if summary.get("requests") is not None and summary["requests"] != len(puts):
-        other.append("attio-pipe's summary counts %d requests, the mock received %d PUTs"
-                     % (summary["requests"], len(puts)))
-    non_assert = [r for r in requests if r.get("endpoint") != "assert"]
-    failed_puts = [r for r in puts if r.get("status") not in (200, 429)]
+    if summary.get("requests") is not None and summary["requests"] != len(puts) + len(reads):
+        other.append("attio-pipe's summary counts %d requests, the mock received %d"
+                     % (summary["requests"], len(puts) + len(reads)))
+    non_assert = [r for r in requests if r.get("endpoint") not in write_endpoints
+                  and r.get("endpoint") not in ("query", "get")]
+    failed_puts = [r for r in puts + reads if r.get("status") not in (200, 429)]
     if failed_puts:
-        other.append("%d PUT(s) got a status other than 200/429: %s"
+        other.append("%d request(s) got a status other than 200/429: %s"
                      % (len(failed_puts), sorted({str(r.get("status")) for r in failed_puts})))
     for key in ("failed", "not_sent"):
         if statuses.get(key):
@@ -745,13 +803,17 @@ def main(argv=None):
            "limit": args.limit, "client_rate": rate_text, "latency_ms": args.latency_ms,
            "concurrency": args.concurrency, "wall": wall, "exit_status": exit_status,
            "machine": machine, "binary_desc": binary_desc, "eligible_kinds": eligible_kinds,
+           "write_mode": args.write_mode, "writes": len(puts), "reads": len(reads),
+           "noun": "PUTs" if args.write_mode == "assert" else "writes", "n429": n429,
+           "steady_reads": steady_reads, "per_person": per_person,
+           "load_before": load_before, "load_after": load_after,
            "problems": problems + other, "notes": []}
     if figs.get("steady_window", 0.0) < 20:
         ctx["notes"].append("the steady part is only %.0f s long, too short for a meaningful "
                             "sustained rate (a burst more or less moves it by several %%); "
                             "use more --people" % figs.get("steady_window", 0.0))
     if non_assert:
-        ctx["notes"].append("%d non-PUT API request(s) (%s) were not counted"
+        ctx["notes"].append("%d other API request(s) (%s) were not counted"
                                % (len(non_assert), ", ".join(sorted(
                                    {str(r.get("endpoint") or r.get("path")) for r in non_assert}))))
     text = render(ctx)

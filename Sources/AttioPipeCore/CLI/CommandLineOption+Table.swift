@@ -183,6 +183,15 @@ extension CommandLineOption {
         line.events.identityCapacity = try positiveInteger(name, value)
       }),
     CommandLineOption(
+      "--max-people", value: "N", modes: [.deliver, .send], group: .state,
+      help: """
+        People whose upserted values and Attio record id delivery remembers (default 1000000, \
+        kept in --state too); the least recently written go first.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.delivery.scheduler.memoryCapacity = try positiveInteger(name, value)
+      }),
+    CommandLineOption(
       "--identity-ttl", value: "D", modes: [.build, .deliver], group: .state,
       help: "Forget profiles not seen for D of wall-clock time (default 90d; 0 keeps them).",
       apply: { line, name, value throws(UsageError) in

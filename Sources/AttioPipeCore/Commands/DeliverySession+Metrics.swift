@@ -1,6 +1,9 @@
 extension DeliverySession {
   /// Delivery's counters for `--metrics-file`, read on its timer's thread.
   var metricsSample: MetricsFile.DeliverySample {
-    MetricsFile.DeliverySample(statistics: statistics, awaitingResult: progress.queued)
+    let people = memoryCounts
+    return MetricsFile.DeliverySample(
+      statistics: statistics, awaitingResult: progress.queued, people: people.count,
+      peopleEvicted: people.evictions)
   }
 }

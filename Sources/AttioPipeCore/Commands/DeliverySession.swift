@@ -18,9 +18,10 @@ final class DeliverySession: @unchecked Sendable {
     self.diagnostics = diagnostics
     drainTimeout = settings.drainTimeout
     grace = settings.grace
-    let saved: (known: UpsertedValues, delivered: DeliveredMessages)
+    let saved: (memory: PersonMemory, delivered: DeliveredMessages)
     do {
-      saved = try DeliveredState.decode(state?.loaded.delivery ?? [])
+      saved = try DeliveredState.decode(
+        state?.takeDelivery() ?? [], capacity: settings.scheduler.memoryCapacity)
     } catch .corrupt(let detail, _) {
       throw .state(.corrupt(detail, path: "(delivery section)"))
     } catch {
@@ -34,7 +35,7 @@ final class DeliverySession: @unchecked Sendable {
           endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
           userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
       },
-      write: { results.write($0) }, known: saved.known, delivered: saved.delivered,
+      write: { results.write($0) }, memory: saved.memory, delivered: saved.delivered,
       onRefusal: { response in
         DeliverySession.reportRefusal(response, diagnostics: diagnostics)
         // Reading on would only report not_sent forever (a `tail -F` never ends).
@@ -79,15 +80,20 @@ final class DeliverySession: @unchecked Sendable {
     scheduler.submit(job, send: send)
   }
 
-  /// The delivery section of the state file: what has been upserted per email.
-  func stateSnapshot() -> [UInt8] {
-    DeliveredState.encode(scheduler.known, scheduler.deliveredMessages)
+  /// The delivery section of the state file: what is remembered per person, and the
+  /// delivered messages. Encoded from a copy, streamed (a million people are tens of MB).
+  func stateSnapshot() -> StateFile.Section {
+    let (memory, delivered) = scheduler.stateSnapshot
+    return .encoded { DeliveredState.encode(memory, delivered, into: &$0) }
   }
 
   /// Whether reading should stop early: stdout is gone, so results could not be written.
   var outputClosed: Bool { scheduler.isOutputClosed }
 
   var progress: DeliveryScheduler.Progress { scheduler.progress }
+
+  /// People remembered and forgotten (`--max-people`), for `--metrics-file`.
+  var memoryCounts: (count: Int, evictions: Int) { scheduler.memoryCounts }
 
   /// The counters so far, for `--metrics-file` (any thread).
   var statistics: DeliveryScheduler.Statistics { scheduler.summary }
@@ -106,6 +112,7 @@ final class DeliverySession: @unchecked Sendable {
     scheduler.waitUntilDone()
     signalSource?.cancel()
     let summary = scheduler.summary
+    let forgotten = scheduler.memoryEvictions
     report.failed = summary.failed
     // In doubt counts like not sent for the exit status (1): the run did not confirm it.
     report.notSent = summary.notSent + summary.inDoubt
@@ -121,6 +128,6 @@ final class DeliverySession: @unchecked Sendable {
         ("requests", summary.requests), ("retries", summary.retries),
         ("rate_limited", summary.rateLimited), ("created", summary.created),
         ("updated", summary.updated), ("asserted", summary.asserted), ("reads", summary.reads),
-      ])
+      ] + (forgotten > 0 ? [("people_evicted", forgotten)] : []))
   }
 }

@@ -17,13 +17,13 @@ struct EventSession {
   private(set) var processor: EventProcessor
   private let frontEnd: CommandFrontEnd
   /// The delivery section to save with the identities (nil: keep what was loaded).
-  private let deliverySnapshot: () -> [UInt8]?
+  private let deliverySnapshot: () -> StateFile.Section?
   private var linesSinceMaintenance = 0
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
 
-  init(frontEnd: CommandFrontEnd, deliverySnapshot: @escaping () -> [UInt8]? = { nil }) {
+  init(frontEnd: CommandFrontEnd, deliverySnapshot: @escaping () -> StateFile.Section? = { nil }) {
     self.frontEnd = frontEnd
     let options = frontEnd.options
     for warning in options.eventNameWarnings { frontEnd.diagnostics.runWarning(warning) }

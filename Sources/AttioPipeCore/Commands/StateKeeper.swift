@@ -38,14 +38,31 @@ final class StateKeeper {
     var restored: IdentityStore?
     var rawIdentity: [UInt8] = []
     let now = UInt32(wallClock())
-    loaded.delivery = try file.load { reader, length throws(StateFileError) in
+    let contents = try file.load { reader, length throws(StateFileError) in
       if let identity {
         restored = try IdentityStore.decodeState(
           from: &reader, length: length, capacity: identity.capacity,
           timeToLive: identity.timeToLive, now: now)
+      } else if reader.formatVersion < StateFile.version {
+        // Written back under the current version, so in the current layout: rebuilt whole
+        // (no capacity or time limit applies to a section this mode does not own).
+        rawIdentity = try IdentityStore.decodeState(
+          from: &reader, length: length, capacity: Int.max, timeToLive: nil, now: now
+        ).encodeState()
       } else {
         rawIdentity = Array(try reader.raw(count: length))
       }
+    }
+    loaded.delivery = contents.delivery
+    if contents.version < 3 && !contents.delivery.isEmpty {
+      // Saved as version 3 whoever saves it (`build` writes the section back as loaded).
+      let old: (memory: PersonMemory, delivered: DeliveredMessages)
+      do {
+        old = try DeliveredState.decode(contents.delivery, version: contents.version)
+      } catch .corrupt(let detail, _) {
+        throw .corrupt(detail, path: options.path)
+      }
+      loaded.delivery = DeliveredState.encode(old.memory, old.delivered)
     }
     loaded.identity = rawIdentity
     self.restored = restored
@@ -64,9 +81,16 @@ final class StateKeeper {
     }
   }
 
+  /// Hands over the delivery section as loaded, to a mode that owns it (and saves its own):
+  /// the keeper then holds no copy of it for the whole run.
+  func takeDelivery() -> [UInt8] {
+    defer { loaded.delivery = [] }
+    return loaded.delivery
+  }
+
   /// Saves when the interval has passed. A failed periodic save is reported and retried at
   /// the next interval; the run goes on.
-  func saveIfDue(identity: () -> StateFile.Section?, delivery: () -> [UInt8]?) {
+  func saveIfDue(identity: () -> StateFile.Section?, delivery: () -> StateFile.Section?) {
     guard monotonicSeconds() >= nextSave else { return }
     do {
       try save(identity: identity(), delivery: delivery())
@@ -84,9 +108,9 @@ final class StateKeeper {
   }
 
   /// Saves now (at exit); nil sections keep what was loaded.
-  func save(identity: StateFile.Section?, delivery: [UInt8]?) throws(StateFileError) {
-    if let delivery { loaded.delivery = delivery }
-    try file.save(identity: identity ?? .bytes(loaded.identity), delivery: .bytes(loaded.delivery))
+  func save(identity: StateFile.Section?, delivery: StateFile.Section?) throws(StateFileError) {
+    try file.save(
+      identity: identity ?? .bytes(loaded.identity), delivery: delivery ?? .bytes(loaded.delivery))
     saves += 1
   }
 }

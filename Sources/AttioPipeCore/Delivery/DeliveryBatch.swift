@@ -24,6 +24,13 @@ final class DeliveryBatch: @unchecked Sendable {
   /// ignored.
   var abandoned = false
 
+  /// The previous email's lane this batch holds while its plan runs (an email change; see
+  /// LaneTable).
+  var heldPartner: String?
+
+  /// The batch's place in the stream: its oldest job's ledger number.
+  var order: Int { jobs.first?.ledgerNumber ?? 0 }
+
   init(_ job: DeliveryJob, mode: WritePlan.Mode = .assert) {
     // Companies are always asserted: their matching attribute (`domains`) is additive and
     // no find is needed to avoid deleting anything a company holds.

@@ -8,7 +8,8 @@ import Foundation
 // the transport (delivered on the queue), timers fire there. No locks guard the state
 // because nothing else touches it. The parts, each with one job:
 //
-//   LaneTable       per-person queues: merge, in-flight, what was upserted (dedupe)
+//   LaneTable       per-person queues: merge, in-flight, email changes tying two lanes
+//   PersonMemory    per person, bounded: what was upserted (dedupe), the learned record id
 //   CompanyGate     holds a person's writes until the company they reference is written
 //                   (companies come from `group` calls; design in CompanyGate.swift)
 //   WritePlan       the request(s) that write one person: an assert, or find → update/create
@@ -18,9 +19,9 @@ import Foundation
 //   ResultLedger    exactly one result per job; back-pressure; the summary's counters
 //   DeliveryTransport / DeliveryClock   the network and time, injected
 //
-// `pump()` sends from the ready lanes while the concurrency limit and the pacer allow, and
-// otherwise arms one timer for the earliest moment something can change (or waits for the
-// answer the pacer needs: every answer pumps).
+// `pump()` sends from the ready lanes (writes before reads) while the concurrency limit and
+// the pacers allow, and otherwise arms one timer for the earliest moment something can change
+// (or waits for the answer the pacer needs: every answer pumps).
 //
 // Deadlines end the run early: a signal's `--grace` (or a second signal), the
 // `--drain-timeout` after end of input, a short wait after a 401/403, a closed stdout. From
@@ -52,6 +53,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     var multiselect: Set<String> = []
     /// `--only-if-empty`: slugs written only to a record that has no value for them.
     var onlyIfEmpty: Set<String> = []
+    /// `--max-people`: people whose upserted values and record id are remembered.
+    var memoryCapacity = PersonMemory.defaultCapacity
 
     var policy: ResponsePolicy {
       ResponsePolicy(
@@ -105,7 +108,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   init(
     options: Options, transport: (DispatchQueue) -> any DeliveryTransport,
     write: @escaping (DeliveryResult) -> Bool,
-    known: UpsertedValues = [:],
+    memory: PersonMemory? = nil,
     delivered: DeliveredMessages = DeliveredMessages(),
     clock: any DeliveryClock = SystemDeliveryClock(),
     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
@@ -121,7 +124,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     self.random = random
     self.onRefusal = onRefusal
     ledger = ResultLedger(capacity: options.capacity, delivered: delivered, write: write)
-    lanes = LaneTable(known: known, mode: options.writeMode)
+    lanes = LaneTable(
+      memory: memory ?? PersonMemory(capacity: options.memoryCapacity), mode: options.writeMode)
     pacer = Pacer(rate: options.rate)
     readPacer = Pacer(rate: options.readRate)
     self.transport = transport(queue)
@@ -150,9 +154,18 @@ final class DeliveryScheduler: @unchecked Sendable {
     ledger.waitUntilAllResolved()
   }
 
-  /// What this run (and the runs whose state it loaded) upserted per email, for `--state`.
-  var known: UpsertedValues { queue.sync { lanes.known } }
-  var deliveredMessages: DeliveredMessages { queue.sync { ledger.delivered } }
+  /// What this run (and the runs whose state it loaded) remembers per person and which
+  /// messages it delivered, for `--state`: copies (the scheduler's own go on changing).
+  var stateSnapshot: (memory: PersonMemory, delivered: DeliveredMessages) {
+    queue.sync { (lanes.memory, ledger.delivered) }
+  }
+  /// People forgotten for `--max-people` (loading the state included).
+  var memoryEvictions: Int { queue.sync { lanes.memory.evictions } }
+  /// Lanes held (on the queue): only people with work have one.
+  var laneCountForTests: Int { lanes.laneCount }
+  var memoryCounts: (count: Int, evictions: Int) {
+    queue.sync { (lanes.memory.count, lanes.memory.evictions) }
+  }
   var summary: Statistics { queue.sync { ledger.statistics } }
   var authenticationError: AttioError? { queue.sync { refusal?.error } }
   var isOutputClosed: Bool { queue.sync { ledger.outputClosed } }
@@ -224,16 +237,41 @@ final class DeliveryScheduler: @unchecked Sendable {
     }
     guard !stopped else { return }
     lanes.promoteDue(now)
-    while inFlight < options.concurrency, lanes.hasReady {
+    // Writes first: each is a started plan's last step (or an assert), and the write rate is
+    // the limit that matters. Reads (new finds) go while their own rate allows, but only a
+    // second's worth of writes ahead: a write is computed from a read, so a long queue of
+    // reads answered long ago would write from stale values.
+    let readAhead = max(options.concurrency, Int(options.rate.rounded(.up)))
+    var writesHeld = false
+    var readsHeld = false
+    while inFlight < options.concurrency {
+      let isRead: Bool
+      if !writesHeld && lanes.readyCount(reads: false) > 0 {
+        isRead = false
+      } else if !readsHeld && lanes.readyCount(reads: true) > 0
+        && lanes.readyCount(reads: false) < readAhead
+      {
+        isRead = true
+      } else {
+        break
+      }
       // Nil: the request that places the rate window is unanswered; its answer pumps again.
-      let isRead = lanes.nextReadyIsRead
-      guard let allowed = (isRead ? readPacer : pacer).nextSend(after: now) else { return }
-      if allowed > now { return wake(at: allowed) }
-      guard let email = lanes.popReady() else { break }
-      let batch = lanes.takeFront(of: email, dedupe: options.dedupe) { unchanged in
+      let allowed = (isRead ? readPacer : pacer).nextSend(after: now)
+      if allowed == nil || allowed! > now {
+        if let allowed { wake(at: allowed) }
+        if isRead { readsHeld = true } else { writesHeld = true }
+        continue
+      }
+      guard let email = lanes.popReady(reads: isRead) else { break }
+      let batch = lanes.takeFront(of: email, now: now, dedupe: options.dedupe) { unchanged in
         resolve(unchanged.jobs, .unchanged, attempts: unchanged.attempts, response: nil)
       }
-      if let batch { send(batch, email: email, at: now) }
+      if let batch {
+        send(batch, email: email, at: now)
+      } else {
+        // Emptied by unchanged batches (the lane is dropped), or waiting for another lane.
+        lanes.makeReadyIfIdle(email, now: now)
+      }
     }
     if let next = lanes.earliestDelayed { wake(at: next) }
   }
@@ -279,13 +317,17 @@ final class DeliveryScheduler: @unchecked Sendable {
       lanes.settle(email, until: now + options.settleTime)
     }
     if response.status == 429 { ledger.countRateLimited() }
+    let recordInUse = batch.plan.recordIdInUse
     if batch.plan.findAgain(after: response) {
-      // Another writer created the person, or the record went away: find it again at once.
+      // Another writer created the person, or the record went away (a learned id too): find
+      // it again at once.
+      if response.status == 404, let recordInUse { lanes.forget(recordId: recordInUse, for: batch) }
       batch.notBefore = now
       batch.isRetry = true
       lanes.requeue(batch, email: email)
       return lanes.makeReadyIfIdle(email, now: now)
     }
+    var continuing = false
     let decision = policy.decide(
       response, attempts: batch.attempts, countedAttempts: batch.countedAttempts,
       firstSent: batch.firstSent ?? now, now: now,
@@ -295,7 +337,13 @@ final class DeliveryScheduler: @unchecked Sendable {
       if batch.plan.isRead { ledger.countRead() }
       switch batch.plan.advance(after: response, for: batch.request, planner: planner) {
       case .done(let action, let recordId):
-        lanes.recordWritten(batch, email: email, at: now)
+        lanes.recordWritten(
+          batch, email: email, recordId: recordId,
+          wroteRecordOfPrevious: batch.plan.emailAdded != nil)
+        if let duplicate = batch.plan.duplicateRecordId, let previous = batch.request.previousEmail
+        {
+          lanes.learn(recordId: duplicate, for: previous)
+        }
         if batch.request.object == .companies, let recordId {
           planner.companyRecordIds[batch.request.email] = recordId
         }
@@ -316,6 +364,7 @@ final class DeliveryScheduler: @unchecked Sendable {
         batch.notBefore = now
         batch.isRetry = false
         lanes.requeue(batch, email: email)
+        continuing = true
       }
     case .retry(let time, let counted, let pauseAll, _):
       if counted { batch.countedAttempts += 1 }
@@ -327,6 +376,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       batch.notBefore = time
       batch.plan.restart()
       lanes.requeue(batch, email: email)
+      continuing = true
     case .fail:
       resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
     case .stopAll:
@@ -336,6 +386,7 @@ final class DeliveryScheduler: @unchecked Sendable {
       resolve(batch.jobs, .inDoubt, attempts: batch.attempts, response: nil)
     }
     lanes.makeReadyIfIdle(email, now: now)
+    if !continuing { lanes.releaseHold(of: batch, now: now) }
   }
 
   /// A 401 or 403: the key cannot work, so nothing more is sent; what waits is `not_sent`,

@@ -6,32 +6,78 @@
 /// two requests in flight and a retry goes back to its front, a newer write never lands before
 /// an older one.
 ///
-/// Lanes whose front batch may go wait FIFO in `ready`; lanes whose front batch waits for a
-/// time (a retry's backoff, a settling time) sit in `delayed` until `promoteDue` moves them.
+/// Lanes whose front batch may go wait FIFO in `ready`, one queue for reads (merge mode's
+/// finds) and one for writes, so that neither kind waits behind the other's rate; lanes whose
+/// front batch waits for a time (a retry's backoff, a settling time) sit in `delayed` until
+/// `promoteDue` moves them.
+///
+/// An email change ties two lanes: a batch of `new@` carrying `previousEmail` `old@` may write
+/// `old@`'s record (merge mode adds `new@` to it), so it is that person's write too. It starts
+/// only when `old@`'s lane has nothing in flight and no older batch waiting (else a brand-new
+/// `old@` whose create has not landed is not found and a second person is created); `old@`'s
+/// batches wait for an older such batch of `new@` (else a newer value written for `old@`
+/// is overwritten by the older one `new@` carries); and while its plan runs `old@`'s lane is
+/// held (else `old@`'s write, computed from what the record held before, could interleave
+/// with it). Batches are ordered by their oldest job, so two lanes never wait for each other.
+///
+/// A lane exists only while it has work (or a settling time to honour); what is remembered
+/// about a person between writes lives in `memory`, bounded.
 struct LaneTable {
   struct Lane {
     var waiting: [DeliveryBatch] = []
     var inFlight: DeliveryBatch?
-    /// Attribute values this run (and the runs whose state it loaded) upserted.
-    var known: [String: [UInt8]] = [:]
     var isQueued = false
     /// After a timed-out attempt (which may still land): nothing for this person is sent
     /// before this.
     var settleUntil = 0.0
-    /// The next write is sent even when `known` says it changes nothing, so that it lands
-    /// after the timed-out one and carries the newest values.
-    var mustReassert = false
+    /// In-flight plans of other lanes that write this person's record (an email change).
+    var heldBy = 0
+    /// The previous emails this lane's batches named (entries of `namedBy`).
+    var named: Set<String> = []
   }
 
-  private var lanes: [String: Lane]
-  private var ready: [String] = []
-  private var readyHead = 0
+  private var lanes: [String: Lane] = [:]
+  /// A FIFO of lane emails that drops what it has handed out in blocks.
+  private struct Queue {
+    private var items: [String] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+    var first: String? { head < items.count ? items[head] : nil }
+
+    mutating func append(_ email: String) { items.append(email) }
+
+    mutating func popFirst() -> String? {
+      guard head < items.count else { return nil }
+      let email = items[head]
+      head += 1
+      if head > 1024 && head * 2 > items.count {
+        items.removeFirst(head)
+        head = 0
+      }
+      return email
+    }
+
+    mutating func removeAll() {
+      items.removeAll()
+      head = 0
+    }
+  }
+
+  private var readyReads = Queue()
+  private var readyWrites = Queue()
   private var delayed: [(time: Double, email: String)] = []
+  /// Lanes whose front batch waits for another email's lane (an email change), by that email.
+  private var waitingFor: [String: [String]] = [:]
+  /// The lanes whose batches name an email as their previous one, by that email.
+  private var namedBy: [String: Set<String>] = [:]
+  /// What was upserted per person, and their record ids: bounded, kept in `--state`.
+  private(set) var memory: PersonMemory
   /// How new batches write (`--write-mode`).
   private let mode: WritePlan.Mode
 
-  init(known: UpsertedValues = [:], mode: WritePlan.Mode = .assert) {
-    lanes = known.mapValues { Lane(known: $0) }
+  init(memory: PersonMemory = PersonMemory(), mode: WritePlan.Mode = .assert) {
+    self.memory = memory
     self.mode = mode
   }
 
@@ -39,80 +85,155 @@ struct LaneTable {
   mutating func add(_ job: DeliveryJob) -> String {
     let email = job.request.email
     var lane = lanes[email] ?? Lane()
-    if lane.waiting.last?.merge(job) != true {
+    let mayMerge =
+      lane.waiting.last.map {
+        !isTied(email, [job.request.previousEmail, $0.request.previousEmail], after: $0.order)
+      } ?? false
+    if !mayMerge || lane.waiting.last?.merge(job) != true {
       lane.waiting.append(DeliveryBatch(job, mode: mode))
+    }
+    if let previous = job.request.previousEmail, previous != email,
+      lane.named.insert(previous).inserted
+    {
+      namedBy[previous, default: []].insert(email)
     }
     lanes[email] = lane
     return email
   }
 
-  /// Queues the lane for sending when it has nothing in flight and a batch waiting.
+  /// Queues the lane for sending when it has nothing in flight and a batch waiting; a lane
+  /// left with nothing to do is dropped. Lanes that waited for this one look again.
   mutating func makeReadyIfIdle(_ email: String, now: Double) {
-    guard var lane = lanes[email], lane.inFlight == nil, !lane.isQueued,
-      let front = lane.waiting.first
+    defer { wakeWaiters(of: email, now: now) }
+    guard var lane = lanes[email], lane.inFlight == nil, !lane.isQueued, lane.heldBy == 0
     else { return }
+    guard let front = lane.waiting.first else {
+      if lane.settleUntil <= now { drop(email) }
+      return
+    }
+    if let partner = mustWait(front, email: email) {
+      waitingFor[partner, default: []].append(email)
+      return
+    }
     lane.isQueued = true
     lanes[email] = lane
     let notBefore = max(front.notBefore, lane.settleUntil)
     if notBefore > now {
       delayed.append((notBefore, email))
     } else {
-      ready.append(email)
+      enqueue(email, isRead: front.plan.isRead)
     }
+  }
+
+  /// The email whose lane `front` must wait for: its previous email's lane has a request in
+  /// flight or an older batch waiting; or another lane's older batch names this email as its
+  /// previous one.
+  private func mustWait(_ front: DeliveryBatch, email: String) -> String? {
+    if let partner = front.request.previousEmail, partner != email, let other = lanes[partner] {
+      if other.inFlight != nil { return partner }
+      if let theirs = other.waiting.first, theirs.order < front.order { return partner }
+    }
+    for naming in namedBy[email] ?? [] where naming != email {
+      guard let other = lanes[naming] else { continue }
+      if let theirs = other.waiting.first, theirs.request.previousEmail == email,
+        theirs.order < front.order
+      {
+        return naming
+      }
+    }
+    return nil
+  }
+
+  /// Whether a batch of a lane tied to `email` by an email change (naming it, or named as
+  /// `previous`) came after `order`: a newer job must then not merge into the batch of that
+  /// order, or it would overtake the tied batch (a newer value written before an older one).
+  private func isTied(_ email: String, _ previous: [String?], after order: Int) -> Bool {
+    let tied = Array(namedBy[email] ?? []) + previous.compactMap { $0 }
+    return tied.contains { other in
+      guard other != email, let lane = lanes[other] else { return false }
+      return lane.waiting.contains { $0.order > order } || (lane.inFlight?.order ?? -1) > order
+    }
+  }
+
+  /// Forgets an idle lane, and that its batches named other emails.
+  private mutating func drop(_ email: String) {
+    guard let lane = lanes.removeValue(forKey: email) else { return }
+    for previous in lane.named {
+      namedBy[previous]?.remove(email)
+      if namedBy[previous]?.isEmpty == true { namedBy[previous] = nil }
+    }
+  }
+
+  private mutating func wakeWaiters(of email: String, now: Double) {
+    guard let waiters = waitingFor.removeValue(forKey: email) else { return }
+    for waiter in waiters { makeReadyIfIdle(waiter, now: now) }
   }
 
   mutating func promoteDue(_ now: Double) {
     guard !delayed.isEmpty else { return }
     var stillDelayed: [(time: Double, email: String)] = []
     for entry in delayed {
-      if entry.time <= now { ready.append(entry.email) } else { stillDelayed.append(entry) }
+      if entry.time <= now {
+        enqueue(entry.email, isRead: lanes[entry.email]?.waiting.first?.plan.isRead ?? false)
+      } else {
+        stillDelayed.append(entry)
+      }
     }
     delayed = stillDelayed
   }
 
   var earliestDelayed: Double? { delayed.map(\.time).min() }
   var delayedCount: Int { delayed.count }
-  var hasReady: Bool { readyHead < ready.count }
+  /// Lanes with work, for tests: idle ones are dropped.
+  var laneCount: Int { lanes.count }
 
-  /// The lane whose front batch goes next, left in place: whether it reads or writes decides
-  /// which pace applies.
-  var nextReady: String? { readyHead < ready.count ? ready[readyHead] : nil }
-
-  /// Whether the next ready lane's front batch is a read (merge mode's find).
-  var nextReadyIsRead: Bool {
-    guard let email = nextReady else { return false }
-    return lanes[email]?.waiting.first?.plan.isRead ?? false
+  private mutating func enqueue(_ email: String, isRead: Bool) {
+    if isRead { readyReads.append(email) } else { readyWrites.append(email) }
   }
 
-  /// The next lane whose front batch may go.
-  mutating func popReady() -> String? {
-    guard readyHead < ready.count else { return nil }
-    let email = ready[readyHead]
-    readyHead += 1
-    if readyHead > 1024 && readyHead * 2 > ready.count {
-      ready.removeFirst(readyHead)
-      readyHead = 0
-    }
-    return email
+  /// Lanes whose front batch may go now, reads (merge mode's finds) or writes.
+  func readyCount(reads: Bool) -> Int { reads ? readyReads.count : readyWrites.count }
+
+  /// The next lane whose front batch, a read or a write, may go.
+  mutating func popReady(reads: Bool) -> String? {
+    reads ? readyReads.popFirst() : readyWrites.popFirst()
   }
 
   /// Takes the lane's front batch to send (it becomes the lane's in-flight batch). A batch
   /// that would change nothing this run has upserted is handed to `unchanged` instead (with
-  /// `dedupe`), and the next one is taken.
+  /// `dedupe`), and the next one is taken. A batch whose previous email's lane got busy since
+  /// it was queued goes back to waiting for it (nil).
   mutating func takeFront(
-    of email: String, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
+    of email: String, now: Double, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
   ) -> DeliveryBatch? {
+    // Lanes waiting for this one look again whatever happens (it may have just emptied).
+    defer { wakeWaiters(of: email, now: now) }
     guard var lane = lanes[email] else { return nil }
     lane.isQueued = false
-    while !lane.waiting.isEmpty {
-      let batch = lane.waiting.removeFirst()
-      if dedupe && !lane.mustReassert && batch.plan.isAtStart
-        && batch.request.changesNothing(in: lane.known)
-      {
+    guard lane.heldBy == 0 else {
+      // Held since it was queued: the hold's end queues it again.
+      lanes[email] = lane
+      return nil
+    }
+    while let batch = lane.waiting.first {
+      if let partner = mustWait(batch, email: email) {
+        lanes[email] = lane
+        waitingFor[partner, default: []].append(email)
+        return nil
+      }
+      lane.waiting.removeFirst()
+      if dedupe && batch.plan.isAtStart && memory.changesNothing(batch.request) {
         lanes[email] = lane
         unchanged(batch)
         continue
       }
+      if batch.heldPartner == nil, let partner = batch.request.previousEmail, partner != email {
+        lanes[partner, default: Lane()].heldBy += 1
+        batch.heldPartner = partner
+      }
+      batch.plan.useLearned(
+        recordId: memory.recordId(of: email),
+        previousRecordId: batch.request.previousEmail.flatMap { memory.recordId(of: $0) })
       lane.inFlight = batch
       lanes[email] = lane
       return batch
@@ -126,16 +247,46 @@ struct LaneTable {
     lanes[email]?.inFlight = nil
   }
 
-  /// A written batch: its values are what Attio now holds for the person.
-  mutating func recordWritten(_ batch: DeliveryBatch, email: String, at now: Double) {
-    batch.request.record(in: &lanes[email, default: Lane()].known)
-    if now >= lanes[email]?.settleUntil ?? 0 { lanes[email]?.mustReassert = false }
+  /// `batch` is done (resolved, not to be sent again): the previous email's lane it held for
+  /// its whole plan, retries included, may go.
+  mutating func releaseHold(of batch: DeliveryBatch, now: Double) {
+    guard let partner = batch.heldPartner else { return }
+    batch.heldPartner = nil
+    lanes[partner]?.heldBy -= 1
+    makeReadyIfIdle(partner, now: now)
   }
 
-  /// A timed-out attempt may still land: hold the lane until `time`, then re-assert.
+  /// A written batch: its values are what Attio now holds for the person, and `recordId` is
+  /// their record. When the write added the email to the previous email's record, what was
+  /// upserted for that address no longer describes the record.
+  mutating func recordWritten(
+    _ batch: DeliveryBatch, email: String, recordId: String?, wroteRecordOfPrevious: Bool
+  ) {
+    memory.record(batch.request)
+    if let recordId { memory.learn(recordId: recordId, for: email) }
+    if let previous = batch.request.previousEmail, previous != email, wroteRecordOfPrevious {
+      memory.forgetValues(of: previous)
+      if let recordId { memory.learn(recordId: recordId, for: previous) }
+    }
+  }
+
+  /// The previous email's record, found to be another person's (not merged).
+  mutating func learn(recordId: String, for email: String) {
+    memory.learn(recordId: recordId, for: email)
+  }
+
+  /// `recordId` answered 404 (deleted, or merged away): neither address keeps it.
+  mutating func forget(recordId: String, for batch: DeliveryBatch) {
+    memory.forget(
+      recordId: recordId,
+      for: [batch.request.email] + (batch.request.previousEmail.map { [$0] } ?? []))
+  }
+
+  /// A timed-out attempt may still land: hold the lane until `time`, then write the newest
+  /// values once more even if this run upserted exactly them (what was upserted is forgotten).
   mutating func settle(_ email: String, until time: Double) {
     lanes[email, default: Lane()].settleUntil = max(lanes[email]?.settleUntil ?? 0, time)
-    lanes[email]?.mustReassert = true
+    memory.forgetValues(of: email)
   }
 
   /// Puts `batch` back at the front of its lane; newer batches waiting behind it ride along.
@@ -143,6 +294,10 @@ struct LaneTable {
     var lane = lanes[email] ?? Lane()
     lane.waiting.insert(batch, at: 0)
     while lane.waiting.count > 1, lane.waiting[0].plan.isAtStart,
+      !isTied(
+        email,
+        [lane.waiting[0].request.previousEmail, lane.waiting[1].request.previousEmail],
+        after: lane.waiting[0].order),
       lane.waiting[0].request.merge(lane.waiting[1].request)
     {
       lane.waiting[0].jobs.append(contentsOf: lane.waiting[1].jobs)
@@ -159,16 +314,12 @@ struct LaneTable {
       lanes[email]?.waiting = []
       lanes[email]?.isQueued = false
     }
-    ready.removeAll()
-    readyHead = 0
+    readyReads.removeAll()
+    readyWrites.removeAll()
     delayed.removeAll()
+    waitingFor.removeAll()
     return removed
   }
 
   var inFlightBatches: [DeliveryBatch] { lanes.values.compactMap(\.inFlight) }
-
-  /// What has been upserted per email, for `--state`.
-  var known: UpsertedValues {
-    lanes.compactMapValues { $0.known.isEmpty ? nil : $0.known }
-  }
 }

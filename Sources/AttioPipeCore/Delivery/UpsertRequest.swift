@@ -72,15 +72,4 @@ struct UpsertRequest: Sendable, Equatable {
   func value(of slug: String) -> [UInt8]? {
     attributes.first { $0.slug == slug }?.value
   }
-
-  /// Whether sending this request would change nothing that `known` (what this run has
-  /// already upserted for the person) holds: every attribute already has exactly this value.
-  func changesNothing(in known: [String: [UInt8]]) -> Bool {
-    attributes.allSatisfy { known[$0.slug] == $0.value }
-  }
-
-  /// Records a successful upsert of this request in `known`.
-  func record(in known: inout [String: [UInt8]]) {
-    for attribute in attributes { known[attribute.slug] = attribute.value }
-  }
 }

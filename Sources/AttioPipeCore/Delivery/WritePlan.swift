@@ -7,6 +7,10 @@
 /// plan (no other write for that person can interleave), each step is paced like any request
 /// (reads at the read rate, writes at the write rate), and a retry starts the plan over from
 /// the find, so a write is always computed against what Attio holds now.
+///
+/// A record id learned before (earlier in the run, or kept in `--state`) replaces the query by
+/// a `GET` of the record (still a read: the write is computed from the record's current
+/// values); a `GET` answered 404 forgets the id and the step queries instead.
 struct WritePlan: Sendable, Equatable {
   enum Mode: String, Sendable, Equatable, CaseIterable {
     case merge
@@ -62,6 +66,11 @@ struct WritePlan: Sendable, Equatable {
   /// The record of the profile's previous email, when it is another person than the new
   /// email's (the result's `duplicate_person`).
   private(set) var duplicateRecordId: String?
+  /// The record the current find reads by id (`GET`) instead of querying for the email.
+  private(set) var recordIdToRead: String?
+  /// A learned id of the previous email's record, for the find of that record and to skip
+  /// the duplicate check when it is the record found.
+  private(set) var previousRecordId: String?
 
   init(mode: Mode = .assert) {
     self.mode = mode
@@ -71,6 +80,26 @@ struct WritePlan: Sendable, Equatable {
   /// Whether the plan is at its first step: only then may newer values merge into its batch
   /// (a later step was computed from the values the find saw).
   var isAtStart: Bool { step == (mode == .assert ? .assert : .find) }
+
+  /// Before the plan's steps go: the learned record ids of the email and of the previous
+  /// email. The find (or the find of the previous email) then reads that record by id.
+  mutating func useLearned(recordId: String?, previousRecordId: String?) {
+    self.previousRecordId = previousRecordId
+    switch step {
+    case .find: recordIdToRead = recordId
+    case .findPrevious: recordIdToRead = previousRecordId
+    case .assert, .checkPrevious, .update, .create: recordIdToRead = nil
+    }
+  }
+
+  /// The record the current step reads or writes by id, when it does.
+  var recordIdInUse: String? {
+    switch step {
+    case .find, .findPrevious: recordIdToRead
+    case .update(let recordId, _): recordId
+    case .assert, .checkPrevious, .create: nil
+    }
+  }
 
   /// Whether the current step is a read, paced at the read rate.
   var isRead: Bool {
@@ -90,6 +119,10 @@ struct WritePlan: Sendable, Equatable {
         : AttioEndpoint.assertPersonPath(matchingSlug: values.emailSlug)
       return TransportRequest(method: "PUT", path: path, body: values.body)
     case .find, .findPrevious, .checkPrevious:
+      if let recordIdToRead {
+        return TransportRequest(
+          method: "GET", path: AttioEndpoint.personPath(recordId: recordIdToRead), body: nil)
+      }
       var body: [UInt8] = []
       body.append("{\"filter\":{")
       body.appendJSONString(values.emailSlug)
@@ -118,13 +151,17 @@ struct WritePlan: Sendable, Equatable {
     case .find, .findPrevious:
       let record: AttioRecord?
       do {
-        record = try AttioRecord.firstOfQuery(response.body)
+        record =
+          recordIdToRead == nil
+          ? try AttioRecord.firstOfQuery(response.body) : try AttioRecord.ofAnswer(response.body)
       } catch {
         return nil
       }
+      recordIdToRead = nil
       guard let record else {
         if step == .find, let previous = values.previousEmail, previous != values.email {
           step = .findPrevious
+          recordIdToRead = previousRecordId
         } else {
           step = .create
         }
@@ -135,7 +172,11 @@ struct WritePlan: Sendable, Equatable {
       planner.emailSlug = values.emailSlug
       let write = planner.plan(values, against: record)
       let followup = write.changesNothing ? Followup.unchanged : .update(write.attributes)
-      if step == .find, let previous = values.previousEmail, previous != values.email {
+      if step == .find, let previous = values.previousEmail, previous != values.email,
+        previousRecordId != record.id
+      {
+        // The previous email may be another person's record: look, to warn. Not when its
+        // learned record is this one (the addresses already share it).
         step = .checkPrevious(recordId: record.id, then: followup)
         return .next
       }
@@ -169,6 +210,13 @@ struct WritePlan: Sendable, Equatable {
   /// record that is gone (404, deleted or merged away). True: the plan is back at its find,
   /// to send at once; once per plan.
   mutating func findAgain(after response: AttioResponse) -> Bool {
+    if response.status == 404, recordIdToRead != nil {
+      // A learned id of a record gone: query for the address instead (at most once per
+      // step, since the id is not used again).
+      recordIdToRead = nil
+      if step == .findPrevious { previousRecordId = nil }
+      return true
+    }
     guard refindsLeft > 0 else { return false }
     switch step {
     case .create:
@@ -184,6 +232,7 @@ struct WritePlan: Sendable, Equatable {
     refindsLeft -= 1
     emailAdded = nil
     duplicateRecordId = nil
+    recordIdToRead = nil
     step = .find
     return true
   }
@@ -192,6 +241,7 @@ struct WritePlan: Sendable, Equatable {
   mutating func restart() {
     emailAdded = nil
     duplicateRecordId = nil
+    recordIdToRead = nil
     step = mode == .assert ? .assert : .find
   }
 }

@@ -26,6 +26,10 @@ final class MetricsFile: @unchecked Sendable {
     var statistics: DeliveryScheduler.Statistics
     /// Events handed to delivery that have no result yet.
     var awaitingResult: Int
+    /// People whose upserted values and record id delivery remembers (`--max-people`).
+    var people = 0
+    /// People forgotten for `--max-people`.
+    var peopleEvicted = 0
   }
 
   private let path: String
@@ -216,6 +220,12 @@ final class MetricsFile: @unchecked Sendable {
       family(
         "events_awaiting_result", "gauge", "Events handed to delivery without a result yet.",
         [("", delivery.awaitingResult)])
+      family(
+        "delivery_people", "gauge",
+        "People whose upserted values and record id delivery remembers.", [("", delivery.people)])
+      family(
+        "delivery_people_evictions_total", "counter", "People delivery forgot for --max-people.",
+        [("", delivery.peopleEvicted)])
     }
     return text
   }

@@ -1,11 +1,13 @@
 import Glibc
 
-// Format (version 2), all integers little-endian:
+// Format (version 3), all integers little-endian:
 //
 //   magic        "attio-pipe state\n" (17 bytes)
-//   version      u32 = 2 (version 1, read too, had one trait fewer per profile)
+//   version      u32 = 3 (versions 1 and 2, read too: version 1 had one trait fewer per
+//                profile; both kept upserted values rather than their hashes, and no record ids)
 //   identity     u32 length, then the identity store's section (IdentityStore+State.swift)
-//   delivery     u32 length, then what delivery has upserted per email (DeliveryScheduler)
+//   delivery     u32 length, then what delivery remembers per email and the delivered
+//                messageIds (DeliveredState.swift)
 //   checksum     u64 FNV-1a of every byte before it
 //
 // A section may be empty (a `build` run has no delivery section to write, and keeps the one
@@ -17,7 +19,7 @@ import Glibc
 /// The `--state` file: identity profiles and delivery's memory of what it upserted.
 struct StateFile: Sendable {
   static let magic = Array("attio-pipe state\n".utf8)
-  static let version: UInt32 = 2
+  static let version: UInt32 = 3
   /// The oldest version still read.
   static let oldestReadableVersion: UInt32 = 1
 
@@ -35,16 +37,23 @@ struct StateFile: Sendable {
 
   let path: String
 
+  /// What `load` returns besides what `identity` built.
+  struct Loaded: Sendable, Equatable {
+    var delivery: [UInt8] = []
+    /// The file's format version, for the sections whose layout changed with it.
+    var version = StateFile.version
+  }
+
   /// Reads the file as it streams by: `identity` gets the identity section (and must consume
   /// exactly `length` bytes of it); the delivery section's bytes are returned. The checksum is
   /// checked at the end, so a caller keeps what `identity` built only when this returns.
   /// Without a file, `identity` is not called and the result is empty.
   func load(
     identity: (inout StateReader, _ length: Int) throws(StateFileError) -> Void
-  ) throws(StateFileError) -> [UInt8] {
+  ) throws(StateFileError) -> Loaded {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     if descriptor < 0 {
-      if errno == ENOENT { return [] }
+      if errno == ENOENT { return Loaded() }
       throw .cannotRead(path: path, errno: errno)
     }
     defer { close(descriptor) }
@@ -61,7 +70,7 @@ struct StateFile: Sendable {
   private func decode(
     descriptor: Int32, size: Int,
     identity: (inout StateReader, _ length: Int) throws(StateFileError) -> Void
-  ) throws(StateFileError) -> [UInt8] {
+  ) throws(StateFileError) -> Loaded {
     guard size > 0 else { throw .corrupt("empty file") }
     // The header first, on its own, so a foreign or newer file is named as such.
     let headerLength = StateFile.magic.count + 4
@@ -95,7 +104,7 @@ struct StateFile: Sendable {
     guard stored == reader.checksum else {
       throw .corrupt("checksum mismatch: truncated or altered")
     }
-    return delivery
+    return Loaded(delivery: delivery, version: version)
   }
 
   /// Writes atomically, mode 0600 (the file holds personal data).

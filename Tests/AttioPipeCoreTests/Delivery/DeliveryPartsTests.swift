@@ -126,11 +126,23 @@ import Testing
 
   @Test func changesNothingComparesWithWhatWasRecorded() async throws {
     let sent = request("a@example.com", [("job_title", "1")])
-    var known: [String: [UInt8]] = [:]
-    #expect(!sent.changesNothing(in: known))
-    sent.record(in: &known)
-    #expect(sent.changesNothing(in: known))
-    #expect(!request("a@example.com", [("job_title", "2")]).changesNothing(in: known))
+    var memory = PersonMemory()
+    let answer1 = memory.changesNothing(sent)
+    #expect(!answer1)
+    memory.record(sent)
+    let answer2 = memory.changesNothing(sent)
+    #expect(answer2)
+    let answer3 = memory.changesNothing(request("a@example.com", [("job_title", "2")]))
+    #expect(!answer3)
+    let answer4 = memory.changesNothing(request("b@example.com", [("job_title", "1")]))
+    #expect(!answer4)
+    // A timeout forgets the values (the next write goes whatever it carries), not the id.
+    memory.learn(recordId: "rec-a", for: "a@example.com")
+    memory.forgetValues(of: "a@example.com")
+    let answer5 = memory.changesNothing(sent)
+    #expect(!answer5)
+    let answer6 = memory.recordId(of: "a@example.com")
+    #expect(answer6 == "rec-a")
   }
 }
 

@@ -150,7 +150,7 @@ final class SchedulerHarness: @unchecked Sendable {
 
   init(
     options: DeliveryScheduler.Options = .assertMode,
-    known: UpsertedValues = [:]
+    memory: PersonMemory? = nil
   ) {
     scheduler = DeliveryScheduler(
       options: options,
@@ -163,7 +163,7 @@ final class SchedulerHarness: @unchecked Sendable {
         lock.withLock { collected.append(result) }
         return true
       },
-      known: known, clock: clock, random: { 0.5 },
+      memory: memory, clock: clock, random: { 0.5 },
       onRefusal: { [self] _ in lock.withLock { refusals += 1 } })
   }
 

@@ -52,9 +52,11 @@ import Testing
     // The plan's second step is not a retry.
     #expect(harness.scheduler.summary.retries == 0)
     #expect(harness.scheduler.summary.reads == 1)
-    // Only now the newer event starts its own plan, with a find.
+    // Only now the newer event starts its own plan, with a find: a GET of the record learned
+    // (a read too), so the write is computed from what the record holds now.
     #expect(harness.transport.requests.count == 3)
-    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/query")
+    #expect(harness.transport.requests[2].method == "GET")
+    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-a")
   }
 
   @Test func aRecordHoldingEverythingIsUnchangedWithoutAWrite() async throws {

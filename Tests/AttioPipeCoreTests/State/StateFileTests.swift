@@ -113,14 +113,71 @@ import Testing
     #expect(Array("new".utf8).withUnsafeBufferPointer { store.profile(.anonymous, $0) } != nil)
   }
 
-  @Test func deliveredStateRoundTrips() throws {
+  @Test func deliveredStateRoundTripsPeopleInTheirOrderWithRecordIds() throws {
     var delivered = DeliveredMessages(capacity: 2)
     delivered.insert("m1")
     delivered.insert("m2")
     delivered.insert("m3")  // m1 falls out
-    let known = ["ada@example.com": ["job_title": Array(#"[{"value":"CTO"}]"#.utf8)]]
-    let decoded = try DeliveredState.decode(DeliveredState.encode(known, delivered))
-    #expect(decoded.known == known)
+    var memory = PersonMemory(capacity: 10)
+    let ada = request("ada@example.com", title: "CTO")
+    memory.record(ada)
+    memory.learn(recordId: "rec-ada", for: "ada@example.com")
+    memory.record(request("bob@example.com", title: "CFO"))
+    _ = memory.recordId(of: "ada@example.com")  // ada is now the most recent
+    let decoded = try DeliveredState.decode(DeliveredState.encode(memory, delivered))
     #expect(decoded.delivered.all == ["m2", "m3"])
+    var restored = decoded.memory
+    #expect(restored.count == 2)
+    let answer1 = restored.changesNothing(ada)
+    #expect(answer1)
+    let answer2 = restored.changesNothing(request("ada@example.com", title: "CEO"))
+    #expect(!answer2)
+    let answer3 = restored.recordId(of: "ada@example.com")
+    #expect(answer3 == "rec-ada")
+    let answer4 = restored.recordId(of: "bob@example.com")
+    #expect(answer4 == nil)
+    // Loaded into a smaller memory, the least recently used (bob) is dropped and counted.
+    let smaller = try DeliveredState.decode(
+      DeliveredState.encode(memory, delivered), capacity: 1)
+    #expect(smaller.memory.evictions == 1)
+    var kept = smaller.memory
+    let answer5 = kept.recordId(of: "ada@example.com")
+    #expect(answer5 == "rec-ada")
+    let answer6 = kept.changesNothing(request("bob@example.com", title: "CFO"))
+    #expect(!answer6)
+  }
+
+  /// Versions 1 and 2 kept the values themselves: they are read (hashed), without record ids.
+  @Test func aVersion2DeliverySectionIsRead() throws {
+    var writer = StateWriter()
+    writer.integer(UInt64(1))
+    writer.data("ada@example.com".utf8)
+    writer.integer(UInt32(2))
+    writer.data("email_addresses".utf8)
+    writer.data(#"[{"email_address":"ada@example.com"}]"#.utf8)
+    writer.data("job_title".utf8)
+    writer.data(#"[{"value":"CTO"}]"#.utf8)
+    writer.integer(UInt64(1))
+    writer.data("m1".utf8)
+    let decoded = try DeliveredState.decode(writer.bytes, version: 2)
+    var memory = decoded.memory
+    let answer7 = memory.changesNothing(request("ada@example.com", title: "CTO"))
+    #expect(answer7)
+    let answer8 = memory.changesNothing(request("ada@example.com", title: "CEO"))
+    #expect(!answer8)
+    let answer9 = memory.recordId(of: "ada@example.com")
+    #expect(answer9 == nil)
+    #expect(decoded.delivered.contains("m1"))
+    // Read as version 3, the same bytes are not a valid section.
+    #expect(throws: StateFileError.self) { try DeliveredState.decode(writer.bytes, version: 3) }
+  }
+
+  private func request(_ email: String, title: String) -> UpsertRequest {
+    UpsertRequest(
+      email: email, emailSlug: "email_addresses",
+      attributes: [
+        .init(slug: "email_addresses", value: Array(#"[{"email_address":"\#(email)"}]"#.utf8)),
+        .init(slug: "job_title", value: Array(#"[{"value":"\#(title)"}]"#.utf8)),
+      ])
   }
 }

@@ -9,7 +9,7 @@ extension StateFile {
     let delivery = try load { reader, length throws(StateFileError) in
       identity = Array(try reader.raw(count: length))
     }
-    return Contents(identity: identity, delivery: delivery)
+    return Contents(identity: identity, delivery: delivery.delivery)
   }
 
   /// Writes both sections at once.

@@ -113,6 +113,11 @@ final class MockAttio: Sendable {
     _ = try await control("POST", "/__mock/race", body: ["email": email])
   }
 
+  /// Deletes a person as a user would in Attio (`DELETE /__mock/people/{id}`).
+  func delete(recordId: String) async throws {
+    _ = try await control("DELETE", "/__mock/people/\(recordId)")
+  }
+
   /// Requests received for one endpoint (`query`, `patch`, `create`, `assert`, ...).
   func requests(endpoint: String) async throws -> [[String: Any]] {
     try await requests().filter { $0["endpoint"] as? String == endpoint }

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+
+@testable import AttioPipeCore
+
+/// Merge mode with learned record ids (earlier in the run, or from `--state`), the bounded
+/// per-person memory, and an email change tying two people's lanes.
+@Suite struct LearnedRecordTests {
+  private func mergeOptions(capacity: Int = 100) -> DeliveryScheduler.Options {
+    var options = DeliveryScheduler.Options()
+    options.writeMode = .merge
+    options.memoryCapacity = capacity
+    return options
+  }
+
+  private func record(_ email: String, title: String?, id: String) -> String {
+    let titleValue = title.map { #","job_title":[{"active_until":null,"value":"\#($0)"}]"# } ?? ""
+    return #"{"id":{"record_id":"\#(id)"},"values":{"email_addresses":"#
+      + #"[{"active_until":null,"email_address":"\#(email)"}]\#(titleValue)}}"#
+  }
+
+  private func found(_ email: String, title: String?, id: String) -> String {
+    #"{"data":[\#(record(email, title: title, id: id))]}"#
+  }
+
+  private func fetched(_ email: String, title: String?, id: String) -> String {
+    #"{"data":\#(record(email, title: title, id: id))}"#
+  }
+
+  private let nobody = #"{"data":[]}"#
+  private let notFound = #"{"type":"invalid_request_error","code":"not_found"}"#
+
+  private func text(_ body: [UInt8]?) -> String { String(decoding: body ?? [], as: UTF8.self) }
+
+  private func submit(
+    _ harness: SchedulerHarness, _ email: String, previous: String? = nil, title: String? = nil
+  ) {
+    var attributes = [
+      UpsertRequest.Attribute(
+        slug: "email_addresses", value: Array(#"[{"email_address":"\#(email)"}]"#.utf8))
+    ]
+    if let title {
+      attributes.append(
+        UpsertRequest.Attribute(slug: "job_title", value: Array(#"[{"value":"\#(title)"}]"#.utf8)))
+    }
+    var request = UpsertRequest(email: email, emailSlug: "email_addresses", attributes: attributes)
+    request.previousEmail = previous
+    harness.scheduler.submit(
+      DeliveryJob(location: InputLocation(file: nil, line: 1), messageId: nil, request: request))
+    harness.settle()
+  }
+
+  @Test func anIdKeptInTheStateIsReadByIdAndTheWriteComputedFromTheRecord() async throws {
+    var memory = PersonMemory(capacity: 10)
+    memory.learn(recordId: "rec-a", for: "a@example.com")
+    let harness = SchedulerHarness(options: mergeOptions(), memory: memory)
+    submit(harness, "a@example.com", title: "CTO")
+    let get = harness.transport.requests[0]
+    #expect(get.method == "GET")
+    #expect(get.path == "/v2/objects/people/records/rec-a")
+    harness.transport.answer(
+      0, status: 200, body: fetched("a@example.com", title: "CEO", id: "rec-a"))
+    let patch = harness.transport.requests[1]
+    #expect(patch.method == "PATCH")
+    #expect(text(patch.body) == #"{"data":{"values":{"job_title":[{"value":"CTO"}]}}}"#)
+    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    #expect(harness.results.map(\.action) == [.updated])
+    #expect(harness.scheduler.summary.reads == 1)
+  }
+
+  @Test func aLearnedIdAnswered404IsForgottenAndTheEmailQueriedOnce() async throws {
+    var memory = PersonMemory(capacity: 10)
+    memory.learn(recordId: "rec-gone", for: "a@example.com")
+    let harness = SchedulerHarness(options: mergeOptions(), memory: memory)
+    submit(harness, "a@example.com", title: "CTO")
+    harness.transport.answer(0, status: 404, body: notFound)
+    let query = harness.transport.requests[1]
+    #expect(query.path == "/v2/objects/people/records/query")
+    harness.transport.answer(1, status: 200, body: found("a@example.com", title: nil, id: "rec-b"))
+    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-b")
+    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-b"}}}"#)
+    #expect(harness.results.map(\.recordId) == ["rec-b"])
+    // The new id replaced the one gone.
+    var saved = harness.scheduler.stateSnapshot.memory
+    let learned = saved.recordId(of: "a@example.com")
+    #expect(learned == "rec-b")
+  }
+
+  @Test func aCreatedPersonsIdIsUsedLaterInTheSameRun() async throws {
+    let harness = SchedulerHarness(options: mergeOptions())
+    submit(harness, "a@example.com", title: "CTO")
+    harness.transport.answer(0, status: 200, body: nobody)
+    #expect(harness.transport.requests[1].path == "/v2/objects/people/records")
+    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-new"}}}"#)
+    submit(harness, "a@example.com", title: "CEO")
+    #expect(harness.transport.requests[2].method == "GET")
+    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-new")
+  }
+
+  @Test func theMemoryIsBoundedAndIdleLanesAreDropped() async throws {
+    let harness = SchedulerHarness(options: mergeOptions(capacity: 2))
+    for (index, email) in ["a@example.com", "b@example.com", "c@example.com"].enumerated() {
+      submit(harness, email, title: "CTO")
+      harness.transport.answer(index * 2, status: 200, body: nobody)
+      harness.transport.answer(
+        index * 2 + 1, status: 200, body: #"{"data":{"id":{"record_id":"rec-\#(index)"}}}"#)
+    }
+    #expect(harness.results.count == 3)
+    #expect(harness.scheduler.memoryCounts.count == 2)
+    #expect(harness.scheduler.memoryCounts.evictions == 1)
+    #expect(harness.scheduler.queue.sync { harness.scheduler.laneCountForTests } == 0)
+    // a was forgotten: its unchanged write is sent again (found by a query), c's is not.
+    submit(harness, "c@example.com", title: "CTO")
+    #expect(harness.results.last?.status == .unchanged)
+    submit(harness, "a@example.com", title: "CTO")
+    #expect(harness.transport.requests.last?.path == "/v2/objects/people/records/query")
+  }
+
+  /// old@ is brand new: its create is in flight when the email changes to new@. new@'s plan
+  /// waits for it, so the find of old@ sees the record and new@ is added to it.
+  @Test func anEmailChangeWaitsForThePreviousEmailsWriteInFlight() async throws {
+    let harness = SchedulerHarness(options: mergeOptions())
+    submit(harness, "old@example.com", title: "CTO")
+    harness.transport.answer(0, status: 200, body: nobody)
+    #expect(harness.transport.requests[1].path == "/v2/objects/people/records")
+    submit(harness, "new@example.com", previous: "old@example.com")
+    // Nothing for new@ while old@'s create is unanswered.
+    #expect(harness.transport.requests.count == 2)
+    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    #expect(harness.transport.requests.count == 3)
+    #expect(text(harness.transport.requests[2].body).contains(#""new@example.com""#))
+    harness.transport.answer(2, status: 200, body: nobody)
+    // The previous email's record, learned from the create, is read by id.
+    #expect(harness.transport.requests[3].path == "/v2/objects/people/records/rec-old")
+    harness.transport.answer(
+      3, status: 200, body: fetched("old@example.com", title: "CTO", id: "rec-old"))
+    #expect(harness.transport.requests[4].method == "PATCH")
+    #expect(harness.transport.requests[4].path == "/v2/objects/people/records/rec-old")
+    harness.transport.answer(4, status: 200, body: #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    #expect(harness.results.map(\.action) == [.created, .updated])
+    #expect(harness.results.last?.emailAdded == "new@example.com")
+  }
+
+  /// While new@'s plan (which may write old@'s record) runs, old@'s own newer write waits:
+  /// it is computed from the record after new@'s `PATCH`, not before.
+  @Test func thePreviousEmailsLaneIsHeldForTheWholePlan() async throws {
+    let harness = SchedulerHarness(options: mergeOptions())
+    submit(harness, "new@example.com", previous: "old@example.com", title: "CEO")
+    #expect(harness.transport.requests.count == 1)
+    submit(harness, "old@example.com", title: "Intern")
+    #expect(harness.transport.requests.count == 1)
+    harness.transport.answer(0, status: 200, body: nobody)
+    #expect(harness.transport.requests.count == 2)  // the find of old@, not old@'s own plan
+    harness.transport.answer(
+      1, status: 200, body: found("old@example.com", title: nil, id: "rec-old"))
+    #expect(harness.transport.requests.count == 3)
+    #expect(harness.transport.requests[2].method == "PATCH")
+    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    // Now old@'s write goes, by the id the email change taught.
+    #expect(harness.transport.requests.count == 4)
+    #expect(harness.transport.requests[3].method == "GET")
+    #expect(harness.transport.requests[3].path == "/v2/objects/people/records/rec-old")
+  }
+
+  /// A previous email whose learned record is the one found needs no duplicate check.
+  @Test func noDuplicateCheckWhenThePreviousEmailsRecordIsTheOneFound() async throws {
+    var memory = PersonMemory(capacity: 10)
+    memory.learn(recordId: "rec-a", for: "new@example.com")
+    memory.learn(recordId: "rec-a", for: "old@example.com")
+    let harness = SchedulerHarness(options: mergeOptions(), memory: memory)
+    submit(harness, "new@example.com", previous: "old@example.com", title: "CTO")
+    harness.transport.answer(
+      0, status: 200, body: fetched("new@example.com", title: nil, id: "rec-a"))
+    #expect(harness.transport.requests[1].method == "PATCH")
+    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    #expect(harness.scheduler.summary.reads == 1)
+    #expect(harness.results.first?.duplicateRecordId == nil)
+  }
+
+  /// A started plan's write goes before new finds: the writes, limited to --rate, never wait
+  /// behind a queue of reads.
+  @Test func aWriteGoesBeforeTheFindsQueuedAheadOfIt() async throws {
+    var options = mergeOptions()
+    options.concurrency = 2
+    let harness = SchedulerHarness(options: options)
+    for email in ["a@example.com", "b@example.com", "c@example.com", "d@example.com"] {
+      submit(harness, email, title: "CTO")
+    }
+    #expect(harness.transport.requests.count == 2)
+    harness.transport.answer(0, status: 200, body: found("a@example.com", title: nil, id: "rec-a"))
+    #expect(harness.transport.requests.count == 3)
+    #expect(harness.transport.requests[2].method == "PATCH")
+  }
+
+  /// A newer job of old@ does not merge into old@'s waiting batch over new@'s batch queued in
+  /// between (which names old@): it would write Founder before new@'s older CTO lands.
+  @Test func aJobDoesNotMergeOverATiedBatchQueuedBetween() async throws {
+    var options = mergeOptions()
+    options.concurrency = 1
+    let harness = SchedulerHarness(options: options)
+    submit(harness, "x@example.com")
+    submit(harness, "old@example.com", title: "CTO")
+    submit(harness, "new@example.com", previous: "old@example.com", title: "CTO")
+    submit(harness, "old@example.com", title: "Founder")
+    harness.transport.answer(0, status: 200, body: nobody)
+    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-x"}}}"#)
+    harness.transport.answer(2, status: 200, body: nobody)
+    let create = text(harness.transport.requests[3].body)
+    #expect(harness.transport.requests[3].path == "/v2/objects/people/records")
+    #expect(create.contains("CTO") && !create.contains("Founder"), "\(create)")
+  }
+}
