@@ -5,11 +5,23 @@ struct DeliverCommand {
 
   func run() throws(PipelineError) -> RunReport {
     let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
+    // --map: the attribute types and options, read from Attio before any input.
+    var settings = self.settings
+    var mapper: AttributeMapper?
+    if !options.mappings.isEmpty {
+      let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+      if let schema = try options.peopleSchemaFromAttio(reader) {
+        mapper = try options.attributeMapper(people: schema)
+        mapper?.refreshOptions = { try? reader.options(object: "people", attribute: $0) }
+        settings.scheduler.multiselect.formUnion(mapper?.multiselectSlugs ?? [])
+      }
+    }
     let session = try DeliverySession(
       settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
     var events = EventSession(frontEnd: frontEnd, deliverySnapshot: { session.stateSnapshot() })
+    events.attributeMapper = mapper
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
       mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })

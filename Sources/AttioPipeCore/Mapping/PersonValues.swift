@@ -16,6 +16,8 @@ struct PersonValues: Equatable, Sendable {
   var phone: String?
   var jobTitle: String?
   var description: String?
+  /// `--map` attributes, in the order of the options, after the standard ones in the body.
+  var mapped: [MappedAttribute] = []
 
   func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {

@@ -16,6 +16,13 @@ struct RequestBodyEncoder: Sendable {
       output.append(UInt8(ascii: ":"))
       encodeValue(attribute, of: person, into: &output)
     }
+    for attribute in person.mapped {
+      if !first { output.append(UInt8(ascii: ",")) }
+      first = false
+      output.appendJSONString(attribute.slug)
+      output.append(UInt8(ascii: ":"))
+      output.append(contentsOf: attribute.value)
+    }
     output.append("}}}")
   }
 
@@ -29,7 +36,7 @@ struct RequestBodyEncoder: Sendable {
       var value: [UInt8] = []
       encodeValue(attribute, of: person, into: &value)
       return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
-    }
+    } + person.mapped.map { UpsertRequest.Attribute(slug: $0.slug, value: $0.value) }
   }
 
   /// One attribute's value: a one-element array of Attio's object form.
