@@ -10,10 +10,19 @@ struct DeliverCommand {
     var mapper: AttributeMapper?
     if !options.mappings.isEmpty {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
-      if let schema = try options.peopleSchemaFromAttio(reader) {
-        mapper = try options.attributeMapper(people: schema)
-        mapper?.refreshOptions = { try? reader.options(object: "people", attribute: $0) }
-        settings.scheduler.multiselect.formUnion(mapper?.multiselectSlugs ?? [])
+      if let schema = try options.peopleSchemaFromAttio(reader),
+        var made = try options.attributeMapper(people: schema)
+      {
+        let live = LiveOptions()
+        made.liveOptions = live
+        made.refreshOptions = { try? reader.options(object: "people", attribute: $0) }
+        settings.scheduler.multiselect.formUnion(made.multiselectSlugs)
+        let diagnostics = frontEnd.diagnostics
+        let repair = OptionRepair(
+          reader: reader, mapped: made.attributes, live: live,
+          warn: { diagnostics.runWarning($0) })
+        settings.scheduler.repairValueNotFound = { repair.repair($0) }
+        mapper = made
       }
     }
     let session = try DeliverySession(

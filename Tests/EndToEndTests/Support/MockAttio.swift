@@ -119,12 +119,18 @@ final class MockAttio: Sendable {
     _ = try await control("POST", "/__mock/seed", body: ["companies": companies])
   }
 
-  /// An admin adds a select option or a status (`POST /__mock/options`); with `afterReads`,
-  /// only once that many more reads of the attribute's options have been answered.
-  func addOption(attribute: String, title: String, afterReads: Int = 0) async throws {
+  /// An admin adds (or archives) a select option or a status (`POST /__mock/options`); with
+  /// `afterReads`, only once that many more reads of the attribute's options have been
+  /// answered.
+  func addOption(
+    attribute: String, title: String, afterReads: Int = 0, archived: Bool = false
+  ) async throws {
     _ = try await control(
       "POST", "/__mock/options",
-      body: ["attribute": attribute, "title": title, "after_reads": afterReads])
+      body: [
+        "attribute": attribute, "title": title, "after_reads": afterReads,
+        "is_archived": archived,
+      ])
   }
 
   private func control(_ method: String, _ path: String, body: [String: Any]? = nil) async throws

@@ -16,6 +16,9 @@ struct AttributeMapper: Sendable {
   var refreshInterval = 10.0
   var clock: @Sendable () -> Double = { monotonicSeconds() }
   private var lastRefresh: [Double?]
+  /// Options delivery read again (deliver); copied in when they change.
+  var liveOptions: LiveOptions?
+  private var seenGeneration = 0
 
   init(
     mappings: [AttributeMapping], attributes: [AttributeSchema.Attribute],
@@ -43,6 +46,7 @@ struct AttributeMapper: Sendable {
   mutating func apply(
     _ values: MappedValues, to person: inout PersonValues, warnings: inout [EventWarning]
   ) {
+    if let liveOptions, liveOptions.generation != seenGeneration { adoptLiveOptions(liveOptions) }
     for index in mappings.indices {
       guard let raw = values[index] else { continue }
       var outcome = converter.convert(raw, to: attributes[index])
@@ -76,7 +80,15 @@ struct AttributeMapper: Sendable {
     lastRefresh[index] = now
     guard let options = refreshOptions(attributes[index]) else { return false }
     attributes[index].options = options
+    liveOptions?.set(options, for: attributes[index].slug)
     return true
+  }
+
+  private mutating func adoptLiveOptions(_ live: LiveOptions) {
+    seenGeneration = live.generation
+    for index in attributes.indices where attributes[index].hasOptions {
+      if let options = live[attributes[index].slug] { attributes[index].options = options }
+    }
   }
 
   /// The raw value for a diagnostic, cut short.
