@@ -51,9 +51,11 @@ struct EventSession {
       return .next
     case .person(var person, var warnings):
       if attributeMapper != nil {
-        attributeMapper!.apply(
-          line: line.bytes, isIdentify: line.scanned.kind == .identify, to: &person,
-          warnings: &warnings)
+        let values = attributeMapper!.values(
+          in: line.bytes, isIdentify: line.scanned.kind == .identify)
+        // Remembered `traits.NAME` values (profiles) belong here, for the trait sources
+        // (`traitSourceIndices`) this event does not give.
+        attributeMapper!.apply(values, to: &person, warnings: &warnings)
       }
       frontEnd.countEligible()
       for warning in warnings {

@@ -37,8 +37,18 @@ struct AttributeMapper: Sendable {
     line: UnsafeBufferPointer<UInt8>, isIdentify: Bool, to person: inout PersonValues,
     warnings: inout [EventWarning]
   ) {
-    let values = extractor.extract(from: line, isIdentify: isIdentify)
-    apply(values, to: &person, warnings: &warnings)
+    apply(values(in: line, isIdentify: isIdentify), to: &person, warnings: &warnings)
+  }
+
+  /// The raw values the event itself gives (an `identify`'s top-level `traits` are read only
+  /// when `isIdentify`).
+  func values(in line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
+    extractor.extract(from: line, isIdentify: isIdentify)
+  }
+
+  /// The indices of the `traits.NAME` sources: the values a profile would remember.
+  var traitSourceIndices: [Int] {
+    mappings.indices.filter { mappings[$0].source.root == .traits }
   }
 
   /// `values` converted into `person`: the entry point for values from anywhere (the event
