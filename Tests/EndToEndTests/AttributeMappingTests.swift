@@ -243,6 +243,22 @@ import Testing
     #expect(try await mock.requests(endpoint: "query").isEmpty)
   }
 
+  @Test func aSchemaAttioDoesNotGiveStopsDeliverBeforeAnythingIsRead() async throws {
+    let mock = try await MockAttio()
+    try await mock.configure(["token_revoked": true])
+    let refused = try await deliver(mock, Self.goodEvents)
+    #expect(refused.status == 4, "\(refused.stderrText)")
+    #expect(refused.stderrText.contains("cannot read the people attributes that --map needs"))
+    #expect(refused.stdoutText.isEmpty)
+    var environment = mock.environment
+    environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"
+    let unreachable = try await BinaryRunner.run(
+      ["deliver", "--map", "traits.plan=plan", "--timeout", "5s"],
+      stdin: Data(Self.goodEvents.utf8), environment: environment)
+    #expect(unreachable.status == 2, "\(unreachable.stderrText)")
+    #expect(unreachable.stderrText.contains("GET http://127.0.0.1:9/v2/objects/people/attributes"))
+  }
+
   @Test func mergeModeOnlyAddsToAMappedMultiselectAndKeepsOnlyIfEmptyValues() async throws {
     let mock = try await MockAttio()
     try await mock.seed(people: [

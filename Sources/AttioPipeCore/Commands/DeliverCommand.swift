@@ -10,9 +10,19 @@ struct DeliverCommand {
     var mapper: AttributeMapper?
     if !options.mappings.isEmpty {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
-      if let schema = try options.peopleSchemaFromAttio(reader),
-        var made = try options.attributeMapper(people: schema)
-      {
+      let schema: AttributeSchema
+      do {
+        schema = try options.peopleSchemaFromAttio(reader)
+      } catch {
+        let message = "cannot read the people attributes that --map needs: \(error.message)"
+        // A refused key is exit 4, as for any other request; the rest is the configuration.
+        guard error.isAuthentication else { throw .configuration(message) }
+        frontEnd.diagnostics.error(message)
+        var report = RunReport()
+        report.authenticationFailed = true
+        return report
+      }
+      if var made = try options.attributeMapper(people: schema) {
         let live = LiveOptions()
         made.liveOptions = live
         made.refreshOptions = { try? reader.options(object: "people", attribute: $0) }

@@ -33,13 +33,9 @@ extension EventOptions {
 
   /// `deliver`: the people schema read from Attio, for the mapped slugs' options only; the
   /// reader stays for options refreshes.
-  func peopleSchemaFromAttio(_ reader: SchemaReader) throws(PipelineError) -> AttributeSchema? {
-    guard !mappings.isEmpty else { return nil }
-    do {
-      return try reader.read(object: "people", optionsFor: Set(mappings.map(\.slug)))
-    } catch {
-      throw .configuration(
-        "cannot read the people attributes that --map needs: \(error.message)")
-    }
+  func peopleSchemaFromAttio(_ reader: SchemaReader) throws(SchemaReader.Failure)
+    -> AttributeSchema
+  {
+    try reader.read(object: "people", optionsFor: Set(mappings.map(\.slug)))
   }
 }
