@@ -2,8 +2,8 @@
 /// the triggering event (`properties.plan`) or a path in its `context`
 /// (`context.campaign.source`). Keys are matched exactly (case included); a path walks nested
 /// objects.
-public struct MappedSource: Sendable, Hashable, CustomStringConvertible {
-  public enum Root: String, Sendable, Hashable {
+struct MappedSource: Sendable, Hashable, CustomStringConvertible {
+  enum Root: String, Sendable, Hashable {
     /// `identify` traits over `context.traits`.
     case traits
     /// The triggering event's `properties`.
@@ -12,12 +12,12 @@ public struct MappedSource: Sendable, Hashable, CustomStringConvertible {
     case context
   }
 
-  public var root: Root
+  var root: Root
   /// The keys below the root, outermost first; never empty.
-  public var path: [String]
+  var path: [String]
 
   /// Parses `traits.NAME`, `properties.NAME` or `context.PATH`; nil for anything else.
-  public init?(_ text: String) {
+  init?(_ text: String) {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     guard parts.count >= 2, let root = Root(rawValue: parts[0]),
       parts.dropFirst().allSatisfy({ !$0.isEmpty })
@@ -26,5 +26,5 @@ public struct MappedSource: Sendable, Hashable, CustomStringConvertible {
     self.path = Array(parts.dropFirst())
   }
 
-  public var description: String { ([root.rawValue] + path).joined(separator: ".") }
+  var description: String { ([root.rawValue] + path).joined(separator: ".") }
 }

@@ -1,25 +1,25 @@
 /// One `--map SOURCE=SLUG` (or `--map-company`): where a value comes from and the attribute
 /// slug it is written under.
-public struct AttributeMapping: Sendable, Equatable {
-  public var source: MappedSource
-  public var slug: String
+struct AttributeMapping: Sendable, Equatable {
+  var source: MappedSource
+  var slug: String
 
-  public init(source: MappedSource, slug: String) {
+  init(source: MappedSource, slug: String) {
     self.source = source
     self.slug = slug
   }
 
   /// Why a mapping cannot be used with a workspace: a usage error, said before anything is
   /// read or sent.
-  public struct Problem: Error, Equatable, Sendable {
-    public var message: String
+  struct Problem: Error, Equatable, Sendable {
+    var message: String
   }
 
   /// The attributes the mappings write, checked against the object's schema: each slug must
   /// exist, be writable, not archived, of a type `--map` writes (interaction attributes are
   /// read-only), a reference to companies, not written by another mapping or by the standard
   /// mapping (`reserved`: the standard slugs after `--attribute`).
-  public static func resolve(
+  static func resolve(
     _ mappings: [AttributeMapping], in schema: AttributeSchema, reserved: Set<String> = [],
     option: String = "--map"
   ) throws(Problem) -> [AttributeSchema.Attribute] {

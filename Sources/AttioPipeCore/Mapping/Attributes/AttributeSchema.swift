@@ -6,60 +6,60 @@ import Foundation
 ///
 /// Read once at start (from Attio or a `--schema` file) and on an options refresh, never per
 /// event, so Foundation's JSON is fine here.
-public struct AttributeSchema: Sendable, Equatable {
-  public struct Attribute: Sendable, Equatable {
-    public var slug: String
+struct AttributeSchema: Sendable, Equatable {
+  struct Attribute: Sendable, Equatable {
+    var slug: String
     /// Attio's type name: `text`, `number`, `select`, `record-reference`, ...
-    public var type: String
-    public var isMultiselect = false
-    public var isWritable = true
-    public var isArchived = false
+    var type: String
+    var isMultiselect = false
+    var isWritable = true
+    var isArchived = false
     /// `currency`: the attribute's currency code (values carry none of their own).
-    public var currencyCode: String?
+    var currencyCode: String?
     /// `record-reference`: the objects it may point to, by slug where known (else by id).
-    public var referencedObjects: [String] = []
+    var referencedObjects: [String] = []
     /// `select` and `status`: the current titles (archived ones cannot be written). Nil when
     /// they were not read.
-    public var options: [String]?
+    var options: [String]?
 
-    public init(slug: String, type: String) {
+    init(slug: String, type: String) {
       self.slug = slug
       self.type = type
     }
 
     /// Whether the type lists its values in an options or statuses endpoint.
-    public var hasOptions: Bool { type == "select" || type == "status" }
+    var hasOptions: Bool { type == "select" || type == "status" }
 
     /// The endpoint of its options: `options` for selects, `statuses` for status attributes.
     var optionsEndpoint: String { type == "status" ? "statuses" : "options" }
   }
 
-  public var object: String
+  var object: String
   /// In the workspace's order.
-  public var attributes: [Attribute]
+  var attributes: [Attribute]
 
-  public init(object: String, attributes: [Attribute]) {
+  init(object: String, attributes: [Attribute]) {
     self.object = object
     self.attributes = attributes
   }
 
-  public subscript(slug: String) -> Attribute? {
+  subscript(slug: String) -> Attribute? {
     attributes.first { $0.slug == slug }
   }
 
   /// Replaces the options of `slug` (an options refresh).
-  public mutating func setOptions(_ titles: [String], for slug: String) {
+  mutating func setOptions(_ titles: [String], for slug: String) {
     guard let index = attributes.firstIndex(where: { $0.slug == slug }) else { return }
     attributes[index].options = titles
   }
 
   /// The path of the attribute list: `/v2/objects/people/attributes`.
-  public static func attributesPath(object: String) -> String {
+  static func attributesPath(object: String) -> String {
     "/v2/objects/\(object)/attributes"
   }
 
   /// The path of an attribute's options (or statuses).
-  public static func optionsPath(object: String, attribute: Attribute) -> String {
+  static func optionsPath(object: String, attribute: Attribute) -> String {
     "/v2/objects/\(object)/attributes/\(attribute.slug)/\(attribute.optionsEndpoint)"
   }
 }
@@ -67,8 +67,8 @@ public struct AttributeSchema: Sendable, Equatable {
 // MARK: - Reading Attio's answers and the schema file
 
 /// Why a schema could not be read: the answer or file is not what Attio sends.
-public struct SchemaError: Error, Equatable, Sendable {
-  public var message: String
+struct SchemaError: Error, Equatable, Sendable {
+  var message: String
 
   init(_ message: String) { self.message = message }
 }
@@ -77,7 +77,7 @@ extension AttributeSchema {
   /// From the `data` array of `GET /v2/objects/{object}/attributes` (or a schema file's list,
   /// which has the same shape plus `options`). `objectSlugs` names object ids (from
   /// `GET /v2/objects`), so that a reference's target reads `companies`.
-  public static func parse(
+  static func parse(
     object: String, attributes list: Any, objectSlugs: [String: String] = [:]
   ) throws(SchemaError) -> AttributeSchema {
     guard let entries = list as? [Any] else {
@@ -110,7 +110,7 @@ extension AttributeSchema {
   }
 
   /// The current titles of an options or statuses answer's `data` (archived ones dropped).
-  public static func parseOptions(_ list: [Any]) -> [String] {
+  static func parseOptions(_ list: [Any]) -> [String] {
     list.compactMap { entry in
       guard let entry = entry as? [String: Any], entry["is_archived"] as? Bool != true else {
         return nil

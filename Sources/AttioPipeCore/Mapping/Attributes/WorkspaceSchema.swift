@@ -3,23 +3,23 @@ import Foundation
 /// The schemas of the objects attio-pipe writes, as `check --save-schema` saves them and
 /// `build --schema` reads them: `{"attio_pipe_schema":1,"objects":{"people":[…],"companies":[…]}}`,
 /// each list in the shape of Attio's attribute list plus each select's `options`.
-public struct WorkspaceSchema: Sendable, Equatable {
-  public var objects: [String: AttributeSchema]
+struct WorkspaceSchema: Sendable, Equatable {
+  var objects: [String: AttributeSchema]
 
-  public init(objects: [String: AttributeSchema] = [:]) {
+  init(objects: [String: AttributeSchema] = [:]) {
     self.objects = objects
   }
 
-  public subscript(object: String) -> AttributeSchema? {
+  subscript(object: String) -> AttributeSchema? {
     get { objects[object] }
     set { objects[object] = newValue }
   }
 
-  public static let formatVersion = 1
+  static let formatVersion = 1
 
   /// The file's text: pretty-printed with sorted keys, so that two saves of one workspace are
   /// byte-identical and a diff shows what an admin changed.
-  public func fileContents() -> [UInt8] {
+  func fileContents() -> [UInt8] {
     var objects: [String: Any] = [:]
     for (name, schema) in self.objects { objects[name] = schema.fileRepresentation }
     let root: [String: Any] = ["attio_pipe_schema": Self.formatVersion, "objects": objects]
@@ -30,7 +30,7 @@ public struct WorkspaceSchema: Sendable, Equatable {
     return Array(data) + [UInt8(ascii: "\n")]
   }
 
-  public static func parseFile(_ bytes: [UInt8]) throws(SchemaError) -> WorkspaceSchema {
+  static func parseFile(_ bytes: [UInt8]) throws(SchemaError) -> WorkspaceSchema {
     guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
       let objects = root["objects"] as? [String: Any]
     else {
@@ -49,7 +49,7 @@ public struct WorkspaceSchema: Sendable, Equatable {
   }
 
   /// Reads a schema file; the error says what is wrong with it.
-  public static func load(path: String) throws(SchemaError) -> WorkspaceSchema {
+  static func load(path: String) throws(SchemaError) -> WorkspaceSchema {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw SchemaError("cannot read the schema file '\(path)'")
     }
