@@ -4,11 +4,6 @@ struct AttributeMapping: Sendable, Equatable {
   var source: MappedSource
   var slug: String
 
-  init(source: MappedSource, slug: String) {
-    self.source = source
-    self.slug = slug
-  }
-
   /// Why a mapping cannot be used with a workspace: a usage error, said before anything is
   /// read or sent.
   struct Problem: Error, Equatable, Sendable {

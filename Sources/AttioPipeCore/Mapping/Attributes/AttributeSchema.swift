@@ -38,11 +38,6 @@ struct AttributeSchema: Sendable, Equatable {
   /// In the workspace's order.
   var attributes: [Attribute]
 
-  init(object: String, attributes: [Attribute]) {
-    self.object = object
-    self.attributes = attributes
-  }
-
   subscript(slug: String) -> Attribute? {
     attributes.first { $0.slug == slug }
   }
