@@ -20,7 +20,21 @@ struct AttributeSchema: Sendable, Equatable {
     var referencedObjects: [String] = []
     /// `select` and `status`: the current titles (archived ones cannot be written). Nil when
     /// they were not read.
-    var options: [String]?
+    var options: [String]? {
+      didSet { foldedOptions = Self.fold(options) }
+    }
+    /// Lowercased title → title, so that matching an event's value costs one lookup.
+    private var foldedOptions: [String: String] = [:]
+
+    /// The option whose title is `title` ignoring case, as the workspace spells it.
+    func option(matching title: String) -> String? {
+      foldedOptions[title.lowercased()]
+    }
+
+    private static func fold(_ options: [String]?) -> [String: String] {
+      Dictionary(
+        (options ?? []).map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     init(slug: String, type: String) {
       self.slug = slug

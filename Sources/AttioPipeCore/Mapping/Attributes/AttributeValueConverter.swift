@@ -136,8 +136,7 @@ struct AttributeValueConverter: Sendable {
       guard let options = attribute.options else {
         return .failure(Failure("the attribute's options are not known"))
       }
-      let folded = title.lowercased()
-      guard let match = options.first(where: { $0.lowercased() == folded }) else {
+      guard let match = attribute.option(matching: title) else {
         return .failure(Failure("unknown \(key) \"\(title)\""))
       }
       output.append("{\"")
@@ -315,12 +314,16 @@ private enum RawValue: Equatable {
   }
 }
 
+private func isWhitespace(_ byte: UInt8) -> Bool {
+  byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+}
+
 private struct Reader {
   let bytes: [UInt8]
   var index = 0
 
   mutating func skipWhitespace() {
-    while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
   }
 
   mutating func value() -> RawValue? {
@@ -381,8 +384,8 @@ private struct Reader {
       return nil
     default:
       let start = index
-      while index < bytes.count,
-        ![UInt8(ascii: ","), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[index])
+      while index < bytes.count, bytes[index] != UInt8(ascii: ","),
+        bytes[index] != UInt8(ascii: "]"), !isWhitespace(bytes[index])
       {
         index += 1
       }
