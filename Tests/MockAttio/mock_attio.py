@@ -629,6 +629,8 @@ class RecordsMixin:
         self.admitted_reads = collections.deque()
         self.person_in_flight = collections.Counter()
         self.max_concurrent_per_person = 0
+        # Admin changes armed with "after_reads" (POST /__mock/options), not yet made.
+        self.pending_choices: list[dict] = []
         # Select options and statuses, per (object, slug): admins may add some at run time.
         self.choices = {
             (obj, slug): [{"title": t, "is_archived": a} for t, a in
@@ -1337,9 +1339,41 @@ class RecordsMixin:
         return {"record_id": target["record_id"], "merged": source["record_id"]}
 
     def add_choice(self, body) -> dict:
-        """An admin adds (or archives/unarchives) a select option or a status."""
-        if not isinstance(body, dict) or set(body) - {"object", "attribute", "title", "is_archived"}:
-            raise ValueError('body must be {"object"?, "attribute", "title", "is_archived"?}')
+        """An admin adds (or archives/unarchives) a select option or a status. With
+        "after_reads": N, the change happens only once N more options/statuses reads of that
+        attribute have been answered (an admin acting just after a client read the schema)."""
+        if not isinstance(body, dict) or set(body) - {"object", "attribute", "title", "is_archived",
+                                                      "after_reads"}:
+            raise ValueError('body must be {"object"?, "attribute", "title", "is_archived"?, '
+                             '"after_reads"?}')
+        after = body.get("after_reads", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise ValueError("after_reads must be a whole number >= 0")
+        if after > 0:
+            self.add_choice_now({k: v for k, v in body.items() if k != "after_reads"},
+                                dry_run=True)
+            self.pending_choices.append({"body": {k: v for k, v in body.items()
+                                                  if k != "after_reads"},
+                                         "remaining": after})
+            return {"pending": True, "after_reads": after}
+        return self.add_choice_now(body)
+
+    def choices_read(self, obj: str, original: str):
+        """An options/statuses read was answered: pending admin changes count it."""
+        for pending in list(self.pending_choices):
+            body = pending["body"]
+            attr = body.get("attribute")
+            p_obj = body.get("object", PEOPLE)
+            if p_obj == PEOPLE and isinstance(attr, str):
+                attr = self.resolve(p_obj, attr) or attr
+            if (p_obj, attr) != (obj, original):
+                continue
+            pending["remaining"] -= 1
+            if pending["remaining"] <= 0:
+                self.pending_choices.remove(pending)
+                self.add_choice_now(body)
+
+    def add_choice_now(self, body, dry_run: bool = False) -> dict:
         obj = body.get("object", PEOPLE)
         if obj not in SPECS:
             raise ValueError("object must be people or companies")
@@ -1351,6 +1385,8 @@ class RecordsMixin:
         title, archived = body.get("title"), body.get("is_archived", False)
         if not isinstance(title, str) or not title or not isinstance(archived, bool):
             raise ValueError("title must be a non-empty string, is_archived a boolean")
+        if dry_run:
+            return {}
         choices = self.choices[(obj, original)]
         choice = next((c for c in choices if c["title"] == title), None)
         if choice is None:
@@ -1775,9 +1811,11 @@ class RecordsHandlerMixin:
         if SPECS[obj][original]["type"] != wanted:
             raise bad_request(f'Attribute "{slug}" is not a {wanted} attribute.')
         show_archived = parse_qs(self.route_query).get("show_archived", ["false"])[0] == "true"
-        return Reply(200, {"data": [
+        reply = Reply(200, {"data": [
             state.choice_json(obj, original, c) for c in state.choices[(obj, original)]
             if show_archived or not c["is_archived"]]})
+        state.choices_read(obj, original)
+        return reply
 
     def control_records(self, route, raw: bytes):
         """Control routes of the record model; None when the route is not one of them.

@@ -752,6 +752,27 @@ class RecordsTest(unittest.TestCase):
         self.control("POST", "/__mock/options", {"attribute": "lifecycle_stage", "title": "Expansion"})
         self.assertEqual(self.put(person("ada@example.com", lifecycle_stage="Expansion"))[0], 200)
 
+    def test_an_option_added_after_the_next_read(self):
+        """after_reads: the admin adds the option just after a client has read the options."""
+        def titles():
+            _, _, body = self.request("GET", "/v2/objects/people/attributes/plan/options")
+            return [o["title"] for o in body["data"]]
+        answer = self.control("POST", "/__mock/options",
+                              {"attribute": "plan", "title": "Scale", "after_reads": 1})
+        self.assertEqual(answer, {"pending": True, "after_reads": 1})
+        self.assertNotIn("Scale", titles())   # the read that arms it does not see it
+        self.assertIn("Scale", titles())      # the next one does
+        # Another attribute's reads do not count; a bad attribute is refused at once.
+        self.control("POST", "/__mock/options",
+                     {"attribute": "plan", "title": "Team", "after_reads": 1})
+        self.request("GET", "/v2/objects/people/attributes/lifecycle_stage/statuses")
+        self.assertNotIn("Team", titles())
+        self.assertIn("Team", titles())
+        status, _, _ = self.request("POST", "/__mock/options",
+                                    {"attribute": "seats", "title": "x", "after_reads": 1},
+                                    token=None)
+        self.assertEqual(status, 400)
+
     def test_values_are_validated_by_type(self):
         self.seed(companies=[{"values": {"domains": ["acme.com"]}}])
         good = [

@@ -73,6 +73,35 @@ extension CommandLineOption {
         line.companyMappings.append((parts[0], parts[1]))
       }),
 
+    CommandLineOption(
+      "--map", value: "SOURCE=SLUG", modes: [.build, .deliver, .check], group: .event,
+      help: """
+        Also write SOURCE (traits.NAME, properties.NAME or context.PATH) to the person \
+        attribute SLUG, converted by the attribute's type (text, number, checkbox, currency, \
+        date, timestamp, rating, select, status, email-address, phone-number, domain, \
+        record-reference to companies). Repeatable. A value that cannot be converted is left \
+        out with an invalid_value warning. build needs --schema; 'check' checks SLUG.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+        guard parts.count == 2, !parts[1].isEmpty else {
+          throw UsageError("\(name) needs SOURCE=SLUG, not '\(value)'")
+        }
+        guard let source = MappedSource(parts[0]) else {
+          throw UsageError(
+            "\(name): the source is traits.NAME, properties.NAME or context.PATH, "
+              + "not '\(parts[0])'")
+        }
+        line.events.mappings.append(AttributeMapping(source: source, slug: parts[1]))
+      }),
+    CommandLineOption(
+      "--schema", value: "FILE", modes: [.build], group: .event,
+      help: """
+        The workspace's attribute types and options for --map, as 'attio-pipe check \
+        --save-schema FILE' wrote them (build reads no network).
+        """,
+      apply: { line, _, value throws(UsageError) in line.events.schemaPath = value }),
+
     // MARK: Common options
     CommandLineOption(
       "--attribute", value: "NAME=SLUG", modes: Set(CommandMode.allCases), group: .common,
@@ -208,6 +237,13 @@ extension CommandLineOption {
         object_configuration:read.
         """,
       apply: { line, _, value throws(UsageError) in line.delivery.apiKeyFile = value }),
+    CommandLineOption(
+      "--save-schema", value: "FILE", modes: [.check], group: .delivery,
+      help: """
+        Write the people and companies attributes, with their select and status options, to \
+        FILE, for 'build --schema FILE'.
+        """,
+      apply: { line, _, value throws(UsageError) in line.events.saveSchemaPath = value }),
     CommandLineOption(
       "--endpoint", value: "URL", modes: [.deliver, .send, .check], group: .delivery,
       help: """

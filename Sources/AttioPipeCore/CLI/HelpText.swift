@@ -64,7 +64,7 @@ enum HelpText {
       attio-pipe [build] [OPTIONS] [FILE ...]   events in, request bodies out (no network)
       attio-pipe deliver [OPTIONS] [FILE ...]   events in, upserts sent, one result per event
       attio-pipe send [OPTIONS] [FILE ...]      request bodies in, sent, one result per body
-      attio-pipe check [OPTIONS]                pre-flight: token, scopes, attribute slugs
+      attio-pipe check [OPTIONS]                pre-flight: token, scopes, slugs, --map slugs
 
       Reads Segment / Datafly Signal events (NDJSON: one JSON object per line) from the
       FILEs in order, or from stdin when none is named or for '-'. Remembers the traits that
@@ -107,6 +107,8 @@ enum HelpText {
       tail -F events.log | attio-pipe --default-country GB | jq .
       attio-pipe --events 'Signed Up,Demo Requested' --attribute job_title=role day-*.ndjson
       ATTIO_API_KEY=... attio-pipe check
+      ATTIO_API_KEY=... attio-pipe check --map traits.plan=plan --save-schema schema.json
+      attio-pipe build --schema schema.json --map traits.plan=plan events.ndjson
       ATTIO_API_KEY=... attio-pipe deliver events.ndjson > results.ndjson
       jq -c 'select(.status=="failed" or .status=="not_sent") | .request' results.ndjson \\
         | ATTIO_API_KEY=... attio-pipe send

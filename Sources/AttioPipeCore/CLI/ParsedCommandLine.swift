@@ -52,6 +52,12 @@ struct ParsedCommandLine {
       options.defaultRegion = region
     }
     options.slugs = try slugs()
+    if mode == .build && !options.mappings.isEmpty && options.schemaPath == nil {
+      throw UsageError(
+        "--map in build mode needs --schema FILE, the workspace's attribute types: save them "
+          + "once with 'attio-pipe check --save-schema FILE' (needs the API key), then build "
+          + "with --schema FILE (deliver reads them from Attio itself)")
+    }
     options.companies = try companySettings()
     var delivery = self.delivery
     if !onlyIfEmpty.isEmpty && delivery.scheduler.writeMode == .assert {

@@ -11,6 +11,9 @@ struct BuildCommand {
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     var report = RunReport()
     var session = EventSession(frontEnd: frontEnd)
+    if let schema = try options.peopleSchemaFromFile() {
+      session.attributeMapper = try options.attributeMapper(people: schema)
+    }
     let metrics = try options.destinations.openMetrics(mode: "build", diagnostics: diagnostics)
     var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
     pipeline.idleInterval = frontEnd.idleInterval

@@ -90,6 +90,7 @@ struct CheckCommand {
         say(true, "attribute \(label): exists and is writable")
       }
     }
+    checkSchema(say, &report)
     if settings.scheduler.writeMode == .merge {
       // Merge mode finds every person before writing: the key must be allowed to read them.
       let slug = options.slugs[.emailAddresses]

@@ -5,11 +5,42 @@ struct DeliverCommand {
 
   func run() throws(PipelineError) -> RunReport {
     let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
+    // --map: the attribute types and options, read from Attio before any input.
+    var settings = self.settings
+    var mapper: AttributeMapper?
+    if !options.mappings.isEmpty {
+      let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+      let schema: AttributeSchema
+      do {
+        schema = try options.peopleSchemaFromAttio(reader)
+      } catch {
+        let message = "cannot read the people attributes that --map needs: \(error.message)"
+        // A refused key is exit 4, as for any other request; the rest is the configuration.
+        guard error.isAuthentication else { throw .configuration(message) }
+        frontEnd.diagnostics.error(message)
+        var report = RunReport()
+        report.authenticationFailed = true
+        return report
+      }
+      if var made = try options.attributeMapper(people: schema) {
+        let live = LiveOptions()
+        made.liveOptions = live
+        made.refreshOptions = { try? reader.options(object: "people", attribute: $0) }
+        settings.scheduler.multiselect.formUnion(made.multiselectSlugs)
+        let diagnostics = frontEnd.diagnostics
+        let repair = OptionRepair(
+          reader: reader, mapped: made.attributes, live: live,
+          warn: { diagnostics.runWarning($0) })
+        settings.scheduler.repairValueNotFound = { repair.repair($0) }
+        mapper = made
+      }
+    }
     let session = try DeliverySession(
       settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
     var events = EventSession(frontEnd: frontEnd, deliverySnapshot: { session.stateSnapshot() })
+    events.attributeMapper = mapper
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
       mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })

@@ -25,6 +25,12 @@ struct EventOptions: Sendable, Equatable {
   var identityTimeToLive: Double? = 90 * 86_400
   /// `--output`, `--diagnostics`, `--metrics-file`.
   var destinations = OutputDestinations()
+  /// `--map SOURCE=SLUG`, in the order given.
+  var mappings: [AttributeMapping] = []
+  /// `build --schema FILE`: the workspace schema `--map` converts by, offline.
+  var schemaPath: String?
+  /// `check --save-schema FILE`.
+  var saveSchemaPath: String?
 
   /// How `--state` rebuilds the identity store for these options.
   var identityRestore: StateKeeper.IdentityRestore {

@@ -19,6 +19,8 @@ struct EventSession {
   /// The delivery section to save with the identities (nil: keep what was loaded).
   private let deliverySnapshot: () -> StateFile.Section?
   private var linesSinceMaintenance = 0
+  /// `--map`: adds the mapped attributes to each person (nil without `--map`).
+  var attributeMapper: AttributeMapper?
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -49,7 +51,14 @@ struct EventSession {
         diagnostics.skipped(reason, at: line.location, messageId: Self.messageId(of: line))
       }
       return .next
-    case .person(let person, let warnings):
+    case .person(var person, var warnings):
+      if attributeMapper != nil {
+        let values = attributeMapper!.values(
+          in: line.bytes, isIdentify: line.scanned.kind == .identify)
+        // Remembered `traits.NAME` values (profiles) belong here, for the trait sources
+        // (`traitSourceIndices`) this event does not give.
+        attributeMapper!.apply(values, to: &person, warnings: &warnings)
+      }
       frontEnd.countEligible()
       for warning in warnings {
         frontEnd.countWarning(warning.reason)

@@ -23,6 +23,8 @@ final class DeliveryBatch: @unchecked Sendable {
   /// Resolved while its request was in flight (a shutdown): its answer, if it comes, is
   /// ignored.
   var abandoned = false
+  /// Its request was repaired once after a `value_not_found` (`--map` options).
+  var repaired = false
 
   /// The previous email's lane this batch holds while its plan runs (an email change; see
   /// LaneTable).

@@ -55,6 +55,11 @@ final class DeliveryScheduler: @unchecked Sendable {
     var onlyIfEmpty: Set<String> = []
     /// `--max-people`: people whose upserted values and record id are remembered.
     var memoryCapacity = PersonMemory.defaultCapacity
+    /// `--map`: after a 400 `value_not_found` (an option the workspace no longer has), the
+    /// request with the options read again and the missing ones left out, to be sent once
+    /// more; nil when nothing was left out (the write fails as it is). Runs on the
+    /// scheduler's queue and may block it for one options read: a rare event.
+    var repairValueNotFound: (@Sendable (UpsertRequest) -> UpsertRequest?)?
 
     var policy: ResponsePolicy {
       ResponsePolicy(
@@ -378,7 +383,15 @@ final class DeliveryScheduler: @unchecked Sendable {
       lanes.requeue(batch, email: email)
       continuing = true
     case .fail:
-      resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
+      if let repaired = repaired(batch, after: response) {
+        batch.request = repaired
+        batch.notBefore = now
+        batch.isRetry = true
+        batch.plan.restart()
+        lanes.requeue(batch, email: email)
+      } else {
+        resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
+      }
     case .stopAll:
       resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
       refuse(response)
@@ -387,6 +400,15 @@ final class DeliveryScheduler: @unchecked Sendable {
     }
     lanes.makeReadyIfIdle(email, now: now)
     if !continuing { lanes.releaseHold(of: batch, now: now) }
+  }
+
+  /// The request of a batch Attio refused for an option it does not have, repaired once.
+  private func repaired(_ batch: DeliveryBatch, after response: AttioResponse) -> UpsertRequest? {
+    guard response.status == 400, response.error?.code == "value_not_found", !batch.repaired,
+      let repair = options.repairValueNotFound
+    else { return nil }
+    batch.repaired = true
+    return repair(batch.request)
   }
 
   /// A 401 or 403: the key cannot work, so nothing more is sent; what waits is `not_sent`,

@@ -13,6 +13,9 @@ public enum PipelineError: Error, Sendable, Equatable {
   case writeFailed(errno: Int32)
   /// The `--state` file cannot be read or written.
   case state(StateFileError)
+  /// The command line cannot work with the workspace (a `--map` slug that does not exist, a
+  /// schema that cannot be read): said before any input is read.
+  case configuration(String)
 
   /// One line for stderr.
   public var message: String {
@@ -23,6 +26,7 @@ public enum PipelineError: Error, Sendable, Equatable {
     case .outputClosed: "stdout was closed"
     case .writeFailed(let code): "cannot write to stdout: \(describe(code))"
     case .state(let error): error.message
+    case .configuration(let message): message
     }
   }
 }

@@ -19,6 +19,8 @@ struct PersonValues: Equatable, Sendable {
   /// The domain of the person's company (`--companies`): written as `company`, a record
   /// reference by domain, after the company's own write.
   var companyDomain: String?
+  /// `--map` attributes, in the order of the options, after the standard ones in the body.
+  var mapped: [MappedAttribute] = []
 
   func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {

@@ -26,6 +26,8 @@ public enum MappingWarning: String, Sendable, CaseIterable {
   /// The email came from somewhere other than a trait (the event's top-level `email`, or a
   /// `userId` that is an email address); `email_from` says which.
   case emailFrom = "email_from"
+  /// A `--map` value could not be converted to its attribute's type, so it was left out.
+  case invalidValue = "invalid_value"
 }
 
 extension SkipReason: CountedReason {
@@ -47,6 +49,7 @@ extension MappingWarning: CountedReason {
     case .notAJobTitle: 1
     case .emailChanged: 2
     case .emailFrom: 3
+    case .invalidValue: 4
     }
   }
 }

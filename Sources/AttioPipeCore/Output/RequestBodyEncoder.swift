@@ -16,6 +16,13 @@ struct RequestBodyEncoder: Sendable {
       output.append(UInt8(ascii: ":"))
       encodeValue(attribute, of: person, into: &output)
     }
+    for attribute in person.mapped {
+      if !first { output.append(UInt8(ascii: ",")) }
+      first = false
+      output.appendJSONString(attribute.slug)
+      output.append(UInt8(ascii: ":"))
+      output.append(contentsOf: attribute.value)
+    }
     if let domain = person.companyDomain {
       output.append(UInt8(ascii: ","))
       output.appendJSONString(CompanyValues.personCompanySlug)
@@ -36,6 +43,7 @@ struct RequestBodyEncoder: Sendable {
       encodeValue(attribute, of: person, into: &value)
       return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
     }
+    attributes += person.mapped.map { UpsertRequest.Attribute(slug: $0.slug, value: $0.value) }
     if let domain = person.companyDomain {
       var value: [UInt8] = []
       CompanyBodyEncoder.encodeReference(domain, into: &value)

@@ -42,6 +42,7 @@ import Testing
         if let valueName = option.valueName { arguments.append(samples[valueName] ?? "x") }
         if option.names.last == "--reset-state" { arguments += ["--state", "s"] }
         if option.names.last == "--map-company" { arguments += ["--companies"] }
+        if option.names.last == "--map" && mode == .build { arguments += ["--schema", "s"] }
         var parser = CommandLineParser(arguments, environment: environment)
         var refusal: String?
         do { _ = try parser.parseAction() } catch { refusal = error.message }

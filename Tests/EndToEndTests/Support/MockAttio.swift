@@ -123,6 +123,26 @@ final class MockAttio: Sendable {
     try await requests().filter { $0["endpoint"] as? String == endpoint }
   }
 
+  /// Puts companies into the store (`POST /__mock/seed`): what a person's reference to a
+  /// company by domain needs.
+  func seedCompanies(_ companies: [[String: Any]]) async throws {
+    _ = try await control("POST", "/__mock/seed", body: ["companies": companies])
+  }
+
+  /// An admin adds (or archives) a select option or a status (`POST /__mock/options`); with
+  /// `afterReads`, only once that many more reads of the attribute's options have been
+  /// answered.
+  func addOption(
+    attribute: String, title: String, afterReads: Int = 0, archived: Bool = false
+  ) async throws {
+    _ = try await control(
+      "POST", "/__mock/options",
+      body: [
+        "attribute": attribute, "title": title, "after_reads": afterReads,
+        "is_archived": archived,
+      ])
+  }
+
   private func control(_ method: String, _ path: String, body: [String: Any]? = nil) async throws
     -> Any
   {

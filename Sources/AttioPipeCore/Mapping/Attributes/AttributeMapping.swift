@@ -1,0 +1,66 @@
+/// One `--map SOURCE=SLUG` (or `--map-company`): where a value comes from and the attribute
+/// slug it is written under.
+struct AttributeMapping: Sendable, Equatable {
+  var source: MappedSource
+  var slug: String
+
+  /// Why a mapping cannot be used with a workspace: a usage error, said before anything is
+  /// read or sent.
+  struct Problem: Error, Equatable, Sendable {
+    var message: String
+  }
+
+  /// The attributes the mappings write, checked against the object's schema: each slug must
+  /// exist, be writable, not archived, of a type `--map` writes (interaction attributes are
+  /// read-only), a reference to companies, not written by another mapping or by the standard
+  /// mapping (`reserved`: the standard slugs after `--attribute`).
+  static func resolve(
+    _ mappings: [AttributeMapping], in schema: AttributeSchema, reserved: Set<String> = [],
+    option: String = "--map"
+  ) throws(Problem) -> [AttributeSchema.Attribute] {
+    var attributes: [AttributeSchema.Attribute] = []
+    var seen: Set<String> = []
+    for mapping in mappings {
+      let label = "\(option) \(mapping.source)=\(mapping.slug)"
+      guard let attribute = schema[mapping.slug] else {
+        throw Problem(
+          message: "\(label): the \(schema.object) object has no attribute '\(mapping.slug)'")
+      }
+      if reserved.contains(mapping.slug) {
+        throw Problem(
+          message: "\(label): '\(mapping.slug)' is already written by the standard mapping")
+      }
+      guard seen.insert(mapping.slug).inserted else {
+        throw Problem(message: "\(label): '\(mapping.slug)' is mapped twice")
+      }
+      if attribute.isArchived {
+        throw Problem(message: "\(label): attribute '\(mapping.slug)' is archived")
+      }
+      if !attribute.isWritable || attribute.type == "interaction" {
+        throw Problem(
+          message: "\(label): attribute '\(mapping.slug)' (\(attribute.type)) is read-only")
+      }
+      guard AttributeValueConverter.supportedTypes.contains(attribute.type) else {
+        throw Problem(
+          message: "\(label): attribute '\(mapping.slug)' has type \(attribute.type), which "
+            + "--map does not write")
+      }
+      if attribute.type == "record-reference" && !attribute.referencedObjects.isEmpty
+        && !attribute.referencedObjects.contains("companies")
+      {
+        throw Problem(
+          message: "\(label): attribute '\(mapping.slug)' references "
+            + "\(attribute.referencedObjects.joined(separator: ", ")); --map writes references "
+            + "to companies (by domain) only")
+      }
+      attributes.append(attribute)
+    }
+    return attributes
+  }
+}
+
+/// A mapped attribute's value, ready for the body: its slug and the JSON text of its value.
+struct MappedAttribute: Equatable, Sendable {
+  var slug: String
+  var value: [UInt8]
+}
