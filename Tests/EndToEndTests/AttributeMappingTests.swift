@@ -46,11 +46,6 @@ import Testing
       environment: mock.environment)
   }
 
-  private func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory
-      .appendingPathComponent("attio-pipe-\(UUID().uuidString)-\(name)").path
-  }
-
   @Test func everyTypeIsConvertedAndWritten() async throws {
     let mock = try await MockAttio()
     try await mock.seedCompanies([["values": ["domains": ["acme.com"]]]])
@@ -248,7 +243,8 @@ import Testing
     try await mock.configure(["token_revoked": true])
     let refused = try await deliver(mock, Self.goodEvents)
     #expect(refused.status == 4, "\(refused.stderrText)")
-    #expect(refused.stderrText.contains("cannot read the people attributes that --map needs"))
+    #expect(
+      refused.stderrText.contains("cannot read the attributes that --map and --map-company need"))
     #expect(refused.stdoutText.isEmpty)
     var environment = mock.environment
     environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"

@@ -198,8 +198,7 @@ import Testing
     #expect(build.stdoutText.split(separator: "\n").count == 2)
   }
 
-  @Test(.disabled("needs the attribute converter: integrator wires"))
-  func mapCompanyWritesTypedAttributes() async throws {
+  @Test func mapCompanyWritesTypedAttributes() async throws {
     let mock = try await MockAttio()
     let input =
       Self.identify
@@ -214,5 +213,41 @@ import Testing
     let values = try #require((try await mock.companies()).first?["values"] as? [String: Any])
     #expect((values["industry"] as? [[String: Any]])?.first?["value"] as? String == "Robotics")
     #expect((values["employees"] as? [[String: Any]])?.first?["value"] as? Double == 42)
+  }
+
+  /// `--map-company` converts like `--map`: by the saved schema in build, by Attio's in
+  /// deliver; a value the type refuses is left out with a warning, the rest is written.
+  @Test func mapCompanyBuildsBySavedSchemaAndLeavesBadValuesOut() async throws {
+    let mock = try await MockAttio()
+    let schema = temporaryPath("company-schema.json")
+    defer { try? FileManager.default.removeItem(atPath: schema) }
+    let check = try await BinaryRunner.run(
+      ["check", "--save-schema", schema], environment: mock.environment)
+    #expect(check.status == 0, "\(check.stdoutText)\(check.stderrText)")
+    let input =
+      Self.identify
+      + Events.line([
+        "type": "group", "userId": "u1", "groupId": "g1", "messageId": "m2",
+        "traits": ["domain": "acme.com", "industry": "Robotics", "employees": "lots"],
+      ])
+    let maps = [
+      "--companies", "--map-company", "traits.industry=industry", "--map-company",
+      "traits.employees=employees",
+    ]
+    let build = try await BinaryRunner.run(
+      ["build", "--schema", schema, "-v"] + maps, stdin: Data(input.utf8))
+    #expect(build.status == 0, "\(build.stderrText)")
+    // The identify's person, then the company.
+    #expect(
+      build.stdoutText.split(separator: "\n").last
+        == #"{"object":"companies","data":{"values":{"domains":[{"domain":"acme.com"}],"industry":[{"value":"Robotics"}]}}}"#
+    )
+    #expect(build.stderrText.contains("invalid_value"), "\(build.stderrText)")
+    #expect(build.stderrText.contains("traits.employees"), "\(build.stderrText)")
+    let run = try await deliver(mock, input, Array(maps.dropFirst()))
+    #expect(run.status == 0, "\(run.stderrText)")
+    let values = try #require((try await mock.companies()).first?["values"] as? [String: Any])
+    #expect((values["industry"] as? [[String: Any]])?.first?["value"] as? String == "Robotics")
+    #expect(values["employees"] == nil || (values["employees"] as? [Any])?.isEmpty == true)
   }
 }

@@ -9,17 +9,11 @@ import Testing
     Events.line(["type": "identify", "anonymousId": id, "messageId": message, "traits": traits])
   }
 
-  private func temporaryState() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent(
-      "attio-pipe-ids-\(UUID().uuidString).state"
-    ).path
-  }
-
   /// Run, stop, rerun with the same `--state`: the second run reads the record by id (GET)
   /// instead of querying for the email, and still computes its write from the record.
   @Test func aRerunWithTheStateReadsTheRecordByIdInsteadOfQuerying() async throws {
     let mock = try await MockAttio()
-    let state = temporaryState()
+    let state = temporaryPath("ids.state")
     defer { try? FileManager.default.removeItem(atPath: state) }
     let first = try await BinaryRunner.run(
       ["deliver", "--state", state],
@@ -57,7 +51,7 @@ import Testing
   /// email is queried once; nobody holds it, so the person is created again.
   @Test func aDeletedRecordsIdIsForgottenAndTheEmailQueried() async throws {
     let mock = try await MockAttio()
-    let state = temporaryState()
+    let state = temporaryPath("ids.state")
     defer { try? FileManager.default.removeItem(atPath: state) }
     let first = try await BinaryRunner.run(
       ["deliver", "--state", state],
@@ -144,7 +138,7 @@ import Testing
   /// forgotten (counted in the summary and the metrics), and the saved state holds no more.
   @Test func maxPeopleForgetsTheLeastRecentlyWrittenAndCountsIt() async throws {
     let mock = try await MockAttio()
-    let state = temporaryState()
+    let state = temporaryPath("ids.state")
     let metrics = state + ".prom"
     defer {
       try? FileManager.default.removeItem(atPath: state)

@@ -4,12 +4,8 @@ import Testing
 
 /// `--state` seen from outside: runs that pick up where the last one stopped.
 @Suite(.timeLimit(.minutes(10))) struct StatePersistenceTests {
-  private func temporaryPath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID()).bin").path
-  }
-
   @Test func yesterdaysIdentifyAttachesToTodaysSignUp() async throws {
-    let path = temporaryPath()
+    let path = temporaryPath("state.bin")
     defer { try? FileManager.default.removeItem(atPath: path) }
     let yesterday = Events.identify("visitor", email: "ada@example.com", name: "Ada Lovelace")
     let first = try await BinaryRunner.run(["--state", path], stdin: Data(yesterday.utf8))
@@ -25,7 +21,7 @@ import Testing
   }
 
   @Test func aDamagedStateFileIsAStartupErrorAndResetStartsOver() async throws {
-    let path = temporaryPath()
+    let path = temporaryPath("state.bin")
     defer { try? FileManager.default.removeItem(atPath: path) }
     _ = try await BinaryRunner.run(
       ["--state", path], stdin: Data(Events.identify("v", email: "a@b.co").utf8))
@@ -44,7 +40,7 @@ import Testing
   }
 
   @Test func aRerunOfTheSameInputSendsNothingNew() async throws {
-    let path = temporaryPath()
+    let path = temporaryPath("state.bin")
     defer { try? FileManager.default.removeItem(atPath: path) }
     let mock = try await MockAttio()
     let arguments = [
@@ -61,7 +57,7 @@ import Testing
   }
 
   @Test func killedAtRandomMomentsTheStateIsAlwaysLoadable() async throws {
-    let path = temporaryPath()
+    let path = temporaryPath("state.bin")
     defer { try? FileManager.default.removeItem(atPath: path) }
     var events = ""
     for visitor in 0..<20_000 {

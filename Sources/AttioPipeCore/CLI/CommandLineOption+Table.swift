@@ -62,7 +62,8 @@ extension CommandLineOption {
       "--map-company", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
       help: """
         With --companies: write the group trait SOURCE (traits.NAME) to the companies \
-        attribute SLUG, typed by the attribute's type. Repeatable.
+        attribute SLUG, typed by the attribute's type like --map (build needs --schema). \
+        Repeatable.
         """,
       apply: { line, name, value throws(UsageError) in
         let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }

@@ -30,15 +30,6 @@ extension ParsedCommandLine {
       settings.mappings.append(
         CompanyAttributeMapping(trait: String(source.dropFirst(prefix.count)), slug: slug))
     }
-    // HOOK(integrator): --map-company's typed values need the attribute converter and the
-    // companies schema (Mapping/Attributes/, not on this branch). Remove this refusal when
-    // `CompanyMapper.mappedAttributes` (the other HOOK) is wired; the mappings above are
-    // already parsed, checked and carried to the mapper.
-    if let first = settings.mappings.first {
-      throw UsageError(
-        "--map-company traits.\(first.trait)=\(first.slug): typed company attributes are not "
-          + "available in this build yet")
-    }
     return settings
   }
 }

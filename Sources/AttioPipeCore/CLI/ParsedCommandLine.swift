@@ -59,6 +59,12 @@ struct ParsedCommandLine {
           + "with --schema FILE (deliver reads them from Attio itself)")
     }
     options.companies = try companySettings()
+    if mode == .build, let first = options.companies?.mappings.first, options.schemaPath == nil {
+      throw UsageError(
+        "--map-company traits.\(first.trait)=\(first.slug) in build mode needs --schema FILE, "
+          + "the workspace's attribute types: save them once with 'attio-pipe check "
+          + "--save-schema FILE' (needs the API key), then build with --schema FILE")
+    }
     var delivery = self.delivery
     if !onlyIfEmpty.isEmpty && delivery.scheduler.writeMode == .assert {
       throw UsageError(

@@ -10,8 +10,11 @@ struct BuildCommand {
     let diagnostics = frontEnd.diagnostics
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     var report = RunReport()
-    var session = EventSession(frontEnd: frontEnd)
-    if let schema = try options.peopleSchemaFromFile() {
+    let schemas = try options.schemasFromFile()
+    var session = EventSession(
+      frontEnd: frontEnd,
+      companies: try options.resolvingCompanyMappings(companies: schemas.companies))
+    if let schema = schemas.people {
       session.attributeMapper = try options.attributeMapper(people: schema)
     }
     let metrics = try options.destinations.openMetrics(mode: "build", diagnostics: diagnostics)

@@ -8,13 +8,17 @@ struct DeliverCommand {
     // --map: the attribute types and options, read from Attio before any input.
     var settings = self.settings
     var mapper: AttributeMapper?
-    if !options.mappings.isEmpty {
+    var companies = options.companies
+    if options.needsSchema {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
-      let schema: AttributeSchema
+      let people: AttributeSchema?
+      let companiesSchema: AttributeSchema?
       do {
-        schema = try options.peopleSchemaFromAttio(reader)
+        people = options.mappings.isEmpty ? nil : try options.peopleSchemaFromAttio(reader)
+        companiesSchema = try options.companiesSchemaFromAttio(reader)
       } catch {
-        let message = "cannot read the people attributes that --map needs: \(error.message)"
+        let message =
+          "cannot read the attributes that --map and --map-company need: \(error.message)"
         // A refused key is exit 4, as for any other request; the rest is the configuration.
         guard error.isAuthentication else { throw .configuration(message) }
         frontEnd.diagnostics.error(message)
@@ -22,7 +26,8 @@ struct DeliverCommand {
         report.authenticationFailed = true
         return report
       }
-      if var made = try options.attributeMapper(people: schema) {
+      companies = try options.resolvingCompanyMappings(companies: companiesSchema)
+      if let people, var made = try options.attributeMapper(people: people) {
         let live = LiveOptions()
         made.liveOptions = live
         made.refreshOptions = { try? reader.options(object: "people", attribute: $0) }
@@ -39,7 +44,8 @@ struct DeliverCommand {
       settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
-    var events = EventSession(frontEnd: frontEnd, deliverySnapshot: { session.stateSnapshot() })
+    var events = EventSession(
+      frontEnd: frontEnd, companies: companies, deliverySnapshot: { session.stateSnapshot() })
     events.attributeMapper = mapper
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(

@@ -16,19 +16,54 @@ extension EventOptions {
     }
   }
 
-  /// `build --schema FILE`: the people schema read from the file.
-  func peopleSchemaFromFile() throws(PipelineError) -> AttributeSchema? {
-    guard let schemaPath, !mappings.isEmpty else { return nil }
+  /// `--companies` with `--map-company`: the settings with each mapping's companies attribute
+  /// checked against the schema and filled in (unchanged without `--map-company`).
+  func resolvingCompanyMappings(companies schema: AttributeSchema?) throws(PipelineError)
+    -> CompanySettings?
+  {
+    guard var settings = companies, !settings.mappings.isEmpty, let schema else {
+      return companies
+    }
+    // The source is only shown in messages; a group trait is always a valid `traits.NAME`.
+    let mappings = settings.mappings.compactMap { mapping in
+      MappedSource("traits." + mapping.trait).map {
+        AttributeMapping(source: $0, slug: mapping.slug)
+      }
+    }
+    do {
+      settings.attributes = try AttributeMapping.resolve(
+        mappings, in: schema, reserved: [CompanyValues.domainsSlug, CompanyValues.nameSlug],
+        option: "--map-company")
+    } catch {
+      throw .configuration(error.message)
+    }
+    settings.defaultRegion = defaultRegion
+    return settings
+  }
+
+  /// Whether a run needs a schema: `--map`, or `--map-company`.
+  var needsSchema: Bool {
+    !mappings.isEmpty || !(companies?.mappings.isEmpty ?? true)
+  }
+
+  /// `build --schema FILE`: the people and companies schemas read from the file.
+  func schemasFromFile() throws(PipelineError) -> (
+    people: AttributeSchema?, companies: AttributeSchema?
+  ) {
+    guard let schemaPath, needsSchema else { return (nil, nil) }
     let workspace: WorkspaceSchema
     do {
       workspace = try WorkspaceSchema.load(path: schemaPath)
     } catch {
       throw .configuration(error.message)
     }
-    guard let people = workspace["people"] else {
+    if !mappings.isEmpty && workspace["people"] == nil {
       throw .configuration("\(schemaPath): the schema file has no people object")
     }
-    return people
+    if !(companies?.mappings.isEmpty ?? true) && workspace["companies"] == nil {
+      throw .configuration("\(schemaPath): the schema file has no companies object")
+    }
+    return (workspace["people"], workspace["companies"])
   }
 
   /// `deliver`: the people schema read from Attio, for the mapped slugs' options only; the
@@ -37,5 +72,13 @@ extension EventOptions {
     -> AttributeSchema
   {
     try reader.read(object: "people", optionsFor: Set(mappings.map(\.slug)))
+  }
+
+  /// `deliver` with `--map-company`: the companies schema read from Attio (nil without it).
+  func companiesSchemaFromAttio(_ reader: SchemaReader) throws(SchemaReader.Failure)
+    -> AttributeSchema?
+  {
+    guard let mappings = companies?.mappings, !mappings.isEmpty else { return nil }
+    return try reader.read(object: "companies", optionsFor: Set(mappings.map(\.slug)))
   }
 }

@@ -25,12 +25,18 @@ struct EventSession {
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
 
-  init(frontEnd: CommandFrontEnd, deliverySnapshot: @escaping () -> StateFile.Section? = { nil }) {
+  /// `companies`: the `--companies` settings with `--map-company` resolved against the
+  /// workspace schema (the options' own when nil).
+  init(
+    frontEnd: CommandFrontEnd, companies: CompanySettings? = nil,
+    deliverySnapshot: @escaping () -> StateFile.Section? = { nil }
+  ) {
     self.frontEnd = frontEnd
     let options = frontEnd.options
     for warning in options.eventNameWarnings { frontEnd.diagnostics.runWarning(warning) }
-    processor = EventProcessor(
-      options.processorConfiguration, identities: frontEnd.state?.takeIdentities())
+    var configuration = options.processorConfiguration
+    if let companies { configuration.companies = companies }
+    processor = EventProcessor(configuration, identities: frontEnd.state?.takeIdentities())
     self.deliverySnapshot = deliverySnapshot
   }
 

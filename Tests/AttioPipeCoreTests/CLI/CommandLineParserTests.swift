@@ -203,19 +203,17 @@ import Testing
       ])?.contains("given twice") == true)
   }
 
-  /// Until the attribute converter is wired (HOOK(integrator) in CompanyMapper and
-  /// ParsedCommandLine+Companies), a valid mapping is refused rather than silently dropped.
-  @Test func aValidMappingIsRefusedUntilTheConverterIsWired() {
+  /// Like `--map`, build converts by a saved schema: without one it says how to get it.
+  @Test func buildNeedsASchemaForMappedCompanyAttributes() {
     #expect(
       usageError(["--companies", "--map-company", "traits.industry=industry"])?.contains(
-        "not available in this build") == true)
+        "check --save-schema FILE") == true)
   }
 
-  @Test(.disabled("needs the attribute converter: integrator wires"))
-  func aValidMappingReachesTheMapper() throws {
+  @Test func aValidMappingReachesTheMapper() throws {
     guard
       case .build(let options) = try parse([
-        "--companies", "--map-company", "traits.industry=industry",
+        "--companies", "--map-company", "traits.industry=industry", "--schema", "s",
       ])
     else { return }
     #expect(

@@ -102,7 +102,7 @@ struct AttributeMapper: Sendable {
   }
 
   /// The raw value for a diagnostic, cut short.
-  private static func shown(_ raw: [UInt8]) -> String {
+  static func shown(_ raw: [UInt8]) -> String {
     let limit = 200
     guard raw.count > limit else { return String(decoding: raw, as: UTF8.self) }
     return String(decoding: raw.prefix(limit), as: UTF8.self) + "…"

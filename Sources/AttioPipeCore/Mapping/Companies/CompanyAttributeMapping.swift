@@ -9,4 +9,9 @@ struct CompanyAttributeMapping: Equatable, Sendable {
 /// What `--companies` and `--map-company` ask of the event processor.
 struct CompanySettings: Equatable, Sendable {
   var mappings: [CompanyAttributeMapping] = []
+  /// The companies attributes the mappings write, by mapping index: set once the workspace
+  /// schema is known (`EventOptions.resolvingCompanyMappings`), before any event.
+  var attributes: [AttributeSchema.Attribute] = []
+  /// `--default-country`, for phone-number attributes.
+  var defaultRegion: DialingRegion?
 }

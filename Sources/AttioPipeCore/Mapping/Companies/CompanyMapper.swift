@@ -6,9 +6,13 @@ struct CompanyMapper: Sendable {
   }
 
   let settings: CompanySettings
+  private let converter: AttributeValueConverter
 
   init(_ settings: CompanySettings = CompanySettings()) {
+    precondition(settings.attributes.count == settings.mappings.count)
     self.settings = settings
+    converter = AttributeValueConverter(
+      phoneNormalizer: PhoneNumberNormalizer(defaultRegion: settings.defaultRegion))
   }
 
   /// A group needs a `groupId` (the Segment spec requires one; without it the call names no
@@ -26,17 +30,30 @@ struct CompanyMapper: Sendable {
     return .company(values, warnings: warnings)
   }
 
-  /// The traits `--map-company` names, as JSON text of typed values, in option order.
-  ///
-  /// HOOK(integrator): this is the one place where `--map-company` values are made. Wire the
-  /// attribute converter of `Mapping/Attributes/` here: for each of `settings.mappings`, take
-  /// `group.mappedTraits[mapping.trait]` (the raw JSON text, absent when the group lacks the
-  /// trait), convert it against the companies object's schema for `mapping.slug`, append
-  /// `CompanyValues.Attribute(slug:value:)` on success, or an `EventWarning` naming the trait,
-  /// slug and reason when it cannot be converted. Until then `--map-company` is refused as a
-  /// usage error (`ParsedCommandLine.companySettings`, the other HOOK), so nothing is
-  /// silently dropped.
+  /// The traits `--map-company` names, as JSON text of typed values, in option order; a value
+  /// that cannot be converted is left out with an `invalid_value` warning, as for `--map`.
   func mappedAttributes(_ group: GroupEvent) -> ([CompanyValues.Attribute], [EventWarning]) {
-    ([], [])
+    var values: [CompanyValues.Attribute] = []
+    var warnings: [EventWarning] = []
+    for (mapping, attribute) in zip(settings.mappings, settings.attributes) {
+      guard let raw = group.mappedTraits[mapping.trait] else { continue }
+      switch converter.convert(raw, to: attribute) {
+      case .absent: continue
+      case .value(let value):
+        values.append(CompanyValues.Attribute(slug: mapping.slug, value: value))
+      case .failure(let reason, let partial):
+        if let partial {
+          values.append(CompanyValues.Attribute(slug: mapping.slug, value: partial))
+        }
+        warnings.append(
+          EventWarning(
+            .invalidValue,
+            [
+              ("source", "traits.\(mapping.trait)"), ("slug", mapping.slug),
+              ("value", AttributeMapper.shown(raw)), ("detail", reason),
+            ]))
+      }
+    }
+    return (values, warnings)
   }
 }
