@@ -137,7 +137,7 @@ struct CheckCommand {
     _ transport: any DeliveryTransport, _ path: String, method: String = "GET",
     body: [UInt8]? = nil
   ) -> Answer {
-    let answer = AnswerBox()
+    let answer = AnswerSlot()
     transport.send(TransportRequest(method: method, path: path, body: body)) { response in
       answer.set(response)
     }
@@ -152,22 +152,5 @@ struct CheckCommand {
     }
     let message = answer.response.error.map { ": \($0.code): \($0.message)" } ?? ""
     return "HTTP \(status)\(message)"
-  }
-}
-
-/// The one answer of a request, handed from the transport's queue to the waiting thread.
-private final class AnswerBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private let done = DispatchSemaphore(value: 0)
-  private var response = AttioResponse(transportError: "no response")
-
-  func set(_ value: AttioResponse) {
-    lock.withLock { response = value }
-    done.signal()
-  }
-
-  func wait() -> AttioResponse {
-    done.wait()
-    return lock.withLock { response }
   }
 }

@@ -94,20 +94,3 @@ final class SchemaReader: Sendable {
     return data
   }
 }
-
-/// The one answer of a request, handed from the transport's queue to the waiting thread.
-private final class AnswerSlot: @unchecked Sendable {
-  private let lock = NSLock()
-  private let done = DispatchSemaphore(value: 0)
-  private var response = AttioResponse(transportError: "no response")
-
-  func set(_ value: AttioResponse) {
-    lock.withLock { response = value }
-    done.signal()
-  }
-
-  func wait() -> AttioResponse {
-    done.wait()
-    return lock.withLock { response }
-  }
-}

@@ -5,12 +5,12 @@ import Testing
 @Suite struct CommandLineParserTests {
   private let environment = ["ATTIO_API_KEY": "test-token", "ATTIO_BASE_URL": "http://127.0.0.1:9"]
 
-  private func parse(_ arguments: [String]) throws(UsageError) -> Invocation.Action {
+  func parse(_ arguments: [String]) throws(UsageError) -> Invocation.Action {
     var parser = CommandLineParser(arguments, environment: environment)
     return try parser.parseAction()
   }
 
-  private func usageError(_ arguments: [String]) -> String? {
+  func usageError(_ arguments: [String]) -> String? {
     do {
       _ = try parse(arguments)
       return nil
@@ -159,18 +159,14 @@ import Testing
 }
 
 @Suite struct CompanyOptionTests {
+  private let parser = CommandLineParserTests()
+
   private func parse(_ arguments: [String]) throws(UsageError) -> Invocation.Action {
-    var parser = CommandLineParser(arguments, environment: [:])
-    return try parser.parseAction()
+    try parser.parse(arguments)
   }
 
   private func usageError(_ arguments: [String]) -> String? {
-    do {
-      _ = try parse(arguments)
-      return nil
-    } catch {
-      return error.message
-    }
+    parser.usageError(arguments)
   }
 
   @Test func companiesTurnsTheCompanyMappingOn() throws {
