@@ -18,38 +18,49 @@ struct PersonMapper: Sendable {
     _ profile: Profile, leadSource: String?,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
   ) -> Outcome {
+    profile.withView { map($0, leadSource: leadSource, fallbackEmail: fallbackEmail) }
+  }
+
+  /// The same, reading the profile in place: each value is read as bytes and only the
+  /// results become Strings.
+  func map(
+    _ profile: ProfileView, leadSource: String?,
+    fallbackEmail: () -> (email: String, source: String)? = { nil }
+  ) -> Outcome {
     var warnings: [EventWarning] = []
-    let rawEmail: String
-    if let email = profile[.email] {
-      rawEmail = email
+    let normalized: String?
+    if let email = profile.value(.email).bytes {
+      normalized = EmailAddress.normalize(email)
     } else if let fallback = fallbackEmail() {
-      rawEmail = fallback.email
       warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
+      normalized = EmailAddress.normalize(fallback.email)
     } else {
       return .skipped(.noEmail)
     }
-    guard let email = EmailAddress.normalize(rawEmail) else { return .skipped(.invalidEmail) }
+    guard let email = normalized else { return .skipped(.invalidEmail) }
     var values = PersonValues(email: email)
     values.name = PersonName.resolve(
       first: profile.value(.firstName), last: profile.value(.lastName),
       full: profile.value(.name))
-    if let rawPhone = profile[.phone] {
+    if let rawPhone = profile.value(.phone).bytes {
       // The person's own country comes before --default-country.
       let normalizer =
-        profile[.country].flatMap(DialingRegion.forCountry).map {
+        profile.value(.country).text.flatMap(DialingRegion.forCountry).map {
           PhoneNumberNormalizer(defaultRegion: $0)
         } ?? phoneNormalizer
-      if let phone = normalizer.normalize(rawPhone) {
+      if let phone = normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self)) {
         values.phone = phone
       } else {
-        warnings.append(Self.invalidPhone(rawPhone, normalizer))
+        warnings.append(Self.invalidPhone(String(decoding: rawPhone, as: UTF8.self), normalizer))
       }
     }
-    if let title = profile[.jobTitle] {
-      if PersonName.isHonorific(title) {
-        warnings.append(EventWarning(.notAJobTitle, [("value", title)]))
+    if let title = profile.value(.jobTitle).bytes {
+      // Honorifics are short: longer titles skip the check's String.
+      if title.count <= 8, PersonName.isHonorific(String(decoding: title, as: UTF8.self)) {
+        warnings.append(
+          EventWarning(.notAJobTitle, [("value", String(decoding: title, as: UTF8.self))]))
       } else {
-        values.jobTitle = title
+        values.jobTitle = String(decoding: title, as: UTF8.self)
       }
     }
     values.description = leadSource

@@ -18,6 +18,56 @@
 
 /// Resolves a person's first, last and full name into one consistent Attio name value.
 enum PersonName {
+  /// The same from the bytes a profile holds. The two common cases (parts without a name; all
+  /// three set as one name) are decided on bytes, creating only the Strings of the result;
+  /// anything else takes the String path below.
+  static func resolve(first: ProfileValue, last: ProfileValue, full: ProfileValue)
+    -> PersonValues.Name?
+  {
+    guard let name = full.bytes else {
+      guard first.bytes != nil || last.bytes != nil else { return nil }
+      return joined(first.bytes, last.bytes)
+    }
+    if let knownFirst = first.bytes, let knownLast = last.bytes,
+      name.count == knownFirst.count + 1 + knownLast.count,
+      name.starts(with: knownFirst), name[knownFirst.count] == 0x20,
+      name[(knownFirst.count + 1)...].elementsEqual(knownLast)
+    {
+      return PersonValues.Name(
+        first: String(decoding: knownFirst, as: UTF8.self),
+        last: String(decoding: knownLast, as: UTF8.self),
+        full: String(decoding: name, as: UTF8.self))
+    }
+    return resolve(first: first.owned, last: last.owned, full: full.owned)
+  }
+
+  /// The parts joined with one space, as `joined(_:_:)` below, from bytes.
+  private static func joined(
+    _ first: UnsafeRawBufferPointer?, _ last: UnsafeRawBufferPointer?
+  ) -> PersonValues.Name {
+    let firstText = first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    let lastText = last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    let full: String
+    if firstText.isEmpty {
+      full = lastText
+    } else if lastText.isEmpty {
+      full = firstText
+    } else {
+      let firstCount = first!.count
+      let lastCount = last!.count
+      full = String(unsafeUninitializedCapacity: firstCount + 1 + lastCount) { buffer in
+        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: first!)
+        buffer[firstCount] = 0x20
+        UnsafeMutableRawBufferPointer(
+          rebasing: UnsafeMutableRawBufferPointer(buffer)[(firstCount + 1)...]
+        )
+        .copyMemory(from: last!)
+        return firstCount + 1 + lastCount
+      }
+    }
+    return PersonValues.Name(first: firstText, last: lastText, full: full)
+  }
+
   static func resolve(first: Profile.Value, last: Profile.Value, full: Profile.Value)
     -> PersonValues.Name?
   {
@@ -130,7 +180,7 @@ enum PersonName {
   }
 
   private static func joined(_ first: String, _ last: String) -> PersonValues.Name {
-    let full = [first, last].filter { !$0.isEmpty }.joined(separator: " ")
+    let full = first.isEmpty ? last : last.isEmpty ? first : first + " " + last
     return PersonValues.Name(first: first, last: last, full: full)
   }
 }

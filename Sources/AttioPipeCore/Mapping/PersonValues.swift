@@ -16,6 +16,10 @@ struct PersonValues: Equatable, Sendable {
   var phone: String?
   var jobTitle: String?
   var description: String?
+  /// Not an attribute: the normalised email the person's profile had before an event changed
+  /// it, when it differs from `email`. Merge-mode delivery finds the record by it rather than
+  /// create a second person.
+  var previousEmail: String?
 
   func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {

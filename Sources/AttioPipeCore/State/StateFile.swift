@@ -1,9 +1,9 @@
 import Glibc
 
-// Format (version 2), all integers little-endian:
+// Format (version 3), all integers little-endian:
 //
 //   magic        "attio-pipe state\n" (17 bytes)
-//   version      u32 = 2 (version 1, read too, had one trait fewer per profile)
+//   version      u32 = 3 (versions 1 and 2, read too, differ in the identity section only)
 //   identity     u32 length, then the identity store's section (IdentityStore+State.swift)
 //   delivery     u32 length, then what delivery has upserted per email (DeliveryScheduler)
 //   checksum     u64 FNV-1a of every byte before it
@@ -17,7 +17,7 @@ import Glibc
 /// The `--state` file: identity profiles and delivery's memory of what it upserted.
 struct StateFile: Sendable {
   static let magic = Array("attio-pipe state\n".utf8)
-  static let version: UInt32 = 2
+  static let version: UInt32 = 3
   /// The oldest version still read.
   static let oldestReadableVersion: UInt32 = 1
 
