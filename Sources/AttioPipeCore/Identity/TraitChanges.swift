@@ -103,7 +103,7 @@ struct TraitChanges: Sendable {
   subscript(slot: ProfileSlot) -> TraitChange {
     get {
       withValue(slot) { value in
-        value.map { TraitChange.set(String(decoding: $0, as: UTF8.self)) } ?? .remove
+        value.map { TraitChange.set($0.utf8String) } ?? .remove
       } ?? .unchanged
     }
     set {

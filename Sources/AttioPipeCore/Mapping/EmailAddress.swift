@@ -32,7 +32,7 @@ enum EmailAddress {
     while end > start && isASCIISpace(raw[end - 1]) { end -= 1 }
     let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
     guard !bytes.contains(where: { $0 >= 0x80 }) else {
-      return normalizeUnicode(String(decoding: raw, as: UTF8.self))
+      return normalizeUnicode(raw.utf8String)
     }
     guard isValid(bytes.assumingMemoryBound(to: UInt8.self)) else { return nil }
     return String(unsafeUninitializedCapacity: bytes.count) { buffer in
@@ -50,7 +50,13 @@ enum EmailAddress {
 
   /// Non-ASCII addresses: NFC first, so that "e\u{301}lodie@" and "élodie@" are one person.
   private static func normalizeUnicode(_ raw: String) -> String? {
-    let address = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping.lowercased()
+    var address = raw.trimmingWhitespace()
+    // Characters below U+0300 (Latin-1 and Latin Extended, where nearly every address written
+    // with accents lives) are their own NFC form: Foundation's normalisation is skipped.
+    if !address.unicodeScalars.allSatisfy({ $0.value < 0x300 }) {
+      address = address.precomposedStringWithCanonicalMapping
+    }
+    address = address.lowercased()
     guard isValid(address.unicodeScalars) else { return nil }
     return address
   }

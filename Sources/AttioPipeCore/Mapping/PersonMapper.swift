@@ -51,16 +51,16 @@ struct PersonMapper: Sendable {
       if let phone = normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self)) {
         values.phone = phone
       } else {
-        warnings.append(Self.invalidPhone(String(decoding: rawPhone, as: UTF8.self), normalizer))
+        warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
       }
     }
     if let title = profile.value(.jobTitle).bytes {
       // Honorifics are short: longer titles skip the check's String.
-      if title.count <= 8, PersonName.isHonorific(String(decoding: title, as: UTF8.self)) {
+      if title.count <= 8, PersonName.isHonorific(title.utf8String) {
         warnings.append(
-          EventWarning(.notAJobTitle, [("value", String(decoding: title, as: UTF8.self))]))
+          EventWarning(.notAJobTitle, [("value", title.utf8String)]))
       } else {
-        values.jobTitle = String(decoding: title, as: UTF8.self)
+        values.jobTitle = title.utf8String
       }
     }
     values.description = leadSource

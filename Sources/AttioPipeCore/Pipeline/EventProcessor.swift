@@ -116,7 +116,7 @@ struct EventProcessor {
         let previous = profile.value(.previousEmail).bytes,
         !previous.elementsEqual(values.email.utf8)
       {
-        previousEmail = String(decoding: previous, as: UTF8.self)
+        previousEmail = previous.utf8String
       }
     } else {
       outcome = mapper.map(
