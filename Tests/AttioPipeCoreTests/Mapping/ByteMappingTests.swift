@@ -39,7 +39,10 @@ import Testing
         for last in parts {
           for sequences in [(UInt64(1), UInt64(1), UInt64(1)), (1, 2, 3), (3, 2, 1)] {
             let (bytes, strings) = resolveBoth(first, last, full, sequences: sequences)
-            #expect(bytes == strings, "\(String(describing: first)) \(String(describing: last)) \(String(describing: full))")
+            #expect(
+              bytes == strings,
+              "\(String(describing: first)) \(String(describing: last)) \(String(describing: full))"
+            )
           }
         }
       }
