@@ -100,12 +100,18 @@ struct IdentityIndex: Sendable {
       position = (position + 1) & mask
     }
     let offset = arena.count
-    arena.append(UInt8(truncatingIfNeeded: id.count))
-    arena.append(UInt8(truncatingIfNeeded: id.count >> 8))
-    arena.append(contentsOf: id)
+    if let packed = Self.packedUUID(id) {
+      arena.append(0x10)
+      arena.append(0x80)
+      withUnsafeBytes(of: packed) { arena.append(contentsOf: $0) }
+    } else {
+      arena.append(UInt8(truncatingIfNeeded: id.count))
+      arena.append(UInt8(truncatingIfNeeded: id.count >> 8))
+      arena.append(contentsOf: id)
+    }
     entries[position] = Entry(hash: hash, offset: UInt32(offset), profile: profile)
     count += 1
-    liveBytes += 2 + id.count
+    liveBytes += arena.count - offset
     if count * 4 > entries.count * 3 { grow() }
     return IdentityKeyReference(offset: offset, namespace: namespace)
   }
@@ -119,7 +125,7 @@ struct IdentityIndex: Sendable {
   mutating func remove(_ reference: IdentityKeyReference) {
     guard var hole = position(of: reference) else { return }
     count -= 1
-    liveBytes -= 2 + length(at: reference.offset)
+    liveBytes -= 2 + storedLength(at: reference.offset)
     // Backward-shift deletion: pull later entries of the probe chain into the hole.
     var next = (hole + 1) & mask
     while !entries[next].isEmpty {
@@ -141,15 +147,79 @@ struct IdentityIndex: Sendable {
   ) -> Result {
     arena.withUnsafeBufferPointer { arena in
       let start = reference.offset + 2
-      return body(
-        UnsafeBufferPointer(rebasing: arena[start..<start + length(at: reference.offset)]))
+      let stored = UnsafeBufferPointer(
+        rebasing: arena[start..<start + storedLength(at: reference.offset)])
+      guard isPacked(at: reference.offset) else { return body(stored) }
+      return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+        Self.unpackUUID(UnsafeRawBufferPointer(stored), into: text)
+        return body(UnsafeBufferPointer(text))
+      }
     }
   }
 
-  /// The length stored before a key's bytes.
+  /// The length of the bytes stored after a key's 2-byte header.
   @inline(__always)
-  private func length(at offset: Int) -> Int {
-    Int(arena[offset]) | Int(arena[offset + 1]) << 8
+  private func storedLength(at offset: Int) -> Int {
+    Int(arena[offset]) | Int(arena[offset + 1] & 0x7F) << 8
+  }
+
+  @inline(__always)
+  private func isPacked(at offset: Int) -> Bool { arena[offset + 1] & 0x80 != 0 }
+
+  // MARK: - UUIDs
+  //
+  // Most anonymous ids are UUIDs written as 36 lower-case characters (analytics.js); they are
+  // stored as their 16 bytes (header bit 0x8000), which saves a fifth of the memory of a
+  // million visitors. Any other spelling (upper case, braces) is stored as written, so every
+  // id still names exactly itself.
+
+  /// The 16 bytes of a canonical lower-case UUID, or nil for any other id.
+  @inline(__always)
+  static func packedUUID(_ id: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+    guard id.count == 36 else { return nil }
+    var words: (UInt64, UInt64) = (0, 0)
+    var nibbles = 0
+    for index in 0..<36 {
+      let byte = id[index]
+      if index == 8 || index == 13 || index == 18 || index == 23 {
+        guard byte == UInt8(ascii: "-") else { return nil }
+        continue
+      }
+      let value: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+      default: return nil
+      }
+      if nibbles < 16 {
+        words.0 = words.0 << 4 | UInt64(value)
+      } else {
+        words.1 = words.1 << 4 | UInt64(value)
+      }
+      nibbles += 1
+    }
+    return words
+  }
+
+  private static func unpackUUID(
+    _ packed: UnsafeRawBufferPointer, into text: UnsafeMutableBufferPointer<UInt8>
+  ) {
+    let words = (
+      packed.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+      packed.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    )
+    let digits: StaticString = "0123456789abcdef"
+    var nibble = 0
+    for index in 0..<36 {
+      if index == 8 || index == 13 || index == 18 || index == 23 {
+        text[index] = UInt8(ascii: "-")
+        continue
+      }
+      let word = nibble < 16 ? words.0 : words.1
+      let shift = UInt64(60 - 4 * (nibble % 16))
+      text[index] = digits.utf8Start[Int((word >> shift) & 0xF)]
+      nibble += 1
+    }
   }
 
   // MARK: - Internals
@@ -167,9 +237,17 @@ struct IdentityIndex: Sendable {
     }
   }
 
+  /// Packs the probe only when the stored key is packed and the hashes matched: a look-up
+  /// that misses (most of them) never packs.
   private func keyEquals(_ entry: Entry, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
     arena.withUnsafeBufferPointer { arena in
       let stored = arena.baseAddress! + Int(entry.offset)
+      if stored[1] & 0x80 != 0 {
+        guard let packed = Self.packedUUID(id) else { return false }
+        let raw = UnsafeRawPointer(stored + 2)
+        return raw.loadUnaligned(as: UInt64.self) == packed.0
+          && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == packed.1
+      }
       guard Int(stored[0]) | Int(stored[1]) << 8 == id.count else { return false }
       guard let idBase = id.baseAddress else { return true }
       return bytesEqual(stored + 2, idBase, count: id.count)

@@ -175,17 +175,16 @@ struct IdentityStore: Sendable {
     var observation = Observation()
     let slot = found.count == 0 ? allocate() : merge(found)
     // Ids new to the store join the profile; known ones were re-pointed by `merge`.
-    var newKeys = false
+    var added = AddedKeys()
     for position in 0..<keys.count where keys[position].known == nil {
       let key = keys[position]
       // An id listed twice (the same alias as anonymous and user id) is added once.
       if index.profile(key.namespace, key.id) != nil { continue }
-      index.set(key.namespace, key.id, to: slot)
-      newKeys = true
+      added.append(index.set(key.namespace, key.id, to: slot))
     }
-    if !changes.isEmpty || newKeys {
+    if !changes.isEmpty || added.count > 0 {
       if !changes.isEmpty { sequence += 1 }
-      rewrite(slot, changes: changes, sequence: sequence, addingKeysOf: keys)
+      rewrite(slot, changes: changes, sequence: sequence, adding: added)
     }
     markSeen(slot)
     while count > capacity {
@@ -197,29 +196,46 @@ struct IdentityStore: Sendable {
     return observation
   }
 
-  /// Rewrites a profile with the event's changes and the ids of `keys` that were new.
+  /// Up to four ids added by one event, inline.
+  private struct AddedKeys {
+    private var references:
+      (
+        IdentityKeyReference?, IdentityKeyReference?, IdentityKeyReference?,
+        IdentityKeyReference?
+      ) = (nil, nil, nil, nil)
+    private(set) var count = 0
+
+    mutating func append(_ reference: IdentityKeyReference) {
+      switch count {
+      case 0: references.0 = reference
+      case 1: references.1 = reference
+      case 2: references.2 = reference
+      default: references.3 = reference
+      }
+      count += 1
+    }
+
+    subscript(index: Int) -> IdentityKeyReference {
+      switch index {
+      case 0: references.0!
+      case 1: references.1!
+      case 2: references.2!
+      default: references.3!
+      }
+    }
+  }
+
+  /// Rewrites a profile with the event's changes and the ids it added.
   private mutating func rewrite(
-    _ slot: Int32, changes: TraitChanges, sequence: UInt64, addingKeysOf keys: EventKeys
+    _ slot: Int32, changes: TraitChanges, sequence: UInt64, adding added: AddedKeys
   ) {
     let view = heap.view(slot)
-    let index = self.index
     heap.builder.reset()
     changes.addValues(to: &heap.builder, sequence: sequence) { builder in
       builder.add(valuesOf: view)
       builder.finishValues()
       builder.addKeys(of: view)
-      for position in 0..<keys.count where keys[position].known == nil {
-        let key = keys[position]
-        guard let reference = index.reference(key.namespace, key.id) else { continue }
-        var alreadyListed = false
-        view.forEachKey { if $0 == reference { alreadyListed = true } }
-        for earlier in 0..<position where keys[earlier].known == nil {
-          if index.reference(keys[earlier].namespace, keys[earlier].id) == reference {
-            alreadyListed = true
-          }
-        }
-        if !alreadyListed { builder.addKey(reference) }
-      }
+      for position in 0..<added.count { builder.addKey(added[position]) }
     }
     heap.storeBuilt(slot)
   }

@@ -49,6 +49,54 @@ struct ProfileView {
 
   subscript(trait: ProfileTrait) -> String? { value(ProfileSlot(trait)).text }
 
+  /// The values of slots 0...7 (the traits and the previous email), read in one pass: the
+  /// mapping reads all of them for every eligible event.
+  func fixedValues() -> FixedValues {
+    var values = FixedValues()
+    var cursor = ProfileRecords(records)
+    while let record = cursor.next() {
+      if case .value(let slot, let value) = record, slot.rawValue < 8 { values[slot] = value }
+    }
+    return values
+  }
+
+  struct FixedValues {
+    private var values:
+      (
+        ProfileValue, ProfileValue, ProfileValue, ProfileValue, ProfileValue, ProfileValue,
+        ProfileValue, ProfileValue
+      ) = (.never, .never, .never, .never, .never, .never, .never, .never)
+
+    subscript(slot: ProfileSlot) -> ProfileValue {
+      get {
+        switch slot.rawValue {
+        case 0: values.0
+        case 1: values.1
+        case 2: values.2
+        case 3: values.3
+        case 4: values.4
+        case 5: values.5
+        case 6: values.6
+        case 7: values.7
+        default: .never
+        }
+      }
+      set {
+        switch slot.rawValue {
+        case 0: values.0 = newValue
+        case 1: values.1 = newValue
+        case 2: values.2 = newValue
+        case 3: values.3 = newValue
+        case 4: values.4 = newValue
+        case 5: values.5 = newValue
+        case 6: values.6 = newValue
+        case 7: values.7 = newValue
+        default: break
+        }
+      }
+    }
+  }
+
   func forEachValue(_ body: (ProfileSlot, ProfileValue) -> Void) {
     var cursor = ProfileRecords(records)
     while let record = cursor.next() {

@@ -24,12 +24,13 @@ struct PersonMapper: Sendable {
   /// The same, reading the profile in place: each value is read as bytes and only the
   /// results become Strings.
   func map(
-    _ profile: ProfileView, leadSource: String?,
+    _ view: ProfileView, leadSource: String?,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
   ) -> Outcome {
+    let profile = view.fixedValues()
     var warnings: [EventWarning] = []
     let normalized: String?
-    if let email = profile.value(.email).bytes {
+    if let email = profile[.email].bytes {
       normalized = EmailAddress.normalize(email)
     } else if let fallback = fallbackEmail() {
       warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
@@ -40,12 +41,12 @@ struct PersonMapper: Sendable {
     guard let email = normalized else { return .skipped(.invalidEmail) }
     var values = PersonValues(email: email)
     values.name = PersonName.resolve(
-      first: profile.value(.firstName), last: profile.value(.lastName),
-      full: profile.value(.name))
-    if let rawPhone = profile.value(.phone).bytes {
+      first: profile[.firstName], last: profile[.lastName],
+      full: profile[.name])
+    if let rawPhone = profile[.phone].bytes {
       // The person's own country comes before --default-country.
       let normalizer =
-        profile.value(.country).text.flatMap(DialingRegion.forCountry).map {
+        profile[.country].text.flatMap(DialingRegion.forCountry).map {
           PhoneNumberNormalizer(defaultRegion: $0)
         } ?? phoneNormalizer
       if let phone = normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self)) {
@@ -54,7 +55,7 @@ struct PersonMapper: Sendable {
         warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
       }
     }
-    if let title = profile.value(.jobTitle).bytes {
+    if let title = profile[.jobTitle].bytes {
       // Honorifics are short: longer titles skip the check's String.
       if title.count <= 8, PersonName.isHonorific(title.utf8String) {
         warnings.append(
@@ -64,6 +65,12 @@ struct PersonMapper: Sendable {
       }
     }
     values.description = leadSource
+    // What the person was known as before an email change, while it differs.
+    if let previous = profile[.previousEmail].bytes,
+      !previous.elementsEqual(values.email.utf8)
+    {
+      values.previousEmail = previous.utf8String
+    }
     return .person(values, warnings: warnings)
   }
 

@@ -107,24 +107,15 @@ struct EventProcessor {
       else { return nil }
       return (userId, "userId")
     }
-    let outcome: PersonMapper.Outcome
-    var previousEmail: String?
-    if let slot = observation.profile {
-      let profile = identities.view(slot)
-      outcome = mapper.map(profile, leadSource: leadSource, fallbackEmail: fallbackEmail)
-      if case .person(let values, _) = outcome,
-        let previous = profile.value(.previousEmail).bytes,
-        !previous.elementsEqual(values.email.utf8)
-      {
-        previousEmail = previous.utf8String
+    let outcome =
+      if let slot = observation.profile {
+        mapper.map(identities.view(slot), leadSource: leadSource, fallbackEmail: fallbackEmail)
+      } else {
+        mapper.map(
+          Profile(changes: changes), leadSource: leadSource, fallbackEmail: fallbackEmail)
       }
-    } else {
-      outcome = mapper.map(
-        Profile(changes: changes), leadSource: leadSource, fallbackEmail: fallbackEmail)
-    }
     switch outcome {
-    case .person(var values, var warnings):
-      values.previousEmail = previousEmail
+    case .person(let values, var warnings):
       if scanned.emailFromEvent {
         warnings.append(EventWarning(.emailFrom, [("email_from", "email")]))
       }
