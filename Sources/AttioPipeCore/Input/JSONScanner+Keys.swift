@@ -5,6 +5,7 @@ struct KeySpan {
   /// Keys with escapes are rare; they are decoded before comparison.
   var escaped: Bool
 
+  @inline(__always)
   func matches(_ literal: StaticString, in scanner: borrowing JSONScanner) -> Bool {
     let bytes = scanner.bytes(start, end)
     if escaped {
@@ -90,6 +91,14 @@ extension TraitSpelling {
     self = found
   }
 
+  /// `key` is exactly `name` (bytes compared directly: the generic comparison with a
+  /// String's UTF-8 view cost more than the whole folding).
+  @inline(__always)
+  private static func isExactly(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+    key.count == name.utf8CodeUnitCount
+      && bytesEqual(key.baseAddress!, name.utf8Start, count: key.count)
+  }
+
   init?(folding key: UnsafeBufferPointer<UInt8>) {
     // Most keys of a `properties` object are rejected by their length and their first and
     // last letters: every trait name starts with one of e, f, j, l, m, n, p, t and ends with
@@ -137,11 +146,11 @@ extension TraitSpelling {
     case (6, 0x0000_656C_6962_6F6D, 0): self = .mobile
     case (8, 0x656D_616E_6C6C_7566, 0): self = .fullName
     case (8, 0x656D_616E_7473_616C, 0):
-      self = hasSeparator && key.elementsEqual("last_name".utf8) ? .lastNameSnake : .lastName
+      self = hasSeparator && Self.isExactly(key, "last_name") ? .lastNameSnake : .lastName
     case (8, 0x656C_7469_7462_6F6A, 0):
-      self = hasSeparator && key.elementsEqual("job_title".utf8) ? .jobTitleSnake : .jobTitle
+      self = hasSeparator && Self.isExactly(key, "job_title") ? .jobTitleSnake : .jobTitle
     case (9, 0x6D61_6E74_7372_6966, 0x0000_0000_0000_0065):
-      self = hasSeparator && key.elementsEqual("first_name".utf8) ? .firstNameSnake : .firstName
+      self = hasSeparator && Self.isExactly(key, "first_name") ? .firstNameSnake : .firstName
     case (11, 0x6D75_6E65_6E6F_6870, 0x0000_0000_0072_6562): self = .phoneNumber
     default: return nil
     }
