@@ -25,8 +25,9 @@ struct TraitChanges: Sendable {
 
   /// Empties the changes, keeping the memory for the next event.
   mutating func removeAll() {
-    changes.removeAll(keepingCapacity: true)
-    bytes.removeAll(keepingCapacity: true)
+    // Most events change nothing: skip the (not free) clearing of empty arrays.
+    if !changes.isEmpty { changes.removeAll(keepingCapacity: true) }
+    if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
   }
 
   /// Sets a slot to `value` (cut to the longest value a profile keeps).

@@ -50,22 +50,24 @@ enum TopLevelKey: CaseIterable {
       self = found
       return
     }
+    // Literal keys, not `isKey`: the comparison must inline (a call per key of every object
+    // was 9% of the scanner's instructions).
     switch key.end - key.start {
-    case 4 where isKey(.type): self = .type
-    case 5 where isKey(.event): self = .event
-    case 5 where isKey(.email): self = .email
-    case 6 where isKey(.action): self = .action
-    case 6 where isKey(.traits): self = .traits
-    case 6 where isKey(.userId): self = .userId
-    case 7 where isKey(.context): self = .context
-    case 7 where isKey(.userIdSnake): self = .userIdSnake
-    case 9 where isKey(.messageId): self = .messageId
-    case 10 where isKey(.properties): self = .properties
-    case 10 where isKey(.previousId): self = .previousId
-    case 10 where isKey(.messageIdSnake): self = .messageIdSnake
-    case 11 where isKey(.anonymousId): self = .anonymousId
-    case 11 where isKey(.previousIdSnake): self = .previousIdSnake
-    case 12 where isKey(.anonymousIdSnake): self = .anonymousIdSnake
+    case 4 where key.matches("type", in: scanner): self = .type
+    case 5 where key.matches("event", in: scanner): self = .event
+    case 5 where key.matches("email", in: scanner): self = .email
+    case 6 where key.matches("action", in: scanner): self = .action
+    case 6 where key.matches("traits", in: scanner): self = .traits
+    case 6 where key.matches("userId", in: scanner): self = .userId
+    case 7 where key.matches("context", in: scanner): self = .context
+    case 7 where key.matches("user_id", in: scanner): self = .userIdSnake
+    case 9 where key.matches("messageId", in: scanner): self = .messageId
+    case 10 where key.matches("properties", in: scanner): self = .properties
+    case 10 where key.matches("previousId", in: scanner): self = .previousId
+    case 10 where key.matches("message_id", in: scanner): self = .messageIdSnake
+    case 11 where key.matches("anonymousId", in: scanner): self = .anonymousId
+    case 11 where key.matches("previous_id", in: scanner): self = .previousIdSnake
+    case 12 where key.matches("anonymous_id", in: scanner): self = .anonymousIdSnake
     default: return nil
     }
   }
