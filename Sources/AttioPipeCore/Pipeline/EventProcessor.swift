@@ -72,27 +72,24 @@ struct EventProcessor {
         Self.appendTrimmed(value, in: line, as: ProfileSlot(trait), to: &changes)
       }
     }
-    // Static helpers: `identities` is mutated inside the closures, and any access to `self`
-    // around them would copy the whole store on every event.
     var emailChange: (old: String, new: String?)?
-    let observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
-      Self.withIdentifier(scanned.userId, in: line) { userId in
-        Self.withIdentifier(scanned.previousId, in: line) { previousId in
-          if changes.isChanged(.email) {
-            // An event that sets an email: what the person was known as before.
-            let known =
-              userId.flatMap { identities.profile(.user, $0) }
-              ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
-            if let known {
-              emailChange = Self.emailChange(from: identities.view(known), to: changes)
-              if let old = emailChange?.old {
-                var old = old
-                old.withUTF8 { changes.set(.previousEmail, UnsafeRawBufferPointer($0)) }
-              }
-            }
+    let observation: IdentityStore.Observation
+    if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
+      let userId = Self.plainIdentifier(scanned.userId, in: line),
+      let previousId = Self.plainIdentifier(scanned.previousId, in: line)
+    {
+      // Nearly every event: ids straight from the line, no closures (whose captures cost a
+      // retain of the changes' buffers per event).
+      observation = Self.observe(
+        &identities, &changes, &emailChange, anonymousId, userId, previousId)
+    } else {
+      // Static helpers: `identities` is mutated inside the closures, and any access to `self`
+      // around them would copy the whole store on every event.
+      observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
+        Self.withIdentifier(scanned.userId, in: line) { userId in
+          Self.withIdentifier(scanned.previousId, in: line) { previousId in
+            Self.observe(&identities, &changes, &emailChange, anonymousId, userId, previousId)
           }
-          return identities.observe(
-            anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
         }
       }
     }
@@ -124,6 +121,43 @@ struct EventProcessor {
       }
       return .person(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)
+    }
+  }
+
+  /// Records the event in the store; an event that sets an email first looks up what the
+  /// person was known as, to remember the previous email and warn of the change.
+  private static func observe(
+    _ identities: inout IdentityStore, _ changes: inout TraitChanges,
+    _ emailChange: inout (old: String, new: String?)?, _ anonymousId: IdentityStore.ID?,
+    _ userId: IdentityStore.ID?, _ previousId: IdentityStore.ID?
+  ) -> IdentityStore.Observation {
+    if changes.isChanged(.email) {
+      let known =
+        userId.flatMap { identities.profile(.user, $0) }
+        ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
+      if let known {
+        emailChange = Self.emailChange(from: identities.view(known), to: changes)
+        if let old = emailChange?.old {
+          var old = old
+          old.withUTF8 { changes.set(.previousEmail, UnsafeRawBufferPointer($0)) }
+        }
+      }
+    }
+    return identities.observe(
+      anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
+  }
+
+  /// An id's bytes when they can be used straight from the line (`.some(nil)`: no id); nil
+  /// when it must be decoded or canonicalised first (`withIdentifier`).
+  @inline(__always)
+  private static func plainIdentifier(
+    _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>
+  ) -> UnsafeBufferPointer<UInt8>?? {
+    switch value {
+    case .string(let start, let end, false):
+      .some(UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+    case .absent, .null, .wrongType: .some(nil)
+    case .string(_, _, true), .number: nil
     }
   }
 
