@@ -57,11 +57,7 @@ struct EventProcessor {
     case .identify, .track, .alias, .other: break
     }
     if scanned.followsWait { tick() }
-    // The changes' buffers are reused from event to event: moved out of `self` for the event
-    // (a swap, no copy) and back in at the end.
-    var changes = TraitChanges()
-    swap(&changes, &self.changes)
-    defer { swap(&changes, &self.changes) }
+    // The changes' buffers are reused from event to event (`self.changes`, kept warm).
     changes.removeAll()
     for trait in ProfileTrait.allCases {
       let value = scanned.traits[trait]
@@ -78,20 +74,24 @@ struct EventProcessor {
       let userId = Self.plainIdentifier(scanned.userId, in: line),
       let previousId = Self.plainIdentifier(scanned.previousId, in: line)
     {
-      // Nearly every event: ids straight from the line, no closures (whose captures cost a
-      // retain of the changes' buffers per event).
+      // Nearly every event: ids straight from the line, no closures (whose captures would
+      // retain the changes' buffers on every event).
       observation = Self.observe(
         &identities, &changes, &emailChange, anonymousId, userId, previousId)
     } else {
-      // Static helpers: `identities` is mutated inside the closures, and any access to `self`
-      // around them would copy the whole store on every event.
+      // Ids to decode or canonicalise first. The changes are moved out of `self` for the
+      // closures (a swap, no copy) and back; `identities` is mutated inside them through
+      // static helpers, as any access to `self` around them would copy the whole store.
+      var moved = TraitChanges()
+      swap(&moved, &changes)
       observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
         Self.withIdentifier(scanned.userId, in: line) { userId in
           Self.withIdentifier(scanned.previousId, in: line) { previousId in
-            Self.observe(&identities, &changes, &emailChange, anonymousId, userId, previousId)
+            Self.observe(&identities, &moved, &emailChange, anonymousId, userId, previousId)
           }
         }
       }
+      swap(&moved, &changes)
     }
     evictions += observation.evicted
     guard scanned.isEnabled else { return .skipped(.notEnabled) }
