@@ -49,13 +49,13 @@ struct ProfileView {
 
   subscript(trait: ProfileTrait) -> String? { value(ProfileSlot(trait)).text }
 
-  /// The values of slots 0...7 (the traits and the previous email), read in one pass: the
+  /// The values of slots 0...8 (the traits and the previous email), read in one pass: the
   /// mapping reads all of them for every eligible event.
   func fixedValues() -> FixedValues {
     var values = FixedValues()
     var cursor = ProfileRecords(records)
     while let record = cursor.next() {
-      if case .value(let slot, let value) = record, slot.rawValue < 8 { values[slot] = value }
+      if case .value(let slot, let value) = record, slot.rawValue < 9 { values[slot] = value }
     }
     return values
   }
@@ -64,8 +64,8 @@ struct ProfileView {
     private var values:
       (
         ProfileValue, ProfileValue, ProfileValue, ProfileValue, ProfileValue, ProfileValue,
-        ProfileValue, ProfileValue
-      ) = (.never, .never, .never, .never, .never, .never, .never, .never)
+        ProfileValue, ProfileValue, ProfileValue
+      ) = (.never, .never, .never, .never, .never, .never, .never, .never, .never)
 
     subscript(slot: ProfileSlot) -> ProfileValue {
       get {
@@ -78,6 +78,7 @@ struct ProfileView {
         case 5: values.5
         case 6: values.6
         case 7: values.7
+        case 8: values.8
         default: .never
         }
       }
@@ -91,6 +92,7 @@ struct ProfileView {
         case 5: values.5 = newValue
         case 6: values.6 = newValue
         case 7: values.7 = newValue
+        case 8: values.8 = newValue
         default: break
         }
       }
