@@ -7,8 +7,8 @@ struct EventSession {
     case next
     /// `--strict` met an invalid line.
     case stop
-    /// An upsert to make; `previousEmail` when this event changed the profile's email (merge
-    /// mode then finds the person by it before creating a second one).
+    /// An upsert to make; `previousEmail` when the profile's email was changed by this or an
+    /// earlier event (merge mode then finds the person by it before creating a second one).
     case person(PersonValues, previousEmail: String?)
     /// A company assert to make (`--companies`).
     case company(CompanyValues)
@@ -72,8 +72,7 @@ struct EventSession {
           diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
         }
       }
-      let changed = warnings.first { $0.reason == .emailChanged }
-      return .person(person, previousEmail: changed?.details.first { $0.key == "old" }?.value)
+      return .person(person, previousEmail: person.previousEmail)
     case .company(let company, let warnings):
       frontEnd.countEligible()
       for warning in warnings {

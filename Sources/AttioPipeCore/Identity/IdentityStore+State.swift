@@ -1,12 +1,17 @@
-// The identity section of the state file (see StateFile.swift), version 2:
+// The identity section of the state file (see StateFile.swift), version 3:
 //
 //   sequence        u64   the trait sequence counter
 //   profiles        u64   count, then each profile, least recently seen first:
 //     lastSeen      u32   wall-clock second
-//     7 traits      (email, first and last name, name, phone, job title, country; version 1
-//                   files have the first 6) each: u8 kind (0 never set, 1 removed, 2 value), and unless 0:
-//                         u64 sequence, and for 2: u32 length + UTF-8 bytes
+//     values        u8 count, then each: u8 slot (ProfileSlot), u8 kind (1 removed, 2 value),
+//                   u64 sequence, and for 2: u32 length + UTF-8 bytes
 //     ids           u16 count, then each: u8 namespace, u32 length + bytes
+//
+// Versions 1 and 2 had, instead of `values`, a fixed list of 6 (version 1) or 7 traits (email,
+// first and last name, name, phone, job title, country), each: u8 kind (0 never set, 1
+// removed, 2 value), and unless 0: u64 sequence, and for 2: u32 length + bytes. Version 3 adds
+// slots the store keeps itself (the previous email) and whatever slots come later, with no
+// further format change.
 //
 // Written oldest first so that loading re-creates the least-recently-seen order by simply
 // marking each profile seen in turn.
@@ -23,21 +28,19 @@ extension IdentityStore {
     writer.integer(UInt64(count))
     var slot = oldestSlot
     while slot >= 0 {
-      let profile = self[slot]
+      let profile = view(slot)
       writer.integer(lastSeenTime(of: slot))
-      for trait in ProfileTrait.allCases {
-        let value = profile.value(trait)
-        if value.sequence == 0 {
-          writer.integer(UInt8(0))
-          continue
-        }
-        writer.integer(UInt8(value.text == nil ? 1 : 2))
+      var values = 0
+      profile.forEachValue { _, _ in values += 1 }
+      writer.integer(UInt8(values))
+      profile.forEachValue { slot, value in
+        writer.integer(slot.rawValue)
+        writer.integer(UInt8(value.bytes == nil ? 1 : 2))
         writer.integer(value.sequence)
-        if let text = value.text { writer.data(text.utf8) }
+        if let bytes = value.bytes { writer.data(bytes) }
       }
-      let keys = profile.keys
-      writer.integer(UInt16(keys.count))
-      for key in keys {
+      writer.integer(UInt16(profile.keyCount))
+      profile.forEachKey { key in
         writer.integer(key.namespace.rawValue)
         idBytes(of: key) { writer.data($0) }
       }
@@ -68,20 +71,31 @@ extension IdentityStore {
     let count = try reader.integer(UInt64.self)
     for _ in 0..<count {
       let lastSeen = try reader.integer(UInt32.self)
-      var values: [Profile.Value] = []
-      let traitCount = reader.formatVersion >= 2 ? ProfileTrait.allCases.count : 6
-      for _ in 0..<traitCount {
-        switch try reader.integer(UInt8.self) {
-        case 0: values.append(.never)
-        case 1: values.append(Profile.Value(text: nil, sequence: try reader.integer(UInt64.self)))
-        case 2:
-          let valueSequence = try reader.integer(UInt64.self)
-          guard valueSequence <= sequence else { throw .corrupt("trait sequence out of range") }
-          values.append(Profile.Value(text: try reader.string(), sequence: valueSequence))
-        default: throw .corrupt("unknown trait kind")
+      var values: [(ProfileSlot, Profile.Value)] = []
+      if reader.formatVersion >= 3 {
+        for _ in 0..<(try reader.integer(UInt8.self)) {
+          let raw = try reader.integer(UInt8.self)
+          guard raw < ProfileSlot.limit else { throw .corrupt("unknown profile slot") }
+          let slot = ProfileSlot(rawValue: raw)
+          guard !values.contains(where: { $0.0 == slot }) else {
+            throw .corrupt("a profile slot given twice")
+          }
+          guard let value = try decodeValue(&reader, kind: reader.integer(UInt8.self), sequence)
+          else { throw .corrupt("unknown trait kind") }
+          values.append((slot, value))
+        }
+      } else {
+        // Version 2 held the seven traits up to the address country, version 1 six.
+        let traitCount = reader.formatVersion >= 2 ? 7 : 6
+        for trait in ProfileTrait.allCases.prefix(traitCount) {
+          let kind = try reader.integer(UInt8.self)
+          if kind == 0 { continue }
+          guard let value = try decodeValue(&reader, kind: kind, sequence) else {
+            throw .corrupt("unknown trait kind")
+          }
+          values.append((ProfileSlot(trait), value))
         }
       }
-      while values.count < ProfileTrait.allCases.count { values.append(.never) }
       var keys: [(IdentityNamespace, [UInt8])] = []
       for _ in 0..<(try reader.integer(UInt16.self)) {
         guard let namespace = IdentityNamespace(rawValue: try reader.integer(UInt8.self)) else {
@@ -96,9 +110,34 @@ extension IdentityStore {
       throw .corrupt("the identity section's length does not match its contents")
     }
     store.restoreSequence(sequence)
+    guard sequence <= ProfileBuilder.maximumSequence else {
+      throw .corrupt("trait sequence out of range")
+    }
     // Profiles that expired while the tool was not running go now; so does any excess
     // if --max-identities was lowered.
     store.evictedOnLoad = store.evictExpired() + store.trimToCapacity()
     return store
+  }
+
+  /// A value of kind 1 (removed) or 2 (a value); nil for another kind.
+  private static func decodeValue(
+    _ reader: inout StateReader, kind: UInt8, _ sequence: UInt64
+  ) throws(StateFileError) -> Profile.Value? {
+    switch kind {
+    case 1:
+      let valueSequence = try reader.integer(UInt64.self)
+      guard valueSequence > 0, valueSequence <= sequence else {
+        throw .corrupt("trait sequence out of range")
+      }
+      return Profile.Value(text: nil, sequence: valueSequence)
+    case 2:
+      let valueSequence = try reader.integer(UInt64.self)
+      guard valueSequence > 0, valueSequence <= sequence else {
+        throw .corrupt("trait sequence out of range")
+      }
+      return Profile.Value(text: try reader.string(), sequence: valueSequence)
+    default:
+      return nil
+    }
   }
 }

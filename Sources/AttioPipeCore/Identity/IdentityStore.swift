@@ -1,4 +1,4 @@
-// Design: profiles live in one array, addressed by slot; an `IdentityIndex` maps every id to
+// Design: profiles live in a `ProfileHeap`, addressed by slot; an `IdentityIndex` maps every id to
 // the slot of its profile. Linking two ids that already have different profiles merges the
 // smaller profile (by number of ids) into the larger, re-pointing the smaller one's ids, so a
 // chain of merges costs O(n log n) in all. Two parallel arrays of slot numbers thread the
@@ -21,7 +21,7 @@ struct IdentityStore: Sendable {
 
   typealias ID = UnsafeBufferPointer<UInt8>
 
-  private var profiles: [Profile] = []
+  private var heap = ProfileHeap()
   private var newer: [Int32] = []
   private var older: [Int32] = []
   /// Wall-clock second each profile was last seen, for `timeToLive`.
@@ -49,7 +49,81 @@ struct IdentityStore: Sendable {
     self.timeToLive = timeToLive
   }
 
-  subscript(profile: Int32) -> Profile { profiles[Int(profile)] }
+  /// A profile, copied out (tests, the state file).
+  subscript(profile: Int32) -> Profile {
+    let view = heap.view(profile)
+    return Profile(records: Array(view.records))
+  }
+
+  /// A profile read in place: valid until the store next changes.
+  @inline(__always)
+  func view(_ profile: Int32) -> ProfileView { heap.view(profile) }
+
+  /// Bytes held by the profiles' records.
+  var profileBytes: Int { heap.byteCount }
+
+  /// The ids of one event, each with the profile it names now. Inline: built per event.
+  private struct EventKeys {
+    typealias Key = (namespace: IdentityNamespace, id: ID, known: Int32?)
+    private var keys: (Key?, Key?, Key?, Key?) = (nil, nil, nil, nil)
+    private(set) var count = 0
+
+    mutating func append(_ key: Key) {
+      switch count {
+      case 0: keys.0 = key
+      case 1: keys.1 = key
+      case 2: keys.2 = key
+      default: keys.3 = key
+      }
+      count += 1
+    }
+
+    subscript(index: Int) -> Key {
+      switch index {
+      case 0: keys.0!
+      case 1: keys.1!
+      case 2: keys.2!
+      default: keys.3!
+      }
+    }
+
+    var allKnown: Bool { (0..<count).allSatisfy { self[$0].known != nil } }
+
+    /// The distinct profiles the keys name, at most four.
+    var profiles: EventProfiles {
+      var found = EventProfiles()
+      for index in 0..<count {
+        if let slot = self[index].known { found.insert(slot) }
+      }
+      return found
+    }
+  }
+
+  /// Distinct profile slots, at most four, inline.
+  private struct EventProfiles {
+    private var slots: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
+    private(set) var count = 0
+
+    subscript(index: Int) -> Int32 {
+      switch index {
+      case 0: slots.0
+      case 1: slots.1
+      case 2: slots.2
+      default: slots.3
+      }
+    }
+
+    mutating func insert(_ slot: Int32) {
+      for index in 0..<count where self[index] == slot { return }
+      switch count {
+      case 0: slots.0 = slot
+      case 1: slots.1 = slot
+      case 2: slots.2 = slot
+      default: slots.3 = slot
+      }
+      count += 1
+    }
+  }
 
   /// Records one event: links its ids into one profile and applies its trait changes.
   /// `previousId` is an `alias` call's earlier id; it may be a user id or an anonymous id, so it
@@ -75,7 +149,7 @@ struct IdentityStore: Sendable {
     }
 
     // Each id is looked up once; `known` holds what it names now.
-    var keys: [(namespace: IdentityNamespace, id: ID, known: Int32?)] = []
+    var keys = EventKeys()
     if let anonymousId {
       keys.append((.anonymous, anonymousId, index.profile(.anonymous, anonymousId)))
     }
@@ -86,30 +160,31 @@ struct IdentityStore: Sendable {
       if asUser != nil || asAnonymous == nil { keys.append((.user, previousId, asUser)) }
       if asAnonymous != nil || asUser == nil { keys.append((.anonymous, previousId, asAnonymous)) }
     }
-    var found: [Int32] = []
-    for key in keys {
-      if let slot = key.known, !found.contains(slot) { found.append(slot) }
-    }
+    let found = keys.profiles
     // Common: a signed-in visitor's page view, both ids already linked, nothing to change.
-    if changes.isEmpty && found.count == 1 && keys.allSatisfy({ $0.known != nil }) {
+    if changes.isEmpty && found.count == 1 && keys.allKnown {
       markSeen(found[0])
       return Observation(profile: found[0])
     }
     let needsProfile = !changes.isEmpty || keys.count > 1
-    guard !found.isEmpty || (needsProfile && !keys.isEmpty) else {
+    guard found.count > 0 || (needsProfile && keys.count > 0) else {
       return Observation(profile: nil)
     }
 
+    makeHeapUnique()
     var observation = Observation()
-    let slot = found.isEmpty ? allocate() : merge(found)
+    let slot = found.count == 0 ? allocate() : merge(found)
     // Ids new to the store join the profile; known ones were re-pointed by `merge`.
-    for key in keys where key.known == nil {
-      let reference = index.set(key.namespace, key.id, to: slot)
-      profiles[Int(slot)].addKey(reference)
+    var added = AddedKeys()
+    for position in 0..<keys.count where keys[position].known == nil {
+      let key = keys[position]
+      // An id listed twice (the same alias as anonymous and user id) is added once.
+      if index.profile(key.namespace, key.id) != nil { continue }
+      added.append(index.set(key.namespace, key.id, to: slot))
     }
-    if !changes.isEmpty {
-      sequence += 1
-      profiles[Int(slot)].apply(changes, sequence: sequence)
+    if !changes.isEmpty || added.count > 0 {
+      if !changes.isEmpty { sequence += 1 }
+      rewrite(slot, changes: changes, sequence: sequence, adding: added)
     }
     markSeen(slot)
     while count > capacity {
@@ -119,6 +194,50 @@ struct IdentityStore: Sendable {
     // The event's own profile is the newest, so it is never the one evicted.
     observation.profile = slot
     return observation
+  }
+
+  /// Up to four ids added by one event, inline.
+  private struct AddedKeys {
+    private var references:
+      (
+        IdentityKeyReference?, IdentityKeyReference?, IdentityKeyReference?,
+        IdentityKeyReference?
+      ) = (nil, nil, nil, nil)
+    private(set) var count = 0
+
+    mutating func append(_ reference: IdentityKeyReference) {
+      switch count {
+      case 0: references.0 = reference
+      case 1: references.1 = reference
+      case 2: references.2 = reference
+      default: references.3 = reference
+      }
+      count += 1
+    }
+
+    subscript(index: Int) -> IdentityKeyReference {
+      switch index {
+      case 0: references.0!
+      case 1: references.1!
+      case 2: references.2!
+      default: references.3!
+      }
+    }
+  }
+
+  /// Rewrites a profile with the event's changes and the ids it added.
+  private mutating func rewrite(
+    _ slot: Int32, changes: TraitChanges, sequence: UInt64, adding added: AddedKeys
+  ) {
+    let view = heap.view(slot)
+    heap.builder.reset()
+    changes.addValues(to: &heap.builder, sequence: sequence) { builder in
+      builder.add(valuesOf: view)
+      builder.finishValues()
+      builder.addKeys(of: view)
+      for position in 0..<added.count { builder.addKey(added[position]) }
+    }
+    heap.storeBuilt(slot)
   }
 
   /// Forgets profiles not seen for `timeToLive` seconds; returns how many. They are the
@@ -153,16 +272,23 @@ struct IdentityStore: Sendable {
   /// Adds a saved profile as the newest one. Ids already present (a damaged file naming an id
   /// twice) stay with their first profile.
   mutating func restore(
-    values: [Profile.Value], keys: [(IdentityNamespace, [UInt8])], lastSeen time: UInt32
+    values: [(ProfileSlot, Profile.Value)], keys: [(IdentityNamespace, [UInt8])],
+    lastSeen time: UInt32
   ) {
+    makeHeapUnique()
     let slot = allocate()
-    profiles[Int(slot)] = Profile(values: values)
+    var references: [IdentityKeyReference] = []
     for (namespace, id) in keys {
       id.withUnsafeBufferPointer { id in
         guard index.profile(namespace, id) == nil else { return }
-        profiles[Int(slot)].addKey(index.set(namespace, id, to: slot))
+        references.append(index.set(namespace, id, to: slot))
       }
     }
+    var records = Profile(values: values).storage
+    var builder = ProfileBuilder()
+    for reference in references { builder.addKey(reference) }
+    records += builder.bytes
+    records.withUnsafeBytes { heap.store(slot, $0) }
     markSeen(slot)
     lastSeen[Int(slot)] = time
   }
@@ -184,43 +310,61 @@ struct IdentityStore: Sendable {
   // MARK: - Merging
 
   /// Folds all `slots` into the one with the most ids and returns it.
-  private mutating func merge(_ slots: [Int32]) -> Int32 {
+  private mutating func merge(_ slots: EventProfiles) -> Int32 {
     guard slots.count > 1 else { return slots[0] }
-    let survivor = slots.max { profiles[Int($0)].keyCount < profiles[Int($1)].keyCount }!
-    for slot in slots where slot != survivor {
-      let absorbed = profiles[Int(slot)]
-      for key in absorbed.keys { index.set(key, to: survivor) }
-      profiles[Int(survivor)].absorb(absorbed)
-      release(slot)
+    var survivor = slots[0]
+    for position in 1..<slots.count
+    where heap.view(slots[position]).keyCount > heap.view(survivor).keyCount {
+      survivor = slots[position]
+    }
+    for position in 0..<slots.count where slots[position] != survivor {
+      let absorbed = slots[position]
+      let absorbedView = heap.view(absorbed)
+      absorbedView.forEachKey { index.set($0, to: survivor) }
+      let survivorView = heap.view(survivor)
+      heap.builder.reset()
+      heap.builder.add(valuesOf: survivorView)
+      heap.builder.add(valuesOf: absorbedView)
+      heap.builder.finishValues()
+      heap.builder.addKeys(of: survivorView)
+      heap.builder.addKeys(of: absorbedView)
+      heap.storeBuilt(survivor)
+      release(absorbed)
     }
     return survivor
   }
 
   // MARK: - Slots and recency
 
+  /// Copies the profiles first if another copy of the store shares them.
+  private mutating func makeHeapUnique() {
+    if !isKnownUniquelyReferenced(&heap) { heap = heap.copy() }
+  }
+
   private mutating func allocate() -> Int32 {
     count += 1
     if let slot = freeSlots.popLast() {
-      profiles[Int(slot)] = Profile()
+      heap.clear(slot)
       return slot
     }
-    profiles.append(Profile())
     newer.append(-1)
     older.append(-1)
     lastSeen.append(now)
-    return Int32(profiles.count - 1)
+    heap.reserve(newer.count)
+    return Int32(newer.count - 1)
   }
 
   private mutating func release(_ slot: Int32) {
     unlink(slot)
-    profiles[Int(slot)] = Profile()
+    heap.clear(slot)
     freeSlots.append(slot)
     count -= 1
   }
 
   private mutating func evictOldest() {
+    makeHeapUnique()
     let slot = oldest
-    for key in profiles[Int(slot)].keys { index.remove(key) }
+    heap.view(slot).forEachKey { index.remove($0) }
     release(slot)
     if index.garbageBytes > max(1 << 20, index.liveBytes) { compactIndex() }
   }
@@ -228,15 +372,13 @@ struct IdentityStore: Sendable {
   /// Rebuilds the index with only the live keys' bytes, reclaiming what evictions left behind.
   private mutating func compactIndex() {
     var compacted = IdentityIndex(minimumCapacity: index.count)
-    for slot in profiles.indices {
-      let references = profiles[slot].keys
-      guard !references.isEmpty else { continue }
-      profiles[slot].setKeys(
-        references.map { reference in
-          index.withBytes(of: reference) { id in
-            compacted.set(reference.namespace, id, to: Int32(slot))
-          }
-        })
+    let old = index
+    for slot in 0..<newer.count {
+      heap.rewriteKeys(Int32(slot)) { reference in
+        old.withBytes(of: reference) { id in
+          compacted.set(reference.namespace, id, to: Int32(slot)).offset
+        }
+      }
     }
     index = compacted
   }

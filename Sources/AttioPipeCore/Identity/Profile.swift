@@ -1,20 +1,285 @@
-// Design: a profile is one byte array, because memory is per visitor and a million visitors
-// must fit in a few hundred megabytes. Six `String`s, their sequence numbers and an array of
-// keys cost about 550 bytes a profile once allocator overhead is counted; the same facts
-// packed into one allocation cost about 200.
-//
-// Layout, a sequence of records:
-//   trait value:   [trait (0...6)] [sequence: 8 bytes LE] [length: 2 bytes LE] [UTF-8 bytes]
-//   trait removal: [trait (0...6)] [sequence: 8 bytes LE] [0xFFFF]
-//   id:            [0x80 | namespace] [arena offset: 4 bytes LE] [length: 2 bytes LE]
-// Profiles are read for every eligible event and rewritten only when an event changes them,
-// so decoding on read is cheap next to what the packing saves.
+import Glibc
 
-/// One person as far as the events have told: the traits the mapping reads and every id that
-/// names them.
+// Design: a profile is one packed run of bytes, because memory is per visitor and a million
+// visitors must fit in well under 200 MB. The store keeps each profile's bytes in one block of
+// its own (`ProfileHeap`); events read them in place (`ProfileView`, no copy, no String), and
+// a change rewrites them through `ProfileBuilder`.
+//
+// Records, in any order:
+//   group:    [0xC0] [sequence: 6 bytes LE]   the values after it were set at this sequence
+//   value:    [slot 0x00...0x7F] [length: 1 byte < 0x80, or 2 bytes 0x80|high, low] [bytes]
+//   removal:  [slot] [0xFF]
+//   id:       [0x80 | namespace] [arena offset: 4 bytes LE]
+//
+// Values an event sets together share one group, so a profile filled by one identify carries
+// one sequence number, not one per trait. Slots are numbers (`ProfileSlot`): a new remembered
+// value needs no change here.
+
+/// A value in a profile as bytes, borrowed from the profile: valid until the store changes.
+struct ProfileValue {
+  /// When it was set or removed; 0: never.
+  var sequence: UInt64 = 0
+  /// Nil when removed or never set.
+  var bytes: UnsafeRawBufferPointer?
+
+  static var never: ProfileValue { ProfileValue() }
+
+  var text: String? { bytes?.utf8String }
+
+  /// The value as the String-based `Profile.Value` (tests, the rare paths).
+  var owned: Profile.Value { Profile.Value(text: text, sequence: sequence) }
+}
+
+/// One person as far as the events have told, read in place: the values the mapping reads
+/// and every id that names them.
+struct ProfileView {
+  let records: UnsafeRawBufferPointer
+
+  static var empty: ProfileView {
+    ProfileView(records: UnsafeRawBufferPointer(start: nil, count: 0))
+  }
+
+  func value(_ slot: ProfileSlot) -> ProfileValue {
+    var cursor = ProfileRecords(records)
+    while let record = cursor.next() {
+      if case .value(let recordSlot, let value) = record, recordSlot == slot { return value }
+    }
+    return .never
+  }
+
+  subscript(trait: ProfileTrait) -> String? { value(ProfileSlot(trait)).text }
+
+  /// The values of slots 0...8 (the traits and the previous email), read in one pass: the
+  /// mapping reads all of them for every eligible event.
+  func fixedValues() -> FixedValues {
+    var values = FixedValues()
+    var cursor = ProfileRecords(records)
+    while let record = cursor.next() {
+      if case .value(let slot, let value) = record, slot.rawValue < 9 { values[slot] = value }
+    }
+    return values
+  }
+
+  struct FixedValues {
+    private var values:
+      (
+        ProfileValue, ProfileValue, ProfileValue, ProfileValue, ProfileValue, ProfileValue,
+        ProfileValue, ProfileValue, ProfileValue
+      ) = (.never, .never, .never, .never, .never, .never, .never, .never, .never)
+
+    subscript(slot: ProfileSlot) -> ProfileValue {
+      get {
+        switch slot.rawValue {
+        case 0: values.0
+        case 1: values.1
+        case 2: values.2
+        case 3: values.3
+        case 4: values.4
+        case 5: values.5
+        case 6: values.6
+        case 7: values.7
+        case 8: values.8
+        default: .never
+        }
+      }
+      set {
+        switch slot.rawValue {
+        case 0: values.0 = newValue
+        case 1: values.1 = newValue
+        case 2: values.2 = newValue
+        case 3: values.3 = newValue
+        case 4: values.4 = newValue
+        case 5: values.5 = newValue
+        case 6: values.6 = newValue
+        case 7: values.7 = newValue
+        case 8: values.8 = newValue
+        default: break
+        }
+      }
+    }
+  }
+
+  func forEachValue(_ body: (ProfileSlot, ProfileValue) -> Void) {
+    var cursor = ProfileRecords(records)
+    while let record = cursor.next() {
+      if case .value(let slot, let value) = record { body(slot, value) }
+    }
+  }
+
+  func forEachKey(_ body: (IdentityKeyReference) -> Void) {
+    var cursor = ProfileRecords(records)
+    while let record = cursor.next() {
+      if case .key(let reference) = record { body(reference) }
+    }
+  }
+
+  var keyCount: Int {
+    var count = 0
+    forEachKey { _ in count += 1 }
+    return count
+  }
+}
+
+/// Walks a profile's records.
+struct ProfileRecords {
+  enum Record {
+    case value(ProfileSlot, ProfileValue)
+    case key(IdentityKeyReference)
+  }
+
+  static let groupTag: UInt8 = 0xC0
+  static let keyFlag: UInt8 = 0x80
+  static let removed: UInt8 = 0xFF
+
+  private let bytes: UnsafeRawBufferPointer
+  private var position = 0
+  private var sequence: UInt64 = 0
+
+  init(_ bytes: UnsafeRawBufferPointer) {
+    self.bytes = bytes
+  }
+
+  @inline(__always)
+  mutating func next() -> Record? {
+    while position < bytes.count {
+      let tag = bytes[position]
+      if tag == Self.groupTag {
+        sequence = Self.integer(bytes, at: position + 1, count: 6)
+        position += 7
+        continue
+      }
+      if tag & Self.keyFlag != 0 {
+        let offset = Self.integer(bytes, at: position + 1, count: 4)
+        position += 5
+        return .key(
+          IdentityKeyReference(
+            offset: Int(offset), namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous))
+      }
+      let slot = ProfileSlot(rawValue: tag)
+      let first = bytes[position + 1]
+      if first == Self.removed {
+        position += 2
+        return .value(slot, ProfileValue(sequence: sequence, bytes: nil))
+      }
+      var length = Int(first)
+      var start = position + 2
+      if first & 0x80 != 0 {
+        length = Int(first & 0x7F) << 8 | Int(bytes[position + 2])
+        start += 1
+      }
+      position = start + length
+      return .value(
+        slot,
+        ProfileValue(
+          sequence: sequence,
+          bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<start + length])))
+    }
+    return nil
+  }
+
+  @inline(__always)
+  static func integer(_ bytes: UnsafeRawBufferPointer, at position: Int, count: Int) -> UInt64 {
+    var value: UInt64 = 0
+    for index in 0..<count { value |= UInt64(bytes[position + index]) << (8 * index) }
+    return value
+  }
+}
+
+/// Writes a profile's records: values (the newest per slot wins), grouped by sequence, then
+/// ids. Reused from event to event, so rewriting a profile allocates nothing once warm.
+struct ProfileBuilder {
+  private struct Entry {
+    var slot: ProfileSlot
+    var sequence: UInt64
+    var bytes: UnsafeRawBufferPointer?
+  }
+
+  /// The longest value kept (bytes); longer values are cut at a character boundary.
+  static let maximumValueLength = 4096
+  /// Sequence numbers are stored in 6 bytes.
+  static let maximumSequence: UInt64 = 1 << 48 - 1
+
+  private var entries: [Entry] = []
+  private(set) var bytes: [UInt8] = []
+
+  mutating func reset() {
+    entries.removeAll(keepingCapacity: true)
+    bytes.removeAll(keepingCapacity: true)
+  }
+
+  /// Adds a value (nil bytes: a removal) unless the slot already has one at least as new.
+  /// The bytes must stay valid until `finishValues()`.
+  mutating func add(_ slot: ProfileSlot, sequence: UInt64, bytes: UnsafeRawBufferPointer?) {
+    guard sequence > 0 else { return }
+    for index in entries.indices where entries[index].slot == slot {
+      if sequence > entries[index].sequence {
+        entries[index] = Entry(slot: slot, sequence: sequence, bytes: bytes)
+      }
+      return
+    }
+    entries.append(Entry(slot: slot, sequence: sequence, bytes: bytes))
+  }
+
+  /// Adds every value of a profile.
+  mutating func add(valuesOf profile: ProfileView) {
+    profile.forEachValue { slot, value in add(slot, sequence: value.sequence, bytes: value.bytes) }
+  }
+
+  /// Writes the values added so far, one group per sequence number, oldest first.
+  mutating func finishValues() {
+    var written = 0
+    var floor: UInt64 = 0
+    while written < entries.count {
+      var sequence = UInt64.max
+      for entry in entries where entry.sequence > floor && entry.sequence < sequence {
+        sequence = entry.sequence
+      }
+      bytes.append(ProfileRecords.groupTag)
+      for index in 0..<6 { bytes.append(UInt8(truncatingIfNeeded: sequence >> (8 * index))) }
+      for entry in entries where entry.sequence == sequence {
+        bytes.append(entry.slot.rawValue)
+        if let value = entry.bytes {
+          let value = Self.truncated(value)
+          if value.count < 0x80 {
+            bytes.append(UInt8(value.count))
+          } else {
+            bytes.append(0x80 | UInt8(value.count >> 8))
+            bytes.append(UInt8(truncatingIfNeeded: value.count))
+          }
+          bytes.append(contentsOf: value)
+        } else {
+          bytes.append(ProfileRecords.removed)
+        }
+        written += 1
+      }
+      floor = sequence
+    }
+    entries.removeAll(keepingCapacity: true)
+  }
+
+  mutating func addKey(_ reference: IdentityKeyReference) {
+    bytes.append(ProfileRecords.keyFlag | reference.namespace.rawValue)
+    for index in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: reference.offset >> (8 * index))) }
+  }
+
+  mutating func addKeys(of profile: ProfileView) {
+    profile.forEachKey { addKey($0) }
+  }
+
+  /// At most `maximumValueLength` bytes, cut before a continuation byte so it stays UTF-8.
+  static func truncated(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    guard value.count > maximumValueLength else { return value }
+    var end = maximumValueLength
+    while end > 0 && value[end] & 0xC0 == 0x80 { end -= 1 }
+    return UnsafeRawBufferPointer(rebasing: value[..<end])
+  }
+}
+
+/// A profile that owns its bytes: for events without an id, the state file and tests. The
+/// store itself keeps its profiles in a `ProfileHeap`.
 struct Profile: Sendable {
-  /// A trait value and when it was set, so that joining two profiles keeps the more recent
-  /// value of each trait. A `nil` text with a sequence number records a removal.
+  /// A value and when it was set, as a String. A `nil` text with a sequence number records a
+  /// removal.
   struct Value: Sendable, Equatable {
     var text: String?
     var sequence: UInt64
@@ -22,165 +287,192 @@ struct Profile: Sendable {
     static let never = Value(text: nil, sequence: 0)
   }
 
-  private var storage: [UInt8] = []
+  private(set) var storage: [UInt8] = []
 
-  private static let keyFlag: UInt8 = 0x80
-  private static let removed: UInt16 = 0xFFFF
-  /// The longest trait value kept (bytes); longer values are cut at a character boundary.
-  static let maximumTraitLength = 4096
+  /// The longest trait value kept (bytes).
+  static let maximumTraitLength = ProfileBuilder.maximumValueLength
 
   init() {}
 
-  /// A profile with these trait values (indexed by `ProfileTrait.rawValue`) and no ids yet.
-  init(values: [Value]) {
-    rebuild(values: values, keys: [])
+  init(records: [UInt8]) {
+    storage = records
+  }
+
+  /// A profile with these values and no ids.
+  init(values: [(ProfileSlot, Value)]) {
+    var builder = ProfileBuilder()
+    let texts = values.map { ($0.0, $0.1.sequence, $0.1.text.map { Array($0.utf8) }) }
+    func add(_ index: Int) {
+      guard index < texts.count else { return builder.finishValues() }
+      let (slot, sequence, bytes) = texts[index]
+      guard let bytes else {
+        builder.add(slot, sequence: sequence, bytes: nil)
+        return add(index + 1)
+      }
+      bytes.withUnsafeBytes { bytes in
+        builder.add(slot, sequence: sequence, bytes: bytes)
+        add(index + 1)
+      }
+    }
+    add(0)
+    storage = builder.bytes
   }
 
   /// A profile that exists only for one event that carried no id.
   init(changes: TraitChanges) {
-    apply(changes, sequence: 1)
+    var builder = ProfileBuilder()
+    changes.addValues(to: &builder, sequence: 1) { $0.finishValues() }
+    storage = builder.bytes
   }
 
-  subscript(trait: ProfileTrait) -> String? { value(trait).text }
-
-  func value(_ trait: ProfileTrait) -> Value {
-    var found = Value.never
-    forEachRecord { record in
-      if case .trait(let recordTrait, let value) = record, recordTrait == trait { found = value }
-    }
-    return found
+  func withView<Result>(_ body: (ProfileView) -> Result) -> Result {
+    storage.withUnsafeBytes { body(ProfileView(records: $0)) }
   }
 
-  /// Where the ids that name this profile are stored in the index.
+  subscript(trait: ProfileTrait) -> String? { withView { $0[trait] } }
+
+  func value(_ slot: ProfileSlot) -> Value { withView { $0.value(slot).owned } }
+
   var keys: [IdentityKeyReference] {
     var keys: [IdentityKeyReference] = []
-    forEachRecord { record in
-      if case .key(let reference) = record { keys.append(reference) }
-    }
+    withView { $0.forEachKey { keys.append($0) } }
     return keys
   }
+}
 
-  var keyCount: Int {
-    var count = 0
-    forEachRecord { if case .key = $0 { count += 1 } }
-    return count
+/// The store's profiles: one `malloc` block per slot, `[length: 4 bytes][records]`. Not an
+/// array per profile: a Swift array costs 32 bytes of header and a reference count, and
+/// reading one retains it. Unchecked Sendable: one store owns it, and the store copies it
+/// before changing it when it is shared (`isKnownUniquelyReferenced`).
+final class ProfileHeap: @unchecked Sendable {
+  private var blocks: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+  private(set) var capacity: Int
+  /// Bytes held by all blocks (for the metrics and tests).
+  private(set) var byteCount = 0
+  /// Reused to rewrite profiles.
+  var builder = ProfileBuilder()
+
+  init(capacity: Int = 64) {
+    self.capacity = capacity
+    blocks = .allocate(capacity: capacity)
+    blocks.initialize(repeating: nil, count: capacity)
   }
 
-  mutating func addKey(_ reference: IdentityKeyReference) {
-    storage.append(Profile.keyFlag | reference.namespace.rawValue)
-    appendInteger(UInt64(reference.offset), bytes: 4)
-    appendInteger(UInt64(reference.length), bytes: 2)
+  deinit {
+    for slot in 0..<capacity { free(blocks[slot]) }
+    blocks.deallocate()
   }
 
-  /// Replaces the ids (after the index moved them).
-  mutating func setKeys(_ references: [IdentityKeyReference]) {
-    let values = ProfileTrait.allCases.map { value($0) }
-    rebuild(values: values, keys: references)
-  }
-
-  mutating func apply(_ changes: TraitChanges, sequence: UInt64) {
-    guard !changes.isEmpty else { return }
-    var values = ProfileTrait.allCases.map { value($0) }
-    for trait in ProfileTrait.allCases {
-      switch changes[trait] {
-      case .unchanged: continue
-      case .set(let text): values[trait.rawValue] = Value(text: text, sequence: sequence)
-      case .remove: values[trait.rawValue] = Value(text: nil, sequence: sequence)
-      }
+  /// A deep copy (the store is a value: a copy must not see the original's later changes).
+  func copy() -> ProfileHeap {
+    let copy = ProfileHeap(capacity: capacity)
+    for slot in 0..<capacity {
+      guard let block = blocks[slot] else { continue }
+      let size = 4 + Self.length(block)
+      let duplicate = malloc(size)!
+      memcpy(duplicate, block, size)
+      copy.blocks[slot] = duplicate
     }
-    rebuild(values: values, keys: keys)
+    copy.byteCount = byteCount
+    return copy
   }
 
-  /// Takes each of `other`'s traits that is more recent than this profile's, and its ids.
-  mutating func absorb(_ other: Profile) {
-    var values = ProfileTrait.allCases.map { value($0) }
-    for trait in ProfileTrait.allCases
-    where other.value(trait).sequence > values[trait.rawValue].sequence {
-      values[trait.rawValue] = other.value(trait)
+  @inline(__always)
+  func view(_ slot: Int32) -> ProfileView {
+    guard let block = blocks[Int(slot)] else { return .empty }
+    return ProfileView(
+      records: UnsafeRawBufferPointer(start: block + 4, count: Self.length(block)))
+  }
+
+  /// Makes room for slots below `count`.
+  func reserve(_ count: Int) {
+    guard count > capacity else { return }
+    var newCapacity = capacity * 2
+    while newCapacity < count { newCapacity *= 2 }
+    let grown = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: newCapacity)
+    grown.moveInitialize(from: blocks, count: capacity)
+    (grown + capacity).initialize(repeating: nil, count: newCapacity - capacity)
+    blocks.deallocate()
+    blocks = grown
+    capacity = newCapacity
+  }
+
+  /// Replaces a slot's records with what the builder wrote (in place when the size allows).
+  func storeBuilt(_ slot: Int32) {
+    builder.bytes.withUnsafeBytes { store(slot, $0) }
+    builder.reset()
+  }
+
+  func store(_ slot: Int32, _ records: UnsafeRawBufferPointer) {
+    let old = blocks[Int(slot)]
+    let oldLength = old.map(Self.length) ?? 0
+    guard !records.isEmpty else { return clear(slot) }
+    let block: UnsafeMutableRawPointer
+    if let old, oldLength == records.count {
+      block = old
+    } else {
+      block = realloc(old, 4 + records.count)!
     }
-    rebuild(values: values, keys: keys + other.keys)
+    block.storeBytes(of: UInt32(records.count).littleEndian, as: UInt32.self)
+    (block + 4).copyMemory(from: records.baseAddress!, byteCount: records.count)
+    blocks[Int(slot)] = block
+    byteCount += records.count - oldLength
   }
 
-  // MARK: - Encoding
-
-  private enum Record {
-    case trait(ProfileTrait, Value)
-    case key(IdentityKeyReference)
+  func clear(_ slot: Int32) {
+    guard let block = blocks[Int(slot)] else { return }
+    byteCount -= Self.length(block)
+    free(block)
+    blocks[Int(slot)] = nil
   }
 
-  private func forEachRecord(_ body: (Record) -> Void) {
-    storage.withUnsafeBufferPointer { bytes in
-      var position = 0
-      while position < bytes.count {
-        let tag = bytes[position]
-        if tag & Profile.keyFlag != 0 {
-          let offset = Profile.integer(bytes, at: position + 1, bytes: 4)
-          let length = Profile.integer(bytes, at: position + 5, bytes: 2)
-          body(
-            .key(
-              IdentityKeyReference(
-                offset: Int(offset), length: Int32(length),
-                namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous)))
-          position += 7
-          continue
+  /// Rewrites the id offsets of a slot in place (the index was compacted).
+  func rewriteKeys(_ slot: Int32, _ newOffset: (IdentityKeyReference) -> Int) {
+    guard let block = blocks[Int(slot)] else { return }
+    let length = Self.length(block)
+    let records = block + 4
+    var position = 0
+    let bytes = UnsafeRawBufferPointer(start: records, count: length)
+    while position < length {
+      let tag = bytes[position]
+      if tag == ProfileRecords.groupTag {
+        position += 7
+      } else if tag & ProfileRecords.keyFlag != 0 {
+        let reference = IdentityKeyReference(
+          offset: Int(ProfileRecords.integer(bytes, at: position + 1, count: 4)),
+          namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous)
+        let offset = UInt32(newOffset(reference))
+        for index in 0..<4 {
+          records.storeBytes(
+            of: UInt8(truncatingIfNeeded: offset >> (8 * index)),
+            toByteOffset: position + 1 + index,
+            as: UInt8.self)
         }
-        let sequence = Profile.integer(bytes, at: position + 1, bytes: 8)
-        let length = UInt16(Profile.integer(bytes, at: position + 9, bytes: 2))
-        position += 11
-        var text: String?
-        if length != Profile.removed {
-          text = String(
-            decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + Int(length)]),
-            as: UTF8.self)
-          position += Int(length)
-        }
-        if let trait = ProfileTrait(rawValue: Int(tag)) {
-          body(.trait(trait, Value(text: text, sequence: sequence)))
-        }
-      }
-    }
-  }
-
-  private mutating func rebuild(values: [Value], keys: [IdentityKeyReference]) {
-    var rebuilt = Profile()
-    rebuilt.storage.reserveCapacity(
-      values.reduce(keys.count * 7) { $0 + 11 + ($1.text?.utf8.count ?? 0) })
-    for trait in ProfileTrait.allCases where values[trait.rawValue].sequence > 0 {
-      let value = values[trait.rawValue]
-      rebuilt.storage.append(UInt8(trait.rawValue))
-      rebuilt.appendInteger(value.sequence, bytes: 8)
-      if let text = value.text {
-        let utf8 = Profile.truncated(text)
-        rebuilt.appendInteger(UInt64(utf8.count), bytes: 2)
-        rebuilt.storage.append(contentsOf: utf8)
+        position += 5
       } else {
-        rebuilt.appendInteger(UInt64(Profile.removed), bytes: 2)
+        let first = bytes[position + 1]
+        if first == ProfileRecords.removed {
+          position += 2
+        } else if first & 0x80 != 0 {
+          position += 3 + (Int(first & 0x7F) << 8 | Int(bytes[position + 2]))
+        } else {
+          position += 2 + Int(first)
+        }
       }
     }
-    for key in keys { rebuilt.addKey(key) }
-    self = rebuilt
   }
 
-  /// At most `maximumTraitLength` bytes, cut before a continuation byte so it stays UTF-8.
-  private static func truncated(_ text: String) -> ArraySlice<UInt8> {
-    let utf8 = Array(text.utf8)
-    guard utf8.count > maximumTraitLength else { return utf8[...] }
-    var end = maximumTraitLength
-    while end > 0 && utf8[end] & 0xC0 == 0x80 { end -= 1 }
-    return utf8[..<end]
+  @inline(__always)
+  private static func length(_ block: UnsafeMutableRawPointer) -> Int {
+    Int(UInt32(littleEndian: block.loadUnaligned(as: UInt32.self)))
   }
+}
 
-  private mutating func appendInteger(_ value: UInt64, bytes: Int) {
-    for index in 0..<bytes { storage.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
-  }
-
-  private static func integer(
-    _ bytes: UnsafeBufferPointer<UInt8>, at position: Int, bytes count: Int
-  )
-    -> UInt64
-  {
-    var value: UInt64 = 0
-    for index in 0..<count { value |= UInt64(bytes[position + index]) << (8 * index) }
-    return value
+extension UnsafeRawBufferPointer {
+  /// The bytes as a String. Typed first: `String(decoding:as:)` on raw bytes takes the
+  /// generic, several times slower path.
+  @inline(__always)
+  var utf8String: String {
+    String(decoding: assumingMemoryBound(to: UInt8.self), as: UTF8.self)
   }
 }

@@ -1,4 +1,4 @@
-/// What one event says about one trait.
+/// What one event says about one trait (the String form, for tests and the rare paths).
 enum TraitChange: Equatable, Sendable {
   case unchanged
   /// A new value, already trimmed and non-empty.
@@ -7,16 +7,116 @@ enum TraitChange: Equatable, Sendable {
   case remove
 }
 
-/// The changes one event makes to a profile, indexed by `ProfileTrait`.
-struct TraitChanges: Equatable, Sendable {
-  private var changes = PerTrait(repeating: TraitChange.unchanged)
-  private(set) var isEmpty = true
+/// The changes one event makes to a profile, slot by slot, with the new values' bytes kept
+/// in one buffer. The event processor reuses one instance from event to event, so building
+/// the changes allocates nothing once warm.
+struct TraitChanges: Sendable {
+  private struct Change: Sendable {
+    var slot: ProfileSlot
+    /// The value's range in `bytes`; `start < 0` marks a removal.
+    var start: Int32
+    var end: Int32
+  }
 
+  private var changes: [Change] = []
+  private var bytes: [UInt8] = []
+
+  var isEmpty: Bool { changes.isEmpty }
+
+  /// Empties the changes, keeping the memory for the next event.
+  mutating func removeAll() {
+    // Most events change nothing: skip the (not free) clearing of empty arrays.
+    if !changes.isEmpty { changes.removeAll(keepingCapacity: true) }
+    if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
+  }
+
+  /// Sets a slot to `value` (cut to the longest value a profile keeps).
+  mutating func set(_ slot: ProfileSlot, _ value: UnsafeRawBufferPointer) {
+    let start = bytes.count
+    bytes.append(contentsOf: ProfileBuilder.truncated(value))
+    record(Change(slot: slot, start: Int32(start), end: Int32(bytes.count)))
+  }
+
+  mutating func remove(_ slot: ProfileSlot) {
+    record(Change(slot: slot, start: -1, end: -1))
+  }
+
+  /// Appends the bytes of a value being built in place (`appendValue`, then `commitValue`);
+  /// lets the processor decode and trim into the buffer without a copy elsewhere.
+  mutating func withValueBuffer<Result>(_ body: (inout [UInt8]) -> Result) -> Result {
+    body(&bytes)
+  }
+
+  /// Records the bytes from `start` to the end of the buffer as the slot's new value; an empty
+  /// range records nothing and drops the bytes.
+  mutating func commitValue(_ slot: ProfileSlot, from start: Int) {
+    if bytes.count - start > ProfileBuilder.maximumValueLength {
+      let cut = bytes.withUnsafeBytes {
+        ProfileBuilder.truncated(UnsafeRawBufferPointer(rebasing: $0[start...])).count
+      }
+      bytes.removeSubrange((start + cut)...)
+    }
+    record(Change(slot: slot, start: Int32(start), end: Int32(bytes.count)))
+  }
+
+  private mutating func record(_ change: Change) {
+    for index in changes.indices where changes[index].slot == change.slot {
+      changes[index] = change
+      return
+    }
+    changes.append(change)
+  }
+
+  /// The new value of a slot: nil when unchanged, `.some(nil)` when removed.
+  func withValue<Result>(
+    _ slot: ProfileSlot, _ body: (UnsafeRawBufferPointer?) -> Result
+  ) -> Result? {
+    guard let change = changes.first(where: { $0.slot == slot }) else { return nil }
+    guard change.start >= 0 else { return body(nil) }
+    return bytes.withUnsafeBytes {
+      body(UnsafeRawBufferPointer(rebasing: $0[Int(change.start)..<Int(change.end)]))
+    }
+  }
+
+  func isChanged(_ slot: ProfileSlot) -> Bool { changes.contains { $0.slot == slot } }
+
+  /// Hands every change to a profile builder; `finish` runs while their bytes are valid.
+  func addValues(
+    to builder: inout ProfileBuilder, sequence: UInt64, finish: (inout ProfileBuilder) -> Void
+  ) {
+    bytes.withUnsafeBytes { bytes in
+      for change in changes {
+        builder.add(
+          change.slot, sequence: sequence,
+          bytes: change.start < 0
+            ? nil : UnsafeRawBufferPointer(rebasing: bytes[Int(change.start)..<Int(change.end)]))
+      }
+      finish(&builder)
+    }
+  }
+
+  @_disfavoredOverload
   subscript(trait: ProfileTrait) -> TraitChange {
-    get { changes[trait] }
+    get { self[ProfileSlot(trait)] }
+    set { self[ProfileSlot(trait)] = newValue }
+  }
+
+  subscript(slot: ProfileSlot) -> TraitChange {
+    get {
+      withValue(slot) { value in
+        value.map { TraitChange.set($0.utf8String) } ?? .remove
+      } ?? .unchanged
+    }
     set {
-      changes[trait] = newValue
-      if newValue != .unchanged { isEmpty = false }
+      switch newValue {
+      case .unchanged:
+        changes.removeAll { $0.slot == slot }
+      case .remove:
+        remove(slot)
+      case .set(let text):
+        var text = text
+        text.withUTF8 { set(slot, UnsafeRawBufferPointer($0)) }
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ struct KeySpan {
   /// Keys with escapes are rare; they are decoded before comparison.
   var escaped: Bool
 
+  @inline(__always)
   func matches(_ literal: StaticString, in scanner: borrowing JSONScanner) -> Bool {
     let bytes = scanner.bytes(start, end)
     if escaped {
@@ -49,22 +50,24 @@ enum TopLevelKey: CaseIterable {
       self = found
       return
     }
+    // Literal keys, not `isKey`: the comparison must inline (a call per key of every object
+    // was 9% of the scanner's instructions).
     switch key.end - key.start {
-    case 4 where isKey(.type): self = .type
-    case 5 where isKey(.event): self = .event
-    case 5 where isKey(.email): self = .email
-    case 6 where isKey(.action): self = .action
-    case 6 where isKey(.traits): self = .traits
-    case 6 where isKey(.userId): self = .userId
-    case 7 where isKey(.context): self = .context
-    case 7 where isKey(.userIdSnake): self = .userIdSnake
-    case 9 where isKey(.messageId): self = .messageId
-    case 10 where isKey(.properties): self = .properties
-    case 10 where isKey(.previousId): self = .previousId
-    case 10 where isKey(.messageIdSnake): self = .messageIdSnake
-    case 11 where isKey(.anonymousId): self = .anonymousId
-    case 11 where isKey(.previousIdSnake): self = .previousIdSnake
-    case 12 where isKey(.anonymousIdSnake): self = .anonymousIdSnake
+    case 4 where key.matches("type", in: scanner): self = .type
+    case 5 where key.matches("event", in: scanner): self = .event
+    case 5 where key.matches("email", in: scanner): self = .email
+    case 6 where key.matches("action", in: scanner): self = .action
+    case 6 where key.matches("traits", in: scanner): self = .traits
+    case 6 where key.matches("userId", in: scanner): self = .userId
+    case 7 where key.matches("context", in: scanner): self = .context
+    case 7 where key.matches("user_id", in: scanner): self = .userIdSnake
+    case 9 where key.matches("messageId", in: scanner): self = .messageId
+    case 10 where key.matches("properties", in: scanner): self = .properties
+    case 10 where key.matches("previousId", in: scanner): self = .previousId
+    case 10 where key.matches("message_id", in: scanner): self = .messageIdSnake
+    case 11 where key.matches("anonymousId", in: scanner): self = .anonymousId
+    case 11 where key.matches("previous_id", in: scanner): self = .previousIdSnake
+    case 12 where key.matches("anonymous_id", in: scanner): self = .anonymousIdSnake
     default: return nil
     }
   }
@@ -88,6 +91,14 @@ extension TraitSpelling {
       return nil
     }
     self = found
+  }
+
+  /// `key` is exactly `name` (bytes compared directly: the generic comparison with a
+  /// String's UTF-8 view cost more than the whole folding).
+  @inline(__always)
+  private static func isExactly(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+    key.count == name.utf8CodeUnitCount
+      && bytesEqual(key.baseAddress!, name.utf8Start, count: key.count)
   }
 
   init?(folding key: UnsafeBufferPointer<UInt8>) {
@@ -137,11 +148,11 @@ extension TraitSpelling {
     case (6, 0x0000_656C_6962_6F6D, 0): self = .mobile
     case (8, 0x656D_616E_6C6C_7566, 0): self = .fullName
     case (8, 0x656D_616E_7473_616C, 0):
-      self = hasSeparator && key.elementsEqual("last_name".utf8) ? .lastNameSnake : .lastName
+      self = hasSeparator && Self.isExactly(key, "last_name") ? .lastNameSnake : .lastName
     case (8, 0x656C_7469_7462_6F6A, 0):
-      self = hasSeparator && key.elementsEqual("job_title".utf8) ? .jobTitleSnake : .jobTitle
+      self = hasSeparator && Self.isExactly(key, "job_title") ? .jobTitleSnake : .jobTitle
     case (9, 0x6D61_6E74_7372_6966, 0x0000_0000_0000_0065):
-      self = hasSeparator && key.elementsEqual("first_name".utf8) ? .firstNameSnake : .firstName
+      self = hasSeparator && Self.isExactly(key, "first_name") ? .firstNameSnake : .firstName
     case (11, 0x6D75_6E65_6E6F_6870, 0x0000_0000_0072_6562): self = .phoneNumber
     default: return nil
     }

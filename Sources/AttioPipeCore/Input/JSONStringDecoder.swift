@@ -10,6 +10,12 @@ enum JSONStringDecoder {
     }
     var output = [UInt8]()
     output.reserveCapacity(bytes.count)
+    decode(bytes, into: &output)
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// Appends the decoded UTF-8 bytes to `output` (no String on the way).
+  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
     var index = 0
     while index < bytes.count {
       let byte = bytes[index]
@@ -44,7 +50,6 @@ enum JSONStringDecoder {
       default: output.append(escape)  // `"`, `\` and `/` stand for themselves
       }
     }
-    return String(decoding: output, as: UTF8.self)
   }
 
   private static func hexUnit(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt16 {

@@ -97,8 +97,27 @@ struct DialingRegion: Sendable, Equatable {
   /// a US user still gets the British length check. For calling codes shared by several
   /// supported regions (only NANP's "1") the regions agree on trunk prefix and lengths.
   static func forCallingCode(_ callingCode: ArraySlice<UInt8>) -> DialingRegion? {
-    all.first { $0.callingCode.utf8.elementsEqual(callingCode) }
+    guard (1...3).contains(callingCode.count) else { return nil }
+    var value = 0
+    for digit in callingCode {
+      guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+      value = value * 10 + Int(digit - UInt8(ascii: "0"))
+    }
+    // Calling codes have no leading zero, so the value alone names them.
+    guard callingCode.first != UInt8(ascii: "0") else { return nil }
+    let position = regionIndexByCallingCode[value]
+    return position < 0 ? nil : all[Int(position)]
   }
+
+  /// The first region of `all` for each calling code, by value (a table, not a search: this
+  /// runs for every phone number).
+  private static let regionIndexByCallingCode: [Int16] = {
+    var table = [Int16](repeating: -1, count: 1000)
+    for (position, region) in all.enumerated().reversed() {
+      table[Int(region.callingCode)!] = Int16(position)
+    }
+    return table
+  }()
 
   private static let byCode: [String: DialingRegion] = Dictionary(
     uniqueKeysWithValues: all.map { ($0.isoCode, $0) })

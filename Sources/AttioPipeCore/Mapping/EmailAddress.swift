@@ -19,23 +19,44 @@ import Foundation
 enum EmailAddress {
   /// The normalised address, or nil when Attio would reject it.
   static func normalize(_ raw: String) -> String? {
-    var address = raw.trimmingWhitespace()
-    // Fast path: ASCII needs no Unicode normalisation and lower-cases byte by byte, in place.
-    let ascii: String?? = address.withUTF8 { bytes in
-      guard !bytes.contains(where: { $0 >= 0x80 }) else { return .none }
-      let lowered = String(unsafeUninitializedCapacity: bytes.count) { buffer in
-        for index in bytes.indices {
-          let byte = bytes[index]
-          buffer[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
-        }
-        return bytes.count
-      }
-      return .some(
-        isValid(UnsafeBufferPointer(start: bytes.baseAddress, count: bytes.count)) ? lowered : nil)
+    var raw = raw
+    return raw.withUTF8 { normalize(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// The same from the bytes a profile holds: ASCII (nearly every address) is trimmed, checked
+  /// and lower-cased straight into the result; anything else takes the Unicode path.
+  static func normalize(_ raw: UnsafeRawBufferPointer) -> String? {
+    var start = 0
+    var end = raw.count
+    while start < end && isASCIISpace(raw[start]) { start += 1 }
+    while end > start && isASCIISpace(raw[end - 1]) { end -= 1 }
+    let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+    guard !bytes.contains(where: { $0 >= 0x80 }) else {
+      return normalizeUnicode(raw.utf8String)
     }
-    if let ascii { return ascii }
-    // NFC first, so that "e\u{301}lodie@" and "élodie@" are one person.
-    address = address.precomposedStringWithCanonicalMapping.lowercased()
+    guard isValid(bytes.assumingMemoryBound(to: UInt8.self)) else { return nil }
+    return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+      for index in bytes.indices {
+        let byte = bytes[index]
+        buffer[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+      }
+      return bytes.count
+    }
+  }
+
+  private static func isASCIISpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || (0x09...0x0D).contains(byte)
+  }
+
+  /// Non-ASCII addresses: NFC first, so that "e\u{301}lodie@" and "élodie@" are one person.
+  private static func normalizeUnicode(_ raw: String) -> String? {
+    var address = raw.trimmingWhitespace()
+    // Characters below U+0300 (Latin-1 and Latin Extended, where nearly every address written
+    // with accents lives) are their own NFC form: Foundation's normalisation is skipped.
+    if !address.unicodeScalars.allSatisfy({ $0.value < 0x300 }) {
+      address = address.precomposedStringWithCanonicalMapping
+    }
+    address = address.lowercased()
     guard isValid(address.unicodeScalars) else { return nil }
     return address
   }

@@ -18,41 +18,59 @@ struct PersonMapper: Sendable {
     _ profile: Profile, leadSource: String?,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
   ) -> Outcome {
+    profile.withView { map($0, leadSource: leadSource, fallbackEmail: fallbackEmail) }
+  }
+
+  /// The same, reading the profile in place: each value is read as bytes and only the
+  /// results become Strings.
+  func map(
+    _ view: ProfileView, leadSource: String?,
+    fallbackEmail: () -> (email: String, source: String)? = { nil }
+  ) -> Outcome {
+    let profile = view.fixedValues()
     var warnings: [EventWarning] = []
-    let rawEmail: String
-    if let email = profile[.email] {
-      rawEmail = email
+    let normalized: String?
+    if let email = profile[.email].bytes {
+      normalized = EmailAddress.normalize(email)
     } else if let fallback = fallbackEmail() {
-      rawEmail = fallback.email
       warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
+      normalized = EmailAddress.normalize(fallback.email)
     } else {
       return .skipped(.noEmail)
     }
-    guard let email = EmailAddress.normalize(rawEmail) else { return .skipped(.invalidEmail) }
+    guard let email = normalized else { return .skipped(.invalidEmail) }
     var values = PersonValues(email: email)
     values.name = PersonName.resolve(
-      first: profile.value(.firstName), last: profile.value(.lastName),
-      full: profile.value(.name))
-    if let rawPhone = profile[.phone] {
+      first: profile[.firstName], last: profile[.lastName],
+      full: profile[.name])
+    if let rawPhone = profile[.phone].bytes {
       // The person's own country comes before --default-country.
       let normalizer =
-        profile[.country].flatMap(DialingRegion.forCountry).map {
+        profile[.country].text.flatMap(DialingRegion.forCountry).map {
           PhoneNumberNormalizer(defaultRegion: $0)
         } ?? phoneNormalizer
-      if let phone = normalizer.normalize(rawPhone) {
+      if let phone = normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self)) {
         values.phone = phone
       } else {
-        warnings.append(Self.invalidPhone(rawPhone, normalizer))
+        warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
       }
     }
-    if let title = profile[.jobTitle] {
-      if PersonName.isHonorific(title) {
-        warnings.append(EventWarning(.notAJobTitle, [("value", title)]))
+    if let title = profile[.jobTitle].bytes {
+      // Honorifics are short: longer titles skip the check's String.
+      if title.count <= 8, PersonName.isHonorific(title.utf8String) {
+        warnings.append(
+          EventWarning(.notAJobTitle, [("value", title.utf8String)]))
       } else {
-        values.jobTitle = title
+        values.jobTitle = title.utf8String
       }
     }
     values.description = leadSource
+    // What the person was known as before an email change, while it differs.
+    if let previous = profile[.previousEmail].bytes,
+      !previous.elementsEqual(values.email.utf8)
+    {
+      values.previousEmail = previous.utf8String
+    }
     return .person(values, warnings: warnings)
   }
 

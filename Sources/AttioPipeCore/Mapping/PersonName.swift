@@ -18,6 +18,125 @@
 
 /// Resolves a person's first, last and full name into one consistent Attio name value.
 enum PersonName {
+  /// The same from the bytes a profile holds. The two common cases (parts without a name; all
+  /// three set as one name) are decided on bytes, creating only the Strings of the result;
+  /// anything else takes the String path below.
+  static func resolve(first: ProfileValue, last: ProfileValue, full: ProfileValue)
+    -> PersonValues.Name?
+  {
+    guard let name = full.bytes else {
+      guard first.bytes != nil || last.bytes != nil else { return nil }
+      return joined(first.bytes, last.bytes)
+    }
+    if first.bytes == nil && last.bytes == nil, let written = splitPlain(name) {
+      return written
+    }
+    if let knownFirst = first.bytes, let knownLast = last.bytes,
+      name.count == knownFirst.count + 1 + knownLast.count,
+      name.starts(with: knownFirst), name[knownFirst.count] == 0x20,
+      name[(knownFirst.count + 1)...].elementsEqual(knownLast)
+    {
+      return PersonValues.Name(
+        first: knownFirst.utf8String,
+        last: knownLast.utf8String,
+        full: name.utf8String)
+    }
+    return resolve(first: first.owned, last: last.owned, full: full.owned)
+  }
+
+  /// `split(_:)` on bytes for the plain case: no comma, at most eight words, white space only
+  /// ASCII and other characters only from U+00C0...U+02FF (Latin letters, which neither are
+  /// white space nor join a space into one character). Nil for anything else.
+  private static func splitPlain(_ raw: UnsafeRawBufferPointer) -> PersonValues.Name? {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+    var words:
+      (
+        Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>,
+        Range<Int>
+      ) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+    var count = 0
+    var position = 0
+    while position < raw.count {
+      let byte = raw[position]
+      if byte == UInt8(ascii: ",") || (byte >= 0x80 && byte < 0xC3) || byte > 0xCB { return nil }
+      if isSpace(byte) {
+        position += 1
+        continue
+      }
+      let start = position
+      while position < raw.count && !isSpace(raw[position]) {
+        let byte = raw[position]
+        if byte == UInt8(ascii: ",") || (byte >= 0x80 && byte < 0xC3) || byte > 0xCB {
+          return nil
+        }
+        position += byte >= 0xC0 ? 2 : 1
+      }
+      guard count < 8, position <= raw.count else { return nil }
+      withUnsafeMutableBytes(of: &words) {
+        $0.storeBytes(
+          of: start..<position, toByteOffset: count * MemoryLayout<Range<Int>>.stride,
+          as: Range<Int>.self)
+      }
+      count += 1
+    }
+    guard count > 0 else { return nil }
+    func word(_ index: Int) -> UnsafeRawBufferPointer {
+      let range = withUnsafeBytes(of: words) {
+        $0.load(fromByteOffset: index * MemoryLayout<Range<Int>>.stride, as: Range<Int>.self)
+      }
+      return UnsafeRawBufferPointer(rebasing: raw[range])
+    }
+    func isShort(_ index: Int, _ test: (String) -> Bool) -> Bool {
+      let bytes = word(index)
+      return bytes.count <= longestWord && test(bytes.utf8String)
+    }
+    var low = 0
+    var high = count
+    while low < high, isShort(low, { isHonorific($0) }) { low += 1 }
+    while high - low > 1, isShort(high - 1, { isSuffix(Substring($0)) }) { high -= 1 }
+    let trimmed = UnsafeRawBufferPointer(
+      rebasing: raw[
+        word(0).baseAddress! - raw
+          .baseAddress!..<(word(count - 1).baseAddress! - raw.baseAddress! + word(count - 1).count)]
+    )
+    guard low < high else {
+      return PersonValues.Name(first: "", last: "", full: trimmed.utf8String)
+    }
+    var last = ""
+    for index in (low + 1)..<high {
+      if !last.isEmpty { last += " " }
+      last += word(index).utf8String
+    }
+    return PersonValues.Name(first: word(low).utf8String, last: last, full: trimmed.utf8String)
+  }
+
+  /// The parts joined with one space, as `joined(_:_:)` below, from bytes.
+  private static func joined(
+    _ first: UnsafeRawBufferPointer?, _ last: UnsafeRawBufferPointer?
+  ) -> PersonValues.Name {
+    let firstText = first.map { $0.utf8String } ?? ""
+    let lastText = last.map { $0.utf8String } ?? ""
+    let full: String
+    if firstText.isEmpty {
+      full = lastText
+    } else if lastText.isEmpty {
+      full = firstText
+    } else {
+      let firstCount = first!.count
+      let lastCount = last!.count
+      full = String(unsafeUninitializedCapacity: firstCount + 1 + lastCount) { buffer in
+        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: first!)
+        buffer[firstCount] = 0x20
+        UnsafeMutableRawBufferPointer(
+          rebasing: UnsafeMutableRawBufferPointer(buffer)[(firstCount + 1)...]
+        )
+        .copyMemory(from: last!)
+        return firstCount + 1 + lastCount
+      }
+    }
+    return PersonValues.Name(first: firstText, last: lastText, full: full)
+  }
+
   static func resolve(first: Profile.Value, last: Profile.Value, full: Profile.Value)
     -> PersonValues.Name?
   {
@@ -130,7 +249,7 @@ enum PersonName {
   }
 
   private static func joined(_ first: String, _ last: String) -> PersonValues.Name {
-    let full = [first, last].filter { !$0.isEmpty }.joined(separator: " ")
+    let full = first.isEmpty ? last : last.isEmpty ? first : first + " " + last
     return PersonValues.Name(first: first, last: last, full: full)
   }
 }

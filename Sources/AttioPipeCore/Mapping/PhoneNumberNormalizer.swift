@@ -39,7 +39,12 @@ struct PhoneNumberNormalizer: Sendable {
   /// `raw` is a string trait or the literal text of a JSON number (`15558675309`).
   func normalize(_ raw: String) -> String? {
     var raw = raw
-    guard let scanned = raw.withUTF8({ Self.scan($0) }) else { return nil }
+    return raw.withUTF8 { normalize($0) }
+  }
+
+  /// The same from the bytes a profile holds.
+  func normalize(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+    guard let scanned = Self.scan(raw) else { return nil }
     let digits = scanned.digits[...]
     if scanned.hasPlus { return Self.international(digits) }
     if let region = defaultRegion {

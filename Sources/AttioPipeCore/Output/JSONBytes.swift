@@ -9,17 +9,26 @@ extension Array where Element == UInt8 {
   /// Appends `text` as a JSON string literal, quotes included: `"`, `\` and control
   /// characters are escaped; everything else is kept as UTF-8.
   mutating func appendJSONString(_ text: String) {
-    append(UInt8(ascii: "\""))
     var text = text
-    text.withUTF8 { utf8 in
-      var runStart = 0
-      for (offset, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+    text.withUTF8 { appendJSONString(utf8: $0) }
+  }
+
+  /// The same from UTF-8 bytes. Most values need no escape: they are checked first and then
+  /// appended in one piece.
+  mutating func appendJSONString(utf8: UnsafeBufferPointer<UInt8>) {
+    append(UInt8(ascii: "\""))
+    var runStart = 0
+    var offset = 0
+    while offset < utf8.count {
+      let byte = utf8[offset]
+      if byte < 0x20 || byte == 0x22 || byte == 0x5C {
         append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<offset]))
         appendEscape(byte)
         runStart = offset + 1
       }
-      append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+      offset += 1
     }
+    append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     append(UInt8(ascii: "\""))
   }
 

@@ -18,6 +18,8 @@ struct EventProcessor {
   private let companyMapper: CompanyMapper?
   private(set) var identities: IdentityStore
   private(set) var evictions = 0
+  /// Reused for every event's trait changes.
+  private var changes = TraitChanges()
 
   /// `identities` is a store restored from `--state`; a new one otherwise.
   init(_ configuration: Configuration, identities: IdentityStore? = nil) {
@@ -56,40 +58,53 @@ struct EventProcessor {
     switch scanned.kind {
     case .blank: return .blank
     case .invalid: return .invalid(scanned.error!)
-    case .identify, .track, .alias, .other, .group: break
+    case .identify, .track, .alias, .group, .other: break
     }
     if scanned.followsWait { tick() }
-    var changes = TraitChanges()
+    // The changes' buffers are reused from event to event (`self.changes`, kept warm).
+    changes.removeAll()
     for trait in ProfileTrait.allCases {
-      switch scanned.traits[trait] {
+      let value = scanned.traits[trait]
+      switch value {
       case .absent, .wrongType: continue
-      case .null: changes[trait] = .remove
-      case let value: changes[trait] = .set(Self.text(of: value, in: line)!.trimmingWhitespace())
+      case .null: changes.remove(ProfileSlot(trait))
+      case .string, .number:
+        Self.appendTrimmed(value, in: line, as: ProfileSlot(trait), to: &changes)
       }
     }
     // `--companies`: a group call makes a company, and its person remembers the domain.
     var company: CompanyMapper.Outcome?
     if scanned.kind == .group, let companyMapper {
       company = Self.company(of: line, companyMapper)
-      if case .company(let values, _) = company { changes[.companyDomain] = .set(values.domain) }
+      if case .company(let values, _) = company {
+        var domain = values.domain
+        domain.withUTF8 { changes.set(ProfileSlot(.companyDomain), UnsafeRawBufferPointer($0)) }
+      }
     }
-    // Static helpers: `identities` is mutated inside the closures, and any access to `self`
-    // around them would copy the whole store on every event.
-    var previousEmail: String?
-    let observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
-      Self.withIdentifier(scanned.userId, in: line) { userId in
-        Self.withIdentifier(scanned.previousId, in: line) { previousId in
-          if case .set = changes[.email] {
-            // Rare (an event that sets an email): what the person was known as before.
-            let known =
-              userId.flatMap { identities.profile(.user, $0) }
-              ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
-            previousEmail = known.flatMap { identities[$0][.email] }
+    var emailChange: (old: String, new: String?)?
+    let observation: IdentityStore.Observation
+    if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
+      let userId = Self.plainIdentifier(scanned.userId, in: line),
+      let previousId = Self.plainIdentifier(scanned.previousId, in: line)
+    {
+      // Nearly every event: ids straight from the line, no closures (whose captures would
+      // retain the changes' buffers on every event).
+      observation = Self.observe(
+        &identities, &changes, &emailChange, anonymousId, userId, previousId)
+    } else {
+      // Ids to decode or canonicalise first. The changes are moved out of `self` for the
+      // closures (a swap, no copy) and back; `identities` is mutated inside them through
+      // static helpers, as any access to `self` around them would copy the whole store.
+      var moved = TraitChanges()
+      swap(&moved, &changes)
+      observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
+        Self.withIdentifier(scanned.userId, in: line) { userId in
+          Self.withIdentifier(scanned.previousId, in: line) { previousId in
+            Self.observe(&identities, &moved, &emailChange, anonymousId, userId, previousId)
           }
-          return identities.observe(
-            anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
         }
       }
+      swap(&moved, &changes)
     }
     evictions += observation.evicted
     switch company {
@@ -98,27 +113,32 @@ struct EventProcessor {
     case nil: break
     }
     guard scanned.isEnabled else { return .skipped(.notEnabled) }
-    let profile = observation.profile.map { identities[$0] } ?? Profile(changes: changes)
     let leadSource = Self.text(of: scanned.leadSource, in: line)?.trimmingWhitespace()
     let userIdEmail = self.userIdEmail
-    let outcome = mapper.map(profile, leadSource: leadSource) {
+    let fallbackEmail = { () -> (email: String, source: String)? in
       guard userIdEmail, case .string = scanned.userId,
         let userId = Self.text(of: scanned.userId, in: line)?.trimmingWhitespace(),
         EmailAddress.normalize(userId) != nil
       else { return nil }
       return (userId, "userId")
     }
+    let outcome =
+      if let slot = observation.profile {
+        mapper.map(identities.view(slot), leadSource: leadSource, fallbackEmail: fallbackEmail)
+      } else {
+        mapper.map(
+          Profile(changes: changes), leadSource: leadSource, fallbackEmail: fallbackEmail)
+      }
     switch outcome {
     case .person(var values, var warnings):
-      if companyMapper != nil { values.companyDomain = profile[.companyDomain] }
+      if companyMapper != nil, let slot = observation.profile {
+        values.companyDomain = identities.view(slot)[.companyDomain]
+      }
       if scanned.emailFromEvent {
         warnings.append(EventWarning(.emailFrom, [("email_from", "email")]))
       }
-      if let previousEmail, case .set(let newEmail) = changes[.email],
-        let old = EmailAddress.normalize(previousEmail), old != values.email,
-        EmailAddress.normalize(newEmail) == values.email
-      {
-        warnings.append(EventWarning(.emailChanged, [("old", old), ("new", values.email)]))
+      if let emailChange, let new = emailChange.new, new == values.email {
+        warnings.append(EventWarning(.emailChanged, [("old", emailChange.old), ("new", new)]))
       }
       return .person(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)
@@ -131,6 +151,97 @@ struct EventProcessor {
     -> CompanyMapper.Outcome
   {
     mapper.map(GroupEvent(line: line, mapped: mapper.settings.mappings.map(\.trait)))
+  }
+
+  /// Records the event in the store; an event that sets an email first looks up what the
+  /// person was known as, to remember the previous email and warn of the change.
+  private static func observe(
+    _ identities: inout IdentityStore, _ changes: inout TraitChanges,
+    _ emailChange: inout (old: String, new: String?)?, _ anonymousId: IdentityStore.ID?,
+    _ userId: IdentityStore.ID?, _ previousId: IdentityStore.ID?
+  ) -> IdentityStore.Observation {
+    if changes.isChanged(.email) {
+      let known =
+        userId.flatMap { identities.profile(.user, $0) }
+        ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
+      if let known {
+        emailChange = Self.emailChange(from: identities.view(known), to: changes)
+        if let old = emailChange?.old {
+          var old = old
+          old.withUTF8 { changes.set(.previousEmail, UnsafeRawBufferPointer($0)) }
+        }
+      }
+    }
+    return identities.observe(
+      anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
+  }
+
+  /// An id's bytes when they can be used straight from the line (`.some(nil)`: no id); nil
+  /// when it must be decoded or canonicalised first (`withIdentifier`).
+  @inline(__always)
+  private static func plainIdentifier(
+    _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>
+  ) -> UnsafeBufferPointer<UInt8>?? {
+    switch value {
+    case .string(let start, let end, false):
+      .some(UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+    case .absent, .null, .wrongType: .some(nil)
+    case .string(_, _, true), .number: nil
+    }
+  }
+
+  /// When an event sets an email that differs (normalised) from the one the profile holds, and
+  /// the profile's was a valid address: the old one, and the new one (nil when invalid).
+  private static func emailChange(from profile: ProfileView, to changes: TraitChanges)
+    -> (old: String, new: String?)?
+  {
+    guard let oldBytes = profile.value(.email).bytes else { return nil }
+    return changes.withValue(.email) { newBytes -> (old: String, new: String?)? in
+      // The same bytes (most identify calls repeat the address): nothing to normalise.
+      guard let newBytes, !newBytes.elementsEqual(oldBytes),
+        let old = EmailAddress.normalize(oldBytes)
+      else { return nil }
+      let new = EmailAddress.normalize(newBytes)
+      return new == old ? nil : (old, new)
+    } ?? nil
+  }
+
+  /// Appends a string's (decoded, trimmed) or a number's bytes as the slot's new value.
+  private static func appendTrimmed(
+    _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>, as slot: ProfileSlot,
+    to changes: inout TraitChanges
+  ) {
+    guard let range = value.range else { return }
+    let slice = UnsafeBufferPointer(rebasing: line[range])
+    let start = changes.withValueBuffer { bytes -> Int in
+      let start = bytes.count
+      if case .string(_, _, true) = value {
+        JSONStringDecoder.decode(slice, into: &bytes)
+      } else {
+        bytes.append(contentsOf: slice)
+      }
+      trimWhitespace(&bytes, from: start)
+      return start
+    }
+    changes.commitValue(slot, from: start)
+  }
+
+  /// Trims `bytes[start...]` as `trimmingWhitespace()` does: ASCII on bytes, in place; ends
+  /// that are not ASCII go through the String version (rare).
+  private static func trimWhitespace(_ bytes: inout [UInt8], from start: Int) {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+    var end = bytes.count
+    var first = start
+    while first < end && isSpace(bytes[first]) { first += 1 }
+    while end > first && isSpace(bytes[end - 1]) { end -= 1 }
+    if first < end && (bytes[first] >= 0x80 || bytes[end - 1] >= 0x80) {
+      let trimmed = String(decoding: bytes[first..<end], as: UTF8.self).trimmingWhitespace()
+      bytes.removeSubrange(start...)
+      bytes.append(contentsOf: trimmed.utf8)
+      return
+    }
+    if end < bytes.count { bytes.removeSubrange(end...) }
+    if first > start { bytes.removeSubrange(start..<first) }
   }
 
   /// A string decoded, or a number's literal text.

@@ -3,8 +3,9 @@ import Glibc
 // Format (version 3), all integers little-endian:
 //
 //   magic        "attio-pipe state\n" (17 bytes)
-//   version      u32 = 3 (versions 1 and 2, read too: version 1 had one trait fewer per
-//                profile; both kept upserted values rather than their hashes, and no record ids)
+//   version      u32 = 3 (versions 1 and 2 are read too: their profiles held a fixed list of
+//                6 and 7 traits rather than slots, and their delivery section kept upserted
+//                values rather than their hashes, and no record ids)
 //   identity     u32 length, then the identity store's section (IdentityStore+State.swift)
 //   delivery     u32 length, then what delivery remembers per email and the delivered
 //                messageIds (DeliveredState.swift)

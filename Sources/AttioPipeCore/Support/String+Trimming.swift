@@ -9,6 +9,12 @@ extension StringProtocol {
       return string
     }
     let scalars = string.unicodeScalars
+    // Next fastest: non-ASCII at an end that is not white space (names, addresses).
+    if let first = scalars.first, let last = scalars.last, !first.properties.isWhitespace,
+      !last.properties.isWhitespace
+    {
+      return string
+    }
     guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else {
       return ""
     }

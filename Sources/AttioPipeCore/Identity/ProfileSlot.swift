@@ -1,0 +1,39 @@
+/// A numbered place for one remembered value in a profile.
+///
+/// Slots 0...7 are the event traits (`ProfileTrait`'s raw values; 0...6 today), 8 the previous
+/// email the store keeps itself. Numbers below 0x80 are free for more: a new remembered value is a new slot
+/// number here (and, when events set it, a change the event processor makes), with no change
+/// to the packed layout, the merge rule or the state file, which all work slot by slot.
+struct ProfileSlot: Hashable, Sendable, Comparable {
+  let rawValue: UInt8
+
+  init(rawValue: UInt8) {
+    precondition(rawValue < ProfileSlot.limit)
+    self.rawValue = rawValue
+  }
+
+  init(_ trait: ProfileTrait) {
+    rawValue = UInt8(trait.rawValue)
+  }
+
+  static let email = ProfileSlot(.email)
+  static let firstName = ProfileSlot(.firstName)
+  static let lastName = ProfileSlot(.lastName)
+  static let name = ProfileSlot(.name)
+  static let phone = ProfileSlot(.phone)
+  static let jobTitle = ProfileSlot(.jobTitle)
+  static let country = ProfileSlot(.country)
+
+  /// The normalised email a profile had before an event changed it: merge-mode delivery
+  /// finds the person's record by it instead of creating a second one. Slot 8, leaving 7 to
+  /// the next event trait (the company domain of issue 10).
+  static let previousEmail = ProfileSlot(rawValue: 8)
+
+  /// Slot numbers are below this (the packed layout uses the high bit for ids).
+  static let limit: UInt8 = 0x80
+
+  /// The ProfileTrait this slot holds, if it is one.
+  var trait: ProfileTrait? { ProfileTrait(rawValue: Int(rawValue)) }
+
+  static func < (left: ProfileSlot, right: ProfileSlot) -> Bool { left.rawValue < right.rawValue }
+}
