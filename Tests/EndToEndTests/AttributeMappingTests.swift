@@ -295,8 +295,7 @@ import Testing
     #expect(person["plan"] as? [[String: String]] == [["option": "Enterprise"]])
   }
 
-  @Test(.disabled("needs profile memory: integrator wires mapped traits into profiles"))
-  func aTraitAnEarlierIdentifySetIsWrittenByALaterEvent() async throws {
+  @Test func aTraitAnEarlierIdentifySetIsWrittenByALaterEvent() async throws {
     let mock = try await MockAttio()
     let events =
       Events.line([
@@ -312,5 +311,50 @@ import Testing
     }
     #expect(bodies.count == 2)
     #expect(bodies.allSatisfy { $0["plan"] != nil })
+  }
+
+  /// Remembered traits live in `--state` under their source's name: a rerun with the same
+  /// mappings writes them, a rerun whose `--map` order differs never writes one trait's value
+  /// under another's slug.
+  @Test func rememberedTraitsSurviveStateAndNeverChangeSlugs() async throws {
+    let mock = try await MockAttio()
+    let schema = temporaryPath("schema.json")
+    let state = temporaryPath("state.bin")
+    defer {
+      for path in [schema, state] { try? FileManager.default.removeItem(atPath: path) }
+    }
+    let check = try await BinaryRunner.run(
+      ["check", "--save-schema", schema], environment: mock.environment)
+    #expect(check.status == 0, "\(check.stdoutText)\(check.stderrText)")
+    let identify = Events.line([
+      "type": "identify", "userId": "u1", "messageId": "m1",
+      "traits": ["email": "ada@example.com", "plan": "Pro", "seats": 12],
+    ])
+    let signUp = Events.line([
+      "type": "track", "event": "Signed Up", "userId": "u1", "messageId": "m2",
+    ])
+    let first = try await BinaryRunner.run(
+      ["build", "--schema", schema, "--state", state, "--events", "Signed Up"]
+        + ["--map", "traits.plan=plan", "--map", "traits.seats=seats"],
+      stdin: Data(identify.utf8))
+    #expect(first.status == 0, "\(first.stderrText)")
+    #expect(first.stdoutText.isEmpty)
+    let same = try await BinaryRunner.run(
+      ["build", "--schema", schema, "--state", state]
+        + ["--map", "traits.plan=plan", "--map", "traits.seats=seats"],
+      stdin: Data(signUp.utf8))
+    #expect(same.status == 0, "\(same.stderrText)")
+    #expect(same.stdoutText.contains(#""plan":[{"option":"Pro"}]"#), "\(same.stdoutText)")
+    #expect(same.stdoutText.contains(#""seats":[{"value":12}]"#), "\(same.stdoutText)")
+    let swapped = try await BinaryRunner.run(
+      ["build", "--schema", schema, "--state", state]
+        + ["--map", "traits.seats=seats", "--map", "traits.plan=plan"],
+      stdin: Data(signUp.utf8))
+    #expect(swapped.status == 0, "\(swapped.stderrText)")
+    #expect(
+      !swapped.stdoutText.contains("invalid_value") && !swapped.stderrText.contains("invalid_value")
+    )
+    #expect(!swapped.stdoutText.contains(#""seats":[{"value":"Pro"#))
+    #expect(!swapped.stdoutText.contains(#""plan":[{"option":"12"#))
   }
 }

@@ -58,6 +58,13 @@ struct ParsedCommandLine {
           + "once with 'attio-pipe check --save-schema FILE' (needs the API key), then build "
           + "with --schema FILE (deliver reads them from Attio itself)")
     }
+    if options.mappings.filter({ $0.source.root == .traits }).count
+      > ProfileSlot.mappedTraitLimit
+    {
+      throw UsageError(
+        "--map: at most \(ProfileSlot.mappedTraitLimit) traits.NAME sources (each profile "
+          + "remembers them)")
+    }
     options.companies = try companySettings()
     if mode == .build, let first = options.companies?.mappings.first, options.schemaPath == nil {
       throw UsageError(

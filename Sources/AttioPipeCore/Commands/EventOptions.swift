@@ -44,6 +44,7 @@ struct EventOptions: Sendable, Equatable {
       enabledEvents: enabledEvents, defaultRegion: defaultRegion,
       identityCapacity: identityCapacity,
       identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) },
-      userIdEmail: userIdEmail, companies: companies)
+      userIdEmail: userIdEmail, companies: companies,
+      rememberedTraits: mappings.map(\.source).filter { $0.root == .traits })
   }
 }

@@ -59,10 +59,14 @@ struct EventSession {
       return .next
     case .person(var person, var warnings):
       if attributeMapper != nil {
-        let values = attributeMapper!.values(
+        var values = attributeMapper!.values(
           in: line.bytes, isIdentify: line.scanned.kind == .identify)
-        // Remembered `traits.NAME` values (profiles) belong here, for the trait sources
-        // (`traitSourceIndices`) this event does not give.
+        // `traits.NAME` sources this event does not give: what the profile remembers.
+        for (remembered, index) in zip(person.rememberedTraits, attributeMapper!.traitSourceIndices)
+        where values[index] == nil {
+          values[index] = remembered
+        }
+        person.rememberedTraits = []
         attributeMapper!.apply(values, to: &person, warnings: &warnings)
       }
       frontEnd.countEligible()

@@ -29,6 +29,16 @@ struct ProfileSlot: Hashable, Sendable, Comparable {
   /// the next event trait (the company domain of issue 10).
   static let previousEmail = ProfileSlot(rawValue: 8)
 
+  /// `--map traits.NAME`: the raw JSON text of the n-th mapped trait source, remembered like
+  /// the event traits. Slots 16 and up.
+  static func mappedTrait(_ index: Int) -> ProfileSlot {
+    ProfileSlot(rawValue: firstMappedTrait + UInt8(index))
+  }
+
+  static let firstMappedTrait: UInt8 = 16
+  /// How many mapped traits a profile can remember.
+  static let mappedTraitLimit = Int(limit - firstMappedTrait)
+
   /// Slot numbers are below this (the packed layout uses the high bit for ids).
   static let limit: UInt8 = 0x80
 

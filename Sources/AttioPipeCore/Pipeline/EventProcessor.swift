@@ -11,11 +11,20 @@ struct EventProcessor {
     var userIdEmail = true
     /// `--companies`: `group` calls make companies and link their people (nil: off).
     var companies: CompanySettings?
+    /// `--map traits.NAME`: the trait sources profiles remember, in mapping order (the n-th in
+    /// `ProfileSlot.mappedTrait(n)`).
+    var rememberedTraits: [MappedSource] = []
   }
 
   private let mapper: PersonMapper
   private let userIdEmail: Bool
   private let companyMapper: CompanyMapper?
+  /// Finds the remembered trait sources in a line (nil without `--map traits.NAME`).
+  private let traitExtractor: MappedValueExtractor?
+  /// What each remembered value starts with: its source's name and a NUL. Slots follow the
+  /// order of the `--map` options, which may differ in the next run of the same `--state`;
+  /// the name makes a value stored under another mapping unreadable rather than misread.
+  private let traitPrefixes: [[UInt8]]
   private(set) var identities: IdentityStore
   private(set) var evictions = 0
   /// Reused for every event's trait changes.
@@ -26,6 +35,11 @@ struct EventProcessor {
     mapper = PersonMapper(defaultRegion: configuration.defaultRegion)
     userIdEmail = configuration.userIdEmail
     companyMapper = configuration.companies.map(CompanyMapper.init)
+    precondition(configuration.rememberedTraits.count <= ProfileSlot.mappedTraitLimit)
+    traitExtractor =
+      configuration.rememberedTraits.isEmpty
+      ? nil : MappedValueExtractor(sources: configuration.rememberedTraits)
+    traitPrefixes = configuration.rememberedTraits.map { Array($0.description.utf8) + [0] }
     self.identities =
       identities
       ?? IdentityStore(
@@ -71,6 +85,11 @@ struct EventProcessor {
       case .string, .number:
         Self.appendTrimmed(value, in: line, as: ProfileSlot(trait), to: &changes)
       }
+    }
+    if let traitExtractor {
+      Self.rememberMappedTraits(
+        traitExtractor.extract(from: line, isIdentify: scanned.kind == .identify),
+        prefixes: traitPrefixes, in: &changes)
     }
     // `--companies`: a group call makes a company, and its person remembers the domain.
     var company: CompanyMapper.Outcome?
@@ -131,8 +150,18 @@ struct EventProcessor {
       }
     switch outcome {
     case .person(var values, var warnings):
-      if companyMapper != nil, let slot = observation.profile {
-        values.companyDomain = identities.view(slot)[.companyDomain]
+      if let slot = observation.profile {
+        let view = identities.view(slot)
+        if companyMapper != nil { values.companyDomain = view[.companyDomain] }
+        if traitExtractor != nil {
+          values.rememberedTraits = traitPrefixes.indices.map { index in
+            let prefix = traitPrefixes[index]
+            guard let bytes = view.value(.mappedTrait(index)).bytes,
+              bytes.starts(with: prefix)
+            else { return nil }
+            return Array(bytes[prefix.count...])
+          }
+        }
       }
       if scanned.emailFromEvent {
         warnings.append(EventWarning(.emailFrom, [("email_from", "email")]))
@@ -142,6 +171,24 @@ struct EventProcessor {
       }
       return .person(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)
+    }
+  }
+
+  /// `--map traits.NAME` values the event gives, as changes of their slots: `null` removes
+  /// what was remembered, like a standard trait. A value longer than a profile keeps is not
+  /// remembered (cut JSON would be no value at all); the event that carries it still writes it.
+  @inline(never)
+  private static func rememberMappedTraits(
+    _ values: MappedValues, prefixes: [[UInt8]], in changes: inout TraitChanges
+  ) {
+    for index in values.raw.indices {
+      guard let raw = values[index] else { continue }
+      if raw.elementsEqual("null".utf8) {
+        changes.remove(.mappedTrait(index))
+      } else if prefixes[index].count + raw.count <= Profile.maximumTraitLength {
+        let stored = prefixes[index] + raw
+        stored.withUnsafeBytes { changes.set(.mappedTrait(index), $0) }
+      }
     }
   }
 
