@@ -59,11 +59,14 @@ struct EventSession {
       return .next
     case .person(var person, var warnings):
       if attributeMapper != nil {
-        var values = attributeMapper!.values(
-          in: line.bytes, isIdentify: line.scanned.kind == .identify)
-        // `traits.NAME` sources this event does not give: what the profile remembers.
+        // `traits.NAME` sources come from the processor (the event's value, else the
+        // profile's); only the other sources need a walk over the line here.
+        var values =
+          attributeMapper!.hasEventSources
+          ? attributeMapper!.values(in: line.bytes, isIdentify: line.scanned.kind == .identify)
+          : MappedValues(count: attributeMapper!.mappings.count)
         for (remembered, index) in zip(person.rememberedTraits, attributeMapper!.traitSourceIndices)
-        where values[index] == nil {
+        {
           values[index] = remembered
         }
         person.rememberedTraits = []

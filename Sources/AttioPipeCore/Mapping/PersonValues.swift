@@ -21,8 +21,9 @@ struct PersonValues: Equatable, Sendable {
   var companyDomain: String?
   /// `--map` attributes, in the order of the options, after the standard ones in the body.
   var mapped: [MappedAttribute] = []
-  /// Not an attribute: the raw JSON text of each `--map traits.NAME` source as the person's
-  /// profile remembers it (empty without such a mapping), for `AttributeMapper`.
+  /// Not an attribute: the raw JSON text of each `--map traits.NAME` source, the event's own
+  /// value or else what the person's profile remembers (empty without such a mapping), for
+  /// `AttributeMapper`.
   var rememberedTraits: [[UInt8]?] = []
   /// Not an attribute: the normalised email the person's profile had before an event changed
   /// it, when it differs from `email`. Merge-mode delivery finds the record by it rather than

@@ -86,10 +86,11 @@ struct EventProcessor {
         Self.appendTrimmed(value, in: line, as: ProfileSlot(trait), to: &changes)
       }
     }
+    var eventTraits: MappedValues?
     if let traitExtractor {
-      Self.rememberMappedTraits(
-        traitExtractor.extract(from: line, isIdentify: scanned.kind == .identify),
-        prefixes: traitPrefixes, in: &changes)
+      let found = traitExtractor.extract(from: line, isIdentify: scanned.kind == .identify)
+      Self.rememberMappedTraits(found, prefixes: traitPrefixes, in: &changes)
+      eventTraits = found
     }
     // `--companies`: a group call makes a company, and its person remembers the domain.
     var company: CompanyMapper.Outcome?
@@ -150,17 +151,15 @@ struct EventProcessor {
       }
     switch outcome {
     case .person(var values, var warnings):
-      if let slot = observation.profile {
-        let view = identities.view(slot)
-        if companyMapper != nil { values.companyDomain = view[.companyDomain] }
-        if traitExtractor != nil {
-          values.rememberedTraits = traitPrefixes.indices.map { index in
-            let prefix = traitPrefixes[index]
-            guard let bytes = view.value(.mappedTrait(index)).bytes,
-              bytes.starts(with: prefix)
-            else { return nil }
-            return Array(bytes[prefix.count...])
-          }
+      let view = observation.profile.map { identities.view($0) }
+      if companyMapper != nil { values.companyDomain = view?[.companyDomain] }
+      if let eventTraits {
+        values.rememberedTraits = traitPrefixes.indices.map { index in
+          if let own = eventTraits[index] { return own }
+          let prefix = traitPrefixes[index]
+          guard let bytes = view?.value(.mappedTrait(index)).bytes, bytes.starts(with: prefix)
+          else { return nil }
+          return Array(bytes[prefix.count...])
         }
       }
       if scanned.emailFromEvent {

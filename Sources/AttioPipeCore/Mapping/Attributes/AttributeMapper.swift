@@ -29,6 +29,8 @@ struct AttributeMapper: Sendable {
     self.attributes = attributes
     self.converter = converter
     extractor = MappedValueExtractor(sources: mappings.map(\.source))
+    traitSourceIndices = mappings.indices.filter { mappings[$0].source.root == .traits }
+    hasEventSources = traitSourceIndices.count < mappings.count
     lastRefresh = Array(repeating: nil, count: mappings.count)
   }
 
@@ -46,10 +48,10 @@ struct AttributeMapper: Sendable {
     extractor.extract(from: line, isIdentify: isIdentify)
   }
 
-  /// The indices of the `traits.NAME` sources: the values a profile would remember.
-  var traitSourceIndices: [Int] {
-    mappings.indices.filter { mappings[$0].source.root == .traits }
-  }
+  /// The indices of the `traits.NAME` sources: the values a profile remembers.
+  let traitSourceIndices: [Int]
+  /// Whether any source is read from the event alone (`properties.NAME`, `context.PATH`).
+  let hasEventSources: Bool
 
   /// `values` converted into `person`: the entry point for values from anywhere (the event
   /// today; remembered traits once profiles keep them).
