@@ -295,6 +295,36 @@ import Testing
     #expect(person["plan"] as? [[String: String]] == [["option": "Enterprise"]])
   }
 
+  /// `send` learns the workspace's multiselects too: `build --map | send` merges a mapped
+  /// multiselect as deliver does (a record holding every value needs no write).
+  @Test func sendMergesAMappedMultiselectLikeDeliver() async throws {
+    let mock = try await MockAttio()
+    let schema = temporaryPath("schema.json")
+    defer { try? FileManager.default.removeItem(atPath: schema) }
+    let check = try await BinaryRunner.run(
+      ["check", "--save-schema", schema], environment: mock.environment)
+    #expect(check.status == 0, "\(check.stdoutText)\(check.stderrText)")
+    try await mock.seed(people: [
+      [
+        "values": [
+          "email_addresses": ["grace@example.com"], "interests": ["Automation", "Security"],
+        ]
+      ]
+    ])
+    let event = Events.line([
+      "type": "identify", "userId": "u2", "messageId": "m2",
+      "traits": ["email": "grace@example.com", "interests": "security"],
+    ])
+    let build = try await BinaryRunner.run(
+      ["build", "--schema", schema, "--map", "traits.interests=interests"],
+      stdin: Data(event.utf8))
+    #expect(build.status == 0, "\(build.stderrText)")
+    let send = try await BinaryRunner.run(
+      ["send"], stdin: Data(build.stdout), environment: mock.environment)
+    #expect(send.status == 0, "\(send.stderrText)")
+    #expect(results(send).map { $0["status"] as? String } == ["unchanged"], "\(send.stdoutText)")
+  }
+
   @Test func aTraitAnEarlierIdentifySetIsWrittenByALaterEvent() async throws {
     let mock = try await MockAttio()
     let events =

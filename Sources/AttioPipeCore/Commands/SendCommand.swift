@@ -8,6 +8,27 @@ struct SendCommand {
     let frontEnd = try CommandFrontEnd(options, ownsIdentities: false)
     let state = frontEnd.state
     let inputs = frontEnd.inputs
+    var settings = self.settings
+    if settings.scheduler.writeMode == .merge {
+      // The bodies may hold `--map` attributes: merge mode must know which are multiselects
+      // (it only adds to those), as deliver does.
+      let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+      do {
+        let people = try reader.read(object: "people", optionsFor: [])
+        settings.scheduler.multiselect.formUnion(
+          people.attributes.filter(\.isMultiselect).map(\.slug))
+      } catch {
+        guard !error.isAuthentication else {
+          frontEnd.diagnostics.error("cannot read the people attributes: \(error.message)")
+          var report = RunReport()
+          report.authenticationFailed = true
+          return report
+        }
+        frontEnd.diagnostics.runWarning(
+          "cannot read the people attributes (\(error.message)): only phone numbers and "
+            + "emails are merged as lists")
+      }
+    }
     let session = try DeliverySession(
       settings: settings, diagnostics: frontEnd.diagnostics, state: state)
     let parser = RequestBodyParser(slugs: options.slugs)
