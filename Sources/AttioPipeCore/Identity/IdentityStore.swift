@@ -65,27 +65,12 @@ struct IdentityStore: Sendable {
   /// The ids of one event, each with the profile it names now. Inline: built per event.
   private struct EventKeys {
     typealias Key = (namespace: IdentityNamespace, id: ID, known: Int32?)
-    private var keys: (Key?, Key?, Key?, Key?) = (nil, nil, nil, nil)
-    private(set) var count = 0
+    private var keys = InlineFour<Key>()
+    var count: Int { keys.count }
 
-    mutating func append(_ key: Key) {
-      switch count {
-      case 0: keys.0 = key
-      case 1: keys.1 = key
-      case 2: keys.2 = key
-      default: keys.3 = key
-      }
-      count += 1
-    }
+    mutating func append(_ key: Key) { keys.append(key) }
 
-    subscript(index: Int) -> Key {
-      switch index {
-      case 0: keys.0!
-      case 1: keys.1!
-      case 2: keys.2!
-      default: keys.3!
-      }
-    }
+    subscript(index: Int) -> Key { keys[index] }
 
     var allKnown: Bool { (0..<count).allSatisfy { self[$0].known != nil } }
 
@@ -101,27 +86,14 @@ struct IdentityStore: Sendable {
 
   /// Distinct profile slots, at most four, inline.
   private struct EventProfiles {
-    private var slots: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
-    private(set) var count = 0
+    private var slots = InlineFour<Int32>()
+    var count: Int { slots.count }
 
-    subscript(index: Int) -> Int32 {
-      switch index {
-      case 0: slots.0
-      case 1: slots.1
-      case 2: slots.2
-      default: slots.3
-      }
-    }
+    subscript(index: Int) -> Int32 { slots[index] }
 
     mutating func insert(_ slot: Int32) {
       for index in 0..<count where self[index] == slot { return }
-      switch count {
-      case 0: slots.0 = slot
-      case 1: slots.1 = slot
-      case 2: slots.2 = slot
-      default: slots.3 = slot
-      }
-      count += 1
+      slots.append(slot)
     }
   }
 
@@ -197,33 +169,7 @@ struct IdentityStore: Sendable {
   }
 
   /// Up to four ids added by one event, inline.
-  private struct AddedKeys {
-    private var references:
-      (
-        IdentityKeyReference?, IdentityKeyReference?, IdentityKeyReference?,
-        IdentityKeyReference?
-      ) = (nil, nil, nil, nil)
-    private(set) var count = 0
-
-    mutating func append(_ reference: IdentityKeyReference) {
-      switch count {
-      case 0: references.0 = reference
-      case 1: references.1 = reference
-      case 2: references.2 = reference
-      default: references.3 = reference
-      }
-      count += 1
-    }
-
-    subscript(index: Int) -> IdentityKeyReference {
-      switch index {
-      case 0: references.0!
-      case 1: references.1!
-      case 2: references.2!
-      default: references.3!
-      }
-    }
-  }
+  private typealias AddedKeys = InlineFour<IdentityKeyReference>
 
   /// Rewrites a profile with the event's changes and the ids it added.
   private mutating func rewrite(
