@@ -346,8 +346,15 @@ struct JSONScanner: ~Copyable {
     }
   }
 
+  /// Compact JSON has no white space between tokens: one comparison says so.
   @inline(__always)
   private mutating func skipWhitespace() {
+    guard position < end, base[position] <= 0x20 else { return }
+    skipWhitespaceSlowly()
+  }
+
+  @inline(never)
+  private mutating func skipWhitespaceSlowly() {
     while position < end {
       switch base[position] {
       case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -410,17 +417,68 @@ struct JSONScanner: ~Copyable {
 
   /// Steps over a string at the cursor (on its opening quote), validating escapes, control
   /// characters and UTF-8. Returns the span between the quotes.
+  ///
+  /// Inlined into its callers for the common case, a string of plain ASCII ending in a quote
+  /// with at least eight bytes of line left after it: sixteen, then eight bytes at a time, in
+  /// local variables (a call per string, and the cursor kept in memory, cost more than the
+  /// scan itself for the short keys that most strings are). Anything else (an escape, a
+  /// non-ASCII or control byte, the end of the line near) continues in `scanStringSlowly`.
+  @inline(__always)
   private mutating func scanString() throws(JSONScanError) -> (Int, Int, Bool) {
-    position += 1  // opening quote
-    let start = position
+    let base = self.base
+    let end = self.end
+    let start = position &+ 1  // after the opening quote
+    var cursor = start
+    while end &- cursor >= 16 {
+      let low = JSONScanner.specialBytes(in: JSONScanner.word(at: base + cursor))
+      let high = JSONScanner.specialBytes(in: JSONScanner.word(at: base + (cursor &+ 8)))
+      if low | high != 0 {
+        cursor &+= low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ high.trailingZeroBitCount &>> 3
+        return try finishString(start: start, at: cursor)
+      }
+      cursor &+= 16
+    }
+    if end &- cursor >= 8 {
+      let special = JSONScanner.specialBytes(in: JSONScanner.word(at: base + cursor))
+      if special != 0 {
+        cursor &+= special.trailingZeroBitCount &>> 3
+        return try finishString(start: start, at: cursor)
+      }
+      cursor &+= 8
+    }
+    position = cursor
+    return try scanStringSlowly(start: start)
+  }
+
+  /// The fast scan stopped on a byte that needs attention at `cursor`: a closing quote ends the
+  /// string here, anything else goes the slow way.
+  @inline(__always)
+  private mutating func finishString(start: Int, at cursor: Int) throws(JSONScanError) -> (
+    Int, Int, Bool
+  ) {
+    if base[cursor] == UInt8(ascii: "\"") {
+      position = cursor &+ 1
+      return (start, cursor, false)
+    }
+    position = cursor
+    return try scanStringSlowly(start: start)
+  }
+
+  @inline(__always)
+  private static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
+    UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
+  }
+
+  /// The rest of a string from the cursor (inside it, every byte before the cursor plain):
+  /// escapes, UTF-8 sequences, and the last bytes of the line.
+  @inline(never)
+  private mutating func scanStringSlowly(start: Int) throws(JSONScanError) -> (Int, Int, Bool) {
     var escaped = false
     while true {
-      // Fast path: eight bytes at a time while none of them needs attention, then byte by byte
-      // to find the one that does.
+      // Eight bytes at a time while none of them needs attention, then byte by byte to find
+      // the one that does.
       while end - position >= 8 {
-        let word = UInt64(
-          littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-        let special = JSONScanner.specialBytes(in: word)
+        let special = JSONScanner.specialBytes(in: JSONScanner.word(at: base + position))
         if special != 0 {
           position += special.trailingZeroBitCount >> 3
           break
