@@ -77,16 +77,16 @@ struct JSONScanner: ~Copyable {
     }
     try scanObject(depth: 1) { scanner, key, depth throws(JSONScanError) in
       guard key.matches("data", in: scanner), scanner.peekIsObject() else {
-        return try scanner.skipValue(depth: depth)
+        return try scanner.skipMember(depth: depth)
       }
       try scanner.scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
         guard key.matches("values", in: scanner), scanner.peekIsObject() else {
-          return try scanner.skipValue(depth: depth)
+          return try scanner.skipMember(depth: depth)
         }
         var found: [(key: KeySpan, value: Range<Int>)] = []
         try scanner.scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
           let start = scanner.position
-          try scanner.skipValue(depth: depth)
+          try scanner.skipMember(depth: depth)
           found.append((key, start..<scanner.position))
         }
         members = found
@@ -134,7 +134,7 @@ struct JSONScanner: ~Copyable {
         } else if let spelling = TraitSpelling(matching: key, in: scanner) {
           event.properties[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
         } else {
-          try scanner.skipValue(depth: depth)
+          try scanner.skipMember(depth: depth)
         }
       }
     case .context:
@@ -144,11 +144,11 @@ struct JSONScanner: ~Copyable {
         if key.matches("traits", in: scanner) {
           try scanner.scanTraitsField(depth: depth, into: &event.contextTraits)
         } else {
-          try scanner.skipValue(depth: depth)
+          try scanner.skipMember(depth: depth)
         }
       }
     case nil:
-      try skipValue(depth: depth)
+      try skipMember(depth: depth)
     }
   }
 
@@ -168,7 +168,7 @@ struct JSONScanner: ~Copyable {
       {
         try scanner.scanAddressField(depth: depth, into: &traits)
       } else {
-        try scanner.skipValue(depth: depth)
+        try scanner.skipMember(depth: depth)
       }
     }
   }
@@ -190,7 +190,7 @@ struct JSONScanner: ~Copyable {
       case 12 where key.matches("country_code", in: scanner):
         traits[.addressCountryCode] = try scanner.scanStringField(depth: depth)
       default:
-        try scanner.skipValue(depth: depth)
+        try scanner.skipMember(depth: depth)
       }
     }
   }
@@ -225,11 +225,14 @@ struct JSONScanner: ~Copyable {
     switch base[position] {
     case UInt8(ascii: "\""):
       let (start, stop, escaped) = try scanString()
-      return .string(start: Int32(start), end: Int32(stop), escaped: escaped)
+      return .string(
+        start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: stop),
+        escaped: escaped)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       let start = position
       try scanNumber()
-      return .number(start: Int32(start), end: Int32(position))
+      return .number(
+        start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: position))
     case UInt8(ascii: "n"):
       try scanLiteral("null")
       return .null
@@ -289,6 +292,17 @@ struct JSONScanner: ~Copyable {
     }
   }
 
+  /// `skipValue` with its commonest case, a string, inlined into the caller: most skipped
+  /// members are strings, and the call cost as much as scanning a short one.
+  @inline(__always)
+  private mutating func skipMember(depth: Int) throws(JSONScanError) {
+    if position < end && base[position] == UInt8(ascii: "\"") {
+      _ = try scanString()
+    } else {
+      try skipValue(depth: depth)
+    }
+  }
+
   /// Validates and steps over any value at the cursor. `depth` is the level of the
   /// container holding it.
   private mutating func skipValue(depth: Int) throws(JSONScanError) {
@@ -298,7 +312,7 @@ struct JSONScanner: ~Copyable {
     switch base[position] {
     case UInt8(ascii: "{"):
       try scanObject(depth: depth + 1) { scanner, _, depth throws(JSONScanError) in
-        try scanner.skipValue(depth: depth)
+        try scanner.skipMember(depth: depth)
       }
     case UInt8(ascii: "["):
       try skipArray(depth: depth + 1)
