@@ -268,13 +268,27 @@ struct JSONScanner: ~Copyable {
         throw JSONScanError(.invalidJSON, at: position, "expected a string key")
       }
       let (start, stop, escaped) = try scanString()
-      skipWhitespace()
-      guard position < end, base[position] == UInt8(ascii: ":") else {
-        throw JSONScanError(.invalidJSON, at: position, "expected ':' after a key")
+      // Compact JSON (`"key":value,"next"`) is recognised with one test per separator; any
+      // white space or error takes the general path below.
+      if end &- position >= 2 && base[position] == UInt8(ascii: ":")
+        && base[position &+ 1] > 0x20
+      {
+        position &+= 1
+      } else {
+        skipWhitespace()
+        guard position < end, base[position] == UInt8(ascii: ":") else {
+          throw JSONScanError(.invalidJSON, at: position, "expected ':' after a key")
+        }
+        position += 1
+        skipWhitespace()
       }
-      position += 1
-      skipWhitespace()
       try field(&self, KeySpan(start: start, end: stop, escaped: escaped), depth)
+      if end &- position >= 2 && base[position] == UInt8(ascii: ",")
+        && base[position &+ 1] == UInt8(ascii: "\"")
+      {
+        position &+= 1
+        continue
+      }
       skipWhitespace()
       guard position < end else {
         throw JSONScanError(.invalidJSON, at: position, "unterminated object")
