@@ -42,6 +42,7 @@ enum TopLevelKey: CaseIterable {
     }
   }
 
+  @inline(__always)
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
     // Dispatch on length, then compare bytes: no arrays, no allocation, no reference counting.
     func isKey(_ candidate: TopLevelKey) -> Bool { key.matches(candidate.key, in: scanner) }
