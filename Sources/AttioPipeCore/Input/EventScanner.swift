@@ -85,13 +85,20 @@ struct EventScanner {
   ) {
     guard traits.isPresent else { return }
     for trait in ProfileTrait.allCases {
-      for spelling in trait.spellings {
+      /// Whether `spelling` gives the trait a value (or removes it), recorded in `changes`.
+      func wins(_ spelling: TraitSpelling?) -> Bool {
+        guard let spelling else { return false }
         let value = traits[spelling]
-        if value == .null || Self.isNonBlankText(value, in: line) {
-          changes[trait] = value
-          break
+        switch value {
+        case .absent, .wrongType: return false
+        case .null: break
+        case .string, .number: guard Self.isNonBlankText(value, in: line) else { return false }
         }
+        changes[trait] = value
+        return true
       }
+      let spellings = trait.spellings
+      _ = wins(spellings.0) || wins(spellings.1) || wins(spellings.2)
     }
   }
 

@@ -77,16 +77,16 @@ struct JSONScanner: ~Copyable {
     }
     try scanObject(depth: 1) { scanner, key, depth throws(JSONScanError) in
       guard key.matches("data", in: scanner), scanner.peekIsObject() else {
-        return try scanner.skipValue(depth: depth)
+        return try scanner.skipMember(depth: depth)
       }
       try scanner.scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
         guard key.matches("values", in: scanner), scanner.peekIsObject() else {
-          return try scanner.skipValue(depth: depth)
+          return try scanner.skipMember(depth: depth)
         }
         var found: [(key: KeySpan, value: Range<Int>)] = []
         try scanner.scanObject(depth: depth + 1) { scanner, key, depth throws(JSONScanError) in
           let start = scanner.position
-          try scanner.skipValue(depth: depth)
+          try scanner.skipMember(depth: depth)
           found.append((key, start..<scanner.position))
         }
         members = found
@@ -134,7 +134,7 @@ struct JSONScanner: ~Copyable {
         } else if let spelling = TraitSpelling(matching: key, in: scanner) {
           event.properties[spelling] = try scanner.scanTraitValue(spelling, depth: depth)
         } else {
-          try scanner.skipValue(depth: depth)
+          try scanner.skipMember(depth: depth)
         }
       }
     case .context:
@@ -144,11 +144,11 @@ struct JSONScanner: ~Copyable {
         if key.matches("traits", in: scanner) {
           try scanner.scanTraitsField(depth: depth, into: &event.contextTraits)
         } else {
-          try scanner.skipValue(depth: depth)
+          try scanner.skipMember(depth: depth)
         }
       }
     case nil:
-      try skipValue(depth: depth)
+      try skipMember(depth: depth)
     }
   }
 
@@ -168,7 +168,7 @@ struct JSONScanner: ~Copyable {
       {
         try scanner.scanAddressField(depth: depth, into: &traits)
       } else {
-        try scanner.skipValue(depth: depth)
+        try scanner.skipMember(depth: depth)
       }
     }
   }
@@ -190,7 +190,7 @@ struct JSONScanner: ~Copyable {
       case 12 where key.matches("country_code", in: scanner):
         traits[.addressCountryCode] = try scanner.scanStringField(depth: depth)
       default:
-        try scanner.skipValue(depth: depth)
+        try scanner.skipMember(depth: depth)
       }
     }
   }
@@ -225,11 +225,14 @@ struct JSONScanner: ~Copyable {
     switch base[position] {
     case UInt8(ascii: "\""):
       let (start, stop, escaped) = try scanString()
-      return .string(start: Int32(start), end: Int32(stop), escaped: escaped)
+      return .string(
+        start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: stop),
+        escaped: escaped)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
       let start = position
       try scanNumber()
-      return .number(start: Int32(start), end: Int32(position))
+      return .number(
+        start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: position))
     case UInt8(ascii: "n"):
       try scanLiteral("null")
       return .null
@@ -265,13 +268,27 @@ struct JSONScanner: ~Copyable {
         throw JSONScanError(.invalidJSON, at: position, "expected a string key")
       }
       let (start, stop, escaped) = try scanString()
-      skipWhitespace()
-      guard position < end, base[position] == UInt8(ascii: ":") else {
-        throw JSONScanError(.invalidJSON, at: position, "expected ':' after a key")
+      // Compact JSON (`"key":value,"next"`) is recognised with one test per separator; any
+      // white space or error takes the general path below.
+      if end &- position >= 2 && base[position] == UInt8(ascii: ":")
+        && base[position &+ 1] > 0x20
+      {
+        position &+= 1
+      } else {
+        skipWhitespace()
+        guard position < end, base[position] == UInt8(ascii: ":") else {
+          throw JSONScanError(.invalidJSON, at: position, "expected ':' after a key")
+        }
+        position += 1
+        skipWhitespace()
       }
-      position += 1
-      skipWhitespace()
       try field(&self, KeySpan(start: start, end: stop, escaped: escaped), depth)
+      if end &- position >= 2 && base[position] == UInt8(ascii: ",")
+        && base[position &+ 1] == UInt8(ascii: "\"")
+      {
+        position &+= 1
+        continue
+      }
       skipWhitespace()
       guard position < end else {
         throw JSONScanError(.invalidJSON, at: position, "unterminated object")
@@ -289,6 +306,17 @@ struct JSONScanner: ~Copyable {
     }
   }
 
+  /// `skipValue` with its commonest case, a string, inlined into the caller: most skipped
+  /// members are strings, and the call cost as much as scanning a short one.
+  @inline(__always)
+  private mutating func skipMember(depth: Int) throws(JSONScanError) {
+    if position < end && base[position] == UInt8(ascii: "\"") {
+      _ = try scanString()
+    } else {
+      try skipValue(depth: depth)
+    }
+  }
+
   /// Validates and steps over any value at the cursor. `depth` is the level of the
   /// container holding it.
   private mutating func skipValue(depth: Int) throws(JSONScanError) {
@@ -298,7 +326,7 @@ struct JSONScanner: ~Copyable {
     switch base[position] {
     case UInt8(ascii: "{"):
       try scanObject(depth: depth + 1) { scanner, _, depth throws(JSONScanError) in
-        try scanner.skipValue(depth: depth)
+        try scanner.skipMember(depth: depth)
       }
     case UInt8(ascii: "["):
       try skipArray(depth: depth + 1)
@@ -346,8 +374,15 @@ struct JSONScanner: ~Copyable {
     }
   }
 
+  /// Compact JSON has no white space between tokens: one comparison says so.
   @inline(__always)
   private mutating func skipWhitespace() {
+    guard position < end, base[position] <= 0x20 else { return }
+    skipWhitespaceSlowly()
+  }
+
+  @inline(never)
+  private mutating func skipWhitespaceSlowly() {
     while position < end {
       switch base[position] {
       case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -410,17 +445,68 @@ struct JSONScanner: ~Copyable {
 
   /// Steps over a string at the cursor (on its opening quote), validating escapes, control
   /// characters and UTF-8. Returns the span between the quotes.
+  ///
+  /// Inlined into its callers for the common case, a string of plain ASCII ending in a quote
+  /// with at least eight bytes of line left after it: sixteen, then eight bytes at a time, in
+  /// local variables (a call per string, and the cursor kept in memory, cost more than the
+  /// scan itself for the short keys that most strings are). Anything else (an escape, a
+  /// non-ASCII or control byte, the end of the line near) continues in `scanStringSlowly`.
+  @inline(__always)
   private mutating func scanString() throws(JSONScanError) -> (Int, Int, Bool) {
-    position += 1  // opening quote
-    let start = position
+    let base = self.base
+    let end = self.end
+    let start = position &+ 1  // after the opening quote
+    var cursor = start
+    while end &- cursor >= 16 {
+      let low = JSONScanner.specialBytes(in: JSONScanner.word(at: base + cursor))
+      let high = JSONScanner.specialBytes(in: JSONScanner.word(at: base + (cursor &+ 8)))
+      if low | high != 0 {
+        cursor &+= low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ high.trailingZeroBitCount &>> 3
+        return try finishString(start: start, at: cursor)
+      }
+      cursor &+= 16
+    }
+    if end &- cursor >= 8 {
+      let special = JSONScanner.specialBytes(in: JSONScanner.word(at: base + cursor))
+      if special != 0 {
+        cursor &+= special.trailingZeroBitCount &>> 3
+        return try finishString(start: start, at: cursor)
+      }
+      cursor &+= 8
+    }
+    position = cursor
+    return try scanStringSlowly(start: start)
+  }
+
+  /// The fast scan stopped on a byte that needs attention at `cursor`: a closing quote ends the
+  /// string here, anything else goes the slow way.
+  @inline(__always)
+  private mutating func finishString(start: Int, at cursor: Int) throws(JSONScanError) -> (
+    Int, Int, Bool
+  ) {
+    if base[cursor] == UInt8(ascii: "\"") {
+      position = cursor &+ 1
+      return (start, cursor, false)
+    }
+    position = cursor
+    return try scanStringSlowly(start: start)
+  }
+
+  @inline(__always)
+  private static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
+    UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
+  }
+
+  /// The rest of a string from the cursor (inside it, every byte before the cursor plain):
+  /// escapes, UTF-8 sequences, and the last bytes of the line.
+  @inline(never)
+  private mutating func scanStringSlowly(start: Int) throws(JSONScanError) -> (Int, Int, Bool) {
     var escaped = false
     while true {
-      // Fast path: eight bytes at a time while none of them needs attention, then byte by byte
-      // to find the one that does.
+      // Eight bytes at a time while none of them needs attention, then byte by byte to find
+      // the one that does.
       while end - position >= 8 {
-        let word = UInt64(
-          littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-        let special = JSONScanner.specialBytes(in: word)
+        let special = JSONScanner.specialBytes(in: JSONScanner.word(at: base + position))
         if special != 0 {
           position += special.trailingZeroBitCount >> 3
           break

@@ -17,16 +17,18 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
   /// The spellings an event may use, the one that wins first: the documented snake_case key,
   /// then any other key that folds to it (`firstName`, `First-Name`), then the aliases (`title`
   /// after `job_title`, `full_name` after `name`, `phone_number` and `mobile` after `phone`).
-  var spellings: [TraitSpelling] {
+  /// At most three, in a tuple rather than an array: read for every trait of every event that
+  /// carries traits.
+  var spellings: (TraitSpelling?, TraitSpelling?, TraitSpelling?) {
     switch self {
-    case .email: [.email]
-    case .firstName: [.firstNameSnake, .firstName]
-    case .lastName: [.lastNameSnake, .lastName]
-    case .name: [.name, .fullName]
-    case .phone: [.phone, .phoneNumber, .mobile]
-    case .jobTitle: [.jobTitleSnake, .jobTitle, .title]
-    case .country: [.addressCountryCode, .addressCountry]
-    case .companyDomain: []
+    case .email: (.email, nil, nil)
+    case .firstName: (.firstNameSnake, .firstName, nil)
+    case .lastName: (.lastNameSnake, .lastName, nil)
+    case .name: (.name, .fullName, nil)
+    case .phone: (.phone, .phoneNumber, .mobile)
+    case .jobTitle: (.jobTitleSnake, .jobTitle, .title)
+    case .country: (.addressCountryCode, .addressCountry, nil)
+    case .companyDomain: (nil, nil, nil)
     }
   }
 }
