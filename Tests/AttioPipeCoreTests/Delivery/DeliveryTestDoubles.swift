@@ -176,7 +176,7 @@ final class SchedulerHarness: @unchecked Sendable {
   /// Submits one job and lets the scheduler take it.
   @discardableResult
   func submit(
-    _ email: String, title: String? = nil, messageId: String? = nil
+    _ email: String, title: String? = nil, messageId: String? = nil, previous: String? = nil
   ) -> Int {
     line += 1
     var attributes = [
@@ -187,7 +187,8 @@ final class SchedulerHarness: @unchecked Sendable {
       attributes.append(
         UpsertRequest.Attribute(slug: "job_title", value: Array(#"[{"value":"\#(title)"}]"#.utf8)))
     }
-    let request = UpsertRequest(email: email, emailSlug: "email_addresses", attributes: attributes)
+    var request = UpsertRequest(email: email, emailSlug: "email_addresses", attributes: attributes)
+    request.previousEmail = previous
     scheduler.submit(
       DeliveryJob(
         location: InputLocation(file: nil, line: line), messageId: messageId, request: request))

@@ -35,19 +35,7 @@ import Testing
   private func submit(
     _ harness: SchedulerHarness, _ email: String, previous: String? = nil, title: String? = nil
   ) {
-    var attributes = [
-      UpsertRequest.Attribute(
-        slug: "email_addresses", value: Array(#"[{"email_address":"\#(email)"}]"#.utf8))
-    ]
-    if let title {
-      attributes.append(
-        UpsertRequest.Attribute(slug: "job_title", value: Array(#"[{"value":"\#(title)"}]"#.utf8)))
-    }
-    var request = UpsertRequest(email: email, emailSlug: "email_addresses", attributes: attributes)
-    request.previousEmail = previous
-    harness.scheduler.submit(
-      DeliveryJob(location: InputLocation(file: nil, line: 1), messageId: nil, request: request))
-    harness.settle()
+    harness.submit(email, title: title, previous: previous)
   }
 
   @Test func anIdKeptInTheStateIsReadByIdAndTheWriteComputedFromTheRecord() async throws {
