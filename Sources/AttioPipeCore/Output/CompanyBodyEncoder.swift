@@ -65,8 +65,8 @@ enum CompanyBodyEncoder {
   /// The value of a person's `company`: a record reference by domain (attio-api.md),
   /// `[{"target_object":"companies","domains":[{"domain":"acme.com"}]}]`.
   static func encodeReference(_ domain: String, into output: inout [UInt8]) {
-    output.append("[{\"target_object\":\"companies\",\"domains\":[{\"domain\":")
-    output.appendJSONString(domain)
-    output.append("}]}]")
+    output.append(UInt8(ascii: "["))
+    CompanyValues.appendReference(to: domain, into: &output)
+    output.append(UInt8(ascii: "]"))
   }
 }

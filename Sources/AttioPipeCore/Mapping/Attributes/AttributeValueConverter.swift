@@ -159,19 +159,19 @@ struct AttributeValueConverter: Sendable {
       output.appendJSONString(phone)
       output.append("}")
     case "domain":
-      guard let text = value.string, let domain = DomainName.normalize(text) else {
+      guard let text = value.string, let domain = CompanyDomain.extract(text) else {
         return .failure(Failure("\(value.shown) is not a domain"))
       }
       output.append("{\"domain\":")
       output.appendJSONString(domain)
       output.append("}")
     case "record-reference":
-      guard let text = value.string, let domain = DomainName.normalize(text) else {
+      // The same host name `--companies` makes of a group's website, so the reference finds
+      // the company it created.
+      guard let text = value.string, let domain = CompanyDomain.extract(text) else {
         return .failure(Failure("\(value.shown) is not a company domain"))
       }
-      output.append("{\"target_object\":\"companies\",\"domains\":[{\"domain\":")
-      output.appendJSONString(domain)
-      output.append("}]}")
+      CompanyValues.appendReference(to: domain, into: &output)
     default:
       return .failure(Failure("type \(attribute.type) cannot be mapped"))
     }

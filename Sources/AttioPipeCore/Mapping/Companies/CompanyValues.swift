@@ -22,4 +22,12 @@ struct CompanyValues: Equatable, Sendable {
   /// The member that starts a company line of `build` (and a company result's `request`):
   /// `{"object":"companies",…}`. Design in Output/CompanyBodyEncoder.swift.
   static let lineMarker = "\"object\":\"companies\""
+
+  /// One record reference to the company holding `domain` (attio-api.md):
+  /// `{"target_object":"companies","domains":[{"domain":"acme.com"}]}`.
+  static func appendReference(to domain: String, into output: inout [UInt8]) {
+    output.append("{\"target_object\":\"companies\",\"domains\":[{\"domain\":")
+    output.appendJSONString(domain)
+    output.append("}]}")
+  }
 }

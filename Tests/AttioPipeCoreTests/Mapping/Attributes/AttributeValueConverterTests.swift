@@ -168,7 +168,9 @@ import Testing
     ("\"acme.co.uk\"", "[{\"domain\":\"acme.co.uk\"}]"),
     ("\"acme.com:8080\"", "[{\"domain\":\"acme.com\"}]"),
     ("\"localhost\"", "!\"localhost\" is not a domain"),
-    ("\"ada@acme.com\"", "!\"ada@acme.com\" is not a domain"),
+    // One rule with --companies (CompanyDomain): an address given as a website names its host.
+    ("\"ada@acme.com\"", "[{\"domain\":\"acme.com\"}]"),
+    ("\"127.0.0.1\"", "!\"127.0.0.1\" is not a domain"),
     ("\"acme_corp.com\"", "!\"acme_corp.com\" is not a domain"),
   ])
   func domain(_ raw: String, _ expected: String) {
