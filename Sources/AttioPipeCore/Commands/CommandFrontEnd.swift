@@ -49,6 +49,12 @@ final class CommandFrontEnd {
     progress?.countBody()
   }
 
+  /// Where a line was read, for diagnostics and delivery results: made only when one is
+  /// written, as it holds the file's name.
+  func location(of line: EventPipeline.Line) -> InputLocation {
+    InputLocation(file: inputs.displayName(line.input), line: line.lineNumber)
+  }
+
   /// Reports and counts an invalid line; false when `--strict` ends the run there.
   func invalidLine(_ error: JSONScanError, at location: InputLocation) -> Bool {
     statistics.invalid[error.reason] += 1

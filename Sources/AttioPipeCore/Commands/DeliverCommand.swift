@@ -71,13 +71,13 @@ struct DeliverCommand {
           // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
             DeliveryJob(
-              location: line.location, messageId: EventSession.messageId(of: line),
+              location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
               request: request),
             send: !line.afterStop)
         case .company(let company):
           session.submit(
             DeliveryJob(
-              location: line.location, messageId: EventSession.messageId(of: line),
+              location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
               request: CompanyBodyEncoder.request(of: company)),
             send: !line.afterStop)
         }

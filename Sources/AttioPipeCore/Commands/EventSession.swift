@@ -50,11 +50,11 @@ struct EventSession {
     case .blank:
       return .next
     case .invalid(let error):
-      return frontEnd.invalidLine(error, at: line.location) ? .next : .stop
+      return frontEnd.invalidLine(error, at: frontEnd.location(of: line)) ? .next : .stop
     case .skipped(let reason):
       frontEnd.countSkipped(reason)
       if diagnostics.wantsEventDetails {
-        diagnostics.skipped(reason, at: line.location, messageId: Self.messageId(of: line))
+        diagnostics.skipped(reason, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
       }
       return .next
     case .person(var person, var warnings):
@@ -76,7 +76,7 @@ struct EventSession {
       for warning in warnings {
         frontEnd.countWarning(warning.reason)
         if diagnostics.wantsEventDetails {
-          diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
+          diagnostics.warning(warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
         }
       }
       return .person(person, previousEmail: person.previousEmail)
@@ -85,7 +85,7 @@ struct EventSession {
       for warning in warnings {
         frontEnd.countWarning(warning.reason)
         if diagnostics.wantsEventDetails {
-          diagnostics.warning(warning, at: line.location, messageId: Self.messageId(of: line))
+          diagnostics.warning(warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
         }
       }
       return .company(company)

@@ -58,12 +58,12 @@ struct IdentityIndex: Sendable {
   func profile(
     _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>
   ) -> Int32? {
-    let hash = hashValue(namespace, id)
-    var position = Int(truncatingIfNeeded: hash) & mask
+    let probe = Probe(id, namespace: namespace, seed: seed)
+    var position = Int(truncatingIfNeeded: probe.hash) & mask
     while true {
       let entry = entries[position]
       if entry.isEmpty { return nil }
-      if entry.hash == hash && keyEquals(entry, id) { return entry.profile }
+      if entry.hash == probe.hash && keyEquals(entry, probe) { return entry.profile }
       position = (position + 1) & mask
     }
   }
@@ -72,12 +72,12 @@ struct IdentityIndex: Sendable {
   func reference(_ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>)
     -> IdentityKeyReference?
   {
-    let hash = hashValue(namespace, id)
-    var position = Int(truncatingIfNeeded: hash) & mask
+    let probe = Probe(id, namespace: namespace, seed: seed)
+    var position = Int(truncatingIfNeeded: probe.hash) & mask
     while true {
       let entry = entries[position]
       if entry.isEmpty { return nil }
-      if entry.hash == hash && keyEquals(entry, id) {
+      if entry.hash == probe.hash && keyEquals(entry, probe) {
         return IdentityKeyReference(offset: Int(entry.offset), namespace: namespace)
       }
       position = (position + 1) & mask
@@ -89,10 +89,11 @@ struct IdentityIndex: Sendable {
   mutating func set(
     _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, to profile: Int32
   ) -> IdentityKeyReference {
-    let hash = hashValue(namespace, id)
+    let probe = Probe(id, namespace: namespace, seed: seed)
+    let hash = probe.hash
     var position = Int(truncatingIfNeeded: hash) & mask
     while !entries[position].isEmpty {
-      if entries[position].hash == hash && keyEquals(entries[position], id) {
+      if entries[position].hash == hash && keyEquals(entries[position], probe) {
         entries[position].profile = profile
         return IdentityKeyReference(
           offset: Int(entries[position].offset), namespace: namespace)
@@ -100,7 +101,7 @@ struct IdentityIndex: Sendable {
       position = (position + 1) & mask
     }
     let offset = arena.count
-    if let packed = Self.packedUUID(id) {
+    if let packed = probe.packed {
       arena.append(0x10)
       arena.append(0x80)
       withUnsafeBytes(of: packed) { arena.append(contentsOf: $0) }
@@ -173,32 +174,60 @@ struct IdentityIndex: Sendable {
   // million visitors. Any other spelling (upper case, braces) is stored as written, so every
   // id still names exactly itself.
 
-  /// The 16 bytes of a canonical lower-case UUID, or nil for any other id.
+  /// The 16 bytes of a canonical lower-case UUID, or nil for any other id. Every look-up of a
+  /// 36-byte id asks, so the hex digits are read eight at a time (`hexDigits`).
   @inline(__always)
   static func packedUUID(_ id: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
-    guard id.count == 36 else { return nil }
-    var words: (UInt64, UInt64) = (0, 0)
-    var nibbles = 0
-    for index in 0..<36 {
-      let byte = id[index]
-      if index == 8 || index == 13 || index == 18 || index == 23 {
-        guard byte == UInt8(ascii: "-") else { return nil }
-        continue
-      }
-      let value: UInt8
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
-      default: return nil
-      }
-      if nibbles < 16 {
-        words.0 = words.0 << 4 | UInt64(value)
-      } else {
-        words.1 = words.1 << 4 | UInt64(value)
-      }
-      nibbles += 1
+    guard id.count == 36, let base = id.baseAddress else { return nil }
+    let dash = UInt8(ascii: "-")
+    guard base[8] == dash, base[13] == dash, base[18] == dash, base[23] == dash else {
+      return nil
     }
-    return words
+    let raw = UnsafeRawPointer(base)
+    func word(_ offset: Int) -> UInt64 {
+      UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    func halves(_ first: Int, _ second: Int) -> UInt64 {
+      let low = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: first, as: UInt32.self))
+      let high = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: second, as: UInt32.self))
+      return UInt64(low) | UInt64(high) << 32
+    }
+    // 8-4-4-4-12 digits: 0..<8, then 9..<13 with 14..<18, 19..<23 with 24..<28, then 28..<36.
+    let (a, aValid) = hexDigits(word(0))
+    let (b, bValid) = hexDigits(halves(9, 14))
+    let (c, cValid) = hexDigits(halves(19, 24))
+    let (d, dValid) = hexDigits(word(28))
+    guard aValid && bValid && cValid && dValid else { return nil }
+    return (UInt64(a) << 32 | UInt64(b), UInt64(c) << 32 | UInt64(d))
+  }
+
+  /// Eight lower-case hex digits (the first in the lowest byte) as a 32-bit number, the first
+  /// digit most significant; false when any byte is not `0-9a-f`. Branch-free, on all eight
+  /// bytes at once (SWAR).
+  @inline(__always)
+  static func hexDigits(_ word: UInt64) -> (UInt32, Bool) {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    // With every byte below 0x80, adding (0x80 - k) to each byte sets its high bit exactly
+    // when the byte is at least k, and no byte carries into the next.
+    let ascii = word & highBits == 0
+    let atLeast0 = (word &+ ones &* (0x80 - 0x30)) & highBits
+    let above9 = (word &+ ones &* (0x80 - 0x3A)) & highBits
+    let atLeastA = (word &+ ones &* (0x80 - 0x61)) & highBits
+    let aboveF = (word &+ ones &* (0x80 - 0x67)) & highBits
+    let digit = atLeast0 & ~above9
+    let letter = atLeastA & ~aboveF
+    let valid = ascii && (digit | letter) == highBits
+    // '0'...'9' are 0x30...0x39, 'a'...'f' are 0x61...0x66: the low nibble, plus 9 for letters.
+    var nibbles = (word & (ones &* 0x0F)) &+ (letter >> 7) &* 9
+    // Pairs of digits into bytes (first digit high), then the four bytes in reading order.
+    nibbles = ((nibbles & 0x00FF_00FF_00FF_00FF) << 4) | ((nibbles >> 8) & 0x00FF_00FF_00FF_00FF)
+    let value =
+      UInt32(truncatingIfNeeded: nibbles & 0xFF) << 24
+      | UInt32(truncatingIfNeeded: (nibbles >> 16) & 0xFF) << 16
+      | UInt32(truncatingIfNeeded: (nibbles >> 32) & 0xFF) << 8
+      | UInt32(truncatingIfNeeded: (nibbles >> 48) & 0xFF)
+    return (value, valid)
   }
 
   private static func unpackUUID(
@@ -226,7 +255,7 @@ struct IdentityIndex: Sendable {
 
   private func position(of reference: IdentityKeyReference) -> Int? {
     withBytes(of: reference) { id in
-      let hash = hashValue(reference.namespace, id)
+      let hash = Probe(id, namespace: reference.namespace, seed: seed).hash
       var position = Int(truncatingIfNeeded: hash) & mask
       while !entries[position].isEmpty {
         let entry = entries[position]
@@ -237,17 +266,16 @@ struct IdentityIndex: Sendable {
     }
   }
 
-  /// Packs the probe only when the stored key is packed and the hashes matched: a look-up
-  /// that misses (most of them) never packs.
-  private func keyEquals(_ entry: Entry, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
+  private func keyEquals(_ entry: Entry, _ probe: Probe) -> Bool {
     arena.withUnsafeBufferPointer { arena in
       let stored = arena.baseAddress! + Int(entry.offset)
       if stored[1] & 0x80 != 0 {
-        guard let packed = Self.packedUUID(id) else { return false }
+        guard let packed = probe.packed else { return false }
         let raw = UnsafeRawPointer(stored + 2)
         return raw.loadUnaligned(as: UInt64.self) == packed.0
           && raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == packed.1
       }
+      let id = probe.id
       guard Int(stored[0]) | Int(stored[1]) << 8 == id.count else { return false }
       guard let idBase = id.baseAddress else { return true }
       return bytesEqual(stored + 2, idBase, count: id.count)
@@ -265,42 +293,54 @@ struct IdentityIndex: Sendable {
     }
   }
 
-  /// A hash of the namespace and bytes: eight bytes at a time, multiply-xorshift mixing (in
-  /// the manner of wyhash/Murmur finalisers), folded to 32 bits.
-  private func hashValue(_ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>)
-    -> UInt32
-  {
-    let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-    var hash = seed ^ (UInt64(namespace.rawValue) &+ 1) &* multiplier ^ UInt64(id.count)
-    var index = 0
-    if let base = id.baseAddress {
-      let raw = UnsafeRawPointer(base)
-      while id.count - index >= 8 {
-        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-        hash = mix(hash ^ word)
-        index += 8
-      }
-      var tail: UInt64 = 0
-      var shift: UInt64 = 0
-      while index < id.count {
-        tail |= UInt64(base[index]) << shift
-        shift += 8
-        index += 1
-      }
-      hash = mix(hash ^ tail ^ (shift << 56))
-    }
-    let mixed = mix(hash)
-    return UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))
-  }
+  /// An id about to be looked up or stored: its hash, and its packed form when it is a
+  /// canonical UUID, each computed once however many entries the probe meets.
+  private struct Probe {
+    let id: UnsafeBufferPointer<UInt8>
+    let packed: (UInt64, UInt64)?
+    let hash: UInt32
 
-  @inline(__always)
-  private func mix(_ value: UInt64) -> UInt64 {
-    var value = value
-    value ^= value >> 32
-    value &*= 0xD6E8_FEB8_6659_FD93
-    value ^= value >> 29
-    value &*= 0x9E37_79B9_7F4A_7C15
-    value ^= value >> 32
-    return value
+    /// A hash of the namespace and the id: a UUID's two packed words (the same id always
+    /// packs the same way), any other id's bytes eight at a time; multiply-xorshift mixing
+    /// (in the manner of wyhash/Murmur finalisers), folded to 32 bits.
+    init(_ id: UnsafeBufferPointer<UInt8>, namespace: IdentityNamespace, seed: UInt64) {
+      self.id = id
+      packed = IdentityIndex.packedUUID(id)
+      let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+      var hash = seed ^ (UInt64(namespace.rawValue) &+ 1) &* multiplier ^ UInt64(id.count)
+      if let packed {
+        hash = Self.mix(Self.mix(hash ^ packed.0) ^ packed.1)
+      } else if let base = id.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        var index = 0
+        while id.count - index >= 8 {
+          let word = UInt64(
+            littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+          hash = Self.mix(hash ^ word)
+          index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < id.count {
+          tail |= UInt64(base[index]) << shift
+          shift += 8
+          index += 1
+        }
+        hash = Self.mix(hash ^ tail ^ (shift << 56))
+      }
+      let mixed = Self.mix(hash)
+      self.hash = UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))
+    }
+
+    @inline(__always)
+    private static func mix(_ value: UInt64) -> UInt64 {
+      var value = value
+      value ^= value >> 32
+      value &*= 0xD6E8_FEB8_6659_FD93
+      value ^= value >> 29
+      value &*= 0x9E37_79B9_7F4A_7C15
+      value ^= value >> 32
+      return value
+    }
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AttioPipeCore
@@ -39,5 +40,43 @@ import Testing
     for reference in references { index.remove(reference) }
     #expect(index.count == 0)
     #expect(index.liveBytes == 0)
+  }
+
+  /// The eight-at-a-time hex reading accepts exactly `0-9a-f` in every position: each byte
+  /// value is tried at each of the 32 digit positions of a valid UUID.
+  @Test func packingAcceptsExactlyLowerCaseHexDigits() throws {
+    let valid = Array("0123abcd-ef45-6789-abcd-ef0123456789".utf8)
+    let packed = try #require(valid.withUnsafeBufferPointer { IdentityIndex.packedUUID($0) })
+    #expect(packed.0 == 0x0123_abcd_ef45_6789)
+    #expect(packed.1 == 0xabcd_ef01_2345_6789)
+    let hex = Set("0123456789abcdef".utf8)
+    for position in valid.indices where valid[position] != UInt8(ascii: "-") {
+      for byte in UInt8.min...UInt8.max {
+        var id = valid
+        id[position] = byte
+        let result = id.withUnsafeBufferPointer { IdentityIndex.packedUUID($0) }
+        #expect((result != nil) == hex.contains(byte), "byte \(byte) at \(position)")
+      }
+    }
+    var noDash = valid
+    noDash[13] = UInt8(ascii: "0")
+    #expect(noDash.withUnsafeBufferPointer { IdentityIndex.packedUUID($0) } == nil)
+  }
+
+  /// Random UUIDs come back from the index exactly as written, through the packed form.
+  @Test func randomUUIDsRoundTrip() {
+    var index = IdentityIndex(minimumCapacity: 4, seed: 11)
+    var generator = SystemRandomNumberGenerator()
+    for number in 0..<2000 {
+      let text = Array(
+        String(
+          format: "%016llx%016llx", generator.next() as UInt64, generator.next() as UInt64
+        ).utf8)
+      var id = Array(text[0..<8]) + [0x2D] + Array(text[8..<12]) + [0x2D]
+      id += Array(text[12..<16]) + [0x2D] + Array(text[16..<20]) + [0x2D] + Array(text[20..<32])
+      let reference = id.withUnsafeBufferPointer { index.set(.user, $0, to: Int32(number)) }
+      #expect(index.withBytes(of: reference) { Array($0) } == id)
+      #expect(id.withUnsafeBufferPointer { index.profile(.user, $0) } == Int32(number))
+    }
   }
 }
