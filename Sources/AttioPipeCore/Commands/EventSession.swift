@@ -45,7 +45,8 @@ struct EventSession {
     linesSinceMaintenance += 1
     if linesSinceMaintenance >= EventSession.maintenanceInterval { maintenance() }
     frontEnd.countLine()
-    let diagnostics = frontEnd.diagnostics
+    // Read where needed, not per line: reading a class reference out of another retains it.
+    var diagnostics: DiagnosticReporter { frontEnd.diagnostics }
     switch processor.process(line.scanned, line: line.bytes) {
     case .blank:
       return .next
@@ -54,7 +55,8 @@ struct EventSession {
     case .skipped(let reason):
       frontEnd.countSkipped(reason)
       if diagnostics.wantsEventDetails {
-        diagnostics.skipped(reason, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
+        diagnostics.skipped(
+          reason, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
       }
       return .next
     case .person(var person, var warnings):
@@ -76,7 +78,8 @@ struct EventSession {
       for warning in warnings {
         frontEnd.countWarning(warning.reason)
         if diagnostics.wantsEventDetails {
-          diagnostics.warning(warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
+          diagnostics.warning(
+            warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
         }
       }
       return .person(person, previousEmail: person.previousEmail)
@@ -85,7 +88,8 @@ struct EventSession {
       for warning in warnings {
         frontEnd.countWarning(warning.reason)
         if diagnostics.wantsEventDetails {
-          diagnostics.warning(warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
+          diagnostics.warning(
+            warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
         }
       }
       return .company(company)

@@ -23,25 +23,64 @@ enum EmailAddress {
     return raw.withUTF8 { normalize(UnsafeRawBufferPointer($0)) }
   }
 
-  /// The same from the bytes a profile holds: ASCII (nearly every address) is trimmed, checked
-  /// and lower-cased straight into the result; anything else takes the Unicode path.
+  /// The same from the bytes a profile holds.
   static func normalize(_ raw: UnsafeRawBufferPointer) -> String? {
+    var address: [UInt8] = []
+    guard normalize(raw, appendingTo: &address) else { return nil }
+    return String(decoding: address, as: UTF8.self)
+  }
+
+  /// The same, appended to `output` (the mapper's path, no String made): ASCII (nearly every
+  /// address), and ASCII with letters from U+00C0...U+00FF (most accented addresses), are
+  /// trimmed, checked and lower-cased straight into it; anything else takes the Unicode path.
+  /// False, and nothing appended, when Attio would reject the address.
+  static func normalize(_ raw: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Bool {
     var start = 0
     var end = raw.count
     while start < end && isASCIISpace(raw[start]) { start += 1 }
     while end > start && isASCIISpace(raw[end - 1]) { end -= 1 }
     let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-    guard !bytes.contains(where: { $0 >= 0x80 }) else {
-      return normalizeUnicode(raw.utf8String)
+    guard isLatin1Letters(bytes) else {
+      guard let address = normalizeUnicode(raw.utf8String) else { return false }
+      output.append(contentsOf: address.utf8)
+      return true
     }
-    guard isValid(bytes.assumingMemoryBound(to: UInt8.self)) else { return nil }
-    return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-      for index in bytes.indices {
-        let byte = bytes[index]
-        buffer[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+    guard isValid(bytes.assumingMemoryBound(to: UInt8.self)) else { return false }
+    output.reserveCapacity(output.count + bytes.count)
+    var previous: UInt8 = 0
+    for byte in bytes {
+      if byte < 0x80 {
+        output.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+      } else if previous == 0xC3 && byte <= 0x9E && byte != 0x97 {
+        // U+00C0...U+00DE, but for U+00D7 (×): the lower case is 0x20 further.
+        output.append(byte + 0x20)
+      } else {
+        output.append(byte)
       }
-      return bytes.count
+      previous = byte
     }
+    return true
+  }
+
+  /// Whether the bytes are ASCII and two-byte characters U+00C0...U+00FF (0xC3 0x80...0xBF)
+  /// only: the addresses the byte path handles exactly as the Unicode path would. These
+  /// characters are their own NFC form, none is white space or invisible, and each lower-cases
+  /// to one character of the same range (U+00C0...U+00DE but U+00D7 by +0x20; the rest to
+  /// themselves).
+  private static func isLatin1Letters(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var index = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte < 0x80 {
+        index += 1
+        continue
+      }
+      guard byte == 0xC3, index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80 else {
+        return false
+      }
+      index += 2
+    }
+    return true
   }
 
   private static func isASCIISpace(_ byte: UInt8) -> Bool {
@@ -49,7 +88,8 @@ enum EmailAddress {
   }
 
   /// Non-ASCII addresses: NFC first, so that "e\u{301}lodie@" and "élodie@" are one person.
-  private static func normalizeUnicode(_ raw: String) -> String? {
+  /// The reference for the byte path (tests compare the two).
+  static func normalizeUnicode(_ raw: String) -> String? {
     var address = raw.trimmingWhitespace()
     // Characters below U+0300 (Latin-1 and Latin Extended, where nearly every address written
     // with accents lives) are their own NFC form: Foundation's normalisation is skipped.
@@ -61,7 +101,8 @@ enum EmailAddress {
     return address
   }
 
-  /// ASCII bytes: the same rule as for scalars below, on bytes (case does not matter to it).
+  /// ASCII bytes, and the two-byte letters `isLatin1Letters` allows (each byte of which counts
+  /// as a letter): the same rule as for scalars below, on bytes (case does not matter to it).
   private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
       at > 0, at <= 64
@@ -72,7 +113,7 @@ enum EmailAddress {
       let byte = bytes[index]
       if byte == UInt8(ascii: ".") {
         if previous == UInt8(ascii: ".") { return false }
-      } else if !isAtomText(byte) {
+      } else if byte < 0x80 && !isAtomText(byte) {
         return false
       }
       previous = byte
@@ -89,7 +130,9 @@ enum EmailAddress {
         labels += 1
         labelLength = 0
       } else {
-        guard isLetterOrDigit(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) else {
+        guard
+          isLetterOrDigit(byte) || byte >= 0x80 || (byte == UInt8(ascii: "-") && labelLength > 0)
+        else {
           return false
         }
         labelLength += 1

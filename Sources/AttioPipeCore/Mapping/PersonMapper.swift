@@ -18,60 +18,77 @@ struct PersonMapper: Sendable {
     _ profile: Profile, leadSource: String?,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
   ) -> Outcome {
-    profile.withView { map($0, leadSource: leadSource, fallbackEmail: fallbackEmail) }
+    var values = PersonValues()
+    let result = profile.withView {
+      map($0, leadSource: leadSource, into: &values, fallbackEmail: fallbackEmail)
+    }
+    switch result {
+    case .person(let warnings): return .person(values, warnings: warnings)
+    case .skipped(let reason): return .skipped(reason)
+    }
   }
 
-  /// The same, reading the profile in place: each value is read as bytes and only the
-  /// results become Strings.
+  /// What `map(_:leadSource:into:fallbackEmail:)` did.
+  enum Result: Equatable, Sendable {
+    /// The values are written.
+    case person(warnings: [EventWarning])
+    case skipped(SkipReason)
+  }
+
+  /// The same, reading the profile in place and writing the values' bytes straight into
+  /// `values` (emptied first): no String per value on the common paths.
   func map(
-    _ view: ProfileView, leadSource: String?,
+    _ view: ProfileView, leadSource: String?, into values: inout PersonValues,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
-  ) -> Outcome {
+  ) -> Result {
+    values.removeAll()
     let profile = view.fixedValues()
     var warnings: [EventWarning] = []
-    let normalized: String?
+    let isValid: Bool
     if let email = profile[.email].bytes {
-      normalized = EmailAddress.normalize(email)
+      isValid = values.set(.email) { EmailAddress.normalize(email, appendingTo: &$0) }
     } else if let fallback = fallbackEmail() {
       warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
-      normalized = EmailAddress.normalize(fallback.email)
+      var email = fallback.email
+      isValid = email.withUTF8 { email in
+        values.set(.email) {
+          EmailAddress.normalize(UnsafeRawBufferPointer(email), appendingTo: &$0)
+        }
+      }
     } else {
       return .skipped(.noEmail)
     }
-    guard let email = normalized else { return .skipped(.invalidEmail) }
-    var values = PersonValues(email: email)
-    values.name = PersonName.resolve(
-      first: profile[.firstName], last: profile[.lastName],
-      full: profile[.name])
+    guard isValid else { return .skipped(.invalidEmail) }
+    PersonName.resolve(
+      first: profile[.firstName], last: profile[.lastName], full: profile[.name],
+      into: &values)
     if let rawPhone = profile[.phone].bytes {
       // The person's own country comes before --default-country.
       let normalizer =
         profile[.country].text.flatMap(DialingRegion.forCountry).map {
           PhoneNumberNormalizer(defaultRegion: $0)
         } ?? phoneNormalizer
-      if let phone = normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self)) {
-        values.phone = phone
-      } else {
+      let written = values.set(.phone) {
+        normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self), appendingTo: &$0)
+      }
+      if !written {
         warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
       }
     }
     if let title = profile[.jobTitle].bytes {
-      // Honorifics are short: longer titles skip the check's String.
-      if title.count <= 8, PersonName.isHonorific(title.utf8String) {
-        warnings.append(
-          EventWarning(.notAJobTitle, [("value", title.utf8String)]))
+      if PersonName.isHonorific(title) {
+        warnings.append(EventWarning(.notAJobTitle, [("value", title.utf8String)]))
       } else {
-        values.jobTitle = title.utf8String
+        values.set(.jobTitle, title)
       }
     }
-    values.description = leadSource
+    if let leadSource { values.description = leadSource }
     // What the person was known as before an email change, while it differs.
-    if let previous = profile[.previousEmail].bytes,
-      !previous.elementsEqual(values.email.utf8)
-    {
-      values.previousEmail = previous.utf8String
+    if let previous = profile[.previousEmail].bytes {
+      let differs = values.withBytes { !previous.elementsEqual($0[.email]!) }
+      if differs { values.set(.previousEmail, previous) }
     }
-    return .person(values, warnings: warnings)
+    return .person(warnings: warnings)
   }
 
   private static func invalidPhone(_ raw: String, _ normalizer: PhoneNumberNormalizer)

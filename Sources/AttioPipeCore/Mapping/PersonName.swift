@@ -18,47 +18,59 @@
 
 /// Resolves a person's first, last and full name into one consistent Attio name value.
 enum PersonName {
-  /// The same from the bytes a profile holds. The two common cases (parts without a name; all
-  /// three set as one name) are decided on bytes, creating only the Strings of the result;
-  /// anything else takes the String path below.
+  /// The same from the bytes a profile holds, as a value (tests compare it with the String
+  /// path).
   static func resolve(first: ProfileValue, last: ProfileValue, full: ProfileValue)
     -> PersonValues.Name?
   {
+    var values = PersonValues()
+    resolve(first: first, last: last, full: full, into: &values)
+    return values.name
+  }
+
+  /// Writes the resolved name into `values` (nothing when there is no name). The common cases
+  /// (parts without a name; a name without parts; all three set as one name) are decided and
+  /// written on bytes, with no String; anything else takes the String path below.
+  static func resolve(
+    first: ProfileValue, last: ProfileValue, full: ProfileValue,
+    into values: inout PersonValues
+  ) {
     guard let name = full.bytes else {
-      guard first.bytes != nil || last.bytes != nil else { return nil }
-      return joined(first.bytes, last.bytes)
+      guard first.bytes != nil || last.bytes != nil else { return }
+      joined(first.bytes, last.bytes, into: &values)
+      return
     }
-    if first.bytes == nil && last.bytes == nil, let written = splitPlain(name) {
-      return written
+    if first.bytes == nil && last.bytes == nil, splitPlain(name, into: &values) {
+      return
     }
     if let knownFirst = first.bytes, let knownLast = last.bytes,
       name.count == knownFirst.count + 1 + knownLast.count,
       name.starts(with: knownFirst), name[knownFirst.count] == 0x20,
       name[(knownFirst.count + 1)...].elementsEqual(knownLast)
     {
-      return PersonValues.Name(
-        first: knownFirst.utf8String,
-        last: knownLast.utf8String,
-        full: name.utf8String)
+      values.set(.firstName, knownFirst)
+      values.set(.lastName, knownLast)
+      values.set(.fullName, name)
+      return
     }
-    return resolve(first: first.owned, last: last.owned, full: full.owned)
+    values.name = resolve(first: first.owned, last: last.owned, full: full.owned)
   }
 
   /// `split(_:)` on bytes for the plain case: no comma, at most eight words, white space only
   /// ASCII and other characters only from U+00C0...U+02FF (Latin letters, which neither are
-  /// white space nor join a space into one character). Nil for anything else.
-  private static func splitPlain(_ raw: UnsafeRawBufferPointer) -> PersonValues.Name? {
+  /// white space nor join a space into one character). False, and nothing written, for
+  /// anything else.
+  private static func splitPlain(_ raw: UnsafeRawBufferPointer, into values: inout PersonValues)
+    -> Bool
+  {
     func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
-    var words:
-      (
-        Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>,
-        Range<Int>
-      ) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
-    var count = 0
+    var words = InlineWords()
     var position = 0
     while position < raw.count {
       let byte = raw[position]
-      if byte == UInt8(ascii: ",") || (byte >= 0x80 && byte < 0xC3) || byte > 0xCB { return nil }
+      if byte == UInt8(ascii: ",") || (byte >= 0x80 && byte < 0xC3) || byte > 0xCB {
+        return false
+      }
       if isSpace(byte) {
         position += 1
         continue
@@ -67,74 +79,83 @@ enum PersonName {
       while position < raw.count && !isSpace(raw[position]) {
         let byte = raw[position]
         if byte == UInt8(ascii: ",") || (byte >= 0x80 && byte < 0xC3) || byte > 0xCB {
-          return nil
+          return false
         }
         position += byte >= 0xC0 ? 2 : 1
       }
-      guard count < 8, position <= raw.count else { return nil }
-      withUnsafeMutableBytes(of: &words) {
-        $0.storeBytes(
-          of: start..<position, toByteOffset: count * MemoryLayout<Range<Int>>.stride,
-          as: Range<Int>.self)
-      }
-      count += 1
+      guard words.count < InlineWords.capacity, position <= raw.count else { return false }
+      words.append(start..<position)
     }
-    guard count > 0 else { return nil }
+    let count = words.count
+    guard count > 0 else { return false }
     func word(_ index: Int) -> UnsafeRawBufferPointer {
-      let range = withUnsafeBytes(of: words) {
-        $0.load(fromByteOffset: index * MemoryLayout<Range<Int>>.stride, as: Range<Int>.self)
-      }
-      return UnsafeRawBufferPointer(rebasing: raw[range])
-    }
-    func isShort(_ index: Int, _ test: (String) -> Bool) -> Bool {
-      let bytes = word(index)
-      return bytes.count <= longestWord && test(bytes.utf8String)
+      UnsafeRawBufferPointer(rebasing: raw[words[index]])
     }
     var low = 0
     var high = count
-    while low < high, isShort(low, { isHonorific($0) }) { low += 1 }
-    while high - low > 1, isShort(high - 1, { isSuffix(Substring($0)) }) { high -= 1 }
+    while low < high, isHonorific(word(low)) { low += 1 }
+    while high - low > 1, isSuffix(word(high - 1)) { high -= 1 }
     let trimmed = UnsafeRawBufferPointer(
-      rebasing: raw[
-        word(0).baseAddress! - raw
-          .baseAddress!..<(word(count - 1).baseAddress! - raw.baseAddress! + word(count - 1).count)]
-    )
+      rebasing: raw[words[0].lowerBound..<words[count - 1].upperBound])
     guard low < high else {
-      return PersonValues.Name(first: "", last: "", full: trimmed.utf8String)
+      values.set(.firstName, UnsafeRawBufferPointer(start: nil, count: 0))
+      values.set(.lastName, UnsafeRawBufferPointer(start: nil, count: 0))
+      values.set(.fullName, trimmed)
+      return true
     }
-    var last = ""
-    for index in (low + 1)..<high {
-      if !last.isEmpty { last += " " }
-      last += word(index).utf8String
+    values.set(.firstName, word(low))
+    values.set(.lastName) { text in
+      for index in (low + 1)..<high {
+        if index > low + 1 { text.append(0x20) }
+        text.append(contentsOf: word(index))
+      }
+      return true
     }
-    return PersonValues.Name(first: word(low).utf8String, last: last, full: trimmed.utf8String)
+    values.set(.fullName, trimmed)
+    return true
   }
 
   /// The parts joined with one space, as `joined(_:_:)` below, from bytes.
   private static func joined(
-    _ first: UnsafeRawBufferPointer?, _ last: UnsafeRawBufferPointer?
-  ) -> PersonValues.Name {
-    let firstText = first.map { $0.utf8String } ?? ""
-    let lastText = last.map { $0.utf8String } ?? ""
-    let full: String
-    if firstText.isEmpty {
-      full = lastText
-    } else if lastText.isEmpty {
-      full = firstText
-    } else {
-      let firstCount = first!.count
-      let lastCount = last!.count
-      full = String(unsafeUninitializedCapacity: firstCount + 1 + lastCount) { buffer in
-        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: first!)
-        buffer[firstCount] = 0x20
-        UnsafeMutableRawBufferPointer(
-          rebasing: UnsafeMutableRawBufferPointer(buffer)[(firstCount + 1)...]
-        )
-        .copyMemory(from: last!)
-        return firstCount + 1 + lastCount
+    _ first: UnsafeRawBufferPointer?, _ last: UnsafeRawBufferPointer?,
+    into values: inout PersonValues
+  ) {
+    let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+    let first = first ?? empty
+    let last = last ?? empty
+    values.set(.firstName, first)
+    values.set(.lastName, last)
+    values.set(.fullName) { text in
+      text.append(contentsOf: first)
+      if !first.isEmpty && !last.isEmpty { text.append(0x20) }
+      text.append(contentsOf: last)
+      return true
+    }
+  }
+
+  /// The word ranges of a plain name, at most eight, inline.
+  private struct InlineWords {
+    static let capacity = 8
+    private var ranges:
+      (
+        Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>,
+        Range<Int>
+      ) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+    private(set) var count = 0
+
+    mutating func append(_ range: Range<Int>) {
+      withUnsafeMutableBytes(of: &ranges) {
+        $0.storeBytes(
+          of: range, toByteOffset: count * MemoryLayout<Range<Int>>.stride, as: Range<Int>.self)
+      }
+      count += 1
+    }
+
+    subscript(index: Int) -> Range<Int> {
+      withUnsafeBytes(of: ranges) {
+        $0.load(fromByteOffset: index * MemoryLayout<Range<Int>>.stride, as: Range<Int>.self)
       }
     }
-    return PersonValues.Name(first: firstText, last: lastText, full: full)
   }
 
   static func resolve(first: Profile.Value, last: Profile.Value, full: Profile.Value)
@@ -204,27 +225,52 @@ enum PersonName {
 
   /// Whether `text` is an honorific written alone ("Mr.", "dr", "Mx"): never a job title.
   static func isHonorific<Text: StringProtocol>(_ text: Text) -> Bool {
-    text.utf8.count <= longestWord && honorifics.contains(folded(text))
+    var text = String(text)
+    return text.withUTF8 { isHonorific(UnsafeRawBufferPointer($0)) }
+  }
+
+  static func isHonorific(_ word: UnsafeRawBufferPointer) -> Bool {
+    guard let folded = folded(word) else { return false }
+    return honorifics.contains(folded)
   }
 
   private static func isSuffix(_ word: Substring) -> Bool {
-    word.utf8.count <= longestWord && suffixes.contains(folded(word))
+    var word = word
+    return word.withUTF8 { isSuffix(UnsafeRawBufferPointer($0)) }
+  }
+
+  private static func isSuffix(_ word: UnsafeRawBufferPointer) -> Bool {
+    guard let folded = folded(word) else { return false }
+    return suffixes.contains(folded)
   }
 
   /// Longer words ("Ph.D.," at most) are neither, and skip the folding.
   private static let longestWord = 8
 
-  private static let honorifics: Set<String> = [
+  private static let honorifics: [UInt64] = [
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "mme", "mlle", "rev", "herr",
     "frau", "m", "messrs",
-  ]
-  private static let suffixes: Set<String> = [
+  ].map { packed($0.utf8) }
+  private static let suffixes: [UInt64] = [
     "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba", "cpa",
-  ]
+  ].map { packed($0.utf8) }
 
-  /// Lower-cased without dots and commas: "Ph.D.," is "phd".
-  private static func folded<Text: StringProtocol>(_ text: Text) -> String {
-    String(text.lowercased().unicodeScalars.filter { $0 != "." && $0 != "," })
+  /// A word of at most `longestWord` bytes lower-cased without dots and commas ("Ph.D.," is
+  /// "phd"), packed into one integer for comparison; nil for a longer word or one with
+  /// non-ASCII letters (no honorific or suffix has one, and none lower-cases to ASCII).
+  private static func folded(_ word: UnsafeRawBufferPointer) -> UInt64? {
+    guard word.count <= longestWord else { return nil }
+    var folded: UInt64 = 0
+    for byte in word {
+      if byte >= 0x80 || byte == 0 { return nil }
+      if byte == UInt8(ascii: ".") || byte == UInt8(ascii: ",") { continue }
+      folded = folded << 8 | UInt64((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+    }
+    return folded
+  }
+
+  private static func packed(_ word: some Sequence<UInt8>) -> UInt64 {
+    word.reduce(0) { $0 << 8 | UInt64($1) }
   }
 
   private static func words(_ text: Substring) -> [Substring] {

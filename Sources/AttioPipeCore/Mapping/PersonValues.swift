@@ -1,42 +1,205 @@
 /// What one upsert writes about a person: the Attio attribute values, before encoding.
 ///
-/// Kept as a value (not as bytes) so that `build` can write it in one pass and delivery can
-/// encode it attribute by attribute.
-struct PersonValues: Equatable, Sendable {
+/// The text values are UTF-8 bytes back to back in one array, each found by its span: the
+/// mapper writes them straight from the profile's bytes and the encoder copies them straight
+/// into the output, with no String per value. The event processor hands the same array back
+/// to the mapper for the next event, so a steady stream allocates nothing here. Delivery and
+/// tests read and set the values as Strings (`email`, `name`, ...), made only when asked.
+struct PersonValues: Sendable {
   struct Name: Equatable, Sendable {
     var first: String
     var last: String
     var full: String
   }
 
-  /// Normalised, the match key.
-  var email: String
-  var name: Name?
-  /// E.164.
-  var phone: String?
-  var jobTitle: String?
-  var description: String?
-  /// The domain of the person's company (`--companies`): written as `company`, a record
-  /// reference by domain, after the company's own write.
-  var companyDomain: String?
+  /// The text values. A name is its three parts, present or absent together.
+  enum Field: Int, CaseIterable {
+    /// Normalised, the match key.
+    case email
+    case firstName, lastName, fullName
+    /// E.164.
+    case phone
+    case jobTitle
+    case description
+    /// The domain of the person's company (`--companies`): written as `company`, a record
+    /// reference by domain, after the company's own write.
+    case companyDomain
+    /// Not an attribute: the normalised email the person's profile had before an event
+    /// changed it, when it differs from `email`. Merge-mode delivery finds the record by it
+    /// rather than create a second person.
+    case previousEmail
+  }
+
+  /// Every field's bytes, back to back (a field set twice leaves its old bytes unused).
+  private var text: [UInt8] = []
+  /// Where each field's bytes are in `text`; a negative start marks an absent field.
+  private var starts = SIMD16<Int32>(repeating: -1)
+  private var ends = SIMD16<Int32>(repeating: -1)
+
   /// `--map` attributes, in the order of the options, after the standard ones in the body.
   var mapped: [MappedAttribute] = []
   /// Not an attribute: the raw JSON text of each `--map traits.NAME` source, the event's own
   /// value or else what the person's profile remembers (empty without such a mapping), for
   /// `AttributeMapper`.
   var rememberedTraits: [[UInt8]?] = []
-  /// Not an attribute: the normalised email the person's profile had before an event changed
-  /// it, when it differs from `email`. Merge-mode delivery finds the record by it rather than
-  /// create a second person.
-  var previousEmail: String?
+
+  init() {}
+
+  init(email: String) {
+    self.email = email
+  }
+
+  /// Empties the values, keeping the memory for the next person.
+  mutating func removeAll() {
+    text.removeAll(keepingCapacity: true)
+    starts = SIMD16(repeating: -1)
+    ends = SIMD16(repeating: -1)
+    if !mapped.isEmpty { mapped.removeAll(keepingCapacity: true) }
+    if !rememberedTraits.isEmpty { rememberedTraits = [] }
+  }
+
+  func has(_ field: Field) -> Bool { starts[field.rawValue] >= 0 }
 
   func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {
-    case .emailAddresses: true
-    case .name: name != nil
-    case .phoneNumbers: phone != nil
-    case .jobTitle: jobTitle != nil
-    case .description: description != nil
+    case .emailAddresses: has(Field.email)
+    case .name: has(Field.fullName)
+    case .phoneNumbers: has(Field.phone)
+    case .jobTitle: has(Field.jobTitle)
+    case .description: has(Field.description)
+    }
+  }
+
+  // MARK: - Bytes
+
+  /// Sets a field to a copy of `bytes`.
+  mutating func set(_ field: Field, _ bytes: UnsafeRawBufferPointer) {
+    let start = text.count
+    text.append(contentsOf: bytes)
+    mark(field, from: start)
+  }
+
+  /// Sets a field to what `write` appends to the (shared) byte array; when `write` returns
+  /// false what it appended is dropped and the field stays as it was.
+  @discardableResult
+  mutating func set(_ field: Field, writing write: (inout [UInt8]) -> Bool) -> Bool {
+    let start = text.count
+    guard write(&text) else {
+      text.removeSubrange(start...)
+      return false
+    }
+    mark(field, from: start)
+    return true
+  }
+
+  /// Sets a field to a String's bytes, or removes it.
+  mutating func set(_ field: Field, _ string: String?) {
+    guard var string else {
+      starts[field.rawValue] = -1
+      ends[field.rawValue] = -1
+      return
+    }
+    string.withUTF8 { set(field, UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Copies one field of another person's values (`PersonName` builds names in a scratch).
+  mutating func set(_ field: Field, from other: PersonValues, _ otherField: Field) {
+    other.withBytes { bytes in
+      if let value = bytes[otherField] { set(field, UnsafeRawBufferPointer(value)) }
+    }
+  }
+
+  private mutating func mark(_ field: Field, from start: Int) {
+    starts[field.rawValue] = Int32(truncatingIfNeeded: start)
+    ends[field.rawValue] = Int32(truncatingIfNeeded: text.count)
+  }
+
+  /// The fields' bytes, valid inside `body`.
+  struct Bytes {
+    fileprivate let base: UnsafeBufferPointer<UInt8>
+    fileprivate let starts: SIMD16<Int32>
+    fileprivate let ends: SIMD16<Int32>
+
+    subscript(field: Field) -> UnsafeBufferPointer<UInt8>? {
+      let start = Int(starts[field.rawValue])
+      guard start >= 0 else { return nil }
+      return UnsafeBufferPointer(rebasing: base[start..<Int(ends[field.rawValue])])
+    }
+  }
+
+  func withBytes<Result>(_ body: (Bytes) -> Result) -> Result {
+    text.withUnsafeBufferPointer { body(Bytes(base: $0, starts: starts, ends: ends)) }
+  }
+
+  // MARK: - Strings
+
+  func string(_ field: Field) -> String? {
+    withBytes { bytes in bytes[field].map { String(decoding: $0, as: UTF8.self) } }
+  }
+
+  /// Normalised, the match key.
+  var email: String {
+    get { string(.email) ?? "" }
+    set { set(.email, newValue) }
+  }
+
+  var name: Name? {
+    get {
+      guard has(.fullName) else { return nil }
+      return Name(
+        first: string(.firstName) ?? "", last: string(.lastName) ?? "",
+        full: string(.fullName) ?? "")
+    }
+    set {
+      set(.firstName, newValue?.first)
+      set(.lastName, newValue?.last)
+      set(.fullName, newValue?.full)
+    }
+  }
+
+  /// E.164.
+  var phone: String? {
+    get { string(.phone) }
+    set { set(.phone, newValue) }
+  }
+
+  var jobTitle: String? {
+    get { string(.jobTitle) }
+    set { set(.jobTitle, newValue) }
+  }
+
+  var description: String? {
+    get { string(.description) }
+    set { set(.description, newValue) }
+  }
+
+  var companyDomain: String? {
+    get { string(.companyDomain) }
+    set { set(.companyDomain, newValue) }
+  }
+
+  var previousEmail: String? {
+    get { string(.previousEmail) }
+    set { set(.previousEmail, newValue) }
+  }
+}
+
+extension PersonValues: Equatable {
+  /// Equal values, however their bytes are laid out.
+  static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
+    guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits else {
+      return false
+    }
+    return lhs.withBytes { left in
+      rhs.withBytes { right in
+        Field.allCases.allSatisfy { field in
+          switch (left[field], right[field]) {
+          case (nil, nil): true
+          case (let a?, let b?): a.elementsEqual(b)
+          default: false
+          }
+        }
+      }
     }
   }
 }

@@ -44,6 +44,18 @@ struct PhoneNumberNormalizer: Sendable {
 
   /// The same from the bytes a profile holds.
   func normalize(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+    number(raw)?.string
+  }
+
+  /// The same, appended to `output` (the mapper's path, no String made); false, and nothing
+  /// appended, when the input cannot be normalised.
+  func normalize(_ raw: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8]) -> Bool {
+    guard let number = number(raw) else { return false }
+    number.append(to: &output)
+    return true
+  }
+
+  private func number(_ raw: UnsafeBufferPointer<UInt8>) -> E164? {
     guard let scanned = Self.scan(raw) else { return nil }
     let digits = scanned.digits[...]
     if scanned.hasPlus { return Self.international(digits) }
@@ -86,18 +98,18 @@ struct PhoneNumberNormalizer: Sendable {
   }
 
   /// `digits` start with a calling code (the "+" or international prefix already removed).
-  private static func international(_ digits: ArraySlice<UInt8>) -> String? {
+  private static func international(_ digits: ArraySlice<UInt8>) -> E164? {
     guard let codeLength = DialingRegion.callingCodeLength(of: digits) else { return nil }
     let callingCode = digits.prefix(codeLength)
     let rest = digits.dropFirst(codeLength)
     if let rules = DialingRegion.forCallingCode(callingCode) {
       guard let significant = significantNumber(rest, rules: rules) else { return nil }
-      return e164(callingCode, significant)
+      return E164(callingCode: callingCode, significant: significant)
     }
     guard rest.count >= minimumUnknownNationalLength, digits.count <= maximumDigits else {
       return nil
     }
-    return e164(callingCode, rest)
+    return E164(callingCode: callingCode, significant: rest)
   }
 
   /// `digits` were written without an international prefix: a national number of `region`, or
@@ -110,7 +122,7 @@ struct PhoneNumberNormalizer: Sendable {
   ///   ("4930123456" with default DE is "+4930123456");
   /// - where it has none (Italy, Singapore ...), national numbers are written bare and the
   ///   national reading wins: "3921234567" with default IT is an Italian mobile number.
-  private static func national(_ digits: ArraySlice<UInt8>, in region: DialingRegion) -> String? {
+  private static func national(_ digits: ArraySlice<UInt8>, in region: DialingRegion) -> E164? {
     let callingCode = ArraySlice(region.callingCode.utf8)
     let withCallingCode: ArraySlice<UInt8>? =
       digits.starts(with: callingCode)
@@ -118,7 +130,7 @@ struct PhoneNumberNormalizer: Sendable {
     let asNational = significantNumber(digits, rules: region)
     let preferred =
       region.trunkPrefix == nil ? asNational ?? withCallingCode : withCallingCode ?? asNational
-    return preferred.map { e164(callingCode, $0) }
+    return preferred.map { E164(callingCode: callingCode, significant: $0) }
   }
 
   /// The national significant number in `digits` (what follows the calling code), with the
@@ -152,14 +164,23 @@ struct PhoneNumberNormalizer: Sendable {
     return significant
   }
 
-  private static func e164(_ callingCode: ArraySlice<UInt8>, _ significant: ArraySlice<UInt8>)
-    -> String
-  {
-    var bytes: [UInt8] = [UInt8(ascii: "+")]
-    bytes.reserveCapacity(1 + callingCode.count + significant.count)
-    bytes.append(contentsOf: callingCode)
-    bytes.append(contentsOf: significant)
-    return String(decoding: bytes, as: UTF8.self)
+  /// A normalised number: "+", the calling code, the national significant number.
+  private struct E164 {
+    var callingCode: ArraySlice<UInt8>
+    var significant: ArraySlice<UInt8>
+
+    func append(to output: inout [UInt8]) {
+      output.reserveCapacity(output.count + 1 + callingCode.count + significant.count)
+      output.append(UInt8(ascii: "+"))
+      output.append(contentsOf: callingCode)
+      output.append(contentsOf: significant)
+    }
+
+    var string: String {
+      var bytes: [UInt8] = []
+      append(to: &bytes)
+      return String(decoding: bytes, as: UTF8.self)
+    }
   }
 
   // MARK: - Scanning

@@ -3,18 +3,50 @@
 /// one-element array of the object form (Attio's string shorthands are ambiguous for names).
 struct RequestBodyEncoder: Sendable {
   let slugs: AttributeSlugs
+  /// Each standard attribute's `"slug":`, back to back in `PersonAttribute.allCases` order
+  /// (the n-th from `keyBounds[n]` to `keyBounds[n + 1]`), encoded once rather than per body.
+  private let keys: [UInt8]
+  private let keyBounds: SIMD8<Int32>
+
+  init(slugs: AttributeSlugs) {
+    self.slugs = slugs
+    var keys: [UInt8] = []
+    var bounds = SIMD8<Int32>(repeating: 0)
+    precondition(
+      PersonAttribute.allCases == [.emailAddresses, .name, .phoneNumbers, .jobTitle, .description],
+      "encode(_:into:) writes the attributes in this order")
+    for (index, attribute) in PersonAttribute.allCases.enumerated() {
+      keys.appendJSONString(slugs[attribute])
+      keys.append(UInt8(ascii: ":"))
+      bounds[index + 1] = Int32(keys.count)
+    }
+    self.keys = keys
+    keyBounds = bounds
+  }
 
   /// The whole body, as `build` prints it.
   func encode(_ person: PersonValues, into output: inout [UInt8]) {
     output.append("{\"data\":{\"values\":{")
     var first = true
-    for attribute in PersonAttribute.allCases {
-      guard person.has(attribute) else { continue }
-      if !first { output.append(UInt8(ascii: ",")) }
-      first = false
-      output.appendJSONString(slugs[attribute])
-      output.append(UInt8(ascii: ":"))
-      encodeValue(attribute, of: person, into: &output)
+    person.withBytes { bytes in
+      keys.withUnsafeBufferPointer { keys in
+        // In `PersonAttribute.allCases` order, written out: `allCases` is an array made on
+        // every call.
+        func attribute(_ attribute: PersonAttribute, _ index: Int) {
+          guard person.has(attribute) else { return }
+          if !first { output.append(UInt8(ascii: ",")) }
+          first = false
+          output.append(
+            contentsOf: UnsafeBufferPointer(
+              rebasing: keys[Int(keyBounds[index])..<Int(keyBounds[index + 1])]))
+          encodeValue(attribute, of: bytes, into: &output)
+        }
+        attribute(.emailAddresses, 0)
+        attribute(.name, 1)
+        attribute(.phoneNumbers, 2)
+        attribute(.jobTitle, 3)
+        attribute(.description, 4)
+      }
     }
     for attribute in person.mapped {
       if !first { output.append(UInt8(ascii: ",")) }
@@ -38,10 +70,12 @@ struct RequestBodyEncoder: Sendable {
 
   /// The attributes one at a time, slug and value text: what delivery merges and compares.
   func attributes(of person: PersonValues) -> [UpsertRequest.Attribute] {
-    var attributes = PersonAttribute.allCases.filter(person.has).map { attribute in
-      var value: [UInt8] = []
-      encodeValue(attribute, of: person, into: &value)
-      return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
+    var attributes = person.withBytes { bytes in
+      PersonAttribute.allCases.filter(person.has).map { attribute in
+        var value: [UInt8] = []
+        encodeValue(attribute, of: bytes, into: &value)
+        return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
+      }
     }
     attributes += person.mapped.map { UpsertRequest.Attribute(slug: $0.slug, value: $0.value) }
     if let domain = person.companyDomain {
@@ -54,30 +88,29 @@ struct RequestBodyEncoder: Sendable {
   }
 
   /// One attribute's value: a one-element array of Attio's object form.
-  func encodeValue(
-    _ attribute: PersonAttribute, of person: PersonValues, into output: inout [UInt8]
+  private func encodeValue(
+    _ attribute: PersonAttribute, of person: PersonValues.Bytes, into output: inout [UInt8]
   ) {
     switch attribute {
     case .emailAddresses:
       output.append("[{\"email_address\":")
-      output.appendJSONString(person.email)
+      output.appendJSONString(utf8: person[.email]!)
     case .name:
-      let name = person.name!
       output.append("[{\"first_name\":")
-      output.appendJSONString(name.first)
+      output.appendJSONString(utf8: person[.firstName]!)
       output.append(",\"last_name\":")
-      output.appendJSONString(name.last)
+      output.appendJSONString(utf8: person[.lastName]!)
       output.append(",\"full_name\":")
-      output.appendJSONString(name.full)
+      output.appendJSONString(utf8: person[.fullName]!)
     case .phoneNumbers:
       output.append("[{\"original_phone_number\":")
-      output.appendJSONString(person.phone!)
+      output.appendJSONString(utf8: person[.phone]!)
     case .jobTitle:
       output.append("[{\"value\":")
-      output.appendJSONString(person.jobTitle!)
+      output.appendJSONString(utf8: person[.jobTitle]!)
     case .description:
       output.append("[{\"value\":")
-      output.appendJSONString(person.description!)
+      output.appendJSONString(utf8: person[.description]!)
     }
     output.append("}]")
   }

@@ -29,6 +29,9 @@ struct EventProcessor {
   private(set) var evictions = 0
   /// Reused for every event's trait changes.
   private var changes = TraitChanges()
+  /// Reused for every event's person: the values handed out last time come back here, and
+  /// once the caller has let go of them their bytes' memory is written again.
+  private var person = PersonValues()
 
   /// `identities` is a store restored from `--state`; a new one otherwise.
   init(_ configuration: Configuration, identities: IdentityStore? = nil) {
@@ -142,17 +145,24 @@ struct EventProcessor {
       else { return nil }
       return (userId, "userId")
     }
-    let outcome =
+    var values = PersonValues()
+    swap(&values, &person)
+    let result =
       if let slot = observation.profile {
-        mapper.map(identities.view(slot), leadSource: leadSource, fallbackEmail: fallbackEmail)
-      } else {
         mapper.map(
-          Profile(changes: changes), leadSource: leadSource, fallbackEmail: fallbackEmail)
+          identities.view(slot), leadSource: leadSource, into: &values,
+          fallbackEmail: fallbackEmail)
+      } else {
+        Profile(changes: changes).withView {
+          mapper.map($0, leadSource: leadSource, into: &values, fallbackEmail: fallbackEmail)
+        }
       }
-    switch outcome {
-    case .person(var values, var warnings):
+    switch result {
+    case .person(var warnings):
       let view = observation.profile.map { identities.view($0) }
-      if companyMapper != nil { values.companyDomain = view?[.companyDomain] }
+      if companyMapper != nil, let domain = view?.value(ProfileSlot(.companyDomain)).bytes {
+        values.set(.companyDomain, domain)
+      }
       if let eventTraits {
         values.rememberedTraits = traitPrefixes.indices.map { index in
           if let own = eventTraits[index] { return own }
@@ -168,8 +178,11 @@ struct EventProcessor {
       if let emailChange, let new = emailChange.new, new == values.email {
         warnings.append(EventWarning(.emailChanged, [("old", emailChange.old), ("new", new)]))
       }
+      person = values
       return .person(values, warnings: warnings)
-    case .skipped(let reason): return .skipped(reason)
+    case .skipped(let reason):
+      person = values
+      return .skipped(reason)
     }
   }
 

@@ -59,4 +59,22 @@ import Testing
     let reference = raw.trimmingWhitespace().precomposedStringWithCanonicalMapping.lowercased()
     if let normalized = EmailAddress.normalize(raw) { #expect(normalized == reference) }
   }
+
+  /// Every character of U+00C0...U+00FF (the byte path's range), upper and lower case, in the
+  /// local part, in a domain label, alone and beside dots, hyphens and `@`: the byte path
+  /// answers exactly as the Unicode path.
+  @Test func latin1AddressesNormaliseAsOnTheUnicodePath() {
+    for value in 0xC0...0xFF {
+      let letter = String(Character(Unicode.Scalar(UInt8(value))))
+      for raw in [
+        "\(letter)@example.com", "jo\(letter)l.durand@example.com", "a@\(letter).de",
+        "a@ex\(letter)mple.co", "\(letter)\(letter)@\(letter)\(letter).fr", ".\(letter)@a.de",
+        "\(letter).@a.de", "a@-\(letter).de", "a@\(letter)-.de", " \(letter)@A.DE ",
+        "\(letter)@a", "\(String(repeating: letter, count: 32))@a.de",
+        "\(String(repeating: letter, count: 33))@a.de",
+      ] {
+        #expect(EmailAddress.normalize(raw) == EmailAddress.normalizeUnicode(raw), "\(raw)")
+      }
+    }
+  }
 }
