@@ -5,6 +5,9 @@
 /// into the output, with no String per value. The event processor hands the same array back
 /// to the mapper for the next event, so a steady stream allocates nothing here. Delivery and
 /// tests read and set the values as Strings (`email`, `name`, ...), made only when asked.
+///
+/// The spans are kept in the array too, as a header before the values: the value itself stays
+/// three words, as it is returned and copied through a few enums per event.
 struct PersonValues: Sendable {
   struct Name: Equatable, Sendable {
     var first: String
@@ -30,11 +33,12 @@ struct PersonValues: Sendable {
     case previousEmail
   }
 
-  /// Every field's bytes, back to back (a field set twice leaves its old bytes unused).
+  /// The header (each field's start and end as two `Int32`, a negative start for an absent
+  /// field), then every field's bytes back to back (a field set twice leaves its old bytes
+  /// unused). Empty until a field is set.
   private var text: [UInt8] = []
-  /// Where each field's bytes are in `text`; a negative start marks an absent field.
-  private var starts = SIMD16<Int32>(repeating: -1)
-  private var ends = SIMD16<Int32>(repeating: -1)
+
+  private static let headerSize = Field.allCases.count * 8
 
   /// `--map` attributes, in the order of the options, after the standard ones in the body.
   var mapped: [MappedAttribute] = []
@@ -52,13 +56,16 @@ struct PersonValues: Sendable {
   /// Empties the values, keeping the memory for the next person.
   mutating func removeAll() {
     text.removeAll(keepingCapacity: true)
-    starts = SIMD16(repeating: -1)
-    ends = SIMD16(repeating: -1)
     if !mapped.isEmpty { mapped.removeAll(keepingCapacity: true) }
     if !rememberedTraits.isEmpty { rememberedTraits = [] }
   }
 
-  func has(_ field: Field) -> Bool { starts[field.rawValue] >= 0 }
+  /// Bytes held, values and bookkeeping: at least the total length of the values.
+  var byteCount: Int { text.count }
+
+  func has(_ field: Field) -> Bool {
+    text.withUnsafeBytes { Bytes.span(field, in: $0) != nil }
+  }
 
   func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {
@@ -74,6 +81,7 @@ struct PersonValues: Sendable {
 
   /// Sets a field to a copy of `bytes`.
   mutating func set(_ field: Field, _ bytes: UnsafeRawBufferPointer) {
+    if text.isEmpty { addHeader() }
     let start = text.count
     text.append(contentsOf: bytes)
     mark(field, from: start)
@@ -83,6 +91,7 @@ struct PersonValues: Sendable {
   /// false what it appended is dropped and the field stays as it was.
   @discardableResult
   mutating func set(_ field: Field, writing write: (inout [UInt8]) -> Bool) -> Bool {
+    if text.isEmpty { addHeader() }
     let start = text.count
     guard write(&text) else {
       text.removeSubrange(start...)
@@ -95,8 +104,7 @@ struct PersonValues: Sendable {
   /// Sets a field to a String's bytes, or removes it.
   mutating func set(_ field: Field, _ string: String?) {
     guard var string else {
-      starts[field.rawValue] = -1
-      ends[field.rawValue] = -1
+      if !text.isEmpty { store(-1, -1, for: field) }
       return
     }
     string.withUTF8 { set(field, UnsafeRawBufferPointer($0)) }
@@ -110,25 +118,39 @@ struct PersonValues: Sendable {
   }
 
   private mutating func mark(_ field: Field, from start: Int) {
-    starts[field.rawValue] = Int32(truncatingIfNeeded: start)
-    ends[field.rawValue] = Int32(truncatingIfNeeded: text.count)
+    store(Int32(truncatingIfNeeded: start), Int32(truncatingIfNeeded: text.count), for: field)
+  }
+
+  private mutating func store(_ start: Int32, _ end: Int32, for field: Field) {
+    text.withUnsafeMutableBytes {
+      $0.storeBytes(of: start, toByteOffset: field.rawValue * 8, as: Int32.self)
+      $0.storeBytes(of: end, toByteOffset: field.rawValue * 8 + 4, as: Int32.self)
+    }
+  }
+
+  private mutating func addHeader() {
+    text.append(contentsOf: repeatElement(0xFF, count: Self.headerSize))
   }
 
   /// The fields' bytes, valid inside `body`.
   struct Bytes {
-    fileprivate let base: UnsafeBufferPointer<UInt8>
-    fileprivate let starts: SIMD16<Int32>
-    fileprivate let ends: SIMD16<Int32>
+    fileprivate let base: UnsafeRawBufferPointer
 
     subscript(field: Field) -> UnsafeBufferPointer<UInt8>? {
-      let start = Int(starts[field.rawValue])
+      guard let span = Self.span(field, in: base) else { return nil }
+      return UnsafeBufferPointer(rebasing: base.assumingMemoryBound(to: UInt8.self)[span])
+    }
+
+    fileprivate static func span(_ field: Field, in text: UnsafeRawBufferPointer) -> Range<Int>? {
+      guard text.count >= PersonValues.headerSize else { return nil }
+      let start = text.load(fromByteOffset: field.rawValue * 8, as: Int32.self)
       guard start >= 0 else { return nil }
-      return UnsafeBufferPointer(rebasing: base[start..<Int(ends[field.rawValue])])
+      return Int(start)..<Int(text.load(fromByteOffset: field.rawValue * 8 + 4, as: Int32.self))
     }
   }
 
   func withBytes<Result>(_ body: (Bytes) -> Result) -> Result {
-    text.withUnsafeBufferPointer { body(Bytes(base: $0, starts: starts, ends: ends)) }
+    text.withUnsafeBytes { body(Bytes(base: $0)) }
   }
 
   // MARK: - Strings

@@ -26,46 +26,69 @@ struct RequestBodyEncoder: Sendable {
 
   /// The whole body, as `build` prints it.
   func encode(_ person: PersonValues, into output: inout [UInt8]) {
-    output.append("{\"data\":{\"values\":{")
-    var first = true
-    person.withBytes { bytes in
-      keys.withUnsafeBufferPointer { keys in
-        // In `PersonAttribute.allCases` order, written out: `allCases` is an array made on
-        // every call.
-        func attribute(_ attribute: PersonAttribute, _ index: Int) {
-          guard person.has(attribute) else { return }
-          if !first { output.append(UInt8(ascii: ",")) }
-          first = false
-          output.append(
-            contentsOf: UnsafeBufferPointer(
-              rebasing: keys[Int(keyBounds[index])..<Int(keyBounds[index + 1])]))
-          encodeValue(attribute, of: bytes, into: &output)
-        }
-        attribute(.emailAddresses, 0)
-        attribute(.name, 1)
-        attribute(.phoneNumbers, 2)
-        attribute(.jobTitle, 3)
-        attribute(.description, 4)
-      }
-    }
-    for attribute in person.mapped {
-      if !first { output.append(UInt8(ascii: ",")) }
-      first = false
-      output.appendJSONString(attribute.slug)
-      output.append(UInt8(ascii: ":"))
-      output.append(contentsOf: attribute.value)
-    }
-    if let domain = person.companyDomain {
-      output.append(UInt8(ascii: ","))
-      output.appendJSONString(CompanyValues.personCompanySlug)
-      output.append(UInt8(ascii: ":"))
-      CompanyBodyEncoder.encodeReference(domain, into: &output)
-    }
-    output.append("}}}")
+    output.append(maximumCount: maximumCount(of: person)) { encode(person, into: &$0) }
   }
 
   func encode(_ person: PersonValues, into output: OutputBuffer) {
-    output.withBytes { encode(person, into: &$0) }
+    output.write(maximumCount: maximumCount(of: person)) { encode(person, into: &$0) }
+  }
+
+  /// The most bytes a body can take: every value byte (the company's domain included) counted
+  /// as escaped, with room for the keys and punctuation.
+  private func maximumCount(of person: PersonValues) -> Int {
+    var count = 2 * ByteWriter.jsonStringBound(person.byteCount) + keys.count + 256
+    for attribute in person.mapped {
+      count += ByteWriter.jsonStringBound(attribute.slug.utf8.count) + attribute.value.count + 2
+    }
+    return count
+  }
+
+  /// The body through one writer (`ByteWriter`): the per-body cost is copying.
+  private func encode(_ person: PersonValues, into writer: inout ByteWriter) {
+    writer.write("{\"data\":{\"values\":{")
+    var first = true
+    person.withBytes { bytes in
+      keys.withUnsafeBufferPointer { keys in
+        // In `PersonAttribute.allCases` order (`init` checks it), by index: `allCases` is an
+        // array made on every call.
+        for index in 0..<5 {
+          let attribute = Self.attribute(at: index)
+          guard person.has(attribute) else { continue }
+          if !first { writer.write(UInt8(ascii: ",")) }
+          first = false
+          writer.write(
+            UnsafeBufferPointer(rebasing: keys[Int(keyBounds[index])..<Int(keyBounds[index + 1])]))
+          encodeValue(attribute, of: bytes, into: &writer)
+        }
+      }
+    }
+    for attribute in person.mapped {
+      if !first { writer.write(UInt8(ascii: ",")) }
+      first = false
+      var slug = attribute.slug
+      slug.withUTF8 { writer.writeJSONString($0) }
+      writer.write(UInt8(ascii: ":"))
+      attribute.value.withUnsafeBufferPointer { writer.write($0) }
+    }
+    if let domain = person.companyDomain {
+      // Written by the companies' own rules (`CompanyValues`), then copied.
+      var reference: [UInt8] = [UInt8(ascii: ",")]
+      reference.appendJSONString(CompanyValues.personCompanySlug)
+      reference.append(UInt8(ascii: ":"))
+      CompanyBodyEncoder.encodeReference(domain, into: &reference)
+      reference.withUnsafeBufferPointer { writer.write($0) }
+    }
+    writer.write("}}}")
+  }
+
+  private static func attribute(at index: Int) -> PersonAttribute {
+    switch index {
+    case 0: .emailAddresses
+    case 1: .name
+    case 2: .phoneNumbers
+    case 3: .jobTitle
+    default: .description
+    }
   }
 
   /// The attributes one at a time, slug and value text: what delivery merges and compares.
@@ -73,7 +96,9 @@ struct RequestBodyEncoder: Sendable {
     var attributes = person.withBytes { bytes in
       PersonAttribute.allCases.filter(person.has).map { attribute in
         var value: [UInt8] = []
-        encodeValue(attribute, of: bytes, into: &value)
+        value.append(maximumCount: ByteWriter.jsonStringBound(person.byteCount) + 128) {
+          encodeValue(attribute, of: bytes, into: &$0)
+        }
         return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
       }
     }
@@ -89,29 +114,29 @@ struct RequestBodyEncoder: Sendable {
 
   /// One attribute's value: a one-element array of Attio's object form.
   private func encodeValue(
-    _ attribute: PersonAttribute, of person: PersonValues.Bytes, into output: inout [UInt8]
+    _ attribute: PersonAttribute, of person: PersonValues.Bytes, into output: inout ByteWriter
   ) {
     switch attribute {
     case .emailAddresses:
-      output.append("[{\"email_address\":")
-      output.appendJSONString(utf8: person[.email]!)
+      output.write("[{\"email_address\":")
+      output.writeJSONString(person[.email]!)
     case .name:
-      output.append("[{\"first_name\":")
-      output.appendJSONString(utf8: person[.firstName]!)
-      output.append(",\"last_name\":")
-      output.appendJSONString(utf8: person[.lastName]!)
-      output.append(",\"full_name\":")
-      output.appendJSONString(utf8: person[.fullName]!)
+      output.write("[{\"first_name\":")
+      output.writeJSONString(person[.firstName]!)
+      output.write(",\"last_name\":")
+      output.writeJSONString(person[.lastName]!)
+      output.write(",\"full_name\":")
+      output.writeJSONString(person[.fullName]!)
     case .phoneNumbers:
-      output.append("[{\"original_phone_number\":")
-      output.appendJSONString(utf8: person[.phone]!)
+      output.write("[{\"original_phone_number\":")
+      output.writeJSONString(person[.phone]!)
     case .jobTitle:
-      output.append("[{\"value\":")
-      output.appendJSONString(utf8: person[.jobTitle]!)
+      output.write("[{\"value\":")
+      output.writeJSONString(person[.jobTitle]!)
     case .description:
-      output.append("[{\"value\":")
-      output.appendJSONString(utf8: person[.description]!)
+      output.write("[{\"value\":")
+      output.writeJSONString(person[.description]!)
     }
-    output.append("}]")
+    output.write("}]")
   }
 }

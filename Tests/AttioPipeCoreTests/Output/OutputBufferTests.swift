@@ -38,4 +38,27 @@ import Testing
     #expect(throws: PipelineError.outputClosed) { try output.flush() }
     #expect(output.linesWritten == 0)
   }
+
+  /// A body bigger than the buffer's room (a long value) makes room and arrives whole.
+  @Test func writesLargerThanTheBufferArriveWhole() throws {
+    let ends = Self.pipeEnds()
+    defer { close(ends.read) }
+    let output = OutputBuffer(fileDescriptor: ends.write, flushThreshold: 64)
+    let text = String(repeating: "0123456789", count: 4000)
+    output.append("[")
+    output.appendJSONString(text)
+    output.append("]\n")
+    try output.lineCompleted()
+    try output.flush()
+    close(ends.write)
+    var received: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = read(ends.read, &chunk, chunk.count)
+      if count <= 0 { break }
+      received += chunk[..<count]
+    }
+    #expect(received == Array("[\"\(text)\"]\n".utf8))
+    #expect(output.linesWritten == 1)
+  }
 }
