@@ -4,9 +4,17 @@ import Synchronization
 // Design: two stages on two threads, because a machine has at least two cores and reading
 // is the bulk of the work.
 //
-//   scanner thread:  read(2) -> split lines -> validate and resolve (EventScanner)
-//                    -> copy each line's bytes and its ScannedLine into a LineBatch
-//   caller's thread: for each line of each batch, in order: identity, mapping, output
+//   scanner thread:  read(2) -> split lines -> copy them into a LineBatch
+//                    -> validate and resolve each (EventScanner), unless handed over raw
+//   caller's thread: for each batch, in order: scan it if it came raw; then for each line:
+//                    identity, mapping, output
+//
+// Scanning is shared so that both cores stay busy whichever stage is heavier: a stream of
+// page views is nearly all scanning, one of new visitors nearly all identity and output. When
+// a batch is full and the caller has nothing queued (it is idle, or about to be), the scanner
+// hands the batch over raw and the caller scans it; otherwise the scanner scans it itself.
+// The share settles where the queue stays short. Each batch is scanned by exactly one thread,
+// before the caller reads it, so the order and the results are the same either way.
 //
 // Batches travel through a bounded queue (`BatchQueue`) and come back for reuse, so memory is
 // fixed however long the stream: at most `batchesInFlight` batches of about `batchBytes` each.
@@ -32,6 +40,15 @@ struct EventPipeline {
   var batchesInFlight = 4
   /// How often `beforeWaiting` runs again while no batch arrives; nil: only once per wait.
   var idleInterval: Double?
+  /// Which thread scans (tests pin each way; runs share the work).
+  var scanning = ScanSharing.shared
+
+  enum ScanSharing: Sendable {
+    /// Batches go raw when the consumer has none queued (see the design note).
+    case shared
+    case scannerThread
+    case consumerThread
+  }
 
   /// What the consumer is told about each line. Read in place from the batch: a
   /// `ScannedLine` is a few hundred bytes, and copying it (or making a file name's String for
@@ -71,9 +88,11 @@ struct EventPipeline {
   ) throws(PipelineError) {
     let queue = BatchQueue(capacity: batchesInFlight)
     let producer = Producer(
-      inputs: inputs, enabledEvents: enabledEvents, queue: queue, batchBytes: batchBytes)
+      inputs: inputs, enabledEvents: enabledEvents, queue: queue, batchBytes: batchBytes,
+      scanning: scanning)
     DispatchQueue.global().async { producer.run() }
     defer { queue.cancel() }
+    var scanner = EventScanner(enabledEvents: enabledEvents)
     while true {
       var waited = false
       let batch = try queue.pop(
@@ -81,6 +100,11 @@ struct EventPipeline {
           waited = true
           try beforeWaiting()
         }, idleInterval: idleInterval)
+      if !batch.isScanned {
+        LineBatch.scan(
+          batch.entries, of: batch.bytes, into: &batch.scans, with: &scanner, inputs: inputs)
+        batch.isScanned = true
+      }
       var keepGoing = true
       try batch.bytes.withUnsafeBufferPointer { (bytes) throws(PipelineError) in
         try batch.scans.withUnsafeMutableBufferPointer { (scans) throws(PipelineError) in
@@ -117,12 +141,17 @@ final class LineBatch: @unchecked Sendable {
     var lineNumber: Int
     var input: Int
     var afterStop: Bool
+    /// The length of a line over the limit, whose bytes were not kept; nil for a line read.
+    var tooLongLength: Int?
   }
 
   var bytes: [UInt8] = []
   var entries: [Entry] = []
   /// Each entry's scanned line, apart from the entries so that the consumer reads it in place.
   var scans: [ScannedLine] = []
+  /// Whether `scans` holds every entry's line; a batch handed over raw is scanned by the
+  /// consumer (see the design note above).
+  var isScanned = false
   var failure: PipelineError?
   var isLast = false
 
@@ -131,6 +160,30 @@ final class LineBatch: @unchecked Sendable {
     if bytes.capacity > 4 << 20 { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
     entries.removeAll(keepingCapacity: true)
     scans.removeAll(keepingCapacity: true)
+    isScanned = false
+  }
+
+  /// Scans `entries` of `bytes` into `scans` (emptied first), on whichever thread holds them.
+  static func scan(
+    _ entries: [Entry], of bytes: [UInt8], into scans: inout [ScannedLine],
+    with scanner: inout EventScanner, inputs: InputFiles
+  ) {
+    scans.removeAll(keepingCapacity: true)
+    scans.reserveCapacity(entries.count)
+    bytes.withUnsafeBufferPointer { bytes in
+      for entry in entries {
+        if let length = entry.tooLongLength {
+          var scanned = ScannedLine()
+          scanned.kind = .invalid
+          scanned.error = inputs.tooLongError(length: length)
+          scans.append(scanned)
+        } else {
+          scans.append(
+            scanner.scan(
+              UnsafeBufferPointer(rebasing: bytes[entry.offset..<entry.offset + entry.length])))
+        }
+      }
+    }
   }
 }
 
@@ -141,11 +194,17 @@ private final class Producer: Sendable {
   let queue: BatchQueue
   let batchBytes: Int
 
-  init(inputs: InputFiles, enabledEvents: EventNameSet, queue: BatchQueue, batchBytes: Int) {
+  let scanning: EventPipeline.ScanSharing
+
+  init(
+    inputs: InputFiles, enabledEvents: EventNameSet, queue: BatchQueue, batchBytes: Int,
+    scanning: EventPipeline.ScanSharing
+  ) {
     self.inputs = inputs
     self.enabledEvents = enabledEvents
     self.queue = queue
     self.batchBytes = batchBytes
+    self.scanning = scanning
   }
 
   func run() {
@@ -153,11 +212,15 @@ private final class Producer: Sendable {
     var filling = FillingBatch(queue.freshBatch())
     let queue = self.queue
     let batchBytes = self.batchBytes
+    let inputs = self.inputs
+    let scanning = self.scanning
     do {
       try inputs.forEachLine(
         beforeRead: { () throws(PipelineError) in
-          // The read may block: hand over what is scanned so far.
-          if !filling.entries.isEmpty { filling.hand(to: queue) }
+          // The read may block: hand over what is read so far.
+          if !filling.entries.isEmpty {
+            filling.hand(to: queue, scanner: &scanner, inputs, scanning)
+          }
         },
         stop: SignalMonitor.inputStop(cancelled: { queue.isCancelled }),
         onLine: { line, position throws(PipelineError) in
@@ -166,18 +229,14 @@ private final class Producer: Sendable {
             input: position.input, afterStop: position.afterStop)
           switch line {
           case .text(let bytes):
-            filling.scans.append(scanner.scan(bytes))
             entry.length = bytes.count
             filling.bytes.append(contentsOf: bytes)
           case .tooLong(let length):
-            var scanned = ScannedLine()
-            scanned.kind = .invalid
-            scanned.error = inputs.tooLongError(length: length)
-            filling.scans.append(scanned)
+            entry.tooLongLength = length
           }
           filling.entries.append(entry)
           if filling.bytes.count >= batchBytes || filling.entries.count >= 4096 {
-            filling.hand(to: queue)
+            filling.hand(to: queue, scanner: &scanner, inputs, scanning)
           }
           return !queue.isCancelled
         })
@@ -185,7 +244,7 @@ private final class Producer: Sendable {
       filling.batch.failure = error
     }
     filling.batch.isLast = true
-    filling.hand(to: queue)
+    filling.hand(to: queue, scanner: &scanner, inputs, scanning)
   }
 }
 
@@ -206,8 +265,22 @@ private struct FillingBatch {
     swapContents()
   }
 
-  /// Moves the arrays into the batch, pushes it, and takes the next batch's (emptied) arrays.
-  mutating func hand(to queue: BatchQueue) {
+  /// Scans the lines unless the consumer has nothing queued (it scans them itself then),
+  /// moves the arrays into the batch, pushes it, and takes the next batch's (emptied) arrays.
+  mutating func hand(
+    to queue: BatchQueue, scanner: inout EventScanner, _ inputs: InputFiles,
+    _ scanning: EventPipeline.ScanSharing
+  ) {
+    let scansHere =
+      switch scanning {
+      case .shared: queue.hasReadyBatches
+      case .scannerThread: true
+      case .consumerThread: false
+      }
+    if scansHere {
+      LineBatch.scan(entries, of: bytes, into: &scans, with: &scanner, inputs: inputs)
+      batch.isScanned = true
+    }
     swapContents()
     let last = batch.isLast
     queue.push(batch)
@@ -246,6 +319,9 @@ final class BatchQueue: Sendable {
   }
 
   var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+
+  /// Whether a batch waits for the consumer: it is busy, so the producer scans the next one.
+  var hasReadyBatches: Bool { state.withLock { !$0.ready.isEmpty } }
 
   /// A batch to fill, once there is room for one more in flight.
   func freshBatch() -> LineBatch {
