@@ -198,8 +198,13 @@ struct EventProcessor {
       if raw.elementsEqual("null".utf8) {
         changes.remove(.mappedTrait(index))
       } else if prefixes[index].count + raw.count <= Profile.maximumTraitLength {
-        let stored = prefixes[index] + raw
-        stored.withUnsafeBytes { changes.set(.mappedTrait(index), $0) }
+        let start = changes.withValueBuffer { bytes in
+          let start = bytes.count
+          bytes.append(contentsOf: prefixes[index])
+          bytes.append(contentsOf: raw)
+          return start
+        }
+        changes.commitValue(.mappedTrait(index), from: start)
       }
     }
   }
