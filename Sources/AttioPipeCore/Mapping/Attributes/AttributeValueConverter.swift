@@ -31,6 +31,64 @@ struct AttributeValueConverter: Sendable {
   ]
 
   func convert(_ raw: [UInt8], to attribute: AttributeSchema.Attribute) -> Outcome {
+    if let outcome = convertPlain(raw, to: attribute) { return outcome }
+    return convertInGeneral(raw, to: attribute)
+  }
+
+  /// The commonest values on a short path: a plain printable ASCII string, or a number, for a
+  /// single-valued text, select, status or number attribute, converted straight from the bytes.
+  /// Nil for anything else, and for values it would reject (the general path says why); tests
+  /// compare the two paths.
+  func convertPlain(_ raw: [UInt8], to attribute: AttributeSchema.Attribute) -> Outcome? {
+    guard !attribute.isMultiselect, let first = raw.first else { return nil }
+    let isString = first == UInt8(ascii: "\"")
+    if isString {
+      // Printable ASCII without escapes: the text is the bytes between the quotes.
+      guard raw.count >= 2, raw.last == UInt8(ascii: "\""),
+        raw.dropFirst().dropLast().allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C })
+      else { return nil }
+    } else {
+      guard first == UInt8(ascii: "-") || (0x30...0x39).contains(first) else { return nil }
+    }
+    var start = isString ? 1 : 0
+    var end = isString ? raw.count - 1 : raw.count
+    while start < end && raw[start] == 0x20 { start += 1 }
+    while end > start && raw[end - 1] == 0x20 { end -= 1 }
+    let text = String(decoding: raw[start..<end], as: UTF8.self)
+    // A number literal the general reader takes (it refuses one no Double holds, `1e400`).
+    if !isString && RawValue.canonicalNumber(text) == nil { return nil }
+    switch attribute.type {
+    case "text":
+      guard !text.isEmpty else { return isString ? .absent : nil }
+      var output: [UInt8] = []
+      output.append("[{\"value\":")
+      output.appendJSONString(text)
+      output.append("}]")
+      return .value(output)
+    case "select", "status":
+      guard isString else { return nil }
+      guard !text.isEmpty else { return .absent }
+      guard let match = attribute.option(matching: text) else { return nil }
+      var output: [UInt8] = []
+      output.append(attribute.type == "select" ? "[{\"option\":" : "[{\"status\":")
+      output.appendJSONString(match)
+      output.append("}]")
+      return .value(output)
+    case "number":
+      guard !(isString && text.isEmpty) else { return .absent }
+      guard let number = RawValue.canonicalNumber(text) else { return nil }
+      var output: [UInt8] = []
+      output.append("[{\"value\":")
+      output.append(contentsOf: number.utf8)
+      output.append("}]")
+      return .value(output)
+    default:
+      return nil
+    }
+  }
+
+  /// Every value and type: the value parsed, then converted item by item.
+  func convertInGeneral(_ raw: [UInt8], to attribute: AttributeSchema.Attribute) -> Outcome {
     guard var value = RawValue.parse(raw) else {
       return .failure("not a JSON value", partial: nil)
     }

@@ -196,6 +196,35 @@ import Testing
         == "[{\"email_address\":\"a@example.com\"},{\"email_address\":\"b@example.com\"}]")
     #expect(convert("\"a@example.com\"", emails) == "[{\"email_address\":\"a@example.com\"}]")
   }
+  /// The short path for plain strings and numbers answers exactly as the general one, or
+  /// leaves the value to it; and it is taken for the common values.
+  @Test func thePlainPathAgreesWithTheGeneralOne() {
+    let raws = [
+      "\"Pro\"", "\"pro\"", "\"  PRO  \"", "\"Pro \"", "\"Unknown\"", "\"\"", "\"   \"", "\"12\"",
+      "\" 12 \"", "\"1.23456\"", "\"-0.5\"", "\"1e3\"", "\"12 seats\"", "12", "-3", "0.12345",
+      "1e400", "1E-2", "\"Paid ads\"", "\"a/b c\"", "\"say \\\"hi\\\"\"", "\"Caf\u{e9}\"",
+      "true", "null", "[\"Pro\"]", "{\"a\":1}", "\"\\u0050ro\"",
+    ]
+    let attributes = [
+      attribute("text"), attribute("number"), attribute("currency"),
+      attribute("select", options: ["Free", "Pro", "12"]), attribute("status", options: ["Pro"]),
+      attribute("select", multi: true, options: ["Pro"]), attribute("select"),
+      attribute("checkbox"), attribute("rating"),
+    ]
+    for attribute in attributes {
+      for raw in raws {
+        let bytes = Array(raw.utf8)
+        guard let plain = converter.convertPlain(bytes, to: attribute) else { continue }
+        #expect(
+          plain == converter.convertInGeneral(bytes, to: attribute), "\(raw) as \(attribute.type)")
+      }
+    }
+    for (raw, type) in [("\"Pro\"", "select"), ("\"Paid ads\"", "text"), ("12", "number")] {
+      let taken = converter.convertPlain(
+        Array(raw.utf8), to: attribute(type, options: ["Pro"]))
+      #expect(taken != nil, "\(raw) as \(type)")
+    }
+  }
 }
 
 @Suite struct ISODateTimeTests {
