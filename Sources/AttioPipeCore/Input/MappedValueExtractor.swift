@@ -5,42 +5,65 @@
 /// it walks the bytes without re-checking the grammar: keys are compared in place (escaped
 /// keys, rare, are decoded first), and subtrees no source points into are skipped by counting
 /// brackets. A duplicate key's last value wins, as in the scanner.
+///
+/// The sources' paths are kept as a trie (`traits` → `plan`, `context` → `traits` → `plan`):
+/// at each object the walk compares a key with the children of the node it is at, so it
+/// allocates nothing per key, however many sources there are.
 struct MappedValueExtractor: Sendable {
   let sources: [MappedSource]
   /// Every absolute path a source may be read from, and which source and rank it serves
   /// (rank 0 wins over rank 1: an `identify`'s own `traits` over its `context.traits`).
   private let candidates: [Candidate]
-
-  /// Every candidate's keys, back to back: `keyRanges[candidate.firstKey...]` are its keys'
-  /// ranges in `keyBytes`. Flat, so that the walk compares keys without touching an array of
-  /// arrays (each element read of which is a retain and a release).
+  /// The trie, flat: node 0 is the line's object; a node's children are contiguous.
+  private let nodes: [Node]
+  private let children: [Child]
+  /// The candidates whose path ends at each node (`Node.endings` ranges into it).
+  private let endings: [Int]
+  /// The keys' bytes (`Child.key` ranges into it).
   private let keyBytes: [UInt8]
-  private let keyRanges: [Range<Int>]
 
   fileprivate struct Candidate: Sendable {
-    var firstKey: Int
-    var keyCount: Int
     var source: Int
     var rank: Int
+  }
+
+  fileprivate struct Node: Sendable {
+    var children: Range<Int> = 0..<0
+    var endings: Range<Int> = 0..<0
+  }
+
+  fileprivate struct Child: Sendable {
+    var key: Range<Int>
+    var node: Int
     /// Only an `identify` call's top-level `traits` are person traits.
     var identifyOnly: Bool
   }
 
   init(sources: [MappedSource]) {
     self.sources = sources
-    var candidates: [Candidate] = []
-    var keyBytes: [UInt8] = []
-    var keyRanges: [Range<Int>] = []
-    func add(_ keys: [String], source: Int, rank: Int, identifyOnly: Bool) {
-      candidates.append(
-        Candidate(
-          firstKey: keyRanges.count, keyCount: keys.count, source: source, rank: rank,
-          identifyOnly: identifyOnly))
-      for key in keys {
-        let start = keyBytes.count
-        keyBytes.append(contentsOf: key.utf8)
-        keyRanges.append(start..<keyBytes.count)
+    // The trie as nested dictionaries first, then laid out breadth first.
+    final class Building {
+      var children: [(key: String, identifyOnly: Bool, node: Building)] = []
+      var endings: [Int] = []
+
+      func child(_ key: String, identifyOnly: Bool) -> Building {
+        if let found = children.first(where: { $0.key == key && $0.identifyOnly == identifyOnly }) {
+          return found.node
+        }
+        let node = Building()
+        children.append((key, identifyOnly, node))
+        return node
       }
+    }
+    let root = Building()
+    var candidates: [Candidate] = []
+    func add(_ keys: [String], source: Int, rank: Int, identifyOnly: Bool) {
+      var node = root
+      for (depth, key) in keys.enumerated() {
+        node = node.child(key, identifyOnly: identifyOnly && depth == 0)
+      }
+      node.endings.append(candidates.count)
+      candidates.append(Candidate(source: source, rank: rank))
     }
     for (index, source) in sources.enumerated() {
       switch source.root {
@@ -53,24 +76,54 @@ struct MappedValueExtractor: Sendable {
         add(["context"] + source.path, source: index, rank: 0, identifyOnly: false)
       }
     }
+    var nodes: [Node] = []
+    var children: [Child] = []
+    var endings: [Int] = []
+    var keyBytes: [UInt8] = []
+    var queue = [root]
+    var next = 0
+    nodes.append(Node())
+    while next < queue.count {
+      let building = queue[next]
+      let index = next
+      next += 1
+      nodes[index].endings = endings.count..<endings.count + building.endings.count
+      endings += building.endings
+      let first = children.count
+      for child in building.children {
+        let start = keyBytes.count
+        keyBytes.append(contentsOf: child.key.utf8)
+        children.append(
+          Child(key: start..<keyBytes.count, node: queue.count, identifyOnly: child.identifyOnly))
+        queue.append(child.node)
+        nodes.append(Node())
+      }
+      nodes[index].children = first..<children.count
+    }
     self.candidates = candidates
+    self.nodes = nodes
+    self.children = children
+    self.endings = endings
     self.keyBytes = keyBytes
-    self.keyRanges = keyRanges
   }
 
   /// The values of the sources that `line` (a validated JSON object) gives. `isIdentify`: the
   /// line is an `identify` call (its top-level `traits` are read).
   func extract(from line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
     var found = [Range<Int>?](repeating: nil, count: candidates.count)
-    let active = candidates.indices.filter { isIdentify || !candidates[$0].identifyOnly }
-    candidates.withUnsafeBufferPointer { candidates in
-      keyBytes.withUnsafeBufferPointer { keyBytes in
-        keyRanges.withUnsafeBufferPointer { keyRanges in
-          var walker = Walker(
-            bytes: line, candidates: candidates, keyBytes: keyBytes, keyRanges: keyRanges)
-          walker.skipWhitespace()
-          if walker.position < line.count && line[walker.position] == UInt8(ascii: "{") {
-            walker.object(depth: 0, active: active, found: &found)
+    nodes.withUnsafeBufferPointer { nodes in
+      children.withUnsafeBufferPointer { children in
+        endings.withUnsafeBufferPointer { endings in
+          keyBytes.withUnsafeBufferPointer { keyBytes in
+            var walker = Walker(
+              bytes: line,
+              trie: Trie(
+                nodes: nodes, children: children, endings: endings, keyBytes: keyBytes,
+                isIdentify: isIdentify))
+            walker.skipWhitespace()
+            if walker.position < line.count && line[walker.position] == UInt8(ascii: "{") {
+              walker.object(at: 0, found: &found)
+            }
           }
         }
       }
@@ -89,28 +142,24 @@ struct MappedValueExtractor: Sendable {
   }
 }
 
+/// The extractor's trie, borrowed for one walk.
+private struct Trie {
+  let nodes: UnsafeBufferPointer<MappedValueExtractor.Node>
+  let children: UnsafeBufferPointer<MappedValueExtractor.Child>
+  let endings: UnsafeBufferPointer<Int>
+  let keyBytes: UnsafeBufferPointer<UInt8>
+  let isIdentify: Bool
+}
+
 /// A cursor over validated JSON.
 private struct Walker {
   let bytes: UnsafeBufferPointer<UInt8>
-  let candidates: UnsafeBufferPointer<MappedValueExtractor.Candidate>
-  let keyBytes: UnsafeBufferPointer<UInt8>
-  let keyRanges: UnsafeBufferPointer<Range<Int>>
+  let trie: Trie
   var position = 0
 
-  init(
-    bytes: UnsafeBufferPointer<UInt8>,
-    candidates: UnsafeBufferPointer<MappedValueExtractor.Candidate>,
-    keyBytes: UnsafeBufferPointer<UInt8>, keyRanges: UnsafeBufferPointer<Range<Int>>
-  ) {
+  init(bytes: UnsafeBufferPointer<UInt8>, trie: Trie) {
     self.bytes = bytes
-    self.candidates = candidates
-    self.keyBytes = keyBytes
-    self.keyRanges = keyRanges
-  }
-
-  /// The `depth`-th key of a candidate.
-  private func key(_ depth: Int, of candidate: Int) -> UnsafeBufferPointer<UInt8> {
-    UnsafeBufferPointer(rebasing: keyBytes[keyRanges[candidates[candidate].firstKey + depth]])
+    self.trie = trie
   }
 
   mutating func skipWhitespace() {
@@ -122,10 +171,9 @@ private struct Walker {
     }
   }
 
-  /// At `{`: reads the members, recording values whose path a candidate names and descending
-  /// into objects a candidate points into. `active` are the candidates whose first `depth`
-  /// keys match the path so far.
-  mutating func object(depth: Int, active: [Int], found: inout [Range<Int>?]) {
+  /// At `{`: reads the members, recording the values of the candidates whose path ends at a
+  /// child of `node`, and descending into objects that children lead further into.
+  mutating func object(at node: Int, found: inout [Range<Int>?]) {
     position += 1
     while true {
       skipWhitespace()
@@ -142,28 +190,27 @@ private struct Walker {
       skipWhitespace()
       position += 1  // ':'
       skipWhitespace()
-      func matches(_ index: Int) -> Bool {
-        candidates[index].keyCount > depth && keyEquals(key, self.key(depth, of: index))
+      // Most keys lead nowhere: compared with the node's few children, nothing made.
+      var match: MappedValueExtractor.Child?
+      for child in trie.children[trie.nodes[node].children]
+      where !(child.identifyOnly && !trie.isIdentify)
+        && keyEquals(key, UnsafeBufferPointer(rebasing: trie.keyBytes[child.key]))
+      {
+        match = child
+        break
       }
-      // Most keys match no candidate: tested before any array is made.
-      guard active.contains(where: matches) else {
+      guard let match else {
         skipValue()
         continue
       }
-      let matching = active.filter(matches)
       let start = position
-      if bytes[position] == UInt8(ascii: "{") {
-        let deeper = matching.filter { candidates[$0].keyCount > depth + 1 }
-        if deeper.isEmpty {
-          skipValue()
-        } else {
-          object(depth: depth + 1, active: deeper, found: &found)
-        }
+      if bytes[position] == UInt8(ascii: "{") && !trie.nodes[match.node].children.isEmpty {
+        object(at: match.node, found: &found)
       } else {
         skipValue()
       }
-      for index in matching where candidates[index].keyCount == depth + 1 {
-        found[index] = start..<position
+      for candidate in trie.endings[trie.nodes[match.node].endings] {
+        found[candidate] = start..<position
       }
     }
   }
