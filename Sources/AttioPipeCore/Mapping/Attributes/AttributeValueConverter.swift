@@ -60,27 +60,18 @@ struct AttributeValueConverter: Sendable {
     switch attribute.type {
     case "text":
       guard !text.isEmpty else { return isString ? .absent : nil }
-      var output: [UInt8] = []
-      output.append("[{\"value\":")
-      output.appendJSONString(text)
-      output.append("}]")
-      return .value(output)
+      return .value(Self.single("value", text))
     case "select", "status":
       guard isString else { return nil }
       guard !text.isEmpty else { return .absent }
       guard let match = attribute.option(matching: text) else { return nil }
-      var output: [UInt8] = []
-      output.append(attribute.type == "select" ? "[{\"option\":" : "[{\"status\":")
-      output.appendJSONString(match)
-      output.append("}]")
-      return .value(output)
+      return .value(Self.single(attribute.type == "select" ? "option" : "status", match))
     case "number":
       guard !(isString && text.isEmpty) else { return .absent }
       guard let number = RawValue.canonicalNumber(text) else { return nil }
-      var output: [UInt8] = []
-      output.append("[{\"value\":")
-      output.append(contentsOf: number.utf8)
-      output.append("}]")
+      var output: [UInt8] = [UInt8(ascii: "[")]
+      Self.appendObject("value", number: number, to: &output)
+      output.append(UInt8(ascii: "]"))
       return .value(output)
     default:
       return nil
@@ -126,6 +117,34 @@ struct AttributeValueConverter: Sendable {
     return .value(body!)
   }
 
+  /// `{"key":"text"}`: the write form of most types.
+  private static func appendObject(_ key: StaticString, _ text: String, to output: inout [UInt8]) {
+    output.append("{\"")
+    output.append(key)
+    output.append("\":")
+    output.appendJSONString(text)
+    output.append(UInt8(ascii: "}"))
+  }
+
+  /// `{"key":12}`: a number's literal as it is.
+  private static func appendObject(
+    _ key: StaticString, number: String, to output: inout [UInt8]
+  ) {
+    output.append("{\"")
+    output.append(key)
+    output.append("\":")
+    output.append(contentsOf: number.utf8)
+    output.append(UInt8(ascii: "}"))
+  }
+
+  /// A one-element array of `{"key":"text"}`.
+  private static func single(_ key: StaticString, _ text: String) -> [UInt8] {
+    var output: [UInt8] = [UInt8(ascii: "[")]
+    appendObject(key, text, to: &output)
+    output.append(UInt8(ascii: "]"))
+    return output
+  }
+
   struct Failure: Error, Equatable {
     var reason: String
     init(_ reason: String) { self.reason = reason }
@@ -150,16 +169,13 @@ struct AttributeValueConverter: Sendable {
       guard let text = value.text else {
         return .failure(Failure("expected text, got \(value.kind)"))
       }
-      output.append("{\"value\":")
-      output.appendJSONString(text)
-      output.append("}")
+      Self.appendObject("value", text, to: &output)
     case "number", "currency":
       guard let number = value.numberText else {
         return .failure(Failure("\(value.shown) is not a number"))
       }
-      output.append(attribute.type == "number" ? "{\"value\":" : "{\"currency_value\":")
-      output += number.utf8
-      output.append("}")
+      Self.appendObject(
+        attribute.type == "number" ? "value" : "currency_value", number: number, to: &output)
     case "checkbox":
       guard let flag = value.flag else {
         return .failure(Failure("\(value.shown) is not true or false"))
@@ -206,23 +222,17 @@ struct AttributeValueConverter: Sendable {
       guard let text = value.string, let email = EmailAddress.normalize(text) else {
         return .failure(Failure("\(value.shown) is not a valid email address"))
       }
-      output.append("{\"email_address\":")
-      output.appendJSONString(email)
-      output.append("}")
+      Self.appendObject("email_address", email, to: &output)
     case "phone-number":
       guard let text = value.text, let phone = phoneNormalizer.normalize(text) else {
         return .failure(Failure("\(value.shown) is not a phone number that can be normalised"))
       }
-      output.append("{\"original_phone_number\":")
-      output.appendJSONString(phone)
-      output.append("}")
+      Self.appendObject("original_phone_number", phone, to: &output)
     case "domain":
       guard let text = value.string, let domain = CompanyDomain.extract(text) else {
         return .failure(Failure("\(value.shown) is not a domain"))
       }
-      output.append("{\"domain\":")
-      output.appendJSONString(domain)
-      output.append("}")
+      Self.appendObject("domain", domain, to: &output)
     case "record-reference":
       // The same host name `--companies` makes of a group's website, so the reference finds
       // the company it created.
