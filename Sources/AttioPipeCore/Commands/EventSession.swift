@@ -74,25 +74,24 @@ struct EventSession {
         person.rememberedTraits = []
         attributeMapper!.apply(values, to: &person, warnings: &warnings)
       }
-      frontEnd.countEligible()
-      for warning in warnings {
-        frontEnd.countWarning(warning.reason)
-        if diagnostics.wantsEventDetails {
-          diagnostics.warning(
-            warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
-        }
-      }
+      countEligible(line, warnings: warnings)
       return .person(person, previousEmail: person.previousEmail)
     case .company(let company, let warnings):
-      frontEnd.countEligible()
-      for warning in warnings {
-        frontEnd.countWarning(warning.reason)
-        if diagnostics.wantsEventDetails {
-          diagnostics.warning(
-            warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
-        }
-      }
+      countEligible(line, warnings: warnings)
       return .company(company)
+    }
+  }
+
+  /// Counts an eligible event and its warnings, and reports them when asked.
+  private func countEligible(_ line: EventPipeline.Line, warnings: [EventWarning]) {
+    frontEnd.countEligible()
+    for warning in warnings {
+      frontEnd.countWarning(warning.reason)
+      let diagnostics = frontEnd.diagnostics
+      if diagnostics.wantsEventDetails {
+        diagnostics.warning(
+          warning, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
+      }
     }
   }
 
