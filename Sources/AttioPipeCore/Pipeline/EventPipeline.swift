@@ -4,29 +4,29 @@ import Synchronization
 // Design: two stages on two threads, because a machine has at least two cores and reading
 // is the bulk of the work.
 //
-//   scanner thread:  read(2) -> split lines -> copy them into a LineBatch
+//   reading thread:  read(2) -> split lines -> copy them into a LineBatch
 //                    -> validate and resolve each (EventScanner), unless handed over raw
 //   caller's thread: for each batch, in order: scan it if it came raw; then for each line:
 //                    identity, mapping, output
 //
 // Scanning is shared so that both cores stay busy whichever stage is heavier: a stream of
 // page views is nearly all scanning, one of new visitors nearly all identity and output. When
-// a batch is full and the caller has nothing queued (it is idle, or about to be), the scanner
-// hands the batch over raw and the caller scans it; otherwise the scanner scans it itself.
+// a batch is full and the caller has nothing queued (it is idle, or about to be), the reading
+// thread hands the batch over raw and the caller scans it; otherwise it scans it itself.
 // The share settles where the queue stays short. Each batch is scanned by exactly one thread,
 // before the caller reads it, so the order and the results are the same either way.
 //
 // Batches travel through a bounded queue (`BatchQueue`) and come back for reuse, so memory is
 // fixed however long the stream: at most `batchesInFlight` batches of about `batchBytes` each.
-// The scanner sends a partial batch before each read that may block, and the caller's thread
+// The reading thread sends a partial batch before each read that may block, and the caller's thread
 // gets a chance to flush its output before it waits for a batch, so a line that arrives on a
 // quiet `tail -F` is processed and its output written at once.
 //
 // Ordering is total: one producer, one consumer, FIFO. A consumer that stops (`--strict`,
-// closed stdout) or a second signal ends the scanner at its next line or read. The first
+// closed stdout) or a second signal ends the reading thread at its next line or read. The first
 // signal ends it once the bytes readable at that moment are read (see `InputStop`); those
-// lines reach the consumer marked `afterStop`. Whatever the scanner had scanned is still
-// delivered unless the consumer itself stopped.
+// lines reach the consumer marked `afterStop`. Whatever was read is still delivered unless
+// the consumer itself stopped.
 //
 // While the input is idle, the consumer wakes every `idleInterval` to run `beforeWaiting`
 // (which saves `--state` when due), so a quiet stream still gets its periodic saves.
