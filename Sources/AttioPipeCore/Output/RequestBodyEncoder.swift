@@ -13,10 +13,10 @@ struct RequestBodyEncoder: Sendable {
     var keys: [UInt8] = []
     var bounds = SIMD8<Int32>(repeating: 0)
     precondition(
-      PersonAttribute.allCases == [.emailAddresses, .name, .phoneNumbers, .jobTitle, .description],
-      "encode(_:into:) writes the attributes in this order")
-    for (index, attribute) in PersonAttribute.allCases.enumerated() {
-      keys.appendJSONString(slugs[attribute])
+      (0..<Self.attributeCount).map(Self.attribute(at:)) == PersonAttribute.allCases,
+      "attribute(at:) lists every attribute, in PersonAttribute's order")
+    for index in 0..<Self.attributeCount {
+      keys.appendJSONString(slugs[Self.attribute(at: index)])
       keys.append(UInt8(ascii: ":"))
       bounds[index + 1] = Int32(keys.count)
     }
@@ -33,10 +33,12 @@ struct RequestBodyEncoder: Sendable {
     output.write(maximumCount: maximumCount(of: person)) { encode(person, into: &$0) }
   }
 
-  /// The most bytes a body can take: every value byte (the company's domain included) counted
-  /// as escaped, with room for the keys and punctuation.
+  /// The most bytes a body can take: every byte the values hold (the company's domain
+  /// included, and their spans, which are never written) counted as escaped, the keys, and
+  /// room for the punctuation and quotes (under 200 bytes) and a company reference's wrapping
+  /// (under 100). `ByteWriter` stops the run rather than write past it.
   private func maximumCount(of person: PersonValues) -> Int {
-    var count = 2 * ByteWriter.jsonStringBound(person.byteCount) + keys.count + 256
+    var count = ByteWriter.jsonStringBound(person.byteCount) + keys.count + 512
     for attribute in person.mapped {
       count += ByteWriter.jsonStringBound(attribute.slug.utf8.count) + attribute.value.count + 2
     }
@@ -49,9 +51,8 @@ struct RequestBodyEncoder: Sendable {
     var first = true
     person.withBytes { bytes in
       keys.withUnsafeBufferPointer { keys in
-        // In `PersonAttribute.allCases` order (`init` checks it), by index: `allCases` is an
-        // array made on every call.
-        for index in 0..<5 {
+        // By index (`allCases` is an array made on every call).
+        for index in 0..<Self.attributeCount {
           let attribute = Self.attribute(at: index)
           guard person.has(attribute) else { continue }
           if !first { writer.write(UInt8(ascii: ",")) }
@@ -81,6 +82,9 @@ struct RequestBodyEncoder: Sendable {
     writer.write("}}}")
   }
 
+  private static let attributeCount = 5
+
+  /// `PersonAttribute.allCases[index]`, without making the array.
   private static func attribute(at index: Int) -> PersonAttribute {
     switch index {
     case 0: .emailAddresses

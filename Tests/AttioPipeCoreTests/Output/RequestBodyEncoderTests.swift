@@ -47,4 +47,32 @@ private func encoded(_ person: PersonValues, slugs: AttributeSlugs = AttributeSl
     person.jobTitle = "CTO"
     #expect(encoded(person, slugs: slugs).contains(#""role":[{"value":"CTO"}]"#))
   }
+
+  /// The worst case for the body's reserved room: every value made of characters that are
+  /// escaped as `\u00XX` (six bytes each), a company reference, a mapped attribute, and
+  /// renamed slugs. The body is written whole and reads back as the values.
+  @Test func aBodyOfEscapedValuesFitsItsReservedRoom() throws {
+    let control = String(repeating: "\u{1}", count: 300)
+    var person = PersonValues(email: "a@b.co")
+    person.name = .init(first: control, last: control, full: control)
+    person.phone = "+15558675309"
+    person.jobTitle = control
+    person.description = control
+    person.companyDomain = "acme.com"
+    person.mapped = [MappedAttribute(slug: "plan", value: Array(#"[{"option":"Pro"}]"#.utf8))]
+    var slugs = AttributeSlugs()
+    let renamed = slugs.override("job_title", with: String(repeating: "t", count: 200))
+    #expect(renamed)
+    var body: [UInt8] = []
+    RequestBodyEncoder(slugs: slugs).encode(person, into: &body)
+    let text = String(decoding: body, as: UTF8.self)
+    let escaped = String(repeating: "\\u0001", count: 300)
+    #expect(text.hasPrefix(#"{"data":{"values":{"email_addresses":[{"email_address":"a@b.co"}]"#))
+    #expect(text.contains(#""first_name":"\#(escaped)","last_name":"\#(escaped)""#))
+    #expect(text.contains(#""\#(String(repeating: "t", count: 200))":[{"value":"\#(escaped)"}]"#))
+    #expect(
+      text.hasSuffix(
+        #""plan":[{"option":"Pro"}],"company":[{"target_object":"companies","domains":[{"domain":"acme.com"}]}]}}}"#
+      ))
+  }
 }
