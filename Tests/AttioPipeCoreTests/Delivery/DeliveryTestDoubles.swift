@@ -219,4 +219,38 @@ extension DeliveryScheduler.Options {
     options.writeMode = .assert
     return options
   }
+
+  /// Merge mode, reads paced at `readRate`, at most `capacity` people remembered.
+  static func merge(
+    readRate: Double = 100, capacity: Int = PersonMemory.defaultCapacity
+  ) -> DeliveryScheduler.Options {
+    var options = DeliveryScheduler.Options()
+    options.writeMode = .merge
+    options.readRate = readRate
+    options.memoryCapacity = capacity
+    return options
+  }
+}
+
+/// Attio's answers about people records, as the fake transport returns them.
+enum PersonRecordAnswers {
+  /// One person record with `email` and, when given, a job title.
+  static func record(_ email: String, title: String?, id: String) -> String {
+    let titleValue = title.map { #","job_title":[{"active_until":null,"value":"\#($0)"}]"# } ?? ""
+    return #"{"id":{"record_id":"\#(id)"},"values":{"email_addresses":"#
+      + #"[{"active_until":null,"email_address":"\#(email)"}]\#(titleValue)}}"#
+  }
+
+  /// A query answer holding that one person.
+  static func found(_ email: String, title: String?, id: String) -> String {
+    #"{"data":[\#(record(email, title: title, id: id))]}"#
+  }
+
+  /// A GET-by-id answer.
+  static func fetched(_ email: String, title: String?, id: String) -> String {
+    #"{"data":\#(record(email, title: title, id: id))}"#
+  }
+
+  /// A query answer holding nobody.
+  static let nobody = #"{"data":[]}"#
 }

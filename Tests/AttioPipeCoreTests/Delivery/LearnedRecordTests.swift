@@ -7,27 +7,18 @@ import Testing
 /// per-person memory, and an email change tying two people's lanes.
 @Suite struct LearnedRecordTests {
   private func mergeOptions(capacity: Int = 100) -> DeliveryScheduler.Options {
-    var options = DeliveryScheduler.Options()
-    options.writeMode = .merge
-    options.memoryCapacity = capacity
-    return options
-  }
-
-  private func record(_ email: String, title: String?, id: String) -> String {
-    let titleValue = title.map { #","job_title":[{"active_until":null,"value":"\#($0)"}]"# } ?? ""
-    return #"{"id":{"record_id":"\#(id)"},"values":{"email_addresses":"#
-      + #"[{"active_until":null,"email_address":"\#(email)"}]\#(titleValue)}}"#
+    .merge(capacity: capacity)
   }
 
   private func found(_ email: String, title: String?, id: String) -> String {
-    #"{"data":[\#(record(email, title: title, id: id))]}"#
+    PersonRecordAnswers.found(email, title: title, id: id)
   }
 
   private func fetched(_ email: String, title: String?, id: String) -> String {
-    #"{"data":\#(record(email, title: title, id: id))}"#
+    PersonRecordAnswers.fetched(email, title: title, id: id)
   }
 
-  private let nobody = #"{"data":[]}"#
+  private let nobody = PersonRecordAnswers.nobody
   private let notFound = #"{"type":"invalid_request_error","code":"not_found"}"#
 
   private func text(_ body: [UInt8]?) -> String { String(decoding: body ?? [], as: UTF8.self) }

@@ -8,20 +8,15 @@ import Testing
 /// for the whole plan, reads paced apart from writes.
 @Suite struct WritePlanSchedulerTests {
   private func mergeOptions(readRate: Double = 100) -> DeliveryScheduler.Options {
-    var options = DeliveryScheduler.Options()
-    options.writeMode = .merge
-    options.readRate = readRate
-    return options
+    .merge(readRate: readRate)
   }
 
   /// A query answer holding one person with `title`, or none.
   private func found(_ email: String, title: String?, id: String = "rec-a") -> String {
-    let titleValue = title.map { #","job_title":[{"active_until":null,"value":"\#($0)"}]"# } ?? ""
-    return #"{"data":[{"id":{"record_id":"\#(id)"},"values":{"email_addresses":"#
-      + #"[{"active_until":null,"email_address":"\#(email)"}]\#(titleValue)}}]}"#
+    PersonRecordAnswers.found(email, title: title, id: id)
   }
 
-  private let nobody = #"{"data":[]}"#
+  private let nobody = PersonRecordAnswers.nobody
 
   private func text(_ body: [UInt8]?) -> String { String(decoding: body ?? [], as: UTF8.self) }
 
