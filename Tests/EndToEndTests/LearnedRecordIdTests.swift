@@ -9,18 +9,23 @@ import Testing
     Events.line(["type": "identify", "anonymousId": id, "messageId": message, "traits": traits])
   }
 
+  /// The first run: Ada's `identify` is delivered with `--state`; her result.
+  private func firstRun(_ mock: MockAttio, state: String) async throws -> [String: Any] {
+    let first = try await BinaryRunner.run(
+      ["deliver", "--state", state],
+      stdin: Data(person("a", "m1", ["email": "ada@example.com", "job_title": "CTO"]).utf8),
+      environment: mock.environment)
+    #expect(first.status == 0, "\(first.stderrText)")
+    return try #require(results(first).first)
+  }
+
   /// Run, stop, rerun with the same `--state`: the second run reads the record by id (GET)
   /// instead of querying for the email, and still computes its write from the record.
   @Test func aRerunWithTheStateReadsTheRecordByIdInsteadOfQuerying() async throws {
     let mock = try await MockAttio()
     let state = temporaryPath("ids.state")
     defer { try? FileManager.default.removeItem(atPath: state) }
-    let first = try await BinaryRunner.run(
-      ["deliver", "--state", state],
-      stdin: Data(person("a", "m1", ["email": "ada@example.com", "job_title": "CTO"]).utf8),
-      environment: mock.environment)
-    #expect(first.status == 0, "\(first.stderrText)")
-    let created = try #require(results(first).first)
+    let created = try await firstRun(mock, state: state)
     #expect(created["action"] as? String == "created")
     let recordId = try #require(created["record_id"] as? String)
     #expect(try await mock.requests().map { $0["endpoint"] as? String } == ["query", "create"])
@@ -53,12 +58,7 @@ import Testing
     let mock = try await MockAttio()
     let state = temporaryPath("ids.state")
     defer { try? FileManager.default.removeItem(atPath: state) }
-    let first = try await BinaryRunner.run(
-      ["deliver", "--state", state],
-      stdin: Data(person("a", "m1", ["email": "ada@example.com", "job_title": "CTO"]).utf8),
-      environment: mock.environment)
-    #expect(first.status == 0, "\(first.stderrText)")
-    let gone = try #require(results(first).first?["record_id"] as? String)
+    let gone = try #require(try await firstRun(mock, state: state)["record_id"] as? String)
     try await mock.delete(recordId: gone)
     let requestsBefore = try await mock.requests().count
     let second = try await BinaryRunner.run(

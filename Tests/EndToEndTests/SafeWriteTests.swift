@@ -206,16 +206,7 @@ import Testing
     #expect(run.status == 0, "\(run.stderrText)")
     let changed = try #require(
       results(run).first { $0["email"] as? String == "new@example.com" })
-    #expect(changed["action"] as? String == "updated")
-    #expect(changed["email_added"] as? String == "new@example.com")
-    #expect(changed["record_id"] as? String == ids.first)
-    let people = try await mock.people()
-    #expect(people.count == 1)
-    #expect(
-      Set(people.first?["email_addresses"] as? [String] ?? []) == [
-        "old@example.com", "new@example.com",
-      ])
-    #expect((try await mock.stats())["creates"] as? Int == 0)
+    try await expectNewEmailAdded(changed, toRecord: ids.first, in: mock)
     let patch = try #require(try await mock.requests(endpoint: "patch").first)
     #expect(patch["record_id"] as? String == ids.first)
   }

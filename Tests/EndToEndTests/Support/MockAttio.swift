@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
@@ -170,6 +171,25 @@ func results(_ run: BinaryRunner.Result) -> [[String: Any]] {
   run.stdoutText.split(separator: "\n").compactMap {
     try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
   }
+}
+
+/// Merge mode added `new@example.com` to the record of the person known as
+/// `old@example.com`: the result says so, and the workspace holds one person with both
+/// addresses and created nobody.
+func expectNewEmailAdded(
+  _ result: [String: Any], toRecord recordId: String?, in mock: MockAttio,
+  sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+  #expect(result["action"] as? String == "updated", sourceLocation: sourceLocation)
+  #expect(result["email_added"] as? String == "new@example.com", sourceLocation: sourceLocation)
+  #expect(result["record_id"] as? String == recordId, sourceLocation: sourceLocation)
+  let people = try await mock.people()
+  #expect(people.count == 1, sourceLocation: sourceLocation)
+  #expect(
+    Set(people.first?["email_addresses"] as? [String] ?? []) == [
+      "old@example.com", "new@example.com",
+    ], sourceLocation: sourceLocation)
+  #expect((try await mock.stats())["creates"] as? Int == 0, sourceLocation: sourceLocation)
 }
 
 /// NDJSON events for tests: `identify` then an eligible track per person.
