@@ -355,6 +355,25 @@ extension CommandLineOption {
       "--no-dedupe", modes: [.deliver, .send], group: .delivery,
       help: "Send even when this run already upserted the same values.",
       apply: { line, _, _ throws(UsageError) in line.delivery.scheduler.dedupe = false }),
+    CommandLineOption(
+      "--spool", value: "DIR", modes: [.deliver, .send], group: .delivery,
+      help: """
+        Keep every input line in DIR (created 0700; its parent must exist), made durable \
+        before it is acted on, until its event has a final result: a crash or kill -9 loses \
+        nothing, and the next run with the same DIR (and --state) sends what was left first, \
+        then goes on; a regular input file resumes where the spool left it. A stop signal \
+        leaves unfinished events there (reported deferred).
+        """,
+      apply: { line, _, value throws(UsageError) in line.spoolPath = value }),
+    CommandLineOption(
+      "--spool-max-bytes", value: "SIZE", modes: [.deliver, .send], group: .delivery,
+      help: """
+        Most the spool may hold on disk (default 1G; suffixes K, M, G); when full, input is \
+        not read until delivery frees room (back-pressure), never dropped.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.spoolMaximumBytes = try byteCount(name, value)
+      }),
   ]
 }
 
@@ -365,6 +384,23 @@ private func positiveInteger(_ name: String, _ text: String) throws(UsageError) 
     throw UsageError("\(name) needs a positive whole number, not '\(text)'")
   }
   return number
+}
+
+/// A size in bytes: a whole number, or one with K, M or G (powers of 1024).
+private func byteCount(_ name: String, _ text: String) throws(UsageError) -> Int {
+  let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+  var digits = Substring(text)
+  var unit = 1
+  if let last = text.last?.uppercased().first, let factor = units[last] {
+    unit = factor
+    digits = digits.dropLast()
+  }
+  guard let number = Int(digits), number > 0, number <= Int.max / unit,
+    number * unit >= 1 << 20
+  else {
+    throw UsageError("\(name) needs a size of at least 1M (e.g. 512M, 1G), not '\(text)'")
+  }
+  return number * unit
 }
 
 private func positiveNumber(_ name: String, _ text: String) throws(UsageError) -> Double {

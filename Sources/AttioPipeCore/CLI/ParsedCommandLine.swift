@@ -9,6 +9,8 @@ struct ParsedCommandLine {
   var statePath: String?
   var stateInterval = 30.0
   var resetState = false
+  var spoolPath: String?
+  var spoolMaximumBytes: Int?
   var quiet = false
   var verbose = false
   /// `--attribute NAME=SLUG` in the order given, checked together at the end.
@@ -37,6 +39,12 @@ struct ParsedCommandLine {
         path: statePath, interval: stateInterval, reset: resetState)
     } else if resetState {
       throw UsageError("--reset-state needs --state FILE")
+    }
+    if let spoolPath {
+      options.spool = Spool.Options(path: spoolPath)
+      if let spoolMaximumBytes { options.spool?.maximumBytes = spoolMaximumBytes }
+    } else if spoolMaximumBytes != nil {
+      throw UsageError("--spool-max-bytes needs --spool DIR")
     }
     if let eventNames {
       options.enabledEvents = EventNameSet(eventNames)

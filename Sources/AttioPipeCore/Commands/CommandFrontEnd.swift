@@ -9,6 +9,8 @@ final class CommandFrontEnd {
   let inputs: InputFiles
   let diagnostics: DiagnosticReporter
   let state: StateKeeper?
+  /// Where the pipeline's lines come from (the spool's tail with `--spool`): it names them.
+  var lineSource: any LineSource
   private(set) var statistics = RunStatistics()
   private var progress: ProgressCounters?
   private var progressLine: ProgressLine?
@@ -18,6 +20,7 @@ final class CommandFrontEnd {
   init(_ options: EventOptions, ownsIdentities: Bool) throws(PipelineError) {
     self.options = options
     inputs = InputFiles(paths: options.inputs, maximumLineLength: options.maximumLineLength)
+    lineSource = inputs
     try inputs.checkReadable()
     diagnostics = DiagnosticReporter(verbosity: options.verbosity)
     state = try StateKeeper.open(
@@ -52,7 +55,7 @@ final class CommandFrontEnd {
   /// Where a line was read, for diagnostics and delivery results: made only when one is
   /// written, as it holds the file's name.
   func location(of line: EventPipeline.Line) -> InputLocation {
-    InputLocation(file: inputs.displayName(line.input), line: line.lineNumber)
+    InputLocation(file: lineSource.displayName(line.input), line: line.lineNumber)
   }
 
   /// Reports and counts an invalid line; false when `--strict` ends the run there.

@@ -40,18 +40,28 @@ struct DeliverCommand {
         mapper = made
       }
     }
+    let spooled = try options.spool.map { options throws(PipelineError) in
+      try SpoolStart.open(options, frontEnd: frontEnd, ownsIdentities: true)
+    }
     let session = try DeliverySession(
-      settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state)
+      settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state,
+      spool: spooled?.spool)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
     var events = EventSession(
       frontEnd: frontEnd, companies: companies, deliverySnapshot: { session.stateSnapshot() })
     events.attributeMapper = mapper
+    if let spooled {
+      events.spool = spooled.spool
+      events.spoolPosition = spooled.tail.start
+    }
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
       mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
     frontEnd.startProgress(delivery: { session.progress })
-    var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
+    spooled?.resubmit(into: session)
+    var pipeline = EventPipeline(
+      inputs: frontEnd.inputs, enabledEvents: options.enabledEvents, source: frontEnd.lineSource)
     pipeline.idleInterval = frontEnd.idleInterval
     try pipeline.run(
       beforeWaiting: {
@@ -60,6 +70,10 @@ struct DeliverCommand {
         metrics?.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))
       },
       consume: { line in
+        if line.isReplay {
+          events.replay(line)
+          return true
+        }
         switch events.handle(line) {
         case .next: break
         case .stop: return false
@@ -70,16 +84,16 @@ struct DeliverCommand {
           request.companyDomain = person.companyDomain
           // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
-            DeliveryJob(
+            spooled: DeliveryJob(
               location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
               request: request),
-            send: !line.afterStop)
+            line: line)
         case .company(let company):
           session.submit(
-            DeliveryJob(
+            spooled: DeliveryJob(
               location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
               request: CompanyBodyEncoder.request(of: company)),
-            send: !line.afterStop)
+            line: line)
         }
         if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
           metrics.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))

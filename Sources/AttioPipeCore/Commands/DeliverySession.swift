@@ -10,12 +10,17 @@ final class DeliverySession: @unchecked Sendable {
   private let grace: Double
   /// Wakes on the scheduler's queue at each stop signal and sets the deadline.
   private var signalSource: DispatchSourceRead?
+  /// `--spool`: results are recorded there before they are written.
+  let spool: Spool?
+  private let spoolResults: SpoolResults?
 
   /// `state` holds what earlier runs upserted (`--state`), so `unchanged` holds across runs.
-  init(settings: DeliverySettings, diagnostics: DiagnosticReporter, state: StateKeeper?)
-    throws(PipelineError)
-  {
+  init(
+    settings: DeliverySettings, diagnostics: DiagnosticReporter, state: StateKeeper?,
+    spool: Spool? = nil
+  ) throws(PipelineError) {
     self.diagnostics = diagnostics
+    self.spool = spool
     drainTimeout = settings.drainTimeout
     grace = settings.grace
     let saved: (memory: PersonMemory, delivered: DeliveredMessages)
@@ -28,6 +33,12 @@ final class DeliverySession: @unchecked Sendable {
       throw .state(error)
     }
     let results = ResultWriter()
+    let spoolResults = spool.map { spool in
+      SpoolResults(
+        spool: spool, write: { results.write(contentsOf: $0) },
+        failed: { diagnostics.error($0 + " (results are still written)") })
+    }
+    self.spoolResults = spoolResults
     scheduler = DeliveryScheduler(
       options: settings.scheduler,
       transport: { queue in
@@ -35,7 +46,8 @@ final class DeliverySession: @unchecked Sendable {
           endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
           userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
       },
-      write: { results.write($0) }, memory: saved.memory, delivered: saved.delivered,
+      write: { spoolResults?.submit($0) ?? results.write($0) }, memory: saved.memory,
+      delivered: saved.delivered,
       onRefusal: { response in
         DeliverySession.reportRefusal(response, diagnostics: diagnostics)
         // Reading on would only report not_sent forever (a `tail -F` never ends).
@@ -80,6 +92,18 @@ final class DeliverySession: @unchecked Sendable {
     scheduler.submit(job, send: send)
   }
 
+  /// Queues the job of an eligible line; with `--spool`, records it there first (the job is
+  /// what a restart sends, without processing the line again).
+  func submit(spooled job: DeliveryJob, line: EventPipeline.Line) {
+    var job = job
+    if let spool {
+      job.spoolSequence = line.sequence
+      spool.appendJob(job, sequence: line.sequence)
+    }
+    // With the spool, nothing new starts after a stop signal: the spool keeps it (deferred).
+    scheduler.submit(job, send: !line.afterStop && !(spool != nil && SignalMonitor.isInterrupted))
+  }
+
   /// The delivery section of the state file: what is remembered per person, and the
   /// delivered messages. Encoded from a copy, streamed (a million people are tens of MB).
   func stateSnapshot() -> StateFile.Section {
@@ -98,6 +122,16 @@ final class DeliverySession: @unchecked Sendable {
   /// The counters so far, for `--metrics-file` (any thread).
   var statistics: DeliveryScheduler.Statistics { scheduler.summary }
 
+  /// The summary's spool counts (`--spool` only): events deferred to the next run, lines
+  /// spooled by this run, jobs replayed from an earlier one.
+  private func spoolCounts(_ summary: DeliveryScheduler.Statistics) -> [(String, Int)] {
+    guard let counters = spool?.statistics else { return [] }
+    return [
+      ("deferred", summary.deferred), ("spooled", counters.linesSpooled),
+      ("replayed", counters.replayed),
+    ]
+  }
+
   /// Waits for every result, prints the summary and completes the report.
   func finish(_ report: inout RunReport, frontEnd: CommandFrontEnd, evictions: Int = 0) {
     // Reading also ends at a stop signal: make sure the scheduler has its deadline even if
@@ -110,10 +144,12 @@ final class DeliverySession: @unchecked Sendable {
     }
     scheduler.endInput(drainTimeout: drainTimeout)
     scheduler.waitUntilDone()
+    spoolResults?.flush()
     signalSource?.cancel()
     let summary = scheduler.summary
     let forgotten = scheduler.memoryEvictions
     report.failed = summary.failed
+    if spoolResults?.hasFailed == true { report.configurationFailed = true }
     // In doubt counts like not sent for the exit status (1): the run did not confirm it.
     report.notSent = summary.notSent + summary.inDoubt
     report.authenticationFailed = scheduler.authenticationError != nil
@@ -125,6 +161,7 @@ final class DeliverySession: @unchecked Sendable {
         ("eligible", summary.jobs), ("upserted", summary.upserted),
         ("unchanged", summary.unchanged), ("failed", summary.failed),
         ("not_sent", summary.notSent), ("in_doubt", summary.inDoubt),
+      ] + spoolCounts(summary) + [
         ("requests", summary.requests), ("retries", summary.retries),
         ("rate_limited", summary.rateLimited), ("created", summary.created),
         ("updated", summary.updated), ("asserted", summary.asserted), ("reads", summary.reads),

@@ -18,6 +18,8 @@ struct EventOptions: Sendable, Equatable {
   var progress: Bool?
   /// `--state FILE` and its companions.
   var state: StateKeeper.Options?
+  /// `--spool DIR` and its size (deliver, send).
+  var spool: Spool.Options?
   /// `--max-identities`.
   var identityCapacity = 1_000_000
   /// `--identity-ttl`, in seconds of wall-clock time since a profile was last seen; nil keeps

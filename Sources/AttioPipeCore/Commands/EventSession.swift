@@ -21,6 +21,10 @@ struct EventSession {
   private var linesSinceMaintenance = 0
   /// `--map`: adds the mapped attributes to each person (nil without `--map`).
   var attributeMapper: AttributeMapper?
+  /// `--spool`: the spool, and the first of its lines not processed yet (where the identities
+  /// stand: saved with them in `--state`).
+  var spool: Spool?
+  var spoolPosition: UInt64 = 0
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -44,6 +48,8 @@ struct EventSession {
   mutating func handle(_ line: EventPipeline.Line) -> Step {
     linesSinceMaintenance += 1
     if linesSinceMaintenance >= EventSession.maintenanceInterval { maintenance() }
+    // After the maintenance: a save there must not include this line yet.
+    defer { if spool != nil { spoolPosition = line.sequence + 1 } }
     frontEnd.countLine()
     // Read where needed, not per line: reading a class reference out of another retains it.
     var diagnostics: DiagnosticReporter { frontEnd.diagnostics }
@@ -99,22 +105,75 @@ struct EventSession {
     EventProcessor.text(of: line.scanned.messageId, in: line.bytes)
   }
 
+  /// A line the spool hands over again after a restart, processed before: it only rebuilds
+  /// identity (no result, no diagnostics, no count).
+  mutating func replay(_ line: EventPipeline.Line) {
+    linesSinceMaintenance += 1
+    if linesSinceMaintenance >= EventSession.maintenanceInterval { maintenance() }
+    _ = processor.process(line.scanned, line: line.bytes)
+    spoolPosition = line.sequence + 1
+  }
+
   /// Advances the identity clock (time to live) and saves the state when it is due.
   mutating func maintenance() {
     linesSinceMaintenance = 0
     processor.tick()
     let identities = processor.identities
-    frontEnd.state?.saveIfDue(
-      identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot)
+    guard let spool else {
+      frontEnd.state?.saveIfDue(
+        identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot)
+      return
+    }
+    let position = spoolPosition
+    guard let state = frontEnd.state else {
+      // Without --state nothing rebuilds identity from the spool's older lines but a restart.
+      spool.release(upTo: position)
+      return
+    }
+    // The input waits for room: a save releases lines now rather than at the interval.
+    guard state.isSaveDue || spool.wantsRelease else { return }
+    // The jobs of the lines the saved identities include must be durable first: a restart
+    // sends them from the spool and does not process those lines again.
+    do {
+      try spool.commit()
+    } catch {
+      frontEnd.diagnostics.error(error.message)
+      return
+    }
+    let mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: position)
+    if state.saveIfDue(
+      identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot,
+      spool: { mark }, now: true)
+    {
+      spool.release(upTo: position)
+    }
   }
 
   /// Saves at exit; false (after saying why) when the file could not be written.
   func saveAtExit() -> Bool {
-    guard let state = frontEnd.state else { return true }
+    guard let state = frontEnd.state else {
+      if let spool {
+        spool.release(upTo: spoolPosition)
+        return (try? spool.commit()) != nil
+      }
+      return true
+    }
     do {
       let identities = processor.identities
+      var mark: StateFile.SpoolMark?
+      if let spool {
+        do {
+          try spool.commit()
+        } catch {
+          frontEnd.diagnostics.error(error.message)
+          return false
+        }
+        mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: spoolPosition)
+      }
       try state.save(
-        identity: .encoded { identities.encodeState(into: &$0) }, delivery: deliverySnapshot())
+        identity: .encoded { identities.encodeState(into: &$0) }, delivery: deliverySnapshot(),
+        spool: mark)
+      if let spool, let mark { spool.release(upTo: mark.position) }
       return true
     } catch {
       frontEnd.diagnostics.error(error.message)

@@ -54,6 +54,7 @@ final class StateKeeper {
       }
     }
     loaded.delivery = contents.delivery
+    loaded.spool = contents.spool
     if contents.version < 3 && !contents.delivery.isEmpty {
       // Saved as version 3 whoever saves it (`build` writes the section back as loaded).
       let old: (memory: PersonMemory, delivered: DeliveredMessages)
@@ -88,16 +89,28 @@ final class StateKeeper {
     return loaded.delivery
   }
 
-  /// Saves when the interval has passed. A failed periodic save is reported and retried at
-  /// the next interval; the run goes on.
-  func saveIfDue(identity: () -> StateFile.Section?, delivery: () -> StateFile.Section?) {
-    guard monotonicSeconds() >= nextSave else { return }
+  /// Whether the interval has passed since the last save.
+  var isSaveDue: Bool { monotonicSeconds() >= nextSave }
+
+  /// Where the saved identities stand in the spool (`--spool`); nil when the file has no mark.
+  var spoolMark: StateFile.SpoolMark? { StateFile.SpoolMark(loaded.spool) }
+
+  /// Saves when the interval has passed (or `now`). A failed periodic save is reported and
+  /// retried at the next interval; the run goes on. True when a save succeeded.
+  @discardableResult
+  func saveIfDue(
+    identity: () -> StateFile.Section?, delivery: () -> StateFile.Section?,
+    spool: () -> StateFile.SpoolMark? = { nil }, now: Bool = false
+  ) -> Bool {
+    guard now || monotonicSeconds() >= nextSave else { return false }
+    defer { nextSave = monotonicSeconds() + interval }
     do {
-      try save(identity: identity(), delivery: delivery())
+      try save(identity: identity(), delivery: delivery(), spool: spool())
+      return true
     } catch {
       diagnostics.error(error.message)
+      return false
     }
-    nextSave = monotonicSeconds() + interval
   }
 
   /// Hands over the identity store rebuilt from the file (nil when there was none); it is
@@ -107,10 +120,14 @@ final class StateKeeper {
     return restored
   }
 
-  /// Saves now (at exit); nil sections keep what was loaded.
-  func save(identity: StateFile.Section?, delivery: StateFile.Section?) throws(StateFileError) {
+  /// Saves now (at exit); nil sections keep what was loaded. The spool mark is written only by
+  /// a run with `--spool` (a run without one leaves the identities ahead of any spool).
+  func save(
+    identity: StateFile.Section?, delivery: StateFile.Section?, spool: StateFile.SpoolMark? = nil
+  ) throws(StateFileError) {
     try file.save(
-      identity: identity ?? .bytes(loaded.identity), delivery: delivery ?? .bytes(loaded.delivery))
+      identity: identity ?? .bytes(loaded.identity), delivery: delivery ?? .bytes(loaded.delivery),
+      spool: spool?.encoded ?? [])
     saves += 1
   }
 }

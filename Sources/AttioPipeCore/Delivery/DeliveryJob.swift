@@ -7,6 +7,8 @@ struct DeliveryJob: Sendable {
   var request: UpsertRequest
   /// The ledger's number for the job, set when the scheduler accepts it.
   var ledgerNumber = -1
+  /// The event's line in the spool (`--spool`): its final result is recorded there.
+  var spoolSequence: UInt64?
 
   init(location: InputLocation, messageId: String?, request: UpsertRequest) {
     self.location = location
@@ -29,6 +31,17 @@ public enum DeliveryStatus: String, Sendable {
   /// (`--grace`, a second signal, `--drain-timeout`, a 401/403) abandoned it. Attio may have
   /// applied it.
   case inDoubt = "in_doubt"
+  /// `--spool`: not sent or not confirmed in this run (a stop, a refused key, a deadline); the
+  /// spool keeps it and the next run with the same spool sends it.
+  case deferred
+
+  /// Whether the event is done with: delivered, or failed for good.
+  var isFinal: Bool {
+    switch self {
+    case .upserted, .unchanged, .failed: true
+    case .notSent, .inDoubt, .deferred: false
+    }
+  }
 }
 
 /// The result line of one job.

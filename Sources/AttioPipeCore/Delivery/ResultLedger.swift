@@ -17,6 +17,8 @@ final class ResultLedger: @unchecked Sendable {
     var failed = 0
     var notSent = 0
     var inDoubt = 0
+    /// `--spool`: left in the spool for the next run (not sent, or not confirmed).
+    var deferred = 0
     var requests = 0
     var retries = 0
     var rateLimited = 0
@@ -105,6 +107,9 @@ final class ResultLedger: @unchecked Sendable {
     let error = status == .failed ? response?.error : nil
     for job in jobs {
       precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
+      // A spooled event that did not reach a final result stays in the spool: the next run
+      // sends it, so here it is deferred rather than lost.
+      let status = job.spoolSequence != nil && !status.isFinal ? .deferred : status
       if status == .upserted || status == .unchanged, let messageId = job.messageId {
         delivered.insert(messageId)
       }
@@ -120,10 +125,11 @@ final class ResultLedger: @unchecked Sendable {
       case .failed: statistics.failed += 1
       case .notSent: statistics.notSent += 1
       case .inDoubt: statistics.inDoubt += 1
+      case .deferred: statistics.deferred += 1
       }
       let result = DeliveryResult(
         job: job, status: status,
-        httpStatus: status == .notSent || status == .inDoubt ? nil : response?.status,
+        httpStatus: status.isFinal ? response?.status : nil,
         recordId: recordId, action: action, emailAdded: emailAdded,
         duplicateRecordId: duplicateRecordId, attempts: attempts,
         error: error)

@@ -46,6 +46,13 @@ struct InputFiles: Sendable {
     /// Read after a stop was requested (see `InputStop`): handed over, but not to be acted on
     /// as if the run went on.
     var afterStop: Bool
+    /// The input's offset just past the line (`--spool` records it to resume a file there).
+    var endOffset = 0
+    /// The line's number in the spool (`--spool`), else 0.
+    var sequence: UInt64 = 0
+    /// A line the spool hands over again after a restart that was processed before: it only
+    /// rebuilds identity, silently (no result, no diagnostics, no count).
+    var isReplay = false
   }
 
   /// Calls `body` with every line of every input and its position; stops when `body` returns
@@ -56,6 +63,7 @@ struct InputFiles: Sendable {
     beforeRead: @escaping () throws(PipelineError) -> Void,
     idleInterval: Double? = nil,
     stop: InputStop,
+    opened: (_ input: Int, _ descriptor: Int32) -> (offset: Int, line: Int)? = { _, _ in nil },
     onLine body: (InputLine, Position) throws(PipelineError) -> Bool
   ) throws(PipelineError) {
     for (index, path) in paths.enumerated() {
@@ -63,9 +71,14 @@ struct InputFiles: Sendable {
       let descriptor = isStdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else { throw .cannotOpen(path: path, errno: errno) }
       defer { if !isStdin { close(descriptor) } }
+      // `opened` may say where to start (a file the spool has read part of).
+      let start = opened(index, descriptor)
+      if let start, lseek(descriptor, off_t(start.offset), SEEK_SET) < 0 {
+        throw .readFailed(path: isStdin ? "stdin" : path, errno: errno)
+      }
       var reader = LineReader(
         fileDescriptor: descriptor, maximumLineLength: maximumLineLength,
-        beforeRead: beforeRead, idleInterval: idleInterval, stop: stop)
+        beforeRead: beforeRead, idleInterval: idleInterval, stop: stop, resumingAt: start)
       while true {
         let next: InputLine?
         do {
@@ -77,7 +90,9 @@ struct InputFiles: Sendable {
         }
         if stop.cancelled() { return }
         guard let line = next else { break }
-        let position = Position(input: index, line: reader.lineNumber, afterStop: reader.isDraining)
+        var position = Position(
+          input: index, line: reader.lineNumber, afterStop: reader.isDraining)
+        position.endOffset = reader.endOffset
         guard try body(line, position) else { return }
       }
       if stop.requested() { return }

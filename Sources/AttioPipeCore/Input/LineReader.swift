@@ -38,6 +38,12 @@ struct LineReader: ~Copyable {
 
   /// 1-based number of the line last returned.
   private(set) var lineNumber = 0
+  /// The input's offset of `buffer[0]`.
+  private var bufferOffset = 0
+
+  /// The input's offset just past the line last returned (and its newline): where a reader
+  /// that starts again from this line's end would begin (`--spool` resumes a file there).
+  var endOffset: Int { bufferOffset + lineStart }
 
   /// Whether a stop was requested before the line last returned was handed out: the line was
   /// read while draining.
@@ -49,7 +55,8 @@ struct LineReader: ~Copyable {
     readSize: Int = 256 * 1024,
     beforeRead: @escaping () throws(PipelineError) -> Void = {},
     idleInterval: Double? = nil,
-    stop: InputStop = InputStop()
+    stop: InputStop = InputStop(),
+    resumingAt start: (offset: Int, line: Int)? = nil
   ) {
     self.fileDescriptor = fileDescriptor
     self.maximumLineLength = maximumLineLength
@@ -59,6 +66,12 @@ struct LineReader: ~Copyable {
     self.stop = stop
     self.capacity = max(readSize * 2, 64 * 1024)
     self.buffer = .allocate(capacity: capacity)
+    if let start {
+      // The descriptor was positioned there: not the input's start, so no byte-order mark.
+      bufferOffset = start.offset
+      lineNumber = start.line
+      atStartOfInput = false
+    }
   }
 
   deinit {
@@ -221,6 +234,7 @@ struct LineReader: ~Copyable {
   /// Moves the partial line to the front of the buffer.
   private mutating func compact() {
     guard lineStart > 0 else { return }
+    bufferOffset += lineStart
     let remaining = filled - lineStart
     if remaining > 0 { memmove(buffer, buffer + lineStart, remaining) }
     searchFrom -= lineStart

@@ -16,6 +16,8 @@ public enum PipelineError: Error, Sendable, Equatable {
   /// The command line cannot work with the workspace (a `--map` slug that does not exist, a
   /// schema that cannot be read): said before any input is read.
   case configuration(String)
+  /// The `--spool` directory cannot be used (its message names the file and offset).
+  case spool(String)
 
   /// One line for stderr.
   public var message: String {
@@ -27,6 +29,7 @@ public enum PipelineError: Error, Sendable, Equatable {
     case .writeFailed(let code): "cannot write to stdout: \(describe(code))"
     case .state(let error): error.message
     case .configuration(let message): message
+    case .spool(let message): message
     }
   }
 }

@@ -33,6 +33,24 @@ final class ResultWriter {
     return !isClosed
   }
 
+  /// Writes several results with one flush (`--spool` writes a commit's results so); false
+  /// once the reader has gone away.
+  func write(contentsOf results: [DeliveryResult]) -> Bool {
+    guard !isClosed else { return false }
+    output.withBytes { lines in
+      for result in results {
+        ResultWriter.encode(result, into: &lines)
+        lines.append(UInt8(ascii: "\n"))
+      }
+    }
+    do {
+      try output.flush()
+    } catch {
+      isClosed = true
+    }
+    return !isClosed
+  }
+
   static func encode(_ result: DeliveryResult, into line: inout [UInt8]) {
     let job = result.job
     line.append("{\"line\":")

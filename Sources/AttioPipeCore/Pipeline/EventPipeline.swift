@@ -35,6 +35,8 @@ import Synchronization
 /// input order.
 struct EventPipeline {
   let inputs: InputFiles
+  /// Where lines come from: the inputs, or (`--spool`) the spool they are written to first.
+  var source: any LineSource
   let enabledEvents: EventNameSet
   var batchBytes = 256 * 1024
   var batchesInFlight = 4
@@ -42,6 +44,12 @@ struct EventPipeline {
   var idleInterval: Double?
   /// Which thread scans (tests pin each way; runs share the work).
   var scanning = ScanSharing.shared
+
+  init(inputs: InputFiles, enabledEvents: EventNameSet, source: (any LineSource)? = nil) {
+    self.inputs = inputs
+    self.enabledEvents = enabledEvents
+    self.source = source ?? inputs
+  }
 
   enum ScanSharing: Sendable {
     /// Batches go raw when the consumer has none queued (see the design note).
@@ -62,6 +70,10 @@ struct EventPipeline {
     /// Read after the first stop signal: account for it, but do not act on it as usual
     /// (delivery reports it `not_sent`).
     var afterStop: Bool
+    /// `--spool`: the line's sequence number there, and whether it was processed before a
+    /// restart (it then only rebuilds identity).
+    var sequence: UInt64
+    var isReplay: Bool
 
     var scanned: ScannedLine {
       unsafeAddress { scannedLine }
@@ -76,6 +88,8 @@ struct EventPipeline {
       input = entry.input
       lineNumber = entry.lineNumber
       afterStop = entry.afterStop
+      sequence = entry.sequence
+      isReplay = entry.isReplay
     }
   }
 
@@ -88,7 +102,8 @@ struct EventPipeline {
   ) throws(PipelineError) {
     let queue = BatchQueue(capacity: batchesInFlight)
     let producer = Producer(
-      inputs: inputs, enabledEvents: enabledEvents, queue: queue, batchBytes: batchBytes,
+      inputs: inputs, source: source, enabledEvents: enabledEvents, queue: queue,
+      batchBytes: batchBytes,
       scanning: scanning)
     DispatchQueue.global().async { producer.run() }
     defer { queue.cancel() }
@@ -141,6 +156,8 @@ final class LineBatch: @unchecked Sendable {
     var lineNumber: Int
     var input: Int
     var afterStop: Bool
+    var sequence: UInt64 = 0
+    var isReplay = false
     /// The length of a line over the limit, whose bytes were not kept; nil for a line read.
     var tooLongLength: Int?
   }
@@ -190,6 +207,7 @@ final class LineBatch: @unchecked Sendable {
 /// The scanner thread's loop.
 private final class Producer: Sendable {
   let inputs: InputFiles
+  let source: any LineSource
   let enabledEvents: EventNameSet
   let queue: BatchQueue
   let batchBytes: Int
@@ -197,10 +215,11 @@ private final class Producer: Sendable {
   let scanning: EventPipeline.ScanSharing
 
   init(
-    inputs: InputFiles, enabledEvents: EventNameSet, queue: BatchQueue, batchBytes: Int,
-    scanning: EventPipeline.ScanSharing
+    inputs: InputFiles, source: any LineSource, enabledEvents: EventNameSet, queue: BatchQueue,
+    batchBytes: Int, scanning: EventPipeline.ScanSharing
   ) {
     self.inputs = inputs
+    self.source = source
     self.enabledEvents = enabledEvents
     self.queue = queue
     self.batchBytes = batchBytes
@@ -215,18 +234,19 @@ private final class Producer: Sendable {
     let inputs = self.inputs
     let scanning = self.scanning
     do {
-      try inputs.forEachLine(
+      try source.forEachLine(
         beforeRead: { () throws(PipelineError) in
           // The read may block: hand over what is read so far.
           if !filling.entries.isEmpty {
             filling.hand(to: queue, scanner: &scanner, inputs, scanning)
           }
         },
-        stop: SignalMonitor.inputStop(cancelled: { queue.isCancelled }),
+        idleInterval: nil, stop: SignalMonitor.inputStop(cancelled: { queue.isCancelled }),
         onLine: { line, position throws(PipelineError) in
           var entry = LineBatch.Entry(
             offset: filling.bytes.count, length: 0, lineNumber: position.line,
-            input: position.input, afterStop: position.afterStop)
+            input: position.input, afterStop: position.afterStop, sequence: position.sequence,
+            isReplay: position.isReplay)
           switch line {
           case .text(let bytes):
             entry.length = bytes.count

@@ -9,6 +9,9 @@ import Glibc
 //   identity     u32 length, then the identity store's section (IdentityStore+State.swift)
 //   delivery     u32 length, then what delivery remembers per email and the delivered
 //                messageIds (DeliveredState.swift)
+//   spool        (version 4 on) u32 length, then, for a run with `--spool`, the spool's id
+//                (16 bytes) and the u64 sequence number of the first spooled line that the
+//                identities do not include yet; empty without `--spool`
 //   checksum     u64 FNV-1a of every byte before it
 //
 // A section may be empty (a `build` run has no delivery section to write, and keeps the one
@@ -20,13 +23,14 @@ import Glibc
 /// The `--state` file: identity profiles and delivery's memory of what it upserted.
 struct StateFile: Sendable {
   static let magic = Array("attio-pipe state\n".utf8)
-  static let version: UInt32 = 3
+  static let version: UInt32 = 4
   /// The oldest version still read.
   static let oldestReadableVersion: UInt32 = 1
 
   struct Contents: Sendable, Equatable {
     var identity: [UInt8] = []
     var delivery: [UInt8] = []
+    var spool: [UInt8] = []
   }
 
   /// A section to save: bytes at hand, or an encoder run twice (once to count its length,
@@ -41,6 +45,7 @@ struct StateFile: Sendable {
   /// What `load` returns besides what `identity` built.
   struct Loaded: Sendable, Equatable {
     var delivery: [UInt8] = []
+    var spool: [UInt8] = []
     /// The file's format version, for the sections whose layout changed with it.
     var version = StateFile.version
   }
@@ -99,17 +104,18 @@ struct StateFile: Sendable {
       throw .corrupt("the identity section's length does not match its contents")
     }
     let delivery = Array(try reader.data())
+    let spool = version >= 4 ? Array(try reader.data(maximum: 1024)) : []
     guard reader.isAtEnd else { throw .corrupt("trailing bytes") }
     var trailer = StateReader(descriptor: descriptor, length: 8)
     let stored = try trailer.integer(UInt64.self)
     guard stored == reader.checksum else {
       throw .corrupt("checksum mismatch: truncated or altered")
     }
-    return Loaded(delivery: delivery, version: version)
+    return Loaded(delivery: delivery, spool: spool, version: version)
   }
 
   /// Writes atomically, mode 0600 (the file holds personal data).
-  func save(identity: Section, delivery: Section) throws(StateFileError) {
+  func save(identity: Section, delivery: Section, spool: [UInt8] = []) throws(StateFileError) {
     let target = resolvedPath()
     let temporary = "\(target).tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -117,7 +123,7 @@ struct StateFile: Sendable {
     var writer = StateWriter(.file(descriptor))
     writer.raw(StateFile.magic)
     writer.integer(StateFile.version)
-    for section in [identity, delivery] {
+    for section in [identity, delivery, .bytes(spool)] {
       switch section {
       case .bytes(let bytes):
         writer.data(bytes)
@@ -179,6 +185,35 @@ struct StateFile: Sendable {
       current = target.hasPrefix("/") ? target : Self.directory(of: current) + "/" + target
     }
     return current
+  }
+
+  /// Where identity stands in the spool (`--spool`): the spool's id and the first line the
+  /// saved identities do not include.
+  struct SpoolMark: Equatable, Sendable {
+    var spoolId: [UInt8]
+    var position: UInt64
+
+    var encoded: [UInt8] {
+      var writer = StateWriter()
+      writer.raw(spoolId)
+      writer.integer(position)
+      return writer.bytes
+    }
+
+    init(spoolId: [UInt8], position: UInt64) {
+      self.spoolId = spoolId
+      self.position = position
+    }
+
+    /// Nil for an empty section (no `--spool` then), or one that is not a mark.
+    init?(_ bytes: [UInt8]) {
+      guard bytes.count == 24 else { return nil }
+      var reader = StateReader(bytes)
+      guard let id = try? reader.raw(count: 16), let position = try? reader.integer(UInt64.self)
+      else { return nil }
+      spoolId = Array(id)
+      self.position = position
+    }
   }
 
   private static func directory(of path: String) -> String {

@@ -21,6 +21,7 @@ import Testing
     ["Identity"],
     ["Mapping"],
     ["Delivery"],
+    ["Spool"],
     ["Output"],
     ["Pipeline"],
     ["Commands"],

@@ -33,7 +33,7 @@ import Testing
     let samples = [
       "N": "3", "D": "2s", "CC": "GB", "NAME=SLUG": "job_title=role",
       "URL": "http://127.0.0.1:9", "PATH": "/dev/null", "FILE": "s", "LIST": "Signed Up",
-      "MODE": "merge", "SOURCE=SLUG": "traits.industry=industry",
+      "MODE": "merge", "SOURCE=SLUG": "traits.industry=industry", "SIZE": "2M",
     ]
     let environment = ["ATTIO_API_KEY": "k", "ATTIO_BASE_URL": "http://127.0.0.1:9"]
     for option in CommandLineOption.all {
@@ -41,6 +41,7 @@ import Testing
         var arguments = [mode.rawValue, option.names.last!]
         if let valueName = option.valueName { arguments.append(samples[valueName] ?? "x") }
         if option.names.last == "--reset-state" { arguments += ["--state", "s"] }
+        if option.names.last == "--spool-max-bytes" { arguments += ["--spool", "d"] }
         if option.names.last == "--map-company" { arguments += ["--companies"] }
         if option.names.last == "--map-company" && mode == .build {
           arguments += ["--schema", "s"]

@@ -29,7 +29,7 @@ import Testing
     try Data(file.bytes).write(to: URL(fileURLWithPath: path))
   }
 
-  @Test func aVersion2FileIsReadAndSavedAsVersion3ByAModeThatDoesNotOwnDelivery() throws {
+  @Test func aVersion2FileIsReadAndSavedAsTheCurrentVersionByAModeThatDoesNotOwnDelivery() throws {
     let path = temporaryPath()
     defer { try? FileManager.default.removeItem(atPath: path) }
     try version2File(at: path)
@@ -40,7 +40,9 @@ import Testing
       identity: .init(capacity: 10, timeToLive: nil))
     try keeper.save(identity: nil, delivery: nil)
     let saved = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(Array(saved[StateFile.magic.count..<StateFile.magic.count + 4]) == [3, 0, 0, 0])
+    #expect(
+      Array(saved[StateFile.magic.count..<StateFile.magic.count + 4])
+        == [UInt8(StateFile.version), 0, 0, 0])
     let reloaded = try StateKeeper(.init(path: path), diagnostics: diagnostics, identity: nil)
     var memory = try DeliveredState.decode(reloaded.takeDelivery()).memory
     let request = UpsertRequest(
