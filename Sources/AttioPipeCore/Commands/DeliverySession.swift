@@ -44,7 +44,8 @@ final class DeliverySession: @unchecked Sendable {
       transport: { queue in
         CurlTransport(
           endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
-          userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue)
+          userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue,
+          concurrency: settings.scheduler.concurrency)
       },
       write: { spoolResults?.submit($0) ?? results.write($0) }, memory: saved.memory,
       delivered: saved.delivered,

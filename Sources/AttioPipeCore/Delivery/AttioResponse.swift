@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// What Attio answered to one request, or how the request failed to get an answer.
-struct AttioResponse: Sendable {
+struct AttioResponse: Sendable, Equatable {
   /// The HTTP status; nil for a transport failure (refused, reset, timed out).
   var status: Int?
   var retryAfter: String?

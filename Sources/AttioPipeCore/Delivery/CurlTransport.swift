@@ -7,9 +7,15 @@ import Synchronization
 // URLSession drives libcurl's multi interface from libdispatch sources and, while a request
 // waits for its answer, wakes thousands of times a second (measured: about 1.2 s of system
 // CPU for one 2 s request, in a ten-line program). `curl_easy_perform` waits in poll(2)
-// until the socket or its timeout is ready. Each request runs on a thread of its own (at most
-// `--concurrency` at once, which the scheduler enforces), and handles are kept between
-// requests so their connections (and TLS sessions) are reused.
+// until the socket or its timeout is ready. Requests run on a fixed pool of threads
+// (`WorkerPool`, as many as `--concurrency`, the most the scheduler has in flight), and
+// handles are kept between requests so their connections (and TLS sessions) are reused.
+//
+// Why not libcurl's multi interface (one thread driving every transfer): it would save the
+// idle threads (at most `--concurrency`, ten by default, each waiting in poll(2)), but it
+// needs an event loop of its own beside the scheduler's queue, a wake-up for new requests
+// and cancels, and many more hand-declared libcurl functions (Sources/CCurl), for no gain
+// in throughput: the rate limit, not the threads, bounds delivery.
 
 /// Sends requests to Attio with libcurl. Every completion is delivered on `callbackQueue`,
 /// the delivery scheduler's queue.
@@ -19,6 +25,8 @@ final class CurlTransport: DeliveryTransport {
   private let timeout: Double
   private let userAgent: String
   private let callbackQueue: DispatchQueue
+  /// The threads that wait for the transfers.
+  private let workers: WorkerPool
   /// Idle easy handles, with their open connections.
   private let idle = Mutex<[Handle]>([])
   private let isShutDown = Atomic<Bool>(false)
@@ -26,9 +34,11 @@ final class CurlTransport: DeliveryTransport {
   private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
   /// `userAgent` is the caller's (`attio-pipe/VERSION`): delivery does not know the CLI.
+  /// `concurrency`: the most requests the caller has in flight at once (one thread each).
   init(
     endpoint: AttioEndpoint, token: APIToken, timeout: Double, userAgent: String,
-    callbackQueue: DispatchQueue
+    callbackQueue: DispatchQueue,
+    concurrency: Int = 1
   ) {
     CurlTransport.globalInit
     self.endpoint = endpoint
@@ -36,7 +46,10 @@ final class CurlTransport: DeliveryTransport {
     self.timeout = timeout
     self.userAgent = userAgent
     self.callbackQueue = callbackQueue
+    workers = WorkerPool(size: concurrency, name: "attio-pipe.curl")
   }
+
+  deinit { workers.close() }
 
   @discardableResult
   func send(
@@ -51,15 +64,13 @@ final class CurlTransport: DeliveryTransport {
         // No "100 Continue" round trip before a body.
         "Expect:",
       ] + (request.body == nil ? [] : ["Content-Type: application/json"])
-    let thread = Thread { [self] in
+    workers.run { [self] in
       let response =
         isShutDown.load(ordering: .relaxed)
         ? AttioResponse(transportError: "cancelled", wasCancelled: true)
         : perform(exchange, url: url, headers: headers)
       callbackQueue.async { completion(response) }
     }
-    thread.stackSize = 1 << 20
-    thread.start()
     return TransportTask { exchange.cancel() }
   }
 

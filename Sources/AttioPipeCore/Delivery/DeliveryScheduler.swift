@@ -9,6 +9,9 @@ import Foundation
 // because nothing else touches it. The parts, each with one job:
 //
 //   LaneTable       per-person queues: merge, in-flight, email changes tying two lanes
+//                   (EmailChangeLinks); it owns the batches (DeliveryBatch)
+//   DeliveryBatch   one person's merged write; `complete` says what an answer leads to
+//                   (AnswerOutcome), a pure function the scheduler carries out
 //   PersonMemory    per person, bounded: what was upserted (dedupe), the learned record id
 //   CompanyGate     holds a person's writes until the company they reference is written
 //                   (companies come from `group` calls; design in CompanyGate.swift)
@@ -100,6 +103,8 @@ final class DeliveryScheduler: @unchecked Sendable {
   /// Merge mode's finds: Attio limits reads apart from writes.
   private var readPacer: Pacer
   private var inFlight = 0
+  /// The cancel handle of each lane's request in flight, by the lane's email.
+  private var tasks: [String: TransportTask] = [:]
   private var wakeTimer: DeliveryTimer?
   private var wakeAt = Double.infinity
   private var deadline: Double?
@@ -281,134 +286,85 @@ final class DeliveryScheduler: @unchecked Sendable {
     if let next = lanes.earliestDelayed { wake(at: next) }
   }
 
+  /// Sends the lane's batch that `takeFront` made its in-flight one.
   private func send(_ batch: DeliveryBatch, email: String, at now: Double) {
-    batch.ticketIsRead = batch.plan.isRead
-    batch.ticket =
-      batch.ticketIsRead ? readPacer.recordSend(at: now) : pacer.recordSend(at: now)
+    let isRead = batch.plan.isRead
+    let ticket = isRead ? readPacer.recordSend(at: now) : pacer.recordSend(at: now)
     inFlight += 1
-    batch.attempts += 1
     ledger.countRequest(retry: batch.isRetry)
-    if batch.firstSent == nil { batch.firstSent = now }
-    batch.task = transport.send(batch.plan.request(for: batch.request)) { [self] response in
-      answered(batch, email: email, response: response)
+    tasks[email] = transport.send(batch.plan.request(for: batch.request)) { [self] response in
+      answered(email: email, ticket: ticket, isRead: isRead, response: response)
     }
   }
 
-  private func answered(_ batch: DeliveryBatch, email: String, response: AttioResponse) {
+  private func answered(
+    email: String, ticket: RateLimiter.Ticket, isRead: Bool, response: AttioResponse
+  ) {
     dispatchPrecondition(condition: .onQueue(queue))
     inFlight -= 1
-    if let ticket = batch.ticket {
-      if batch.ticketIsRead {
-        readPacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
-      } else {
-        pacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
-      }
+    if isRead {
+      readPacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
+    } else {
+      pacer.recordAnswer(ticket, response, at: clock.now(), wallNow: clock.wallNow())
     }
-    batch.task = nil
-    if !batch.abandoned { complete(batch, email: email, response: response) }
+    tasks[email] = nil
+    // No batch in flight: a deadline gave it up (it is `in_doubt`), the answer changes nothing.
+    if let batch = lanes.release(email) { complete(batch, email: email, response: response) }
     pump()
   }
 
+  /// What the answer means is the batch's to say (`DeliveryBatch.complete`); carrying it out
+  /// is the scheduler's.
   private func complete(_ batch: DeliveryBatch, email: String, response: AttioResponse) {
-    var response = response
-    // A read that timed out changes nothing if it lands later: no settling time, a plain retry.
-    if batch.plan.isRead { response.timedOut = false }
-    lanes.release(email)
-    batch.lastResponse = response
+    var batch = batch
     let now = clock.now()
-    if response.timedOut {
-      // The attempt may still land at any moment: hold the person's writes for the settling
-      // time, then assert the newest values once more (see ResponsePolicy).
-      lanes.settle(email, until: now + options.settleTime)
-    }
-    if response.status == 429 { ledger.countRateLimited() }
-    let recordInUse = batch.plan.recordIdInUse
-    if batch.plan.findAgain(after: response) {
-      // Another writer created the person, or the record went away (a learned id too): find
-      // it again at once.
-      if response.status == 404, let recordInUse { lanes.forget(recordId: recordInUse, for: batch) }
-      batch.notBefore = now
-      batch.isRetry = true
-      lanes.requeue(batch, email: email)
-      return lanes.makeReadyIfIdle(email, now: now)
-    }
-    var continuing = false
-    let decision = policy.decide(
-      response, attempts: batch.attempts, countedAttempts: batch.countedAttempts,
-      firstSent: batch.firstSent ?? now, now: now,
-      serverNow: pacer.serverNow(wallNow: clock.wallNow()), random: random)
-    switch decision {
-    case .success:
-      if batch.plan.isRead { ledger.countRead() }
-      switch batch.plan.advance(after: response, for: batch.request, planner: planner) {
-      case .done(let action, let recordId):
-        lanes.recordWritten(
-          batch, email: email, recordId: recordId,
-          wroteRecordOfPrevious: batch.plan.emailAdded != nil)
-        if let duplicate = batch.plan.duplicateRecordId, let previous = batch.request.previousEmail
-        {
-          lanes.learn(recordId: duplicate, for: previous)
-        }
-        if batch.request.object == .companies, let recordId {
-          planner.companyRecordIds[batch.request.email] = recordId
-        }
-        resolve(
-          batch.jobs, action == .unchanged ? .unchanged : .upserted, attempts: batch.attempts,
-          response: response, recordId: recordId, action: action,
-          emailAdded: batch.plan.emailAdded, duplicateRecordId: batch.plan.duplicateRecordId)
-      case nil:
-        var unreadable = response
-        unreadable.status = 502
-        unreadable.body = Data(
-          (#"{"type":"attio_pipe_error","code":"unreadable_record","#
-            + #""message":"the records query answer could not be read; nothing was written"}"#)
-            .utf8)
-        resolve(batch.jobs, .failed, attempts: batch.attempts, response: unreadable)
-      case .next:
-        // The plan's next step goes at once, still ahead of every newer write for the person.
-        batch.notBefore = now
-        batch.isRetry = false
-        lanes.requeue(batch, email: email)
-        continuing = true
-      }
-    case .retry(let time, let counted, let pauseAll, _):
-      if counted { batch.countedAttempts += 1 }
-      batch.isRetry = true
-      // A 429: Attio did not process the request; everyone waits.
-      if pauseAll {
-        if batch.plan.isRead { readPacer.pause(until: time) } else { pacer.pause(until: time) }
-      }
-      batch.notBefore = time
-      batch.plan.restart()
-      lanes.requeue(batch, email: email)
-      continuing = true
-    case .fail:
-      if let repaired = repaired(batch, after: response) {
-        batch.request = repaired
-        batch.notBefore = now
-        batch.isRetry = true
-        batch.plan.restart()
-        lanes.requeue(batch, email: email)
-      } else {
-        resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
-      }
-    case .stopAll:
-      resolve(batch.jobs, .failed, attempts: batch.attempts, response: response)
-      refuse(response)
-    case .abandoned:
-      resolve(batch.jobs, .inDoubt, attempts: batch.attempts, response: nil)
-    }
-    lanes.makeReadyIfIdle(email, now: now)
-    if !continuing { lanes.releaseHold(of: batch, now: now) }
+    let context = DeliveryBatch.AnswerContext(
+      now: now, serverNow: pacer.serverNow(wallNow: clock.wallNow()), policy: policy,
+      planner: planner, mayRepair: options.repairValueNotFound != nil)
+    let outcome = batch.complete(response, context, random: random)
+    carryOut(outcome, batch, email: email, now: now)
   }
 
-  /// The request of a batch Attio refused for an option it does not have, repaired once.
-  private func repaired(_ batch: DeliveryBatch, after response: AttioResponse) -> UpsertRequest? {
-    guard response.status == 400, response.error?.code == "value_not_found", !batch.repaired,
-      let repair = options.repairValueNotFound
-    else { return nil }
-    batch.repaired = true
-    return repair(batch.request)
+  private func carryOut(
+    _ outcome: AnswerOutcome, _ batch: DeliveryBatch, email: String, now: Double
+  ) {
+    for effect in outcome.effects {
+      switch effect {
+      case .settle(let time): lanes.settle(email, until: time)
+      case .countRateLimited: ledger.countRateLimited()
+      case .countRead: ledger.countRead()
+      case .forgetRecordId(let recordId): lanes.forget(recordId: recordId, for: batch)
+      case .recordWritten(let recordId, let wroteRecordOfPrevious):
+        lanes.recordWritten(
+          batch, email: email, recordId: recordId, wroteRecordOfPrevious: wroteRecordOfPrevious)
+      case .learnRecordId(let recordId, let address): lanes.learn(recordId: recordId, for: address)
+      case .learnCompanyRecordId(let recordId, let domain):
+        planner.companyRecordIds[domain] = recordId
+      case .pause(let time, let reads):
+        if reads { readPacer.pause(until: time) } else { pacer.pause(until: time) }
+      case .resolve(let result):
+        resolve(
+          batch.jobs, result.status, attempts: result.attempts, response: result.response,
+          recordId: result.recordId, action: result.action, emailAdded: result.emailAdded,
+          duplicateRecordId: result.duplicateRecordId)
+      case .refuse(let response): refuse(response)
+      }
+    }
+    switch outcome.next {
+    case .repair:
+      // The one step that is not the batch's own: `--map` reads the options again (this may
+      // block the queue for one read; a rare event).
+      var batch = batch
+      let after = batch.repair(to: options.repairValueNotFound?(batch.request), now: now)
+      carryOut(after, batch, email: email, now: now)
+    case .requeue(let releasingHold):
+      lanes.requeue(batch, email: email)
+      lanes.makeReadyIfIdle(email, now: now)
+      if releasingHold { lanes.releaseHold(of: batch, now: now) }
+    case .done:
+      lanes.makeReadyIfIdle(email, now: now)
+      lanes.releaseHold(of: batch, now: now)
+    }
   }
 
   /// A 401 or 403: the key cannot work, so nothing more is sent; what waits is `not_sent`,
@@ -442,10 +398,9 @@ final class DeliveryScheduler: @unchecked Sendable {
     aborted = true
     deadlineTimer?.cancel()
     stopStarting()
-    for batch in lanes.inFlightBatches {
-      batch.abandoned = true
-      batch.task?.cancel()
-      lanes.release(batch.request.email)
+    for (email, batch) in lanes.removeAllInFlight() {
+      // Its answer, if it comes, finds no batch in flight and changes nothing.
+      tasks.removeValue(forKey: email)?.cancel()
       resolve(batch.jobs, .inDoubt, attempts: batch.attempts, response: nil)
     }
   }

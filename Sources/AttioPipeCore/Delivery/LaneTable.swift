@@ -19,6 +19,10 @@
 /// is overwritten by the older one `new@` carries); and while its plan runs `old@`'s lane is
 /// held (else `old@`'s write, computed from what the record held before, could interleave
 /// with it). Batches are ordered by their oldest job, so two lanes never wait for each other.
+/// Those ties are kept in `links` (EmailChangeLinks.swift); the rules that use them are here.
+///
+/// The table owns its batches (values): the scheduler takes the one in flight out when its
+/// answer comes (`release`) and gives it back (`requeue`) when it goes on.
 ///
 /// A lane exists only while it has work (or a settling time to honour); what is remembered
 /// about a person between writes lives in `memory`, bounded.
@@ -30,10 +34,12 @@ struct LaneTable {
     /// After a timed-out attempt (which may still land): nothing for this person is sent
     /// before this.
     var settleUntil = 0.0
-    /// In-flight plans of other lanes that write this person's record (an email change).
-    var heldBy = 0
-    /// The previous emails this lane's batches named (entries of `namedBy`).
-    var named: Set<String> = []
+
+    /// Folds `job` into the last waiting batch; false when there is none or it cannot.
+    mutating func mergeIntoLast(_ job: DeliveryJob) -> Bool {
+      guard !waiting.isEmpty else { return false }
+      return waiting[waiting.count - 1].merge(job)
+    }
   }
 
   private var lanes: [String: Lane] = [:]
@@ -44,6 +50,8 @@ struct LaneTable {
 
     var count: Int { items.count - head }
     var first: String? { head < items.count ? items[head] : nil }
+    /// What is queued, first first.
+    var contents: ArraySlice<String> { items[head...] }
 
     mutating func append(_ email: String) { items.append(email) }
 
@@ -67,10 +75,9 @@ struct LaneTable {
   private var readyReads = Queue()
   private var readyWrites = Queue()
   private var delayed: [(time: Double, email: String)] = []
-  /// Lanes whose front batch waits for another email's lane (an email change), by that email.
-  private var waitingFor: [String: [String]] = [:]
-  /// The lanes whose batches name an email as their previous one, by that email.
-  private var namedBy: [String: Set<String>] = [:]
+  /// The ties email changes make between lanes: which lanes name an email as their previous
+  /// one, which wait for another's, which are held by another's plan.
+  private(set) var links = EmailChangeLinks()
   /// What was upserted per person, and their record ids: bounded, kept in `--state`.
   private(set) var memory: PersonMemory
   /// How new batches write (`--write-mode`).
@@ -84,20 +91,15 @@ struct LaneTable {
   /// Queues `job` in its person's lane, merged into the last waiting batch when it can be.
   mutating func add(_ job: DeliveryJob) -> String {
     let email = job.request.email
-    var lane = lanes[email] ?? Lane()
     let mayMerge =
-      lane.waiting.last.map {
+      lanes[email]?.waiting.last.map {
         !isTied(email, [job.request.previousEmail, $0.request.previousEmail], after: $0.order)
       } ?? false
-    if !mayMerge || lane.waiting.last?.merge(job) != true {
-      lane.waiting.append(DeliveryBatch(job, mode: mode))
+    // In place: the lane's batches are not copied for each event.
+    if !mayMerge || lanes[email]?.mergeIntoLast(job) != true {
+      lanes[email, default: Lane()].waiting.append(DeliveryBatch(job, mode: mode))
     }
-    if let previous = job.request.previousEmail, previous != email,
-      lane.named.insert(previous).inserted
-    {
-      namedBy[previous, default: []].insert(email)
-    }
-    lanes[email] = lane
+    if let previous = job.request.previousEmail { links.name(previous, by: email) }
     return email
   }
 
@@ -105,18 +107,17 @@ struct LaneTable {
   /// left with nothing to do is dropped. Lanes that waited for this one look again.
   mutating func makeReadyIfIdle(_ email: String, now: Double) {
     defer { wakeWaiters(of: email, now: now) }
-    guard var lane = lanes[email], lane.inFlight == nil, !lane.isQueued, lane.heldBy == 0
+    guard let lane = lanes[email], lane.inFlight == nil, !lane.isQueued, !links.isHeld(email)
     else { return }
     guard let front = lane.waiting.first else {
       if lane.settleUntil <= now { drop(email) }
       return
     }
     if let partner = mustWait(front, email: email) {
-      waitingFor[partner, default: []].append(email)
+      links.wait(email, for: partner)
       return
     }
-    lane.isQueued = true
-    lanes[email] = lane
+    lanes[email]?.isQueued = true
     let notBefore = max(front.notBefore, lane.settleUntil)
     if notBefore > now {
       delayed.append((notBefore, email))
@@ -133,7 +134,7 @@ struct LaneTable {
       if other.inFlight != nil { return partner }
       if let theirs = other.waiting.first, theirs.order < front.order { return partner }
     }
-    for naming in namedBy[email] ?? [] where naming != email {
+    for naming in links.lanesNaming(email) where naming != email {
       guard let other = lanes[naming] else { continue }
       if let theirs = other.waiting.first, theirs.request.previousEmail == email,
         theirs.order < front.order
@@ -148,7 +149,7 @@ struct LaneTable {
   /// `previous`) came after `order`: a newer job must then not merge into the batch of that
   /// order, or it would overtake the tied batch (a newer value written before an older one).
   private func isTied(_ email: String, _ previous: [String?], after order: Int) -> Bool {
-    let tied = Array(namedBy[email] ?? []) + previous.compactMap { $0 }
+    let tied = Array(links.lanesNaming(email)) + previous.compactMap { $0 }
     return tied.contains { other in
       guard other != email, let lane = lanes[other] else { return false }
       return lane.waiting.contains { $0.order > order } || (lane.inFlight?.order ?? -1) > order
@@ -157,16 +158,12 @@ struct LaneTable {
 
   /// Forgets an idle lane, and that its batches named other emails.
   private mutating func drop(_ email: String) {
-    guard let lane = lanes.removeValue(forKey: email) else { return }
-    for previous in lane.named {
-      namedBy[previous]?.remove(email)
-      if namedBy[previous]?.isEmpty == true { namedBy[previous] = nil }
-    }
+    guard lanes.removeValue(forKey: email) != nil else { return }
+    links.forgetNames(of: email)
   }
 
   private mutating func wakeWaiters(of email: String, now: Double) {
-    guard let waiters = waitingFor.removeValue(forKey: email) else { return }
-    for waiter in waiters { makeReadyIfIdle(waiter, now: now) }
+    for waiter in links.removeWaiters(of: email) { makeReadyIfIdle(waiter, now: now) }
   }
 
   mutating func promoteDue(_ now: Double) {
@@ -199,60 +196,53 @@ struct LaneTable {
     reads ? readyReads.popFirst() : readyWrites.popFirst()
   }
 
-  /// Takes the lane's front batch to send (it becomes the lane's in-flight batch). A batch
-  /// that would change nothing this run has upserted is handed to `unchanged` instead (with
-  /// `dedupe`), and the next one is taken. A batch whose previous email's lane got busy since
-  /// it was queued goes back to waiting for it (nil).
+  /// Takes the lane's front batch to send now (it becomes the lane's in-flight batch, sent
+  /// once more). A batch that would change nothing this run has upserted is handed to
+  /// `unchanged` instead (with `dedupe`), and the next one is taken. A batch whose previous
+  /// email's lane got busy since it was queued goes back to waiting for it (nil).
   mutating func takeFront(
     of email: String, now: Double, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
   ) -> DeliveryBatch? {
     // Lanes waiting for this one look again whatever happens (it may have just emptied).
     defer { wakeWaiters(of: email, now: now) }
-    guard var lane = lanes[email] else { return nil }
-    lane.isQueued = false
-    guard lane.heldBy == 0 else {
-      // Held since it was queued: the hold's end queues it again.
-      lanes[email] = lane
-      return nil
-    }
-    while let batch = lane.waiting.first {
+    guard lanes[email] != nil else { return nil }
+    lanes[email]?.isQueued = false
+    // Held since it was queued: the hold's end queues it again.
+    guard !links.isHeld(email) else { return nil }
+    while var batch = lanes[email]?.waiting.first {
       if let partner = mustWait(batch, email: email) {
-        lanes[email] = lane
-        waitingFor[partner, default: []].append(email)
+        links.wait(email, for: partner)
         return nil
       }
-      lane.waiting.removeFirst()
+      lanes[email]?.waiting.removeFirst()
       if dedupe && batch.plan.isAtStart && memory.changesNothing(batch.request) {
-        lanes[email] = lane
         unchanged(batch)
         continue
       }
-      if batch.heldPartner == nil, let partner = batch.request.previousEmail, partner != email {
-        lanes[partner, default: Lane()].heldBy += 1
-        batch.heldPartner = partner
+      if !links.isHolding(batch: batch.order), let partner = batch.request.previousEmail {
+        links.hold(partner, by: batch.order, of: email)
       }
-      batch.plan.useLearned(
-        recordId: memory.recordId(of: email),
+      batch.send(
+        at: now, recordId: memory.recordId(of: email),
         previousRecordId: batch.request.previousEmail.flatMap { memory.recordId(of: $0) })
-      lane.inFlight = batch
-      lanes[email] = lane
+      lanes[email]?.inFlight = batch
       return batch
     }
-    lanes[email] = lane
     return nil
   }
 
-  /// The lane's in-flight request ended (answered, or given up).
-  mutating func release(_ email: String) {
+  /// The lane's in-flight request ended (answered): its batch, taken out of the lane, to be
+  /// handed back (`requeue`) if it goes on.
+  mutating func release(_ email: String) -> DeliveryBatch? {
+    guard let batch = lanes[email]?.inFlight else { return nil }
     lanes[email]?.inFlight = nil
+    return batch
   }
 
   /// `batch` is done (resolved, not to be sent again): the previous email's lane it held for
   /// its whole plan, retries included, may go.
   mutating func releaseHold(of batch: DeliveryBatch, now: Double) {
-    guard let partner = batch.heldPartner else { return }
-    batch.heldPartner = nil
-    lanes[partner]?.heldBy -= 1
+    guard let partner = links.releaseHold(of: batch.order) else { return }
     makeReadyIfIdle(partner, now: now)
   }
 
@@ -297,10 +287,10 @@ struct LaneTable {
       !isTied(
         email,
         [lane.waiting[0].request.previousEmail, lane.waiting[1].request.previousEmail],
-        after: lane.waiting[0].order),
-      lane.waiting[0].request.merge(lane.waiting[1].request)
+        after: lane.waiting[0].order)
     {
-      lane.waiting[0].jobs.append(contentsOf: lane.waiting[1].jobs)
+      let later = lane.waiting[1]
+      guard lane.waiting[0].absorb(later) else { break }
       lane.waiting.remove(at: 1)
     }
     lanes[email] = lane
@@ -317,9 +307,45 @@ struct LaneTable {
     readyReads.removeAll()
     readyWrites.removeAll()
     delayed.removeAll()
-    waitingFor.removeAll()
+    links.removeAllWaiting()
     return removed
   }
 
-  var inFlightBatches: [DeliveryBatch] { lanes.values.compactMap(\.inFlight) }
+  /// Takes every in-flight batch out of its lane (a deadline gives them up), with the lane's
+  /// email.
+  mutating func removeAllInFlight() -> [(email: String, batch: DeliveryBatch)] {
+    var removed: [(email: String, batch: DeliveryBatch)] = []
+    for (email, lane) in lanes {
+      guard let batch = lane.inFlight else { continue }
+      removed.append((email, batch))
+      lanes[email]?.inFlight = nil
+    }
+    return removed
+  }
+
+  /// The rules of the table that do not hold now, in words (the links' among them); empty
+  /// when all hold. For the tests, which check it after every operation.
+  func invariantViolations() -> [String] {
+    var violations = links.invariantViolations()
+    var queued: [String: Int] = [:]
+    for email in readyReads.contents { queued[email, default: 0] += 1 }
+    for email in readyWrites.contents { queued[email, default: 0] += 1 }
+    for entry in delayed { queued[entry.email, default: 0] += 1 }
+    for (email, count) in queued where count > 1 || lanes[email]?.isQueued != true {
+      violations.append(
+        "\(email) is queued \(count) times (isQueued: \(lanes[email]?.isQueued ?? false))")
+    }
+    for (email, lane) in lanes {
+      if lane.isQueued && queued[email] == nil {
+        violations.append("\(email) is marked queued but is in no queue")
+      }
+      if links.isHeld(email) && lane.inFlight != nil {
+        violations.append("\(email) is held but has a batch in flight")
+      }
+      if let batch = lane.inFlight, let front = lane.waiting.first, front.order < batch.order {
+        violations.append("\(email) sends a batch while an older one waits")
+      }
+    }
+    return violations
+  }
 }
