@@ -356,6 +356,16 @@ extension CommandLineOption {
       help: "Send even when this run already upserted the same values.",
       apply: { line, _, _ throws(UsageError) in line.delivery.scheduler.dedupe = false }),
     CommandLineOption(
+      "--omprog", modes: [.deliver], group: .delivery,
+      help: """
+        Speak rsyslog omprog's confirmation protocol on stdin and stdout (confirmMessages="on", \
+        useTransactions="on"): a batch is confirmed OK once it is durably spooled (--spool) or \
+        once every event of it has its final result; dots keep rsyslog's confirmTimeout from \
+        firing while it waits. stdout then carries only the protocol: needs --output FILE for \
+        the results; reads stdin only.
+        """,
+      apply: { line, _, _ throws(UsageError) in line.events.omprog = true }),
+    CommandLineOption(
       "--spool", value: "DIR", modes: [.deliver, .send], group: .delivery,
       help: """
         Keep every input line in DIR (created 0700; its parent must exist), made durable \

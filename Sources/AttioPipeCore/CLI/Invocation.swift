@@ -1,3 +1,5 @@
+import Glibc
+
 /// What the command line asks for, parsed and validated before any input is read.
 public struct Invocation: Sendable {
   enum Action: Sendable {
@@ -36,8 +38,10 @@ public struct Invocation: Sendable {
       SignalMonitor.install()
       try options.destinations.install()
       return try BuildCommand(options: options).run()
-    case .deliver(let options, let settings):
+    case .deliver(var options, let settings):
       SignalMonitor.install()
+      // --omprog answers on the stdout rsyslog reads, which --output is about to replace.
+      if options.omprog { options.protocolDescriptor = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3) }
       try options.destinations.install()
       return try DeliverCommand(options: options, settings: settings).run()
     case .send(let options, let settings):

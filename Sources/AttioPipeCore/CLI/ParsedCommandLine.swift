@@ -46,6 +46,16 @@ struct ParsedCommandLine {
     } else if spoolMaximumBytes != nil {
       throw UsageError("--spool-max-bytes needs --spool DIR")
     }
+    if options.omprog {
+      guard options.destinations.output != nil else {
+        throw UsageError(
+          "--omprog needs --output FILE: stdout carries rsyslog's protocol, and omprog throws "
+            + "away what it does not understand")
+      }
+      guard options.inputs.allSatisfy({ $0 == "-" }) else {
+        throw UsageError("--omprog reads stdin only (rsyslog writes the events there)")
+      }
+    }
     if let eventNames {
       options.enabledEvents = EventNameSet(eventNames)
       options.eventNameWarnings = EventNameSet.unmatchableEntries(eventNames)

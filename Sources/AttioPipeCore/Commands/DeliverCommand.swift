@@ -43,9 +43,22 @@ struct DeliverCommand {
     let spooled = try options.spool.map { options throws(PipelineError) in
       try SpoolStart.open(options, frontEnd: frontEnd, ownsIdentities: true)
     }
+    // --omprog without --spool: a batch is confirmed once its events have their results.
+    let acknowledger = options.omprog && spooled == nil ? OmprogAcknowledger() : nil
+    if let acknowledger {
+      var protocolReader = OmprogProtocol(
+        inputs: frontEnd.inputs,
+        confirm: { acknowledger.confirm(through: $0, keepAlive: $1) })
+      protocolReader.output = options.protocolDescriptor
+      frontEnd.lineSource = protocolReader
+    }
+    var onResult: (@Sendable (DeliveryResult) -> Void)?
+    if let acknowledger {
+      onResult = { acknowledger.resolved(line: $0.job.location.line, final: $0.status.isFinal) }
+    }
     let session = try DeliverySession(
       settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state,
-      spool: spooled?.spool)
+      spool: spooled?.spool, onResult: onResult)
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
     var events = EventSession(
@@ -74,7 +87,15 @@ struct DeliverCommand {
           events.replay(line)
           return true
         }
-        switch events.handle(line) {
+        let step = events.handle(line)
+        if let acknowledger {
+          // Before the upsert is queued: its result may come back at once.
+          switch step {
+          case .person, .company: acknowledger.processed(line: line.lineNumber, submitted: true)
+          case .next, .stop: acknowledger.processed(line: line.lineNumber, submitted: false)
+          }
+        }
+        switch step {
         case .next: break
         case .stop: return false
         case .person(let person, let previousEmail):
@@ -100,6 +121,7 @@ struct DeliverCommand {
         }
         return !session.outputClosed
       })
+    acknowledger?.finish()
     session.finish(&report, frontEnd: frontEnd, evictions: events.evictions)
     report.stateSaveFailed = !events.saveAtExit()
     metrics?.finish(events.metricsSample(report.statistics, state: frontEnd.state))

@@ -15,9 +15,10 @@ final class DeliverySession: @unchecked Sendable {
   private let spoolResults: SpoolResults?
 
   /// `state` holds what earlier runs upserted (`--state`), so `unchanged` holds across runs.
+  /// `onResult` sees every result once it is written (`--omprog`'s confirmations).
   init(
     settings: DeliverySettings, diagnostics: DiagnosticReporter, state: StateKeeper?,
-    spool: Spool? = nil
+    spool: Spool? = nil, onResult: (@Sendable (DeliveryResult) -> Void)? = nil
   ) throws(PipelineError) {
     self.diagnostics = diagnostics
     self.spool = spool
@@ -47,7 +48,11 @@ final class DeliverySession: @unchecked Sendable {
           userAgent: "attio-pipe/\(Invocation.version)", callbackQueue: queue,
           concurrency: settings.scheduler.concurrency)
       },
-      write: { spoolResults?.submit($0) ?? results.write($0) }, memory: saved.memory,
+      write: { result in
+        let written = spoolResults?.submit(result) ?? results.write(result)
+        onResult?(result)
+        return written
+      }, memory: saved.memory,
       delivered: saved.delivered,
       onRefusal: { response in
         DeliverySession.reportRefusal(response, diagnostics: diagnostics)

@@ -18,6 +18,10 @@ struct EventOptions: Sendable, Equatable {
   var progress: Bool?
   /// `--state FILE` and its companions.
   var state: StateKeeper.Options?
+  /// `--omprog`: rsyslog's confirmation protocol on stdin and stdout (deliver).
+  var omprog = false
+  /// `--omprog`: the descriptor of the stdout rsyslog reads (kept before `--output` replaces it).
+  var protocolDescriptor: Int32 = 1
   /// `--spool DIR` and its size (deliver, send).
   var spool: Spool.Options?
   /// `--max-identities`.

@@ -51,6 +51,7 @@ struct SpoolStart {
     let diagnostics = frontEnd.diagnostics
     SpoolIngest(
       spool: spool, inputs: frontEnd.inputs, stop: SignalMonitor.inputStop(),
+      omprog: frontEnd.options.omprog ? frontEnd.options.protocolDescriptor : nil,
       warn: { diagnostics.runWarning($0) }
     ).start()
     return SpoolStart(spool: spool, tail: tail)

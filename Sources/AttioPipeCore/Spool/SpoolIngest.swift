@@ -17,14 +17,48 @@ final class SpoolIngest: @unchecked Sendable {
   private let inputs: InputFiles
   private let stop: InputStop
   private let warn: @Sendable (String) -> Void
+  /// `--omprog`: rsyslog's protocol is answered as lines are spooled; a batch is confirmed
+  /// once it is durable.
+  private let omprog: Int32?
 
+  /// `omprog`: the descriptor to answer rsyslog's protocol on (nil without `--omprog`).
   init(
-    spool: Spool, inputs: InputFiles, stop: InputStop, warn: @escaping @Sendable (String) -> Void
+    spool: Spool, inputs: InputFiles, stop: InputStop, omprog: Int32? = nil,
+    warn: @escaping @Sendable (String) -> Void
   ) {
     self.spool = spool
     self.inputs = inputs
     self.stop = stop
+    self.omprog = omprog
     self.warn = warn
+  }
+
+  /// Reads the inputs, or (`--omprog`) stdin through rsyslog's protocol, confirming each batch
+  /// once it is durable in the spool.
+  private func forEachLine(
+    beforeRead: @escaping () throws(PipelineError) -> Void,
+    opened: (_ input: Int, _ descriptor: Int32) -> (offset: Int, line: Int)?,
+    onLine body: (InputLine, InputFiles.Position) throws(PipelineError) -> Bool
+  ) throws(PipelineError) {
+    guard let answers = omprog else {
+      try inputs.forEachLine(
+        beforeRead: beforeRead, idleInterval: nil, stop: stop, opened: opened, onLine: body)
+      return
+    }
+    let spool = self.spool
+    var protocolReader = OmprogProtocol(
+      inputs: inputs,
+      confirm: { _, _ -> String? in
+        do throws(SpoolError) {
+          try spool.commit()
+          return nil
+        } catch {
+          return "attio-pipe cannot write its spool: \(error.message)"
+        }
+      })
+    protocolReader.output = answers
+    try protocolReader.forEachLine(
+      beforeRead: beforeRead, idleInterval: nil, stop: stop, opened: opened, onLine: body)
   }
 
   /// Starts the thread; the spool's `finishInput` says when it is done.
@@ -48,9 +82,8 @@ final class SpoolIngest: @unchecked Sendable {
       }
     }
     do throws(PipelineError) {
-      try inputs.forEachLine(
+      try forEachLine(
         beforeRead: { () throws(PipelineError) in try commit() },
-        idleInterval: nil, stop: stop,
         opened: { index, descriptor in
           var status = stat()
           let known = fstat(descriptor, &status) == 0
