@@ -12,12 +12,16 @@ import Glibc
 final class ResultWriter {
   private let output: OutputBuffer
   private var isClosed = false
+  /// Why results stopped being written, when it was not the reader going away (`EPIPE`): a
+  /// full disk, say. The run then ends with this error (exit 2).
+  private(set) var failure: PipelineError?
 
   init(fileDescriptor: Int32 = STDOUT_FILENO) {
     output = OutputBuffer(fileDescriptor: fileDescriptor)
   }
 
-  /// Writes and flushes one result; false once the reader has gone away.
+  /// Writes and flushes one result; false once results can no longer be written (the reader
+  /// went away, or `failure`).
   @discardableResult
   func write(_ result: DeliveryResult) -> Bool {
     guard !isClosed else { return false }
@@ -26,9 +30,13 @@ final class ResultWriter {
       line.append(UInt8(ascii: "\n"))
     }
     do {
+      try output.lineCompleted()
       try output.flush()
+    } catch .outputClosed {
+      isClosed = true
     } catch {
       isClosed = true
+      failure = error
     }
     return !isClosed
   }
