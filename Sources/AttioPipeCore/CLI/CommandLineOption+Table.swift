@@ -249,7 +249,8 @@ extension CommandLineOption {
       "--endpoint", value: "URL", modes: [.deliver, .send, .check], group: .delivery,
       help: """
         API base URL (default: ATTIO_BASE_URL, else https://api.attio.com). Plain http:// \
-        only for loopback.
+        only for loopback, and never through a proxy; https:// follows https_proxy, \
+        all_proxy and no_proxy (NO_PROXY='*' turns proxies off).
         """,
       apply: { line, _, value throws(UsageError) in line.delivery.endpoint = value }),
     CommandLineOption(

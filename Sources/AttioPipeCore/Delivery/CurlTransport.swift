@@ -15,6 +15,8 @@ import Synchronization
 /// the delivery scheduler's queue.
 final class CurlTransport: DeliveryTransport {
   private let endpoint: AttioEndpoint
+  /// The endpoint is plain `http://`: requests never go through a proxy (see README, "Proxies").
+  private let directOnly: Bool
   private let token: APIToken
   private let timeout: Double
   private let userAgent: String
@@ -32,6 +34,7 @@ final class CurlTransport: DeliveryTransport {
   ) {
     CurlTransport.globalInit
     self.endpoint = endpoint
+    directOnly = endpoint.baseURL.scheme?.lowercased() == "http"
     self.token = token
     self.timeout = timeout
     self.userAgent = userAgent
@@ -94,6 +97,11 @@ final class CurlTransport: DeliveryTransport {
           ccurl_setopt_pointer(curl, CURLOPT_HTTPHEADER, list)
           ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
           ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+          if directOnly {
+            // Plain http:// (a loopback mock or relay): never through a proxy, which would
+            // see the Authorization header in clear text. "" turns off the proxy variables.
+            _ = "".withCString { ccurl_setopt_pointer(curl, CURLOPT_PROXY, $0) }
+          }
           ccurl_setopt_data_callback(curl, CURLOPT_WRITEFUNCTION, curlWrite)
           ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
           ccurl_setopt_data_callback(curl, CURLOPT_HEADERFUNCTION, curlHeader)
