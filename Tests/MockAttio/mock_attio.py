@@ -86,7 +86,7 @@ NATIONAL_PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
 
 RULE_KEYS = {
     "status", "count", "email", "delay_ms", "drop", "retry_after", "omit_date",
-    "apply", "endpoint", "type", "code", "message",
+    "apply", "endpoint", "type", "code", "message", "echo_headers",
 }
 CONFIG_KEYS = {
     "rules", "token_revoked", "scopes", "rename", "archive", "not_writable",
@@ -294,7 +294,7 @@ def parse_rule(rule, index: int) -> dict:
         if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int, float)):
             raise ValueError(f"{where}: retry_after must be a string, a number or null")
         retry_after = str(retry_after)
-    for key in ("drop", "omit_date", "apply"):
+    for key in ("drop", "omit_date", "apply", "echo_headers"):
         if not isinstance(rule.get(key, False), bool):
             raise ValueError(f"{where}: {key} must be a boolean")
     for key in ("type", "code", "message"):
@@ -314,6 +314,7 @@ def parse_rule(rule, index: int) -> dict:
         "type": rule.get("type"),
         "code": rule.get("code"),
         "message": rule.get("message"),
+        "echo_headers": rule.get("echo_headers", False),
         "fired": 0,
     }
 
@@ -2156,7 +2157,12 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             ("api_error" if status >= 500 else "invalid_request_error", "injected_fault",
              f"Injected fault {status}."),
         )
-        err = ApiError(status, rule["type"] or type_, rule["code"] or code, rule["message"] or message)
+        message = rule["message"] or message
+        if rule["echo_headers"]:
+            # What a careless server or gateway does: the request's headers, the
+            # Authorization header included, repeated in the error.
+            message += " Request headers: " + "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+        err = ApiError(status, rule["type"] or type_, rule["code"] or code, message)
         headers = {}
         retry_after = rule["retry_after"]
         if retry_after is ...:  # not given: 429 gets the usual "next whole second"
@@ -2165,7 +2171,10 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                 headers["Retry-After"] = http_date(math.floor(time.time() + skew) + 1)
         elif retry_after is not None:  # null: deliberately no Retry-After
             headers["Retry-After"] = retry_after
-        return Reply(status, err.body(), headers, omit_date=rule["omit_date"])
+        body = err.body()
+        if rule["echo_headers"]:
+            body["request_headers"] = dict(self.headers.items())
+        return Reply(status, body, headers, omit_date=rule["omit_date"])
 
     # -- control API ----------------------------------------------------------------
 

@@ -10,6 +10,9 @@ struct APIToken: Sendable, CustomStringConvertible {
 
   var authorizationHeader: String { "Bearer \(secret)" }
 
+  /// Takes the key out of what the server answers, before anything prints it.
+  var redactor: TokenRedactor { TokenRedactor(secret: Array(secret.utf8)) }
+
   /// From `--api-key-file PATH` when given, else from `ATTIO_API_KEY`. Never from a plain
   /// argument, which any user on the machine could read in `ps`.
   static func load(file: String?, environment: [String: String]) throws(DeliveryConfigurationError)

@@ -18,6 +18,9 @@ final class CurlTransport: DeliveryTransport {
   /// The endpoint is plain `http://`: requests never go through a proxy (see README, "Proxies").
   private let directOnly: Bool
   private let token: APIToken
+  /// Every answer's body passes through it: a server that echoes the request's headers must
+  /// not put the key in results, diagnostics or `check`'s output.
+  private let redactor: TokenRedactor
   private let timeout: Double
   private let userAgent: String
   private let callbackQueue: DispatchQueue
@@ -36,6 +39,7 @@ final class CurlTransport: DeliveryTransport {
     self.endpoint = endpoint
     directOnly = endpoint.baseURL.scheme?.lowercased() == "http"
     self.token = token
+    redactor = token.redactor
     self.timeout = timeout
     self.userAgent = userAgent
     self.callbackQueue = callbackQueue
@@ -114,7 +118,7 @@ final class CurlTransport: DeliveryTransport {
         }
       }
     }
-    var response = AttioResponse(body: Data(exchange.body))
+    var response = AttioResponse(body: Data(redactor.redact(exchange.body)))
     if code == CURLE_OK {
       var status = 0
       ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
