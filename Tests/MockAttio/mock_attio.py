@@ -86,7 +86,7 @@ NATIONAL_PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
 
 RULE_KEYS = {
     "status", "count", "email", "delay_ms", "drop", "retry_after", "omit_date",
-    "apply", "endpoint", "type", "code", "message", "echo_headers",
+    "apply", "endpoint", "type", "code", "message", "echo_headers", "pad_bytes",
 }
 CONFIG_KEYS = {
     "rules", "token_revoked", "scopes", "rename", "archive", "not_writable",
@@ -289,6 +289,9 @@ def parse_rule(rule, index: int) -> dict:
     email_match = rule.get("email")
     if email_match is not None and not isinstance(email_match, str):
         raise ValueError(f"{where}: email must be a string")
+    pad = rule.get("pad_bytes", 0)
+    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"{where}: pad_bytes must be an integer >= 0")
     retry_after = rule.get("retry_after", ...)  # ... = key absent
     if retry_after is not ... and retry_after is not None:
         if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int, float)):
@@ -315,6 +318,7 @@ def parse_rule(rule, index: int) -> dict:
         "code": rule.get("code"),
         "message": rule.get("message"),
         "echo_headers": rule.get("echo_headers", False),
+        "pad_bytes": pad,
         "fired": 0,
     }
 
@@ -1725,6 +1729,7 @@ class Reply:
     def __init__(self, status=200, body=None, headers=None, drop=False, omit_date=False):
         self.status, self.body, self.drop, self.omit_date = status, body, drop, omit_date
         self.headers = headers or {}
+        self.pad_bytes = 0  # a "padding" member of this many bytes (a rule's pad_bytes)
 
 
 class RecordsHandlerMixin:
@@ -1918,7 +1923,10 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             # handler returns and close_connection is set.
             self.close_connection = True
             return True
-        payload = json.dumps(reply.body if reply.body is not None else {}).encode("utf-8")
+        body = reply.body if reply.body is not None else {}
+        if reply.pad_bytes and isinstance(body, dict):
+            body = dict(body, padding="x" * reply.pad_bytes)
+        payload = json.dumps(body).encode("utf-8")
         self.log_request(reply.status)
         try:
             self.send_response_only(reply.status)
@@ -2088,6 +2096,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             reply = self.fault_reply(rule)
         else:
             reply = self.normal_reply(endpoint, split, body, body_error)
+        if rule is not None and rule["pad_bytes"] and not reply.drop:
+            reply.pad_bytes = rule["pad_bytes"]
 
         # Leave the in-flight set *before* sending: a client that sends the next write for
         # the same address as soon as it reads this answer must not be seen overlapping.

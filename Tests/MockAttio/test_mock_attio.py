@@ -277,6 +277,23 @@ class MockAttioTest(unittest.TestCase):
         self.assertNotIn("request_headers", body)
         self.assertNotIn("test-token", body["message"])
 
+    def test_pad_bytes_makes_an_answer_that_large(self):
+        self.control("POST", "/__mock/faults", {"rules": [
+            {"pad_bytes": 5 * 1024 * 1024, "email": "big@example.com"},
+            {"status": 500, "pad_bytes": 1000},
+        ]})
+        status, _, body = self.put(person("big@example.com"))
+        self.assertEqual(status, 200)  # applied, and answered at length
+        self.assertEqual(len(body["padding"]), 5 * 1024 * 1024)
+        self.assertEqual(body["data"]["values"]["email_addresses"][0]["email_address"], "big@example.com")
+        status, _, body = self.put(person("other@example.com"))
+        self.assertEqual((status, len(body["padding"])), (500, 1000))
+        status, _, body = self.put(person("other@example.com"))
+        self.assertEqual(status, 200)
+        self.assertNotIn("padding", body)
+        with self.assertRaises(AssertionError):
+            self.control("POST", "/__mock/faults", {"rules": [{"pad_bytes": -1}]})
+
     def test_drop_and_delay(self):
         self.control("POST", "/__mock/faults", {"rules": [{"drop": True, "delay_ms": 100}]})
         started = time.time()

@@ -13,6 +13,9 @@ struct AttioResponse: Sendable {
   var body: Data = Data()
   /// A transport failure, described without the request (which carries the token).
   var transportError: String?
+  /// The answer's body was larger than `maximumBodyBytes`: it was not read (the body is
+  /// empty), and the request fails at once with `response_too_large`.
+  var bodyTooLarge = false
   /// The request was cancelled here (a forced shutdown), not failed by the network.
   var wasCancelled = false
   /// The attempt ran out of `--timeout`: it may still reach Attio and be applied later.
@@ -28,9 +31,21 @@ struct AttioResponse: Sendable {
     var firstByte: Double
   }
 
+  /// The most of an answer's body that is read. Attio's answers are a few KiB (a records
+  /// query is limited to one record); more is a broken or hostile server, whose answer must
+  /// not take the process's memory (ten 100 MiB answers took 2 GB).
+  static let maximumBodyBytes = 4 << 20
+
   /// Attio's error fields, or a synthesised error for a transport failure or an error body
   /// that is not Attio's JSON.
   var error: AttioError? {
+    if bodyTooLarge {
+      return AttioError(
+        type: "response_error", code: "response_too_large",
+        message:
+          "the answer (HTTP \(status.map(String.init) ?? "?")) was larger than "
+          + "\(Self.maximumBodyBytes >> 20) MiB and was not read; the request is not retried")
+    }
     if let transportError {
       return AttioError(type: "transport_error", code: "connection_failed", message: transportError)
     }

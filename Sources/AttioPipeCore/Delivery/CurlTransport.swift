@@ -119,7 +119,14 @@ final class CurlTransport: DeliveryTransport {
       }
     }
     var response = AttioResponse(body: Data(redactor.redact(exchange.body)))
-    if code == CURLE_OK {
+    if code == CURLE_WRITE_ERROR && exchange.bodyTooLarge {
+      // Cut off by `curlWrite` past the cap: the status line was read; the connection, in
+      // the middle of the body, is dropped with the handle.
+      var status = 0
+      ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+      response.status = status > 0 ? status : nil
+      response.bodyTooLarge = true
+    } else if code == CURLE_OK {
       var status = 0
       ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
       response.status = status
@@ -176,6 +183,9 @@ final class CurlTransport: DeliveryTransport {
 private final class Exchange: @unchecked Sendable {
   let request: TransportRequest
   var body: [UInt8] = []
+  /// The body passed `AttioResponse.maximumBodyBytes`: what came is dropped and the transfer
+  /// stopped.
+  var bodyTooLarge = false
   var headers: [(name: String, value: String)] = []
   private let cancelled = Atomic<Bool>(false)
 
@@ -193,6 +203,12 @@ private let curlWrite: ccurl_data_callback = { data, size, count, context in
   guard let data, let context else { return 0 }
   let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
   let length = size * count
+  guard exchange.body.count + length <= AttioResponse.maximumBodyBytes else {
+    // Not read further: returning less than `length` stops the transfer (CURLE_WRITE_ERROR).
+    exchange.bodyTooLarge = true
+    exchange.body = []
+    return 0
+  }
   data.withMemoryRebound(to: UInt8.self, capacity: length) {
     exchange.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
   }
