@@ -57,11 +57,15 @@ struct AttioResponse: Sendable {
       message: object?["message"] as? String ?? "HTTP \(status) without an Attio error body")
   }
 
-  /// `data.id.record_id` of a successful assert.
+  /// `data.id.record_id` of a successful assert; nil when it is not a UUID (it would be
+  /// remembered and put into a later request's path).
   var recordId: String? {
     let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
     let data = object?["data"] as? [String: Any]
-    return (data?["id"] as? [String: Any])?["record_id"] as? String
+    guard let id = (data?["id"] as? [String: Any])?["record_id"] as? String,
+      RecordID.isCanonical(id)
+    else { return nil }
+    return id
   }
 }
 
