@@ -235,7 +235,8 @@ extension CommandLineOption {
       help: """
         Read the API key from PATH instead of ATTIO_API_KEY. The key is never taken as an \
         argument (visible in ps) and never printed. It needs record_permission:read-write and \
-        object_configuration:read.
+        object_configuration:read. A file group or others may read (mode 0644) is used, \
+        with a warning.
         """,
       apply: { line, _, value throws(UsageError) in line.delivery.apiKeyFile = value }),
     CommandLineOption(

@@ -16,7 +16,8 @@ extension DeliverySettings {
         let token = try APIToken.load(file: apiKeyFile, environment: environment)
         return DeliverySettings(
           endpoint: endpoint, token: token, scheduler: scheduler, grace: grace,
-          drainTimeout: drainTimeout)
+          drainTimeout: drainTimeout,
+          warnings: apiKeyFile.flatMap { APIToken.permissionWarning(file: $0) }.map { [$0] } ?? [])
       } catch {
         throw UsageError(error.message)
       }
