@@ -47,6 +47,9 @@ func writeError(_ line: String) {
   _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
 }
 
+// Before anything opens a descriptor: a closed stdin must not become the signal pipe.
+StandardDescriptors.openClosedOnes()
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 let invocation: Invocation
 do {

@@ -46,6 +46,21 @@ import Testing
       environment: mock.environment)
   }
 
+  /// Delivers `events` one at a time, each once the one before has its result: two events of
+  /// one person are then two writes (read together, they would wait out the run's first
+  /// second together and merge into one).
+  private func deliverOneByOne(_ mock: MockAttio, _ events: String, _ arguments: [String])
+    async throws -> BinaryRunner.Result
+  {
+    let child = try await BinaryRunner.start(arguments, environment: mock.environment)
+    for event in events.split(separator: "\n") {
+      await child.write(event + "\n")
+      _ = await child.readLine(timeout: 60)
+    }
+    child.closeInput()
+    return await child.finish()
+  }
+
   @Test func everyTypeIsConvertedAndWritten() async throws {
     let mock = try await MockAttio()
     try await mock.seedCompanies([["values": ["domains": ["acme.com"]]]])
@@ -185,7 +200,11 @@ import Testing
       ["build", "--default-country", "GB", "--schema", schema] + Self.maps,
       stdin: Data(Self.goodEvents.utf8))
     #expect(build.status == 0, "\(build.stderrText)")
-    let run = try await deliver(mock, Self.goodEvents, ["--write-mode", "assert", "--no-dedupe"])
+    let run = try await deliverOneByOne(
+      mock, Self.goodEvents,
+      ["deliver", "--default-country", "GB"] + Self.maps + [
+        "--write-mode", "assert", "--no-dedupe",
+      ])
     #expect(run.status == 0, "\(run.stderrText)")
     let built = build.stdoutText.split(separator: "\n").map {
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? NSDictionary
@@ -332,9 +351,9 @@ import Testing
         "type": "identify", "userId": "u1", "messageId": "m1",
         "traits": ["email": "ada@example.com", "plan": "Pro"],
       ]) + Events.line(["type": "track", "event": "Signed Up", "userId": "u1", "messageId": "m2"])
-    let run = try await BinaryRunner.run(
-      ["deliver", "--write-mode", "assert", "--no-dedupe", "--map", "traits.plan=plan"],
-      stdin: Data(events.utf8), environment: mock.environment)
+    let run = try await deliverOneByOne(
+      mock, events,
+      ["deliver", "--write-mode", "assert", "--no-dedupe", "--map", "traits.plan=plan"])
     #expect(run.status == 0, "\(run.stderrText)")
     let bodies = try await mock.puts().compactMap {
       (($0["body"] as? [String: Any])?["data"] as? [String: Any])?["values"] as? [String: Any]

@@ -41,13 +41,20 @@ import Testing
   }
 
   @Test func theDrainTimeoutBoundsWorkAfterTheEndOfInput() async throws {
-    let mock = try await MockAttio(latencyMilliseconds: 3000)
+    let mock = try await MockAttio(latencyMilliseconds: 10_000)
     var events = ""
     for person in 0..<3 { events += Events.identify("v\(person)", email: "p\(person)@example.com") }
-    let run = try await BinaryRunner.run(
-      ["deliver", "--write-mode", "assert", "--drain-timeout", "1s", "--timeout", "10s"],
-      stdin: Data(events.utf8),
+    let running = try await BinaryRunner.start(
+      ["deliver", "--write-mode", "assert", "--drain-timeout", "1s", "--timeout", "20s"],
       environment: mock.environment)
+    await running.write(Data(events.utf8))
+    // The input ends once all three are in flight (a run sends nothing in its first second).
+    for _ in 0..<200 {
+      if (try await mock.stats()["in_flight"] as? Int ?? 0) >= 3 { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    running.closeInput()
+    let run = await running.finish()
     // Not a signal: the run did not confirm these, so exit 1 as for not_sent.
     #expect(run.status == 1)
     let statuses = results(run).map { $0["status"] as? String }

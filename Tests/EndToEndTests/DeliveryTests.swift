@@ -412,7 +412,12 @@ struct MockAttioResults {
       events += Events.identify("v\(person)", email: "p\(person)@example.com")
     }
     await child.write(events)
-    try await Task.sleep(for: .seconds(1))
+    // The signal comes once the first requests are at the server (a run sends nothing in its
+    // first second, and a slow machine may take longer to start).
+    for _ in 0..<200 {
+      if !(try await mock.requests().isEmpty) { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
     child.signal(SIGTERM)
     let started = Date()
     let finished = await child.finish()

@@ -86,7 +86,7 @@ NATIONAL_PHONE_RE = re.compile(r"^\+?[0-9 ()./-]+$")
 
 RULE_KEYS = {
     "status", "count", "email", "delay_ms", "drop", "retry_after", "omit_date",
-    "apply", "endpoint", "type", "code", "message",
+    "apply", "endpoint", "type", "code", "message", "echo_headers", "pad_bytes",
 }
 CONFIG_KEYS = {
     "rules", "token_revoked", "scopes", "rename", "archive", "not_writable",
@@ -289,12 +289,15 @@ def parse_rule(rule, index: int) -> dict:
     email_match = rule.get("email")
     if email_match is not None and not isinstance(email_match, str):
         raise ValueError(f"{where}: email must be a string")
+    pad = rule.get("pad_bytes", 0)
+    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"{where}: pad_bytes must be an integer >= 0")
     retry_after = rule.get("retry_after", ...)  # ... = key absent
     if retry_after is not ... and retry_after is not None:
         if isinstance(retry_after, bool) or not isinstance(retry_after, (str, int, float)):
             raise ValueError(f"{where}: retry_after must be a string, a number or null")
         retry_after = str(retry_after)
-    for key in ("drop", "omit_date", "apply"):
+    for key in ("drop", "omit_date", "apply", "echo_headers"):
         if not isinstance(rule.get(key, False), bool):
             raise ValueError(f"{where}: {key} must be a boolean")
     for key in ("type", "code", "message"):
@@ -314,6 +317,8 @@ def parse_rule(rule, index: int) -> dict:
         "type": rule.get("type"),
         "code": rule.get("code"),
         "message": rule.get("message"),
+        "echo_headers": rule.get("echo_headers", False),
+        "pad_bytes": pad,
         "fired": 0,
     }
 
@@ -1724,6 +1729,7 @@ class Reply:
     def __init__(self, status=200, body=None, headers=None, drop=False, omit_date=False):
         self.status, self.body, self.drop, self.omit_date = status, body, drop, omit_date
         self.headers = headers or {}
+        self.pad_bytes = 0  # a "padding" member of this many bytes (a rule's pad_bytes)
 
 
 class RecordsHandlerMixin:
@@ -1917,7 +1923,10 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             # handler returns and close_connection is set.
             self.close_connection = True
             return True
-        payload = json.dumps(reply.body if reply.body is not None else {}).encode("utf-8")
+        body = reply.body if reply.body is not None else {}
+        if reply.pad_bytes and isinstance(body, dict):
+            body = dict(body, padding="x" * reply.pad_bytes)
+        payload = json.dumps(body).encode("utf-8")
         self.log_request(reply.status)
         try:
             self.send_response_only(reply.status)
@@ -2087,6 +2096,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             reply = self.fault_reply(rule)
         else:
             reply = self.normal_reply(endpoint, split, body, body_error)
+        if rule is not None and rule["pad_bytes"] and not reply.drop:
+            reply.pad_bytes = rule["pad_bytes"]
 
         # Leave the in-flight set *before* sending: a client that sends the next write for
         # the same address as soon as it reads this answer must not be seen overlapping.
@@ -2156,7 +2167,12 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             ("api_error" if status >= 500 else "invalid_request_error", "injected_fault",
              f"Injected fault {status}."),
         )
-        err = ApiError(status, rule["type"] or type_, rule["code"] or code, rule["message"] or message)
+        message = rule["message"] or message
+        if rule["echo_headers"]:
+            # What a careless server or gateway does: the request's headers, the
+            # Authorization header included, repeated in the error.
+            message += " Request headers: " + "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+        err = ApiError(status, rule["type"] or type_, rule["code"] or code, message)
         headers = {}
         retry_after = rule["retry_after"]
         if retry_after is ...:  # not given: 429 gets the usual "next whole second"
@@ -2165,7 +2181,10 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                 headers["Retry-After"] = http_date(math.floor(time.time() + skew) + 1)
         elif retry_after is not None:  # null: deliberately no Retry-After
             headers["Retry-After"] = retry_after
-        return Reply(status, err.body(), headers, omit_date=rule["omit_date"])
+        body = err.body()
+        if rule["echo_headers"]:
+            body["request_headers"] = dict(self.headers.items())
+        return Reply(status, body, headers, omit_date=rule["omit_date"])
 
     # -- control API ----------------------------------------------------------------
 

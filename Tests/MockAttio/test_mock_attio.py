@@ -258,6 +258,42 @@ class MockAttioTest(unittest.TestCase):
         emails = [p["email_addresses"] for p in self.control("GET", "/__mock/people")]
         self.assertEqual(emails, [["ok@example.com"], ["flaky@example.com"]])
 
+    def test_echo_headers_repeats_the_request_headers_in_the_error(self):
+        self.control("POST", "/__mock/faults", {"rules": [
+            {"status": 400, "echo_headers": True},
+            {"endpoint": "self", "status": 500, "echo_headers": True, "message": "Broken."},
+        ]})
+        status, _, body = self.put(person("ada@example.com"))
+        self.assertEqual(status, 400)
+        self.assertIn("Authorization: Bearer test-token", body["message"])
+        self.assertEqual(body["request_headers"]["Authorization"], "Bearer test-token")
+        status, _, body = self.request("GET", "/v2/self")
+        self.assertEqual(status, 500)
+        self.assertTrue(body["message"].startswith("Broken. Request headers: "))
+        self.assertIn("Bearer test-token", body["message"])
+        # Without the key, a rule's error is as before.
+        self.control("POST", "/__mock/faults", {"rules": [{"status": 400}]})
+        status, _, body = self.put(person("ada@example.com"))
+        self.assertNotIn("request_headers", body)
+        self.assertNotIn("test-token", body["message"])
+
+    def test_pad_bytes_makes_an_answer_that_large(self):
+        self.control("POST", "/__mock/faults", {"rules": [
+            {"pad_bytes": 5 * 1024 * 1024, "email": "big@example.com"},
+            {"status": 500, "pad_bytes": 1000},
+        ]})
+        status, _, body = self.put(person("big@example.com"))
+        self.assertEqual(status, 200)  # applied, and answered at length
+        self.assertEqual(len(body["padding"]), 5 * 1024 * 1024)
+        self.assertEqual(body["data"]["values"]["email_addresses"][0]["email_address"], "big@example.com")
+        status, _, body = self.put(person("other@example.com"))
+        self.assertEqual((status, len(body["padding"])), (500, 1000))
+        status, _, body = self.put(person("other@example.com"))
+        self.assertEqual(status, 200)
+        self.assertNotIn("padding", body)
+        with self.assertRaises(AssertionError):
+            self.control("POST", "/__mock/faults", {"rules": [{"pad_bytes": -1}]})
+
     def test_drop_and_delay(self):
         self.control("POST", "/__mock/faults", {"rules": [{"drop": True, "delay_ms": 100}]})
         started = time.time()

@@ -235,7 +235,8 @@ extension CommandLineOption {
       help: """
         Read the API key from PATH instead of ATTIO_API_KEY. The key is never taken as an \
         argument (visible in ps) and never printed. It needs record_permission:read-write and \
-        object_configuration:read.
+        object_configuration:read. A file group or others may read (mode 0644) is used, \
+        with a warning.
         """,
       apply: { line, _, value throws(UsageError) in line.delivery.apiKeyFile = value }),
     CommandLineOption(
@@ -249,7 +250,8 @@ extension CommandLineOption {
       "--endpoint", value: "URL", modes: [.deliver, .send, .check], group: .delivery,
       help: """
         API base URL (default: ATTIO_BASE_URL, else https://api.attio.com). Plain http:// \
-        only for loopback.
+        only for loopback, and never through a proxy; https:// follows https_proxy, \
+        all_proxy and no_proxy (NO_PROXY='*' turns proxies off).
         """,
       apply: { line, _, value throws(UsageError) in line.delivery.endpoint = value }),
     CommandLineOption(

@@ -5,7 +5,9 @@ extension DeliverySettings {
   struct Builder {
     var apiKeyFile: String?
     var endpoint: String?
-    var scheduler = DeliveryScheduler.Options()
+    /// A run of the tool starts with the rate's first second taken as used (a restart must
+    /// not add a second's worth of requests to what the previous run just sent).
+    var scheduler = DeliveryScheduler.Options(startsWithFullWindow: true)
     var grace = 10.0
     var drainTimeout: Double?
 
@@ -16,7 +18,8 @@ extension DeliverySettings {
         let token = try APIToken.load(file: apiKeyFile, environment: environment)
         return DeliverySettings(
           endpoint: endpoint, token: token, scheduler: scheduler, grace: grace,
-          drainTimeout: drainTimeout)
+          drainTimeout: drainTimeout,
+          warnings: apiKeyFile.flatMap { APIToken.permissionWarning(file: $0) }.map { [$0] } ?? [])
       } catch {
         throw UsageError(error.message)
       }

@@ -43,14 +43,17 @@ public struct Invocation: Sendable {
       // --omprog answers on the stdout rsyslog reads, which --output is about to replace.
       if options.omprog { options.protocolDescriptor = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3) }
       try options.destinations.install()
+      Self.warn(settings.warnings, options.verbosity)
       return try DeliverCommand(options: options, settings: settings).run()
     case .send(let options, let settings):
       SignalMonitor.install()
       try options.destinations.install()
+      Self.warn(settings.warnings, options.verbosity)
       return try SendCommand(options: options, settings: settings).run()
     case .check(let options, let settings):
       SignalMonitor.install()
       try options.destinations.install()
+      Self.warn(settings.warnings, options.verbosity)
       return try CheckCommand(options: options, settings: settings).run()
     }
   }
@@ -76,6 +79,19 @@ public struct Invocation: Sendable {
       .check(let options, _):
       options.verbosity
     }
+  }
+
+  /// Warnings found while the command line was read (a key file others can read), said once
+  /// stderr is in place: `attio-pipe: warning: …`, a JSON line under `--verbose`, nothing
+  /// under `--quiet`.
+  private static func warn(_ warnings: [String], _ verbosity: Verbosity) {
+    guard verbosity != .quiet, !warnings.isEmpty else { return }
+    let output = OutputBuffer(fileDescriptor: 2)
+    for warning in warnings {
+      output.append(
+        DiagnosticReporter.errorLine(warning, json: verbosity == .verbose, kind: "warning"))
+    }
+    try? output.flush()
   }
 
   private func writeToStdout(_ text: String) throws(PipelineError) {

@@ -125,6 +125,8 @@ struct DeliverCommand {
     session.finish(&report, frontEnd: frontEnd, evictions: events.evictions)
     report.stateSaveFailed = !events.saveAtExit()
     metrics?.finish(events.metricsSample(report.statistics, state: frontEnd.state))
+    // Results that could not be written are lost to the operator: an error, exit 2.
+    if let failure = session.outputFailure { throw failure }
     return report
   }
 }

@@ -6,6 +6,7 @@ import Glibc
 final class DeliverySession: @unchecked Sendable {
   let diagnostics: DiagnosticReporter
   private let scheduler: DeliveryScheduler
+  private let results: ResultWriter
   private let drainTimeout: Double?
   private let grace: Double
   /// Wakes on the scheduler's queue at each stop signal and sets the deadline.
@@ -34,10 +35,11 @@ final class DeliverySession: @unchecked Sendable {
       throw .state(error)
     }
     let results = ResultWriter()
+    self.results = results
     let spoolResults = spool.map { spool in
       SpoolResults(
         spool: spool, write: { results.write(contentsOf: $0) },
-        failed: { diagnostics.error($0 + " (results are still written)") })
+        failed: { diagnostics.error($0) })
     }
     self.spoolResults = spoolResults
     scheduler = DeliveryScheduler(
@@ -119,6 +121,10 @@ final class DeliverySession: @unchecked Sendable {
 
   /// Whether reading should stop early: stdout is gone, so results could not be written.
   var outputClosed: Bool { scheduler.isOutputClosed }
+
+  /// Why results could not be written, other than their reader going away (a full disk):
+  /// the command ends with it once the run is wound up. Read after `finish`.
+  var outputFailure: PipelineError? { results.failure }
 
   var progress: DeliveryScheduler.Progress { scheduler.progress }
 

@@ -80,6 +80,8 @@ struct SendCommand {
       report.stateSaveFailed = true
     }
     metrics?.finish(sample())
+    // Results that could not be written are lost to the operator: an error, exit 2.
+    if let failure = session.outputFailure { throw failure }
     return report
   }
 }

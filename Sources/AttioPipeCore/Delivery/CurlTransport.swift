@@ -21,7 +21,12 @@ import Synchronization
 /// the delivery scheduler's queue.
 final class CurlTransport: DeliveryTransport {
   private let endpoint: AttioEndpoint
+  /// The endpoint is plain `http://`: requests never go through a proxy (see README, "Proxies").
+  private let directOnly: Bool
   private let token: APIToken
+  /// Every answer's body passes through it: a server that echoes the request's headers must
+  /// not put the key in results, diagnostics or `check`'s output.
+  private let redactor: TokenRedactor
   private let timeout: Double
   private let userAgent: String
   private let callbackQueue: DispatchQueue
@@ -42,7 +47,9 @@ final class CurlTransport: DeliveryTransport {
   ) {
     CurlTransport.globalInit
     self.endpoint = endpoint
+    directOnly = endpoint.baseURL.scheme?.lowercased() == "http"
     self.token = token
+    redactor = token.redactor
     self.timeout = timeout
     self.userAgent = userAgent
     self.callbackQueue = callbackQueue
@@ -105,6 +112,11 @@ final class CurlTransport: DeliveryTransport {
           ccurl_setopt_pointer(curl, CURLOPT_HTTPHEADER, list)
           ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
           ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+          if directOnly {
+            // Plain http:// (a loopback mock or relay): never through a proxy, which would
+            // see the Authorization header in clear text. "" turns off the proxy variables.
+            _ = "".withCString { ccurl_setopt_pointer(curl, CURLOPT_PROXY, $0) }
+          }
           ccurl_setopt_data_callback(curl, CURLOPT_WRITEFUNCTION, curlWrite)
           ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
           ccurl_setopt_data_callback(curl, CURLOPT_HEADERFUNCTION, curlHeader)
@@ -117,8 +129,15 @@ final class CurlTransport: DeliveryTransport {
         }
       }
     }
-    var response = AttioResponse(body: Data(exchange.body))
-    if code == CURLE_OK {
+    var response = AttioResponse(body: Data(redactor.redact(exchange.body)))
+    if code == CURLE_WRITE_ERROR && exchange.bodyTooLarge {
+      // Cut off by `curlWrite` past the cap: the status line was read; the connection, in
+      // the middle of the body, is dropped with the handle.
+      var status = 0
+      ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+      response.status = status > 0 ? status : nil
+      response.bodyTooLarge = true
+    } else if code == CURLE_OK {
       var status = 0
       ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
       response.status = status
@@ -175,6 +194,9 @@ final class CurlTransport: DeliveryTransport {
 private final class Exchange: @unchecked Sendable {
   let request: TransportRequest
   var body: [UInt8] = []
+  /// The body passed `AttioResponse.maximumBodyBytes`: what came is dropped and the transfer
+  /// stopped.
+  var bodyTooLarge = false
   var headers: [(name: String, value: String)] = []
   private let cancelled = Atomic<Bool>(false)
 
@@ -192,6 +214,12 @@ private let curlWrite: ccurl_data_callback = { data, size, count, context in
   guard let data, let context else { return 0 }
   let exchange = Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue()
   let length = size * count
+  guard exchange.body.count + length <= AttioResponse.maximumBodyBytes else {
+    // Not read further: returning less than `length` stops the transfer (CURLE_WRITE_ERROR).
+    exchange.bodyTooLarge = true
+    exchange.body = []
+    return 0
+  }
   data.withMemoryRebound(to: UInt8.self, capacity: length) {
     exchange.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
   }

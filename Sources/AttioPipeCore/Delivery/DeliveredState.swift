@@ -58,6 +58,10 @@ enum DeliveredState {
       let email = try reader.string()
       if version >= 3 {
         let recordId = try reader.string()
+        // This tool only ever saved Attio's ids: anything else was put there by someone else.
+        guard recordId.isEmpty || RecordID.isCanonical(recordId) else {
+          throw .corrupt("a record id that is not a UUID")
+        }
         let count = Int(try reader.integer(UInt32.self))
         // A damaged count must not allocate more than the section holds.
         guard count <= bytes.count / 16 else { throw .corrupt("a pair count beyond the section") }

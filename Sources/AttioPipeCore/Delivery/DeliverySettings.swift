@@ -8,4 +8,6 @@ struct DeliverySettings: Sendable {
   var grace = 10.0
   /// How long queued and in-flight work may still run after the end of input; nil: until done.
   var drainTimeout: Double?
+  /// Said on stderr at start, once `--diagnostics` is in place (a key file others can read).
+  var warnings: [String] = []
 }

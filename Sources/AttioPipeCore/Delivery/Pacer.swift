@@ -6,8 +6,9 @@ struct Pacer: Sendable {
   /// Nothing is sent before this (monotonic seconds).
   private(set) var pausedUntil = 0.0
 
-  init(rate: Double) {
-    limiter = RateLimiter(rate: rate)
+  /// `fullAt`: start as if a whole window of requests had just arrived (`RateLimiter`).
+  init(rate: Double, fullAt: Double? = nil) {
+    limiter = RateLimiter(rate: rate, fullAt: fullAt)
   }
 
   /// The earliest moment at or after `now` when one more request may go, or nil while that

@@ -36,11 +36,19 @@ struct RateLimiter: Sendable {
   private var roundTrips: [Double] = []
   private var roundTripIndex = 0
 
-  init(rate: Double, margin: Double = 0.02) {
+  /// `fullAt`: the window is taken as full, every request of it arrived at that moment, so
+  /// the first request goes one window (plus the margin) later. A run starts so: it cannot
+  /// see what its previous run (restarted a moment ago) or another process with the same key
+  /// sent just before, and an empty window let `rate` more requests into Attio's second.
+  init(rate: Double, margin: Double = 0.02, fullAt: Double? = nil) {
     // A fractional rate below one becomes one request per 1/rate seconds.
     burst = max(1, Int(rate.rounded(.down)))
     window = Double(burst) / rate
     self.margin = margin
+    if let fullAt {
+      // Sequence -1 matches no ticket: these places are only taken over by new requests.
+      ring = Array(repeating: Sent(sequence: -1, sentAt: fullAt, arrival: fullAt), count: burst)
+    }
   }
 
   /// The earliest time at or after `now` when one more request may be sent, or nil while the

@@ -16,7 +16,8 @@ struct ResponsePolicy: Sendable {
     /// settling time and then asserts its newest values even when this run already upserted
     /// them, so that the last write to land carries them.
     case retry(at: Double, counted: Bool, pauseAll: Bool, reassert: Bool)
-    /// Give up: `failed` with this answer (another 4xx, or the retry budget is spent).
+    /// Give up: `failed` with this answer (another 4xx, an answer too large to read, or the
+    /// retry budget is spent).
     case fail
     /// 401/403: the key cannot work; nothing more is sent.
     case stopAll
@@ -31,6 +32,9 @@ struct ResponsePolicy: Sendable {
     _ response: AttioResponse, attempts: Int, countedAttempts: Int, firstSent: Double,
     now: Double, serverNow: Double, random: () -> Double = { Double.random(in: 0..<1) }
   ) -> Decision {
+    // An answer too large to read says nothing that could be acted on, and asking again would
+    // most likely bring the same (a refused key still stops everything).
+    if response.bodyTooLarge && response.status != 401 && response.status != 403 { return .fail }
     switch response.status {
     case .some(200..<300):
       return .success

@@ -10,6 +10,10 @@ enum TraitChange: Equatable, Sendable {
 /// The changes one event makes to a profile, slot by slot, with the new values' bytes kept
 /// in one buffer. The event processor reuses one instance from event to event, so building
 /// the changes allocates nothing once warm.
+///
+/// Values are kept whole: the profile keeps at most `ProfileBuilder.maximumValueLength` bytes
+/// of each (the builder cuts them), but the event that carries a longer value writes it whole
+/// (`withLongValues`).
 struct TraitChanges: Sendable {
   private struct Change: Sendable {
     var slot: ProfileSlot
@@ -20,6 +24,8 @@ struct TraitChanges: Sendable {
 
   private var changes: [Change] = []
   private var bytes: [UInt8] = []
+  /// Some value is longer than a profile keeps (rare: one check per event on the common path).
+  private(set) var hasLongValues = false
 
   var isEmpty: Bool { changes.isEmpty }
 
@@ -28,12 +34,13 @@ struct TraitChanges: Sendable {
     // Most events change nothing: skip the (not free) clearing of empty arrays.
     if !changes.isEmpty { changes.removeAll(keepingCapacity: true) }
     if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
+    hasLongValues = false
   }
 
-  /// Sets a slot to `value` (cut to the longest value a profile keeps).
+  /// Sets a slot to `value`.
   mutating func set(_ slot: ProfileSlot, _ value: UnsafeRawBufferPointer) {
     let start = bytes.count
-    bytes.append(contentsOf: ProfileBuilder.truncated(value))
+    bytes.append(contentsOf: value)
     record(Change(slot: slot, start: Int32(start), end: Int32(bytes.count)))
   }
 
@@ -47,19 +54,13 @@ struct TraitChanges: Sendable {
     body(&bytes)
   }
 
-  /// Records the bytes from `start` to the end of the buffer as the slot's new value; an empty
-  /// range records nothing and drops the bytes.
+  /// Records the bytes from `start` to the end of the buffer as the slot's new value.
   mutating func commitValue(_ slot: ProfileSlot, from start: Int) {
-    if bytes.count - start > ProfileBuilder.maximumValueLength {
-      let cut = bytes.withUnsafeBytes {
-        ProfileBuilder.truncated(UnsafeRawBufferPointer(rebasing: $0[start...])).count
-      }
-      bytes.removeSubrange((start + cut)...)
-    }
     record(Change(slot: slot, start: Int32(start), end: Int32(bytes.count)))
   }
 
   private mutating func record(_ change: Change) {
+    if change.end - change.start > ProfileBuilder.maximumValueLength { hasLongValues = true }
     for index in changes.indices where changes[index].slot == change.slot {
       changes[index] = change
       return
@@ -79,6 +80,25 @@ struct TraitChanges: Sendable {
   }
 
   func isChanged(_ slot: ProfileSlot) -> Bool { changes.contains { $0.slot == slot } }
+
+  /// Calls `body` with the values longer than a profile keeps, whole: what the event that
+  /// carries them writes (`PersonMapper`). Rare; empty unless `hasLongValues`.
+  func withLongValues<Result>(
+    _ body: ([(slot: ProfileSlot, bytes: UnsafeRawBufferPointer)]) -> Result
+  ) -> Result {
+    bytes.withUnsafeBytes { bytes in
+      body(
+        changes.compactMap { change in
+          guard change.start >= 0,
+            change.end - change.start > ProfileBuilder.maximumValueLength
+          else { return nil }
+          return (
+            change.slot,
+            UnsafeRawBufferPointer(rebasing: bytes[Int(change.start)..<Int(change.end)])
+          )
+        })
+    }
+  }
 
   /// Hands every change to a profile builder; `finish` runs while their bytes are valid.
   func addValues(

@@ -10,7 +10,9 @@ public enum PipelineError: Error, Sendable, Equatable {
   case readFailed(path: String? = nil, errno: Int32)
   /// The reader of stdout went away (`| head -1`): a quiet, normal end.
   case outputClosed
-  case writeFailed(errno: Int32)
+  /// Output could not be written (not a closed reader): `path` is the `--output` file, nil for
+  /// stdout.
+  case writeFailed(path: String? = nil, errno: Int32)
   /// The `--state` file cannot be read or written.
   case state(StateFileError)
   /// The command line cannot work with the workspace (a `--map` slug that does not exist, a
@@ -26,7 +28,8 @@ public enum PipelineError: Error, Sendable, Equatable {
     case .cannotCreate(let path, let code): "cannot write \(path): \(describe(code))"
     case .readFailed(let path, let code): "cannot read \(path ?? "stdin"): \(describe(code))"
     case .outputClosed: "stdout was closed"
-    case .writeFailed(let code): "cannot write to stdout: \(describe(code))"
+    case .writeFailed(let path, let code):
+      "cannot write to \(path ?? "stdout"): \(describe(code)) (errno \(code))"
     case .state(let error): error.message
     case .configuration(let message): message
     case .spool(let message): message

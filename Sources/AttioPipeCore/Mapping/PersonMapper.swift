@@ -37,12 +37,33 @@ struct PersonMapper: Sendable {
 
   /// The same, reading the profile in place and writing the values' bytes straight into
   /// `values` (emptied first): no String per value on the common paths.
+  ///
+  /// `own` are the changes of the event being mapped: a value of theirs longer than the
+  /// profile keeps (4 KiB) is written whole, in place of the profile's copy cut short.
   func map(
     _ view: ProfileView, leadSource: String?, into values: inout PersonValues,
+    own changes: TraitChanges? = nil,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
   ) -> Result {
+    var profile = view.fixedValues()
+    guard let changes, changes.hasLongValues else {
+      return map(profile, leadSource: leadSource, into: &values, fallbackEmail: fallbackEmail)
+    }
+    return changes.withLongValues { long in
+      for (slot, bytes) in long where slot.rawValue < 9 {
+        // The profile's copy is this value cut short, unless the event lost it to another.
+        guard let kept = profile[slot].bytes, bytes.starts(with: kept) else { continue }
+        profile[slot].bytes = bytes
+      }
+      return map(profile, leadSource: leadSource, into: &values, fallbackEmail: fallbackEmail)
+    }
+  }
+
+  private func map(
+    _ profile: ProfileView.FixedValues, leadSource: String?, into values: inout PersonValues,
+    fallbackEmail: () -> (email: String, source: String)?
+  ) -> Result {
     values.removeAll()
-    let profile = view.fixedValues()
     var warnings: [EventWarning] = []
     let isValid: Bool
     if let email = profile[.email].bytes {

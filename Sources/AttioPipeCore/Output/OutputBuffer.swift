@@ -86,7 +86,8 @@ final class OutputBuffer {
   }
 
   /// Writes everything buffered. A closed reader (`EPIPE`) is `outputClosed`, which callers
-  /// treat as a quiet end, as `head` expects.
+  /// treat as a quiet end, as `head` expects; any other failure (a full disk) is `writeFailed`,
+  /// naming the `--output` file, and takes back what it wrote of an unfinished line.
   func flush() throws(PipelineError) {
     guard used > 0 else { return }
     // After a SIGHUP, --output and --diagnostics are reopened here, by the writer itself.
@@ -102,9 +103,27 @@ final class OutputBuffer {
     let written = failure?.written ?? used
     linesWritten += lineEnds.count { $0 <= written }
     lineEnds.removeAll(keepingCapacity: true)
+    if let failure, failure.errno != EPIPE {
+      // Every writer writes whole lines: what follows the last newline written is a line cut
+      // short (a disk that filled up mid-write, a file size limit).
+      let lineStart = bytes[..<written].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+      if written > lineStart { Self.takeBack(written - lineStart, from: fileDescriptor) }
+    }
     used = 0
     if let failure {
-      throw failure.errno == EPIPE ? .outputClosed : .writeFailed(errno: failure.errno)
+      guard failure.errno != EPIPE else { throw .outputClosed }
+      throw .writeFailed(path: OutputFiles.path(of: fileDescriptor), errno: failure.errno)
     }
+  }
+
+  /// Cuts the last `count` bytes written off a regular file (a pipe or terminal cannot take
+  /// them back), so a reader such as `jq` never meets half a JSON line.
+  private static func takeBack(_ count: Int, from descriptor: Int32) {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return }
+    // Appending or not, the offset is just past what this write put there.
+    let end = lseek(descriptor, 0, SEEK_CUR)
+    guard end >= count else { return }
+    _ = ftruncate(descriptor, end - off_t(count))
   }
 }

@@ -54,6 +54,12 @@ public enum OutputFiles {
     if requested.load(ordering: .relaxed) != handled.load(ordering: .relaxed) { reopen() }
   }
 
+  /// The file put in place of `descriptor` (`--output` for 1), nil when it is what the
+  /// process was given: an error then says "stdout".
+  static func path(of descriptor: Int32) -> String? {
+    targets.withLock { targets in targets.first { $0.descriptor == descriptor }?.path }
+  }
+
   /// How many times the files were reopened (for tests and metrics).
   static var reopenCount: Int { handled.load(ordering: .relaxed) }
 

@@ -12,41 +12,47 @@ import Glibc
 final class ResultWriter {
   private let output: OutputBuffer
   private var isClosed = false
+  /// Why results stopped being written, when it was not the reader going away (`EPIPE`): a
+  /// full disk, say. The run then ends with this error (exit 2).
+  private(set) var failure: PipelineError?
 
   init(fileDescriptor: Int32 = STDOUT_FILENO) {
     output = OutputBuffer(fileDescriptor: fileDescriptor)
   }
 
-  /// Writes and flushes one result; false once the reader has gone away.
+  /// Writes and flushes one result; false once results can no longer be written (the reader
+  /// went away, or `failure`).
   @discardableResult
   func write(_ result: DeliveryResult) -> Bool {
-    guard !isClosed else { return false }
-    output.withBytes { line in
-      ResultWriter.encode(result, into: &line)
-      line.append(UInt8(ascii: "\n"))
-    }
-    do {
-      try output.flush()
-    } catch {
-      isClosed = true
-    }
-    return !isClosed
+    write(contentsOf: CollectionOfOne(result))
   }
 
-  /// Writes several results with one flush (`--spool` writes a commit's results so); false
-  /// once the reader has gone away.
-  func write(contentsOf results: [DeliveryResult]) -> Bool {
+  /// Writes several results with one flush (`--spool` writes a commit's results so, in one
+  /// `write(2)`); false once results can no longer be written.
+  @discardableResult
+  func write(contentsOf results: some Collection<DeliveryResult>) -> Bool {
     guard !isClosed else { return false }
-    output.withBytes { lines in
-      for result in results {
-        ResultWriter.encode(result, into: &lines)
-        lines.append(UInt8(ascii: "\n"))
+    for result in results {
+      output.withBytes { line in
+        ResultWriter.encode(result, into: &line)
+        line.append(UInt8(ascii: "\n"))
+      }
+      do {
+        try output.lineCompleted()
+      } catch .outputClosed {
+        isClosed = true
+      } catch {
+        isClosed = true
+        failure = error
       }
     }
     do {
       try output.flush()
+    } catch .outputClosed {
+      isClosed = true
     } catch {
       isClosed = true
+      failure = error
     }
     return !isClosed
   }

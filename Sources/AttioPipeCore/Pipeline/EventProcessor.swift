@@ -147,14 +147,18 @@ struct EventProcessor {
     }
     var values = PersonValues()
     swap(&values, &person)
+    // A value longer than the profile keeps is written whole by its own event (rare: no copy
+    // of the changes on the common path).
+    let own = changes.hasLongValues ? changes : nil
     let result =
       if let slot = observation.profile {
         mapper.map(
-          identities.view(slot), leadSource: leadSource, into: &values,
+          identities.view(slot), leadSource: leadSource, into: &values, own: own,
           fallbackEmail: fallbackEmail)
       } else {
         Profile(changes: changes).withView {
-          mapper.map($0, leadSource: leadSource, into: &values, fallbackEmail: fallbackEmail)
+          mapper.map(
+            $0, leadSource: leadSource, into: &values, own: own, fallbackEmail: fallbackEmail)
         }
       }
     switch result {

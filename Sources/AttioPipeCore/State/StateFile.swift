@@ -57,7 +57,9 @@ struct StateFile: Sendable {
   func load(
     identity: (inout StateReader, _ length: Int) throws(StateFileError) -> Void
   ) throws(StateFileError) -> Loaded {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: should a FIFO have taken the file's place since `checkSavable`, opening it
+    // must not wait for a writer; it is refused below.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     if descriptor < 0 {
       if errno == ENOENT { return Loaded() }
       throw .cannotRead(path: path, errno: errno)
@@ -65,6 +67,9 @@ struct StateFile: Sendable {
     defer { close(descriptor) }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw .cannotRead(path: path, errno: errno) }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+      throw .notARegularFile(path: path, kind: Self.kind(of: status.st_mode))
+    }
     let size = Int(status.st_size)
     do {
       return try decode(descriptor: descriptor, size: size, identity: identity)
@@ -154,10 +159,15 @@ struct StateFile: Sendable {
     Self.syncDirectory(Self.directory(of: target))
   }
 
-  /// Fails unless the file can be saved: its directory (the link target's, for a symbolic
-  /// link) exists and is writable. Checked before any input is read, so a mistyped path is
-  /// not discovered at the first save, after the whole stream was processed.
+  /// Fails unless the file can be saved: it is a regular file or does not exist yet (through
+  /// symbolic links), and its directory (the link target's, for a symbolic link) exists and
+  /// is writable. Checked before any input is read, so a mistyped path is not discovered at
+  /// the first save, after the whole stream was processed.
   func checkSavable() throws(StateFileError) {
+    var file = stat()
+    if stat(path, &file) == 0, file.st_mode & S_IFMT != S_IFREG {
+      throw .notARegularFile(path: path, kind: Self.kind(of: file.st_mode))
+    }
     let directory = Self.directory(of: resolvedPath())
     var status = stat()
     guard stat(directory, &status) == 0 else {
@@ -213,6 +223,18 @@ struct StateFile: Sendable {
       else { return nil }
       spoolId = Array(id)
       self.position = position
+    }
+  }
+
+  /// What a file that is not a regular one is, for the error.
+  private static func kind(of mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: "a FIFO"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFDIR: "a directory"
+    case S_IFSOCK: "a socket"
+    default: "not a plain file"
     }
   }
 

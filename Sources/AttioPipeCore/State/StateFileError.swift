@@ -9,6 +9,9 @@ public enum StateFileError: Error, Sendable, Equatable {
   /// The directory the file would be saved in is missing or not writable.
   case directoryUnusable(path: String, directory: String, errno: Int32)
   case notAStateFile(path: String)
+  /// The path (or the file a symbolic link names) is a FIFO, a device, a directory, ...:
+  /// opening a FIFO would block the run forever, and none of them can hold a state file.
+  case notARegularFile(path: String, kind: String)
   case unsupportedVersion(path: String, version: UInt32)
   /// Damaged contents; the path is added by `StateFile`.
   case corrupt(String, path: String = "")
@@ -25,6 +28,9 @@ public enum StateFileError: Error, Sendable, Equatable {
     case .notAStateFile(let path):
       "\(path) is not an attio-pipe state file; refusing to overwrite it "
         + "(move it away, or pass --reset-state to start over)"
+    case .notARegularFile(let path, let kind):
+      "the state file \(path) is not a regular file (\(kind)); --state needs a regular file, "
+        + "a symbolic link to one, or a path where none exists yet"
     case .unsupportedVersion(let path, let version):
       "the state file \(path) has format version \(version), which this attio-pipe "
         + "(\(StateFile.version)) cannot read (pass --reset-state to start over)"

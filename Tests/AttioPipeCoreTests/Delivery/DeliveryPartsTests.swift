@@ -137,12 +137,12 @@ import Testing
     let answer4 = memory.changesNothing(request("b@example.com", [("job_title", "1")]))
     #expect(!answer4)
     // A timeout forgets the values (the next write goes whatever it carries), not the id.
-    memory.learn(recordId: "rec-a", for: "a@example.com")
+    memory.learn(recordId: "0000000a-0000-4000-8000-00000000000a", for: "a@example.com")
     memory.forgetValues(of: "a@example.com")
     let answer5 = memory.changesNothing(sent)
     #expect(!answer5)
     let answer6 = memory.recordId(of: "a@example.com")
-    #expect(answer6 == "rec-a")
+    #expect(answer6 == "0000000a-0000-4000-8000-00000000000a")
   }
 }
 

@@ -31,7 +31,7 @@ import Testing
     let result = try #require(harness.results.first)
     #expect(result.status == .upserted)
     #expect(result.attempts == 2)
-    #expect(result.recordId == "r1")
+    #expect(result.recordId == "00000000-0000-4000-8000-000000000001")
   }
 
   @Test func retriesStopAtMaxAttemptsWithTheLastError() async throws {

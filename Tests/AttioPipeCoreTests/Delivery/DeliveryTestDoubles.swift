@@ -124,7 +124,11 @@ final class FakeTransport: DeliveryTransport, @unchecked Sendable {
   func answer(_ index: Int, status: Int, headers: [String: String] = [:], body: String? = nil) {
     var response = AttioResponse(
       body: Data(
-        (body ?? (status < 300 ? #"{"data":{"id":{"record_id":"r\#(index)"}}}"# : "{}")).utf8))
+        (body
+          ?? (status < 300
+            ? #"{"data":{"id":{"record_id":"00000000-0000-4000-8000-\#(String(format: "%012d", index))"}}}"#
+            : "{}"))
+          .utf8))
     response.status = status
     response.retryAfter = headers["Retry-After"]
     response.date = headers["Date"]

@@ -31,38 +31,47 @@ import Testing
 
   @Test func anIdKeptInTheStateIsReadByIdAndTheWriteComputedFromTheRecord() async throws {
     var memory = PersonMemory(capacity: 10)
-    memory.learn(recordId: "rec-a", for: "a@example.com")
+    memory.learn(recordId: "0000000a-0000-4000-8000-00000000000a", for: "a@example.com")
     let harness = SchedulerHarness(options: mergeOptions(), memory: memory)
     submit(harness, "a@example.com", title: "CTO")
     let get = harness.transport.requests[0]
     #expect(get.method == "GET")
-    #expect(get.path == "/v2/objects/people/records/rec-a")
+    #expect(get.path == "/v2/objects/people/records/0000000a-0000-4000-8000-00000000000a")
     harness.transport.answer(
-      0, status: 200, body: fetched("a@example.com", title: "CEO", id: "rec-a"))
+      0, status: 200,
+      body: fetched("a@example.com", title: "CEO", id: "0000000a-0000-4000-8000-00000000000a"))
     let patch = harness.transport.requests[1]
     #expect(patch.method == "PATCH")
     #expect(text(patch.body) == #"{"data":{"values":{"job_title":[{"value":"CTO"}]}}}"#)
-    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    harness.transport.answer(
+      1, status: 200, body: #"{"data":{"id":{"record_id":"0000000a-0000-4000-8000-00000000000a"}}}"#
+    )
     #expect(harness.results.map(\.action) == [.updated])
     #expect(harness.scheduler.summary.reads == 1)
   }
 
   @Test func aLearnedIdAnswered404IsForgottenAndTheEmailQueriedOnce() async throws {
     var memory = PersonMemory(capacity: 10)
-    memory.learn(recordId: "rec-gone", for: "a@example.com")
+    memory.learn(recordId: "000000c0-0000-4000-8000-0000000000c0", for: "a@example.com")
     let harness = SchedulerHarness(options: mergeOptions(), memory: memory)
     submit(harness, "a@example.com", title: "CTO")
     harness.transport.answer(0, status: 404, body: notFound)
     let query = harness.transport.requests[1]
     #expect(query.path == "/v2/objects/people/records/query")
-    harness.transport.answer(1, status: 200, body: found("a@example.com", title: nil, id: "rec-b"))
-    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-b")
-    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-b"}}}"#)
-    #expect(harness.results.map(\.recordId) == ["rec-b"])
+    harness.transport.answer(
+      1, status: 200,
+      body: found("a@example.com", title: nil, id: "0000000b-0000-4000-8000-00000000000b"))
+    #expect(
+      harness.transport.requests[2].path
+        == "/v2/objects/people/records/0000000b-0000-4000-8000-00000000000b")
+    harness.transport.answer(
+      2, status: 200, body: #"{"data":{"id":{"record_id":"0000000b-0000-4000-8000-00000000000b"}}}"#
+    )
+    #expect(harness.results.map(\.recordId) == ["0000000b-0000-4000-8000-00000000000b"])
     // The new id replaced the one gone.
     var saved = harness.scheduler.stateSnapshot.memory
     let learned = saved.recordId(of: "a@example.com")
-    #expect(learned == "rec-b")
+    #expect(learned == "0000000b-0000-4000-8000-00000000000b")
   }
 
   @Test func aCreatedPersonsIdIsUsedLaterInTheSameRun() async throws {
@@ -70,10 +79,14 @@ import Testing
     submit(harness, "a@example.com", title: "CTO")
     harness.transport.answer(0, status: 200, body: nobody)
     #expect(harness.transport.requests[1].path == "/v2/objects/people/records")
-    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-new"}}}"#)
+    harness.transport.answer(
+      1, status: 200, body: #"{"data":{"id":{"record_id":"0000000e-0000-4000-8000-00000000000e"}}}"#
+    )
     submit(harness, "a@example.com", title: "CEO")
     #expect(harness.transport.requests[2].method == "GET")
-    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-new")
+    #expect(
+      harness.transport.requests[2].path
+        == "/v2/objects/people/records/0000000e-0000-4000-8000-00000000000e")
   }
 
   @Test func theMemoryIsBoundedAndIdleLanesAreDropped() async throws {
@@ -82,7 +95,8 @@ import Testing
       submit(harness, email, title: "CTO")
       harness.transport.answer(index * 2, status: 200, body: nobody)
       harness.transport.answer(
-        index * 2 + 1, status: 200, body: #"{"data":{"id":{"record_id":"rec-\#(index)"}}}"#)
+        index * 2 + 1, status: 200,
+        body: #"{"data":{"id":{"record_id":"00000000-0000-4000-8000-00000000000\#(index)"}}}"#)
     }
     #expect(harness.results.count == 3)
     #expect(harness.scheduler.memoryCounts.count == 2)
@@ -105,17 +119,26 @@ import Testing
     submit(harness, "new@example.com", previous: "old@example.com")
     // Nothing for new@ while old@'s create is unanswered.
     #expect(harness.transport.requests.count == 2)
-    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    harness.transport.answer(
+      1, status: 200, body: #"{"data":{"id":{"record_id":"0000000d-0000-4000-8000-00000000000d"}}}"#
+    )
     #expect(harness.transport.requests.count == 3)
     #expect(text(harness.transport.requests[2].body).contains(#""new@example.com""#))
     harness.transport.answer(2, status: 200, body: nobody)
     // The previous email's record, learned from the create, is read by id.
-    #expect(harness.transport.requests[3].path == "/v2/objects/people/records/rec-old")
+    #expect(
+      harness.transport.requests[3].path
+        == "/v2/objects/people/records/0000000d-0000-4000-8000-00000000000d")
     harness.transport.answer(
-      3, status: 200, body: fetched("old@example.com", title: "CTO", id: "rec-old"))
+      3, status: 200,
+      body: fetched("old@example.com", title: "CTO", id: "0000000d-0000-4000-8000-00000000000d"))
     #expect(harness.transport.requests[4].method == "PATCH")
-    #expect(harness.transport.requests[4].path == "/v2/objects/people/records/rec-old")
-    harness.transport.answer(4, status: 200, body: #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    #expect(
+      harness.transport.requests[4].path
+        == "/v2/objects/people/records/0000000d-0000-4000-8000-00000000000d")
+    harness.transport.answer(
+      4, status: 200, body: #"{"data":{"id":{"record_id":"0000000d-0000-4000-8000-00000000000d"}}}"#
+    )
     #expect(harness.results.map(\.action) == [.created, .updated])
     #expect(harness.results.last?.emailAdded == "new@example.com")
   }
@@ -131,27 +154,35 @@ import Testing
     harness.transport.answer(0, status: 200, body: nobody)
     #expect(harness.transport.requests.count == 2)  // the find of old@, not old@'s own plan
     harness.transport.answer(
-      1, status: 200, body: found("old@example.com", title: nil, id: "rec-old"))
+      1, status: 200,
+      body: found("old@example.com", title: nil, id: "0000000d-0000-4000-8000-00000000000d"))
     #expect(harness.transport.requests.count == 3)
     #expect(harness.transport.requests[2].method == "PATCH")
-    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    harness.transport.answer(
+      2, status: 200, body: #"{"data":{"id":{"record_id":"0000000d-0000-4000-8000-00000000000d"}}}"#
+    )
     // Now old@'s write goes, by the id the email change taught.
     #expect(harness.transport.requests.count == 4)
     #expect(harness.transport.requests[3].method == "GET")
-    #expect(harness.transport.requests[3].path == "/v2/objects/people/records/rec-old")
+    #expect(
+      harness.transport.requests[3].path
+        == "/v2/objects/people/records/0000000d-0000-4000-8000-00000000000d")
   }
 
   /// A previous email whose learned record is the one found needs no duplicate check.
   @Test func noDuplicateCheckWhenThePreviousEmailsRecordIsTheOneFound() async throws {
     var memory = PersonMemory(capacity: 10)
-    memory.learn(recordId: "rec-a", for: "new@example.com")
-    memory.learn(recordId: "rec-a", for: "old@example.com")
+    memory.learn(recordId: "0000000a-0000-4000-8000-00000000000a", for: "new@example.com")
+    memory.learn(recordId: "0000000a-0000-4000-8000-00000000000a", for: "old@example.com")
     let harness = SchedulerHarness(options: mergeOptions(), memory: memory)
     submit(harness, "new@example.com", previous: "old@example.com", title: "CTO")
     harness.transport.answer(
-      0, status: 200, body: fetched("new@example.com", title: nil, id: "rec-a"))
+      0, status: 200,
+      body: fetched("new@example.com", title: nil, id: "0000000a-0000-4000-8000-00000000000a"))
     #expect(harness.transport.requests[1].method == "PATCH")
-    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    harness.transport.answer(
+      1, status: 200, body: #"{"data":{"id":{"record_id":"0000000a-0000-4000-8000-00000000000a"}}}"#
+    )
     #expect(harness.scheduler.summary.reads == 1)
     #expect(harness.results.first?.duplicateRecordId == nil)
   }
@@ -166,7 +197,9 @@ import Testing
       submit(harness, email, title: "CTO")
     }
     #expect(harness.transport.requests.count == 2)
-    harness.transport.answer(0, status: 200, body: found("a@example.com", title: nil, id: "rec-a"))
+    harness.transport.answer(
+      0, status: 200,
+      body: found("a@example.com", title: nil, id: "0000000a-0000-4000-8000-00000000000a"))
     #expect(harness.transport.requests.count == 3)
     #expect(harness.transport.requests[2].method == "PATCH")
   }
@@ -182,7 +215,9 @@ import Testing
     submit(harness, "new@example.com", previous: "old@example.com", title: "CTO")
     submit(harness, "old@example.com", title: "Founder")
     harness.transport.answer(0, status: 200, body: nobody)
-    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-x"}}}"#)
+    harness.transport.answer(
+      1, status: 200, body: #"{"data":{"id":{"record_id":"000000ff-0000-4000-8000-0000000000ff"}}}"#
+    )
     harness.transport.answer(2, status: 200, body: nobody)
     let create = text(harness.transport.requests[3].body)
     #expect(harness.transport.requests[3].path == "/v2/objects/people/records")

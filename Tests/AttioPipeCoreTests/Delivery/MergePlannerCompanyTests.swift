@@ -7,7 +7,7 @@ import Testing
 @Suite struct MergePlannerCompanyTests {
   private let linked = Data(
     #"""
-    {"data":[{"id":{"record_id":"rec-1"},"values":{
+    {"data":[{"id":{"record_id":"00000001-0000-4000-8000-000000000001"},"values":{
       "email_addresses":[{"active_until":null,"email_address":"ada@acme.com"}],
       "company":[{"active_until":null,"attribute_type":"record-reference","target_object":"companies","target_record_id":"co-1"}]
     }}]}

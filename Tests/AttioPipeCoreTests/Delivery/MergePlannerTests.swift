@@ -7,7 +7,7 @@ import Testing
 /// and a job title a sales rep corrected, plus a phone that is no longer current.
 private let heldRecord = Data(
   #"""
-  {"data":[{"id":{"workspace_id":"w","object_id":"o","record_id":"rec-1"},"values":{
+  {"data":[{"id":{"workspace_id":"w","object_id":"o","record_id":"00000001-0000-4000-8000-000000000001"},"values":{
     "email_addresses":[
       {"active_from":"2026-01-01T00:00:00Z","active_until":null,"attribute_type":"email-address","email_address":"Ada@Example.com"},
       {"active_from":"2026-01-01T00:00:00Z","active_until":null,"attribute_type":"email-address","email_address":"ada@work.example"}],
@@ -41,7 +41,7 @@ private let sameName = (
 
   @Test func readsOnlyCurrentValues() throws {
     let record = try record()
-    #expect(record.id == "rec-1")
+    #expect(record.id == "00000001-0000-4000-8000-000000000001")
     #expect(record.values["phone_numbers"]?.count == 2)
     #expect(record.values["job_title"]?.first?.text == "Chief Engineer")
     #expect(try AttioRecord.firstOfQuery(Data(#"{"data":[]}"#.utf8)) == nil)
@@ -86,7 +86,7 @@ private let sameName = (
     careful.onlyIfEmpty = ["job_title"]
     let title = ("job_title", #"[{"value":"ceo!!!"}]"#)
     #expect(careful.plan(wanted([email, title]), against: try record()).changesNothing)
-    let blank = AttioRecord(id: "rec-2", values: [:])
+    let blank = AttioRecord(id: "00000002-0000-4000-8000-000000000002", values: [:])
     #expect(
       careful.plan(wanted([email, title]), against: blank).attributes.map(\.slug)
         == ["email_addresses", "job_title"])

@@ -12,7 +12,9 @@ import Testing
   }
 
   /// A query answer holding one person with `title`, or none.
-  private func found(_ email: String, title: String?, id: String = "rec-a") -> String {
+  private func found(
+    _ email: String, title: String?, id: String = "0000000a-0000-4000-8000-00000000000a"
+  ) -> String {
     PersonRecordAnswers.found(email, title: title, id: id)
   }
 
@@ -34,15 +36,17 @@ import Testing
     #expect(harness.transport.requests.count == 2)
     let patch = harness.transport.requests[1]
     #expect(patch.method == "PATCH")
-    #expect(patch.path == "/v2/objects/people/records/rec-a")
+    #expect(patch.path == "/v2/objects/people/records/0000000a-0000-4000-8000-00000000000a")
     // Only what differs: the address the record holds is not sent again.
     #expect(text(patch.body) == #"{"data":{"values":{"job_title":[{"value":"CTO"}]}}}"#)
     #expect(harness.results.isEmpty)
-    harness.transport.answer(1, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    harness.transport.answer(
+      1, status: 200, body: #"{"data":{"id":{"record_id":"0000000a-0000-4000-8000-00000000000a"}}}"#
+    )
     let first = try #require(harness.results.first)
     #expect(first.status == .upserted)
     #expect(first.action == .updated)
-    #expect(first.recordId == "rec-a")
+    #expect(first.recordId == "0000000a-0000-4000-8000-00000000000a")
     #expect(first.attempts == 2)
     // The plan's second step is not a retry.
     #expect(harness.scheduler.summary.retries == 0)
@@ -51,7 +55,9 @@ import Testing
     // (a read too), so the write is computed from what the record holds now.
     #expect(harness.transport.requests.count == 3)
     #expect(harness.transport.requests[2].method == "GET")
-    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-a")
+    #expect(
+      harness.transport.requests[2].path
+        == "/v2/objects/people/records/0000000a-0000-4000-8000-00000000000a")
   }
 
   @Test func aRecordHoldingEverythingIsUnchangedWithoutAWrite() async throws {
@@ -62,7 +68,7 @@ import Testing
     let result = try #require(harness.results.first)
     #expect(result.status == .unchanged)
     #expect(result.action == .unchanged)
-    #expect(result.recordId == "rec-a")
+    #expect(result.recordId == "0000000a-0000-4000-8000-00000000000a")
   }
 
   @Test func nobodyFoundIsCreatedAndADuplicateRefusalFindsAgainOnce() async throws {
@@ -112,9 +118,11 @@ import Testing
     #expect(harness.transport.requests[2].path == "/v2/objects/people/records/query")
     harness.transport.answer(2, status: 200, body: nobody)
     #expect(harness.transport.requests[3].path == "/v2/objects/people/records")
-    harness.transport.answer(3, status: 200, body: #"{"data":{"id":{"record_id":"rec-new"}}}"#)
+    harness.transport.answer(
+      3, status: 200, body: #"{"data":{"id":{"record_id":"0000000e-0000-4000-8000-00000000000e"}}}"#
+    )
     #expect(harness.results.map(\.action) == [.created])
-    #expect(harness.results.first?.recordId == "rec-new")
+    #expect(harness.results.first?.recordId == "0000000e-0000-4000-8000-00000000000e")
   }
 
   @Test func anUnreadableFindAnswerFailsRatherThanWriteBlind() async throws {
@@ -172,15 +180,17 @@ import Testing
     #expect(text(harness.transport.requests[1].body).contains(#""old@example.com""#))
     harness.transport.answer(1, status: 200, body: found("old@example.com", title: nil))
     let patch = harness.transport.requests[2]
-    #expect(patch.path == "/v2/objects/people/records/rec-a")
+    #expect(patch.path == "/v2/objects/people/records/0000000a-0000-4000-8000-00000000000a")
     #expect(
       text(patch.body)
         == #"{"data":{"values":{"email_addresses":[{"email_address":"new@example.com"}]}}}"#)
-    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-a"}}}"#)
+    harness.transport.answer(
+      2, status: 200, body: #"{"data":{"id":{"record_id":"0000000a-0000-4000-8000-00000000000a"}}}"#
+    )
     let result = try #require(harness.results.first)
     #expect(result.action == .updated)
     #expect(result.emailAdded == "new@example.com")
-    #expect(result.recordId == "rec-a")
+    #expect(result.recordId == "0000000a-0000-4000-8000-00000000000a")
   }
 
   @Test func aChangedEmailWithItsOwnRecordIsUpdatedAndTheDuplicateReported() async throws {
@@ -197,17 +207,23 @@ import Testing
       DeliveryJob(location: InputLocation(file: nil, line: 1), messageId: nil, request: request))
     harness.settle()
     harness.transport.answer(
-      0, status: 200, body: found("new@example.com", title: nil, id: "rec-new"))
+      0, status: 200,
+      body: found("new@example.com", title: nil, id: "0000000e-0000-4000-8000-00000000000e"))
     // The duplicate check reads the previous email's record before the write.
     #expect(text(harness.transport.requests[1].body).contains(#""old@example.com""#))
     harness.transport.answer(
-      1, status: 200, body: found("old@example.com", title: nil, id: "rec-old"))
-    #expect(harness.transport.requests[2].path == "/v2/objects/people/records/rec-new")
-    harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-new"}}}"#)
+      1, status: 200,
+      body: found("old@example.com", title: nil, id: "0000000d-0000-4000-8000-00000000000d"))
+    #expect(
+      harness.transport.requests[2].path
+        == "/v2/objects/people/records/0000000e-0000-4000-8000-00000000000e")
+    harness.transport.answer(
+      2, status: 200, body: #"{"data":{"id":{"record_id":"0000000e-0000-4000-8000-00000000000e"}}}"#
+    )
     let result = try #require(harness.results.first)
     #expect(result.action == .updated)
-    #expect(result.recordId == "rec-new")
-    #expect(result.duplicateRecordId == "rec-old")
+    #expect(result.recordId == "0000000e-0000-4000-8000-00000000000e")
+    #expect(result.duplicateRecordId == "0000000d-0000-4000-8000-00000000000d")
     #expect(result.emailAdded == nil)
     #expect(harness.scheduler.summary.reads == 2)
   }

@@ -121,7 +121,7 @@ import Testing
     var memory = PersonMemory(capacity: 10)
     let ada = request("ada@example.com", title: "CTO")
     memory.record(ada)
-    memory.learn(recordId: "rec-ada", for: "ada@example.com")
+    memory.learn(recordId: "00000ada-0000-4000-8000-000000000ada", for: "ada@example.com")
     memory.record(request("bob@example.com", title: "CFO"))
     _ = memory.recordId(of: "ada@example.com")  // ada is now the most recent
     let decoded = try DeliveredState.decode(DeliveredState.encode(memory, delivered))
@@ -133,7 +133,7 @@ import Testing
     let answer2 = restored.changesNothing(request("ada@example.com", title: "CEO"))
     #expect(!answer2)
     let answer3 = restored.recordId(of: "ada@example.com")
-    #expect(answer3 == "rec-ada")
+    #expect(answer3 == "00000ada-0000-4000-8000-000000000ada")
     let answer4 = restored.recordId(of: "bob@example.com")
     #expect(answer4 == nil)
     // Loaded into a smaller memory, the least recently used (bob) is dropped and counted.
@@ -142,7 +142,7 @@ import Testing
     #expect(smaller.memory.evictions == 1)
     var kept = smaller.memory
     let answer5 = kept.recordId(of: "ada@example.com")
-    #expect(answer5 == "rec-ada")
+    #expect(answer5 == "00000ada-0000-4000-8000-000000000ada")
     let answer6 = kept.changesNothing(request("bob@example.com", title: "CFO"))
     #expect(!answer6)
   }

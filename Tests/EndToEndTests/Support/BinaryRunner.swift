@@ -30,9 +30,11 @@ enum BinaryRunner {
   /// watchdog had to kill is recorded as a test failure.
   static func run(
     _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil,
-    watchdog: Double = 120, sourceLocation: SourceLocation = #_sourceLocation
+    watchdog: Double = 120, shell: Shell? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
   ) async throws -> Result {
-    let child = try await start(arguments, environment: environment, watchdog: watchdog)
+    let child = try await start(
+      arguments, environment: environment, watchdog: watchdog, shell: shell)
     if let stdin { await child.write(stdin) }
     child.closeInput()
     let result = await child.finish()
@@ -48,17 +50,38 @@ enum BinaryRunner {
   /// runs (streaming, signals). Its watchdog kills it after `watchdog` seconds of its own run.
   static func start(
     _ arguments: [String], environment: [String: String]? = nil, watchdog: Double = 60,
-    stdout: ChildProcess.Output = .collect, stderr: ChildProcess.Output = .collect
+    stdout: ChildProcess.Output = .collect, stderr: ChildProcess.Output = .collect,
+    shell: Shell? = nil
   ) async throws -> ChildProcess {
     await gate.enter()
     do {
+      let launched =
+        shell?.launch(executable, arguments) ?? (executable: executable, arguments: arguments)
       return try ChildProcess(
-        executable: executable, arguments: arguments, environment: environment,
+        executable: launched.executable, arguments: launched.arguments,
+        environment: environment,
         directory: repositoryRoot, stdout: stdout, stderr: stderr, watchdog: watchdog,
         onExit: { Task { await gate.leave() } })
     } catch {
       await gate.leave()
       throw error
+    }
+  }
+}
+
+extension BinaryRunner {
+  /// Runs the binary through `/bin/sh -c 'SETUP; exec BINARY ARGUMENTS REDIRECTIONS'`, for what
+  /// a process launcher cannot say: a closed descriptor (`<&-`), stdout on `/dev/full`, a
+  /// file size limit (`ulimit -f`).
+  struct Shell {
+    var setup = ""
+    var redirections = ""
+
+    func launch(_ executable: URL, _ arguments: [String]) -> (
+      executable: URL, arguments: [String]
+    ) {
+      let script = (setup.isEmpty ? "" : setup + "; ") + "exec \"$0\" \"$@\" " + redirections
+      return (URL(fileURLWithPath: "/bin/sh"), ["-c", script, executable.path] + arguments)
     }
   }
 }

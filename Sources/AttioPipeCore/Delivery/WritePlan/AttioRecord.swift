@@ -58,6 +58,8 @@ struct AttioRecord: Sendable, Equatable {
     guard let object = any as? [String: Any],
       let id = (object["id"] as? [String: Any])?["record_id"] as? String
     else { throw .notARecord("a record without id.record_id") }
+    // Its id goes into the PATCH's path: a record named otherwise is not written blind.
+    guard RecordID.isCanonical(id) else { throw .notARecord("a record id that is not a UUID") }
     var values: [String: [Value]] = [:]
     for (slug, list) in object["values"] as? [String: Any] ?? [:] {
       values[slug] = (list as? [Any] ?? []).compactMap { entry in
