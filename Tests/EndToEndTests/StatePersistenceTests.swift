@@ -39,6 +39,8 @@ import Testing
     #expect(reset.stdoutText.isEmpty)
   }
 
+  /// Every event of the second run was seen before: each is reported `duplicate`, nothing is
+  /// sent (see RerunTests for the cases where sending would have written older values).
   @Test func aRerunOfTheSameInputSendsNothingNew() async throws {
     let path = temporaryPath("state.bin")
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -53,7 +55,7 @@ import Testing
     let second = try await BinaryRunner.run(arguments, environment: mock.environment)
     #expect(second.status == 0)
     #expect(try await mock.puts().count == requests)
-    #expect(MockAttioResults(second).statuses == Array(repeating: "unchanged", count: 7))
+    #expect(MockAttioResults(second).statuses == Array(repeating: "duplicate", count: 7))
   }
 
   @Test func killedAtRandomMomentsTheStateIsAlwaysLoadable() async throws {

@@ -207,6 +207,16 @@ extension CommandLineOption {
       help: "Start over, ignoring what FILE holds (it is replaced).",
       apply: { line, _, _ throws(UsageError) in line.resetState = true }),
     CommandLineOption(
+      "--no-dedupe", modes: [.build, .deliver, .send], group: .state,
+      help: """
+        Process events seen before (same messageId) again, and send even when this run \
+        already upserted the same values.
+        """,
+      apply: { line, _, _ throws(UsageError) in
+        line.events.dedupe = false
+        line.delivery.scheduler.dedupe = false
+      }),
+    CommandLineOption(
       "--max-identities", value: "N", modes: [.build, .deliver], group: .state,
       help: "Profiles kept (default 1000000); the least recently seen go first.",
       apply: { line, name, value throws(UsageError) in
@@ -351,10 +361,6 @@ extension CommandLineOption {
       apply: { line, name, value throws(UsageError) in
         line.delivery.scheduler.settleTime = try duration(name, value)
       }),
-    CommandLineOption(
-      "--no-dedupe", modes: [.deliver, .send], group: .delivery,
-      help: "Send even when this run already upserted the same values.",
-      apply: { line, _, _ throws(UsageError) in line.delivery.scheduler.dedupe = false }),
   ]
 }
 

@@ -47,6 +47,7 @@ struct DeliverCommand {
     var events = EventSession(
       frontEnd: frontEnd, companies: companies, deliverySnapshot: { session.stateSnapshot() })
     events.attributeMapper = mapper
+    events.reportsDuplicates = true
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
       mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
@@ -80,6 +81,15 @@ struct DeliverCommand {
               location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
               request: CompanyBodyEncoder.request(of: company)),
             send: !line.afterStop)
+        case .duplicate(let key, let object):
+          // Nothing to send: its result says it was seen before.
+          var request = UpsertRequest(email: key, emailSlug: emailSlug, attributes: [])
+          request.object = object
+          var job = DeliveryJob(
+            location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
+            request: request)
+          job.isDuplicate = true
+          session.submit(job)
         }
         if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
           metrics.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))

@@ -12,6 +12,9 @@ struct EventSession {
     case person(PersonValues, previousEmail: String?)
     /// A company assert to make (`--companies`).
     case company(CompanyValues)
+    /// An eligible event seen before (`reportsDuplicates`): nothing to send, a `duplicate`
+    /// result to write for the person's email (or the company's domain).
+    case duplicate(key: String, object: AttioObject)
   }
 
   private(set) var processor: EventProcessor
@@ -21,6 +24,9 @@ struct EventSession {
   private var linesSinceMaintenance = 0
   /// `--map`: adds the mapped attributes to each person (nil without `--map`).
   var attributeMapper: AttributeMapper?
+  /// `deliver`: an eligible event seen before is a `duplicate` result; otherwise (`build`) it
+  /// is skipped like any other duplicate.
+  var reportsDuplicates = false
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -36,7 +42,9 @@ struct EventSession {
     for warning in options.eventNameWarnings { frontEnd.diagnostics.runWarning(warning) }
     var configuration = options.processorConfiguration
     if let companies { configuration.companies = companies }
-    processor = EventProcessor(configuration, identities: frontEnd.state?.takeIdentities())
+    processor = EventProcessor(
+      configuration, identities: frontEnd.state?.takeIdentities(),
+      seen: frontEnd.state?.takeSeenMessages())
     self.deliverySnapshot = deliverySnapshot
   }
 
@@ -69,16 +77,42 @@ struct EventSession {
           : MappedValues(count: attributeMapper!.mappings.count)
         for (remembered, index) in zip(person.rememberedTraits, attributeMapper!.traitSourceIndices)
         {
-          values[index] = remembered
+          values[index] = remembered?.raw
         }
-        person.rememberedTraits = []
         attributeMapper!.apply(values, to: &person, warnings: &warnings)
+        Self.setSequences(of: &person, attributeMapper!)
+        person.rememberedTraits = []
       }
       countEligible(line, warnings: warnings)
       return .person(person, previousEmail: person.previousEmail)
     case .company(let company, let warnings):
       countEligible(line, warnings: warnings)
       return .company(company)
+    case .duplicate(let eligible):
+      if reportsDuplicates, let eligible {
+        countEligible(line, warnings: [])
+        switch eligible {
+        case .person(let person): return .duplicate(key: person.email, object: .people)
+        case .company(let company): return .duplicate(key: company.domain, object: .companies)
+        }
+      }
+      frontEnd.countSkipped(.duplicate)
+      if diagnostics.wantsEventDetails {
+        diagnostics.skipped(
+          .duplicate, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
+      }
+      return .next
+    }
+  }
+
+  /// The mapped attributes from `traits.NAME` sources are as new as the values they came from.
+  private static func setSequences(of person: inout PersonValues, _ mapper: AttributeMapper) {
+    for (remembered, index) in zip(person.rememberedTraits, mapper.traitSourceIndices) {
+      guard let remembered else { continue }
+      let slug = mapper.attributes[index].slug
+      for position in person.mapped.indices where person.mapped[position].slug == slug {
+        person.mapped[position].sequence = remembered.sequence
+      }
     }
   }
 
@@ -104,8 +138,10 @@ struct EventSession {
     linesSinceMaintenance = 0
     processor.tick()
     let identities = processor.identities
+    let seen = processor.seen
     frontEnd.state?.saveIfDue(
-      identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot)
+      identity: { .encoded { IdentitySection.encode(identities, seen, into: &$0) } },
+      delivery: deliverySnapshot)
   }
 
   /// Saves at exit; false (after saying why) when the file could not be written.
@@ -113,8 +149,10 @@ struct EventSession {
     guard let state = frontEnd.state else { return true }
     do {
       let identities = processor.identities
+      let seen = processor.seen
       try state.save(
-        identity: .encoded { identities.encodeState(into: &$0) }, delivery: deliverySnapshot())
+        identity: .encoded { IdentitySection.encode(identities, seen, into: &$0) },
+        delivery: deliverySnapshot())
       return true
     } catch {
       frontEnd.diagnostics.error(error.message)

@@ -21,6 +21,7 @@ final class StateKeeper {
   private var nextSave: Double
   private(set) var loaded: StateFile.Contents
   private var restored: IdentityStore?
+  private var restoredSeen: SeenMessages?
   private let diagnostics: DiagnosticReporter
   /// Successful saves, for `--metrics-file`.
   private(set) var saves = 0
@@ -35,37 +36,44 @@ final class StateKeeper {
     loaded = StateFile.Contents()
     try file.checkSavable()
     guard !options.reset else { return }
-    var restored: IdentityStore?
+    var restored: (store: IdentityStore, seen: SeenMessages)?
     var rawIdentity: [UInt8] = []
     let now = UInt32(wallClock())
     let contents = try file.load { reader, length throws(StateFileError) in
       if let identity {
-        restored = try IdentityStore.decodeState(
+        restored = try IdentitySection.decode(
           from: &reader, length: length, capacity: identity.capacity,
           timeToLive: identity.timeToLive, now: now)
       } else if reader.formatVersion < StateFile.version {
         // Written back under the current version, so in the current layout: rebuilt whole
         // (no capacity or time limit applies to a section this mode does not own).
-        rawIdentity = try IdentityStore.decodeState(
-          from: &reader, length: length, capacity: Int.max, timeToLive: nil, now: now
-        ).encodeState()
+        restored = try IdentitySection.decode(
+          from: &reader, length: length, capacity: Int.max, timeToLive: nil, now: now)
       } else {
         rawIdentity = Array(try reader.raw(count: length))
       }
     }
     loaded.delivery = contents.delivery
-    if contents.version < 3 && !contents.delivery.isEmpty {
-      // Saved as version 3 whoever saves it (`build` writes the section back as loaded).
-      let old: (memory: PersonMemory, delivered: DeliveredMessages)
+    if contents.version < 4 && !contents.delivery.isEmpty {
+      // Saved as version 4 whoever saves it (`build` writes the section back as loaded); the
+      // messageIds it kept become seen messages.
+      let old: (memory: PersonMemory, messages: [String])
       do {
         old = try DeliveredState.decode(contents.delivery, version: contents.version)
       } catch .corrupt(let detail, _) {
         throw .corrupt(detail, path: options.path)
       }
-      loaded.delivery = DeliveredState.encode(old.memory, old.delivered)
+      loaded.delivery = DeliveredState.encode(old.memory)
+      for message in old.messages { restored?.seen.insert(SeenMessages.hash(message)) }
+    }
+    if identity == nil, let restored {
+      rawIdentity = IdentitySection.encode(restored.store, restored.seen)
     }
     loaded.identity = rawIdentity
-    self.restored = restored
+    if identity != nil {
+      self.restored = restored?.store
+      restoredSeen = restored?.seen
+    }
   }
 
   /// The keeper for `options`, or nil without `--state`; a file that cannot be used is a
@@ -105,6 +113,12 @@ final class StateKeeper {
   func takeIdentities() -> IdentityStore? {
     defer { restored = nil }
     return restored
+  }
+
+  /// Hands over the messageIds seen, as the file held them (nil when there was none).
+  func takeSeenMessages() -> SeenMessages? {
+    defer { restoredSeen = nil }
+    return restoredSeen
   }
 
   /// Saves now (at exit); nil sections keep what was loaded.

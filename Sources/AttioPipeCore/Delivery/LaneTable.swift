@@ -199,9 +199,10 @@ struct LaneTable {
     reads ? readyReads.popFirst() : readyWrites.popFirst()
   }
 
-  /// Takes the lane's front batch to send (it becomes the lane's in-flight batch). A batch
-  /// that would change nothing this run has upserted is handed to `unchanged` instead (with
-  /// `dedupe`), and the next one is taken. A batch whose previous email's lane got busy since
+  /// Takes the lane's front batch to send (it becomes the lane's in-flight batch), without the
+  /// values older than what was written for the person. A batch that would change nothing this
+  /// run has upserted is handed to `unchanged` instead (with `dedupe`), and the next one is
+  /// taken. A batch whose previous email's lane got busy since
   /// it was queued goes back to waiting for it (nil).
   mutating func takeFront(
     of email: String, now: Double, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
@@ -222,6 +223,8 @@ struct LaneTable {
         return nil
       }
       lane.waiting.removeFirst()
+      // Values older than what was written for the person are not written (two devices).
+      if batch.plan.isAtStart { memory.removeOutdated(from: &batch.request) }
       if dedupe && batch.plan.isAtStart && memory.changesNothing(batch.request) {
         lanes[email] = lane
         unchanged(batch)

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Every job gets exactly one result: the ledger hands out a number per job, takes each
 /// number back exactly once with its status (a second result for one job is a bug and
-/// traps), counts the statuses for the summary, and remembers the message ids delivered.
+/// traps), and counts the statuses for the summary.
 ///
 /// It is also the back-pressure: the input side is held in `admit` while `capacity` jobs are
 /// without a result, and `waitUntilAllResolved` returns once the input has ended and no job
@@ -14,6 +14,8 @@ final class ResultLedger: @unchecked Sendable {
     var jobs = 0
     var upserted = 0
     var unchanged = 0
+    /// Events seen before (by messageId): nothing sent.
+    var duplicate = 0
     var failed = 0
     var notSent = 0
     var inDoubt = 0
@@ -29,7 +31,6 @@ final class ResultLedger: @unchecked Sendable {
 
   /// Only touched on the scheduler's queue.
   private(set) var statistics = Statistics()
-  private(set) var delivered: DeliveredMessages
   private var open: Set<Int> = []
   private var nextNumber = 0
   private let write: (DeliveryResult) -> Bool
@@ -42,11 +43,7 @@ final class ResultLedger: @unchecked Sendable {
   private let allResolved = DispatchSemaphore(value: 0)
 
   /// `write` writes one result and says whether its reader is still there.
-  init(
-    capacity: Int, delivered: DeliveredMessages,
-    write: @escaping (DeliveryResult) -> Bool
-  ) {
-    self.delivered = delivered
+  init(capacity: Int, write: @escaping (DeliveryResult) -> Bool) {
     self.write = write
     // Raised from zero: libdispatch traps when a semaphore is freed below its initial value.
     room = DispatchSemaphore(value: 0)
@@ -93,8 +90,6 @@ final class ResultLedger: @unchecked Sendable {
 
   func countRead() { statistics.reads += 1 }
 
-  func alreadyDelivered(_ messageId: String) -> Bool { delivered.contains(messageId) }
-
   /// Writes the one result of each of `jobs`. False once the reader of the results is gone.
   @discardableResult
   func resolve(
@@ -105,9 +100,6 @@ final class ResultLedger: @unchecked Sendable {
     let error = status == .failed ? response?.error : nil
     for job in jobs {
       precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
-      if status == .upserted || status == .unchanged, let messageId = job.messageId {
-        delivered.insert(messageId)
-      }
       switch action {
       case .created: statistics.created += 1
       case .updated: statistics.updated += 1
@@ -117,6 +109,7 @@ final class ResultLedger: @unchecked Sendable {
       switch status {
       case .upserted: statistics.upserted += 1
       case .unchanged: statistics.unchanged += 1
+      case .duplicate: statistics.duplicate += 1
       case .failed: statistics.failed += 1
       case .notSent: statistics.notSent += 1
       case .inDoubt: statistics.inDoubt += 1

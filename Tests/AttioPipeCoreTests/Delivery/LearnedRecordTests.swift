@@ -60,7 +60,7 @@ import Testing
     harness.transport.answer(2, status: 200, body: #"{"data":{"id":{"record_id":"rec-b"}}}"#)
     #expect(harness.results.map(\.recordId) == ["rec-b"])
     // The new id replaced the one gone.
-    var saved = harness.scheduler.stateSnapshot.memory
+    var saved = harness.scheduler.stateSnapshot
     let learned = saved.recordId(of: "a@example.com")
     #expect(learned == "rec-b")
   }
