@@ -22,6 +22,8 @@ struct EventSession {
   /// The delivery section to save with the identities (nil: keep what was loaded).
   private let deliverySnapshot: () -> StateFile.Section?
   private var linesSinceMaintenance = 0
+  /// The processor's `changeCount` when `--state` was last told of a change.
+  private var changesNoted = 0
   /// `--map`: adds the mapped attributes to each person (nil without `--map`).
   var attributeMapper: AttributeMapper?
   /// `deliver`: an eligible event seen before is a `duplicate` result; otherwise (`build`) it
@@ -55,7 +57,12 @@ struct EventSession {
     frontEnd.countLine()
     // Read where needed, not per line: reading a class reference out of another retains it.
     var diagnostics: DiagnosticReporter { frontEnd.diagnostics }
-    switch processor.process(line.scanned, line: line.bytes) {
+    let outcome = processor.process(line.scanned, line: line.bytes)
+    if processor.changeCount != changesNoted {
+      changesNoted = processor.changeCount
+      frontEnd.state?.noteChange()
+    }
+    switch outcome {
     case .blank:
       return .next
     case .invalid(let error):
@@ -137,6 +144,10 @@ struct EventSession {
   mutating func maintenance() {
     linesSinceMaintenance = 0
     processor.tick()
+    if processor.changeCount != changesNoted {
+      changesNoted = processor.changeCount
+      frontEnd.state?.noteChange()
+    }
     let identities = processor.identities
     let seen = processor.seen
     frontEnd.state?.saveIfDue(

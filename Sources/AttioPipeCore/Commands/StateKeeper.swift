@@ -1,6 +1,7 @@
 /// `--state FILE` for a run: loads the file at start, saves it every `--state-interval`
-/// seconds and at exit. Sections a mode does not own (delivery's for `build`, identity's for
-/// `send`) are written back as they were loaded.
+/// seconds and at exit, and soon after the first change that follows a quiet spell (see
+/// `noteChange`). Sections a mode does not own (delivery's for `build`, identity's for `send`)
+/// are written back as they were loaded.
 final class StateKeeper {
   struct Options: Sendable, Equatable {
     var path: String
@@ -16,9 +17,17 @@ final class StateKeeper {
     var timeToLive: UInt32?
   }
 
+  /// How soon the first change after a quiet spell is saved: long enough for the rest of a
+  /// burst of events to ride along, short enough that a crash right after it loses little.
+  static let firstChangeDelay = 1.0
+
   private let file: StateFile
   private let interval: Double
   private var nextSave: Double
+  /// When the first change since the last save was noted (nil: none since).
+  private var firstChange: Double?
+  /// When the last save that held a noted change was made (at start: never).
+  private var lastChangeSave = -Double.infinity
   private(set) var loaded: StateFile.Contents
   private var restored: IdentityStore?
   private var restoredSeen: SeenMessages?
@@ -96,8 +105,20 @@ final class StateKeeper {
     return loaded.delivery
   }
 
-  /// Saves when the interval has passed. A failed periodic save is reported and retried at
-  /// the next interval; the run goes on.
+  /// The identities (or the seen messages) changed. The first change after a quiet spell —
+  /// at start, or when the last save with a change is an interval old — is saved
+  /// `firstChangeDelay` later rather than at the next interval, so a crash soon after it does
+  /// not lose it; a steady stream of changes is saved every interval, as before. Cheap after
+  /// the first call since the last save (one comparison).
+  func noteChange() {
+    guard firstChange == nil else { return }
+    let now = monotonicSeconds()
+    firstChange = now
+    nextSave = min(nextSave, max(now + StateKeeper.firstChangeDelay, lastChangeSave + interval))
+  }
+
+  /// Saves when it is due (see `noteChange`; at the latest an interval after the last save). A
+  /// failed periodic save is reported and retried at the next interval; the run goes on.
   func saveIfDue(identity: () -> StateFile.Section?, delivery: () -> StateFile.Section?) {
     guard monotonicSeconds() >= nextSave else { return }
     do {
@@ -123,8 +144,11 @@ final class StateKeeper {
 
   /// Saves now (at exit); nil sections keep what was loaded.
   func save(identity: StateFile.Section?, delivery: StateFile.Section?) throws(StateFileError) {
+    let changed = firstChange != nil
     try file.save(
       identity: identity ?? .bytes(loaded.identity), delivery: delivery ?? .bytes(loaded.delivery))
     saves += 1
+    if changed { lastChangeSave = monotonicSeconds() }
+    firstChange = nil
   }
 }

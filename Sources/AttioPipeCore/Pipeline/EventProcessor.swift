@@ -33,6 +33,9 @@ struct EventProcessor {
   /// the identities (see `process`).
   private(set) var seen: SeenMessages
   private let recogniseDuplicates: Bool
+  /// Grows whenever the identities or the seen messages change (`--state` saves soon after the
+  /// first change following a quiet spell).
+  private(set) var changeCount = 0
   private(set) var evictions = 0
   /// Reused for every event's trait changes.
   private var changes = TraitChanges()
@@ -68,7 +71,9 @@ struct EventProcessor {
   /// and forgets profiles past their time to live.
   mutating func tick() {
     identities.now = UInt32(wallClock())
-    evictions += identities.evictExpired()
+    let expired = identities.evictExpired()
+    evictions += expired
+    if expired > 0 { changeCount += 1 }
   }
 
   /// Kept out of line: numeric ids are rare and the common path stays small.
@@ -124,7 +129,9 @@ struct EventProcessor {
     if scanned.isEnabled || !changes.isEmpty || company != nil || scanned.previousId.isPresent,
       let hash = Self.messageHash(scanned.messageId, in: line)
     {
-      if !seen.insert(hash) && recogniseDuplicates {
+      if seen.insert(hash) {
+        changeCount += 1
+      } else if recogniseDuplicates {
         return duplicate(scanned, line: line, company: company)
       }
     }
@@ -154,6 +161,7 @@ struct EventProcessor {
       swap(&moved, &changes)
     }
     evictions += observation.evicted
+    if observation.changed { changeCount += 1 }
     switch company {
     case .company(let values, let warnings): return .company(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)

@@ -90,9 +90,11 @@ import Testing
   @Test func onlyEventsThatMatterAreRemembered() {
     var processor = EventProcessor(EventProcessor.Configuration())
     let page = #"{"type":"page","anonymousId":"a1","messageId":"p1"}"#
+    let before = processor.changeCount
     let outcomes = run([page, page, identify("a1", "m1", title: "CTO")], on: &processor)
     #expect(outcomes[1] == .skipped(.notEnabled))
     #expect(processor.seen.count == 1)
+    #expect(processor.changeCount > before)
   }
 
   /// Two devices of one person: each profile's values carry the sequence number of the event
