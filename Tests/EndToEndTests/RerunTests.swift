@@ -36,7 +36,14 @@ import Testing
       arguments, stdin: Data(Self.stream.utf8), environment: mock.environment)
     #expect(first.status == 0, "\(first.stderrText)")
     #expect(MockAttioResults(first).statuses == ["upserted", "upserted", "upserted"])
-    let writes = try await mock.stats()["writes"] as? Int
+    let stats = try await mock.stats()
+    let writes = stats["writes"] as? Int
+    // The summary counts write plans, as the mock counts writes (events merged into one plan
+    // count once).
+    let creates = stats["creates"] as? Int ?? -1
+    let patches = stats["patches"] as? Int ?? -1
+    #expect(
+      first.stderrText.contains("created: \(creates), updated: \(patches)"), "\(first.stderrText)")
     let second = try await BinaryRunner.run(
       arguments, stdin: Data(Self.stream.utf8), environment: mock.environment)
     #expect(second.status == 0, "\(second.stderrText)")

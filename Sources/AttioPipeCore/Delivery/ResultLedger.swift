@@ -3,7 +3,7 @@ import Synchronization
 
 /// Every job gets exactly one result: the ledger hands out a number per job, takes each
 /// number back exactly once with its status (a second result for one job is a bug and
-/// traps), and counts the statuses for the summary.
+/// traps), and counts the statuses (per job) and the actions (per write plan) for the summary.
 ///
 /// It is also the back-pressure: the input side is held in `admit` while `capacity` jobs are
 /// without a result, and `waitUntilAllResolved` returns once the input has ended and no job
@@ -22,6 +22,8 @@ final class ResultLedger: @unchecked Sendable {
     var requests = 0
     var retries = 0
     var rateLimited = 0
+    /// Write plans ended, by action: one per plan, however many events were merged into it
+    /// (each of those events is counted in `upserted`).
     var created = 0
     var updated = 0
     var asserted = 0
@@ -90,7 +92,8 @@ final class ResultLedger: @unchecked Sendable {
 
   func countRead() { statistics.reads += 1 }
 
-  /// Writes the one result of each of `jobs`. False once the reader of the results is gone.
+  /// Writes the one result of each of `jobs`, which are one write plan's (or one job) when
+  /// `action` is given. False once the reader of the results is gone.
   @discardableResult
   func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
@@ -98,14 +101,17 @@ final class ResultLedger: @unchecked Sendable {
     duplicateRecordId: String? = nil
   ) -> Bool {
     let error = status == .failed ? response?.error : nil
-    for job in jobs {
-      precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
+    // The plan is counted once, however many events rode along in it.
+    if !jobs.isEmpty {
       switch action {
       case .created: statistics.created += 1
       case .updated: statistics.updated += 1
       case .asserted: statistics.asserted += 1
       case .unchanged, nil: break
       }
+    }
+    for job in jobs {
+      precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
       switch status {
       case .upserted: statistics.upserted += 1
       case .unchanged: statistics.unchanged += 1

@@ -243,6 +243,22 @@ import Testing
     #expect(harness.title(of: 1) == "CTO")
   }
 
+  /// `created`/`updated`/`asserted` count write plans; the events merged into one plan each
+  /// have their result (and its action) but count once.
+  @Test func actionsCountWritePlansNotEvents() async throws {
+    let harness = SchedulerHarness(options: options())
+    harness.submit("a@example.com", title: "A")
+    harness.submit("a@example.com", title: "B")
+    harness.submit("a@example.com", title: "C")
+    harness.transport.answer(0, status: 200)
+    harness.transport.answer(1, status: 200)
+    #expect(harness.transport.requests.count == 2)
+    #expect(harness.results.map(\.action) == [.asserted, .asserted, .asserted])
+    let summary = harness.scheduler.summary
+    #expect(summary.upserted == 3)
+    #expect(summary.asserted == 2)
+  }
+
   @Test func theAssertNamesTheRenamedMatchingAttribute() async throws {
     var request = UpsertRequest(email: "a@example.com", emailSlug: "emails", attributes: [])
     request.attributes = [
