@@ -8,7 +8,9 @@
 /// Bounded like the identity store: at most `capacity` people, the least recently used
 /// forgotten first (counted in `evictions`), so a stream of ever new people neither grows the
 /// memory nor the `--state` file without limit. Forgetting costs one extra request later (a
-/// write that could have been skipped, a query instead of a `GET`), never a wrong write.
+/// write that could have been skipped, a query instead of a `GET`), never a wrong write — except
+/// that a forgotten person's next write is no longer checked for values older than what was
+/// written (`removeOutdated`), which only two unjoined profiles of one person can send.
 ///
 /// Compact on purpose (a million people are normal): one slot per person holding the email and
 /// one byte buffer — the record id, then per attribute a 64-bit hash of its slug, one of its
