@@ -274,20 +274,26 @@ import Testing
     #expect((stats["max_in_any_1s_window"] as? Int ?? 99) <= 20)
   }
 
-  /// The same event three times, each fed only after the previous one's result is out (so
-  /// merging cannot be what saves the requests): dedupe sends it once, `--no-dedupe` thrice.
+  /// Three events with the same values, each fed only after the previous one's result is out
+  /// (so merging cannot be what saves the requests): dedupe sends them once (`unchanged`; the
+  /// same event three times is a `duplicate`), `--no-dedupe` thrice.
   @Test(arguments: [
-    (false, ["upserted", "unchanged", "unchanged"], 1),
-    (true, ["upserted", "upserted", "upserted"], 3),
+    (false, false, ["upserted", "unchanged", "unchanged"], 1),
+    (false, true, ["upserted", "duplicate", "duplicate"], 1),
+    (true, false, ["upserted", "upserted", "upserted"], 3),
+    (true, true, ["upserted", "upserted", "upserted"], 3),
   ])
-  func dedupeCanBeTurnedOff(off: Bool, statuses: [String], puts: Int) async throws {
+  func dedupeCanBeTurnedOff(
+    off: Bool, sameEvent: Bool, statuses: [String], puts: Int
+  ) async throws {
     let mock = try await MockAttio()
     let child = try await BinaryRunner.start(
       ["deliver", "--write-mode", "assert"] + (off ? ["--no-dedupe"] : []),
       environment: mock.environment)
     var seen: [String] = []
     for _ in 0..<3 {
-      await child.write(Events.identify("a", email: "a@example.com"))
+      await child.write(
+        Events.identify("a", email: "a@example.com", message: sameEvent ? "m-same" : nil))
       let line = try #require(await child.readLine())
       let result = try #require(
         try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

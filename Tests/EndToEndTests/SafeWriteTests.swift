@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// `--write-mode merge` (the default) against the mock's record model: find the person,
-/// then PATCH only what the record lacks, or create; nothing Attio holds is removed.
+/// then PATCH what differs, or create; lists only gain values, single values are overwritten
+/// (unless `--only-if-empty` names them).
 @Suite struct SafeWriteTests {
   private func person(_ id: String, _ traits: [String: Any]) -> String {
     Events.line([

@@ -39,6 +39,8 @@ import Testing
     #expect(reset.stdoutText.isEmpty)
   }
 
+  /// Every event of the second run was seen before: each is reported `duplicate`, nothing is
+  /// sent (see RerunTests for the cases where sending would have written older values).
   @Test func aRerunOfTheSameInputSendsNothingNew() async throws {
     let path = temporaryPath("state.bin")
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -53,7 +55,7 @@ import Testing
     let second = try await BinaryRunner.run(arguments, environment: mock.environment)
     #expect(second.status == 0)
     #expect(try await mock.puts().count == requests)
-    #expect(MockAttioResults(second).statuses == Array(repeating: "unchanged", count: 7))
+    #expect(MockAttioResults(second).statuses == Array(repeating: "duplicate", count: 7))
   }
 
   @Test func killedAtRandomMomentsTheStateIsAlwaysLoadable() async throws {
@@ -96,6 +98,29 @@ import Testing
     #expect(saved, "no save within a minute")
     let known = try await BinaryRunner.run(["--state", path], stdin: Data(Events.track("v0").utf8))
     #expect(known.stdoutText.contains(#""email_address":"p0@example.com""#))
+  }
+
+  /// Whatever `--state-interval` says, the first change of a run is saved about a second after
+  /// it: a process killed soon after its first events (before any interval, with no exit to
+  /// save at) still leaves them in the file.
+  @Test func theFirstChangeIsSavedSoonWhateverTheInterval() async throws {
+    let path = temporaryPath("state.bin")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let child = try await BinaryRunner.start(
+      ["--quiet", "--state", path, "--state-interval", "1h"], stderr: .discard)
+    await child.write(Events.identify("v", email: "ada@example.com", name: "Ada Lovelace"))
+    #expect(await child.readLine() != nil)
+    // Polled, not timed: a save an hour later would leave no file at all.
+    var saved = false
+    for _ in 0..<600 where !saved {
+      saved = FileManager.default.fileExists(atPath: path)
+      if !saved { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    child.signal(SIGKILL)
+    _ = await child.finish()
+    #expect(saved, "no save within a minute")
+    let known = try await BinaryRunner.run(["--state", path], stdin: Data(Events.track("v").utf8))
+    #expect(known.stdoutText.contains(#""email_address":"ada@example.com""#))
   }
 
   @Test func maxIdentitiesEvictsAndSaysSo() async throws {

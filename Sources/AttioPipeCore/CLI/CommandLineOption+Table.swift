@@ -189,16 +189,20 @@ extension CommandLineOption {
     CommandLineOption(
       "--state", value: "FILE", modes: [.build, .deliver, .send], group: .state,
       help: """
-        Keep identity profiles and what was delivered in FILE (mode 0600; its directory must \
-        exist and be writable; a symbolic link is written through to its target): loaded at \
-        start, saved atomically every --state-interval, also while the input is idle, and at \
-        exit. Yesterday's identify still attaches to today's Signed Up; a rerun sends nothing \
-        new.
+        Keep identity profiles, the messageIds seen and what was delivered in FILE (mode \
+        0600; its directory must exist and be writable; a symbolic link is written through to \
+        its target): loaded at start, saved atomically about a second after the first change, \
+        then every --state-interval, also while the input is idle, and at exit. Yesterday's \
+        identify still attaches to today's Signed Up; a rerun of the same input writes \
+        nothing (its events are duplicates).
         """,
       apply: { line, _, value throws(UsageError) in line.statePath = value }),
     CommandLineOption(
       "--state-interval", value: "D", modes: [.build, .deliver, .send], group: .state,
-      help: "How often the state (and --metrics-file) is saved (default 30s; fractions allowed).",
+      help: """
+        How often the state (and --metrics-file) is saved (default 30s; fractions allowed); \
+        the first change after a quiet spell is saved about a second after it.
+        """,
       apply: { line, name, value throws(UsageError) in
         line.stateInterval = try duration(name, value, positive: true)
       }),
@@ -206,6 +210,16 @@ extension CommandLineOption {
       "--reset-state", modes: [.build, .deliver, .send], group: .state,
       help: "Start over, ignoring what FILE holds (it is replaced).",
       apply: { line, _, _ throws(UsageError) in line.resetState = true }),
+    CommandLineOption(
+      "--no-dedupe", modes: [.build, .deliver, .send], group: .state,
+      help: """
+        Process events seen before (same messageId; build, deliver) again, and send even \
+        when this run already upserted the same values (deliver, send).
+        """,
+      apply: { line, _, _ throws(UsageError) in
+        line.events.dedupe = false
+        line.delivery.scheduler.dedupe = false
+      }),
     CommandLineOption(
       "--max-identities", value: "N", modes: [.build, .deliver], group: .state,
       help: "Profiles kept (default 1000000); the least recently seen go first.",
@@ -281,11 +295,12 @@ extension CommandLineOption {
     CommandLineOption(
       "--write-mode", value: "MODE", modes: [.deliver, .send, .check], group: .delivery,
       help: """
-        merge (default): find the person by email, then PATCH only what the record lacks \
-        (new emails, phones and options are added, nothing is removed) or create them; \
-        assert: one assert per upsert, which replaces every list but the emails (see README, \
-        "What attio-pipe changes in Attio"). 'check' also checks that a records query is \
-        allowed in merge mode.
+        merge (default): find the person by email, then PATCH what differs or create them: \
+        lists only gain values (new emails, phones and options are added, none removed), \
+        single values (name, job title, description) are overwritten unless \
+        --only-if-empty names them; assert: one assert per upsert, which also replaces every \
+        list but the emails (see README, "What attio-pipe changes in Attio"). 'check' also \
+        checks that a records query is allowed in merge mode.
         """,
       apply: { line, name, value throws(UsageError) in
         guard let mode = WritePlan.Mode(rawValue: value) else {
@@ -353,10 +368,6 @@ extension CommandLineOption {
       apply: { line, name, value throws(UsageError) in
         line.delivery.scheduler.settleTime = try duration(name, value)
       }),
-    CommandLineOption(
-      "--no-dedupe", modes: [.deliver, .send], group: .delivery,
-      help: "Send even when this run already upserted the same values.",
-      apply: { line, _, _ throws(UsageError) in line.delivery.scheduler.dedupe = false }),
     CommandLineOption(
       "--omprog", modes: [.deliver], group: .delivery,
       help: """

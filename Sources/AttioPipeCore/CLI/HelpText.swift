@@ -72,10 +72,13 @@ enum HelpText {
       identity-bearing event makes the body of Attio's "assert person" request
       (PUT /v2/objects/people/records?matching_attribute=email_addresses).
       'build' prints one compact JSON body per line, in input order; 'deliver' sends them
-      (by default merged into what Attio holds: find, then PATCH or create; nothing is
-      removed; --write-mode assert sends the assert itself) and prints one JSON result per
-      eligible event; 'send' sends bodies that 'build'
-      printed (or the "request" of failed results) and prints one result per body.
+      (by default merged into what Attio holds: find, then PATCH or create; lists only gain
+      values, single values such as the job title are overwritten unless --only-if-empty
+      names them; --write-mode assert sends the assert itself) and prints one JSON result
+      per eligible event; 'send' sends bodies that 'build' printed (or the "request" of
+      failed results) and prints one result per body. An event seen before (its messageId,
+      e.g. a rerun of the same input with the same --state) changes nothing and is sent
+      nowhere.
 
 
     """
@@ -84,10 +87,11 @@ enum HelpText {
     OUTPUT
       build: stdout carries only request bodies. deliver/send: one result per line,
       {"line","file","messageId","email","status","http_status","record_id","attempts",
-      "error","request"}, status upserted | unchanged | failed | not_sent | in_doubt
-      (sent, answer not seen: cut off by a deadline); failed, not_sent and in_doubt carry
-      the event's own request for replay through 'send'. Invalid lines are reported on
-      stderr with their line number (and file); a summary ends the run.
+      "error","request"}, status upserted | unchanged | duplicate (seen before, not sent) |
+      failed | not_sent | in_doubt (sent, answer not seen: cut off by a deadline); failed,
+      not_sent and in_doubt carry the event's own request for replay through 'send'.
+      Invalid lines are reported on stderr with their line number (and file); a summary
+      ends the run (statuses count events; created, updated and asserted count writes).
       --companies: company bodies are marked {"object":"companies","data":{...}} ('send'
       reads the marker and strips it), and company results carry "object":"companies" and
       "domain" in place of "email".

@@ -33,7 +33,8 @@ struct BuildCommand {
         },
         consume: { line throws(PipelineError) in
           switch session.handle(line) {
-          case .next: break
+          // A duplicate is skipped in build (`reportsDuplicates` is off): it never comes here.
+          case .next, .duplicate: break
           case .stop: return false
           case .person(let person, _):
             encoder.encode(person, into: stdout)

@@ -68,6 +68,7 @@ struct DeliverCommand {
       events.spool = spooled.spool
       events.spoolPosition = spooled.tail.start
     }
+    events.reportsDuplicates = true
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
       mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
@@ -91,7 +92,8 @@ struct DeliverCommand {
         if let acknowledger {
           // Before the upsert is queued: its result may come back at once.
           switch step {
-          case .person, .company: acknowledger.processed(line: line.lineNumber, submitted: true)
+          case .person, .company, .duplicate:
+            acknowledger.processed(line: line.lineNumber, submitted: true)
           case .next, .stop: acknowledger.processed(line: line.lineNumber, submitted: false)
           }
         }
@@ -115,6 +117,15 @@ struct DeliverCommand {
               location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
               request: CompanyBodyEncoder.request(of: company)),
             line: line)
+        case .duplicate(let key, let object):
+          // Nothing to send: its result says it was seen before.
+          var request = UpsertRequest(email: key, emailSlug: emailSlug, attributes: [])
+          request.object = object
+          var job = DeliveryJob(
+            location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
+            request: request)
+          job.isDuplicate = true
+          session.submit(spooled: job, line: line)
         }
         if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
           metrics.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))

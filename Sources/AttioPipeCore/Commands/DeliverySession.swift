@@ -25,8 +25,9 @@ final class DeliverySession: @unchecked Sendable {
     self.spool = spool
     drainTimeout = settings.drainTimeout
     grace = settings.grace
-    let saved: (memory: PersonMemory, delivered: DeliveredMessages)
+    let saved: (memory: PersonMemory, messages: [String])
     do {
+      // The keeper has already brought an older section to the current layout.
       saved = try DeliveredState.decode(
         state?.takeDelivery() ?? [], capacity: settings.scheduler.memoryCapacity)
     } catch .corrupt(let detail, _) {
@@ -55,7 +56,6 @@ final class DeliverySession: @unchecked Sendable {
         onResult?(result)
         return written
       }, memory: saved.memory,
-      delivered: saved.delivered,
       onRefusal: { response in
         DeliverySession.reportRefusal(response, diagnostics: diagnostics)
         // Reading on would only report not_sent forever (a `tail -F` never ends).
@@ -112,11 +112,11 @@ final class DeliverySession: @unchecked Sendable {
     scheduler.submit(job, send: !line.afterStop && !(spool != nil && SignalMonitor.isInterrupted))
   }
 
-  /// The delivery section of the state file: what is remembered per person, and the
-  /// delivered messages. Encoded from a copy, streamed (a million people are tens of MB).
+  /// The delivery section of the state file: what is remembered per person. Encoded from a
+  /// copy, streamed (a million people are tens of MB).
   func stateSnapshot() -> StateFile.Section {
-    let (memory, delivered) = scheduler.stateSnapshot
-    return .encoded { DeliveredState.encode(memory, delivered, into: &$0) }
+    let memory = scheduler.stateSnapshot
+    return .encoded { DeliveredState.encode(memory, into: &$0) }
   }
 
   /// Whether reading should stop early: stdout is gone, so results could not be written.
@@ -171,7 +171,8 @@ final class DeliverySession: @unchecked Sendable {
       evictions: evictions, bodies: nil,
       extra: [
         ("eligible", summary.jobs), ("upserted", summary.upserted),
-        ("unchanged", summary.unchanged), ("failed", summary.failed),
+        ("unchanged", summary.unchanged), ("duplicate", summary.duplicate),
+        ("failed", summary.failed),
         ("not_sent", summary.notSent), ("in_doubt", summary.inDoubt),
       ] + spoolCounts(summary) + [
         ("requests", summary.requests), ("retries", summary.retries),

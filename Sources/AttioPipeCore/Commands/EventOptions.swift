@@ -6,6 +6,8 @@ struct EventOptions: Sendable, Equatable {
   var eventNameWarnings: [String] = []
   /// `--no-userid-email` sets it to false.
   var userIdEmail = true
+  /// `--no-dedupe` sets it to false: events seen before (by `messageId`) are processed again.
+  var dedupe = true
   /// `--companies` (and its `--map-company` mappings); nil: group calls are skipped.
   var companies: CompanySettings?
   var slugs = AttributeSlugs()
@@ -51,6 +53,7 @@ struct EventOptions: Sendable, Equatable {
       identityCapacity: identityCapacity,
       identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) },
       userIdEmail: userIdEmail, companies: companies,
-      rememberedTraits: mappings.map(\.source).filter { $0.root == .traits })
+      rememberedTraits: mappings.map(\.source).filter { $0.root == .traits },
+      recogniseDuplicates: dedupe)
   }
 }

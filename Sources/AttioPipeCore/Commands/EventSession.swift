@@ -12,6 +12,9 @@ struct EventSession {
     case person(PersonValues, previousEmail: String?)
     /// A company assert to make (`--companies`).
     case company(CompanyValues)
+    /// An eligible event seen before (`reportsDuplicates`): nothing to send, a `duplicate`
+    /// result to write for the person's email (or the company's domain).
+    case duplicate(key: String, object: AttioObject)
   }
 
   private(set) var processor: EventProcessor
@@ -19,12 +22,17 @@ struct EventSession {
   /// The delivery section to save with the identities (nil: keep what was loaded).
   private let deliverySnapshot: () -> StateFile.Section?
   private var linesSinceMaintenance = 0
+  /// The processor's `changeCount` when `--state` was last told of a change.
+  private var changesNoted = 0
   /// `--map`: adds the mapped attributes to each person (nil without `--map`).
   var attributeMapper: AttributeMapper?
   /// `--spool`: the spool, and the first of its lines not processed yet (where the identities
   /// stand: saved with them in `--state`).
   var spool: Spool?
   var spoolPosition: UInt64 = 0
+  /// `deliver`: an eligible event seen before is a `duplicate` result; otherwise (`build`) it
+  /// is skipped like any other duplicate.
+  var reportsDuplicates = false
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -40,7 +48,9 @@ struct EventSession {
     for warning in options.eventNameWarnings { frontEnd.diagnostics.runWarning(warning) }
     var configuration = options.processorConfiguration
     if let companies { configuration.companies = companies }
-    processor = EventProcessor(configuration, identities: frontEnd.state?.takeIdentities())
+    processor = EventProcessor(
+      configuration, identities: frontEnd.state?.takeIdentities(),
+      seen: frontEnd.state?.takeSeenMessages())
     self.deliverySnapshot = deliverySnapshot
   }
 
@@ -53,7 +63,12 @@ struct EventSession {
     frontEnd.countLine()
     // Read where needed, not per line: reading a class reference out of another retains it.
     var diagnostics: DiagnosticReporter { frontEnd.diagnostics }
-    switch processor.process(line.scanned, line: line.bytes) {
+    let outcome = processor.process(line.scanned, line: line.bytes)
+    if processor.changeCount != changesNoted {
+      changesNoted = processor.changeCount
+      frontEnd.state?.noteChange()
+    }
+    switch outcome {
     case .blank:
       return .next
     case .invalid(let error):
@@ -75,16 +90,42 @@ struct EventSession {
           : MappedValues(count: attributeMapper!.mappings.count)
         for (remembered, index) in zip(person.rememberedTraits, attributeMapper!.traitSourceIndices)
         {
-          values[index] = remembered
+          values[index] = remembered?.raw
         }
-        person.rememberedTraits = []
         attributeMapper!.apply(values, to: &person, warnings: &warnings)
+        Self.setSequences(of: &person, attributeMapper!)
+        person.rememberedTraits = []
       }
       countEligible(line, warnings: warnings)
       return .person(person, previousEmail: person.previousEmail)
     case .company(let company, let warnings):
       countEligible(line, warnings: warnings)
       return .company(company)
+    case .duplicate(let eligible):
+      if reportsDuplicates, let eligible {
+        countEligible(line, warnings: [])
+        switch eligible {
+        case .person(let person): return .duplicate(key: person.email, object: .people)
+        case .company(let company): return .duplicate(key: company.domain, object: .companies)
+        }
+      }
+      frontEnd.countSkipped(.duplicate)
+      if diagnostics.wantsEventDetails {
+        diagnostics.skipped(
+          .duplicate, at: frontEnd.location(of: line), messageId: Self.messageId(of: line))
+      }
+      return .next
+    }
+  }
+
+  /// The mapped attributes from `traits.NAME` sources are as new as the values they came from.
+  private static func setSequences(of person: inout PersonValues, _ mapper: AttributeMapper) {
+    for (remembered, index) in zip(person.rememberedTraits, mapper.traitSourceIndices) {
+      guard let remembered else { continue }
+      let slug = mapper.attributes[index].slug
+      for position in person.mapped.indices where person.mapped[position].slug == slug {
+        person.mapped[position].sequence = remembered.sequence
+      }
     }
   }
 
@@ -118,10 +159,16 @@ struct EventSession {
   mutating func maintenance() {
     linesSinceMaintenance = 0
     processor.tick()
+    if processor.changeCount != changesNoted {
+      changesNoted = processor.changeCount
+      frontEnd.state?.noteChange()
+    }
     let identities = processor.identities
+    let seen = processor.seen
     guard let spool else {
       frontEnd.state?.saveIfDue(
-        identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot)
+        identity: { .encoded { IdentitySection.encode(identities, seen, into: &$0) } },
+        delivery: deliverySnapshot)
       return
     }
     let position = spoolPosition
@@ -142,8 +189,8 @@ struct EventSession {
     }
     let mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: position)
     if state.saveIfDue(
-      identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot,
-      spool: { mark }, now: true)
+      identity: { .encoded { IdentitySection.encode(identities, seen, into: &$0) } },
+      delivery: deliverySnapshot, spool: { mark }, now: true)
     {
       spool.release(upTo: position)
     }
@@ -160,6 +207,7 @@ struct EventSession {
     }
     do {
       let identities = processor.identities
+      let seen = processor.seen
       var mark: StateFile.SpoolMark?
       if let spool {
         do {
@@ -171,8 +219,8 @@ struct EventSession {
         mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: spoolPosition)
       }
       try state.save(
-        identity: .encoded { identities.encodeState(into: &$0) }, delivery: deliverySnapshot(),
-        spool: mark)
+        identity: .encoded { IdentitySection.encode(identities, seen, into: &$0) },
+        delivery: deliverySnapshot(), spool: mark)
       if let spool, let mark { spool.release(upTo: mark.position) }
       return true
     } catch {

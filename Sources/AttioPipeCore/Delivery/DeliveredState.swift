@@ -1,9 +1,13 @@
-// The delivery section of the state file (see StateFile.swift), version 3:
+// The delivery section of the state file (see StateFile.swift), version 4:
 //
 //   people      u64 count, then each, least recently used first:
 //               u32 length + email, u32 length + record id (0: none learned),
-//               u32 pair count, then each: u64 hash of the slug, u64 hash of the value JSON
-//               (PersonMemory.hash)
+//               u32 attribute count, then each: u64 hash of the slug, u64 hash of the value
+//               JSON (PersonMemory.hash; 0: forgotten), u64 the value's sequence number
+//
+// Version 3 had (slug hash, value hash) pairs without sequence numbers, and after the people
+// the messageIds of the events delivered:
+//
 //   messages    u64 count, then each: u32 length + messageId (oldest first)
 //
 // Versions 1 and 2 kept the values themselves and no record ids:
@@ -12,47 +16,45 @@
 //               u32 attribute count, then each: u32 length + slug, u32 length + value JSON
 //   messages    as above
 //
-// They are read (values hashed, no record ids, sorted by email as they were saved) and
-// saved as version 3.
+// They are read (values hashed, sequence numbers 0, no record ids) and saved as version 4; the
+// messageIds they held are handed back, for the seen messages of the identity section
+// (IdentitySection.swift), which recognise replayed events since version 4.
 
-/// What delivery remembers per person (values upserted, record ids) and which events it
-/// delivered, as saved in the state file, so that `unchanged` and learned record ids hold
-/// across runs and a rerun of the same input sends nothing new.
+/// What delivery remembers per person (values upserted, how new they were, record ids), as
+/// saved in the state file, so that `unchanged`, "never an older value" and learned record ids
+/// hold across runs.
 enum DeliveredState {
   /// Streams the section (run twice by `StateFile.save`: once to count, once to write).
-  static func encode(
-    _ memory: PersonMemory, _ delivered: DeliveredMessages, into writer: inout StateWriter
-  ) {
+  static func encode(_ memory: PersonMemory, into writer: inout StateWriter) {
     writer.integer(UInt64(memory.count))
-    memory.forEachOldestFirst { email, recordId, pairs in
+    memory.forEachOldestFirst { email, recordId, entries in
       writer.data(email.utf8)
       writer.data(recordId.utf8)
-      writer.integer(UInt32(pairs.count))
-      for (slug, value) in pairs {
-        writer.integer(slug)
-        writer.integer(value)
+      writer.integer(UInt32(entries.count))
+      for entry in entries {
+        writer.integer(entry.slug)
+        writer.integer(entry.value)
+        writer.integer(entry.sequence)
       }
     }
-    let messages = delivered.all
-    writer.integer(UInt64(messages.count))
-    for message in messages { writer.data(message.utf8) }
   }
 
-  static func encode(_ memory: PersonMemory, _ delivered: DeliveredMessages) -> [UInt8] {
+  static func encode(_ memory: PersonMemory) -> [UInt8] {
     var writer = StateWriter()
-    encode(memory, delivered, into: &writer)
+    encode(memory, into: &writer)
     return writer.bytes
   }
 
   /// Rebuilds the memory (at most `capacity` people: beyond it the least recently used are
-  /// dropped, counted in its `evictions`) from a section of format `version`.
+  /// dropped, counted in its `evictions`) from a section of format `version`; `messages` are
+  /// the delivered messageIds a version 3 or older section kept (empty from version 4).
   static func decode(
     _ bytes: [UInt8], version: UInt32 = StateFile.version,
     capacity: Int = PersonMemory.defaultCapacity
-  ) throws(StateFileError) -> (memory: PersonMemory, delivered: DeliveredMessages) {
-    var delivered = DeliveredMessages()
+  ) throws(StateFileError) -> (memory: PersonMemory, messages: [String]) {
     var memory = PersonMemory(capacity: capacity)
-    guard !bytes.isEmpty else { return (memory, delivered) }
+    var messages: [String] = []
+    guard !bytes.isEmpty else { return (memory, messages) }
     var reader = StateReader(bytes)
     for _ in 0..<(try reader.integer(UInt64.self)) {
       let email = try reader.string()
@@ -65,12 +67,15 @@ enum DeliveredState {
         let count = Int(try reader.integer(UInt32.self))
         // A damaged count must not allocate more than the section holds.
         guard count <= bytes.count / 16 else { throw .corrupt("a pair count beyond the section") }
-        var pairs: [(UInt64, UInt64)] = []
-        pairs.reserveCapacity(count)
+        var entries: [PersonMemory.Entry] = []
+        entries.reserveCapacity(count)
         for _ in 0..<count {
-          pairs.append((try reader.integer(UInt64.self), try reader.integer(UInt64.self)))
+          var entry = PersonMemory.Entry(
+            slug: try reader.integer(UInt64.self), value: try reader.integer(UInt64.self))
+          if version >= 4 { entry.sequence = try reader.integer(UInt64.self) }
+          entries.append(entry)
         }
-        memory.restore(email: email, recordId: recordId, pairs: pairs)
+        memory.restore(email: email, recordId: recordId, entries: entries)
       } else {
         var attributes: [String: [UInt8]] = [:]
         for _ in 0..<(try reader.integer(UInt32.self)) {
@@ -80,10 +85,12 @@ enum DeliveredState {
         memory.restore(email: email, values: attributes)
       }
     }
-    for _ in 0..<(try reader.integer(UInt64.self)) {
-      delivered.insert(try reader.string())
+    if version < 4 {
+      for _ in 0..<(try reader.integer(UInt64.self)) {
+        messages.append(try reader.string())
+      }
     }
     guard reader.isAtEnd else { throw .corrupt("trailing bytes in the delivery section") }
-    return (memory, delivered)
+    return (memory, messages)
   }
 }

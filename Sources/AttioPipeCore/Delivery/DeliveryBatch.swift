@@ -42,6 +42,12 @@ struct DeliveryBatch: Sendable {
 
   /// Folds a newer job into this unsent batch; false when it cannot ride along (another
   /// email list, or a plan already past its find).
+  /// Leaves out the values older than what was written for the person (two devices of one
+  /// person, see `PersonMemory.removeOutdated`).
+  mutating func dropOutdated(_ memory: PersonMemory) {
+    _ = memory.removeOutdated(from: &request)
+  }
+
   mutating func merge(_ job: DeliveryJob) -> Bool {
     // Past its first step the plan's write was computed from the older values.
     guard plan.isAtStart, request.merge(job.request) else { return false }

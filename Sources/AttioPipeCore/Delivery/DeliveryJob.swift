@@ -9,6 +9,8 @@ struct DeliveryJob: Sendable {
   var ledgerNumber = -1
   /// The event's line in the spool (`--spool`): its final result is recorded there.
   var spoolSequence: UInt64?
+  /// An event seen before (by `messageId`): nothing is sent, its result is `duplicate`.
+  var isDuplicate = false
 
   init(location: InputLocation, messageId: String?, request: UpsertRequest) {
     self.location = location
@@ -23,6 +25,10 @@ public enum DeliveryStatus: String, Sendable {
   /// No write needed: this run had already upserted exactly these values for the person, or
   /// (merge mode) the record Attio holds already has every value.
   case unchanged
+  /// An event seen before (its `messageId`; a rerun of the same input with the same
+  /// `--state`, or a source that sent it twice): nothing was sent, whatever became of it the
+  /// first time.
+  case duplicate
   case failed
   /// Never sent: a 401/403 stopped sending, a signal's `--grace` or the `--drain-timeout`
   /// ran out before it could go, or the reader of the results went away.
@@ -38,7 +44,7 @@ public enum DeliveryStatus: String, Sendable {
   /// Whether the event is done with: delivered, or failed for good.
   var isFinal: Bool {
     switch self {
-    case .upserted, .unchanged, .failed: true
+    case .upserted, .unchanged, .duplicate, .failed: true
     case .notSent, .inDoubt, .deferred: false
     }
   }
@@ -50,7 +56,8 @@ struct DeliveryResult: Sendable {
   var status: DeliveryStatus
   var httpStatus: Int?
   var recordId: String?
-  /// How the write changed Attio; nil when no write plan ended (not sent, failed, a replay).
+  /// How the write changed Attio; nil when no write plan ended (not sent, failed, a
+  /// duplicate, a write skipped as unchanged).
   var action: WritePlan.Action?
   /// Merge mode added this (changed) email to the record of the profile's previous one.
   var emailAdded: String?

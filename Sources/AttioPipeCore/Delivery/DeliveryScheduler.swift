@@ -123,7 +123,6 @@ final class DeliveryScheduler: @unchecked Sendable {
     options: Options, transport: (DispatchQueue) -> any DeliveryTransport,
     write: @escaping (DeliveryResult) -> Bool,
     memory: PersonMemory? = nil,
-    delivered: DeliveredMessages = DeliveredMessages(),
     clock: any DeliveryClock = SystemDeliveryClock(),
     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
     onRefusal: @escaping @Sendable (AttioResponse) -> Void = { _ in }
@@ -137,7 +136,7 @@ final class DeliveryScheduler: @unchecked Sendable {
     self.clock = clock
     self.random = random
     self.onRefusal = onRefusal
-    ledger = ResultLedger(capacity: options.capacity, delivered: delivered, write: write)
+    ledger = ResultLedger(capacity: options.capacity, write: write)
     lanes = LaneTable(
       memory: memory ?? PersonMemory(capacity: options.memoryCapacity), mode: options.writeMode)
     let fullAt = options.startsWithFullWindow ? clock.now() : nil
@@ -169,10 +168,10 @@ final class DeliveryScheduler: @unchecked Sendable {
     ledger.waitUntilAllResolved()
   }
 
-  /// What this run (and the runs whose state it loaded) remembers per person and which
-  /// messages it delivered, for `--state`: copies (the scheduler's own go on changing).
-  var stateSnapshot: (memory: PersonMemory, delivered: DeliveredMessages) {
-    queue.sync { (lanes.memory, ledger.delivered) }
+  /// What this run (and the runs whose state it loaded) remembers per person, for `--state`:
+  /// a copy (the scheduler's own goes on changing).
+  var stateSnapshot: PersonMemory {
+    queue.sync { lanes.memory }
   }
   /// People forgotten for `--max-people` (loading the state included).
   var memoryEvictions: Int { queue.sync { lanes.memory.evictions } }
@@ -213,11 +212,8 @@ final class DeliveryScheduler: @unchecked Sendable {
     var job = job
     ledger.open(&job)
     if job.request.object == .companies { companies.companyOpened(job.request.email) }
-    // A replayed event (same messageId as one delivered before, in this run or one whose
-    // --state was loaded) has nothing new to send.
-    if options.dedupe, let messageId = job.messageId, ledger.alreadyDelivered(messageId) {
-      return resolve([job], .unchanged, attempts: 0, response: nil)
-    }
+    // An event seen before (recognised by its messageId as it was read) has nothing to send.
+    if job.isDuplicate { return resolve([job], .duplicate, attempts: 0, response: nil) }
     if !send || stopped || aborted {
       return resolve([job], .notSent, attempts: 0, response: nil)
     }

@@ -196,10 +196,11 @@ struct LaneTable {
     reads ? readyReads.popFirst() : readyWrites.popFirst()
   }
 
-  /// Takes the lane's front batch to send now (it becomes the lane's in-flight batch, sent
-  /// once more). A batch that would change nothing this run has upserted is handed to
-  /// `unchanged` instead (with `dedupe`), and the next one is taken. A batch whose previous
-  /// email's lane got busy since it was queued goes back to waiting for it (nil).
+  /// Takes the lane's front batch to send (it becomes the lane's in-flight batch), without the
+  /// values older than what was written for the person. A batch that would change nothing this
+  /// run has upserted is handed to `unchanged` instead (with `dedupe`), and the next one is
+  /// taken. A batch whose previous email's lane got busy since
+  /// it was queued goes back to waiting for it (nil).
   mutating func takeFront(
     of email: String, now: Double, dedupe: Bool, unchanged: (DeliveryBatch) -> Void
   ) -> DeliveryBatch? {
@@ -215,6 +216,8 @@ struct LaneTable {
         return nil
       }
       lanes[email]?.waiting.removeFirst()
+      // Values older than what was written for the person are not written (two devices).
+      if batch.plan.isAtStart { batch.dropOutdated(memory) }
       if dedupe && batch.plan.isAtStart && memory.changesNothing(batch.request) {
         unchanged(batch)
         continue

@@ -1,25 +1,30 @@
 /// What delivery remembers about each person (normalised email) between their writes: the
-/// values it upserted, so that a write that would change nothing is skipped (`unchanged`), and
+/// values it upserted, so that a write that would change nothing is skipped (`unchanged`); how
+/// new each of them was (the identity store's sequence number of the trait it came from), so
+/// that no later write carries an older value for the same attribute (`removeOutdated`); and
 /// the record id Attio named, so that merge mode reads the record by id (`GET`) instead of
 /// querying for the email.
 ///
 /// Bounded like the identity store: at most `capacity` people, the least recently used
 /// forgotten first (counted in `evictions`), so a stream of ever new people neither grows the
 /// memory nor the `--state` file without limit. Forgetting costs one extra request later (a
-/// write that could have been skipped, a query instead of a `GET`), never a wrong write.
+/// write that could have been skipped, a query instead of a `GET`), never a wrong write — except
+/// that a forgotten person's next write is no longer checked for values older than what was
+/// written (`removeOutdated`), which only two unjoined profiles of one person can send.
 ///
 /// Compact on purpose (a million people are normal): one slot per person holding the email and
-/// one byte buffer — the record id, then per attribute a 64-bit hash of its slug and one of
-/// its value's JSON text. Hashes rather than the values themselves: the values are only ever
-/// compared for equality, and two different values share a hash with odds of about 2⁻⁶⁴ per
-/// comparison (FNV-1a over the bytes and their length), which would report one write
-/// `unchanged` that was not.
+/// one byte buffer — the record id, then per attribute a 64-bit hash of its slug, one of its
+/// value's JSON text and the value's sequence number. Hashes rather than the values themselves:
+/// the values are only ever compared for equality, and two different values share a hash with
+/// odds of about 2⁻⁶⁴ per comparison (FNV-1a over the bytes and their length), which would
+/// report one write `unchanged` that was not.
 struct PersonMemory: Sendable {
   static let defaultCapacity = 1_000_000
 
   private struct Slot: Sendable {
     var email: String
-    /// u8 id length, the id's UTF-8 (empty: none), then (slug hash, value hash) u64 pairs.
+    /// u8 id length, the id's UTF-8 (empty: none), then (slug hash, value hash, sequence) u64
+    /// triples. A value hash of 0 is a value forgotten (`forgetValues`) whose sequence is kept.
     var packed: [UInt8]
     var older: Int32
     var newer: Int32
@@ -48,29 +53,58 @@ struct PersonMemory: Sendable {
     guard let slot = use(request.email) else { return false }
     let packed = slots[Int(slot)].packed
     return request.attributes.allSatisfy { attribute in
-      Self.valueHash(in: packed, slug: Self.hash(attribute.slug.utf8))
-        == Self.hash(attribute.value)
+      guard let offset = Self.offset(in: packed, slug: Self.hash(attribute.slug.utf8)) else {
+        return false
+      }
+      let stored = Self.load(packed, at: offset + 8)
+      return stored != 0 && stored == Self.hash(attribute.value)
     }
   }
 
-  /// `request` was written: its values are what Attio now holds for the person.
+  /// Takes out of `request` every attribute whose value is older (a lower sequence number) than
+  /// one already written for the person: a write never puts an older value back over a newer
+  /// one. Attributes without a sequence number (0: bodies read by `send`, values the event
+  /// itself gives) are kept. Returns how many were taken out.
+  @discardableResult
+  func removeOutdated(from request: inout UpsertRequest) -> Int {
+    guard let slot = index[request.email] else { return 0 }
+    let packed = slots[Int(slot)].packed
+    let before = request.attributes.count
+    request.attributes.removeAll { attribute in
+      guard attribute.sequence > 0,
+        let offset = Self.offset(in: packed, slug: Self.hash(attribute.slug.utf8))
+      else { return false }
+      return Self.load(packed, at: offset + 16) > attribute.sequence
+    }
+    return before - request.attributes.count
+  }
+
+  /// `request` was written: its values are what Attio now holds for the person, and no older
+  /// value is to be written for their attributes.
   mutating func record(_ request: UpsertRequest) {
     let slot = Int(useOrAdd(request.email))
     var packed = slots[slot].packed
     for attribute in request.attributes {
-      Self.setValueHash(
-        in: &packed, slug: Self.hash(attribute.slug.utf8), value: Self.hash(attribute.value))
+      Self.set(
+        in: &packed, slug: Self.hash(attribute.slug.utf8), value: Self.hash(attribute.value),
+        sequence: attribute.sequence)
     }
     slots[slot].packed = packed
   }
 
   /// What was upserted for `email` no longer says what the record holds (a write that timed
   /// out may land at any moment; another address's write changed the record): the next write
-  /// is sent whatever it carries. The record id stays.
+  /// is sent whatever it carries. The record id stays, and so do the sequence numbers (an older
+  /// value is still not to be written).
   mutating func forgetValues(of email: String) {
     guard let slot = index[email] else { return }
-    let packed = slots[Int(slot)].packed
-    slots[Int(slot)].packed = Array(packed[..<(1 + Int(packed[0]))])
+    var packed = slots[Int(slot)].packed
+    var offset = 1 + Int(packed[0])
+    while offset < packed.count {
+      Self.store(0, in: &packed, at: offset + 8)
+      offset += Self.entrySize
+    }
+    slots[Int(slot)].packed = packed
   }
 
   // MARK: - Record ids
@@ -107,32 +141,45 @@ struct PersonMemory: Sendable {
 
   // MARK: - State
 
+  /// What the memory holds for one attribute of a person.
+  struct Entry: Equatable, Sendable {
+    var slug: UInt64
+    /// 0: forgotten (`forgetValues`).
+    var value: UInt64
+    var sequence: UInt64 = 0
+  }
+
   /// Every person, least recently used first, as the state file keeps them: the record id
-  /// (empty: none) and the (slug hash, value hash) pairs.
-  func forEachOldestFirst(_ body: (String, String, [(UInt64, UInt64)]) -> Void) {
+  /// (empty: none) and the attributes' entries.
+  func forEachOldestFirst(_ body: (String, String, [Entry]) -> Void) {
     var slot = oldest
     while slot >= 0 {
       let entry = slots[Int(slot)]
       let length = Int(entry.packed[0])
       let id = String(decoding: entry.packed[1..<(1 + length)], as: UTF8.self)
-      var pairs: [(UInt64, UInt64)] = []
+      var entries: [Entry] = []
       var offset = 1 + length
       while offset < entry.packed.count {
-        pairs.append(
-          (Self.load(entry.packed, at: offset), Self.load(entry.packed, at: offset + 8)))
-        offset += 16
+        entries.append(
+          Entry(
+            slug: Self.load(entry.packed, at: offset),
+            value: Self.load(entry.packed, at: offset + 8),
+            sequence: Self.load(entry.packed, at: offset + 16)))
+        offset += Self.entrySize
       }
-      body(entry.email, id, pairs)
+      body(entry.email, id, entries)
       slot = entry.newer
     }
   }
 
   /// Restores one person from the state file as the most recently used (call oldest first).
-  mutating func restore(email: String, recordId: String, pairs: [(UInt64, UInt64)]) {
+  mutating func restore(email: String, recordId: String, entries: [Entry]) {
     if !recordId.isEmpty { learn(recordId: recordId, for: email) }
     let slot = Int(useOrAdd(email))
     var packed = slots[slot].packed
-    for (slug, value) in pairs { Self.setValueHash(in: &packed, slug: slug, value: value) }
+    for entry in entries {
+      Self.set(in: &packed, slug: entry.slug, value: entry.value, sequence: entry.sequence)
+    }
     slots[slot].packed = packed
   }
 
@@ -140,8 +187,9 @@ struct PersonMemory: Sendable {
   mutating func restore(email: String, values: [String: [UInt8]]) {
     restore(
       email: email, recordId: "",
-      pairs: values.sorted { $0.key < $1.key }.map { (Self.hash($0.key.utf8), Self.hash($0.value)) }
-    )
+      entries: values.sorted { $0.key < $1.key }.map {
+        Entry(slug: Self.hash($0.key.utf8), value: Self.hash($0.value))
+      })
   }
 
   // MARK: - The LRU list
@@ -219,27 +267,33 @@ struct PersonMemory: Sendable {
     return hash
   }
 
-  private static func valueHash(in packed: [UInt8], slug: UInt64) -> UInt64? {
+  /// Bytes per attribute: slug hash, value hash, sequence.
+  private static let entrySize = 24
+
+  /// Where the attribute's entry starts.
+  private static func offset(in packed: [UInt8], slug: UInt64) -> Int? {
     var offset = 1 + Int(packed[0])
     while offset < packed.count {
-      if load(packed, at: offset) == slug { return load(packed, at: offset + 8) }
-      offset += 16
+      if load(packed, at: offset) == slug { return offset }
+      offset += entrySize
     }
     return nil
   }
 
-  private static func setValueHash(in packed: inout [UInt8], slug: UInt64, value: UInt64) {
-    var offset = 1 + Int(packed[0])
-    while offset < packed.count {
-      if load(packed, at: offset) == slug {
-        store(value, in: &packed, at: offset + 8)
-        return
-      }
-      offset += 16
+  /// Sets the attribute's value hash; its sequence only ever grows.
+  private static func set(
+    in packed: inout [UInt8], slug: UInt64, value: UInt64, sequence: UInt64
+  ) {
+    if let offset = offset(in: packed, slug: slug) {
+      store(value, in: &packed, at: offset + 8)
+      store(max(sequence, load(packed, at: offset + 16)), in: &packed, at: offset + 16)
+      return
     }
-    packed.append(contentsOf: repeatElement(0, count: 16))
+    let offset = packed.count
+    packed.append(contentsOf: repeatElement(0, count: entrySize))
     store(slug, in: &packed, at: offset)
     store(value, in: &packed, at: offset + 8)
+    store(sequence, in: &packed, at: offset + 16)
   }
 
   private static func load(_ packed: [UInt8], at offset: Int) -> UInt64 {

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Every job gets exactly one result: the ledger hands out a number per job, takes each
 /// number back exactly once with its status (a second result for one job is a bug and
-/// traps), counts the statuses for the summary, and remembers the message ids delivered.
+/// traps), and counts the statuses (per job) and the actions (per write plan) for the summary.
 ///
 /// It is also the back-pressure: the input side is held in `admit` while `capacity` jobs are
 /// without a result, and `waitUntilAllResolved` returns once the input has ended and no job
@@ -14,6 +14,8 @@ final class ResultLedger: @unchecked Sendable {
     var jobs = 0
     var upserted = 0
     var unchanged = 0
+    /// Events seen before (by messageId): nothing sent.
+    var duplicate = 0
     var failed = 0
     var notSent = 0
     var inDoubt = 0
@@ -22,6 +24,8 @@ final class ResultLedger: @unchecked Sendable {
     var requests = 0
     var retries = 0
     var rateLimited = 0
+    /// Write plans ended, by action: one per plan, however many events were merged into it
+    /// (each of those events is counted in `upserted`).
     var created = 0
     var updated = 0
     var asserted = 0
@@ -31,7 +35,6 @@ final class ResultLedger: @unchecked Sendable {
 
   /// Only touched on the scheduler's queue.
   private(set) var statistics = Statistics()
-  private(set) var delivered: DeliveredMessages
   private var open: Set<Int> = []
   private var nextNumber = 0
   private let write: (DeliveryResult) -> Bool
@@ -44,11 +47,7 @@ final class ResultLedger: @unchecked Sendable {
   private let allResolved = DispatchSemaphore(value: 0)
 
   /// `write` writes one result and says whether its reader is still there.
-  init(
-    capacity: Int, delivered: DeliveredMessages,
-    write: @escaping (DeliveryResult) -> Bool
-  ) {
-    self.delivered = delivered
+  init(capacity: Int, write: @escaping (DeliveryResult) -> Bool) {
     self.write = write
     // Raised from zero: libdispatch traps when a semaphore is freed below its initial value.
     room = DispatchSemaphore(value: 0)
@@ -95,9 +94,8 @@ final class ResultLedger: @unchecked Sendable {
 
   func countRead() { statistics.reads += 1 }
 
-  func alreadyDelivered(_ messageId: String) -> Bool { delivered.contains(messageId) }
-
-  /// Writes the one result of each of `jobs`. False once the reader of the results is gone.
+  /// Writes the one result of each of `jobs`, which are one write plan's (or one job) when
+  /// `action` is given. False once the reader of the results is gone.
   @discardableResult
   func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
@@ -105,23 +103,24 @@ final class ResultLedger: @unchecked Sendable {
     duplicateRecordId: String? = nil
   ) -> Bool {
     let error = status == .failed ? response?.error : nil
-    for job in jobs {
-      precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
-      // A spooled event that did not reach a final result stays in the spool: the next run
-      // sends it, so here it is deferred rather than lost.
-      let status = job.spoolSequence != nil && !status.isFinal ? .deferred : status
-      if status == .upserted || status == .unchanged, let messageId = job.messageId {
-        delivered.insert(messageId)
-      }
+    // The plan is counted once, however many events rode along in it.
+    if !jobs.isEmpty {
       switch action {
       case .created: statistics.created += 1
       case .updated: statistics.updated += 1
       case .asserted: statistics.asserted += 1
       case .unchanged, nil: break
       }
+    }
+    for job in jobs {
+      precondition(open.remove(job.ledgerNumber) != nil, "a second result for one job")
+      // A spooled event that did not reach a final result stays in the spool: the next run
+      // sends it, so here it is deferred rather than lost.
+      let status = job.spoolSequence != nil && !status.isFinal ? .deferred : status
       switch status {
       case .upserted: statistics.upserted += 1
       case .unchanged: statistics.unchanged += 1
+      case .duplicate: statistics.duplicate += 1
       case .failed: statistics.failed += 1
       case .notSent: statistics.notSent += 1
       case .inDoubt: statistics.inDoubt += 1

@@ -9,6 +9,13 @@ struct UpsertRequest: Sendable, Equatable {
     var slug: String
     /// The JSON text of the value, e.g. `[{"value":"CTO"}]`.
     var value: [UInt8]
+    /// How new the value is: the identity store's sequence number of the newest trait it was
+    /// made from (a profile's values differ in age: two devices of one person may each hold
+    /// what they last heard). 0 when there is none to compare: the event's own values
+    /// (`description`, `--map properties.*`), which follow the input's order anyway, and bodies
+    /// read by `send`. Delivery never writes a value older than one it wrote for the same
+    /// person and attribute (`PersonMemory.removeOutdated`).
+    var sequence: UInt64 = 0
   }
 
   /// The normalised email: requests with the same key go to the same person, one at a time.
@@ -52,13 +59,16 @@ struct UpsertRequest: Sendable, Equatable {
   }
 
   /// Folds a newer request for the same person into this one: its attributes replace these
-  /// attribute by attribute, as Attio would apply the two one after the other. Refused (false)
-  /// when the matching attribute differs: Attio adds email addresses rather than replacing
-  /// them, so two different address lists must go in two requests.
+  /// attribute by attribute, as Attio would apply the two one after the other — unless the
+  /// later event's value is the older one (a lower sequence number: another device's profile
+  /// that had not heard the news), which is left out as delivery would leave it out of its own
+  /// write. Refused (false) when the matching attribute differs: Attio adds email addresses
+  /// rather than replacing them, so two different address lists must go in two requests.
   mutating func merge(_ later: UpsertRequest) -> Bool {
     guard value(of: emailSlug) == later.value(of: emailSlug) else { return false }
     for attribute in later.attributes {
       if let index = attributes.firstIndex(where: { $0.slug == attribute.slug }) {
+        if attribute.sequence > 0 && attributes[index].sequence > attribute.sequence { continue }
         attributes[index] = attribute
       } else {
         attributes.append(attribute)

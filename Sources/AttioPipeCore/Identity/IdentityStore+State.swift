@@ -1,4 +1,5 @@
-// The identity section of the state file (see StateFile.swift), version 3:
+// The identity store's part of the identity section of the state file (see StateFile.swift
+// and IdentitySection.swift), version 3 and later:
 //
 //   sequence        u64   the trait sequence counter
 //   profiles        u64   count, then each profile, least recently seen first:
@@ -52,21 +53,25 @@ extension IdentityStore {
   static func decodeState(_ bytes: [UInt8], capacity: Int, timeToLive: UInt32?, now: UInt32)
     throws(StateFileError) -> IdentityStore
   {
+    guard !bytes.isEmpty else {
+      var store = IdentityStore(capacity: capacity, timeToLive: timeToLive)
+      store.now = now
+      return store
+    }
     var reader = StateReader(bytes)
     let store = try decodeState(
-      from: &reader, length: bytes.count, capacity: capacity, timeToLive: timeToLive, now: now)
+      from: &reader, capacity: capacity, timeToLive: timeToLive, now: now)
     guard reader.isAtEnd else { throw .corrupt("trailing bytes in the identity section") }
     return store
   }
 
-  /// Restores a store from the `length` bytes of the identity section at `reader`.
+  /// Restores a store from what `encodeState(into:)` wrote, at `reader` (the caller checks
+  /// the section's length: `IdentitySection`).
   static func decodeState(
-    from reader: inout StateReader, length: Int, capacity: Int, timeToLive: UInt32?, now: UInt32
+    from reader: inout StateReader, capacity: Int, timeToLive: UInt32?, now: UInt32
   ) throws(StateFileError) -> IdentityStore {
     var store = IdentityStore(capacity: capacity, timeToLive: timeToLive)
     store.now = now
-    guard length > 0 else { return store }
-    let start = reader.consumed
     let sequence = try reader.integer(UInt64.self)
     let count = try reader.integer(UInt64.self)
     for _ in 0..<count {
@@ -105,9 +110,6 @@ extension IdentityStore {
       }
       guard !keys.isEmpty else { throw .corrupt("a profile without ids") }
       store.restore(values: values, keys: keys, lastSeen: lastSeen)
-    }
-    guard reader.consumed - start == length else {
-      throw .corrupt("the identity section's length does not match its contents")
     }
     store.restoreSequence(sequence)
     guard sequence <= ProfileBuilder.maximumSequence else {

@@ -17,6 +17,8 @@ struct IdentityStore: Sendable {
     var profile: Int32?
     /// Profiles dropped to stay within capacity.
     var evicted = 0
+    /// A profile was made, joined or given new values or ids (what `--state` must save).
+    var changed = false
   }
 
   typealias ID = UnsafeBufferPointer<UInt8>
@@ -144,7 +146,7 @@ struct IdentityStore: Sendable {
     }
 
     makeHeapUnique()
-    var observation = Observation()
+    var observation = Observation(changed: true)
     let slot = found.count == 0 ? allocate() : merge(found)
     // Ids new to the store join the profile; known ones were re-pointed by `merge`.
     var added = AddedKeys()

@@ -83,6 +83,13 @@ struct PersonMapper: Sendable {
     PersonName.resolve(
       first: profile[.firstName], last: profile[.lastName], full: profile[.name],
       into: &values)
+    // How new each value is (see PersonValues.sequence(of:)): the name is as new as its
+    // newest part.
+    if values.has(.fullName) {
+      values.setSequence(
+        max(profile[.firstName].sequence, profile[.lastName].sequence, profile[.name].sequence),
+        of: .fullName)
+    }
     if let rawPhone = profile[.phone].bytes {
       // The person's own country comes before --default-country.
       let normalizer =
@@ -92,7 +99,9 @@ struct PersonMapper: Sendable {
       let written = values.set(.phone) {
         normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self), appendingTo: &$0)
       }
-      if !written {
+      if written {
+        values.setSequence(profile[.phone].sequence, of: .phone)
+      } else {
         warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
       }
     }
@@ -101,6 +110,7 @@ struct PersonMapper: Sendable {
         warnings.append(EventWarning(.notAJobTitle, [("value", title.utf8String)]))
       } else {
         values.set(.jobTitle, title)
+        values.setSequence(profile[.jobTitle].sequence, of: .jobTitle)
       }
     }
     if let leadSource { values.description = leadSource }

@@ -6,8 +6,9 @@
 /// to the mapper for the next event, so a steady stream allocates nothing here. Delivery and
 /// tests read and set the values as Strings (`email`, `name`, ...), made only when asked.
 ///
-/// The spans are kept in the array too, as a header before the values: the value itself stays
-/// three words, as it is returned and copied through a few enums per event.
+/// The spans are kept in the array too, as a header before the values, and so is each field's
+/// sequence number (how new the profile's value was, see `sequence(of:)`): the value itself
+/// stays three words, as it is returned and copied through a few enums per event.
 struct PersonValues: Sendable {
   struct Name: Equatable, Sendable {
     var first: String
@@ -34,18 +35,25 @@ struct PersonValues: Sendable {
   }
 
   /// The header (each field's start and end as two `Int32`, a negative start for an absent
-  /// field), then every field's bytes back to back (a field set twice leaves its old bytes
-  /// unused). Empty until a field is set.
+  /// field; then each field's sequence number as a `UInt64`), then every field's bytes back to
+  /// back (a field set twice leaves its old bytes unused). Empty until a field is set.
   private var text: [UInt8] = []
 
-  private static let headerSize = Field.allCases.count * 8
+  private static let spansSize = Field.allCases.count * 8
+  private static let headerSize = spansSize + Field.allCases.count * 8
 
   /// `--map` attributes, in the order of the options, after the standard ones in the body.
   var mapped: [MappedAttribute] = []
-  /// Not an attribute: the raw JSON text of each `--map traits.NAME` source, the event's own
-  /// value or else what the person's profile remembers (empty without such a mapping), for
-  /// `AttributeMapper`.
-  var rememberedTraits: [[UInt8]?] = []
+
+  /// A `--map traits.NAME` source's raw JSON text and its sequence number.
+  struct RememberedTrait: Equatable, Sendable {
+    var raw: [UInt8]
+    var sequence: UInt64
+  }
+
+  /// Not an attribute: each `--map traits.NAME` source, the event's own value or else what
+  /// the person's profile remembers (empty without such a mapping), for `AttributeMapper`.
+  var rememberedTraits: [RememberedTrait?] = []
 
   init() {}
 
@@ -129,7 +137,29 @@ struct PersonValues: Sendable {
   }
 
   private mutating func addHeader() {
-    text.append(contentsOf: repeatElement(0xFF, count: Self.headerSize))
+    text.append(contentsOf: repeatElement(0xFF, count: Self.spansSize))
+    text.append(contentsOf: repeatElement(0, count: Self.headerSize - Self.spansSize))
+  }
+
+  // MARK: - Sequence numbers
+
+  /// How new a field's value is: the identity store's sequence number of the newest trait it
+  /// was made from (for the name, the newest of its parts); 0 when none was set (the event's
+  /// own values, such as the description). Delivery never writes a value older than one it
+  /// wrote for the same person and attribute (see `UpsertRequest.Attribute.sequence`).
+  func sequence(of field: Field) -> UInt64 {
+    text.withUnsafeBytes {
+      guard $0.count >= Self.headerSize else { return 0 }
+      return $0.loadUnaligned(fromByteOffset: Self.spansSize + field.rawValue * 8, as: UInt64.self)
+    }
+  }
+
+  mutating func setSequence(_ sequence: UInt64, of field: Field) {
+    if text.isEmpty { addHeader() }
+    text.withUnsafeMutableBytes {
+      $0.storeBytes(
+        of: sequence, toByteOffset: Self.spansSize + field.rawValue * 8, as: UInt64.self)
+    }
   }
 
   /// The fields' bytes, valid inside `body`.
@@ -207,7 +237,8 @@ struct PersonValues: Sendable {
 }
 
 extension PersonValues: Equatable {
-  /// Equal values, however their bytes are laid out.
+  /// Equal values, however their bytes are laid out (their sequence numbers are not compared:
+  /// they say how new a value is, not what it is).
   static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
     guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits else {
       return false

@@ -11,6 +11,10 @@ public enum SkipReason: String, Sendable, CaseIterable {
   /// A `group` call (`--companies`) whose `domain` and `website` traits give no host name:
   /// Attio matches companies on their domains, so there is nothing to match.
   case noDomain = "no_domain"
+  /// An event seen before (its `messageId`: a rerun of the same input with the same `--state`,
+  /// or a source that sent it twice): it changes nothing and makes no upsert (`deliver`
+  /// reports the ones that would be eligible `duplicate` instead).
+  case duplicate
 }
 
 /// Something about an upsert that was still written: a value left out, or a guess worth
@@ -38,6 +42,7 @@ extension SkipReason: CountedReason {
     case .invalidEmail: 2
     case .noGroupId: 3
     case .noDomain: 4
+    case .duplicate: 5
     }
   }
 }

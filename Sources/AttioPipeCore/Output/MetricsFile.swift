@@ -196,6 +196,7 @@ final class MetricsFile: @unchecked Sendable {
         [
           ("{status=\"upserted\"}", counts.upserted),
           ("{status=\"unchanged\"}", counts.unchanged),
+          ("{status=\"duplicate\"}", counts.duplicate),
           ("{status=\"failed\"}", counts.failed),
           ("{status=\"not_sent\"}", counts.notSent),
           ("{status=\"in_doubt\"}", counts.inDoubt),

@@ -95,7 +95,8 @@ struct RequestBodyEncoder: Sendable {
     }
   }
 
-  /// The attributes one at a time, slug and value text: what delivery merges and compares.
+  /// The attributes one at a time, slug, value text and how new the value is: what delivery
+  /// merges and compares.
   func attributes(of person: PersonValues) -> [UpsertRequest.Attribute] {
     var attributes = person.withBytes { bytes in
       PersonAttribute.allCases.filter(person.has).map { attribute in
@@ -103,17 +104,33 @@ struct RequestBodyEncoder: Sendable {
         value.append(maximumCount: ByteWriter.jsonStringBound(person.byteCount) + 128) {
           encodeValue(attribute, of: bytes, into: &$0)
         }
-        return UpsertRequest.Attribute(slug: slugs[attribute], value: value)
+        return UpsertRequest.Attribute(
+          slug: slugs[attribute], value: value, sequence: Self.sequence(of: attribute, person))
       }
     }
-    attributes += person.mapped.map { UpsertRequest.Attribute(slug: $0.slug, value: $0.value) }
+    attributes += person.mapped.map {
+      UpsertRequest.Attribute(slug: $0.slug, value: $0.value, sequence: $0.sequence)
+    }
     if let domain = person.companyDomain {
       var value: [UInt8] = []
       CompanyBodyEncoder.encodeReference(domain, into: &value)
       attributes.append(
-        UpsertRequest.Attribute(slug: CompanyValues.personCompanySlug, value: value))
+        UpsertRequest.Attribute(
+          slug: CompanyValues.personCompanySlug, value: value,
+          sequence: person.sequence(of: .companyDomain)))
     }
     return attributes
+  }
+
+  /// How new an attribute's value is (0 for the email, the match key, which is never left out).
+  private static func sequence(of attribute: PersonAttribute, _ person: PersonValues) -> UInt64 {
+    switch attribute {
+    case .emailAddresses: 0
+    case .name: person.sequence(of: .fullName)
+    case .phoneNumbers: person.sequence(of: .phone)
+    case .jobTitle: person.sequence(of: .jobTitle)
+    case .description: person.sequence(of: .description)
+    }
   }
 
   /// One attribute's value: a one-element array of Attio's object form.

@@ -8,4 +8,13 @@ enum EventOutcome: Equatable {
   case person(PersonValues, warnings: [EventWarning])
   /// A company assert to make (a `group` call under `--companies`).
   case company(CompanyValues, warnings: [EventWarning])
+  /// An event seen before (by `messageId`): it changed nothing and makes no upsert. What it
+  /// would be now when it would be eligible (`deliver` reports it `duplicate`); nil otherwise.
+  case duplicate(Eligible?)
+
+  /// What an eligible event is for.
+  enum Eligible: Equatable {
+    case person(PersonValues)
+    case company(CompanyValues)
+  }
 }

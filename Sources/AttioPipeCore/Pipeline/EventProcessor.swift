@@ -14,6 +14,9 @@ struct EventProcessor {
     /// `--map traits.NAME`: the trait sources profiles remember, in mapping order (the n-th in
     /// `ProfileSlot.mappedTrait(n)`).
     var rememberedTraits: [MappedSource] = []
+    /// Recognise events seen before by their `messageId` (`--no-dedupe` turns it off; they
+    /// are still remembered).
+    var recogniseDuplicates = true
   }
 
   private let mapper: PersonMapper
@@ -26,6 +29,13 @@ struct EventProcessor {
   /// the name makes a value stored under another mapping unreadable rather than misread.
   private let traitPrefixes: [[UInt8]]
   private(set) var identities: IdentityStore
+  /// The messageIds of the events that could change an identity or make an upsert, saved with
+  /// the identities (see `process`).
+  private(set) var seen: SeenMessages
+  private let recogniseDuplicates: Bool
+  /// Grows whenever the identities or the seen messages change (`--state` saves soon after the
+  /// first change following a quiet spell).
+  private(set) var changeCount = 0
   private(set) var evictions = 0
   /// Reused for every event's trait changes.
   private var changes = TraitChanges()
@@ -33,8 +43,10 @@ struct EventProcessor {
   /// once the caller has let go of them their bytes' memory is written again.
   private var person = PersonValues()
 
-  /// `identities` is a store restored from `--state`; a new one otherwise.
-  init(_ configuration: Configuration, identities: IdentityStore? = nil) {
+  /// `identities` and `seen` are restored from `--state`; new ones otherwise.
+  init(
+    _ configuration: Configuration, identities: IdentityStore? = nil, seen: SeenMessages? = nil
+  ) {
     mapper = PersonMapper(defaultRegion: configuration.defaultRegion)
     userIdEmail = configuration.userIdEmail
     companyMapper = configuration.companies.map(CompanyMapper.init)
@@ -47,6 +59,8 @@ struct EventProcessor {
       identities
       ?? IdentityStore(
         capacity: configuration.identityCapacity, timeToLive: configuration.identityTimeToLive)
+    self.seen = seen ?? SeenMessages()
+    recogniseDuplicates = configuration.recogniseDuplicates
     // Profiles a loaded state file held but that were dropped at once (expired, or beyond a
     // lowered --max-identities) are evictions of this run.
     evictions = self.identities.evictedOnLoad
@@ -57,7 +71,9 @@ struct EventProcessor {
   /// and forgets profiles past their time to live.
   mutating func tick() {
     identities.now = UInt32(wallClock())
-    evictions += identities.evictExpired()
+    let expired = identities.evictExpired()
+    evictions += expired
+    if expired > 0 { changeCount += 1 }
   }
 
   /// Kept out of line: numeric ids are rare and the common path stays small.
@@ -104,6 +120,21 @@ struct EventProcessor {
         domain.withUTF8 { changes.set(ProfileSlot(.companyDomain), UnsafeRawBufferPointer($0)) }
       }
     }
+    // An event seen before is recognised here, before it changes anything: a rerun of input
+    // already processed (the same file with the same --state, a restarted `tail -n +1 -F`)
+    // changes no identity and makes no upsert, whatever became of the event the first time.
+    // Only events that could do either are remembered (a trigger event, traits, an alias, a
+    // company), so the bounded memory covers a long stretch of input; a page view comes
+    // again as harmlessly as it came the first time.
+    if scanned.isEnabled || !changes.isEmpty || company != nil || scanned.previousId.isPresent,
+      let hash = Self.messageHash(scanned.messageId, in: line)
+    {
+      if seen.insert(hash) {
+        changeCount += 1
+      } else if recogniseDuplicates {
+        return duplicate(scanned, line: line, company: company)
+      }
+    }
     var emailChange: (old: String, new: String?)?
     let observation: IdentityStore.Observation
     if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
@@ -130,6 +161,7 @@ struct EventProcessor {
       swap(&moved, &changes)
     }
     evictions += observation.evicted
+    if observation.changed { changeCount += 1 }
     switch company {
     case .company(let values, let warnings): return .company(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)
@@ -137,14 +169,7 @@ struct EventProcessor {
     }
     guard scanned.isEnabled else { return .skipped(.notEnabled) }
     let leadSource = Self.text(of: scanned.leadSource, in: line)?.trimmingWhitespace()
-    let userIdEmail = self.userIdEmail
-    let fallbackEmail = { () -> (email: String, source: String)? in
-      guard userIdEmail, case .string = scanned.userId,
-        let userId = Self.text(of: scanned.userId, in: line)?.trimmingWhitespace(),
-        EmailAddress.normalize(userId) != nil
-      else { return nil }
-      return (userId, "userId")
-    }
+    let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
     var values = PersonValues()
     swap(&values, &person)
     // A value longer than the profile keeps is written whole by its own event (rare: no copy
@@ -161,19 +186,29 @@ struct EventProcessor {
             $0, leadSource: leadSource, into: &values, own: own, fallbackEmail: fallbackEmail)
         }
       }
+    // The event's own values, with no profile to hold them, are as new as anything seen.
+    let eventSequence = identities.currentSequence
     switch result {
     case .person(var warnings):
       let view = observation.profile.map { identities.view($0) }
-      if companyMapper != nil, let domain = view?.value(ProfileSlot(.companyDomain)).bytes {
-        values.set(.companyDomain, domain)
+      if view == nil { Self.setSequences(of: &values, to: eventSequence) }
+      if companyMapper != nil, let domain = view?.value(ProfileSlot(.companyDomain)) {
+        if let bytes = domain.bytes {
+          values.set(.companyDomain, bytes)
+          values.setSequence(domain.sequence, of: .companyDomain)
+        }
       }
       if let eventTraits {
         values.rememberedTraits = traitPrefixes.indices.map { index in
-          if let own = eventTraits[index] { return own }
+          if let own = eventTraits[index] {
+            return PersonValues.RememberedTrait(raw: own, sequence: eventSequence)
+          }
           let prefix = traitPrefixes[index]
-          guard let bytes = view?.value(.mappedTrait(index)).bytes, bytes.starts(with: prefix)
+          guard let remembered = view?.value(.mappedTrait(index)),
+            let bytes = remembered.bytes, bytes.starts(with: prefix)
           else { return nil }
-          return Array(bytes[prefix.count...])
+          return PersonValues.RememberedTrait(
+            raw: Array(bytes[prefix.count...]), sequence: remembered.sequence)
         }
       }
       if scanned.emailFromEvent {
@@ -187,6 +222,78 @@ struct EventProcessor {
     case .skipped(let reason):
       person = values
       return .skipped(reason)
+    }
+  }
+
+  /// An event seen before: nothing changes. What it would be now — its company, or its person
+  /// as the identities know them now — when that would be eligible; `deliver` reports it
+  /// `duplicate`. Kept out of line: rare.
+  @inline(never)
+  private func duplicate(
+    _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>, company: CompanyMapper.Outcome?
+  ) -> EventOutcome {
+    if let company {
+      guard case .company(let values, _) = company else { return .duplicate(nil) }
+      return .duplicate(.company(values))
+    }
+    guard scanned.isEnabled else { return .duplicate(nil) }
+    let identities = self.identities
+    let known = Self.withIdentifier(scanned.userId, in: line) { userId in
+      Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
+        userId.flatMap { identities.profile(.user, $0) }
+          ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
+      }
+    }
+    let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
+    var values = PersonValues()
+    let result =
+      if let known {
+        mapper.map(
+          identities.view(known), leadSource: nil, into: &values, fallbackEmail: fallbackEmail)
+      } else {
+        Profile(changes: changes).withView {
+          mapper.map($0, leadSource: nil, into: &values, fallbackEmail: fallbackEmail)
+        }
+      }
+    guard case .person = result else { return .duplicate(nil) }
+    return .duplicate(.person(values))
+  }
+
+  /// The messageId's hash (`SeenMessages`), from the line's bytes (decoded when they hold an
+  /// escape); nil without a messageId, or an empty one.
+  private static func messageHash(_ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>)
+    -> UInt64?
+  {
+    switch value {
+    case .string(let start, let end, false), .number(let start, let end):
+      guard end > start else { return nil }
+      return SeenMessages.hash(
+        UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])))
+    case .string(_, _, true):
+      guard let text = text(of: value, in: line), !text.isEmpty else { return nil }
+      return SeenMessages.hash(text)
+    case .absent, .null, .wrongType:
+      return nil
+    }
+  }
+
+  /// A `userId` that is an email address, asked for only when the profile has no email.
+  private static func fallbackEmail(
+    _ scanned: ScannedLine, in line: UnsafeBufferPointer<UInt8>, enabled: Bool
+  ) -> () -> (email: String, source: String)? {
+    {
+      guard enabled, case .string = scanned.userId,
+        let userId = text(of: scanned.userId, in: line)?.trimmingWhitespace(),
+        EmailAddress.normalize(userId) != nil
+      else { return nil }
+      return (userId, "userId")
+    }
+  }
+
+  /// Every value of `values` made as new as `sequence` (values with no profile behind them).
+  private static func setSequences(of values: inout PersonValues, to sequence: UInt64) {
+    for field in [PersonValues.Field.fullName, .phone, .jobTitle] where values.has(field) {
+      values.setSequence(sequence, of: field)
     }
   }
 

@@ -1,14 +1,16 @@
 import Glibc
 
-// Format (version 3), all integers little-endian:
+// Format (version 4), all integers little-endian:
 //
 //   magic        "attio-pipe state\n" (17 bytes)
-//   version      u32 = 3 (versions 1 and 2 are read too: their profiles held a fixed list of
-//                6 and 7 traits rather than slots, and their delivery section kept upserted
-//                values rather than their hashes, and no record ids)
-//   identity     u32 length, then the identity store's section (IdentityStore+State.swift)
-//   delivery     u32 length, then what delivery remembers per email and the delivered
-//                messageIds (DeliveredState.swift)
+//   version      u32 = 4 (versions 1 to 3 are read too: their profiles held a fixed list of
+//                6 and 7 traits rather than slots (1, 2); their delivery section kept
+//                upserted values rather than their hashes, and no record ids (1, 2), no
+//                sequence numbers, and the delivered messageIds, which version 4 keeps as
+//                the seen messages of the identity section (1 to 3))
+//   identity     u32 length, then the identity profiles and the messageIds seen
+//                (IdentitySection.swift)
+//   delivery     u32 length, then what delivery remembers per email (DeliveredState.swift)
 //   spool        (version 4 on) u32 length, then, for a run with `--spool`, the spool's id
 //                (16 bytes) and the u64 sequence number of the first spooled line that the
 //                identities do not include yet; empty without `--spool`
@@ -20,7 +22,8 @@ import Glibc
 // previous file or the new one, never a mix. When the path is a symbolic link, the link's
 // target is what is replaced (the link stays a link).
 
-/// The `--state` file: identity profiles and delivery's memory of what it upserted.
+/// The `--state` file: identity profiles, the messageIds seen, and delivery's memory of what it
+/// upserted.
 struct StateFile: Sendable {
   static let magic = Array("attio-pipe state\n".utf8)
   static let version: UInt32 = 4

@@ -42,6 +42,7 @@ import Testing
         if let valueName = option.valueName { arguments.append(samples[valueName] ?? "x") }
         if option.names.last == "--reset-state" { arguments += ["--state", "s"] }
         if option.names.last == "--spool-max-bytes" { arguments += ["--spool", "d"] }
+        if option.names.last == "--omprog" { arguments += ["--output", "o"] }
         if option.names.last == "--map-company" { arguments += ["--companies"] }
         if option.names.last == "--map-company" && mode == .build {
           arguments += ["--schema", "s"]

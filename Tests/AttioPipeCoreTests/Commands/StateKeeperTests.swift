@@ -38,7 +38,11 @@ import Testing
     let keeper = try StateKeeper(
       .init(path: path), diagnostics: diagnostics,
       identity: .init(capacity: 10, timeToLive: nil))
-    try keeper.save(identity: nil, delivery: nil)
+    // The messageIds the old delivery section kept are messages seen.
+    let seen = try #require(keeper.takeSeenMessages())
+    #expect(seen.contains(SeenMessages.hash("m1")))
+    try keeper.save(
+      identity: .bytes(IdentitySection.encode(IdentityStore(), seen)), delivery: nil)
     let saved = try Data(contentsOf: URL(fileURLWithPath: path))
     #expect(
       Array(saved[StateFile.magic.count..<StateFile.magic.count + 4])
@@ -50,5 +54,21 @@ import Testing
       attributes: [.init(slug: "job_title", value: Array(#"[{"value":"CTO"}]"#.utf8))])
     let unchanged = memory.changesNothing(request)
     #expect(unchanged)
+  }
+
+  /// `send` does not own the identity section, but writes it back in the current layout, with
+  /// the old delivery section's messageIds as messages seen.
+  @Test func aModeThatDoesNotOwnIdentitiesWritesTheSeenMessagesBack() throws {
+    let path = temporaryPath()
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try version2File(at: path)
+    let diagnostics = DiagnosticReporter(verbosity: .quiet)
+    let keeper = try StateKeeper(.init(path: path), diagnostics: diagnostics, identity: nil)
+    try keeper.save(identity: nil, delivery: nil)
+    let reloaded = try StateKeeper(
+      .init(path: path), diagnostics: diagnostics,
+      identity: .init(capacity: 10, timeToLive: nil))
+    let seen = try #require(reloaded.takeSeenMessages())
+    #expect(seen.contains(SeenMessages.hash("m1")))
   }
 }

@@ -62,7 +62,7 @@ import Testing
     batch.complete(response, context(), random: { 0.5 })
   }
 
-  private let written = #"{"data":{"id":{"record_id":"rec-1"}}}"#
+  private let written = #"{"data":{"id":{"record_id":"00000001-0000-4000-8000-000000000001"}}}"#
 
   // MARK: - Assert mode
 
@@ -73,10 +73,12 @@ import Testing
       complete(&batch, response)
         == AnswerOutcome(
           [
-            .recordWritten(recordId: "rec-1", wroteRecordOfPrevious: false),
+            .recordWritten(
+              recordId: "00000001-0000-4000-8000-000000000001", wroteRecordOfPrevious: false),
             .resolve(
               AnswerOutcome.Resolution(
-                .upserted, attempts: 1, response: response, recordId: "rec-1", action: .asserted)),
+                .upserted, attempts: 1, response: response,
+                recordId: "00000001-0000-4000-8000-000000000001", action: .asserted)),
           ], .done))
   }
 
@@ -150,7 +152,9 @@ import Testing
     var batch = sentBatch(job("acme.com", object: .companies), mode: .merge)
     #expect(batch.plan.step == .assert)
     let outcome = complete(&batch, answer(200, written))
-    #expect(outcome.effects.contains(.learnCompanyRecordId("rec-1", domain: "acme.com")))
+    #expect(
+      outcome.effects.contains(
+        .learnCompanyRecordId("00000001-0000-4000-8000-000000000001", domain: "acme.com")))
     #expect(outcome.next == .done)
   }
 
@@ -206,7 +210,8 @@ import Testing
 
   @Test func aFoundRecordLeadsToThePatchThenTheWrite() {
     var batch = sentBatch(job(), mode: .merge)
-    let found = PersonRecordAnswers.found("a@example.com", title: "CEO", id: "rec-1")
+    let found = PersonRecordAnswers.found(
+      "a@example.com", title: "CEO", id: "00000001-0000-4000-8000-000000000001")
     #expect(
       complete(&batch, answer(200, found))
         == AnswerOutcome([.countRead], .requeue(releasingHold: false)))
@@ -214,7 +219,7 @@ import Testing
       Issue.record("no update step: \(batch.plan.step)")
       return
     }
-    #expect(recordId == "rec-1")
+    #expect(recordId == "00000001-0000-4000-8000-000000000001")
     #expect(batch.notBefore == now)
     #expect(!batch.isRetry)
     batch.send(at: now, recordId: nil, previousRecordId: nil)
@@ -223,23 +228,29 @@ import Testing
       complete(&batch, response)
         == AnswerOutcome(
           [
-            .recordWritten(recordId: "rec-1", wroteRecordOfPrevious: false),
+            .recordWritten(
+              recordId: "00000001-0000-4000-8000-000000000001", wroteRecordOfPrevious: false),
             .resolve(
               AnswerOutcome.Resolution(
-                .upserted, attempts: 2, response: response, recordId: "rec-1", action: .updated)),
+                .upserted, attempts: 2, response: response,
+                recordId: "00000001-0000-4000-8000-000000000001", action: .updated)),
           ], .done))
   }
 
   @Test func aRecordThatAlreadyHoldsEverythingIsUnchanged() {
     var batch = sentBatch(job(), mode: .merge)
-    let found = answer(200, PersonRecordAnswers.found("a@example.com", title: "CTO", id: "rec-1"))
+    let found = answer(
+      200,
+      PersonRecordAnswers.found(
+        "a@example.com", title: "CTO", id: "00000001-0000-4000-8000-000000000001"))
     let outcome = complete(&batch, found)
     #expect(outcome.next == .done)
     #expect(
       outcome.effects.last
         == .resolve(
           AnswerOutcome.Resolution(
-            .unchanged, attempts: 1, response: found, recordId: "rec-1", action: .unchanged)))
+            .unchanged, attempts: 1, response: found,
+            recordId: "00000001-0000-4000-8000-000000000001", action: .unchanged)))
   }
 
   @Test func aTimedOutReadIsAPlainRetry() {
@@ -262,10 +273,12 @@ import Testing
   }
 
   @Test func aLearnedRecordAnswered404IsForgottenAndTheEmailFoundAgain() {
-    var batch = sentBatch(job(), mode: .merge, recordId: "rec-gone")
+    var batch = sentBatch(job(), mode: .merge, recordId: "000000c0-0000-4000-8000-0000000000c0")
     #expect(
       complete(&batch, answer(404))
-        == AnswerOutcome([.forgetRecordId("rec-gone")], .requeue(releasingHold: false)))
+        == AnswerOutcome(
+          [.forgetRecordId("000000c0-0000-4000-8000-0000000000c0")], .requeue(releasingHold: false))
+    )
     #expect(batch.plan.recordIdInUse == nil)
   }
 
@@ -287,45 +300,54 @@ import Testing
     _ = complete(&batch, answer(200, PersonRecordAnswers.nobody))
     #expect(batch.plan.step == .findPrevious)
     batch.send(at: now, recordId: nil, previousRecordId: nil)
-    let old = PersonRecordAnswers.found("old@example.com", title: "CTO", id: "rec-old")
+    let old = PersonRecordAnswers.found(
+      "old@example.com", title: "CTO", id: "0000000d-0000-4000-8000-00000000000d")
     _ = complete(&batch, answer(200, old))
     batch.send(at: now, recordId: nil, previousRecordId: nil)
-    let response = answer(200, #"{"data":{"id":{"record_id":"rec-old"}}}"#)
+    let response = answer(
+      200, #"{"data":{"id":{"record_id":"0000000d-0000-4000-8000-00000000000d"}}}"#)
     #expect(
       complete(&batch, response)
         == AnswerOutcome(
           [
-            .recordWritten(recordId: "rec-old", wroteRecordOfPrevious: true),
+            .recordWritten(
+              recordId: "0000000d-0000-4000-8000-00000000000d", wroteRecordOfPrevious: true),
             .resolve(
               AnswerOutcome.Resolution(
-                .upserted, attempts: 3, response: response, recordId: "rec-old", action: .updated,
+                .upserted, attempts: 3, response: response,
+                recordId: "0000000d-0000-4000-8000-00000000000d", action: .updated,
                 emailAdded: "new@example.com")),
           ], .done))
   }
 
   @Test func thePreviousEmailsOtherPersonIsLearnedAndReported() {
     var batch = sentBatch(job("new@example.com", previous: "old@example.com"), mode: .merge)
-    let new = PersonRecordAnswers.found("new@example.com", title: "CEO", id: "rec-new")
+    let new = PersonRecordAnswers.found(
+      "new@example.com", title: "CEO", id: "0000000e-0000-4000-8000-00000000000e")
     _ = complete(&batch, answer(200, new))
     guard case .checkPrevious = batch.plan.step else {
       Issue.record("no duplicate check: \(batch.plan.step)")
       return
     }
     batch.send(at: now, recordId: nil, previousRecordId: nil)
-    let old = PersonRecordAnswers.found("old@example.com", title: nil, id: "rec-old")
+    let old = PersonRecordAnswers.found(
+      "old@example.com", title: nil, id: "0000000d-0000-4000-8000-00000000000d")
     _ = complete(&batch, answer(200, old))
     batch.send(at: now, recordId: nil, previousRecordId: nil)
-    let response = answer(200, #"{"data":{"id":{"record_id":"rec-new"}}}"#)
+    let response = answer(
+      200, #"{"data":{"id":{"record_id":"0000000e-0000-4000-8000-00000000000e"}}}"#)
     #expect(
       complete(&batch, response)
         == AnswerOutcome(
           [
-            .recordWritten(recordId: "rec-new", wroteRecordOfPrevious: false),
-            .learnRecordId("rec-old", email: "old@example.com"),
+            .recordWritten(
+              recordId: "0000000e-0000-4000-8000-00000000000e", wroteRecordOfPrevious: false),
+            .learnRecordId("0000000d-0000-4000-8000-00000000000d", email: "old@example.com"),
             .resolve(
               AnswerOutcome.Resolution(
-                .upserted, attempts: 3, response: response, recordId: "rec-new", action: .updated,
-                duplicateRecordId: "rec-old")),
+                .upserted, attempts: 3, response: response,
+                recordId: "0000000e-0000-4000-8000-00000000000e", action: .updated,
+                duplicateRecordId: "0000000d-0000-4000-8000-00000000000d")),
           ], .done))
   }
 

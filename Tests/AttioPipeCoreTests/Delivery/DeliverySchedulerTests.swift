@@ -189,13 +189,74 @@ import Testing
     #expect(harness.statuses("a@example.com").last == .unchanged)
   }
 
-  @Test func aReplayedMessageIdIsUnchanged() async throws {
+  @Test func anEventSeenBeforeIsADuplicateAndNothingIsSent() async throws {
     let harness = SchedulerHarness(options: options())
     harness.submit("a@example.com", title: "X", messageId: "m1")
     harness.transport.answer(0, status: 200)
-    harness.submit("a@example.com", title: "Y", messageId: "m1")
-    #expect(harness.statuses("a@example.com") == [.upserted, .unchanged])
+    harness.submit("a@example.com", title: "Y", messageId: "m1", duplicate: true)
+    #expect(harness.statuses("a@example.com") == [.upserted, .duplicate])
+    #expect(harness.results.last?.action == nil)
     #expect(harness.transport.requests.count == 1)
+    let summary = harness.scheduler.summary
+    #expect(summary.jobs == 2)
+    #expect(summary.duplicate == 1)
+    #expect(summary.upserted == 1)
+  }
+
+  /// Two devices of one person, each with its own profile: the one that had not heard the
+  /// newer job title must not write its older one back.
+  @Test func anOlderValueIsNeverWrittenAfterANewerOne() async throws {
+    let harness = SchedulerHarness(options: options())
+    harness.submit("a@example.com", title: "CTO", sequence: 5)
+    harness.transport.answer(0, status: 200)
+    harness.submit("a@example.com", title: "Engineer", sequence: 3)
+    // Without the older title the write would change nothing: not sent.
+    #expect(harness.transport.requests.count == 1)
+    #expect(harness.statuses("a@example.com") == [.upserted, .unchanged])
+    harness.submit("a@example.com", title: "CEO", sequence: 7)
+    #expect(harness.transport.requests.count == 2)
+    #expect(harness.title(of: 1) == "CEO")
+  }
+
+  @Test func withoutDedupeTheOlderValueIsStillLeftOut() async throws {
+    var noDedupe = options()
+    noDedupe.dedupe = false
+    let harness = SchedulerHarness(options: noDedupe)
+    harness.submit("a@example.com", title: "CTO", sequence: 5)
+    harness.transport.answer(0, status: 200)
+    harness.submit("a@example.com", title: "Engineer", sequence: 3)
+    #expect(harness.transport.requests.count == 2)
+    #expect(harness.title(of: 1) == nil)
+    // A value that carries no sequence number (a body `send` read) is written as it comes.
+    harness.transport.answer(1, status: 200)
+    harness.submit("a@example.com", title: "Engineer")
+    #expect(harness.title(of: 2) == "Engineer")
+  }
+
+  @Test func aLaterEventWithAnOlderValueDoesNotWinTheMerge() async throws {
+    let harness = SchedulerHarness(options: options())
+    harness.submit("a@example.com", title: "First", sequence: 1)
+    harness.submit("a@example.com", title: "CTO", sequence: 5)
+    harness.submit("a@example.com", title: "Engineer", sequence: 3)
+    harness.transport.answer(0, status: 200)
+    #expect(harness.transport.requests.count == 2)
+    #expect(harness.title(of: 1) == "CTO")
+  }
+
+  /// `created`/`updated`/`asserted` count write plans; the events merged into one plan each
+  /// have their result (and its action) but count once.
+  @Test func actionsCountWritePlansNotEvents() async throws {
+    let harness = SchedulerHarness(options: options())
+    harness.submit("a@example.com", title: "A")
+    harness.submit("a@example.com", title: "B")
+    harness.submit("a@example.com", title: "C")
+    harness.transport.answer(0, status: 200)
+    harness.transport.answer(1, status: 200)
+    #expect(harness.transport.requests.count == 2)
+    #expect(harness.results.map(\.action) == [.asserted, .asserted, .asserted])
+    let summary = harness.scheduler.summary
+    #expect(summary.upserted == 3)
+    #expect(summary.asserted == 2)
   }
 
   @Test func theAssertNamesTheRenamedMatchingAttribute() async throws {

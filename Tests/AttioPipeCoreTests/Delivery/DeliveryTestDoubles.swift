@@ -177,10 +177,12 @@ final class SchedulerHarness: @unchecked Sendable {
     results.filter { $0.job.request.email == email }.map(\.status)
   }
 
-  /// Submits one job and lets the scheduler take it.
+  /// Submits one job and lets the scheduler take it. `sequence`: how new the title is;
+  /// `duplicate`: an event seen before.
   @discardableResult
   func submit(
-    _ email: String, title: String? = nil, messageId: String? = nil, previous: String? = nil
+    _ email: String, title: String? = nil, messageId: String? = nil, previous: String? = nil,
+    sequence: UInt64 = 0, duplicate: Bool = false
   ) -> Int {
     line += 1
     var attributes = [
@@ -189,13 +191,15 @@ final class SchedulerHarness: @unchecked Sendable {
     ]
     if let title {
       attributes.append(
-        UpsertRequest.Attribute(slug: "job_title", value: Array(#"[{"value":"\#(title)"}]"#.utf8)))
+        UpsertRequest.Attribute(
+          slug: "job_title", value: Array(#"[{"value":"\#(title)"}]"#.utf8), sequence: sequence))
     }
     var request = UpsertRequest(email: email, emailSlug: "email_addresses", attributes: attributes)
     request.previousEmail = previous
-    scheduler.submit(
-      DeliveryJob(
-        location: InputLocation(file: nil, line: line), messageId: messageId, request: request))
+    var job = DeliveryJob(
+      location: InputLocation(file: nil, line: line), messageId: messageId, request: request)
+    job.isDuplicate = duplicate
+    scheduler.submit(job)
     settle()
     return line
   }

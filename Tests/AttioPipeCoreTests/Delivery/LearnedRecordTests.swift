@@ -69,7 +69,7 @@ import Testing
     )
     #expect(harness.results.map(\.recordId) == ["0000000b-0000-4000-8000-00000000000b"])
     // The new id replaced the one gone.
-    var saved = harness.scheduler.stateSnapshot.memory
+    var saved = harness.scheduler.stateSnapshot
     let learned = saved.recordId(of: "a@example.com")
     #expect(learned == "0000000b-0000-4000-8000-00000000000b")
   }

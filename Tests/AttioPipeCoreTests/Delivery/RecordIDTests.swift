@@ -48,13 +48,13 @@ import Testing
   @Test func aStateFileHoldingAnIdThatIsNotAUUIDIsRefused() throws {
     var memory = PersonMemory(capacity: 10)
     memory.learn(recordId: "..", for: "a@example.com")
-    let bytes = DeliveredState.encode(memory, DeliveredMessages())
+    let bytes = DeliveredState.encode(memory)
     #expect(throws: StateFileError.corrupt("a record id that is not a UUID")) {
       try DeliveredState.decode(bytes)
     }
     var good = PersonMemory(capacity: 10)
     good.learn(recordId: Self.valid, for: "a@example.com")
-    var restored = try DeliveredState.decode(DeliveredState.encode(good, DeliveredMessages()))
+    var restored = try DeliveredState.decode(DeliveredState.encode(good))
       .memory
     #expect(restored.recordId(of: "a@example.com") == Self.valid)
   }

@@ -115,8 +115,9 @@ import Testing
     writer.data(Array("u1".utf8))
     var reader = StateReader(writer.bytes)
     reader.formatVersion = 2
-    let store = try IdentityStore.decodeState(
-      from: &reader, length: writer.bytes.count, capacity: 10, timeToLive: nil, now: 600)
+    let store = try IdentitySection.decode(
+      from: &reader, length: writer.bytes.count, capacity: 10, timeToLive: nil, now: 600
+    ).store
     let slot = try #require(Array("u1".utf8).withUnsafeBufferPointer { store.profile(.user, $0) })
     #expect(store[slot][.email] == "ada@example.com")
     #expect(store[slot].value(.jobTitle) == Profile.Value(text: "CTO", sequence: 3))

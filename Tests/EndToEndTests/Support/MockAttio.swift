@@ -193,6 +193,9 @@ func expectNewEmailAdded(
 }
 
 /// NDJSON events for tests: `identify` then an eligible track per person.
+/// Each event made gets a messageId of its own unless one is given (`message:`): two calls
+/// are two events, as a source would send them; the same event again is the same line (or the
+/// same `message:`), which delivery recognises as a duplicate.
 enum Events {
   static func identify(
     _ id: String, email: String, name: String? = nil, title: String? = nil, message: String? = nil
@@ -201,13 +204,17 @@ enum Events {
     if let name { traits["name"] = name }
     if let title { traits["job_title"] = title }
     return line([
-      "type": "identify", "anonymousId": id, "messageId": message ?? "id-\(id)-\(email)",
+      "type": "identify", "anonymousId": id,
+      "messageId": message ?? "id-\(id)-\(email)-\(UUID().uuidString)",
       "traits": traits,
     ])
   }
 
   static func track(_ id: String, _ event: String = "Signed Up", message: String? = nil) -> String {
-    line(["type": "track", "anonymousId": id, "event": event, "messageId": message ?? "t-\(id)"])
+    line([
+      "type": "track", "anonymousId": id, "event": event,
+      "messageId": message ?? "t-\(id)-\(UUID().uuidString)",
+    ])
   }
 
   static func line(_ object: [String: Any]) -> String {

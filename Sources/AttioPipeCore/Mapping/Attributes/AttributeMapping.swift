@@ -63,4 +63,12 @@ struct AttributeMapping: Sendable, Equatable {
 struct MappedAttribute: Equatable, Sendable {
   var slug: String
   var value: [UInt8]
+  /// How new the value is (`PersonValues.sequence(of:)`): the sequence number of the profile's
+  /// `traits.NAME` value it came from; 0 for the event's own values.
+  var sequence: UInt64 = 0
+
+  /// The same slug and value (how new it is says nothing about what it is).
+  static func == (lhs: MappedAttribute, rhs: MappedAttribute) -> Bool {
+    lhs.slug == rhs.slug && lhs.value == rhs.value
+  }
 }

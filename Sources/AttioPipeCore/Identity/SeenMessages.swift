@@ -1,0 +1,133 @@
+// Design: a FIFO ring of 64-bit hashes (the order to forget them in) and an open-addressing
+// set of the same hashes (linear probing, deletion by backward shift, no tombstones), both
+// plain `[UInt64]`. A million ids cost 8 MiB of ring and at most 16 MiB of table (a power of two
+// at least 4/3 of the count), with no String, no per-entry allocation and no pointer to chase.
+//
+// Why hashes and not the ids: memory, and a state file that stays small. The price is a
+// collision: a new event whose id hashes like one remembered is taken for a duplicate. With
+// 64 bits and n ids remembered, the odds for one new event are n / 2⁶⁴, one in 18 trillion at
+// the full million; and the event is not lost without a word: `deliver` reports it
+// `duplicate` (with its messageId), `build` counts it among the skipped (`duplicate`), and
+// `--verbose` names it.
+
+/// The `messageId`s of the events already seen, so that an event that comes again (a rerun of
+/// the same input with the same `--state`, a restarted `tail -n +1 -F`, an at-least-once
+/// source) is recognised whatever became of it the first time, before it changes any identity.
+///
+/// Bounded: beyond `capacity` ids the oldest is forgotten (FIFO), so memory and the state file
+/// stay flat on an endless stream. Kept with the identity profiles in `--state` and saved at
+/// the same moment, so that both describe exactly the same input lines.
+struct SeenMessages: Sendable {
+  static let defaultCapacity = 1_000_000
+
+  let capacity: Int
+  /// Every hash remembered, in the order seen; once full, `ring[oldest]` goes next.
+  private var ring: [UInt64] = []
+  private var oldest = 0
+  /// The set: 0 marks an empty slot (a hash of 0 is kept as 1, see `key`).
+  private var table: [UInt64] = []
+
+  init(capacity: Int = SeenMessages.defaultCapacity) {
+    self.capacity = max(1, capacity)
+  }
+
+  var count: Int { ring.count }
+
+  /// The hash a messageId is remembered by: FNV-1a over its bytes, then MurmurHash3's 64-bit
+  /// finaliser so that every bit depends on every byte (the table indexes by the low bits).
+  /// Saved in the state file: it must never change.
+  static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+      hash ^= UInt64(byte)
+      hash &*= 0x100_0000_01b3
+    }
+    hash ^= hash >> 33
+    hash &*= 0xff51_afd7_ed55_8ccd
+    hash ^= hash >> 33
+    hash &*= 0xc4ce_b9fe_1a85_ec53
+    hash ^= hash >> 33
+    return hash
+  }
+
+  static func hash(_ text: String) -> UInt64 {
+    var text = text
+    return text.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+  }
+
+  func contains(_ hash: UInt64) -> Bool {
+    guard !table.isEmpty else { return false }
+    return find(Self.key(hash)).found
+  }
+
+  /// Remembers a hash; false when it was already remembered (nothing changes then).
+  @discardableResult
+  mutating func insert(_ hash: UInt64) -> Bool {
+    let key = Self.key(hash)
+    if !table.isEmpty && find(key).found { return false }
+    if ring.count < capacity {
+      if (ring.count + 1) * 4 > table.count * 3 { grow() }
+      ring.append(key)
+    } else {
+      remove(ring[oldest])
+      ring[oldest] = key
+      oldest = oldest + 1 == capacity ? 0 : oldest + 1
+    }
+    place(key)
+    return true
+  }
+
+  /// Every hash, oldest first (the state file's order: loading re-inserts them in turn).
+  func forEachOldestFirst(_ body: (UInt64) -> Void) {
+    for index in oldest..<ring.count { body(ring[index]) }
+    for index in 0..<oldest { body(ring[index]) }
+  }
+
+  // MARK: - The table
+
+  /// 0 marks an empty slot.
+  private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
+
+  private var mask: Int { table.count - 1 }
+
+  /// The slot holding `key`, or the empty slot where it would go.
+  private func find(_ key: UInt64) -> (index: Int, found: Bool) {
+    var index = Int(truncatingIfNeeded: key) & mask
+    while true {
+      let held = table[index]
+      if held == key { return (index, true) }
+      if held == 0 { return (index, false) }
+      index = (index + 1) & mask
+    }
+  }
+
+  private mutating func place(_ key: UInt64) {
+    table[find(key).index] = key
+  }
+
+  private mutating func remove(_ key: UInt64) {
+    let (start, found) = find(key)
+    guard found else { return }
+    // Backward shift: entries after the hole that may live in it move up, so every entry
+    // stays reachable from its home slot without a tombstone.
+    var hole = start
+    var index = start
+    while true {
+      index = (index + 1) & mask
+      let held = table[index]
+      if held == 0 { break }
+      let home = Int(truncatingIfNeeded: held) & mask
+      if (index &- home) & mask >= (index &- hole) & mask {
+        table[hole] = held
+        hole = index
+      }
+    }
+    table[hole] = 0
+  }
+
+  private mutating func grow() {
+    let size = max(1024, table.count * 2)
+    table = [UInt64](repeating: 0, count: size)
+    for key in ring { place(key) }
+  }
+}
