@@ -4,6 +4,6 @@ extension DeliverySession {
     let people = memoryCounts
     return MetricsFile.DeliverySample(
       statistics: statistics, awaitingResult: progress.queued, people: people.count,
-      peopleEvicted: people.evictions)
+      peopleEvicted: people.evictions, spool: spool?.statistics)
   }
 }

@@ -103,13 +103,18 @@ final class DeliverySession: @unchecked Sendable {
   /// Queues the job of an eligible line; with `--spool`, records it there first (the job is
   /// what a restart sends, without processing the line again).
   func submit(spooled job: DeliveryJob, line: EventPipeline.Line) {
+    submit(spooled: job, sequence: line.sequence, afterStop: line.afterStop)
+  }
+
+  /// `send`'s form: the line's spool sequence number, and whether it was read after a stop.
+  func submit(spooled job: DeliveryJob, sequence: UInt64, afterStop: Bool) {
     var job = job
     if let spool {
-      job.spoolSequence = line.sequence
-      spool.appendJob(job, sequence: line.sequence)
+      job.spoolSequence = sequence
+      spool.appendJob(job, sequence: sequence)
     }
     // With the spool, nothing new starts after a stop signal: the spool keeps it (deferred).
-    scheduler.submit(job, send: !line.afterStop && !(spool != nil && SignalMonitor.isInterrupted))
+    scheduler.submit(job, send: !afterStop && !(spool != nil && SignalMonitor.isInterrupted))
   }
 
   /// The delivery section of the state file: what is remembered per person. Encoded from a

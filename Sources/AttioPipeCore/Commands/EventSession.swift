@@ -30,6 +30,8 @@ struct EventSession {
   /// stand: saved with them in `--state`).
   var spool: Spool?
   var spoolPosition: UInt64 = 0
+  /// When a save was last made early because the spool was full (at most one a second).
+  private var lastSaveForRoom = 0.0
   /// `deliver`: an eligible event seen before is a `duplicate` result; otherwise (`build`) it
   /// is skipped like any other duplicate.
   var reportsDuplicates = false
@@ -177,8 +179,11 @@ struct EventSession {
       spool.release(upTo: position)
       return
     }
-    // The input waits for room: a save releases lines now rather than at the interval.
-    guard state.isSaveDue || spool.wantsRelease else { return }
+    // The input waits for room: a save releases lines now rather than at the interval (at
+    // most once a second: a save of many profiles takes a while).
+    let forRoom = spool.wantsRelease && monotonicSeconds() - lastSaveForRoom >= 1
+    guard state.isSaveDue || forRoom else { return }
+    if forRoom { lastSaveForRoom = monotonicSeconds() }
     // The jobs of the lines the saved identities include must be durable first: a restart
     // sends them from the spool and does not process those lines again.
     do {

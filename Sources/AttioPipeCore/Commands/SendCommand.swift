@@ -29,26 +29,39 @@ struct SendCommand {
             + "emails are merged as lists")
       }
     }
+    let spooled = try options.spool.map { options throws(PipelineError) in
+      try SpoolStart.open(options, frontEnd: frontEnd, ownsIdentities: false)
+    }
     let session = try DeliverySession(
-      settings: settings, diagnostics: frontEnd.diagnostics, state: state)
+      settings: settings, diagnostics: frontEnd.diagnostics, state: state,
+      spool: spooled?.spool)
     let parser = RequestBodyParser(slugs: options.slugs)
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
       mode: "send", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
     let sample = { MetricsFile.Sample(statistics: frontEnd.statistics, stateSaves: state?.saves) }
     frontEnd.startProgress(delivery: { session.progress })
+    spooled?.resubmit(into: session)
+    let source = frontEnd.lineSource
+    // With --spool, the bodies read so far are let go once their jobs are recorded.
+    var position: UInt64 = spooled?.tail.start ?? 0
     // Bodies go out at Attio's write rate, so one thread reads them: no scanner thread needed.
-    try inputs.forEachLine(
+    try source.forEachLine(
       beforeRead: {
         frontEnd.diagnostics.flushQuietly()
         state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
+        spooled?.spool.release(upTo: position)
         metrics?.publish(sample())
       },
       idleInterval: frontEnd.idleInterval,
       stop: SignalMonitor.inputStop(),
-      onLine: { line, position in
+      onLine: { line, linePosition in
+        position = linePosition.sequence + 1
+        // A body an earlier run had read: its job (if any) was sent again from the spool.
+        if linePosition.isReplay { return true }
         frontEnd.countLine()
-        let location = InputLocation(file: inputs.displayName(position.input), line: position.line)
+        let location = InputLocation(
+          file: source.displayName(linePosition.input), line: linePosition.line)
         let parsed: Result<UpsertRequest, JSONScanError>
         switch line {
         case .tooLong(let length):
@@ -64,8 +77,8 @@ struct SendCommand {
           frontEnd.countEligible()
           // A body read after a stop signal is reported not_sent, with its request.
           session.submit(
-            DeliveryJob(location: location, messageId: nil, request: request),
-            send: !position.afterStop)
+            spooled: DeliveryJob(location: location, messageId: nil, request: request),
+            sequence: linePosition.sequence, afterStop: linePosition.afterStop)
         }
         if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
           metrics.publish(sample())
@@ -73,6 +86,7 @@ struct SendCommand {
         return !session.outputClosed
       })
     session.finish(&report, frontEnd: frontEnd)
+    spooled?.spool.release(upTo: position)
     do {
       try state?.save(identity: nil, delivery: session.stateSnapshot())
     } catch {

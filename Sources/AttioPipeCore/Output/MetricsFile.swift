@@ -30,6 +30,8 @@ final class MetricsFile: @unchecked Sendable {
     var people = 0
     /// People forgotten for `--max-people`.
     var peopleEvicted = 0
+    /// `--spool`: its counters (nil without one).
+    var spool: Spool.Counters?
   }
 
   private let path: String
@@ -200,6 +202,7 @@ final class MetricsFile: @unchecked Sendable {
           ("{status=\"failed\"}", counts.failed),
           ("{status=\"not_sent\"}", counts.notSent),
           ("{status=\"in_doubt\"}", counts.inDoubt),
+          ("{status=\"deferred\"}", counts.deferred),
         ])
       family(
         "actions_total", "counter", "Write plans ended, by how they changed Attio.",
@@ -227,6 +230,26 @@ final class MetricsFile: @unchecked Sendable {
       family(
         "delivery_people_evictions_total", "counter", "People delivery forgot for --max-people.",
         [("", delivery.peopleEvicted)])
+      if let spool = delivery.spool {
+        family(
+          "spool_lines_total", "counter", "Input lines this run wrote to the --spool.",
+          [("", spool.linesSpooled)])
+        family(
+          "spool_line_bytes_total", "counter", "Bytes of the input lines this run spooled.",
+          [("", spool.bytesSpooled)])
+        family("spool_bytes", "gauge", "Bytes the spool holds on disk.", [("", spool.bytesOnDisk)])
+        family(
+          "spool_unfinished_events", "gauge", "Spooled events without a final result yet.",
+          [("", spool.unfinished)])
+        family(
+          "spool_oldest_unfinished_seconds", "gauge",
+          "Age of the oldest spooled event without a final result (0: none).",
+          [("", Int(spool.oldestUnfinishedAge))])
+        family(
+          "spool_replayed_total", "counter",
+          "Events an earlier run left without a final result, sent again at start.",
+          [("", spool.replayed)])
+      }
     }
     return text
   }

@@ -588,7 +588,11 @@ final class Spool: @unchecked Sendable {
       released = sequence
       return true
     }
-    if changed { collect() }
+    guard changed else { return }
+    // The jobs of the lines let go must be durable before the lines can be deleted: a restart
+    // sends those jobs from their records, since it does not process the lines again.
+    guard (try? commit(housekeeping: false)) != nil else { return }
+    collect()
   }
 
   /// Deletes the sealed segments nothing needs any more.
