@@ -133,6 +133,7 @@ struct DeliverCommand {
         return !session.outputClosed
       })
     acknowledger?.finish()
+    spooled?.finishIngest()
     session.finish(&report, frontEnd: frontEnd, evictions: events.evictions)
     report.stateSaveFailed = !events.saveAtExit()
     metrics?.finish(events.metricsSample(report.statistics, state: frontEnd.state))

@@ -85,6 +85,7 @@ struct SendCommand {
         }
         return !session.outputClosed
       })
+    spooled?.finishIngest()
     session.finish(&report, frontEnd: frontEnd)
     spooled?.spool.release(upTo: position)
     do {

@@ -57,6 +57,12 @@ struct SpoolStart {
     return SpoolStart(spool: spool, tail: tail)
   }
 
+  /// At the end of the run: lets the ingest thread finish spooling what it has read (at a
+  /// stop, what was readable on a pipe), within a few seconds.
+  func finishIngest() {
+    spool.waitUntilInputFinished(timeout: 5)
+  }
+
   /// Sends again, first and in their original order, the jobs that have no final result.
   func resubmit(into session: DeliverySession) {
     for (sequence, spooled) in spool.recovery.unfinished {

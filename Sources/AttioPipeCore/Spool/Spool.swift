@@ -639,6 +639,22 @@ final class Spool: @unchecked Sendable {
 
   // MARK: Input's end
 
+  /// Waits (at most `timeout` seconds) until the ingest thread is done: at a stop, the bytes
+  /// that were readable on a pipe are spooled before the process ends.
+  func waitUntilInputFinished(timeout: Double) {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
+    lock.withLock {
+      while !isInputFinished {
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let left = deadline - (Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
+        guard left > 0 else { return }
+        lock.wait(seconds: left)
+      }
+    }
+  }
+
   /// The ingest thread is done (`failure`: why it stopped early).
   func finishInput(failure: PipelineError?) {
     lock.withLock {
