@@ -4,19 +4,73 @@ import Testing
 
 @testable import AttioPipeCore
 
-/// The option table is the one source of the parser and `--help`; these tests keep README.md
-/// and the table's own promises in step with it.
+/// The option table is the one source of the parser and `--help`; these tests keep the
+/// documentation (`Documentation/Options.md`, README.md's overview) and the table's own
+/// promises in step with it.
 @Suite struct OptionTableTests {
-  @Test func everyOptionIsInTheHelpAndInReadme() throws {
-    let readme = try String(
-      contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+  /// Every option has a row in `Documentation/Options.md` that names it exactly (a row of
+  /// `--map-company` does not count for `--map`), with the value name and the modes of the
+  /// table; no row names an option that does not exist.
+  @Test func everyOptionIsInTheHelpAndInTheOptionsReference() throws {
     let help = HelpText.text
+    let documented = try OptionReference.entries(in: OptionReference.reference)
+    let allModes = CommandMode.allCases.map(\.rawValue).sorted()
     for option in CommandLineOption.all {
       #expect(help.contains(option.synopsis), "--help lacks \(option.synopsis)")
+      let modes = option.modes.map(\.rawValue).sorted()
       for name in option.names {
-        #expect(readme.contains("`\(name)"), "README.md does not document \(name)")
+        let rows = documented.filter { $0.name == name }
+        #expect(rows.count == 1, "Documentation/Options.md has \(rows.count) rows for \(name)")
+        guard let row = rows.first else { continue }
+        // The value name follows the last spelling (`-x`, `--xx VALUE`), as in --help.
+        if name == option.names.last {
+          #expect(row.valueName == option.valueName, "Options.md spells \(name)'s value so")
+        }
+        let written = (row.modes ?? []).sorted()
+        #expect(
+          (written.isEmpty || written == ["all"] ? allModes : written) == modes,
+          "Options.md gives \(name) the modes \(written), the table \(modes)")
       }
     }
+    let names = Set(CommandLineOption.all.flatMap(\.names))
+    for row in documented {
+      #expect(names.contains(row.name), "Documentation/Options.md documents no option \(row.name)")
+    }
+  }
+
+  /// README.md's short overview names real options, spelled as the table spells them.
+  @Test func readmeOverviewNamesRealOptions() throws {
+    let overview = try OptionReference.entries(in: OptionReference.overview)
+    #expect(overview.count >= 5)
+    for row in overview {
+      let option = CommandLineOption.all.first { $0.names.contains(row.name) }
+      #expect(option != nil, "README.md's overview names no option \(row.name)")
+      if let option, row.name == option.names.last {
+        #expect(row.valueName == option.valueName, "README.md spells \(row.name)'s value so")
+      }
+    }
+  }
+
+  /// The reader itself: names are taken whole, so a row of `--map-company` or
+  /// `--state-interval` does not document `--map` or `--state`.
+  @Test func theReferenceReaderTakesNamesWhole() {
+    let text = """
+      | option | modes | meaning |
+      |---|---|---|
+      | `--map-company SOURCE=SLUG` | build, deliver | … `--map` … |
+      | `--state-interval D` | all | … |
+      | `-q`, `--quiet` | | … |
+
+      | status | meaning |
+      |---|---|
+      | `--map` | not an option table |
+      """
+    let entries = OptionReference.entries(inMarkdown: text)
+    #expect(entries.map(\.name) == ["--map-company", "--state-interval", "-q", "--quiet"])
+    #expect(entries[0].valueName == "SOURCE=SLUG")
+    #expect(entries[0].modes == ["build", "deliver"])
+    #expect(entries[2].modes == [])
+    #expect(!entries.contains { $0.name == "--map" || $0.name == "--state" })
   }
 
   @Test func everySpellingIsUniqueAndEveryOptionParses() throws {
