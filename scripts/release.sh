@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release archive dist/attio-pipe-<version>-linux-<arch>.tar.gz: a stripped binary
 # with the Swift runtime and Foundation linked in (it needs only libc, libstdc++, libcurl and
-# the usual system libraries on the host), README.md, CHANGELOG.md, LICENSE (if any) and
-# examples/.
+# the usual system libraries on the host), README.md, CHANGELOG.md, Documentation/, LICENSE
+# (if any) and examples/.
 #
 # Then it proves the binary runs where Swift is not installed: in a private mount namespace
 # (unshare -m) with the toolchain directory covered by an empty tmpfs, the binary must print
@@ -82,6 +82,7 @@ if ! $check_only; then
   cp "$binary" "$stage/attio-pipe"
   strip "$stage/attio-pipe"
   cp README.md CHANGELOG.md "$stage/"
+  cp -R Documentation "$stage/Documentation"
   for license in LICENSE LICENSE.md LICENSE.txt COPYING; do
     [ -f "$license" ] && cp "$license" "$stage/"
   done
