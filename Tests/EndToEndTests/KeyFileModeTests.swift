@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// An `--api-key-file` that group or others may read is used, with a warning on stderr (the
-/// choice, and why it is not refused, is in README: "Delivering to Attio").
+/// choice, and why it is not refused, is in Documentation/Service.md: "The key").
 @Suite(.timeLimit(.minutes(2))) struct KeyFileModeTests {
   private func keyFile(mode: mode_t) throws -> String {
     let path = temporaryPath("api-key")

@@ -2,10 +2,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Evidence for README's "When one machine is not enough": N instances, each fed one share of
-/// a topic keyed by `anonymousId`, together print what one instance prints for the whole
-/// stream, up to the order between different people; and the one case where they do not (a
-/// `userId` seen on several devices whose `anonymousId`s land in different partitions).
+/// Evidence for Documentation/ScaleOut.md ("When one machine is not enough"): N instances,
+/// each fed one share of a topic keyed by `anonymousId`, together print what one instance
+/// prints for the whole stream, up to the order between different people; and the one case
+/// where they do not (a `userId` seen on several devices whose `anonymousId`s land in
+/// different partitions).
 @Suite(.timeLimit(.minutes(10))) struct ScaleOutTests {
   private static let instances = 3
 

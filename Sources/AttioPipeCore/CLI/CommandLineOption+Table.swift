@@ -17,8 +17,10 @@
 //   `ParsedCommandLine.action(environment:)`.
 // - The helpers at the end (`positiveInteger`, `positiveNumber`, `duration`) turn text into
 //   values with uniform messages.
-// - Then document the option in README.md's options table and in CHANGELOG.md:
-//   `CommandLineTests` checks that every option of this table is in `--help` and README.
+// - Then document the option in the options table of Documentation/Options.md (a row of its
+//   own, with its value name and modes; README.md's overview only if most runs need it) and
+//   in CHANGELOG.md: `OptionTableTests` and `CommandLineTests` check that every option of this
+//   table is in `--help` and has its row.
 
 extension CommandLineOption {
   static let all: [CommandLineOption] = [
@@ -299,8 +301,8 @@ extension CommandLineOption {
         lists only gain values (new emails, phones and options are added, none removed), \
         single values (name, job title, description) are overwritten unless \
         --only-if-empty names them; assert: one assert per upsert, which also replaces every \
-        list but the emails (see README, "What attio-pipe changes in Attio"). 'check' also \
-        checks that a records query is allowed in merge mode.
+        list but the emails (see Documentation/Delivery.md, "What attio-pipe changes in \
+        Attio"). 'check' also checks that a records query is allowed in merge mode.
         """,
       apply: { line, name, value throws(UsageError) in
         guard let mode = WritePlan.Mode(rawValue: value) else {

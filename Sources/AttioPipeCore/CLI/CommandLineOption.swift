@@ -39,7 +39,7 @@ struct CommandLineOption: Sendable {
   var valueName: String?
   var modes: Set<CommandMode>
   var group: Group
-  /// One paragraph for `--help`, wrapped there; README.md documents the option too.
+  /// One paragraph for `--help`, wrapped there; Documentation/Options.md documents the option too.
   var help: String
   var apply: Apply
 

@@ -1,6 +1,6 @@
 /// The text of `attio-pipe --help`: fixed prose around the options, which are printed from the
 /// option table the parser uses (`CommandLineOption.all`), so every option it accepts is
-/// listed. README.md says the same (a test checks it).
+/// listed. Documentation/Options.md says the same (a test checks it).
 enum HelpText {
   static var text: String {
     introduction + options(CommandLineOption.all) + closing

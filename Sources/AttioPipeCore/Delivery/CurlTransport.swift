@@ -21,7 +21,8 @@ import Synchronization
 /// the delivery scheduler's queue.
 final class CurlTransport: DeliveryTransport {
   private let endpoint: AttioEndpoint
-  /// The endpoint is plain `http://`: requests never go through a proxy (see README, "Proxies").
+  /// The endpoint is plain `http://`: requests never go through a proxy (see
+  /// Documentation/Delivery.md, "Proxies").
   private let directOnly: Bool
   private let token: APIToken
   /// Every answer's body passes through it: a server that echoes the request's headers must
