@@ -24,7 +24,7 @@ import Testing
       .map { String($0.prefix { $0.isLetter || $0 == "-" }) }
     #expect(options.count > 8)
     for option in Set(options) {
-      #expect(readme.contains("`\(option)"), "README.md does not document \(option)")
+      #expect(readme.namesOption(option), "README.md does not document \(option)")
     }
   }
 

@@ -14,9 +14,19 @@ import Testing
     for option in CommandLineOption.all {
       #expect(help.contains(option.synopsis), "--help lacks \(option.synopsis)")
       for name in option.names {
-        #expect(readme.contains("`\(name)"), "README.md does not document \(name)")
+        #expect(readme.namesOption(name), "README.md does not document \(name)")
       }
     }
+  }
+
+  /// The README check above must not take one option for another that starts like it.
+  @Test func anOptionIsNotNamedByALongerOne() {
+    #expect(!"see `--map-company D=S`".namesOption("--map"))
+    #expect(!"`--state-interval 5s`".namesOption("--state"))
+    #expect("`--map-company D=S` and `--map SOURCE=SLUG`".namesOption("--map"))
+    #expect("`--state=FILE`".namesOption("--state"))
+    #expect("(`--state`)".namesOption("--state"))
+    #expect(!"--state without a backtick".namesOption("--state"))
   }
 
   @Test func everySpellingIsUniqueAndEveryOptionParses() throws {
