@@ -20,7 +20,7 @@ final class CurlTransport: DeliveryTransport {
   private let userAgent: String
   private let callbackQueue: DispatchQueue
   /// Idle easy handles, with their open connections.
-  private let idle = Mutex<[Handle]>([])
+  private let idle = LockedValue<[Handle]>([])
   private let isShutDown = Atomic<Bool>(false)
 
   private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
