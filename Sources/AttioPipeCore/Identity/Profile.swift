@@ -122,7 +122,8 @@ struct ProfileView {
 
 /// Walks a profile's records: the one parser of the layout above, for reading
 /// (`ProfileView`) and for rewriting ids in place (`ProfileHeap.rewriteKeys`), so the two
-/// cannot disagree about where a record ends.
+/// cannot disagree about where a record ends. Nothing is kept that reading does not need:
+/// it runs for every eligible event.
 struct ProfileRecords {
   enum Record {
     case value(ProfileSlot, ProfileValue)
@@ -137,10 +138,10 @@ struct ProfileRecords {
   static let offsetBytes = 4
 
   private let bytes: UnsafeRawBufferPointer
-  private var position = 0
+  /// Where the next record starts. After `next()` returned an id, that id's arena offset is
+  /// the `offsetBytes` bytes just before it (how `rewriteKeys` finds them).
+  private(set) var position = 0
   private var sequence: UInt64 = 0
-  /// Where the record `next()` returned last starts (its tag byte).
-  private(set) var recordStart = 0
 
   init(_ bytes: UnsafeRawBufferPointer) {
     self.bytes = bytes
@@ -155,7 +156,6 @@ struct ProfileRecords {
         position += 1 + Self.sequenceBytes
         continue
       }
-      recordStart = position
       if tag & Self.keyFlag != 0 {
         let offset = Self.integer(bytes, at: position + 1, count: Self.offsetBytes)
         position += 1 + Self.offsetBytes
@@ -463,7 +463,7 @@ final class ProfileHeap: @unchecked Sendable {
       precondition(offset >= 0 && offset <= UInt32.max, "an arena offset beyond 4 bytes")
       ProfileRecords.storeInteger(
         UInt64(offset), count: ProfileRecords.offsetBytes, into: records,
-        at: cursor.recordStart + 1)
+        at: cursor.position - ProfileRecords.offsetBytes)
     }
   }
 
