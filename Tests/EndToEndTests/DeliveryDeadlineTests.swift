@@ -4,7 +4,7 @@ import Testing
 
 /// Deadlines, refusals and stale writes, seen as a user sees them: the built binary against
 /// the mock Attio.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct DeliveryDeadlineTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DeliveryDeadlineTests {
   private func parse(_ data: Data) -> [[String: Any]] {
     String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Waiting for Attio costs no CPU: no polling while a request is in flight.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct DeliveryIdleTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DeliveryIdleTests {
   /// User plus system CPU of a running process, in clock ticks (`/proc/PID/stat` fields 14
   /// and 15).
   private func cpuTicks(_ pid: Int32) throws -> Int {

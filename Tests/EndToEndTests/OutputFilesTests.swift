@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `--output`, `--diagnostics` and `--metrics-file`: what a supervisor without a shell gets.
-@Suite(.timeLimit(.minutes(2))) struct OutputFilesTests {
+@Suite(.timeLimit(.minutes(10))) struct OutputFilesTests {
   private static let seed = "fixtures/seed-signup.ndjson"
 
   private func temporaryDirectory() throws -> URL {

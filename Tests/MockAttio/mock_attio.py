@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Local mock of the slice of Attio's REST API that attio-pipe uses.
 
-Standard library only. It implements, as /work/shared/attio-api.md describes:
+Standard library only. It implements, as Documentation/AttioAPI.md describes:
 
   PUT  /v2/objects/people/records?matching_attribute=email_addresses   (assert person)
   GET  /v2/self
@@ -344,7 +344,7 @@ OBJECT_NOUNS = {PEOPLE: ("Person", "People"), COMPANIES: ("Company", "Companies"
 MATCHING_SLUG = {PEOPLE: "email_addresses", COMPANIES: "domains"}
 # The people attributes the original mock knew: API writes to them keep its strict checks
 # (object form only, exactly the documented keys). Every other attribute also accepts the
-# shorthand forms attio-api.md lists ("str", 42.5, true, "Pro", ...).
+# shorthand forms Documentation/AttioAPI.md lists ("str", 42.5, true, "Pro", ...).
 STRICT_SLUGS = {a[0] for a in BASE_ATTRIBUTES}
 
 # Endpoint names (used in /__mock/requests, in fault rules' "endpoint" and in stats).
@@ -509,7 +509,8 @@ def public_items(items: list) -> list:
 
 
 def uniqueness_conflict(slug: str, shown) -> ApiError:
-    # Observed on the live API (attio-api.md): 400 invalid_request_error/uniqueness_conflict.
+    # Observed on the live API (Documentation/AttioAPI.md):
+    # 400 invalid_request_error/uniqueness_conflict.
     return bad_request(
         f'Uniqueness conflict: the value "{shown}" for the unique attribute "{slug}" already '
         "belongs to another record.",
@@ -925,7 +926,7 @@ class RecordsMixin:
             held = {value_key(spec_m, v) for v in record["values"].get(matching, [])}
             if held & set(wanted):
                 return {"target_object": target, "target_record_id": record["record_id"]}
-        # Attio does not create the referenced record: the write fails (attio-api.md).
+        # Attio does not create the referenced record: the write fails (Documentation/AttioAPI.md).
         raise bad_request(
             f'Invalid value for attribute "{slug}": no {target} record with '
             f'{matching} {", ".join(map(str, wanted))} (create it first).', "value_not_found")
@@ -1020,7 +1021,7 @@ class RecordsMixin:
                 if key not in known:
                     known.add(key)
                     fresh.append(dict(item, _t=now))
-            # Assert appends (as the original mock did); PATCH prepends (attio-api.md).
+            # Assert appends (as the original mock did); PATCH prepends (Documentation/AttioAPI.md).
             record["values"][original] = held + fresh if mode == "assert" else fresh + held
         self.index_keys(obj, record, old_keys)
         record["updated_at"] = now
@@ -1180,7 +1181,7 @@ class RecordsMixin:
         else:
             candidates = [test]
         # Case handling of $eq on emails is not documented; Attio treats addresses as unique
-        # ignoring case (attio-api.md), so the mock compares them ignoring case. Phones given
+        # ignoring case (Documentation/AttioAPI.md), so the mock compares them ignoring case. Phones given
         # with "+" compare by their normalized number.
         fold = type_ in ("email-address", "domain")
         phone = type_ == "phone-number" and field in ("normalized_phone_number",

@@ -1,8 +1,8 @@
 // Design: companies before the people who reference them.
 //
 // A person's `company` is a record reference by domain, and Attio refuses it when no company
-// holds that domain (attio-api.md: "create the company first"). The `group` call that makes
-// the company comes before the person's upserts that carry the link, but delivery runs many
+// holds that domain (Documentation/AttioAPI.md, "Companies"). The `group` call that makes the
+// company comes before the person's upserts that carry the link, but delivery runs many
 // requests at once, so order in the input is not order at Attio. The gate restores it with
 // one rule, applied before a job reaches the lanes:
 //

@@ -34,7 +34,7 @@ final class CurlTransport: DeliveryTransport {
   /// The threads that wait for the transfers.
   private let workers: WorkerPool
   /// Idle easy handles, with their open connections.
-  private let idle = Mutex<[Handle]>([])
+  private let idle = LockedValue<[Handle]>([])
   private let isShutDown = Atomic<Bool>(false)
 
   private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()

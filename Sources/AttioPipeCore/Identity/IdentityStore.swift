@@ -44,11 +44,18 @@ struct IdentityStore: Sendable {
   var evictedOnLoad = 0
   /// The wall-clock second events are being seen at; the pipeline refreshes it.
   var now: UInt32 = 0
+  /// The index is rebuilt once evicted ids leave more than this many bytes of garbage in its
+  /// arena (and more garbage than live bytes). Tests lower it to reach `compactIndex` with a
+  /// few hundred profiles instead of tens of thousands.
+  let compactionThreshold: Int
+  /// How many times the index was rebuilt (tests check that compaction ran at all).
+  private(set) var compactions = 0
 
-  init(capacity: Int = 1_000_000, timeToLive: UInt32? = nil) {
+  init(capacity: Int = 1_000_000, timeToLive: UInt32? = nil, compactionThreshold: Int = 1 << 20) {
     precondition(capacity > 0)
     self.capacity = capacity
     self.timeToLive = timeToLive
+    self.compactionThreshold = compactionThreshold
   }
 
   /// A profile, copied out (tests, the state file).
@@ -314,11 +321,15 @@ struct IdentityStore: Sendable {
     let slot = oldest
     heap.view(slot).forEachKey { index.remove($0) }
     release(slot)
-    if index.garbageBytes > max(1 << 20, index.liveBytes) { compactIndex() }
+    if index.garbageBytes > max(compactionThreshold, index.liveBytes) { compactIndex() }
   }
 
-  /// Rebuilds the index with only the live keys' bytes, reclaiming what evictions left behind.
-  private mutating func compactIndex() {
+  /// Rebuilds the index with only the live keys' bytes, reclaiming what evictions left behind,
+  /// and rewrites every profile's id offsets to match. Internal for tests, which also call it
+  /// directly and compare every profile before and after.
+  mutating func compactIndex() {
+    makeHeapUnique()
+    compactions += 1
     var compacted = IdentityIndex(minimumCapacity: index.count)
     let old = index
     for slot in 0..<newer.count {

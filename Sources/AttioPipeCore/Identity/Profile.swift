@@ -120,7 +120,10 @@ struct ProfileView {
   }
 }
 
-/// Walks a profile's records.
+/// Walks a profile's records: the one parser of the layout above, for reading
+/// (`ProfileView`) and for rewriting ids in place (`ProfileHeap.rewriteKeys`), so the two
+/// cannot disagree about where a record ends. Nothing is kept that reading does not need:
+/// it runs for every eligible event.
 struct ProfileRecords {
   enum Record {
     case value(ProfileSlot, ProfileValue)
@@ -130,9 +133,14 @@ struct ProfileRecords {
   static let groupTag: UInt8 = 0xC0
   static let keyFlag: UInt8 = 0x80
   static let removed: UInt8 = 0xFF
+  /// Bytes of a group's sequence number and of an id's arena offset.
+  static let sequenceBytes = 6
+  static let offsetBytes = 4
 
   private let bytes: UnsafeRawBufferPointer
-  private var position = 0
+  /// Where the next record starts. After `next()` returned an id, that id's arena offset is
+  /// the `offsetBytes` bytes just before it (how `rewriteKeys` finds them).
+  private(set) var position = 0
   private var sequence: UInt64 = 0
 
   init(_ bytes: UnsafeRawBufferPointer) {
@@ -144,13 +152,13 @@ struct ProfileRecords {
     while position < bytes.count {
       let tag = bytes[position]
       if tag == Self.groupTag {
-        sequence = Self.integer(bytes, at: position + 1, count: 6)
-        position += 7
+        sequence = Self.integer(bytes, at: position + 1, count: Self.sequenceBytes)
+        position += 1 + Self.sequenceBytes
         continue
       }
       if tag & Self.keyFlag != 0 {
-        let offset = Self.integer(bytes, at: position + 1, count: 4)
-        position += 5
+        let offset = Self.integer(bytes, at: position + 1, count: Self.offsetBytes)
+        position += 1 + Self.offsetBytes
         return .key(
           IdentityKeyReference(
             offset: Int(offset), namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous))
@@ -182,6 +190,22 @@ struct ProfileRecords {
     var value: UInt64 = 0
     for index in 0..<count { value |= UInt64(bytes[position + index]) << (8 * index) }
     return value
+  }
+
+  /// Writes `value`'s low `count` bytes, least significant first (the layout's integers).
+  @inline(__always)
+  static func storeInteger(
+    _ value: UInt64, count: Int, into bytes: UnsafeMutableRawBufferPointer, at position: Int
+  ) {
+    for index in 0..<count {
+      bytes[position + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
+    }
+  }
+
+  /// Appends `value`'s low `count` bytes, least significant first.
+  @inline(__always)
+  static func appendInteger(_ value: UInt64, count: Int, to bytes: inout [UInt8]) {
+    for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
   }
 }
 
@@ -235,7 +259,7 @@ struct ProfileBuilder {
         sequence = entry.sequence
       }
       bytes.append(ProfileRecords.groupTag)
-      for index in 0..<6 { bytes.append(UInt8(truncatingIfNeeded: sequence >> (8 * index))) }
+      ProfileRecords.appendInteger(sequence, count: ProfileRecords.sequenceBytes, to: &bytes)
       for entry in entries where entry.sequence == sequence {
         bytes.append(entry.slot.rawValue)
         if let value = entry.bytes {
@@ -259,7 +283,8 @@ struct ProfileBuilder {
 
   mutating func addKey(_ reference: IdentityKeyReference) {
     bytes.append(ProfileRecords.keyFlag | reference.namespace.rawValue)
-    for index in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: reference.offset >> (8 * index))) }
+    ProfileRecords.appendInteger(
+      UInt64(reference.offset), count: ProfileRecords.offsetBytes, to: &bytes)
   }
 
   mutating func addKeys(of profile: ProfileView) {
@@ -426,39 +451,19 @@ final class ProfileHeap: @unchecked Sendable {
     blocks[Int(slot)] = nil
   }
 
-  /// Rewrites the id offsets of a slot in place (the index was compacted).
+  /// Rewrites the id offsets of a slot in place (the index was compacted): `newOffset` gets
+  /// each id the profile holds, in order, and returns where its bytes are now.
   func rewriteKeys(_ slot: Int32, _ newOffset: (IdentityKeyReference) -> Int) {
     guard let block = blocks[Int(slot)] else { return }
-    let length = Self.length(block)
-    let records = block + 4
-    var position = 0
-    let bytes = UnsafeRawBufferPointer(start: records, count: length)
-    while position < length {
-      let tag = bytes[position]
-      if tag == ProfileRecords.groupTag {
-        position += 7
-      } else if tag & ProfileRecords.keyFlag != 0 {
-        let reference = IdentityKeyReference(
-          offset: Int(ProfileRecords.integer(bytes, at: position + 1, count: 4)),
-          namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous)
-        let offset = UInt32(newOffset(reference))
-        for index in 0..<4 {
-          records.storeBytes(
-            of: UInt8(truncatingIfNeeded: offset >> (8 * index)),
-            toByteOffset: position + 1 + index,
-            as: UInt8.self)
-        }
-        position += 5
-      } else {
-        let first = bytes[position + 1]
-        if first == ProfileRecords.removed {
-          position += 2
-        } else if first & 0x80 != 0 {
-          position += 3 + (Int(first & 0x7F) << 8 | Int(bytes[position + 2]))
-        } else {
-          position += 2 + Int(first)
-        }
-      }
+    let records = UnsafeMutableRawBufferPointer(start: block + 4, count: Self.length(block))
+    var cursor = ProfileRecords(UnsafeRawBufferPointer(records))
+    while let record = cursor.next() {
+      guard case .key(let reference) = record else { continue }
+      let offset = newOffset(reference)
+      precondition(offset >= 0 && offset <= UInt32.max, "an arena offset beyond 4 bytes")
+      ProfileRecords.storeInteger(
+        UInt64(offset), count: ProfileRecords.offsetBytes, into: records,
+        at: cursor.position - ProfileRecords.offsetBytes)
     }
   }
 

@@ -62,7 +62,8 @@ enum CompanyBodyEncoder {
     return request
   }
 
-  /// The value of a person's `company`: a record reference by domain (attio-api.md),
+  /// The value of a person's `company`: a record reference by domain
+  /// (Documentation/AttioAPI.md, "Record references"),
   /// `[{"target_object":"companies","domains":[{"domain":"acme.com"}]}]`.
   static func encodeReference(_ domain: String, into output: inout [UInt8]) {
     output.append(UInt8(ascii: "["))

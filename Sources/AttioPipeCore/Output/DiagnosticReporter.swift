@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// Writes diagnostics to stderr: human lines normally, NDJSON with `--verbose` so that the
 /// diagnostics of a large run can themselves be filtered with jq.
@@ -13,12 +12,12 @@ final class DiagnosticReporter: Sendable {
     var progress: ProgressLine?
   }
 
-  private let state: Mutex<State>
+  private let state: LockedValue<State>
   let verbosity: Verbosity
 
   init(verbosity: Verbosity, fileDescriptor: Int32 = STDERR_FILENO) {
     self.verbosity = verbosity
-    state = Mutex(
+    state = LockedValue(
       State(output: OutputBuffer(fileDescriptor: fileDescriptor, flushThreshold: 16 * 1024)))
   }
 

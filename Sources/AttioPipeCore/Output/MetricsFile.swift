@@ -1,6 +1,5 @@
 import Dispatch
 import Glibc
-import Synchronization
 
 /// `--metrics-file FILE`: the run's counters in the Prometheus text exposition format, the file
 /// node_exporter's textfile collector reads, so that an operator sees a long-running `deliver`
@@ -40,9 +39,9 @@ final class MetricsFile: @unchecked Sendable {
   private let startTime: Double
   private let delivery: (@Sendable () -> DeliverySample)?
   private let diagnostics: DiagnosticReporter
-  private let published = Mutex(Sample())
+  private let published = LockedValue(Sample())
   /// Serialises writes (the timer's and the final one) and remembers a reported failure.
-  private let writing = Mutex(WriteState())
+  private let writing = LockedValue(WriteState())
   private var timer: DispatchSourceTimer?
 
   private struct WriteState {

@@ -21,7 +21,7 @@ public enum OutputFiles {
   private static let requested = Atomic<Int>(0)
   /// SIGHUPs acted on.
   private static let handled = Atomic<Int>(0)
-  private static let targets = Mutex<[Target]>([])
+  private static let targets = LockedValue<[Target]>([])
 
   /// Opens the files and installs the SIGHUP handler; nothing is done when neither is given
   /// (SIGHUP then keeps its default action). A file that cannot be opened is a startup error.

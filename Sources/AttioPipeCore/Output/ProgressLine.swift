@@ -1,6 +1,5 @@
 import Dispatch
 import Glibc
-import Synchronization
 
 /// The live status line on a terminal's stderr: events/s, bodies, and for delivery sent,
 /// failed, retrying and queued. Redrawn at most four times a second, cleared at the end, never
@@ -10,7 +9,7 @@ import Synchronization
 /// Diagnostics share stderr: they go through `withLineCleared`, which takes the same lock, so a
 /// diagnostic never lands in the middle of the status line.
 /// `@unchecked`: the timer is only resumed here and cancelled in `finish`; the state it
-/// touches is behind a `Mutex`.
+/// touches is behind a lock.
 final class ProgressLine: @unchecked Sendable {
   /// What the line shows; read from the counters by the timer.
   struct Snapshot: Sendable {
@@ -27,7 +26,7 @@ final class ProgressLine: @unchecked Sendable {
     var rate = 0.0
   }
 
-  private let state = Mutex(State())
+  private let state = LockedValue(State())
   private let snapshot: @Sendable () -> Snapshot
   private let timer: DispatchSourceTimer
 

@@ -324,7 +324,7 @@ final class BatchQueue: Sendable {
     var spare: [LineBatch] = []
   }
 
-  private let state = Mutex(State())
+  private let state = LockedValue(State())
   /// Counts batches ready for the consumer.
   private let filled = DispatchSemaphore(value: 0)
   /// Counts batches the producer may still fill: the bound on memory.

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 // Design: the `--spool` directory, a write-ahead log of the run's input and of what became of it.
 //

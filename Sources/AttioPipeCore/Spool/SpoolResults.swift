@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// The results of a run with `--spool`: each final result is written, and then at once its
 /// `done` record, which lets the spool forget the event. A process that dies between the two
@@ -20,7 +19,7 @@ final class SpoolResults: @unchecked Sendable {
     var outputClosed = false
     var reportedFailure = false
   }
-  private let pending = Mutex(Pending())
+  private let pending = LockedValue(Pending())
 
   /// `write` writes results (with one `write(2)`, so that a crash after the commit cuts as
   /// little as can be) and says whether their reader is still there; `failed` reports a spool

@@ -73,6 +73,16 @@ import Testing
     #expect(!entries.contains { $0.name == "--map" || $0.name == "--state" })
   }
 
+  /// The README check above must not take one option for another that starts like it.
+  @Test func anOptionIsNotNamedByALongerOne() {
+    #expect(!"see `--map-company D=S`".namesOption("--map"))
+    #expect(!"`--state-interval 5s`".namesOption("--state"))
+    #expect("`--map-company D=S` and `--map SOURCE=SLUG`".namesOption("--map"))
+    #expect("`--state=FILE`".namesOption("--state"))
+    #expect("(`--state`)".namesOption("--state"))
+    #expect(!"--state without a backtick".namesOption("--state"))
+  }
+
   @Test func everySpellingIsUniqueAndEveryOptionParses() throws {
     var seen: Set<String> = []
     for option in CommandLineOption.all {

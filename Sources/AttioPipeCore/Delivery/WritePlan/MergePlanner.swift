@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Why not the assert: it replaces every multiselect list but the matching one, so a person's
 /// office phone disappears when a form sends their mobile. A `PATCH` prepends the multiselect
-/// values it carries and removes none (`../shared/attio-api.md`, "Writing without deleting"),
-/// so the planner sends only the values the record lacks:
+/// values it carries and removes none (Documentation/AttioAPI.md, "Writing without deleting:
+/// find, then update or create"), so the planner sends only the values the record lacks:
 ///
 /// - the matching attribute (emails): addresses the record does not hold, compared ignoring
 ///   case;

@@ -207,7 +207,7 @@ struct AttributeValueConverter: Sendable {
         return .failure(Failure("expected an option title, got \(value.kind)"))
       }
       let key = attribute.type == "select" ? "option" : "status"
-      guard let options = attribute.options else {
+      guard attribute.options != nil else {
         return .failure(Failure("the attribute's options are not known"))
       }
       guard let match = attribute.option(matching: title) else {

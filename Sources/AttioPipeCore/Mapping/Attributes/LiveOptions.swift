@@ -4,7 +4,7 @@ import Synchronization
 /// thread) and delivery (which re-reads them when Attio answers `value_not_found`), so that an
 /// option found archived by one is no longer written by the other.
 final class LiveOptions: Sendable {
-  private let titles = Mutex<[String: [String]]>([:])
+  private let titles = LockedValue<[String: [String]]>([:])
   private let changes = Atomic<Int>(0)
 
   init() {}

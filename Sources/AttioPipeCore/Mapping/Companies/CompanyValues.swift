@@ -23,7 +23,8 @@ struct CompanyValues: Equatable, Sendable {
   /// `{"object":"companies",…}`. Design in Output/CompanyBodyEncoder.swift.
   static let lineMarker = "\"object\":\"companies\""
 
-  /// One record reference to the company holding `domain` (attio-api.md):
+  /// One record reference to the company holding `domain` (Documentation/AttioAPI.md,
+  /// "Record references"):
   /// `{"target_object":"companies","domains":[{"domain":"acme.com"}]}`.
   static func appendReference(to domain: String, into output: inout [UInt8]) {
     output.append("{\"target_object\":\"companies\",\"domains\":[{\"domain\":")
