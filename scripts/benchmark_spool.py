@@ -13,22 +13,26 @@ into OUT/ with scripts/benchmark.py's generator (reused when present) and measur
    (--events lines, ~550 bytes each) against a responder that accepts connections and never
    answers: delivery is blocked (the consumer stops at 10 000 queued events), so only the
    ingest thread runs, spooling every line (a group commit, write + `fdatasync`, before every
-   read of the file, i.e. every 256 KiB, and every 4096 lines or 1 MiB). The time is from the
-   start of the process to the spool directory's last growth, once the `--metrics-file`
-   (rewritten every 0.1 s) shows `attio_pipe_spool_lines_total` equal to the line count; then
-   the process is killed (SIGKILL). Reported as events/s and MB/s of input. Beside it: the cost
-   of one `fdatasync` on this disk (a Python loop of os.write + os.fdatasync next to OUT/), and,
-   unless --no-strace or strace is missing, the `fdatasync` calls of one such run counted by
-   `strace -f -c` (a separate, untimed run: strace slows the process down).
+   read of the file and every 4096 lines or 1 MiB). The time is from the start of the process
+   to the modification time of the first `--metrics-file` (rewritten every 0.1 s) that shows
+   `attio_pipe_spool_lines_total` equal to the line count, so at most 0.1 s late; then the
+   process is killed (SIGKILL). Reported as events/s and MB/s of input. Beside it: the cost of
+   one `fdatasync` on this disk (a Python loop of os.write + os.fdatasync next to OUT/), and,
+   unless --no-strace or strace is missing, the `fdatasync` calls of one such run and the wall
+   time spent in them (`strace -f -c -w`, a separate, untimed run: strace slows it down).
 2. Replay. The same kill on a `distinct-identify` stream of --replay-events lines (one identify
-   per person, ~97% eligible: every eligible line is an upsert to replay) leaves a spool whose
-   events have no final result (about 10 000 of them with their jobs queued, the rest only
-   spooled); the same command line is then started again against a responder that answers
-   every request 200 at once (`--rate 100000 --read-rate 100000 --concurrency 32 --write-mode
-   assert`) and timed until it exits (everything delivered). Recovery alone is the time from
-   the start to the first result line. Compared with the same file delivered without `--spool`.
+   per person, ~97% eligible) leaves a spool whose events have no final result (about 10 000
+   of them with their jobs queued, some of those jobs durable, the rest only spooled lines);
+   the same command line is then started again against a responder that answers every
+   request 200 at once (`--rate 100000 --read-rate 100000 --concurrency 32 --write-mode
+   assert`) and timed until it exits (everything delivered), with attio-pipe's CPU time
+   (wait4). Recovery alone: the time from the start until the restart creates its new segment
+   file (it does so once it has read the old ones), and the time to its first result line
+   (which includes the rate limiter's first window, 1 s in every run). Compared with the same
+   file delivered without `--spool`.
 3. The spool's cost on a normal run: the same file delivered from scratch to the same
-   responder with and without `--spool`.
+   responder with and without `--spool` (wall and CPU time), and the `fdatasync` calls of one
+   such run with `--spool` (strace, untimed: the results' `done` records are group-committed).
 
 Every delivery run has `--state S --metrics-file M`; the killed runs `--state-interval 0.1` (the
 metrics are polled), the delivery runs `--state-interval 1`. The responders run in a process of
@@ -229,7 +233,7 @@ def spool_until_done(binary, work, path, lines, hang, settle=0.3, limit=600.0, s
     cmd = deliver_cmd(binary, work, path, True, "0.1")
     summary_path = os.path.join(work.dir, "strace.txt")
     if strace:
-        cmd = [strace, "-f", "-qq", "-c", "-e", "trace=fdatasync,fsync", "-o", summary_path,
+        cmd = [strace, "-f", "-qq", "-c", "-w", "-e", "trace=fdatasync,fsync", "-o", summary_path,
                "--"] + cmd
     with open(os.path.join(work.dir, "killed.out"), "wb") as out, \
             open(os.path.join(work.dir, "killed.err"), "wb") as err:
@@ -290,7 +294,7 @@ def deliver_timed(binary, work, path, spool, fast, strace=None, limit=1800.0):
     summary_path = out_path + ".strace"
     cmd = deliver_cmd(binary, work, path, spool, "1")
     if strace:
-        cmd = [strace, "-f", "-qq", "-c", "-e", "trace=fdatasync,fsync", "-o", summary_path,
+        cmd = [strace, "-f", "-qq", "-c", "-w", "-e", "trace=fdatasync,fsync", "-o", summary_path,
                "--"] + cmd
     with open(out_path, "wb") as out, open(out_path + ".err", "wb") as err:
         started = time.perf_counter()
