@@ -200,6 +200,14 @@ final class Spool: @unchecked Sendable {
     for (index, number) in numbers.enumerated() {
       let segmentPath = path + "/" + SpoolFormat.segmentName(number)
       var reader = try SpoolSegmentReader(path: segmentPath)
+      if index == numbers.count - 1, let length = reader.cutHeaderLength() {
+        // A crash while the segment was being created: it holds no record, so it goes (left,
+        // it would be taken for a foreign file once another segment follows it).
+        guard unlink(segmentPath) == 0 else { throw .cannotWrite(path: segmentPath, errno: errno) }
+        recovery.tornBytes = length
+        recovery.tornPath = segmentPath
+        break
+      }
       let header = try reader.header()
       guard header.number == number else {
         throw .foreign(path: segmentPath, detail: "its header says segment \(header.number)")
@@ -223,17 +231,23 @@ final class Spool: @unchecked Sendable {
           // A crash leaves at most a cut last record (or zeros where the file system had
           // extended the file): that tail is cut off. Anything else is damage.
           let offset: Int
-          let detail: String
+          var detail: String
+          var isTornTail = false
           switch error {
           case .cut(let at):
             offset = at
             detail = "a record cut short"
+            // A crash cuts only the last record: with whole records after it, it is its
+            // length that is damaged.
+            if reader.holdsWholeRecord(after: at, before: size) {
+              detail = "a record whose length runs past the records after it"
+            } else {
+              isTornTail = true
+            }
           case .bad(let at, let why):
             offset = at
             detail = why
           }
-          let isTornTail: Bool
-          if case .cut = error { isTornTail = true } else { isTornTail = false }
           guard isLast && (isTornTail || reader.isZero(from: offset, to: size)) else {
             throw .corrupt(path: segmentPath, offset: offset, detail: detail)
           }
