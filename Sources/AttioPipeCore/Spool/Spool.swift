@@ -269,6 +269,7 @@ final class Spool: @unchecked Sendable {
           } else {
             inputs.append(input)
           }
+          if input.endLine > 0 { inputEnds[input.reference] = (input.endOffset, input.endLine) }
         case .line:
           guard let line = SpoolLineRecord(payload: record.payload) else {
             throw .corrupt(path: segmentPath, offset: record.offset, detail: "bad line record")
@@ -394,9 +395,14 @@ final class Spool: @unchecked Sendable {
         number: number, path: segmentPath, firstSequence: first, lineCount: 0,
         size: header.count, isSealed: false))
     counters.bytesOnDisk += header.count
-    // Each segment names the inputs again, so that deleting older ones loses no name.
+    // Each segment names the inputs again, with where their lines end so far, so that
+    // deleting older ones loses no name and no resume point.
     var names: [UInt8] = []
-    for input in inputs {
+    for var input in inputs {
+      if let end = inputEnds[input.reference] {
+        input.endOffset = end.offset
+        input.endLine = end.line
+      }
       SpoolFormat.appendRecord(.input, to: &names) { input.encode(into: &$0) }
     }
     pending.insert(contentsOf: names, at: 0)
