@@ -53,18 +53,19 @@ extension Spool {
     finishInput(failure: nil)
     let tail = SpoolTail(spool: self, start: start, maximumLineLength: 1 << 20)
     var lines: [TailedLine] = []
-    try tail.forEachLine(beforeRead: {}, idleInterval: nil, stop: InputStop()) {
-      line, position in
-      var tailed = TailedLine(
-        sequence: position.sequence, input: position.input, lineNumber: position.line,
-        endOffset: position.endOffset, isReplay: position.isReplay)
-      switch line {
-      case .text(let bytes): tailed.text = Array(bytes)
-      case .tooLong(let length): tailed.tooLongLength = length
-      }
-      lines.append(tailed)
-      return true
-    }
+    try tail.forEachLine(
+      beforeRead: {}, idleInterval: nil, stop: InputStop(),
+      onLine: { line, position in
+        var tailed = TailedLine(
+          sequence: position.sequence, input: position.input, lineNumber: position.line,
+          endOffset: position.endOffset, isReplay: position.isReplay)
+        switch line {
+        case .text(let bytes): tailed.text = Array(bytes)
+        case .tooLong(let length): tailed.tooLongLength = length
+        }
+        lines.append(tailed)
+        return true
+      })
     return lines
   }
 }

@@ -53,7 +53,8 @@ import Testing
       #expect(file != pipe)
       spool.appendLine(#"{"type":"identify"}"#, input: file, lineNumber: 1, endOffset: 20)
       spool.appendLine("", input: file, lineNumber: 2, endOffset: 21)
-      spool.appendLine(input: file, lineNumber: 3, endOffset: 5_000_021, bytes: nil, tooLongLength: 5_000_000)
+      spool.appendLine(
+        input: file, lineNumber: 3, endOffset: 5_000_021, bytes: nil, tooLongLength: 5_000_000)
       spool.appendLine(long, input: pipe, lineNumber: 1, endOffset: 80_001)
       spool.appendLine("\u{0}\r\t\u{7F}", input: pipe, lineNumber: 2, endOffset: 80_007)
       spool.appendJob(Self.fullJob, sequence: 0)
@@ -64,9 +65,10 @@ import Testing
       #expect(spool.nextSequence == 5)
       let lines = try spool.readBack()
       #expect(lines.map(\.sequence) == [0, 1, 2, 3, 4])
-      #expect(lines.map(\.text) == [
-        Array(#"{"type":"identify"}"#.utf8), [], nil, Array(long.utf8), [0, 13, 9, 0x7F],
-      ])
+      #expect(
+        lines.map(\.text) == [
+          Array(#"{"type":"identify"}"#.utf8), [], nil, Array(long.utf8), [0, 13, 9, 0x7F],
+        ])
       #expect(lines.map(\.tooLongLength) == [nil, nil, 5_000_000, nil, nil])
       #expect(lines.map(\.lineNumber) == [1, 2, 3, 1, 2])
       #expect(lines.map(\.endOffset) == [20, 21, 5_000_021, 80_001, 80_007])
@@ -100,9 +102,10 @@ import Testing
     #expect(resume.offset == 5_000_021 && resume.line == 3)
     #expect(spool.resumePoint(device: 0, inode: 0) == nil)
     let again = try spool.readBack()
-    #expect(again.map(\.text) == [
-      Array(#"{"type":"identify"}"#.utf8), [], nil, Array(long.utf8), [0, 13, 9, 0x7F],
-    ])
+    #expect(
+      again.map(\.text) == [
+        Array(#"{"type":"identify"}"#.utf8), [], nil, Array(long.utf8), [0, 13, 9, 0x7F],
+      ])
     // Processed before the restart: every one of them only rebuilds identity.
     #expect(again.allSatisfy { $0.isReplay })
   }

@@ -58,15 +58,15 @@ import Testing
       _ = try directory.open()
       return nil
     } catch {
-      #expect(directory.contents == files, "nothing deleted or changed", sourceLocation: sourceLocation)
+      #expect(
+        directory.contents == files, "nothing deleted or changed", sourceLocation: sourceLocation)
       return (directory.path, error)
     }
   }
 
   // MARK: Torn tails
 
-  @Test(arguments: [false, true]) func aTornLastRecordIsCutAtEveryByte(endingWithJob: Bool) throws
-  {
+  @Test(arguments: [false, true]) func aTornLastRecordIsCutAtEveryByte(endingWithJob: Bool) throws {
     let lines = 5
     let (bytes, records) = try oneSegment(lines: lines, endingWithJob: endingWithJob)
     let last = try #require(records.last)
@@ -228,6 +228,7 @@ import Testing
     let spool = try directory.open()
     #expect(spool.nextSequence == 4)
     #expect(SpoolDirectory.bytes(of: directory.path + "/notes.txt") == Array("kept".utf8))
-    #expect(SpoolDirectory.bytes(of: directory.path + "/segment-1.spool") == files["segment-1.spool"])
+    #expect(
+      SpoolDirectory.bytes(of: directory.path + "/segment-1.spool") == files["segment-1.spool"])
   }
 }
