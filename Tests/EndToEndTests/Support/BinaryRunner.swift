@@ -46,16 +46,18 @@ enum BinaryRunner {
 
   /// Starts the binary with pipes on all three streams, for tests that talk to it while it
   /// runs (streaming, signals). Its watchdog kills it after `watchdog` seconds of its own run.
+  /// With `stdinFile`, stdin is that file (`< FILE`) instead of a pipe.
   static func start(
     _ arguments: [String], environment: [String: String]? = nil, watchdog: Double = 60,
-    stdout: ChildProcess.Output = .collect, stderr: ChildProcess.Output = .collect
+    stdinFile: String? = nil, stdout: ChildProcess.Output = .collect,
+    stderr: ChildProcess.Output = .collect
   ) async throws -> ChildProcess {
     await gate.enter()
     do {
       return try ChildProcess(
         executable: executable, arguments: arguments, environment: environment,
-        directory: repositoryRoot, stdout: stdout, stderr: stderr, watchdog: watchdog,
-        onExit: { Task { await gate.leave() } })
+        directory: repositoryRoot, stdinFile: stdinFile, stdout: stdout, stderr: stderr,
+        watchdog: watchdog, onExit: { Task { await gate.leave() } })
     } catch {
       await gate.leave()
       throw error
