@@ -148,24 +148,12 @@ final class Spool: @unchecked Sendable {
     guard directoryDescriptor >= 0 else { throw .directoryUnusable(path: path, errno: errno) }
     let lockPath = path + "/lock"
     lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard lockDescriptor >= 0 else {
-      let code = errno
-      close(directoryDescriptor)
-      throw .directoryUnusable(path: path, errno: code)
-    }
-    guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
-      close(lockDescriptor)
-      close(directoryDescriptor)
-      throw .inUse(path: path)
-    }
-    var foundId: [UInt8]?
-    do {
-      foundId = try recover()
-    } catch {
-      close(lockDescriptor)
-      close(directoryDescriptor)
-      throw error
-    }
+    // From here on every stored property is set, so a throw runs `deinit`, which closes the
+    // descriptors: closing them here too would close whatever another thread opened under
+    // the same numbers in between.
+    guard lockDescriptor >= 0 else { throw .directoryUnusable(path: path, errno: errno) }
+    guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else { throw .inUse(path: path) }
+    let foundId = try recover()
     spoolId = foundId ?? Spool.randomId()
     var startFailure: SpoolError?
     lock.withLock {
@@ -175,16 +163,12 @@ final class Spool: @unchecked Sendable {
         startFailure = error
       }
     }
-    if let startFailure {
-      close(lockDescriptor)
-      close(directoryDescriptor)
-      throw startFailure
-    }
+    if let startFailure { throw startFailure }
   }
 
   deinit {
     if current >= 0 { close(current) }
-    close(lockDescriptor)
+    if lockDescriptor >= 0 { close(lockDescriptor) }
     close(directoryDescriptor)
   }
 

@@ -233,10 +233,13 @@ import Testing
         returned.set()
       }
     }
-    // Bounds on nothing: a waiter that returned too early is caught whenever it does.
-    try await Task.sleep(for: .milliseconds(300))
-    #expect(!returned.isSet, "returned while full")
+    // The waiter asks for a release once it waits (bounded: a busy machine may be slow to
+    // start its thread); one that returned too early is caught whenever it does.
+    for _ in 0..<600 where !spool.wantsRelease && !returned.isSet {
+      try await Task.sleep(for: .milliseconds(100))
+    }
     #expect(spool.wantsRelease)
+    #expect(!returned.isSet, "returned while full")
     spool.release(upTo: spool.nextSequence)
     try await Task.sleep(for: .milliseconds(300))
     #expect(!returned.isSet, "returned with every job unfinished")
