@@ -23,7 +23,7 @@ final class DeliverySession: @unchecked Sendable {
     self.spool = spool
     drainTimeout = settings.drainTimeout
     grace = settings.grace
-    let saved: (memory: PersonMemory, delivered: DeliveredMessages)
+    var saved: (memory: PersonMemory, delivered: DeliveredMessages)
     do {
       saved = try DeliveredState.decode(
         state?.takeDelivery() ?? [], capacity: settings.scheduler.memoryCapacity)
@@ -32,6 +32,10 @@ final class DeliverySession: @unchecked Sendable {
     } catch {
       throw .state(error)
     }
+    // The spool's jobs may have results newer than the saved memory (a crash after them, before
+    // the next save): what it says was upserted for their people is not trusted (the record
+    // ids are). Else a value brought back after the crash would be taken for unchanged.
+    for email in spool?.recovery.emailsWithJobs ?? [] { saved.memory.forgetValues(of: email) }
     let results = ResultWriter()
     let spoolResults = spool.map { spool in
       SpoolResults(

@@ -141,11 +141,12 @@ struct EventSession {
       return
     }
     let mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: position)
+    let settled = spool.settledSegments()
     if state.saveIfDue(
       identity: { .encoded { identities.encodeState(into: &$0) } }, delivery: deliverySnapshot,
       spool: { mark }, now: true)
     {
-      spool.release(upTo: position)
+      spool.release(upTo: position, settled: settled)
     }
   }
 
@@ -161,6 +162,7 @@ struct EventSession {
     do {
       let identities = processor.identities
       var mark: StateFile.SpoolMark?
+      var settled: Set<UInt64>?
       if let spool {
         do {
           try spool.commit()
@@ -169,11 +171,12 @@ struct EventSession {
           return false
         }
         mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: spoolPosition)
+        settled = spool.settledSegments()
       }
       try state.save(
         identity: .encoded { identities.encodeState(into: &$0) }, delivery: deliverySnapshot(),
         spool: mark)
-      if let spool, let mark { spool.release(upTo: mark.position) }
+      if let spool, let mark { spool.release(upTo: mark.position, settled: settled) }
       return true
     } catch {
       frontEnd.diagnostics.error(error.message)

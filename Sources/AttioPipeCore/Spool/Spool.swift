@@ -61,6 +61,10 @@ final class Spool: @unchecked Sendable {
     var firstLine: UInt64 = 0
     /// Lines on disk at start that have a job record (processed already, whatever its state).
     var linesWithJobs: Set<UInt64> = []
+    /// The emails (company domains) of every job on disk at start, finished or not. A result
+    /// that came after the last `--state` save may have changed what Attio holds without the
+    /// delivery memory saved there knowing: that memory is not trusted for these.
+    var emailsWithJobs: Set<String> = []
     /// Bytes cut from the end of the last segment (a torn tail), for the diagnostics.
     var tornBytes = 0
     var tornPath: String?
@@ -106,6 +110,9 @@ final class Spool: @unchecked Sendable {
   /// When each unfinished job was spooled (monotonic seconds), for the oldest one's age.
   private var unfinishedSince: [UInt64: Double] = [:]
   private var released: UInt64 = 0
+  /// With `--state`: the segments that were sealed with every job done before the last save
+  /// (see `settledSegments`); only those may go. Nil without `--state`.
+  private var settled: Set<UInt64>?
   private var inputs: [SpoolInputRecord] = []
   /// Where each input left off: reference -> (offset, line number).
   private var inputEnds: [UInt32: (offset: Int, line: Int)] = [:]
@@ -271,6 +278,7 @@ final class Spool: @unchecked Sendable {
           if jobs[jobSequence] == nil { order.append(jobSequence) }
           jobs[jobSequence] = (number, job)
           recovery.linesWithJobs.insert(jobSequence)
+          recovery.emailsWithJobs.insert(job.request.email)
           maximumJob = max(maximumJob ?? 0, jobSequence)
         case .done:
           var position = 0
@@ -585,14 +593,28 @@ final class Spool: @unchecked Sendable {
   }
 
   /// Lines below `sequence` are no longer needed to rebuild identity (`--state` was saved
-  /// there, or, without it, the consumer is past them): their segments may go.
-  func release(upTo sequence: UInt64) {
+  /// there, or, without it, the consumer is past them): their segments may go. With `--state`,
+  /// `settled` is what `settledSegments` said before that save.
+  func release(upTo sequence: UInt64, settled: Set<UInt64>? = nil) {
     let changed = lock.withLock {
-      guard sequence > released else { return false }
+      if let settled { self.settled = settled }
+      guard sequence > released else { return settled != nil }
       released = sequence
       return true
     }
     if changed { collect() }
+  }
+
+  /// The sealed segments whose jobs are all done, asked just before a `--state` save: the
+  /// delivery memory saved next includes their results. A segment whose last job is done only
+  /// after the save stays until the next one, so that a restart finds the job's record and
+  /// does not trust the saved memory of its person (`Recovery.emailsWithJobs`).
+  func settledSegments() -> Set<UInt64> {
+    lock.withLock {
+      Set(
+        segments.filter { $0.isSealed && (unfinishedPerSegment[$0.number] ?? 0) == 0 }.map(
+          \.number))
+    }
   }
 
   /// Deletes the sealed segments nothing needs any more.
@@ -601,7 +623,8 @@ final class Spool: @unchecked Sendable {
       var doomed: [Segment] = []
       segments.removeAll { segment in
         guard segment.isSealed, segment.firstSequence + segment.lineCount <= released,
-          (unfinishedPerSegment[segment.number] ?? 0) == 0
+          (unfinishedPerSegment[segment.number] ?? 0) == 0,
+          settled?.contains(segment.number) ?? true
         else { return false }
         doomed.append(segment)
         return true

@@ -113,6 +113,43 @@ import Testing
     #expect(try SpoolDirectory.records(of: segments.last!).header.number == UInt64(segments.count))
   }
 
+  /// With `--state`, what delivery remembers of each person is saved with the identities. A
+  /// job finished after a save changed Attio without that memory knowing: its record must stay
+  /// on disk until the next save, and a restart names its person among those whose saved
+  /// memory it must not trust.
+  @Test func aJobDoneAfterTheLastSaveKeepsItsSegmentUntilTheNextSave() throws {
+    let directory = SpoolDirectory()
+    defer { directory.remove() }
+    do {
+      let spool = try directory.open(maximumBytes: Self.small)
+      let input = spool.register(device: 1, inode: 2, isRegularFile: true, name: nil)
+      let early = try spool.appendLines(20, input: input)
+      var job = Self.job("early")
+      job.request.email = "early@example.com"
+      spool.appendJob(job, sequence: early[10])
+      try spool.appendLines(1000, input: input, firstLineNumber: 21)
+      let segments = directory.segments
+      try #require(segments.count >= 3)
+      // A save while the job is unfinished releases every line.
+      let settled = spool.settledSegments()
+      spool.release(upTo: spool.nextSequence, settled: settled)
+      #expect(directory.segments == [segments[0], segments.last!])
+      // Done after that save: its segment stays until a save that knows it.
+      spool.appendDone(sequence: early[10])
+      try spool.commit()
+      #expect(directory.segments == [segments[0], segments.last!])
+    }
+    do {
+      let spool = try directory.open(maximumBytes: Self.small)
+      #expect(spool.recovery.unfinished.isEmpty)
+      #expect(spool.recovery.emailsWithJobs == ["early@example.com"])
+      spool.release(upTo: spool.nextSequence, settled: spool.settledSegments())
+      #expect(directory.segments.count == 1, "the next save lets it go")
+    }
+    let spool = try directory.open()
+    #expect(spool.recovery.emailsWithJobs.isEmpty)
+  }
+
   @Test func unfinishedJobsComeBackInTheirOriginalOrder() throws {
     let directory = SpoolDirectory()
     defer { directory.remove() }
