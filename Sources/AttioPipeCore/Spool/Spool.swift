@@ -30,7 +30,9 @@ import Synchronization
 //
 // Deletion: a segment other than the one being written goes when none of its jobs lacks a
 // `done` and every line in it is below the released position (the one `--state` was last
-// saved at, or, without `--state`, the consumer's).
+// saved at, or, without `--state`, the consumer's), and only after every older one (a `done`
+// must not go while its job record stays); with `--state`, only once a save followed the
+// `done` of its last job (see `settledSegments`).
 
 /// The spool directory of a run: its segments, what is durable, what is unfinished.
 final class Spool: @unchecked Sendable {
@@ -620,14 +622,16 @@ final class Spool: @unchecked Sendable {
   /// Deletes the sealed segments nothing needs any more.
   private func collect() {
     let doomed: [Segment] = lock.withLock {
+      // Oldest first, and none past one that must stay: a job's `done` lies after its job
+      // record, so a later segment going while an older one stays could take the `done` of
+      // a job whose record stays (the job would be sent and reported again).
       var doomed: [Segment] = []
-      segments.removeAll { segment in
-        guard segment.isSealed, segment.firstSequence + segment.lineCount <= released,
-          (unfinishedPerSegment[segment.number] ?? 0) == 0,
-          settled?.contains(segment.number) ?? true
-        else { return false }
-        doomed.append(segment)
-        return true
+      while let segment = segments.first, segment.isSealed,
+        segment.firstSequence + segment.lineCount <= released,
+        (unfinishedPerSegment[segment.number] ?? 0) == 0,
+        settled?.contains(segment.number) ?? true
+      {
+        doomed.append(segments.removeFirst())
       }
       for segment in doomed {
         counters.bytesOnDisk -= segment.size
