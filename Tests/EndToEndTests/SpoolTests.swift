@@ -169,6 +169,15 @@ import Testing
     try await killAndRestart(seed: 2, count: 2500, stdin: true, spool: spool)
   }
 
+  /// Saves every 0.1 s: the restarts find identities and delivery memory saved in the middle
+  /// of the spool, and events after the save whose results the saved memory does not know.
+  @Test func killedAtRandomMomentsWithFrequentSavesStateAndSpoolAgree() async throws {
+    let spool = temporaryPath("spool")
+    defer { try? FileManager.default.removeItem(atPath: spool) }
+    try await killAndRestart(
+      seed: 4, count: 2500, options: ["--state-interval", "0.1"], stdin: false, spool: spool)
+  }
+
   /// A spool of 1 MiB (segments of 128 KiB) that more than 1 MiB of input passes through:
   /// segments rotate, and the run only gets through because finished ones are deleted while
   /// it runs (else the input would wait for room for ever).
