@@ -202,27 +202,57 @@ import Testing
       seed: 4, count: 2500, options: ["--state-interval", "0.1"], stdin: false, spool: spool)
   }
 
-  /// A spool of 1 MiB (segments of 128 KiB) that more than 1 MiB of input passes through:
-  /// segments rotate, and the run only gets through because finished ones are deleted while
-  /// it runs (else the input would wait for room for ever).
+  /// A spool of 1 MiB (segments of 128 KiB) that more than 1 MiB of input passes through,
+  /// killed and restarted: segments rotate and go while the runs go on.
   @Test func killedAtRandomMomentsASmallSpoolRotatesAndDeletesSegments() async throws {
     let spool = temporaryPath("spool")
     defer { try? FileManager.default.removeItem(atPath: spool) }
-    let runs = try await killAndRestart(
+    try await killAndRestart(
       seed: 3, count: 2500, padding: 400,
       options: ["--spool-max-bytes", "1M", "--state-interval", "0.3"],
       stdin: false, spool: spool)
-    let segments = try FileManager.default.contentsOfDirectory(atPath: spool).filter {
+    #expect(try Self.segments(in: spool).bytes <= 1 << 20)
+  }
+
+  /// The segment files of a spool: the highest number, and their bytes.
+  private static func segments(in spool: String) throws -> (highest: UInt64, bytes: Int) {
+    let names = try FileManager.default.contentsOfDirectory(atPath: spool).filter {
       $0.hasPrefix("segment-")
-    }.sorted()
-    let highest = segments.last.flatMap { UInt64($0.dropFirst(8).prefix(16), radix: 16) } ?? 0
-    // Each run starts one segment; more than that is rotation within a run.
-    #expect(highest > UInt64(runs), "\(segments)")
-    #expect(segments.count < Int(highest), "\(segments)")
-    let bytes = try segments.map {
+    }
+    let highest = names.compactMap { UInt64($0.dropFirst(8).prefix(16), radix: 16) }.max() ?? 0
+    let bytes = try names.map {
       try FileManager.default.attributesOfItem(atPath: spool + "/" + $0)[.size] as? Int ?? 0
     }.reduce(0, +)
-    #expect(bytes <= 1 << 20)
+    return (highest, bytes)
+  }
+
+  /// One uninterrupted run through a 1 MiB spool of more input than that: it gets to the end
+  /// only because segments rotate and finished ones are deleted while it runs (else the input
+  /// would wait for room for ever).
+  @Test func aSmallSpoolRotatesAndDeletesSegmentsWhileTheRunGoesOn() async throws {
+    let mock = try await MockAttio()
+    let spool = temporaryPath("spool")
+    let state = temporaryPath("state")
+    let file = temporaryPath("events.ndjson")
+    defer {
+      for path in [spool, state, file] { try? FileManager.default.removeItem(atPath: path) }
+    }
+    let events = Self.events(count: 2500, seed: 5, padding: 400)
+    #expect(events.utf8.count > 1 << 20)
+    try Data(events.utf8).write(to: URL(fileURLWithPath: file))
+    let run = try await BinaryRunner.run(
+      Self.delivering + [
+        "--spool", spool, "--spool-max-bytes", "1M", "--state", state, "--state-interval", "0.3",
+        file,
+      ], environment: mock.environment)
+    #expect(run.status == 0, "\(run.stderrText)")
+    #expect(run.stderrText.contains("spooled: 2500"), "\(run.stderrText)")
+    let reported = results(run).compactMap { $0["messageId"] as? String }
+    #expect(Set(reported).count == reported.count && reported.count > 2500 / 4)
+    let segments = try Self.segments(in: spool)
+    // Segments of 128 KiB, each grown past that by up to one read of input before it rotates.
+    #expect(segments.highest >= UInt64(events.utf8.count / (384 << 10)), "\(segments)")
+    #expect(segments.bytes <= 1 << 20)
   }
 
   /// A value that comes back after a crash: the state remembers title A (saved), the killed run
