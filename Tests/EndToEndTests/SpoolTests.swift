@@ -300,6 +300,58 @@ import Testing
       ])
   }
 
+  /// The other side of the test above: after a clean exit nothing is left unknown to the
+  /// saved memory, so the next run trusts it (an upsert that changes nothing is not sent).
+  @Test func afterACleanExitTheSavedMemoryIsTrusted() async throws {
+    let mock = try await MockAttio()
+    let spool = temporaryPath("spool")
+    let state = temporaryPath("state")
+    defer {
+      try? FileManager.default.removeItem(atPath: spool)
+      try? FileManager.default.removeItem(atPath: state)
+    }
+    let arguments = ["deliver", "--spool", spool, "--state", state]
+    var identifies = ""
+    var tracks = ""
+    for person in 0..<20 {
+      identifies += Events.identify("v\(person)", email: "p\(person)@example.com", title: "T")
+      tracks += Events.track("v\(person)")
+    }
+    let first = try await BinaryRunner.run(
+      arguments, stdin: Data(identifies.utf8), environment: mock.environment)
+    #expect(first.status == 0)
+    let requests = try await mock.requests().count
+    let second = try await BinaryRunner.run(
+      arguments, stdin: Data(tracks.utf8), environment: mock.environment)
+    #expect(second.status == 0)
+    #expect(MockAttioResults(second).statuses == Array(repeating: "unchanged", count: 20))
+    #expect(try await mock.requests().count == requests)
+  }
+
+  /// A file delivered to its end, then the same command line twice more: nothing is read
+  /// again (the spool knows where the file ends, whatever segments went in between).
+  @Test func aFileDeliveredToItsEndIsNotReadAgain() async throws {
+    let mock = try await MockAttio()
+    let spool = temporaryPath("spool")
+    let state = temporaryPath("state")
+    let file = temporaryPath("events.ndjson")
+    defer {
+      for path in [spool, state, file] { try? FileManager.default.removeItem(atPath: path) }
+    }
+    try Data(Self.events(count: 300, people: 30, seed: 9).utf8).write(
+      to: URL(fileURLWithPath: file))
+    let arguments = ["deliver", "--spool", spool, "--state", state, file]
+    let first = try await BinaryRunner.run(arguments, environment: mock.environment)
+    #expect(first.status == 0)
+    #expect(!results(first).isEmpty)
+    for round in 1...2 {
+      let again = try await BinaryRunner.run(arguments, environment: mock.environment)
+      #expect(again.status == 0)
+      #expect(again.stdout.isEmpty, "round \(round)")
+      #expect(again.stderrText.contains("lines read: 0,"), "round \(round): \(again.stderrText)")
+    }
+  }
+
   // MARK: Stopping
 
   @Test func sigtermLeavesTheQueuedToTheNextRunAsDeferred() async throws {

@@ -171,6 +171,9 @@ struct EventSession {
           return false
         }
         mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: spoolPosition)
+        // The segment being written is sealed, so that it goes too when all is done: else its
+        // job records would make the next start distrust the memory saved now for their people.
+        spool.housekeep(rotating: true)
         settled = spool.settledSegments()
       }
       try state.save(

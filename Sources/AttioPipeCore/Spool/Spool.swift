@@ -367,9 +367,19 @@ final class Spool: @unchecked Sendable {
     let descriptor = open(segmentPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw .cannotWrite(path: segmentPath, errno: errno) }
     let first = nextSequence - pendingLines
-    let header = SpoolFormat.encode(
+    var bytes = SpoolFormat.encode(
       SpoolFormat.Header(spoolId: spoolId, number: number, firstSequence: first))
-    if let code = Spool.write(header, to: descriptor) {
+    // Each segment names the inputs again, with where their lines end so far, durable with its
+    // header: deleting older segments (even at once, by the rotation that started this one)
+    // then loses no name and no resume point.
+    for var input in inputs {
+      if let end = inputEnds[input.reference] {
+        input.endOffset = end.offset
+        input.endLine = end.line
+      }
+      SpoolFormat.appendRecord(.input, to: &bytes) { input.encode(into: &$0) }
+    }
+    if let code = Spool.write(bytes, to: descriptor) {
       close(descriptor)
       throw .cannotWrite(path: segmentPath, errno: code)
     }
@@ -383,23 +393,12 @@ final class Spool: @unchecked Sendable {
       segments[segments.count - 1].isSealed = true
     }
     current = descriptor
-    currentWritten = header.count
+    currentWritten = bytes.count
     segments.append(
       Segment(
         number: number, path: segmentPath, firstSequence: first, lineCount: 0,
-        size: header.count, isSealed: false))
-    counters.bytesOnDisk += header.count
-    // Each segment names the inputs again, with where their lines end so far, so that
-    // deleting older ones loses no name and no resume point.
-    var names: [UInt8] = []
-    for var input in inputs {
-      if let end = inputEnds[input.reference] {
-        input.endOffset = end.offset
-        input.endLine = end.line
-      }
-      SpoolFormat.appendRecord(.input, to: &names) { input.encode(into: &$0) }
-    }
-    pending.insert(contentsOf: names, at: 0)
+        size: bytes.count, isSealed: false))
+    counters.bytesOnDisk += bytes.count
   }
 
   /// Registers an input; its reference goes into each of its lines.
@@ -568,15 +567,15 @@ final class Spool: @unchecked Sendable {
     if let failure = lock.withLock({ writeFailure }) { throw failure }
   }
 
-  /// Starts a new segment when the current one is full, and deletes the segments nothing needs
-  /// any more.
-  func housekeep() {
+  /// Starts a new segment when the current one is full (or, `rotating`, whatever it holds),
+  /// and deletes the segments nothing needs any more.
+  func housekeep(rotating: Bool = false) {
     lock.withLock {
-      guard currentWritten >= segmentLimit, writeFailure == nil else { return }
+      guard rotating || currentWritten >= segmentLimit, writeFailure == nil else { return }
       // The rotation closes the descriptor that syncs under way use: wait for them, then make
       // the segment durable before it is sealed.
       while syncers > 0 { lock.wait() }
-      guard currentWritten >= segmentLimit, writeFailure == nil else { return }
+      guard rotating || currentWritten >= segmentLimit, writeFailure == nil else { return }
       writePendingLocked()
       guard fdatasync(current) == 0 else {
         writeFailure = .cannotWrite(path: segments[segments.count - 1].path, errno: errno)

@@ -268,10 +268,20 @@ import Testing
       try spool.commit()
       #expect(directory.segments.count == 1, "the segment with the lines went")
     }
+    do {
+      let spool = try directory.open()
+      let resume = try #require(spool.resumePoint(device: 5, inode: 10))
+      #expect(resume.offset == 30 * 101 && resume.line == 30)
+      #expect(spool.nextSequence == 30)
+      // A rotation, and the segment before it deleted, with nothing committed after: the new
+      // segment must name the file, and where it ends, by itself.
+      spool.housekeep(rotating: true)
+      spool.release(upTo: spool.nextSequence)
+      #expect(directory.segments.count == 1)
+    }
     let spool = try directory.open()
     let resume = try #require(spool.resumePoint(device: 5, inode: 10))
     #expect(resume.offset == 30 * 101 && resume.line == 30)
-    #expect(spool.nextSequence == 30)
   }
 
   /// Fills a spool of `maximum` bytes with lines that each have a job; their sequences.
