@@ -43,8 +43,8 @@ public final class ChildProcess: @unchecked Sendable {
 
   public init(
     executable: URL, arguments: [String], environment: [String: String]? = nil,
-    directory: URL? = nil, stdin wantsInput: Bool = true, stdout: Output = .collect,
-    stderr: Output = .collect, watchdog: Double = 120,
+    directory: URL? = nil, stdin wantsInput: Bool = true, stdinFile: String? = nil,
+    stdout: Output = .collect, stderr: Output = .collect, watchdog: Double = 120,
     onExit: (@Sendable () -> Void)? = nil
   ) throws {
     ChildProcess.ignoreBrokenPipes
@@ -53,8 +53,15 @@ public final class ChildProcess: @unchecked Sendable {
     process.arguments = arguments
     if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = directory }
-    let inputPipe = wantsInput ? Pipe() : nil
-    process.standardInput = inputPipe ?? FileHandle.nullDevice
+    // `stdinFile`: stdin redirected from a file (`< FILE`), so the child sees a regular file.
+    let inputFile = try stdinFile.map { path in
+      guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+      }
+      return handle
+    }
+    let inputPipe = wantsInput && inputFile == nil ? Pipe() : nil
+    process.standardInput = inputPipe ?? inputFile ?? FileHandle.nullDevice
     func attach(_ output: Output) -> Pipe? {
       output == .discard ? nil : Pipe()
     }

@@ -25,7 +25,7 @@ final class DeliverySession: @unchecked Sendable {
     self.spool = spool
     drainTimeout = settings.drainTimeout
     grace = settings.grace
-    let saved: (memory: PersonMemory, messages: [String])
+    var saved: (memory: PersonMemory, messages: [String])
     do {
       // The keeper has already brought an older section to the current layout.
       saved = try DeliveredState.decode(
@@ -35,6 +35,10 @@ final class DeliverySession: @unchecked Sendable {
     } catch {
       throw .state(error)
     }
+    // The spool's jobs may have results newer than the saved memory (a crash after them, before
+    // the next save): what it says was upserted for their people is not trusted (the record
+    // ids are). Else a value brought back after the crash would be taken for unchanged.
+    for email in spool?.recovery.emailsWithJobs ?? [] { saved.memory.forgetValues(of: email) }
     let results = ResultWriter()
     self.results = results
     let spoolResults = spool.map { spool in

@@ -193,11 +193,12 @@ struct EventSession {
       return
     }
     let mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: position)
+    let settled = spool.settledSegments()
     if state.saveIfDue(
       identity: { .encoded { IdentitySection.encode(identities, seen, into: &$0) } },
       delivery: deliverySnapshot, spool: { mark }, now: true)
     {
-      spool.release(upTo: position)
+      spool.release(upTo: position, settled: settled)
     }
   }
 
@@ -214,6 +215,7 @@ struct EventSession {
       let identities = processor.identities
       let seen = processor.seen
       var mark: StateFile.SpoolMark?
+      var settled: Set<UInt64>?
       if let spool {
         do {
           try spool.commit()
@@ -222,11 +224,15 @@ struct EventSession {
           return false
         }
         mark = StateFile.SpoolMark(spoolId: spool.spoolId, position: spoolPosition)
+        // The segment being written is sealed, so that it goes too when all is done: else its
+        // job records would make the next start distrust the memory saved now for their people.
+        spool.housekeep(rotating: true)
+        settled = spool.settledSegments()
       }
       try state.save(
         identity: .encoded { IdentitySection.encode(identities, seen, into: &$0) },
         delivery: deliverySnapshot(), spool: mark)
-      if let spool, let mark { spool.release(upTo: mark.position) }
+      if let spool, let mark { spool.release(upTo: mark.position, settled: settled) }
       return true
     } catch {
       frontEnd.diagnostics.error(error.message)

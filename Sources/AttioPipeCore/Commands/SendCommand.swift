@@ -49,8 +49,17 @@ struct SendCommand {
     try source.forEachLine(
       beforeRead: {
         frontEnd.diagnostics.flushQuietly()
-        state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
-        spooled?.spool.release(upTo: position)
+        if let spool = spooled?.spool, let state {
+          // A segment goes only once a save follows its last result: the delivery memory a
+          // restart loads must know what those jobs wrote.
+          let settled = spool.settledSegments()
+          if state.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() }) {
+            spool.release(upTo: position, settled: settled)
+          }
+        } else {
+          state?.saveIfDue(identity: { nil }, delivery: { session.stateSnapshot() })
+          spooled?.spool.release(upTo: position)
+        }
         metrics?.publish(sample())
       },
       idleInterval: frontEnd.idleInterval,
@@ -87,9 +96,10 @@ struct SendCommand {
       })
     spooled?.finishIngest()
     session.finish(&report, frontEnd: frontEnd)
-    spooled?.spool.release(upTo: position)
+    let settled = spooled?.spool.settledSegments()
     do {
       try state?.save(identity: nil, delivery: session.stateSnapshot())
+      spooled?.spool.release(upTo: position, settled: state == nil ? nil : settled)
     } catch {
       frontEnd.diagnostics.error(error.message)
       report.stateSaveFailed = true

@@ -36,7 +36,9 @@ import Glibc
 //
 // Deletion: a segment other than the one being written goes when none of its jobs lacks a
 // `done` and every line in it is below the released position (the one `--state` was last
-// saved at, or, without `--state`, the consumer's).
+// saved at, or, without `--state`, the consumer's), and only after every older one (a `done`
+// must not go while its job record stays); with `--state`, only once a save followed the
+// `done` of its last job (see `settledSegments`).
 
 /// The spool directory of a run: its segments, what is durable, what is unfinished.
 final class Spool: @unchecked Sendable {
@@ -67,6 +69,10 @@ final class Spool: @unchecked Sendable {
     var firstLine: UInt64 = 0
     /// Lines on disk at start that have a job record (processed already, whatever its state).
     var linesWithJobs: Set<UInt64> = []
+    /// The emails (company domains) of every job on disk at start, finished or not. A result
+    /// that came after the last `--state` save may have changed what Attio holds without the
+    /// delivery memory saved there knowing: that memory is not trusted for these.
+    var emailsWithJobs: Set<String> = []
     /// Bytes cut from the end of the last segment (a torn tail), for the diagnostics.
     var tornBytes = 0
     var tornPath: String?
@@ -112,6 +118,9 @@ final class Spool: @unchecked Sendable {
   /// When each unfinished job was spooled (monotonic seconds), for the oldest one's age.
   private var unfinishedSince: [UInt64: Double] = [:]
   private var released: UInt64 = 0
+  /// With `--state`: the segments that were sealed with every job done before the last save
+  /// (see `settledSegments`); only those may go. Nil without `--state`.
+  private var settled: Set<UInt64>?
   private var inputs: [SpoolInputRecord] = []
   /// Where each input left off: reference -> (offset, line number).
   private var inputEnds: [UInt32: (offset: Int, line: Int)] = [:]
@@ -154,24 +163,12 @@ final class Spool: @unchecked Sendable {
     guard directoryDescriptor >= 0 else { throw .directoryUnusable(path: path, errno: errno) }
     let lockPath = path + "/lock"
     lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard lockDescriptor >= 0 else {
-      let code = errno
-      close(directoryDescriptor)
-      throw .directoryUnusable(path: path, errno: code)
-    }
-    guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
-      close(lockDescriptor)
-      close(directoryDescriptor)
-      throw .inUse(path: path)
-    }
-    var foundId: [UInt8]?
-    do {
-      foundId = try recover()
-    } catch {
-      close(lockDescriptor)
-      close(directoryDescriptor)
-      throw error
-    }
+    // From here on every stored property is set, so a throw runs `deinit`, which closes the
+    // descriptors: closing them here too would close whatever another thread opened under
+    // the same numbers in between.
+    guard lockDescriptor >= 0 else { throw .directoryUnusable(path: path, errno: errno) }
+    guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else { throw .inUse(path: path) }
+    let foundId = try recover()
     spoolId = foundId ?? Spool.randomId()
     var startFailure: SpoolError?
     lock.withLock {
@@ -181,16 +178,12 @@ final class Spool: @unchecked Sendable {
         startFailure = error
       }
     }
-    if let startFailure {
-      close(lockDescriptor)
-      close(directoryDescriptor)
-      throw startFailure
-    }
+    if let startFailure { throw startFailure }
   }
 
   deinit {
     if current >= 0 { close(current) }
-    close(lockDescriptor)
+    if lockDescriptor >= 0 { close(lockDescriptor) }
     close(directoryDescriptor)
   }
 
@@ -206,6 +199,14 @@ final class Spool: @unchecked Sendable {
     for (index, number) in numbers.enumerated() {
       let segmentPath = path + "/" + SpoolFormat.segmentName(number)
       var reader = try SpoolSegmentReader(path: segmentPath)
+      if index == numbers.count - 1, let length = reader.cutHeaderLength() {
+        // A crash while the segment was being created: it holds no record, so it goes (left,
+        // it would be taken for a foreign file once another segment follows it).
+        guard unlink(segmentPath) == 0 else { throw .cannotWrite(path: segmentPath, errno: errno) }
+        recovery.tornBytes = length
+        recovery.tornPath = segmentPath
+        break
+      }
       let header = try reader.header()
       guard header.number == number else {
         throw .foreign(path: segmentPath, detail: "its header says segment \(header.number)")
@@ -229,17 +230,23 @@ final class Spool: @unchecked Sendable {
           // A crash leaves at most a cut last record (or zeros where the file system had
           // extended the file): that tail is cut off. Anything else is damage.
           let offset: Int
-          let detail: String
+          var detail: String
+          var isTornTail = false
           switch error {
           case .cut(let at):
             offset = at
             detail = "a record cut short"
+            // A crash cuts only the last record: with whole records after it, it is its
+            // length that is damaged.
+            if reader.holdsWholeRecord(after: at, before: size) {
+              detail = "a record whose length runs past the records after it"
+            } else {
+              isTornTail = true
+            }
           case .bad(let at, let why):
             offset = at
             detail = why
           }
-          let isTornTail: Bool
-          if case .cut = error { isTornTail = true } else { isTornTail = false }
           guard isLast && (isTornTail || reader.isZero(from: offset, to: size)) else {
             throw .corrupt(path: segmentPath, offset: offset, detail: detail)
           }
@@ -261,6 +268,7 @@ final class Spool: @unchecked Sendable {
           } else {
             inputs.append(input)
           }
+          if input.endLine > 0 { inputEnds[input.reference] = (input.endOffset, input.endLine) }
         case .line:
           guard let line = SpoolLineRecord(payload: record.payload) else {
             throw .corrupt(path: segmentPath, offset: record.offset, detail: "bad line record")
@@ -278,6 +286,7 @@ final class Spool: @unchecked Sendable {
           if jobs[jobSequence] == nil { order.append(jobSequence) }
           jobs[jobSequence] = (number, job)
           recovery.linesWithJobs.insert(jobSequence)
+          recovery.emailsWithJobs.insert(job.request.email)
           maximumJob = max(maximumJob ?? 0, jobSequence)
         case .done:
           var position = 0
@@ -364,9 +373,19 @@ final class Spool: @unchecked Sendable {
     let descriptor = open(segmentPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw .cannotWrite(path: segmentPath, errno: errno) }
     let first = nextSequence - pendingLines
-    let header = SpoolFormat.encode(
+    var bytes = SpoolFormat.encode(
       SpoolFormat.Header(spoolId: spoolId, number: number, firstSequence: first))
-    if let code = Spool.write(header, to: descriptor) {
+    // Each segment names the inputs again, with where their lines end so far, durable with its
+    // header: deleting older segments (even at once, by the rotation that started this one)
+    // then loses no name and no resume point.
+    for var input in inputs {
+      if let end = inputEnds[input.reference] {
+        input.endOffset = end.offset
+        input.endLine = end.line
+      }
+      SpoolFormat.appendRecord(.input, to: &bytes) { input.encode(into: &$0) }
+    }
+    if let code = Spool.write(bytes, to: descriptor) {
       close(descriptor)
       throw .cannotWrite(path: segmentPath, errno: code)
     }
@@ -380,18 +399,12 @@ final class Spool: @unchecked Sendable {
       segments[segments.count - 1].isSealed = true
     }
     current = descriptor
-    currentWritten = header.count
+    currentWritten = bytes.count
     segments.append(
       Segment(
         number: number, path: segmentPath, firstSequence: first, lineCount: 0,
-        size: header.count, isSealed: false))
-    counters.bytesOnDisk += header.count
-    // Each segment names the inputs again, so that deleting older ones loses no name.
-    var names: [UInt8] = []
-    for input in inputs {
-      SpoolFormat.appendRecord(.input, to: &names) { input.encode(into: &$0) }
-    }
-    pending.insert(contentsOf: names, at: 0)
+        size: bytes.count, isSealed: false))
+    counters.bytesOnDisk += bytes.count
   }
 
   /// Registers an input; its reference goes into each of its lines.
@@ -472,6 +485,21 @@ final class Spool: @unchecked Sendable {
     lock.withLock {
       append(.done) { SpoolFormat.append(sequence, to: &$0) }
       pendingDone.append(sequence)
+    }
+  }
+
+  /// Runs `writeResults` and then, at once, writes the `done` records of `sequences`, both
+  /// under the lock, so that nothing (another thread's append, a rotation's `fdatasync`)
+  /// comes between the two `write(2)` calls: a process that dies there reports those results
+  /// again in the next run. Not durable until `commit`.
+  func recordDone(_ sequences: [UInt64], after writeResults: () -> Void) {
+    lock.withLock {
+      writeResults()
+      for sequence in sequences {
+        append(.done) { SpoolFormat.append(sequence, to: &$0) }
+        pendingDone.append(sequence)
+      }
+      writePendingLocked()
     }
   }
 
@@ -560,15 +588,15 @@ final class Spool: @unchecked Sendable {
     if let failure = lock.withLock({ writeFailure }) { throw failure }
   }
 
-  /// Starts a new segment when the current one is full, and deletes the segments nothing needs
-  /// any more.
-  func housekeep() {
+  /// Starts a new segment when the current one is full (or, `rotating`, whatever it holds),
+  /// and deletes the segments nothing needs any more.
+  func housekeep(rotating: Bool = false) {
     lock.withLock {
-      guard currentWritten >= segmentLimit, writeFailure == nil else { return }
+      guard rotating || currentWritten >= segmentLimit, writeFailure == nil else { return }
       // The rotation closes the descriptor that syncs under way use: wait for them, then make
       // the segment durable before it is sealed.
       while syncers > 0 { lock.wait() }
-      guard currentWritten >= segmentLimit, writeFailure == nil else { return }
+      guard rotating || currentWritten >= segmentLimit, writeFailure == nil else { return }
       writePendingLocked()
       guard fdatasync(current) == 0 else {
         writeFailure = .cannotWrite(path: segments[segments.count - 1].path, errno: errno)
@@ -587,10 +615,12 @@ final class Spool: @unchecked Sendable {
   }
 
   /// Lines below `sequence` are no longer needed to rebuild identity (`--state` was saved
-  /// there, or, without it, the consumer is past them): their segments may go.
-  func release(upTo sequence: UInt64) {
+  /// there, or, without it, the consumer is past them): their segments may go. With `--state`,
+  /// `settled` is what `settledSegments` said before that save.
+  func release(upTo sequence: UInt64, settled: Set<UInt64>? = nil) {
     let changed = lock.withLock {
-      guard sequence > released else { return false }
+      if let settled { self.settled = settled }
+      guard sequence > released else { return settled != nil }
       released = sequence
       return true
     }
@@ -601,16 +631,31 @@ final class Spool: @unchecked Sendable {
     collect()
   }
 
+  /// The sealed segments whose jobs are all done, asked just before a `--state` save: the
+  /// delivery memory saved next includes their results. A segment whose last job is done only
+  /// after the save stays until the next one, so that a restart finds the job's record and
+  /// does not trust the saved memory of its person (`Recovery.emailsWithJobs`).
+  func settledSegments() -> Set<UInt64> {
+    lock.withLock {
+      Set(
+        segments.filter { $0.isSealed && (unfinishedPerSegment[$0.number] ?? 0) == 0 }.map(
+          \.number))
+    }
+  }
+
   /// Deletes the sealed segments nothing needs any more.
   private func collect() {
     let doomed: [Segment] = lock.withLock {
+      // Oldest first, and none past one that must stay: a job's `done` lies after its job
+      // record, so a later segment going while an older one stays could take the `done` of
+      // a job whose record stays (the job would be sent and reported again).
       var doomed: [Segment] = []
-      segments.removeAll { segment in
-        guard segment.isSealed, segment.firstSequence + segment.lineCount <= released,
-          (unfinishedPerSegment[segment.number] ?? 0) == 0
-        else { return false }
-        doomed.append(segment)
-        return true
+      while let segment = segments.first, segment.isSealed,
+        segment.firstSequence + segment.lineCount <= released,
+        (unfinishedPerSegment[segment.number] ?? 0) == 0,
+        settled?.contains(segment.number) ?? true
+      {
+        doomed.append(segments.removeFirst())
       }
       for segment in doomed {
         counters.bytesOnDisk -= segment.size

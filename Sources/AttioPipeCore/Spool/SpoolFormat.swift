@@ -10,6 +10,8 @@ import Glibc
 // Record kinds and payloads:
 //
 //   1 input  u32 reference, u64 device, u64 inode, u8 regular file (0/1), u8 named (0/1),
+//            u64 offset and u64 line number where its lines so far end (0 and 0: none yet;
+//            repeated at the head of each segment, so the end outlives older segments),
 //            then the name results give the input (when named)
 //   2 line   u32 input reference, u64 line number, u64 offset just past the line in its input,
 //            u64 length of a line over --max-line-bytes (0: the bytes follow), the line's bytes
@@ -172,6 +174,11 @@ struct SpoolInputRecord: Equatable {
   var isRegularFile: Bool
   /// The file name results give it (nil when the run read a single input).
   var name: String?
+  /// Where its lines spooled before this record end (offset just past the last one, and its
+  /// number; 0 and 0 when none): a segment's input records carry it, so that a restart knows
+  /// where a file ends even once the segments with its lines are deleted.
+  var endOffset = 0
+  var endLine = 0
 
   func encode(into bytes: inout [UInt8]) {
     SpoolFormat.append(reference, to: &bytes)
@@ -179,6 +186,8 @@ struct SpoolInputRecord: Equatable {
     SpoolFormat.append(inode, to: &bytes)
     bytes.append(isRegularFile ? 1 : 0)
     bytes.append(name == nil ? 0 : 1)
+    SpoolFormat.append(UInt64(endOffset), to: &bytes)
+    SpoolFormat.append(UInt64(endLine), to: &bytes)
     if let name { bytes.append(contentsOf: name.utf8) }
   }
 
@@ -191,7 +200,7 @@ struct SpoolInputRecord: Equatable {
   }
 
   init?(payload: UnsafeBufferPointer<UInt8>) {
-    guard payload.count >= 4 + 8 + 8 + 2 else { return nil }
+    guard payload.count >= 4 + 8 + 8 + 2 + 16 else { return nil }
     var position = 0
     reference = SpoolFormat.integer(payload, &position)
     device = SpoolFormat.integer(payload, &position)
@@ -199,6 +208,8 @@ struct SpoolInputRecord: Equatable {
     isRegularFile = payload[position] != 0
     let named = payload[position + 1] != 0
     position += 2
+    endOffset = Int(truncatingIfNeeded: SpoolFormat.integer(payload, &position) as UInt64)
+    endLine = Int(truncatingIfNeeded: SpoolFormat.integer(payload, &position) as UInt64)
     name = named ? String(decoding: payload[position...], as: UTF8.self) : nil
   }
 }

@@ -56,11 +56,13 @@ final class SpoolResults: @unchecked Sendable {
     // that dies between the two reports an event once more in the next run, never not at all.
     // The other order would lose the result of an event whose `done` the kernel already had
     // while `fdatasync` ran.
-    if !pending.withLock({ $0.outputClosed }) && !write(results) {
-      pending.withLock { $0.outputClosed = true }
-    }
-    for result in results where result.status.isFinal {
-      if let sequence = result.job.spoolSequence { spool.appendDone(sequence: sequence) }
+    // Both writes happen under the spool's lock, next to each other (a slow reader of the
+    // results then holds up the spool's other writers, which is back-pressure anyway).
+    let done = results.compactMap { $0.status.isFinal ? $0.job.spoolSequence : nil }
+    spool.recordDone(done) {
+      if !pending.withLock({ $0.outputClosed }) && !write(results) {
+        pending.withLock { $0.outputClosed = true }
+      }
     }
     do {
       try spool.commit()

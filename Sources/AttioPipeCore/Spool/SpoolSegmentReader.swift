@@ -56,6 +56,21 @@ struct SpoolSegmentReader: ~Copyable {
     }
   }
 
+  /// The file's length when it is shorter than a header and holds only what a header write
+  /// cut short leaves (the start of the magic, or zeros): a segment a crash caught being
+  /// created; nil for any other file.
+  func cutHeaderLength() -> Int? {
+    let size = fileSize
+    guard size < SpoolFormat.headerLength else { return nil }
+    var bytes = [UInt8](repeating: 0, count: SpoolFormat.headerLength)
+    let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, size, 0) }
+    guard got == size else { return nil }
+    let present = bytes[..<size]
+    let isMagic = present.prefix(SpoolFormat.magic.count).elementsEqual(
+      SpoolFormat.magic.prefix(size))
+    return isMagic || present.allSatisfy { $0 == 0 } ? size : nil
+  }
+
   /// The size of the file now.
   var fileSize: Int {
     var status = stat()
@@ -88,6 +103,19 @@ struct SpoolSegmentReader: ~Copyable {
     let record = Record(kind: kind, payload: payload, offset: offset, end: end)
     offset = end
     return record
+  }
+
+  /// Whether a whole record (right length, kind and checksum) starts after `start` and ends by
+  /// `end`. A crash cuts only the last record, so after a record that runs past the end of the
+  /// file there is none; when there is, that record's length is damaged, not cut.
+  mutating func holdsWholeRecord(after start: Int, before end: Int) -> Bool {
+    var candidate = start + 1
+    while candidate + SpoolFormat.recordOverhead <= end {
+      offset = candidate
+      if (try? next(limit: end)) != nil { return true }
+      candidate += 1
+    }
+    return false
   }
 
   /// Whether every byte from `start` to `end` is zero: what a file system leaves where a

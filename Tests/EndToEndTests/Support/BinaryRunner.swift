@@ -48,10 +48,11 @@ enum BinaryRunner {
 
   /// Starts the binary with pipes on all three streams, for tests that talk to it while it
   /// runs (streaming, signals). Its watchdog kills it after `watchdog` seconds of its own run.
+  /// With `stdinFile`, stdin is that file (`< FILE`) instead of a pipe.
   static func start(
     _ arguments: [String], environment: [String: String]? = nil, watchdog: Double = 60,
-    stdout: ChildProcess.Output = .collect, stderr: ChildProcess.Output = .collect,
-    shell: Shell? = nil
+    stdinFile: String? = nil, stdout: ChildProcess.Output = .collect,
+    stderr: ChildProcess.Output = .collect, shell: Shell? = nil
   ) async throws -> ChildProcess {
     await gate.enter()
     do {
@@ -59,8 +60,8 @@ enum BinaryRunner {
         shell?.launch(executable, arguments) ?? (executable: executable, arguments: arguments)
       return try ChildProcess(
         executable: launched.executable, arguments: launched.arguments,
-        environment: environment,
-        directory: repositoryRoot, stdout: stdout, stderr: stderr, watchdog: watchdog,
+        environment: environment, directory: repositoryRoot, stdinFile: stdinFile,
+        stdout: stdout, stderr: stderr, watchdog: watchdog,
         onExit: { Task { await gate.leave() } })
     } catch {
       await gate.leave()
