@@ -5,7 +5,7 @@ import Testing
 /// A process started with stdin, stdout or stderr closed (`attio-pipe deliver <&-`): the
 /// descriptors are opened on `/dev/null` before anything else, so the signal pipe never takes
 /// their place (it took fd 0: the run waited forever, then read its own signal byte as input).
-@Suite(.timeLimit(.minutes(2))) struct ClosedDescriptorTests {
+@Suite(.timeLimit(.minutes(10))) struct ClosedDescriptorTests {
   private static let closedStdin = BinaryRunner.Shell(redirections: "<&-")
 
   @Test func deliverWithStdinClosedReadsEmptyInputAndEnds() async throws {

@@ -24,7 +24,7 @@ import Testing
 
   // MARK: - Item 4: --state saved while the input is idle
 
-  @Test(.timeLimit(.minutes(3)), arguments: ["build", "deliver", "send"])
+  @Test(.timeLimit(.minutes(10)), arguments: ["build", "deliver", "send"])
   func theStateIsSavedWhileTheInputIsIdle(_ mode: String) async throws {
     let directory = try Self.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -100,7 +100,7 @@ import Testing
     return written
   }
 
-  @Test(.timeLimit(.minutes(3))) func buildPrintsTheBodiesOfLinesLeftInThePipeAtSIGTERM()
+  @Test(.timeLimit(.minutes(10))) func buildPrintsTheBodiesOfLinesLeftInThePipeAtSIGTERM()
     async throws
   {
     let running = try await BinaryRunner.start(
@@ -114,7 +114,7 @@ import Testing
     #expect(bodies.last?.contains("p\(written - 1)@example.com") == true)
   }
 
-  @Test(.timeLimit(.minutes(3))) func deliverReportsLinesLeftInThePipeAtSIGTERMNotSent()
+  @Test(.timeLimit(.minutes(10))) func deliverReportsLinesLeftInThePipeAtSIGTERMNotSent()
     async throws
   {
     let mock = try await MockAttio()
@@ -185,7 +185,7 @@ import Testing
   }
 
   /// `--progress` would draw its status line into the NDJSON file.
-  @Test(.timeLimit(.minutes(3))) func verboseWithProgressKeepsStderrJSON() async throws {
+  @Test(.timeLimit(.minutes(10))) func verboseWithProgressKeepsStderrJSON() async throws {
     let running = try await BinaryRunner.start(
       ["--verbose", "--progress"], watchdog: Self.watchdog)
     await running.write(Data(Self.identifies(3).utf8))

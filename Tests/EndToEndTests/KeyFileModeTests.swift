@@ -4,7 +4,7 @@ import Testing
 
 /// An `--api-key-file` that group or others may read is used, with a warning on stderr (the
 /// choice, and why it is not refused, is in Documentation/Service.md: "The key").
-@Suite(.timeLimit(.minutes(2))) struct KeyFileModeTests {
+@Suite(.timeLimit(.minutes(10))) struct KeyFileModeTests {
   private func keyFile(mode: mode_t) throws -> String {
     let path = temporaryPath("api-key")
     try Data((MockAttio.token + "\n").utf8).write(to: URL(fileURLWithPath: path))

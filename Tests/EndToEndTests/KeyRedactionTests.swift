@@ -4,7 +4,7 @@ import Testing
 
 /// A server (or gateway) that repeats the request's headers in its errors: the key it echoes
 /// never reaches results, stderr or `check`'s output.
-@Suite(.timeLimit(.minutes(2))) struct KeyRedactionTests {
+@Suite(.timeLimit(.minutes(10))) struct KeyRedactionTests {
   private static let seed = "fixtures/seed-signup.ndjson"
 
   @Test func anErrorThatEchoesTheKeyIsWrittenToTheResultsWithoutIt() async throws {

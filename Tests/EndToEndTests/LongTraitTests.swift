@@ -4,7 +4,7 @@ import Testing
 
 /// A standard trait longer than a profile keeps (4 KiB) is written whole by the event that
 /// carries it; the profile remembers it cut short, so later events write that copy.
-@Suite(.timeLimit(.minutes(2))) struct LongTraitTests {
+@Suite(.timeLimit(.minutes(10))) struct LongTraitTests {
   private static let longTitle = String(repeating: "Head of ", count: 625)  // 5000 bytes
   private static let longFirst = String(repeating: "é", count: 3000)  // 6000 bytes
 

@@ -6,7 +6,7 @@ import Testing
 /// mock or relay) is always reached directly, whatever `http_proxy`, `ALL_PROXY` or
 /// `all_proxy` say (libcurl would otherwise send every request, `Authorization` header
 /// included, to the proxy).
-@Suite(.timeLimit(.minutes(2))) struct ProxyTests {
+@Suite(.timeLimit(.minutes(10))) struct ProxyTests {
   private static let proxyVariables = [
     "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy",
   ]

@@ -5,7 +5,7 @@ import Testing
 /// Results that cannot be written: only a reader that went away (EPIPE) ends a run quietly.
 /// Any other write error (a full disk, a file size limit) names the file (or stdout) and the
 /// errno, exits 2, and leaves no half-written line behind.
-@Suite(.timeLimit(.minutes(2))) struct ResultWriteFailureTests {
+@Suite(.timeLimit(.minutes(10))) struct ResultWriteFailureTests {
   private static let seed = "fixtures/seed-signup.ndjson"
 
   @Test func deliverOutputOnAFullDiskIsAnErrorNamingTheFile() async throws {

@@ -5,7 +5,7 @@ import Testing
 /// `--state` must name a regular file (or a symbolic link to one, or nothing yet): a FIFO
 /// blocked the run forever in `open`, and a device or directory cannot hold a state file.
 /// Anything else is refused at start, before any input is read (exit 2).
-@Suite(.timeLimit(.minutes(2))) struct StateFileTypeTests {
+@Suite(.timeLimit(.minutes(10))) struct StateFileTypeTests {
   private static let seed = "fixtures/seed-signup.ndjson"
 
   @Test func aFIFOIsRefusedAtStart() async throws {
