@@ -1,5 +1,4 @@
 import Dispatch
-import Glibc
 
 /// A timer armed on the delivery queue; cancelling it after it fired does nothing.
 struct DeliveryTimer: Sendable {
@@ -37,19 +36,4 @@ struct SystemDeliveryClock: DeliveryClock {
     nonisolated(unsafe) let cancellable = item
     return DeliveryTimer { cancellable.cancel() }
   }
-}
-
-/// Seconds on the monotonic clock (CLOCK_MONOTONIC, as the signal handler records), for
-/// intervals.
-@Sendable func monotonicSeconds() -> Double {
-  var now = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &now)
-  return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
-/// Seconds since the epoch, for HTTP dates.
-func wallClock() -> Double {
-  var now = timespec()
-  clock_gettime(CLOCK_REALTIME, &now)
-  return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
