@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 // The option table: the one list of options, read by `CommandLineParser` and `HelpText`.
 //
 // To add an option, add one entry below, in the `--help` section (`group`) and at the place

@@ -1,3 +1,5 @@
+import AttioPipeDelivery
+
 extension DeliverySettings {
   /// Collects the command line's delivery options; `settings` checks them together with the
   /// environment (`ATTIO_API_KEY`, `ATTIO_BASE_URL`) and turns delivery's configuration

@@ -1,3 +1,5 @@
+import AttioPipeCore
+import AttioPipeDelivery
 import Glibc
 
 /// What the command line asks for, parsed and validated before any input is read.
@@ -13,7 +15,7 @@ public struct Invocation: Sendable {
 
   let action: Action
 
-  public static let version = "0.1.0"
+  static let version = "0.1.0"
 
   /// Parses the arguments after the program name; `environment` supplies `ATTIO_API_KEY` and
   /// `ATTIO_BASE_URL` to the delivery modes.

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 extension ParsedCommandLine {
   /// `--companies` and its `--map-company` mappings, checked: a mapping needs `--companies`,
   /// reads a group trait (`traits.NAME`), and may not write `domains` or `name` (the company

@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// What the options of one command line have said so far. Each option's `apply` writes here;
 /// `action(environment:)` then checks the options against each other and builds the action.
 struct ParsedCommandLine {

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 
 /// `attio-pipe build`: events in, one Attio request body per eligible event out.

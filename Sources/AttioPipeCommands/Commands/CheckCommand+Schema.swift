@@ -1,3 +1,5 @@
+import AttioPipeCore
+import AttioPipeDelivery
 import Foundation
 
 /// `check --map …` and `check --save-schema FILE`: the mapped slugs checked against the

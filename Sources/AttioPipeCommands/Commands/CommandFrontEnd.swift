@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// What `build`, `deliver` and `send` share before and around their loop over the input: the
 /// input files (checked before anything is read), the diagnostics, `--state` (opened, its
 /// directory checked, before anything is read), the accounting of every line (statistics,

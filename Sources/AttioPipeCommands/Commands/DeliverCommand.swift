@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// `attio-pipe deliver`: events in, upserts sent to Attio, one result per eligible event out.
 struct DeliverCommand {
   let options: EventOptions

@@ -1,3 +1,5 @@
+import AttioPipeDelivery
+
 extension DeliverySession {
   /// Delivery's counters for `--metrics-file`, read on its timer's thread.
   var metricsSample: MetricsFile.DeliverySample {

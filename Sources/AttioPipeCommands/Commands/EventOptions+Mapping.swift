@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// `--map` set up for a run: the mappings checked against the people schema and the mapper
 /// that applies them per event.
 extension EventOptions {

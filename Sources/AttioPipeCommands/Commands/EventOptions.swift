@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// What every mode that reads events is told on the command line.
 struct EventOptions: Sendable, Equatable {
   var enabledEvents = EventNameSet(EventNameSet.defaultNames)

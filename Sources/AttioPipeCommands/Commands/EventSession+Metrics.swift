@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 extension EventSession {
   /// Lines between two hand-overs of the counters to `--metrics-file`'s timer (it also gets
   /// them before every wait for input).

@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// What `build` and `deliver` share around stage two of the pipeline: the event processor and
 /// its identity state (restored from and saved to `--state` when asked), and the accounting of
 /// every event through the command front end.

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// `--omprog` without `--spool`: when a batch rsyslog handed over is done, so that its COMMIT
 /// is answered `OK` only then. A line is done once the pipeline has processed it and, if it
 /// made an upsert, once that has its result; a result that is not final (`not_sent`,

@@ -1,3 +1,5 @@
+import AttioPipeCore
+import AttioPipeDelivery
 import Foundation
 
 /// What `deliver` does when Attio answers 400 `value_not_found` to a write carrying mapped

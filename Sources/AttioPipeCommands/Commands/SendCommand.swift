@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// `attio-pipe send`: request bodies in (what `build` prints, or the `request` of failed
 /// results), sent to Attio, one result per body out.
 struct SendCommand {

@@ -1,3 +1,5 @@
+import AttioPipeCore
+import AttioPipeDelivery
 import Glibc
 
 /// What `deliver` and `send` do with `--spool` before their loop: open and recover the spool

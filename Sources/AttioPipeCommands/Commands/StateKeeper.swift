@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// `--state FILE` for a run: loads the file at start, saves it every `--state-interval`
 /// seconds and at exit, and soon after the first change that follows a quiet spell (see
 /// `noteChange`). Sections a mode does not own (delivery's for `build`, identity's for `send`)

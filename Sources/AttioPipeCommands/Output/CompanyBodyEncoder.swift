@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 // Design: how company bodies travel through `build` and `send`.
 //
 // `build` prints one line per body, and a reader (jq, `send`, a person) must tell a company

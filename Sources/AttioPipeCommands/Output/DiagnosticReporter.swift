@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 import Synchronization
 

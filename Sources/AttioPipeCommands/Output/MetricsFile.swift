@@ -1,3 +1,5 @@
+import AttioPipeCore
+import AttioPipeDelivery
 import Dispatch
 import Glibc
 import Synchronization

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 
 /// Bytes bound for a file descriptor, written with `write(2)` in large pieces.

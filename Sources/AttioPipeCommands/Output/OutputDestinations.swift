@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// Where a run writes besides stdout and stderr: `--output`, `--diagnostics` and
 /// `--metrics-file`, for supervisors that cannot redirect (omprog) or should not have to.
 struct OutputDestinations: Sendable, Equatable {

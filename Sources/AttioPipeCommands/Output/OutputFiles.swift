@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 import Synchronization
 
@@ -11,7 +12,7 @@ import Synchronization
 /// are reopened by the next writer that flushes (`OutputBuffer.flush`), on its own thread,
 /// before it writes: no line written after the signal is seen lands in the rotated file, and
 /// `dup2` swaps the descriptor atomically for any other thread writing at that moment.
-public enum OutputFiles {
+enum OutputFiles {
   struct Target: Sendable {
     var path: String
     var descriptor: Int32

@@ -1,3 +1,4 @@
+import AttioPipeDelivery
 import Synchronization
 
 /// Lines and bodies counted by the input thread for the progress line's timer thread.

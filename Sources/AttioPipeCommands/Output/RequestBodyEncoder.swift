@@ -1,3 +1,6 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
 /// Writes the body of Attio's assert-person request:
 /// `{"data":{"values":{...}}}`, compact, attributes in a fixed order, each value a
 /// one-element array of the object form (Attio's string shorthands are ambiguous for names).

@@ -1,3 +1,5 @@
+import AttioPipeCore
+import AttioPipeDelivery
 import Glibc
 
 /// Writes one compact JSON line per delivery result to stdout, flushed at once: a result is

@@ -1,18 +1,20 @@
+import AttioPipeCore
+
 /// Counts for the end-of-run summary.
-public struct RunStatistics: Sendable, Equatable {
-  public var linesRead = 0
+struct RunStatistics: Sendable, Equatable {
+  var linesRead = 0
   /// `build`: request bodies that reached stdout (not those lost when its reader went away);
   /// nil for the delivery modes, whose summary counts results instead.
-  public var bodiesWritten: Int? = 0
+  var bodiesWritten: Int? = 0
   /// Eligible events (a body made), or bodies read by `send`: what delivery was handed.
-  public var eligible = 0
-  public var skipped = ReasonCounts<SkipReason>()
-  public var invalid = ReasonCounts<InvalidLineReason>()
-  public var warnings = ReasonCounts<MappingWarning>()
-  public var evictions = 0
+  var eligible = 0
+  var skipped = ReasonCounts<SkipReason>()
+  var invalid = ReasonCounts<InvalidLineReason>()
+  var warnings = ReasonCounts<MappingWarning>()
+  var evictions = 0
 
   /// `lines read: 12, bodies written: 3, skipped: 8 (not_enabled 6, no_email 2), invalid: 1 (...)`
-  public var summary: String {
+  var summary: String {
     var parts = ["lines read: \(linesRead)"]
     if let bodiesWritten { parts.append("bodies written: \(bodiesWritten)") }
     parts.append("skipped: \(skipped.total)" + breakdown(skipped))

@@ -1,5 +1,5 @@
 /// How much the tool says on stderr.
-public enum Verbosity: Sendable, Equatable {
+enum Verbosity: Sendable, Equatable {
   /// Fatal errors only.
   case quiet
   /// Invalid lines and the summary.

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// What one input line amounted to.
 enum EventOutcome: Equatable {
   /// An empty or whitespace-only line: not an event, not an error.

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Dispatch
 import Synchronization
 

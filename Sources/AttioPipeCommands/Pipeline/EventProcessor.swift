@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// Stage two of the pipeline: applies a scanned line to the identity state and maps the
 /// person. Shared by every mode that reads events (`build`, `deliver`).
 struct EventProcessor {

@@ -1,10 +1,12 @@
+import AttioPipeCore
+
 /// How a run ended, for the executable to turn into an exit status.
 public struct RunReport: Sendable, Equatable {
-  public var statistics = RunStatistics()
+  var statistics = RunStatistics()
   /// A SIGINT or SIGTERM stopped the run.
   public var interrupted = false
   /// stdout's reader went away; the run stopped quietly.
-  public var outputClosed = false
+  var outputClosed = false
   /// Delivery: events whose upsert failed, or that were never sent.
   public var failed = 0
   public var notSent = 0

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 import Synchronization
 
@@ -6,7 +7,7 @@ import Synchronization
 /// The handler also writes a byte to a pipe (the self-pipe trick) that the line reader polls
 /// together with its input. Checking a flag before `read(2)` would leave a window in which a
 /// signal arrives after the check and the read then blocks forever on a quiet input.
-public enum SignalMonitor {
+enum SignalMonitor {
   private static let received = Atomic<Int>(0)
   private static let wakeWriteEnd = Atomic<Int32>(-1)
   private static let wakeReadEnd = Atomic<Int32>(-1)
@@ -18,7 +19,7 @@ public enum SignalMonitor {
   /// Set by `stopInput`: the input readers stop as if a signal had come.
   private static let inputStopRequested = Atomic<Bool>(false)
 
-  public static func install() {
+  static func install() {
     var ends: [Int32] = [-1, -1]
     if pipe(&ends) == 0 {
       for end in ends {
@@ -66,7 +67,7 @@ public enum SignalMonitor {
   }
 
   /// How many stop signals have arrived: one asks for a graceful stop, two for an immediate one.
-  public static var count: Int { received.load(ordering: .relaxed) }
+  static var count: Int { received.load(ordering: .relaxed) }
 
   static var isInterrupted: Bool { count > 0 }
 

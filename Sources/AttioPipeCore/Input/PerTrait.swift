@@ -1,6 +1,6 @@
 /// One value per `ProfileTrait`, stored inline (no array, no allocation): built for every
 /// event, so it must cost nothing.
-struct PerTrait<Value> {
+package struct PerTrait<Value> {
   private var email: Value
   private var firstName: Value
   private var lastName: Value
@@ -16,7 +16,7 @@ struct PerTrait<Value> {
     )
   }
 
-  subscript(trait: ProfileTrait) -> Value {
+  package subscript(trait: ProfileTrait) -> Value {
     get {
       switch trait {
       case .email: email

@@ -1,6 +1,6 @@
 /// The person traits the tool remembers: exactly what the Attio mapping needs, nothing more,
 /// so that memory grows with visitors and not with what their events carry.
-enum ProfileTrait: Int, CaseIterable, Sendable {
+package enum ProfileTrait: Int, CaseIterable, Sendable {
   case email
   case firstName
   case lastName

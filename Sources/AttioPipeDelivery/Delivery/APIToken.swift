@@ -4,10 +4,10 @@ import Glibc
 /// The Attio API key. Its text is reachable only through `authorizationHeader`, and its
 /// description is redacted, so it cannot end up in a result, a diagnostic or an error by
 /// accident.
-struct APIToken: Sendable, CustomStringConvertible {
+package struct APIToken: Sendable, CustomStringConvertible {
   private let secret: String
 
-  var description: String { "<redacted>" }
+  package var description: String { "<redacted>" }
 
   var authorizationHeader: String { "Bearer \(secret)" }
 
@@ -16,7 +16,8 @@ struct APIToken: Sendable, CustomStringConvertible {
 
   /// From `--api-key-file PATH` when given, else from `ATTIO_API_KEY`. Never from a plain
   /// argument, which any user on the machine could read in `ps`.
-  static func load(file: String?, environment: [String: String]) throws(DeliveryConfigurationError)
+  package static func load(file: String?, environment: [String: String])
+    throws(DeliveryConfigurationError)
     -> APIToken
   {
     if let file {
@@ -48,7 +49,7 @@ struct APIToken: Sendable, CustomStringConvertible {
   /// group or world read (systemd's `LoadCredential=` 0440, Kubernetes secret volumes 0644,
   /// Docker secrets 0444). Refusing would stop those services; the warning still tells
   /// whoever set up a 0644 file in a shared directory.
-  static func permissionWarning(file: String) -> String? {
+  package static func permissionWarning(file: String) -> String? {
     var status = stat()
     guard stat(file, &status) == 0, status.st_mode & 0o077 != 0 else { return nil }
     let mode = String(status.st_mode & 0o7777, radix: 8)

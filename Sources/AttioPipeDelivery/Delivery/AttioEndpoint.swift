@@ -2,12 +2,12 @@ import Foundation
 
 /// The base URL of the Attio API, checked before anything is sent: plain `http://` only for
 /// loopback hosts (a local mock or proxy), so a token never crosses a network in clear text.
-struct AttioEndpoint: Sendable, Equatable {
-  static let defaultURL = "https://api.attio.com"
+package struct AttioEndpoint: Sendable, Equatable {
+  package static let defaultURL = "https://api.attio.com"
 
   let baseURL: URL
 
-  init(_ text: String) throws(DeliveryConfigurationError) {
+  package init(_ text: String) throws(DeliveryConfigurationError) {
     let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
     guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
       let host = url.host, !host.isEmpty
@@ -45,7 +45,7 @@ struct AttioEndpoint: Sendable, Equatable {
   }
 
   /// The base URL as it may be printed: a `user:password@` in it is replaced by `***@`.
-  var redactedDescription: String {
+  package var redactedDescription: String {
     guard baseURL.user != nil || baseURL.password != nil,
       var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)
     else { return baseURL.absoluteString }
@@ -65,7 +65,7 @@ struct AttioEndpoint: Sendable, Equatable {
   }
 
   /// The records query of people (a read): the find of merge mode.
-  static let queryPeoplePath = "/v2/objects/people/records/query"
+  package static let queryPeoplePath = "/v2/objects/people/records/query"
   /// People's records: `POST` creates one.
   static let peoplePath = "/v2/objects/people/records"
 

@@ -5,14 +5,14 @@ import Foundation
 #endif
 
 /// What Attio answered to one request, or how the request failed to get an answer.
-struct AttioResponse: Sendable, Equatable {
+package struct AttioResponse: Sendable, Equatable {
   /// The HTTP status; nil for a transport failure (refused, reset, timed out).
-  var status: Int?
+  package var status: Int?
   var retryAfter: String?
   var date: String?
-  var body: Data = Data()
+  package var body: Data = Data()
   /// A transport failure, described without the request (which carries the token).
-  var transportError: String?
+  package var transportError: String?
   /// The answer's body was larger than `maximumBodyBytes`: it was not read (the body is
   /// empty), and the request fails at once with `response_too_large`.
   var bodyTooLarge = false
@@ -38,7 +38,7 @@ struct AttioResponse: Sendable, Equatable {
 
   /// Attio's error fields, or a synthesised error for a transport failure or an error body
   /// that is not Attio's JSON.
-  var error: AttioError? {
+  package var error: AttioError? {
     if bodyTooLarge {
       return AttioError(
         type: "response_error", code: "response_too_large",
@@ -70,8 +70,8 @@ struct AttioResponse: Sendable, Equatable {
 }
 
 /// Attio's error body: `{"status_code", "type", "code", "message"}`.
-struct AttioError: Sendable, Equatable {
-  var type: String
-  var code: String
-  var message: String
+package struct AttioError: Sendable, Equatable {
+  package var type: String
+  package var code: String
+  package var message: String
 }

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import CCurl
 import Dispatch
 import Foundation
@@ -19,7 +20,7 @@ import Synchronization
 
 /// Sends requests to Attio with libcurl. Every completion is delivered on `callbackQueue`,
 /// the delivery scheduler's queue.
-final class CurlTransport: DeliveryTransport {
+package final class CurlTransport: DeliveryTransport {
   private let endpoint: AttioEndpoint
   /// The endpoint is plain `http://`: requests never go through a proxy (see README, "Proxies").
   private let directOnly: Bool
@@ -40,7 +41,7 @@ final class CurlTransport: DeliveryTransport {
 
   /// `userAgent` is the caller's (`attio-pipe/VERSION`): delivery does not know the CLI.
   /// `concurrency`: the most requests the caller has in flight at once (one thread each).
-  init(
+  package init(
     endpoint: AttioEndpoint, token: APIToken, timeout: Double, userAgent: String,
     callbackQueue: DispatchQueue,
     concurrency: Int = 1
@@ -59,7 +60,7 @@ final class CurlTransport: DeliveryTransport {
   deinit { workers.close() }
 
   @discardableResult
-  func send(
+  package func send(
     _ request: TransportRequest, completion: @escaping @Sendable (AttioResponse) -> Void
   ) -> TransportTask {
     let exchange = Exchange(request: request)
@@ -81,7 +82,7 @@ final class CurlTransport: DeliveryTransport {
     return TransportTask { exchange.cancel() }
   }
 
-  func shutdown() {
+  package func shutdown() {
     isShutDown.store(true, ordering: .relaxed)
   }
 

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 // The delivery section of the state file (see StateFile.swift), version 4:
 //
 //   people      u64 count, then each, least recently used first:
@@ -23,9 +25,9 @@
 /// What delivery remembers per person (values upserted, how new they were, record ids), as
 /// saved in the state file, so that `unchanged`, "never an older value" and learned record ids
 /// hold across runs.
-enum DeliveredState {
+package enum DeliveredState {
   /// Streams the section (run twice by `StateFile.save`: once to count, once to write).
-  static func encode(_ memory: PersonMemory, into writer: inout StateWriter) {
+  package static func encode(_ memory: PersonMemory, into writer: inout StateWriter) {
     writer.integer(UInt64(memory.count))
     memory.forEachOldestFirst { email, recordId, entries in
       writer.data(email.utf8)
@@ -39,7 +41,7 @@ enum DeliveredState {
     }
   }
 
-  static func encode(_ memory: PersonMemory) -> [UInt8] {
+  package static func encode(_ memory: PersonMemory) -> [UInt8] {
     var writer = StateWriter()
     encode(memory, into: &writer)
     return writer.bytes
@@ -48,7 +50,7 @@ enum DeliveredState {
   /// Rebuilds the memory (at most `capacity` people: beyond it the least recently used are
   /// dropped, counted in its `evictions`) from a section of format `version`; `messages` are
   /// the delivered messageIds a version 3 or older section kept (empty from version 4).
-  static func decode(
+  package static func decode(
     _ bytes: [UInt8], version: UInt32 = StateFile.version,
     capacity: Int = PersonMemory.defaultCapacity
   ) throws(StateFileError) -> (memory: PersonMemory, messages: [String]) {

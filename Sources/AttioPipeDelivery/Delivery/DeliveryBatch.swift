@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Foundation
 
 /// One person's write and the jobs merged into it: what a lane queues and sends.

@@ -1,7 +1,8 @@
+import AttioPipeCore
 import Dispatch
 
 /// A timer armed on the delivery queue; cancelling it after it fired does nothing.
-struct DeliveryTimer: Sendable {
+package struct DeliveryTimer: Sendable {
   private let cancelAction: @Sendable () -> Void
 
   init(cancel: @escaping @Sendable () -> Void) { cancelAction = cancel }
@@ -11,7 +12,7 @@ struct DeliveryTimer: Sendable {
 
 /// Time as the delivery scheduler sees it, injected so that tests can drive it (a fake
 /// clock fires timers only when the test advances it).
-protocol DeliveryClock: Sendable {
+package protocol DeliveryClock: Sendable {
   /// Monotonic seconds, for intervals and deadlines (the signal handler's clock).
   func now() -> Double
   /// Seconds since the epoch, to read HTTP dates.

@@ -1,18 +1,20 @@
+import AttioPipeCore
+
 /// One eligible event (or one body, for `send`) waiting for its result.
-struct DeliveryJob: Sendable {
-  var location: InputLocation
-  var messageId: String?
+package struct DeliveryJob: Sendable {
+  package var location: InputLocation
+  package var messageId: String?
   /// The event's own request: what its result carries for replay, even when it was merged
   /// into a larger one.
-  var request: UpsertRequest
+  package var request: UpsertRequest
   /// The ledger's number for the job, set when the scheduler accepts it.
   var ledgerNumber = -1
   /// The event's line in the spool (`--spool`): its final result is recorded there.
-  var spoolSequence: UInt64?
+  package var spoolSequence: UInt64?
   /// An event seen before (by `messageId`): nothing is sent, its result is `duplicate`.
-  var isDuplicate = false
+  package var isDuplicate = false
 
-  init(location: InputLocation, messageId: String?, request: UpsertRequest) {
+  package init(location: InputLocation, messageId: String?, request: UpsertRequest) {
     self.location = location
     self.messageId = messageId
     self.request = request
@@ -20,7 +22,7 @@ struct DeliveryJob: Sendable {
 }
 
 /// How one job ended. The raw values are the `status` of result lines.
-public enum DeliveryStatus: String, Sendable {
+package enum DeliveryStatus: String, Sendable {
   case upserted
   /// No write needed: this run had already upserted exactly these values for the person, or
   /// (merge mode) the record Attio holds already has every value.
@@ -42,7 +44,7 @@ public enum DeliveryStatus: String, Sendable {
   case deferred
 
   /// Whether the event is done with: delivered, or failed for good.
-  var isFinal: Bool {
+  package var isFinal: Bool {
     switch self {
     case .upserted, .unchanged, .duplicate, .failed: true
     case .notSent, .inDoubt, .deferred: false
@@ -51,18 +53,18 @@ public enum DeliveryStatus: String, Sendable {
 }
 
 /// The result line of one job.
-struct DeliveryResult: Sendable {
-  var job: DeliveryJob
-  var status: DeliveryStatus
-  var httpStatus: Int?
-  var recordId: String?
+package struct DeliveryResult: Sendable {
+  package var job: DeliveryJob
+  package var status: DeliveryStatus
+  package var httpStatus: Int?
+  package var recordId: String?
   /// How the write changed Attio; nil when no write plan ended (not sent, failed, a
   /// duplicate, a write skipped as unchanged).
-  var action: WritePlan.Action?
+  package var action: WritePlan.Action?
   /// Merge mode added this (changed) email to the record of the profile's previous one.
-  var emailAdded: String?
+  package var emailAdded: String?
   /// The previous email's record, another person than `recordId` (not merged: a warning).
-  var duplicateRecordId: String?
-  var attempts: Int
-  var error: AttioError?
+  package var duplicateRecordId: String?
+  package var attempts: Int
+  package var error: AttioError?
 }

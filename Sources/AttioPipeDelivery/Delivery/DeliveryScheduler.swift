@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Dispatch
 import Foundation
 
@@ -34,30 +35,30 @@ import Foundation
 
 /// Sends upserts to Attio under its rate limit, one write in flight per person, and writes
 /// one result per job.
-final class DeliveryScheduler: @unchecked Sendable {
-  struct Options: Sendable {
-    var rate = 25.0
-    var concurrency = 10
-    var timeout = 30.0
-    var maxAttempts = 8
-    var maxRetryTime = 300.0
-    var dedupe = true
+package final class DeliveryScheduler: @unchecked Sendable {
+  package struct Options: Sendable {
+    package var rate = 25.0
+    package var concurrency = 10
+    package var timeout = 30.0
+    package var maxAttempts = 8
+    package var maxRetryTime = 300.0
+    package var dedupe = true
     /// Jobs without a result before the input is held back.
     var capacity = 10_000
     var backoff = Backoff()
     /// `--settle-time`: how long a person's writes wait after a timed-out attempt.
-    var settleTime = 10.0
+    package var settleTime = 10.0
     /// `--write-mode`: find then update or create (merge), or Attio's assert.
-    var writeMode = WritePlan.Mode.merge
+    package var writeMode = WritePlan.Mode.merge
     /// `--read-rate`: merge mode's finds per second, paced apart from the writes.
-    var readRate = 100.0
+    package var readRate = 100.0
     /// What merge mode's `PATCH` carries (the email slug comes with each request).
-    var phoneSlug = PersonAttribute.phoneNumbers.rawValue
-    var multiselect: Set<String> = []
+    package var phoneSlug = PersonAttribute.phoneNumbers.rawValue
+    package var multiselect: Set<String> = []
     /// `--only-if-empty`: slugs written only to a record that has no value for them.
-    var onlyIfEmpty: Set<String> = []
+    package var onlyIfEmpty: Set<String> = []
     /// `--max-people`: people whose upserted values and record id are remembered.
-    var memoryCapacity = PersonMemory.defaultCapacity
+    package var memoryCapacity = PersonMemory.defaultCapacity
     /// The first second is taken as used up (`RateLimiter`'s `fullAt`): the previous run of a
     /// restarted service may have sent at the full rate just before this one started. On for
     /// every run (`DeliverySettings.Builder`); off by default so that tests start at once.
@@ -66,7 +67,11 @@ final class DeliveryScheduler: @unchecked Sendable {
     /// request with the options read again and the missing ones left out, to be sent once
     /// more; nil when nothing was left out (the write fails as it is). Runs on the
     /// scheduler's queue and may block it for one options read: a rare event.
-    var repairValueNotFound: (@Sendable (UpsertRequest) -> UpsertRequest?)?
+    package var repairValueNotFound: (@Sendable (UpsertRequest) -> UpsertRequest?)?
+
+    package init(startsWithFullWindow: Bool = false) {
+      self.startsWithFullWindow = startsWithFullWindow
+    }
 
     var policy: ResponsePolicy {
       ResponsePolicy(
@@ -76,20 +81,20 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   /// What the progress line shows.
-  struct Progress: Sendable {
-    var sent = 0
-    var failed = 0
-    var retrying = 0
-    var queued = 0
+  package struct Progress: Sendable {
+    package var sent = 0
+    package var failed = 0
+    package var retrying = 0
+    package var queued = 0
   }
 
-  typealias Statistics = ResultLedger.Statistics
+  package typealias Statistics = ResultLedger.Statistics
 
   /// After a 401/403, how long requests already in flight may still bring their answer
   /// before they are reported `in_doubt`: short, so a supervisor sees exit 4 at once.
   static let inFlightWaitAfterRefusal = 0.5
 
-  let queue: DispatchQueue
+  package let queue: DispatchQueue
   private let options: Options
   private let policy: ResponsePolicy
   private var planner: MergePlanner
@@ -119,7 +124,7 @@ final class DeliveryScheduler: @unchecked Sendable {
   private var aborted = false
   private var refusal: AttioResponse?
 
-  init(
+  package init(
     options: Options, transport: (DispatchQueue) -> any DeliveryTransport,
     write: @escaping (DeliveryResult) -> Bool,
     memory: PersonMemory? = nil,
@@ -150,13 +155,13 @@ final class DeliveryScheduler: @unchecked Sendable {
   /// Hands over one job; blocks while `capacity` jobs are without a result, which stops the
   /// input from being read (back-pressure). `send: false` reports it `not_sent` (unless it is
   /// a replay) without sending it: an event read after a stop signal.
-  func submit(_ job: DeliveryJob, send: Bool = true) {
+  package func submit(_ job: DeliveryJob, send: Bool = true) {
     ledger.admit()
     queue.async { self.accept(job, send: send) }
   }
 
   /// The input has ended; with `drainTimeout`, what is left gets at most that long.
-  func endInput(drainTimeout: Double?) {
+  package func endInput(drainTimeout: Double?) {
     queue.async { [self] in
       ledger.endInput()
       if let drainTimeout { stop(at: clock.now() + drainTimeout) }
@@ -164,28 +169,28 @@ final class DeliveryScheduler: @unchecked Sendable {
   }
 
   /// Waits until every job has its result (after `endInput`).
-  func waitUntilDone() {
+  package func waitUntilDone() {
     ledger.waitUntilAllResolved()
   }
 
   /// What this run (and the runs whose state it loaded) remembers per person, for `--state`:
   /// a copy (the scheduler's own goes on changing).
-  var stateSnapshot: PersonMemory {
+  package var stateSnapshot: PersonMemory {
     queue.sync { lanes.memory }
   }
   /// People forgotten for `--max-people` (loading the state included).
-  var memoryEvictions: Int { queue.sync { lanes.memory.evictions } }
+  package var memoryEvictions: Int { queue.sync { lanes.memory.evictions } }
   /// Lanes held (on the queue): only people with work have one.
   var laneCountForTests: Int { lanes.laneCount }
-  var memoryCounts: (count: Int, evictions: Int) {
+  package var memoryCounts: (count: Int, evictions: Int) {
     queue.sync { (lanes.memory.count, lanes.memory.evictions) }
   }
-  var summary: Statistics { queue.sync { ledger.statistics } }
-  var authenticationError: AttioError? { queue.sync { refusal?.error } }
-  var isOutputClosed: Bool { queue.sync { ledger.outputClosed } }
+  package var summary: Statistics { queue.sync { ledger.statistics } }
+  package var authenticationError: AttioError? { queue.sync { refusal?.error } }
+  package var isOutputClosed: Bool { queue.sync { ledger.outputClosed } }
 
   /// Read by the progress line's timer, four times a second at most.
-  var progress: Progress {
+  package var progress: Progress {
     queue.sync {
       Progress(
         sent: ledger.statistics.requests, failed: ledger.statistics.failed,
@@ -197,7 +202,7 @@ final class DeliveryScheduler: @unchecked Sendable {
 
   /// Whatever is still running must end by `time` (monotonic seconds): a signal's grace, a
   /// second signal (now), the drain timeout. The earliest deadline wins.
-  func stop(at time: Double) {
+  package func stop(at time: Double) {
     dispatchPrecondition(condition: .onQueue(queue))
     guard !aborted, time < (deadline ?? .infinity) else { return }
     deadline = time

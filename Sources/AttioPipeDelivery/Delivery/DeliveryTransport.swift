@@ -1,13 +1,19 @@
 /// One HTTP request to Attio, without the credentials (the transport adds them).
-struct TransportRequest: Sendable, Equatable {
+package struct TransportRequest: Sendable, Equatable {
   var method: String
   /// The path and query after the endpoint's base URL, e.g. `/v2/self`.
   var path: String
   var body: [UInt8]?
+
+  package init(method: String, path: String, body: [UInt8]?) {
+    self.method = method
+    self.path = path
+    self.body = body
+  }
 }
 
 /// A request in flight, which a shutdown cancels.
-struct TransportTask: Sendable {
+package struct TransportTask: Sendable {
   private let cancelAction: @Sendable () -> Void
 
   init(cancel: @escaping @Sendable () -> Void) { cancelAction = cancel }
@@ -17,7 +23,7 @@ struct TransportTask: Sendable {
 
 /// How delivery reaches Attio. The scheduler owns no sockets: production uses
 /// `CurlTransport`; tests answer requests by hand, at the moments they choose.
-protocol DeliveryTransport: Sendable {
+package protocol DeliveryTransport: Sendable {
   /// Sends `request`; `completion` runs exactly once, on the queue the transport was made
   /// for (the scheduler's), with the answer or the failure.
   @discardableResult

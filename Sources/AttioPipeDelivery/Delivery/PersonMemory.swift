@@ -18,7 +18,7 @@
 /// the values are only ever compared for equality, and two different values share a hash with
 /// odds of about 2⁻⁶⁴ per comparison (FNV-1a over the bytes and their length), which would
 /// report one write `unchanged` that was not.
-struct PersonMemory: Sendable {
+package struct PersonMemory: Sendable {
   static let defaultCapacity = 1_000_000
 
   private struct Slot: Sendable {

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// Attio's record ids are UUIDs, and a record id goes into a request's path
 /// (`PATCH /v2/objects/people/records/{id}`). Anything else, whether from an answer (a broken
 /// or hostile server: `..` made the PATCH `…/people/`) or from a forged state file, is not

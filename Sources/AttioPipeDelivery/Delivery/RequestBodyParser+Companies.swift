@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Foundation
 
 // Company bodies for `send`: `{"object":"companies","data":{"values":{…}}}` as `build` prints

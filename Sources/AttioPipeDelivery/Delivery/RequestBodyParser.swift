@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Foundation
 
 /// Reads what `build` prints (possibly edited with jq) back into an `UpsertRequest` for
@@ -6,10 +7,12 @@ import Foundation
 /// Values are kept as the text they were written in; only the email is decoded, because it is
 /// the key that orders and merges requests. The send path runs at Attio's write rate, so the
 /// small use of JSONSerialization here costs nothing that matters.
-struct RequestBodyParser: Sendable {
+package struct RequestBodyParser: Sendable {
   let slugs: AttributeSlugs
 
-  func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<UpsertRequest, JSONScanError> {
+  package init(slugs: AttributeSlugs) { self.slugs = slugs }
+
+  package func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<UpsertRequest, JSONScanError> {
     var scanner = JSONScanner(line)
     let members: [(key: KeySpan, value: Range<Int>)]?
     do {

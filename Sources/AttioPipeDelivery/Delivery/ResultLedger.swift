@@ -8,29 +8,29 @@ import Synchronization
 /// It is also the back-pressure: the input side is held in `admit` while `capacity` jobs are
 /// without a result, and `waitUntilAllResolved` returns once the input has ended and no job
 /// is left. Both are semaphore waits, woken by results: nothing polls.
-final class ResultLedger: @unchecked Sendable {
+package final class ResultLedger: @unchecked Sendable {
   /// Counters for the summary.
-  struct Statistics: Sendable, Equatable {
-    var jobs = 0
-    var upserted = 0
-    var unchanged = 0
+  package struct Statistics: Sendable, Equatable {
+    package var jobs = 0
+    package var upserted = 0
+    package var unchanged = 0
     /// Events seen before (by messageId): nothing sent.
-    var duplicate = 0
-    var failed = 0
-    var notSent = 0
-    var inDoubt = 0
+    package var duplicate = 0
+    package var failed = 0
+    package var notSent = 0
+    package var inDoubt = 0
     /// `--spool`: left in the spool for the next run (not sent, or not confirmed).
-    var deferred = 0
-    var requests = 0
-    var retries = 0
-    var rateLimited = 0
+    package var deferred = 0
+    package var requests = 0
+    package var retries = 0
+    package var rateLimited = 0
     /// Write plans ended, by action: one per plan, however many events were merged into it
     /// (each of those events is counted in `upserted`).
-    var created = 0
-    var updated = 0
-    var asserted = 0
+    package var created = 0
+    package var updated = 0
+    package var asserted = 0
     /// Finds that Attio answered (merge mode's reads).
-    var reads = 0
+    package var reads = 0
   }
 
   /// Only touched on the scheduler's queue.

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Dispatch
 import Foundation
 
@@ -6,22 +7,22 @@ import Foundation
 /// attributes, and the objects' ids (so a reference's target reads `companies`). Used at the
 /// start of `deliver` and by `check`, and for an options refresh: each request is waited for,
 /// since nothing else can be done before its answer.
-final class SchemaReader: Sendable {
+package final class SchemaReader: Sendable {
   private let transport: CurlTransport
   private let endpoint: String
 
   /// A read that failed: the path and what Attio (or the network) said.
-  struct Failure: Error, Sendable {
+  package struct Failure: Error, Sendable {
     var path: String
     var status: Int?
     var detail: String
     /// 401 or 403: the key cannot read the schema.
-    var isAuthentication: Bool { status == 401 || status == 403 }
+    package var isAuthentication: Bool { status == 401 || status == 403 }
 
-    var message: String { "GET \(path): \(detail)" }
+    package var message: String { "GET \(path): \(detail)" }
   }
 
-  init(settings: DeliverySettings, userAgent: String) {
+  package init(settings: DeliverySettings, userAgent: String) {
     endpoint = settings.endpoint.redactedDescription
     transport = CurlTransport(
       endpoint: settings.endpoint, token: settings.token, timeout: settings.scheduler.timeout,
@@ -33,7 +34,7 @@ final class SchemaReader: Sendable {
 
   /// The object's attributes, with the options of every select and status attribute among
   /// `optionsFor` (all of them when nil).
-  func read(object: String, optionsFor slugs: Set<String>? = nil) throws(Failure)
+  package func read(object: String, optionsFor slugs: Set<String>? = nil) throws(Failure)
     -> AttributeSchema
   {
     let objectSlugs = (try? objectSlugs()) ?? [:]
@@ -54,7 +55,9 @@ final class SchemaReader: Sendable {
   }
 
   /// The current titles of a select's options or a status attribute's statuses.
-  func options(object: String, attribute: AttributeSchema.Attribute) throws(Failure) -> [String] {
+  package func options(object: String, attribute: AttributeSchema.Attribute) throws(Failure)
+    -> [String]
+  {
     let path = AttributeSchema.optionsPath(object: object, attribute: attribute)
     guard let list = try data(path) as? [Any] else {
       throw Failure(path: endpoint + path, status: 200, detail: "an answer without a data list")

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// Takes the API key out of text that came from the server (an answer's body, every byte of
 /// which may end up in a result, a diagnostic or `check`'s output) before anything reads it.
 ///

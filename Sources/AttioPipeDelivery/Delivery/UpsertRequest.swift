@@ -1,14 +1,16 @@
+import AttioPipeCore
+
 /// One assert-person request as delivery sees it: the match key and the attributes, each as
 /// its slug and the JSON text of its value, in body order.
 ///
 /// Kept as text rather than values so that `send` can carry attributes it does not know
 /// (bodies edited with jq) and so that merging and "nothing changed" checks are plain
 /// comparisons.
-struct UpsertRequest: Sendable, Equatable {
-  struct Attribute: Sendable, Equatable {
-    var slug: String
+package struct UpsertRequest: Sendable, Equatable {
+  package struct Attribute: Sendable, Equatable {
+    package var slug: String
     /// The JSON text of the value, e.g. `[{"value":"CTO"}]`.
-    var value: [UInt8]
+    package var value: [UInt8]
     /// How new the value is: the identity store's sequence number of the newest trait it was
     /// made from (a profile's values differ in age: two devices of one person may each hold
     /// what they last heard). 0 when there is none to compare: the event's own values
@@ -16,23 +18,36 @@ struct UpsertRequest: Sendable, Equatable {
     /// read by `send`. Delivery never writes a value older than one it wrote for the same
     /// person and attribute (`PersonMemory.removeOutdated`).
     var sequence: UInt64 = 0
+
+    package init(slug: String, value: [UInt8], sequence: UInt64 = 0) {
+      self.slug = slug
+      self.value = value
+      self.sequence = sequence
+    }
   }
 
   /// The normalised email: requests with the same key go to the same person, one at a time.
-  var email: String
+  package var email: String
   /// The slug of the matching attribute, whose values Attio adds rather than replaces.
   var emailSlug: String
-  var attributes: [Attribute]
+  package var attributes: [Attribute]
   /// The profile's email before this event changed it (normalised), when it did: merge mode
   /// adds the new address to that person's record instead of creating a second person.
-  var previousEmail: String?
+  package var previousEmail: String?
   /// What the request writes. For `.companies` (always an assert, whatever `--write-mode`),
   /// `email` holds the company's domain and `emailSlug` is `domains`: the match key that
   /// orders and merges its writes, and Attio's matching attribute, additive like emails.
-  var object = AttioObject.people
+  package var object = AttioObject.people
   /// The company a person request references by domain (`company`): delivery holds the
   /// write until that company's own write in this run has its result.
-  var companyDomain: String?
+  package var companyDomain: String?
+
+  /// A person's request, or a company's with `object` set after.
+  package init(email: String, emailSlug: String, attributes: [Attribute]) {
+    self.email = email
+    self.emailSlug = emailSlug
+    self.attributes = attributes
+  }
 
   /// The request body: `{"data":{"values":{...}}}`.
   var body: [UInt8] {
@@ -51,7 +66,7 @@ struct UpsertRequest: Sendable, Equatable {
 
   /// The body as `build` prints it and results carry it for replay: company bodies start
   /// with their `"object":"companies"` marker (see CompanyBodyEncoder.swift).
-  var envelope: [UInt8] {
+  package var envelope: [UInt8] {
     guard object == .companies else { return body }
     var line = body
     line.insert(contentsOf: Array((CompanyValues.lineMarker + ",").utf8), at: 1)

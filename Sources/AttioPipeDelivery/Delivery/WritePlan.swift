@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// The requests that write one person's merged values, in order.
 ///
 /// `--write-mode assert` has one step, Attio's assert. `--write-mode merge` (the default)
@@ -11,8 +13,8 @@
 /// A record id learned before (earlier in the run, or kept in `--state`) replaces the query by
 /// a `GET` of the record (still a read: the write is computed from the record's current
 /// values); a `GET` answered 404 forgets the id and the step queries instead.
-struct WritePlan: Sendable, Equatable {
-  enum Mode: String, Sendable, Equatable, CaseIterable {
+package struct WritePlan: Sendable, Equatable {
+  package enum Mode: String, Sendable, Equatable, CaseIterable {
     case merge
     case assert
   }
@@ -41,7 +43,7 @@ struct WritePlan: Sendable, Equatable {
   }
 
   /// How a finished plan changed Attio: the `action` of the result line.
-  enum Action: String, Sendable, Equatable {
+  package enum Action: String, Sendable, Equatable {
     case created
     case updated
     case unchanged

@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// A job as the spool keeps it (the payload of a `job` record after its sequence number), so
 /// that a restart sends exactly the request the event made, with the identity it had then,
 /// without processing the event again:

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 import Synchronization
 
@@ -33,10 +34,15 @@ import Synchronization
 // saved at, or, without `--state`, the consumer's).
 
 /// The spool directory of a run: its segments, what is durable, what is unfinished.
-final class Spool: @unchecked Sendable {
-  struct Options: Sendable, Equatable {
+package final class Spool: @unchecked Sendable {
+  package struct Options: Sendable, Equatable {
     var path: String
-    var maximumBytes = 1 << 30
+    package var maximumBytes = 1 << 30
+
+    package init(path: String, maximumBytes: Int = 1 << 30) {
+      self.path = path
+      self.maximumBytes = maximumBytes
+    }
   }
 
   /// A segment kept on disk.
@@ -51,25 +57,25 @@ final class Spool: @unchecked Sendable {
   }
 
   /// What the directory held at start.
-  struct Recovery {
+  package struct Recovery {
     /// Jobs without a final result, in their original order.
-    var unfinished: [(sequence: UInt64, job: DeliveryJob)] = []
+    package var unfinished: [(sequence: UInt64, job: DeliveryJob)] = []
     /// Lines at or above this had no job when the spool was last written: they are processed
     /// as new. Below it, a line had been processed already.
-    var processedBelow: UInt64 = 0
+    package var processedBelow: UInt64 = 0
     /// The first line still on disk.
-    var firstLine: UInt64 = 0
+    package var firstLine: UInt64 = 0
     /// Lines on disk at start that have a job record (processed already, whatever its state).
     var linesWithJobs: Set<UInt64> = []
     /// Bytes cut from the end of the last segment (a torn tail), for the diagnostics.
-    var tornBytes = 0
-    var tornPath: String?
+    package var tornBytes = 0
+    package var tornPath: String?
   }
 
   let path: String
   let maximumBytes: Int
-  private(set) var spoolId: [UInt8] = []
-  private(set) var recovery = Recovery()
+  package private(set) var spoolId: [UInt8] = []
+  package private(set) var recovery = Recovery()
 
   private let lock = ConditionLock()
   private var segments: [Segment] = []
@@ -99,7 +105,7 @@ final class Spool: @unchecked Sendable {
   private var syncingMark = 0
   private var syncers = 0
   /// The next line's sequence number.
-  private(set) var nextSequence: UInt64 = 0
+  package private(set) var nextSequence: UInt64 = 0
   /// Unfinished jobs by sequence: the segment their record is in.
   private var unfinished: [UInt64: UInt64] = [:]
   private var unfinishedPerSegment: [UInt64: Int] = [:]
@@ -117,19 +123,19 @@ final class Spool: @unchecked Sendable {
   private let directoryDescriptor: Int32
 
   /// Counters for the summary and `--metrics-file`.
-  struct Counters: Sendable {
-    var linesSpooled = 0
-    var bytesSpooled = 0
-    var replayed = 0
-    var bytesOnDisk = 0
-    var unfinished = 0
-    var oldestUnfinishedAge: Double = 0
+  package struct Counters: Sendable {
+    package var linesSpooled = 0
+    package var bytesSpooled = 0
+    package var replayed = 0
+    package var bytesOnDisk = 0
+    package var unfinished = 0
+    package var oldestUnfinishedAge: Double = 0
     var commits = 0
   }
   private var counters = Counters()
 
   /// Opens (creating it 0700 when missing; its parent must exist) and recovers the spool.
-  init(_ options: Options) throws(SpoolError) {
+  package init(_ options: Options) throws(SpoolError) {
     path = options.path
     maximumBytes = options.maximumBytes
     segmentLimit = min(64 << 20, max(options.maximumBytes / 8, 64 << 10))
@@ -449,7 +455,7 @@ final class Spool: @unchecked Sendable {
   }
 
   /// Appends the job an eligible line made, before it is queued for delivery.
-  func appendJob(_ job: DeliveryJob, sequence: UInt64) {
+  package func appendJob(_ job: DeliveryJob, sequence: UInt64) {
     lock.withLock {
       append(.job) {
         SpoolFormat.append(sequence, to: &$0)
@@ -527,7 +533,7 @@ final class Spool: @unchecked Sendable {
   /// overlap, and a caller whose bytes a sync under way already covers waits for that one:
   /// group commit. Then (with `housekeeping`) rotates to a new segment when the current one is
   /// full and deletes the segments no longer needed.
-  func commit(housekeeping: Bool = true) throws(SpoolError) {
+  package func commit(housekeeping: Bool = true) throws(SpoolError) {
     let sync: (mark: Int, descriptor: Int32)? = lock.withLock {
       writePendingLocked()
       let mark = writtenTotal
@@ -582,7 +588,7 @@ final class Spool: @unchecked Sendable {
 
   /// Lines below `sequence` are no longer needed to rebuild identity (`--state` was saved
   /// there, or, without it, the consumer is past them): their segments may go.
-  func release(upTo sequence: UInt64) {
+  package func release(upTo sequence: UInt64) {
     let changed = lock.withLock {
       guard sequence > released else { return false }
       released = sequence
@@ -635,13 +641,13 @@ final class Spool: @unchecked Sendable {
   /// Whether the input waits for room: the consumer should save `--state` (which releases
   /// lines) without waiting for the interval.
   private(set) var isWaitingForRoom = false
-  var wantsRelease: Bool { lock.withLock { isWaitingForRoom } }
+  package var wantsRelease: Bool { lock.withLock { isWaitingForRoom } }
 
   // MARK: Input's end
 
   /// Waits (at most `timeout` seconds) until the ingest thread is done: at a stop, the bytes
   /// that were readable on a pipe are spooled before the process ends.
-  func waitUntilInputFinished(timeout: Double) {
+  package func waitUntilInputFinished(timeout: Double) {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + timeout
@@ -700,7 +706,7 @@ final class Spool: @unchecked Sendable {
 
   // MARK: Counters
 
-  var statistics: Counters {
+  package var statistics: Counters {
     lock.withLock {
       var counters = self.counters
       counters.unfinished =

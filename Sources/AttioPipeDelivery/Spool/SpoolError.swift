@@ -4,7 +4,7 @@ import Glibc
 /// byte offset, so that an operator can look at (or move away) exactly what is wrong: a spool
 /// holds events that were accepted and not yet delivered, so nothing is ever deleted to get
 /// past an error.
-enum SpoolError: Error, Equatable {
+package enum SpoolError: Error, Equatable {
   /// The directory (or its parent) cannot be created, opened or written.
   case directoryUnusable(path: String, errno: Int32)
   /// The path exists and is not a directory.
@@ -19,7 +19,7 @@ enum SpoolError: Error, Equatable {
   /// that a crash leaves, so not repaired.
   case corrupt(path: String, offset: Int, detail: String)
 
-  var message: String {
+  package var message: String {
     switch self {
     case .directoryUnusable(let path, let code):
       "cannot use the spool directory \(path): \(String(cString: strerror(code)))"

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 
 // The on-disk format of a spool segment (version 1), all integers little-endian:

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Dispatch
 import Glibc
 
@@ -9,7 +10,7 @@ import Glibc
 /// `fdatasync` per group). So what was read but is not durable yet, and would be lost with the
 /// process, is at most one group: the bytes one read returned (at most 256 KiB), and never a
 /// line the pipeline has acted on.
-final class SpoolIngest: @unchecked Sendable {
+package final class SpoolIngest: @unchecked Sendable {
   static let groupLines = 4096
   static let groupBytes = 1 << 20
 
@@ -22,7 +23,7 @@ final class SpoolIngest: @unchecked Sendable {
   private let omprog: Int32?
 
   /// `omprog`: the descriptor to answer rsyslog's protocol on (nil without `--omprog`).
-  init(
+  package init(
     spool: Spool, inputs: InputFiles, stop: InputStop, omprog: Int32? = nil,
     warn: @escaping @Sendable (String) -> Void
   ) {
@@ -62,7 +63,7 @@ final class SpoolIngest: @unchecked Sendable {
   }
 
   /// Starts the thread; the spool's `finishInput` says when it is done.
-  func start() {
+  package func start() {
     DispatchQueue.global().async { self.run() }
   }
 

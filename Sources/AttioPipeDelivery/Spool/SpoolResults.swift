@@ -9,7 +9,7 @@ import Synchronization
 /// Results arrive one by one on the scheduler's queue; they are committed in groups on a queue
 /// of their own (one `fdatasync` for all that arrived while the previous commit ran), so the
 /// scheduler never waits for the disk.
-final class SpoolResults: @unchecked Sendable {
+package final class SpoolResults: @unchecked Sendable {
   private let spool: Spool
   private let write: ([DeliveryResult]) -> Bool
   private let failed: @Sendable (String) -> Void
@@ -25,7 +25,7 @@ final class SpoolResults: @unchecked Sendable {
   /// `write` writes results (with one `write(2)`, so that a crash after the commit cuts as
   /// little as can be) and says whether their reader is still there; `failed` reports a spool
   /// that cannot be written (once).
-  init(
+  package init(
     spool: Spool, write: @escaping ([DeliveryResult]) -> Bool,
     failed: @escaping @Sendable (String) -> Void
   ) {
@@ -35,7 +35,7 @@ final class SpoolResults: @unchecked Sendable {
   }
 
   /// Takes one result (on the scheduler's queue); false once the reader of the results is gone.
-  func submit(_ result: DeliveryResult) -> Bool {
+  package func submit(_ result: DeliveryResult) -> Bool {
     let schedule = pending.withLock { state in
       state.results.append(result)
       defer { state.isScheduled = true }
@@ -75,11 +75,11 @@ final class SpoolResults: @unchecked Sendable {
   }
 
   /// Waits until every result taken so far is written.
-  func flush() {
+  package func flush() {
     committer.sync {}
     // A commit scheduled by the last submit runs before this returns.
     committer.sync {}
   }
 
-  var hasFailed: Bool { pending.withLock { $0.reportedFailure } }
+  package var hasFailed: Bool { pending.withLock { $0.reportedFailure } }
 }

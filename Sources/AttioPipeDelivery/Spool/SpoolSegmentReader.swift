@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Glibc
 
 /// Reads the records of one segment file in order, with `pread(2)` into one reusable buffer,

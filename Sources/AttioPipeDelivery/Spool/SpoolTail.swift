@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// The pipeline's lines with `--spool`: read back from the spool's segments, in order, never
 /// past what is durable, from `start` on. Lines that the spool held at start and that were
 /// processed before (below `Spool.Recovery.processedBelow`, or with a job record) come marked
@@ -5,14 +7,14 @@
 ///
 /// A stop request (the first SIGINT/SIGTERM) ends the lines at once: what is spooled and not
 /// handed over stays in the spool for the next run, which is what makes a stop quick.
-struct SpoolTail: LineSource {
+package struct SpoolTail: LineSource {
   let spool: Spool
-  let start: UInt64
+  package let start: UInt64
   let maximumLineLength: Int
   private let processedBelow: UInt64
   private let linesWithJobs: Set<UInt64>
 
-  init(spool: Spool, start: UInt64, maximumLineLength: Int) {
+  package init(spool: Spool, start: UInt64, maximumLineLength: Int) {
     self.spool = spool
     self.start = start
     self.maximumLineLength = maximumLineLength
@@ -20,11 +22,11 @@ struct SpoolTail: LineSource {
     linesWithJobs = spool.recovery.linesWithJobs
   }
 
-  func displayName(_ input: Int) -> String? {
+  package func displayName(_ input: Int) -> String? {
     spool.inputName(input)
   }
 
-  func forEachLine(
+  package func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
     idleInterval: Double?,
     stop: InputStop,

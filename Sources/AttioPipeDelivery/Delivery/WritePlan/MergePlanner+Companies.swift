@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 extension MergePlanner {
   /// Whether the record already references the company a person's `company` value names by
   /// domain. A read shows references by record id only, so this is known only for companies
