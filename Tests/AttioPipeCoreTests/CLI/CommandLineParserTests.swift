@@ -1,5 +1,6 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 @Suite struct CommandLineParserTests {

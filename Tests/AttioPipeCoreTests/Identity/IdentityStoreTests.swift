@@ -1,5 +1,6 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 /// Issue 9 §3: a profile remembers its previous email (normalised), newest change wins, kept

@@ -1,3 +1,4 @@
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 /// Stage one on one line, for the scanner's tests: what it resolved, and the line's bytes

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 @Suite struct OutputBufferTests {

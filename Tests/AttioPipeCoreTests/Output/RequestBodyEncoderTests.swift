@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 /// Encodes into a pipe-less buffer by reading back what would be written.

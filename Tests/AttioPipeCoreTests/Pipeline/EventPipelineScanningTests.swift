@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 /// Either thread may scan a batch (the scanner, or the consumer when it has nothing queued):

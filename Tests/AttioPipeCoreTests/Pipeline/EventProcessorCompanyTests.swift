@@ -1,5 +1,6 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
 
 /// `--companies` in stage two: a group call makes a company and links its person.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct StateFileTests {
   private func temporaryPath() -> String {
