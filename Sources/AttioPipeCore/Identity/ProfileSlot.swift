@@ -4,19 +4,24 @@
 /// email the store keeps itself. Numbers below 0x80 are free for more: a new remembered value is a new slot
 /// number here (and, when events set it, a change the event processor makes), with no change
 /// to the packed layout, the merge rule or the state file, which all work slot by slot.
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
 package struct ProfileSlot: Hashable, Sendable, Comparable {
-  let rawValue: UInt8
+  @usableFromInline let rawValue: UInt8
 
   init(rawValue: UInt8) {
     precondition(rawValue < ProfileSlot.limit)
     self.rawValue = rawValue
   }
 
+  @inlinable
   package init(_ trait: ProfileTrait) {
     rawValue = UInt8(trait.rawValue)
   }
 
-  package static let email = ProfileSlot(.email)
+  @inlinable package static var email: ProfileSlot { ProfileSlot(.email) }
   static let firstName = ProfileSlot(.firstName)
   static let lastName = ProfileSlot(.lastName)
   static let name = ProfileSlot(.name)
@@ -45,6 +50,7 @@ package struct ProfileSlot: Hashable, Sendable, Comparable {
   /// The ProfileTrait this slot holds, if it is one.
   var trait: ProfileTrait? { ProfileTrait(rawValue: Int(rawValue)) }
 
+  @inlinable
   package static func < (left: ProfileSlot, right: ProfileSlot) -> Bool {
     left.rawValue < right.rawValue
   }

@@ -14,22 +14,27 @@ enum TraitChange: Equatable, Sendable {
 /// Values are kept whole: the profile keeps at most `ProfileBuilder.maximumValueLength` bytes
 /// of each (the builder cuts them), but the event that carries a longer value writes it whole
 /// (`withLongValues`).
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
 package struct TraitChanges: Sendable {
-  private struct Change: Sendable {
-    var slot: ProfileSlot
+  @usableFromInline
+  struct Change: Sendable {
+    @usableFromInline var slot: ProfileSlot
     /// The value's range in `bytes`; `start < 0` marks a removal.
     var start: Int32
     var end: Int32
   }
 
-  private var changes: [Change] = []
+  @usableFromInline var changes: [Change] = []
   private var bytes: [UInt8] = []
   /// Some value is longer than a profile keeps (rare: one check per event on the common path).
   package private(set) var hasLongValues = false
 
   package init() {}
 
-  package var isEmpty: Bool { changes.isEmpty }
+  @inlinable package var isEmpty: Bool { changes.isEmpty }
 
   /// Empties the changes, keeping the memory for the next event.
   package mutating func removeAll() {
@@ -81,6 +86,7 @@ package struct TraitChanges: Sendable {
     }
   }
 
+  @inlinable
   package func isChanged(_ slot: ProfileSlot) -> Bool { changes.contains { $0.slot == slot } }
 
   /// Calls `body` with the values longer than a profile keeps, whole: what the event that

@@ -1,5 +1,6 @@
 /// Why an input line was rejected. The raw values are the `reason` codes of diagnostics,
 /// so they are part of the tool's output contract.
+@usableFromInline
 package enum InvalidLineReason: String, Sendable, CaseIterable {
   /// The line is not well-formed JSON (RFC 8259).
   case invalidJSON = "invalid_json"
@@ -34,6 +35,7 @@ package struct JSONScanError: Error, Sendable, Equatable {
 }
 
 extension InvalidLineReason: CountedReason {
+  @inlinable
   package var ordinal: Int {
     switch self {
     case .invalidJSON: 0

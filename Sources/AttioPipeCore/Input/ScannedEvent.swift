@@ -1,6 +1,7 @@
 /// A JSON value the scanner kept, by position in the line it came from. Nothing is decoded
 /// until asked for, so events whose fields are never needed cost no allocation.
-package enum ScannedValue: Equatable {
+@usableFromInline
+package enum ScannedValue: Equatable, Sendable {
   case absent
   case null
   /// The bytes between the quotes; `escaped` says whether they hold a backslash escape.
@@ -12,6 +13,7 @@ package enum ScannedValue: Equatable {
   /// Present with a type the field does not take (`"traits": 5`): ignored, never fatal.
   case wrongType
 
+  @inlinable
   package var isPresent: Bool {
     switch self {
     case .absent, .wrongType: false
@@ -20,6 +22,7 @@ package enum ScannedValue: Equatable {
   }
 
   /// The byte range of a string or number in its line.
+  @inlinable
   package var range: Range<Int>? {
     switch self {
     case .string(let start, let end, _), .number(let start, let end): Int(start)..<Int(end)

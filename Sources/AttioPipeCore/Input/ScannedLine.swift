@@ -1,8 +1,10 @@
 /// What one line says, resolved without any state: stage one of the pipeline (the scanner
 /// thread) produces it, stage two (identity and mapping) consumes it together with the line's
 /// bytes. Small and free of references, so thousands can be queued between threads cheaply.
-package struct ScannedLine {
-  package enum Kind: UInt8 {
+@usableFromInline
+package struct ScannedLine: Sendable {
+  @usableFromInline
+  package enum Kind: UInt8, Sendable {
     case blank, invalid, identify, track, alias, other
     /// A `group` call: a company (`--companies`); otherwise handled like `other`.
     case group

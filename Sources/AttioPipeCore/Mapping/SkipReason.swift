@@ -1,4 +1,5 @@
 /// Why an event produced no upsert. The raw values are diagnostic `reason` codes.
+@usableFromInline
 package enum SkipReason: String, Sendable, CaseIterable {
   /// The event's name is not in `--events`.
   case notEnabled = "not_enabled"
@@ -19,6 +20,7 @@ package enum SkipReason: String, Sendable, CaseIterable {
 
 /// Something about an upsert that was still written: a value left out, or a guess worth
 /// tracing. The raw values are diagnostic `reason` codes.
+@usableFromInline
 package enum MappingWarning: String, Sendable, CaseIterable {
   /// The phone could not be normalised to E.164, so it was left out rather than sent raw.
   case invalidPhone = "invalid_phone"
@@ -35,6 +37,7 @@ package enum MappingWarning: String, Sendable, CaseIterable {
 }
 
 extension SkipReason: CountedReason {
+  @inlinable
   package var ordinal: Int {
     switch self {
     case .notEnabled: 0
@@ -48,6 +51,7 @@ extension SkipReason: CountedReason {
 }
 
 extension MappingWarning: CountedReason {
+  @inlinable
   package var ordinal: Int {
     switch self {
     case .invalidPhone: 0

@@ -4,26 +4,32 @@
 /// `[UInt8]` costs about ninety instructions a call whatever its size (uniqueness and capacity
 /// checks, a generic copy); written here each costs a bounds check and a copy, and the body
 /// reaches its array in one append (`Array.append(maximumCount:writing:)`).
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
 package struct ByteWriter {
-  private let buffer: UnsafeMutableBufferPointer<UInt8>
-  package private(set) var count = 0
+  @usableFromInline let buffer: UnsafeMutableBufferPointer<UInt8>
+  @usableFromInline package internal(set) var count = 0
 
+  @inlinable
   package init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
     self.buffer = buffer
   }
 
   /// The most bytes `writeJSONString` writes for `count` bytes of text: every byte escaped as
   /// `\u00XX`, and the quotes.
+  @inlinable
   package static func jsonStringBound(_ count: Int) -> Int { count * 6 + 2 }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   package mutating func write(_ byte: UInt8) {
     precondition(count < buffer.count, "ByteWriter: more than the bound")
     buffer[count] = byte
     count += 1
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   package mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let source = bytes.baseAddress else { return }
     precondition(bytes.count <= buffer.count - count, "ByteWriter: more than the bound")
@@ -31,7 +37,7 @@ package struct ByteWriter {
     count += bytes.count
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   package mutating func write(_ literal: StaticString) {
     write(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
   }
@@ -102,6 +108,7 @@ package struct ByteWriter {
 extension Array where Element == UInt8 {
   /// Appends what `body` writes, which must be at most `maximumCount` bytes (a precondition).
   /// Small bounds are written on the stack.
+  @inlinable
   package mutating func append(maximumCount: Int, writing body: (inout ByteWriter) -> Void) {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumCount) { buffer in
       var writer = ByteWriter(buffer)
