@@ -1,7 +1,9 @@
+import AttioPipeCommands
 import AttioPipeCore
 import Glibc
 
-// The executable only maps outcomes to exit statuses; everything else is in AttioPipeCore.
+// The executable only maps outcomes to exit statuses; everything else is in the library
+// (AttioPipeCommands, on top of AttioPipeDelivery and AttioPipeCore).
 
 /// Exit statuses, shared by every mode. When several apply, the first in the order
 /// usage (2), authentication (4), interrupted (5), failed (1), invalid input (3) wins.

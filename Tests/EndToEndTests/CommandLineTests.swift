@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeCommands
 
 @Suite struct CommandLineTests {
   @Test func helpListsEveryOptionAndTheExitStatuses() async throws {

@@ -2,8 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import AttioPipeCore
-
 /// The command front end's defects from the field test (issue 7), each run as a user met it.
 @Suite struct FrontEndFieldTests {
   private static func temporaryDirectory() throws -> URL {

@@ -12,15 +12,15 @@
 /// event-processing thread, line by line, so one snapshot of the two describes exactly the
 /// same input lines (a state saved at line N says which events before N were seen, and what
 /// they taught).
-enum IdentitySection {
-  static func encode(
+package enum IdentitySection {
+  package static func encode(
     _ store: IdentityStore, _ seen: SeenMessages, into writer: inout StateWriter
   ) {
     store.encodeState(into: &writer)
     seen.encode(into: &writer)
   }
 
-  static func encode(_ store: IdentityStore, _ seen: SeenMessages) -> [UInt8] {
+  package static func encode(_ store: IdentityStore, _ seen: SeenMessages) -> [UInt8] {
     var writer = StateWriter()
     encode(store, seen, into: &writer)
     return writer.bytes
@@ -28,7 +28,7 @@ enum IdentitySection {
 
   /// Restores the store and the seen messages from the `length` bytes of the section at
   /// `reader` (in the layout of `reader.formatVersion`); an empty section gives empty ones.
-  static func decode(
+  package static func decode(
     from reader: inout StateReader, length: Int, capacity: Int, timeToLive: UInt32?, now: UInt32
   ) throws(StateFileError) -> (store: IdentityStore, seen: SeenMessages) {
     guard length > 0 else {

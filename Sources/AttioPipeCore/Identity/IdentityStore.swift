@@ -10,18 +10,18 @@
 // of anonymous visitors, the bulk of any stream, cost one hash look-up and no memory.
 
 /// Remembers what `identify` and `context.traits` said about each visitor and user.
-struct IdentityStore: Sendable {
+package struct IdentityStore: Sendable {
   /// What happened to the profiles while observing one event.
-  struct Observation: Sendable {
+  package struct Observation: Sendable {
     /// The profile the event belongs to, if it has one.
-    var profile: Int32?
+    package var profile: Int32?
     /// Profiles dropped to stay within capacity.
-    var evicted = 0
+    package var evicted = 0
     /// A profile was made, joined or given new values or ids (what `--state` must save).
-    var changed = false
+    package var changed = false
   }
 
-  typealias ID = UnsafeBufferPointer<UInt8>
+  package typealias ID = UnsafeBufferPointer<UInt8>
 
   private var heap = ProfileHeap()
   private var newer: [Int32] = []
@@ -38,12 +38,12 @@ struct IdentityStore: Sendable {
   let capacity: Int
   /// Profiles not seen for this many seconds are forgotten; nil keeps them.
   let timeToLive: UInt32?
-  private(set) var count = 0
+  package private(set) var count = 0
   /// Profiles a state file held that were dropped as it was loaded (expired, or beyond
   /// capacity).
-  var evictedOnLoad = 0
+  package var evictedOnLoad = 0
   /// The wall-clock second events are being seen at; the pipeline refreshes it.
-  var now: UInt32 = 0
+  package var now: UInt32 = 0
   /// The index is rebuilt once evicted ids leave more than this many bytes of garbage in its
   /// arena (and more garbage than live bytes). Tests lower it to reach `compactIndex` with a
   /// few hundred profiles instead of tens of thousands.
@@ -51,7 +51,9 @@ struct IdentityStore: Sendable {
   /// How many times the index was rebuilt (tests check that compaction ran at all).
   private(set) var compactions = 0
 
-  init(capacity: Int = 1_000_000, timeToLive: UInt32? = nil, compactionThreshold: Int = 1 << 20) {
+  package init(
+    capacity: Int = 1_000_000, timeToLive: UInt32? = nil, compactionThreshold: Int = 1 << 20
+  ) {
     precondition(capacity > 0)
     self.capacity = capacity
     self.timeToLive = timeToLive
@@ -66,7 +68,7 @@ struct IdentityStore: Sendable {
 
   /// A profile read in place: valid until the store next changes.
   @inline(__always)
-  func view(_ profile: Int32) -> ProfileView { heap.view(profile) }
+  package func view(_ profile: Int32) -> ProfileView { heap.view(profile) }
 
   /// Bytes held by the profiles' records.
   var profileBytes: Int { heap.byteCount }
@@ -110,7 +112,7 @@ struct IdentityStore: Sendable {
   /// `previousId` is an `alias` call's earlier id; it may be a user id or an anonymous id, so it
   /// links whichever of the two is known, and both when neither is (analytics.js aliases the
   /// browser's anonymous id, which is often not yet known because page views store nothing).
-  mutating func observe(
+  package mutating func observe(
     anonymousId: ID?, userId: ID?, previousId: ID? = nil, changes: TraitChanges
   ) -> Observation {
     // Ids beyond the index's limit are not remembered: no real id is that long.
@@ -197,7 +199,7 @@ struct IdentityStore: Sendable {
 
   /// Forgets profiles not seen for `timeToLive` seconds; returns how many. They are the
   /// oldest in the least-recently-seen list, so this stops at the first one still fresh.
-  mutating func evictExpired() -> Int {
+  package mutating func evictExpired() -> Int {
     guard let timeToLive, now > timeToLive else { return 0 }
     let cutoff = now - timeToLive
     var evicted = 0
@@ -209,7 +211,7 @@ struct IdentityStore: Sendable {
   }
 
   /// The profile an id names, without touching recency.
-  func profile(_ namespace: IdentityNamespace, _ id: ID) -> Int32? {
+  package func profile(_ namespace: IdentityNamespace, _ id: ID) -> Int32? {
     index.profile(namespace, id)
   }
 
@@ -218,7 +220,7 @@ struct IdentityStore: Sendable {
   var oldestSlot: Int32 { oldest }
   func newerSlot(than slot: Int32) -> Int32 { newer[Int(slot)] }
   func lastSeenTime(of slot: Int32) -> UInt32 { lastSeen[Int(slot)] }
-  var currentSequence: UInt64 { sequence }
+  package var currentSequence: UInt64 { sequence }
 
   func idBytes(of key: IdentityKeyReference, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
     index.withBytes(of: key, body)

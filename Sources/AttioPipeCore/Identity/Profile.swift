@@ -16,11 +16,11 @@ import Glibc
 // value needs no change here.
 
 /// A value in a profile as bytes, borrowed from the profile: valid until the store changes.
-struct ProfileValue {
+package struct ProfileValue {
   /// When it was set or removed; 0: never.
-  var sequence: UInt64 = 0
+  package var sequence: UInt64 = 0
   /// Nil when removed or never set.
-  var bytes: UnsafeRawBufferPointer?
+  package var bytes: UnsafeRawBufferPointer?
 
   static var never: ProfileValue { ProfileValue() }
 
@@ -32,14 +32,14 @@ struct ProfileValue {
 
 /// One person as far as the events have told, read in place: the values the mapping reads
 /// and every id that names them.
-struct ProfileView {
+package struct ProfileView {
   let records: UnsafeRawBufferPointer
 
   static var empty: ProfileView {
     ProfileView(records: UnsafeRawBufferPointer(start: nil, count: 0))
   }
 
-  func value(_ slot: ProfileSlot) -> ProfileValue {
+  package func value(_ slot: ProfileSlot) -> ProfileValue {
     var cursor = ProfileRecords(records)
     while let record = cursor.next() {
       if case .value(let recordSlot, let value) = record, recordSlot == slot { return value }
@@ -302,7 +302,7 @@ struct ProfileBuilder {
 
 /// A profile that owns its bytes: for events without an id, the state file and tests. The
 /// store itself keeps its profiles in a `ProfileHeap`.
-struct Profile: Sendable {
+package struct Profile: Sendable {
   /// A value and when it was set, as a String. A `nil` text with a sequence number records a
   /// removal.
   struct Value: Sendable, Equatable {
@@ -315,7 +315,7 @@ struct Profile: Sendable {
   private(set) var storage: [UInt8] = []
 
   /// The longest trait value kept (bytes).
-  static let maximumTraitLength = ProfileBuilder.maximumValueLength
+  package static let maximumTraitLength = ProfileBuilder.maximumValueLength
 
   init() {}
 
@@ -344,13 +344,13 @@ struct Profile: Sendable {
   }
 
   /// A profile that exists only for one event that carried no id.
-  init(changes: TraitChanges) {
+  package init(changes: TraitChanges) {
     var builder = ProfileBuilder()
     changes.addValues(to: &builder, sequence: 1) { $0.finishValues() }
     storage = builder.bytes
   }
 
-  func withView<Result>(_ body: (ProfileView) -> Result) -> Result {
+  package func withView<Result>(_ body: (ProfileView) -> Result) -> Result {
     storage.withUnsafeBytes { body(ProfileView(records: $0)) }
   }
 

@@ -4,19 +4,24 @@
 /// email the store keeps itself. Numbers below 0x80 are free for more: a new remembered value is a new slot
 /// number here (and, when events set it, a change the event processor makes), with no change
 /// to the packed layout, the merge rule or the state file, which all work slot by slot.
-struct ProfileSlot: Hashable, Sendable, Comparable {
-  let rawValue: UInt8
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
+package struct ProfileSlot: Hashable, Sendable, Comparable {
+  @usableFromInline let rawValue: UInt8
 
   init(rawValue: UInt8) {
     precondition(rawValue < ProfileSlot.limit)
     self.rawValue = rawValue
   }
 
-  init(_ trait: ProfileTrait) {
+  @inlinable
+  package init(_ trait: ProfileTrait) {
     rawValue = UInt8(trait.rawValue)
   }
 
-  static let email = ProfileSlot(.email)
+  @inlinable package static var email: ProfileSlot { ProfileSlot(.email) }
   static let firstName = ProfileSlot(.firstName)
   static let lastName = ProfileSlot(.lastName)
   static let name = ProfileSlot(.name)
@@ -27,17 +32,17 @@ struct ProfileSlot: Hashable, Sendable, Comparable {
   /// The normalised email a profile had before an event changed it: merge-mode delivery
   /// finds the person's record by it instead of creating a second one. Slot 8, leaving 7 to
   /// the next event trait (the company domain of issue 10).
-  static let previousEmail = ProfileSlot(rawValue: 8)
+  package static let previousEmail = ProfileSlot(rawValue: 8)
 
   /// `--map traits.NAME`: the raw JSON text of the n-th mapped trait source, remembered like
   /// the event traits. Slots 16 and up.
-  static func mappedTrait(_ index: Int) -> ProfileSlot {
+  package static func mappedTrait(_ index: Int) -> ProfileSlot {
     ProfileSlot(rawValue: firstMappedTrait + UInt8(index))
   }
 
   static let firstMappedTrait: UInt8 = 16
   /// How many mapped traits a profile can remember.
-  static let mappedTraitLimit = Int(limit - firstMappedTrait)
+  package static let mappedTraitLimit = Int(limit - firstMappedTrait)
 
   /// Slot numbers are below this (the packed layout uses the high bit for ids).
   static let limit: UInt8 = 0x80
@@ -45,5 +50,8 @@ struct ProfileSlot: Hashable, Sendable, Comparable {
   /// The ProfileTrait this slot holds, if it is one.
   var trait: ProfileTrait? { ProfileTrait(rawValue: Int(rawValue)) }
 
-  static func < (left: ProfileSlot, right: ProfileSlot) -> Bool { left.rawValue < right.rawValue }
+  @inlinable
+  package static func < (left: ProfileSlot, right: ProfileSlot) -> Bool {
+    left.rawValue < right.rawValue
+  }
 }

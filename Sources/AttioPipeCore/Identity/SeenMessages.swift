@@ -17,7 +17,7 @@
 /// Bounded: beyond `capacity` ids the oldest is forgotten (FIFO), so memory and the state file
 /// stay flat on an endless stream. Kept with the identity profiles in `--state` and saved at
 /// the same moment, so that both describe exactly the same input lines.
-struct SeenMessages: Sendable {
+package struct SeenMessages: Sendable {
   static let defaultCapacity = 1_000_000
 
   let capacity: Int
@@ -27,7 +27,7 @@ struct SeenMessages: Sendable {
   /// The set: 0 marks an empty slot (a hash of 0 is kept as 1, see `key`).
   private var table: [UInt64] = []
 
-  init(capacity: Int = SeenMessages.defaultCapacity) {
+  package init(capacity: Int = SeenMessages.defaultCapacity) {
     self.capacity = max(1, capacity)
   }
 
@@ -36,7 +36,7 @@ struct SeenMessages: Sendable {
   /// The hash a messageId is remembered by: FNV-1a over its bytes, then MurmurHash3's 64-bit
   /// finaliser so that every bit depends on every byte (the table indexes by the low bits).
   /// Saved in the state file: it must never change.
-  static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+  package static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in bytes {
       hash ^= UInt64(byte)
@@ -50,7 +50,7 @@ struct SeenMessages: Sendable {
     return hash
   }
 
-  static func hash(_ text: String) -> UInt64 {
+  package static func hash(_ text: String) -> UInt64 {
     var text = text
     return text.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
   }
@@ -62,7 +62,7 @@ struct SeenMessages: Sendable {
 
   /// Remembers a hash; false when it was already remembered (nothing changes then).
   @discardableResult
-  mutating func insert(_ hash: UInt64) -> Bool {
+  package mutating func insert(_ hash: UInt64) -> Bool {
     let key = Self.key(hash)
     if !table.isEmpty && find(key).found { return false }
     if ring.count < capacity {

@@ -14,23 +14,30 @@ enum TraitChange: Equatable, Sendable {
 /// Values are kept whole: the profile keeps at most `ProfileBuilder.maximumValueLength` bytes
 /// of each (the builder cuts them), but the event that carries a longer value writes it whole
 /// (`withLongValues`).
-struct TraitChanges: Sendable {
-  private struct Change: Sendable {
-    var slot: ProfileSlot
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
+package struct TraitChanges: Sendable {
+  @usableFromInline
+  struct Change: Sendable {
+    @usableFromInline var slot: ProfileSlot
     /// The value's range in `bytes`; `start < 0` marks a removal.
     var start: Int32
     var end: Int32
   }
 
-  private var changes: [Change] = []
+  @usableFromInline var changes: [Change] = []
   private var bytes: [UInt8] = []
   /// Some value is longer than a profile keeps (rare: one check per event on the common path).
-  private(set) var hasLongValues = false
+  package private(set) var hasLongValues = false
 
-  var isEmpty: Bool { changes.isEmpty }
+  package init() {}
+
+  @inlinable package var isEmpty: Bool { changes.isEmpty }
 
   /// Empties the changes, keeping the memory for the next event.
-  mutating func removeAll() {
+  package mutating func removeAll() {
     // Most events change nothing: skip the (not free) clearing of empty arrays.
     if !changes.isEmpty { changes.removeAll(keepingCapacity: true) }
     if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
@@ -38,24 +45,24 @@ struct TraitChanges: Sendable {
   }
 
   /// Sets a slot to `value`.
-  mutating func set(_ slot: ProfileSlot, _ value: UnsafeRawBufferPointer) {
+  package mutating func set(_ slot: ProfileSlot, _ value: UnsafeRawBufferPointer) {
     let start = bytes.count
     bytes.append(contentsOf: value)
     record(Change(slot: slot, start: Int32(start), end: Int32(bytes.count)))
   }
 
-  mutating func remove(_ slot: ProfileSlot) {
+  package mutating func remove(_ slot: ProfileSlot) {
     record(Change(slot: slot, start: -1, end: -1))
   }
 
   /// Appends the bytes of a value being built in place (`appendValue`, then `commitValue`);
   /// lets the processor decode and trim into the buffer without a copy elsewhere.
-  mutating func withValueBuffer<Result>(_ body: (inout [UInt8]) -> Result) -> Result {
+  package mutating func withValueBuffer<Result>(_ body: (inout [UInt8]) -> Result) -> Result {
     body(&bytes)
   }
 
   /// Records the bytes from `start` to the end of the buffer as the slot's new value.
-  mutating func commitValue(_ slot: ProfileSlot, from start: Int) {
+  package mutating func commitValue(_ slot: ProfileSlot, from start: Int) {
     record(Change(slot: slot, start: Int32(start), end: Int32(bytes.count)))
   }
 
@@ -69,7 +76,7 @@ struct TraitChanges: Sendable {
   }
 
   /// The new value of a slot: nil when unchanged, `.some(nil)` when removed.
-  func withValue<Result>(
+  package func withValue<Result>(
     _ slot: ProfileSlot, _ body: (UnsafeRawBufferPointer?) -> Result
   ) -> Result? {
     guard let change = changes.first(where: { $0.slot == slot }) else { return nil }
@@ -79,7 +86,8 @@ struct TraitChanges: Sendable {
     }
   }
 
-  func isChanged(_ slot: ProfileSlot) -> Bool { changes.contains { $0.slot == slot } }
+  @inlinable
+  package func isChanged(_ slot: ProfileSlot) -> Bool { changes.contains { $0.slot == slot } }
 
   /// Calls `body` with the values longer than a profile keeps, whole: what the event that
   /// carries them writes (`PersonMapper`). Rare; empty unless `hasLongValues`.

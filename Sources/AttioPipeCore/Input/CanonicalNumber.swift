@@ -1,10 +1,10 @@
 /// The canonical text of a JSON number used as an id, so that `42`, `42.0`, `4.2e1` and
 /// `420e-1` name one visitor. Exact decimal arithmetic on the digits (no `Double`: ids longer
 /// than 15 digits must not collide).
-enum CanonicalNumber {
+package enum CanonicalNumber {
   /// Nil when `literal` is already canonical (an integer without a fraction or exponent, the
   /// common case, which then costs one pass and no allocation).
-  static func canonical(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+  package static func canonical(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
     let needsWork = literal.contains { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }
     let isNegativeZero =
       literal.count == 2 && literal[0] == UInt8(ascii: "-")

@@ -4,9 +4,9 @@
 /// Folding keeps ASCII letters (lower-cased), ASCII digits and every non-ASCII byte, and drops
 /// all other ASCII characters. It runs on the bytes of the event name in place: no `String` is
 /// built for the thousands of page and track names that are not enabled.
-public struct EventNameSet: Sendable, Equatable {
+package struct EventNameSet: Sendable, Equatable {
   /// The connector's default preset.
-  public static let defaultNames = ["Identified", "Signed Up", "Lead Generated", "Logged In"]
+  package static let defaultNames = ["Identified", "Signed Up", "Lead Generated", "Logged In"]
 
   /// The name an `identify` call counts as.
   static let identified = folded("Identified")
@@ -14,7 +14,7 @@ public struct EventNameSet: Sendable, Equatable {
 
   private let names: [[UInt8]]
 
-  public init(_ names: [String]) {
+  package init(_ names: [String]) {
     var folded: [[UInt8]] = []
     for name in names {
       var key = EventNameSet.folded(name)
@@ -25,7 +25,7 @@ public struct EventNameSet: Sendable, Equatable {
     self.names = folded
   }
 
-  public var isEmpty: Bool { names.isEmpty }
+  package var isEmpty: Bool { names.isEmpty }
 
   static let identify = folded("identify")
 
@@ -36,7 +36,7 @@ public struct EventNameSet: Sendable, Equatable {
 
   /// Warnings for `--events` entries that can never match a triggering event: names without
   /// a letter or digit, and the call types whose calls never trigger an upsert.
-  public static func unmatchableEntries(_ names: [String]) -> [String] {
+  package static func unmatchableEntries(_ names: [String]) -> [String] {
     var warnings: [String] = []
     for name in names {
       let key = folded(name)

@@ -1,16 +1,16 @@
 /// Stage one of the pipeline: validates a line and resolves what it says (kind, eligibility,
 /// which spelling of each field wins, which traits change) without touching any state, so it
 /// can run on its own thread ahead of identity and mapping.
-struct EventScanner {
+package struct EventScanner {
   private let enabledEvents: EventNameSet
   /// Reused for every line; holds positions into the current line only.
   private var scanned = ScannedEvent()
 
-  init(enabledEvents: EventNameSet) {
+  package init(enabledEvents: EventNameSet) {
     self.enabledEvents = enabledEvents
   }
 
-  mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> ScannedLine {
+  package mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> ScannedLine {
     var result = ScannedLine()
     if Self.isBlank(line) { return result }
     var scanner = JSONScanner(line)
@@ -141,7 +141,7 @@ struct EventScanner {
   }
 
   /// Empty or only spaces, tabs and carriage returns: not an event, not an error.
-  static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+  package static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
   }
 }

@@ -3,7 +3,7 @@
 /// Read from the line only for `group` calls under `--companies` (rare next to page views
 /// and tracks), with `JSONFieldReader`, so the scanner's hot path knows nothing of companies.
 /// The line has been validated by the scanner before.
-struct GroupEvent: Equatable, Sendable {
+package struct GroupEvent: Equatable, Sendable {
   /// `groupId` (or `group_id`, which wins): a string, or a number's literal text; nil when
   /// absent or blank.
   var groupId: String?
@@ -25,7 +25,7 @@ struct GroupEvent: Equatable, Sendable {
 
   /// Reads a validated `group` line. Trait keys match ignoring ASCII case (`Website`);
   /// `mapped` names the traits of `--map-company`, matched exactly. The last duplicate wins.
-  init(line: UnsafeBufferPointer<UInt8>, mapped: [String] = []) {
+  package init(line: UnsafeBufferPointer<UInt8>, mapped: [String] = []) {
     var camelId: String?
     var snakeId: String?
     for member in JSONFieldReader.members(in: line) {

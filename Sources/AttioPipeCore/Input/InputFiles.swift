@@ -1,21 +1,21 @@
 import Glibc
 
 /// The inputs of a run, in order: named files, or stdin for none or for `-`.
-struct InputFiles: Sendable {
-  let paths: [String]
+package struct InputFiles: Sendable {
+  package let paths: [String]
   let maximumLineLength: Int
 
   /// Whether results and diagnostics name the file: only when there is more than one input.
   var namesFiles: Bool { paths.count > 1 }
 
-  init(paths: [String], maximumLineLength: Int) {
+  package init(paths: [String], maximumLineLength: Int) {
     self.paths = paths.isEmpty ? ["-"] : paths
     self.maximumLineLength = maximumLineLength
   }
 
   /// Fails, before anything is read, when a named input cannot be opened or is a directory:
   /// a typo in a file name should not cost a half-processed run.
-  func checkReadable() throws(PipelineError) {
+  package func checkReadable() throws(PipelineError) {
     for path in paths where path != "-" {
       let descriptor = open(path, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else { throw .cannotOpen(path: path, errno: errno) }
@@ -28,38 +28,44 @@ struct InputFiles: Sendable {
   }
 
   /// The name results and diagnostics give input `index`: nil when there is only one input.
-  func displayName(_ index: Int) -> String? {
+  package func displayName(_ index: Int) -> String? {
     namesFiles ? paths[index] : nil
   }
 
   /// How a line longer than `maximumLineLength` is reported.
-  func tooLongError(length: Int) -> JSONScanError {
+  package func tooLongError(length: Int) -> JSONScanError {
     JSONScanError(.lineTooLong, at: min(length, maximumLineLength), "line too long")
   }
 
   /// Where a line was read, for `forEachLine`'s body.
-  struct Position {
+  package struct Position {
     /// Index into `paths`.
-    var input: Int
+    package var input: Int
     /// 1-based line number within that input.
-    var line: Int
+    package var line: Int
     /// Read after a stop was requested (see `InputStop`): handed over, but not to be acted on
     /// as if the run went on.
-    var afterStop: Bool
+    package var afterStop: Bool
     /// The input's offset just past the line (`--spool` records it to resume a file there).
-    var endOffset = 0
+    package var endOffset = 0
     /// The line's number in the spool (`--spool`), else 0.
-    var sequence: UInt64 = 0
+    package var sequence: UInt64 = 0
     /// A line the spool hands over again after a restart that was processed before: it only
     /// rebuilds identity, silently (no result, no diagnostics, no count).
-    var isReplay = false
+    package var isReplay = false
+
+    package init(input: Int, line: Int, afterStop: Bool) {
+      self.input = input
+      self.line = line
+      self.afterStop = afterStop
+    }
   }
 
   /// Calls `body` with every line of every input and its position; stops when `body` returns
   /// false, when a stop was requested and the current input's readable bytes are read, or when
   /// cancelled. `beforeRead` runs before a read that may block and every `idleInterval`
   /// seconds while it blocks. Each input's first bytes may be a UTF-8 BOM.
-  func forEachLine(
+  package func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
     idleInterval: Double? = nil,
     stop: InputStop,

@@ -1,7 +1,12 @@
 /// Where a line came from, as `file:line` or `line N` for stdin.
-struct InputLocation: CustomStringConvertible {
-  var file: String?
-  var line: Int
+package struct InputLocation: CustomStringConvertible {
+  package var file: String?
+  package var line: Int
 
-  var description: String { file.map { "\($0):\(line)" } ?? "line \(line)" }
+  package init(file: String?, line: Int) {
+    self.file = file
+    self.line = line
+  }
+
+  package var description: String { file.map { "\($0):\(line)" } ?? "line \(line)" }
 }

@@ -5,10 +5,19 @@
 /// readable on a pipe, FIFO or socket is still read and handed on, without blocking, so the
 /// events a log shipper had written before it sent the signal are accounted for. A
 /// *cancellation* (a second signal, or a consumer that stopped) ends it at once.
-struct InputStop {
+package struct InputStop {
   /// Becomes readable when a stop request or cancellation arrives, so a blocking wait for input
   /// can never miss one; -1 for none.
   var wakeDescriptor: Int32 = -1
-  var requested: () -> Bool = { false }
-  var cancelled: () -> Bool = { false }
+  package var requested: () -> Bool = { false }
+  package var cancelled: () -> Bool = { false }
+
+  package init(
+    wakeDescriptor: Int32 = -1, requested: @escaping () -> Bool = { false },
+    cancelled: @escaping () -> Bool = { false }
+  ) {
+    self.wakeDescriptor = wakeDescriptor
+    self.requested = requested
+    self.cancelled = cancelled
+  }
 }

@@ -1,6 +1,7 @@
 /// Why an input line was rejected. The raw values are the `reason` codes of diagnostics,
 /// so they are part of the tool's output contract.
-public enum InvalidLineReason: String, Sendable, CaseIterable {
+@usableFromInline
+package enum InvalidLineReason: String, Sendable, CaseIterable {
   /// The line is not well-formed JSON (RFC 8259).
   case invalidJSON = "invalid_json"
   /// Well-formed JSON, but not an object (`[1]`, `"x"`, `42`).
@@ -16,25 +17,26 @@ public enum InvalidLineReason: String, Sendable, CaseIterable {
 }
 
 /// A rejected line, with the byte offset (0-based, within the line) where scanning stopped.
-public struct JSONScanError: Error, Sendable, Equatable {
-  public var reason: InvalidLineReason
-  public var offset: Int
+package struct JSONScanError: Error, Sendable, Equatable {
+  package var reason: InvalidLineReason
+  package var offset: Int
   /// A short human explanation ("expected ':' after key").
-  public var detail: StaticString
+  package var detail: StaticString
 
-  init(_ reason: InvalidLineReason, at offset: Int, _ detail: StaticString) {
+  package init(_ reason: InvalidLineReason, at offset: Int, _ detail: StaticString) {
     self.reason = reason
     self.offset = offset
     self.detail = detail
   }
 
-  public static func == (lhs: JSONScanError, rhs: JSONScanError) -> Bool {
+  package static func == (lhs: JSONScanError, rhs: JSONScanError) -> Bool {
     lhs.reason == rhs.reason && lhs.offset == rhs.offset
   }
 }
 
 extension InvalidLineReason: CountedReason {
-  public var ordinal: Int {
+  @inlinable
+  package var ordinal: Int {
     switch self {
     case .invalidJSON: 0
     case .notObject: 1

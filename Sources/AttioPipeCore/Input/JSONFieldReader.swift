@@ -5,7 +5,7 @@
 /// `--companies`, the `object` marker of a body that `send` reads) are rare, so they are read
 /// again here, lazily, without touching the scanner. The input is known to be valid JSON, so
 /// this reader checks nothing; on anything unexpected it stops and returns what it found.
-enum JSONFieldReader {
+package enum JSONFieldReader {
   /// The members of the object starting at `start` (its `{`), in order: the decoded key and
   /// the byte range of the value. Duplicate keys are all listed (callers let the last win).
   static func members(
@@ -33,12 +33,14 @@ enum JSONFieldReader {
   }
 
   /// The members of the top-level object of the line.
-  static func members(in line: UnsafeBufferPointer<UInt8>) -> [(key: String, value: Range<Int>)] {
+  package static func members(in line: UnsafeBufferPointer<UInt8>) -> [(
+    key: String, value: Range<Int>
+  )] {
     members(ofObjectAt: 0, in: line)
   }
 
   /// The decoded text of a string value; nil for any other type.
-  static func string(_ range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> String? {
+  package static func string(_ range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> String? {
     guard range.count >= 2, line[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
     return decodeString(range.lowerBound..<range.upperBound, in: line)
   }

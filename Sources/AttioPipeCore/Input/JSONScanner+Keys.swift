@@ -1,7 +1,7 @@
 /// The position of an object key in the line.
-struct KeySpan {
-  var start: Int
-  var end: Int
+package struct KeySpan {
+  package var start: Int
+  package var end: Int
   /// Keys with escapes are rare; they are decoded before comparison.
   var escaped: Bool
 

@@ -18,7 +18,7 @@
 // - Keys written with escapes (`"\u0074ype"`) are decoded before they are matched.
 
 /// Scans one line (without its line terminator) and fills a `ScannedEvent`.
-struct JSONScanner: ~Copyable {
+package struct JSONScanner: ~Copyable {
   /// The deepest nesting of objects and arrays accepted; the event object itself is level 1.
   static let maximumDepth = 256
 
@@ -26,7 +26,7 @@ struct JSONScanner: ~Copyable {
   private let end: Int
   private var position = 0
 
-  init(_ line: UnsafeBufferPointer<UInt8>) {
+  package init(_ line: UnsafeBufferPointer<UInt8>) {
     // A zero-length buffer may have a nil base address; point at a dummy byte instead.
     self.base = line.baseAddress ?? JSONScanner.emptyLine
     self.end = line.count
@@ -68,7 +68,9 @@ struct JSONScanner: ~Copyable {
   /// Validates a request body line and returns its `data.values` members: each slug's key and
   /// the byte range of its value, in order. Nil when the line is JSON but has no
   /// `data.values` object.
-  mutating func scanRequestBody() throws(JSONScanError) -> [(key: KeySpan, value: Range<Int>)]? {
+  package mutating func scanRequestBody() throws(JSONScanError) -> [(
+    key: KeySpan, value: Range<Int>
+  )]? {
     var members: [(key: KeySpan, value: Range<Int>)]?
     skipWhitespace()
     guard position < end, base[position] == UInt8(ascii: "{") else {
@@ -617,7 +619,7 @@ struct JSONScanner: ~Copyable {
     return (belowSpace | isQuote | isBackslash | word) & highBits
   }
 
-  static func hexValue(_ byte: UInt8) -> UInt8? {
+  package static func hexValue(_ byte: UInt8) -> UInt8? {
     switch byte {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

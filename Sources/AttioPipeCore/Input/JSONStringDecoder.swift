@@ -3,8 +3,8 @@
 /// Because the scanner has checked the escapes and the UTF-8, decoding cannot fail: a lone
 /// UTF-16 surrogate (legal JSON, not a character) becomes U+FFFD so that everything the tool
 /// writes stays valid UTF-8.
-enum JSONStringDecoder {
-  static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+package enum JSONStringDecoder {
+  package static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
     guard bytes.contains(UInt8(ascii: "\\")) else {
       return String(decoding: bytes, as: UTF8.self)
     }
@@ -15,7 +15,7 @@ enum JSONStringDecoder {
   }
 
   /// Appends the decoded UTF-8 bytes to `output` (no String on the way).
-  static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+  package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
     var index = 0
     while index < bytes.count {
       let byte = bytes[index]

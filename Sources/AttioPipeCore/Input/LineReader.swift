@@ -1,7 +1,7 @@
 import Glibc
 
 /// One line of input, valid until the next call to `LineReader.nextLine()`.
-enum InputLine {
+package enum InputLine {
   /// The bytes of the line, without `\n` or `\r\n`.
   case text(UnsafeBufferPointer<UInt8>)
   /// A line longer than the limit; its bytes were discarded as they arrived.

@@ -1,6 +1,6 @@
 /// Where the pipeline's lines come from: the inputs themselves (`InputFiles`), or, with
 /// `--spool`, the spool that the inputs are written to first (`SpoolTail`).
-protocol LineSource: Sendable {
+package protocol LineSource: Sendable {
   /// Calls `body` with every line and its position, as `InputFiles.forEachLine` does.
   func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
@@ -14,7 +14,7 @@ protocol LineSource: Sendable {
 }
 
 extension InputFiles: LineSource {
-  func forEachLine(
+  package func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
     idleInterval: Double?,
     stop: InputStop,

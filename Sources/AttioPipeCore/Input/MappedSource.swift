@@ -2,8 +2,8 @@
 /// the triggering event (`properties.plan`) or a path in its `context`
 /// (`context.campaign.source`). Keys are matched exactly (case included); a path walks nested
 /// objects.
-struct MappedSource: Sendable, Hashable, CustomStringConvertible {
-  enum Root: String, Sendable, Hashable {
+package struct MappedSource: Sendable, Hashable, CustomStringConvertible {
+  package enum Root: String, Sendable, Hashable {
     /// `identify` traits over `context.traits`.
     case traits
     /// The triggering event's `properties`.
@@ -12,12 +12,12 @@ struct MappedSource: Sendable, Hashable, CustomStringConvertible {
     case context
   }
 
-  var root: Root
+  package var root: Root
   /// The keys below the root, outermost first; never empty.
   var path: [String]
 
   /// Parses `traits.NAME`, `properties.NAME` or `context.PATH`; nil for anything else.
-  init?(_ text: String) {
+  package init?(_ text: String) {
     let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     guard parts.count >= 2, let root = Root(rawValue: parts[0]),
       parts.dropFirst().allSatisfy({ !$0.isEmpty })
@@ -26,5 +26,5 @@ struct MappedSource: Sendable, Hashable, CustomStringConvertible {
     self.path = Array(parts.dropFirst())
   }
 
-  var description: String { ([root.rawValue] + path).joined(separator: ".") }
+  package var description: String { ([root.rawValue] + path).joined(separator: ".") }
 }

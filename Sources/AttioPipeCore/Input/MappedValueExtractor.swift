@@ -9,7 +9,7 @@
 /// The sources' paths are kept as a trie (`traits` → `plan`, `context` → `traits` → `plan`):
 /// at each object the walk compares a key with the children of the node it is at, so it
 /// allocates nothing per key, however many sources there are.
-struct MappedValueExtractor: Sendable {
+package struct MappedValueExtractor: Sendable {
   let sources: [MappedSource]
   /// Every absolute path a source may be read from, and which source and rank it serves
   /// (rank 0 wins over rank 1: an `identify`'s own `traits` over its `context.traits`).
@@ -39,7 +39,7 @@ struct MappedValueExtractor: Sendable {
     var identifyOnly: Bool
   }
 
-  init(sources: [MappedSource]) {
+  package init(sources: [MappedSource]) {
     self.sources = sources
     // The trie as nested dictionaries first, then laid out breadth first.
     final class Building {
@@ -109,7 +109,7 @@ struct MappedValueExtractor: Sendable {
 
   /// The values of the sources that `line` (a validated JSON object) gives. `isIdentify`: the
   /// line is an `identify` call (its top-level `traits` are read).
-  func extract(from line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
+  package func extract(from line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
     var found = [Range<Int>?](repeating: nil, count: candidates.count)
     nodes.withUnsafeBufferPointer { nodes in
       children.withUnsafeBufferPointer { children in

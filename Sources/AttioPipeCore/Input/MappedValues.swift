@@ -4,16 +4,16 @@
 /// Filled today from the triggering event only (`MappedValueExtractor`). A `traits.NAME`
 /// value remembered in the person's profile (set by an earlier `identify`) is meant to be put
 /// here too, for the sources the event itself does not give, before conversion.
-struct MappedValues: Sendable, Equatable {
+package struct MappedValues: Sendable, Equatable {
   /// `nil`: the event does not give this source. Otherwise the value's JSON text exactly as it
   /// was in the line (`"Pro"`, `42`, `true`, `["a","b"]`, `null`).
-  var raw: [[UInt8]?]
+  package var raw: [[UInt8]?]
 
-  init(count: Int) {
+  package init(count: Int) {
     raw = Array(repeating: nil, count: count)
   }
 
-  subscript(index: Int) -> [UInt8]? {
+  package subscript(index: Int) -> [UInt8]? {
     get { raw[index] }
     set { raw[index] = newValue }
   }

@@ -15,19 +15,27 @@ import Glibc
 /// its `confirmTimeout` at each dot and ignores leading dots): `....OK`. What "done" means is
 /// the caller's `confirm` (with `--spool`: durably spooled; without: every event has its final
 /// result). The marks are never handed on as events.
-struct OmprogProtocol: Sendable {
+package struct OmprogProtocol: Sendable {
   let inputs: InputFiles
   /// Waits until the messages through input line `line` are done, calling `keepAlive` about
   /// every `keepAliveInterval` seconds while it waits; nil when they are, else the error text.
   let confirm: @Sendable (_ line: Int, _ keepAlive: () -> Void) -> String?
   var keepAliveInterval = 1.0
-  var output: Int32 = STDOUT_FILENO
+  package var output: Int32 = STDOUT_FILENO
+
+  package init(
+    inputs: InputFiles,
+    confirm: @escaping @Sendable (_ line: Int, _ keepAlive: () -> Void) -> String?
+  ) {
+    self.inputs = inputs
+    self.confirm = confirm
+  }
 
   static let beginMark = Array("BEGIN TRANSACTION".utf8)
   static let commitMark = Array("COMMIT TRANSACTION".utf8)
 
   /// Like `InputFiles.forEachLine`, answering the protocol as it goes.
-  func forEachLine(
+  package func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
     idleInterval: Double?,
     stop: InputStop,
@@ -96,7 +104,7 @@ struct OmprogProtocol: Sendable {
 }
 
 extension OmprogProtocol: LineSource {
-  func forEachLine(
+  package func forEachLine(
     beforeRead: @escaping () throws(PipelineError) -> Void,
     idleInterval: Double?,
     stop: InputStop,
@@ -107,5 +115,5 @@ extension OmprogProtocol: LineSource {
       onLine: body)
   }
 
-  func displayName(_ input: Int) -> String? { inputs.displayName(input) }
+  package func displayName(_ input: Int) -> String? { inputs.displayName(input) }
 }

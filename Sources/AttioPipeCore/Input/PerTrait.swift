@@ -1,14 +1,18 @@
 /// One value per `ProfileTrait`, stored inline (no array, no allocation): built for every
 /// event, so it must cost nothing.
-struct PerTrait<Value> {
-  private var email: Value
-  private var firstName: Value
-  private var lastName: Value
-  private var name: Value
-  private var phone: Value
-  private var jobTitle: Value
-  private var country: Value
-  private var companyDomain: Value
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
+package struct PerTrait<Value> {
+  @usableFromInline var email: Value
+  @usableFromInline var firstName: Value
+  @usableFromInline var lastName: Value
+  @usableFromInline var name: Value
+  @usableFromInline var phone: Value
+  @usableFromInline var jobTitle: Value
+  @usableFromInline var country: Value
+  @usableFromInline var companyDomain: Value
 
   init(repeating value: Value) {
     (email, firstName, lastName, name, phone, jobTitle, country, companyDomain) = (
@@ -16,7 +20,8 @@ struct PerTrait<Value> {
     )
   }
 
-  subscript(trait: ProfileTrait) -> Value {
+  @inlinable
+  package subscript(trait: ProfileTrait) -> Value {
     get {
       switch trait {
       case .email: email

@@ -1,6 +1,7 @@
 /// The person traits the tool remembers: exactly what the Attio mapping needs, nothing more,
 /// so that memory grows with visitors and not with what their events carry.
-enum ProfileTrait: Int, CaseIterable, Sendable {
+@usableFromInline
+package enum ProfileTrait: Int, CaseIterable, Sendable {
   case email
   case firstName
   case lastName
@@ -13,6 +14,13 @@ enum ProfileTrait: Int, CaseIterable, Sendable {
   /// The domain of the company a `group` call linked the person to (`--companies`). Set only
   /// by the group call itself, never from identify traits: it has no spellings.
   case companyDomain
+
+  /// Written out (`ProfileTraitTests` checks it against the cases) and inlinable: the event
+  /// processor, in another module, walks the traits of every event, and the synthesised
+  /// property would hand it a new array each time.
+  @inlinable package static var allCases: [ProfileTrait] {
+    [.email, .firstName, .lastName, .name, .phone, .jobTitle, .country, .companyDomain]
+  }
 
   /// The spellings an event may use, the one that wins first: the documented snake_case key,
   /// then any other key that folds to it (`firstName`, `First-Name`), then the aliases (`title`

@@ -1,6 +1,7 @@
 /// A JSON value the scanner kept, by position in the line it came from. Nothing is decoded
 /// until asked for, so events whose fields are never needed cost no allocation.
-enum ScannedValue: Equatable {
+@usableFromInline
+package enum ScannedValue: Equatable, Sendable {
   case absent
   case null
   /// The bytes between the quotes; `escaped` says whether they hold a backslash escape.
@@ -12,7 +13,8 @@ enum ScannedValue: Equatable {
   /// Present with a type the field does not take (`"traits": 5`): ignored, never fatal.
   case wrongType
 
-  var isPresent: Bool {
+  @inlinable
+  package var isPresent: Bool {
     switch self {
     case .absent, .wrongType: false
     default: true
@@ -20,7 +22,8 @@ enum ScannedValue: Equatable {
   }
 
   /// The byte range of a string or number in its line.
-  var range: Range<Int>? {
+  @inlinable
+  package var range: Range<Int>? {
     switch self {
     case .string(let start, let end, _), .number(let start, let end): Int(start)..<Int(end)
     case .absent, .null, .wrongType: nil

@@ -1,32 +1,36 @@
 /// What one line says, resolved without any state: stage one of the pipeline (the scanner
 /// thread) produces it, stage two (identity and mapping) consumes it together with the line's
 /// bytes. Small and free of references, so thousands can be queued between threads cheaply.
-struct ScannedLine {
-  enum Kind: UInt8 {
+@usableFromInline
+package struct ScannedLine: Sendable {
+  @usableFromInline
+  package enum Kind: UInt8, Sendable {
     case blank, invalid, identify, track, alias, other
     /// A `group` call: a company (`--companies`); otherwise handled like `other`.
     case group
   }
 
-  var kind = Kind.blank
+  package var kind = Kind.blank
   /// Why the line is invalid (`kind == .invalid`).
-  var error: JSONScanError?
+  package var error: JSONScanError?
   /// The event's name is in `--events` (an `identify` counts as Identified).
-  var isEnabled = false
+  package var isEnabled = false
   var isLeadGenerated = false
   /// Ids with the winning spelling chosen (snake_case over camelCase); `previousId` only on
   /// an `alias`.
-  var anonymousId = ScannedValue.absent
-  var userId = ScannedValue.absent
-  var previousId = ScannedValue.absent
-  var messageId = ScannedValue.absent
+  package var anonymousId = ScannedValue.absent
+  package var userId = ScannedValue.absent
+  package var previousId = ScannedValue.absent
+  package var messageId = ScannedValue.absent
   /// Lead Generated's `properties.lead_source`, already known to be non-blank.
-  var leadSource = ScannedValue.absent
+  package var leadSource = ScannedValue.absent
   /// The change the event makes to each trait: `.absent` none, `.null` removal, a string or
   /// number the new (non-blank) value.
-  var traits = PerTrait(repeating: ScannedValue.absent)
+  package var traits = PerTrait(repeating: ScannedValue.absent)
   /// The email change came from the event's top-level `email`, not from a trait.
-  var emailFromEvent = false
+  package var emailFromEvent = false
   /// Set by the pipeline on the first line it hands over after waiting for input.
-  var followsWait = false
+  package var followsWait = false
+
+  package init() {}
 }

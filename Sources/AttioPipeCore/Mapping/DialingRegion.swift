@@ -7,7 +7,7 @@
 /// We check that a number *can* exist in a country (leading digits and length), not that it is
 /// currently assigned, so the per-type patterns are not kept. Local-only lengths (a US number without its area code, say) are left out
 /// on purpose: such a number cannot be turned into a full international number.
-struct DialingRegion: Sendable, Equatable {
+package struct DialingRegion: Sendable, Equatable {
   /// ISO 3166-1 alpha-2 code, upper case, e.g. "GB".
   let isoCode: String
 
@@ -46,7 +46,7 @@ struct DialingRegion: Sendable, Equatable {
 
   /// The region for an ISO 3166-1 alpha-2 code, compared case-insensitively; `nil` when the
   /// normaliser has no dialling rules for it.
-  static func named(_ isoCode: String) -> DialingRegion? {
+  package static func named(_ isoCode: String) -> DialingRegion? {
     var upper: [UInt8] = []
     for byte in isoCode.utf8 {
       switch byte {
@@ -81,7 +81,7 @@ struct DialingRegion: Sendable, Equatable {
   ]
 
   /// The code meant by a common mistake ("UK" is GB in ISO 3166-1), for the usage error.
-  static func suggestion(for code: String) -> String? {
+  package static func suggestion(for code: String) -> String? {
     switch code.uppercased() {
     case "UK", "EN", "ENG", "GBR": "GB"
     case "USA": "US"
@@ -91,7 +91,7 @@ struct DialingRegion: Sendable, Equatable {
   }
 
   /// Every supported ISO code, sorted, for `--help` and error messages.
-  static var supportedCodes: [String] { sortedCodes }
+  package static var supportedCodes: [String] { sortedCodes }
 
   /// The rules for numbers of a calling code, whatever the default region: "+44 20 ..." typed by
   /// a US user still gets the British length check. For calling codes shared by several

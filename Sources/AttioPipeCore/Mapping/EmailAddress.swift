@@ -16,15 +16,15 @@ import Foundation
 ///   starting or ending with a hyphen;
 /// - nowhere white space, control or invisible format characters (zero-width space, soft
 ///   hyphen, byte-order mark, ...).
-enum EmailAddress {
+package enum EmailAddress {
   /// The normalised address, or nil when Attio would reject it.
-  static func normalize(_ raw: String) -> String? {
+  package static func normalize(_ raw: String) -> String? {
     var raw = raw
     return raw.withUTF8 { normalize(UnsafeRawBufferPointer($0)) }
   }
 
   /// The same from the bytes a profile holds.
-  static func normalize(_ raw: UnsafeRawBufferPointer) -> String? {
+  package static func normalize(_ raw: UnsafeRawBufferPointer) -> String? {
     var address: [UInt8] = []
     guard normalize(raw, appendingTo: &address) else { return nil }
     return String(decoding: address, as: UTF8.self)

@@ -1,5 +1,5 @@
 /// The Attio attributes the mapping writes, in body order.
-public enum PersonAttribute: String, CaseIterable, Sendable {
+package enum PersonAttribute: String, CaseIterable, Sendable {
   case emailAddresses = "email_addresses"
   case name
   case phoneNumbers = "phone_numbers"

@@ -1,5 +1,5 @@
 /// Turns what is known about a person into the values of one Attio upsert.
-struct PersonMapper: Sendable {
+package struct PersonMapper: Sendable {
   enum Outcome: Equatable, Sendable {
     case person(PersonValues, warnings: [EventWarning])
     case skipped(SkipReason)
@@ -7,7 +7,7 @@ struct PersonMapper: Sendable {
 
   let phoneNormalizer: PhoneNumberNormalizer
 
-  init(defaultRegion: DialingRegion? = nil) {
+  package init(defaultRegion: DialingRegion? = nil) {
     phoneNormalizer = PhoneNumberNormalizer(defaultRegion: defaultRegion)
   }
 
@@ -29,7 +29,7 @@ struct PersonMapper: Sendable {
   }
 
   /// What `map(_:leadSource:into:fallbackEmail:)` did.
-  enum Result: Equatable, Sendable {
+  package enum Result: Equatable, Sendable {
     /// The values are written.
     case person(warnings: [EventWarning])
     case skipped(SkipReason)
@@ -40,7 +40,7 @@ struct PersonMapper: Sendable {
   ///
   /// `own` are the changes of the event being mapped: a value of theirs longer than the
   /// profile keeps (4 KiB) is written whole, in place of the profile's copy cut short.
-  func map(
+  package func map(
     _ view: ProfileView, leadSource: String?, into values: inout PersonValues,
     own changes: TraitChanges? = nil,
     fallbackEmail: () -> (email: String, source: String)? = { nil }

@@ -9,7 +9,7 @@
 /// The spans are kept in the array too, as a header before the values, and so is each field's
 /// sequence number (how new the profile's value was, see `sequence(of:)`): the value itself
 /// stays three words, as it is returned and copied through a few enums per event.
-struct PersonValues: Sendable {
+package struct PersonValues: Sendable {
   struct Name: Equatable, Sendable {
     var first: String
     var last: String
@@ -17,7 +17,7 @@ struct PersonValues: Sendable {
   }
 
   /// The text values. A name is its three parts, present or absent together.
-  enum Field: Int, CaseIterable {
+  package enum Field: Int, CaseIterable {
     /// Normalised, the match key.
     case email
     case firstName, lastName, fullName
@@ -43,19 +43,24 @@ struct PersonValues: Sendable {
   private static let headerSize = spansSize + Field.allCases.count * 8
 
   /// `--map` attributes, in the order of the options, after the standard ones in the body.
-  var mapped: [MappedAttribute] = []
+  package var mapped: [MappedAttribute] = []
 
   /// A `--map traits.NAME` source's raw JSON text and its sequence number.
-  struct RememberedTrait: Equatable, Sendable {
-    var raw: [UInt8]
-    var sequence: UInt64
+  package struct RememberedTrait: Equatable, Sendable {
+    package var raw: [UInt8]
+    package var sequence: UInt64
+
+    package init(raw: [UInt8], sequence: UInt64) {
+      self.raw = raw
+      self.sequence = sequence
+    }
   }
 
   /// Not an attribute: each `--map traits.NAME` source, the event's own value or else what
   /// the person's profile remembers (empty without such a mapping), for `AttributeMapper`.
-  var rememberedTraits: [RememberedTrait?] = []
+  package var rememberedTraits: [RememberedTrait?] = []
 
-  init() {}
+  package init() {}
 
   init(email: String) {
     self.email = email
@@ -69,13 +74,13 @@ struct PersonValues: Sendable {
   }
 
   /// Bytes held, values and bookkeeping: at least the total length of the values.
-  var byteCount: Int { text.count }
+  package var byteCount: Int { text.count }
 
-  func has(_ field: Field) -> Bool {
+  package func has(_ field: Field) -> Bool {
     text.withUnsafeBytes { Bytes.span(field, in: $0) != nil }
   }
 
-  func has(_ attribute: PersonAttribute) -> Bool {
+  package func has(_ attribute: PersonAttribute) -> Bool {
     switch attribute {
     case .emailAddresses: has(Field.email)
     case .name: has(Field.fullName)
@@ -88,7 +93,7 @@ struct PersonValues: Sendable {
   // MARK: - Bytes
 
   /// Sets a field to a copy of `bytes`.
-  mutating func set(_ field: Field, _ bytes: UnsafeRawBufferPointer) {
+  package mutating func set(_ field: Field, _ bytes: UnsafeRawBufferPointer) {
     if text.isEmpty { addHeader() }
     let start = text.count
     text.append(contentsOf: bytes)
@@ -147,14 +152,14 @@ struct PersonValues: Sendable {
   /// was made from (for the name, the newest of its parts); 0 when none was set (the event's
   /// own values, such as the description). Delivery never writes a value older than one it
   /// wrote for the same person and attribute (see `UpsertRequest.Attribute.sequence`).
-  func sequence(of field: Field) -> UInt64 {
+  package func sequence(of field: Field) -> UInt64 {
     text.withUnsafeBytes {
       guard $0.count >= Self.headerSize else { return 0 }
       return $0.loadUnaligned(fromByteOffset: Self.spansSize + field.rawValue * 8, as: UInt64.self)
     }
   }
 
-  mutating func setSequence(_ sequence: UInt64, of field: Field) {
+  package mutating func setSequence(_ sequence: UInt64, of field: Field) {
     if text.isEmpty { addHeader() }
     text.withUnsafeMutableBytes {
       $0.storeBytes(
@@ -163,10 +168,10 @@ struct PersonValues: Sendable {
   }
 
   /// The fields' bytes, valid inside `body`.
-  struct Bytes {
+  package struct Bytes {
     fileprivate let base: UnsafeRawBufferPointer
 
-    subscript(field: Field) -> UnsafeBufferPointer<UInt8>? {
+    package subscript(field: Field) -> UnsafeBufferPointer<UInt8>? {
       guard let span = Self.span(field, in: base) else { return nil }
       return UnsafeBufferPointer(rebasing: base.assumingMemoryBound(to: UInt8.self)[span])
     }
@@ -179,7 +184,7 @@ struct PersonValues: Sendable {
     }
   }
 
-  func withBytes<Result>(_ body: (Bytes) -> Result) -> Result {
+  package func withBytes<Result>(_ body: (Bytes) -> Result) -> Result {
     text.withUnsafeBytes { body(Bytes(base: $0)) }
   }
 
@@ -190,7 +195,7 @@ struct PersonValues: Sendable {
   }
 
   /// Normalised, the match key.
-  var email: String {
+  package var email: String {
     get { string(.email) ?? "" }
     set { set(.email, newValue) }
   }
@@ -225,12 +230,12 @@ struct PersonValues: Sendable {
     set { set(.description, newValue) }
   }
 
-  var companyDomain: String? {
+  package var companyDomain: String? {
     get { string(.companyDomain) }
     set { set(.companyDomain, newValue) }
   }
 
-  var previousEmail: String? {
+  package var previousEmail: String? {
     get { string(.previousEmail) }
     set { set(.previousEmail, newValue) }
   }
@@ -239,7 +244,7 @@ struct PersonValues: Sendable {
 extension PersonValues: Equatable {
   /// Equal values, however their bytes are laid out (their sequence numbers are not compared:
   /// they say how new a value is, not what it is).
-  static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
+  package static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
     guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits else {
       return false
     }

@@ -20,11 +20,12 @@
 
 /// Turns the phone numbers people type into E.164 ("+442079460958"), the only form Attio
 /// accepts without a separate country field.
-struct PhoneNumberNormalizer: Sendable {
+package struct PhoneNumberNormalizer: Sendable {
   /// The country whose national conventions apply to numbers written without an international
-  /// prefix; `nil` means such numbers cannot be normalised. (The memberwise initialiser,
-  /// `init(defaultRegion:)`, is the only one.)
+  /// prefix; `nil` means such numbers cannot be normalised.
   let defaultRegion: DialingRegion?
+
+  package init(defaultRegion: DialingRegion?) { self.defaultRegion = defaultRegion }
 
   /// The shortest national number accepted for a calling code without a length table. Four
   /// digits is the shortest in real use (Niue, Saint Helena, Tokelau); anything shorter is a

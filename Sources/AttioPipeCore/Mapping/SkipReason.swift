@@ -1,5 +1,6 @@
 /// Why an event produced no upsert. The raw values are diagnostic `reason` codes.
-public enum SkipReason: String, Sendable, CaseIterable {
+@usableFromInline
+package enum SkipReason: String, Sendable, CaseIterable {
   /// The event's name is not in `--events`.
   case notEnabled = "not_enabled"
   /// Eligible, but nothing known about the person carries an email: no match key.
@@ -19,7 +20,8 @@ public enum SkipReason: String, Sendable, CaseIterable {
 
 /// Something about an upsert that was still written: a value left out, or a guess worth
 /// tracing. The raw values are diagnostic `reason` codes.
-public enum MappingWarning: String, Sendable, CaseIterable {
+@usableFromInline
+package enum MappingWarning: String, Sendable, CaseIterable {
   /// The phone could not be normalised to E.164, so it was left out rather than sent raw.
   case invalidPhone = "invalid_phone"
   /// The job title was an honorific (`Mr.`, `Dr`), so it was left out.
@@ -35,7 +37,8 @@ public enum MappingWarning: String, Sendable, CaseIterable {
 }
 
 extension SkipReason: CountedReason {
-  public var ordinal: Int {
+  @inlinable
+  package var ordinal: Int {
     switch self {
     case .notEnabled: 0
     case .noEmail: 1
@@ -48,7 +51,8 @@ extension SkipReason: CountedReason {
 }
 
 extension MappingWarning: CountedReason {
-  public var ordinal: Int {
+  @inlinable
+  package var ordinal: Int {
     switch self {
     case .invalidPhone: 0
     case .notAJobTitle: 1

@@ -5,15 +5,15 @@ import Glibc
 /// Writes into memory, or straight to a file in 1 MiB pieces (keeping the checksum as it
 /// goes), or only counts: a million profiles encode to hundreds of megabytes, which are better
 /// not held in memory while they are written.
-struct StateWriter {
-  enum Destination {
+package struct StateWriter {
+  package enum Destination {
     case memory
     /// Counts the bytes without keeping them (to know a section's length before writing it).
     case count
     case file(Int32)
   }
 
-  private(set) var bytes: [UInt8] = []
+  package private(set) var bytes: [UInt8] = []
   private let destination: Destination
   /// Bytes produced so far.
   private(set) var count = 0
@@ -22,18 +22,18 @@ struct StateWriter {
   /// The errno of a failed write; later writes are skipped.
   private(set) var failure: Int32?
 
-  init(_ destination: Destination = .memory) {
+  package init(_ destination: Destination = .memory) {
     self.destination = destination
   }
 
-  mutating func integer<T: FixedWidthInteger>(_ value: T) {
+  package mutating func integer<T: FixedWidthInteger>(_ value: T) {
     count += MemoryLayout<T>.size
     if case .count = destination { return }
     withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     flushIfFull()
   }
 
-  mutating func data(_ data: some Collection<UInt8>) {
+  package mutating func data(_ data: some Collection<UInt8>) {
     integer(UInt32(data.count))
     raw(data)
   }
@@ -71,7 +71,7 @@ struct StateWriter {
 ///
 /// Reads from memory, or from a file in 1 MiB pieces (keeping the checksum of what it read),
 /// so that a state of a million profiles is rebuilt without first holding the whole file.
-struct StateReader {
+package struct StateReader {
   private var bytes: [UInt8]
   private var position = 0
   private let descriptor: Int32
@@ -82,9 +82,9 @@ struct StateReader {
   /// FNV-1a of the bytes read from the file so far.
   private(set) var checksum = StateFile.checksumSeed
   /// The version of the file being read, for sections whose layout changed with it.
-  var formatVersion = StateFile.version
+  package var formatVersion = StateFile.version
 
-  init(_ bytes: [UInt8]) {
+  package init(_ bytes: [UInt8]) {
     self.bytes = bytes
     descriptor = -1
     unread = 0
@@ -97,9 +97,11 @@ struct StateReader {
     unread = length
   }
 
-  var isAtEnd: Bool { position == bytes.count && unread == 0 }
+  package var isAtEnd: Bool { position == bytes.count && unread == 0 }
 
-  mutating func integer<T: FixedWidthInteger>(_: T.Type = T.self) throws(StateFileError) -> T {
+  package mutating func integer<T: FixedWidthInteger>(_: T.Type = T.self) throws(StateFileError)
+    -> T
+  {
     let size = MemoryLayout<T>.size
     try ensure(size)
     var value: T = 0
@@ -109,13 +111,15 @@ struct StateReader {
     return value
   }
 
-  mutating func data(maximum: Int = Int(UInt32.max)) throws(StateFileError) -> ArraySlice<UInt8> {
+  package mutating func data(maximum: Int = Int(UInt32.max)) throws(StateFileError) -> ArraySlice<
+    UInt8
+  > {
     let count = Int(try integer(UInt32.self))
     guard count <= maximum else { throw .corrupt("a value longer than allowed") }
     return try raw(count: count)
   }
 
-  mutating func raw(count: Int) throws(StateFileError) -> ArraySlice<UInt8> {
+  package mutating func raw(count: Int) throws(StateFileError) -> ArraySlice<UInt8> {
     try ensure(count)
     defer {
       position += count
@@ -124,7 +128,7 @@ struct StateReader {
     return bytes[position..<position + count]
   }
 
-  mutating func string() throws(StateFileError) -> String {
+  package mutating func string() throws(StateFileError) -> String {
     let utf8 = try data()
     guard let text = String(validating: utf8, as: UTF8.self) else {
       throw .corrupt("invalid UTF-8")

@@ -24,40 +24,48 @@ import Glibc
 
 /// The `--state` file: identity profiles, the messageIds seen, and delivery's memory of what it
 /// upserted.
-struct StateFile: Sendable {
+package struct StateFile: Sendable {
   static let magic = Array("attio-pipe state\n".utf8)
-  static let version: UInt32 = 4
+  package static let version: UInt32 = 4
   /// The oldest version still read.
   static let oldestReadableVersion: UInt32 = 1
 
-  struct Contents: Sendable, Equatable {
-    var identity: [UInt8] = []
-    var delivery: [UInt8] = []
-    var spool: [UInt8] = []
+  package struct Contents: Sendable, Equatable {
+    package var identity: [UInt8] = []
+    package var delivery: [UInt8] = []
+    package var spool: [UInt8] = []
+
+    package init(identity: [UInt8] = [], delivery: [UInt8] = [], spool: [UInt8] = []) {
+      self.identity = identity
+      self.delivery = delivery
+      self.spool = spool
+    }
   }
 
   /// A section to save: bytes at hand, or an encoder run twice (once to count its length,
   /// once to write it), so a large section is never held whole in memory.
-  enum Section {
+  package enum Section {
     case bytes([UInt8])
     case encoded((inout StateWriter) -> Void)
   }
 
   let path: String
 
+  package init(path: String) { self.path = path }
+
   /// What `load` returns besides what `identity` built.
-  struct Loaded: Sendable, Equatable {
-    var delivery: [UInt8] = []
-    var spool: [UInt8] = []
+  package struct Loaded: Sendable, Equatable {
+    package var delivery: [UInt8] = []
+    package var spool: [UInt8] = []
     /// The file's format version, for the sections whose layout changed with it.
-    var version = StateFile.version
+    package var version = StateFile.version
   }
 
   /// Reads the file as it streams by: `identity` gets the identity section (and must consume
   /// exactly `length` bytes of it); the delivery section's bytes are returned. The checksum is
   /// checked at the end, so a caller keeps what `identity` built only when this returns.
   /// Without a file, `identity` is not called and the result is empty.
-  func load(
+  package func load(
     identity: (inout StateReader, _ length: Int) throws(StateFileError) -> Void
   ) throws(StateFileError) -> Loaded {
     // O_NONBLOCK: should a FIFO have taken the file's place since `checkSavable`, opening it
@@ -123,7 +131,9 @@ struct StateFile: Sendable {
   }
 
   /// Writes atomically, mode 0600 (the file holds personal data).
-  func save(identity: Section, delivery: Section, spool: [UInt8] = []) throws(StateFileError) {
+  package func save(identity: Section, delivery: Section, spool: [UInt8] = [])
+    throws(StateFileError)
+  {
     let target = resolvedPath()
     let temporary = "\(target).tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -166,7 +176,7 @@ struct StateFile: Sendable {
   /// symbolic links), and its directory (the link target's, for a symbolic link) exists and
   /// is writable. Checked before any input is read, so a mistyped path is not discovered at
   /// the first save, after the whole stream was processed.
-  func checkSavable() throws(StateFileError) {
+  package func checkSavable() throws(StateFileError) {
     var file = stat()
     if stat(path, &file) == 0, file.st_mode & S_IFMT != S_IFREG {
       throw .notARegularFile(path: path, kind: Self.kind(of: file.st_mode))
@@ -202,24 +212,24 @@ struct StateFile: Sendable {
 
   /// Where identity stands in the spool (`--spool`): the spool's id and the first line the
   /// saved identities do not include.
-  struct SpoolMark: Equatable, Sendable {
-    var spoolId: [UInt8]
-    var position: UInt64
+  package struct SpoolMark: Equatable, Sendable {
+    package var spoolId: [UInt8]
+    package var position: UInt64
 
-    var encoded: [UInt8] {
+    package var encoded: [UInt8] {
       var writer = StateWriter()
       writer.raw(spoolId)
       writer.integer(position)
       return writer.bytes
     }
 
-    init(spoolId: [UInt8], position: UInt64) {
+    package init(spoolId: [UInt8], position: UInt64) {
       self.spoolId = spoolId
       self.position = position
     }
 
     /// Nil for an empty section (no `--spool` then), or one that is not a mark.
-    init?(_ bytes: [UInt8]) {
+    package init?(_ bytes: [UInt8]) {
       guard bytes.count == 24 else { return nil }
       var reader = StateReader(bytes)
       guard let id = try? reader.raw(count: 16), let position = try? reader.integer(UInt64.self)
@@ -258,7 +268,9 @@ struct StateFile: Sendable {
   static let checksumSeed: UInt64 = 0xcbf2_9ce4_8422_2325
 
   /// FNV-1a, 64-bit; `continuing` chains pieces.
-  static func checksum(_ bytes: some Collection<UInt8>, continuing seed: UInt64 = checksumSeed)
+  package static func checksum(
+    _ bytes: some Collection<UInt8>, continuing seed: UInt64 = checksumSeed
+  )
     -> UInt64
   {
     var hash = seed

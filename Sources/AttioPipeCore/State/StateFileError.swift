@@ -16,7 +16,7 @@ public enum StateFileError: Error, Sendable, Equatable {
   /// Damaged contents; the path is added by `StateFile`.
   case corrupt(String, path: String = "")
 
-  public var message: String {
+  package var message: String {
     switch self {
     case .cannotRead(let path, let code):
       "cannot read the state file \(path): \(String(cString: strerror(code)))"

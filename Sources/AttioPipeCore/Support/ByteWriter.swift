@@ -4,42 +4,48 @@
 /// `[UInt8]` costs about ninety instructions a call whatever its size (uniqueness and capacity
 /// checks, a generic copy); written here each costs a bounds check and a copy, and the body
 /// reaches its array in one append (`Array.append(maximumCount:writing:)`).
-struct ByteWriter {
-  private let buffer: UnsafeMutableBufferPointer<UInt8>
-  private(set) var count = 0
+///
+/// Its per-event members are `@inlinable` for the event processor in AttioPipeCommands, so
+/// what they touch is `@usableFromInline` rather than private (see Package.swift).
+@usableFromInline
+package struct ByteWriter {
+  @usableFromInline let buffer: UnsafeMutableBufferPointer<UInt8>
+  @usableFromInline package internal(set) var count = 0
 
-  init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+  @inlinable
+  package init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
     self.buffer = buffer
   }
 
   /// The most bytes `writeJSONString` writes for `count` bytes of text: every byte escaped as
   /// `\u00XX`, and the quotes.
-  static func jsonStringBound(_ count: Int) -> Int { count * 6 + 2 }
+  @inlinable
+  package static func jsonStringBound(_ count: Int) -> Int { count * 6 + 2 }
 
-  @inline(__always)
-  mutating func write(_ byte: UInt8) {
+  @inlinable @inline(__always)
+  package mutating func write(_ byte: UInt8) {
     precondition(count < buffer.count, "ByteWriter: more than the bound")
     buffer[count] = byte
     count += 1
   }
 
-  @inline(__always)
-  mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+  @inlinable @inline(__always)
+  package mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let source = bytes.baseAddress else { return }
     precondition(bytes.count <= buffer.count - count, "ByteWriter: more than the bound")
     (buffer.baseAddress! + count).update(from: source, count: bytes.count)
     count += bytes.count
   }
 
-  @inline(__always)
-  mutating func write(_ literal: StaticString) {
+  @inlinable @inline(__always)
+  package mutating func write(_ literal: StaticString) {
     write(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
   }
 
   /// Writes `utf8` as a JSON string literal, quotes included: `"`, `\` and control characters
   /// are escaped; everything else is kept as UTF-8. The one place that knows JSON's escaping
   /// rules. Most values need no escape: they are checked first and written in one piece.
-  mutating func writeJSONString(_ utf8: UnsafeBufferPointer<UInt8>) {
+  package mutating func writeJSONString(_ utf8: UnsafeBufferPointer<UInt8>) {
     write(UInt8(ascii: "\""))
     var runStart = 0
     var offset = Self.firstByteToEscape(in: utf8)
@@ -102,7 +108,8 @@ struct ByteWriter {
 extension Array where Element == UInt8 {
   /// Appends what `body` writes, which must be at most `maximumCount` bytes (a precondition).
   /// Small bounds are written on the stack.
-  mutating func append(maximumCount: Int, writing body: (inout ByteWriter) -> Void) {
+  @inlinable
+  package mutating func append(maximumCount: Int, writing body: (inout ByteWriter) -> Void) {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumCount) { buffer in
       var writer = ByteWriter(buffer)
       body(&writer)

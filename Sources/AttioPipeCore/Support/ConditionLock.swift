@@ -2,11 +2,11 @@ import Glibc
 
 /// A mutex with one condition variable, for the few places where a thread must sleep until
 /// another changes shared state (the spool's durable end, its room): `Mutex` has no wait.
-final class ConditionLock: @unchecked Sendable {
+package final class ConditionLock: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-  init() {
+  package init() {
     pthread_mutex_init(mutex, nil)
     var attributes = pthread_condattr_t()
     pthread_condattr_init(&attributes)
@@ -23,7 +23,7 @@ final class ConditionLock: @unchecked Sendable {
     mutex.deallocate()
   }
 
-  func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+  package func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     return try body()
@@ -31,7 +31,7 @@ final class ConditionLock: @unchecked Sendable {
 
   /// Sleeps (the lock held by the caller, released while asleep) until signalled or until
   /// `seconds` have passed; spurious wake-ups happen, so callers wait in a loop.
-  func wait(seconds: Double? = nil) {
+  package func wait(seconds: Double? = nil) {
     guard let seconds else {
       pthread_cond_wait(condition, mutex)
       return
@@ -46,7 +46,7 @@ final class ConditionLock: @unchecked Sendable {
   }
 
   /// Wakes every waiter (call with the lock held, or just after changing the state under it).
-  func broadcast() {
+  package func broadcast() {
     pthread_cond_broadcast(condition)
   }
 }

@@ -8,11 +8,11 @@ import Glibc
 /// real races would drown among them. `pthread_mutex_lock` is understood by the sanitizers and
 /// costs the same when uncontended, which every use here nearly always is (a batch of lines, a
 /// request, a diagnostic: never a per-event lock).
-final class LockedValue<Value>: @unchecked Sendable {
+package final class LockedValue<Value>: @unchecked Sendable {
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private var value: Value
 
-  init(_ value: Value) {
+  package init(_ value: Value) {
     self.value = value
     mutex = .allocate(capacity: 1)
     mutex.initialize(to: pthread_mutex_t())
@@ -26,7 +26,7 @@ final class LockedValue<Value>: @unchecked Sendable {
   }
 
   /// Runs `body` with the value while holding the lock.
-  func withLock<Result, Failure: Error>(
+  package func withLock<Result, Failure: Error>(
     _ body: (inout Value) throws(Failure) -> Result
   ) throws(Failure) -> Result {
     pthread_mutex_lock(mutex)

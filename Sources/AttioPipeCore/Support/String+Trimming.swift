@@ -1,6 +1,6 @@
 extension StringProtocol {
   /// The string without leading and trailing Unicode whitespace (no Foundation needed).
-  func trimmingWhitespace() -> String {
+  package func trimmingWhitespace() -> String {
     let string = String(self)
     // Fast path: most values start and end with a visible ASCII character.
     if let first = string.utf8.first, let last = string.utf8.last, first > 0x20, first < 0x7F,

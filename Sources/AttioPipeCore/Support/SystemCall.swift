@@ -1,17 +1,17 @@
 import Glibc
 
 /// A system call that failed, with its `errno`.
-struct SystemCallError: Error, Sendable, Equatable {
-  var errno: Int32
+package struct SystemCallError: Error, Sendable, Equatable {
+  package var errno: Int32
   /// For `SystemCall.writeAll`: the bytes written before the failure.
-  var written = 0
+  package var written = 0
 
   var description: String { String(cString: strerror(errno)) }
 }
 
 /// System calls with `EINTR` handled in one place: a signal (SIGINT, SIGTERM; the handlers are
 /// installed without `SA_RESTART`) interrupts a call, which is then simply made again.
-enum SystemCall {
+package enum SystemCall {
   /// Calls `body` again while it fails with `EINTR`; any other failure (a negative result)
   /// throws its `errno`.
   static func retryingInterrupts<Result: BinaryInteger>(_ body: () -> Result)
@@ -26,7 +26,7 @@ enum SystemCall {
 
   /// Writes every byte of `bytes` to `descriptor`: short writes continue, `EINTR` retries,
   /// and `EAGAIN` (a non-blocking descriptor) waits until it is writable.
-  static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer)
+  package static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer)
     throws(SystemCallError)
   {
     var written = 0

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct CommandLineParserTests {
   private let environment = ["ATTIO_API_KEY": "test-token", "ATTIO_BASE_URL": "http://127.0.0.1:9"]

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeCommands
 
 @Suite struct DurationParsingTests {
   @Test(arguments: [

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeCommands
 
 /// The option table is the one source of the parser and `--help`; these tests keep the
 /// documentation (`Documentation/Options.md`, README.md's overview) and the table's own

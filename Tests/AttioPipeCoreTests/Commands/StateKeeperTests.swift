@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Older state files are read and written back in the current format, by every mode.
 @Suite struct StateKeeperTests {

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Companies before the people who reference them (CompanyGate in the scheduler).
 @Suite struct CompanySchedulerTests {

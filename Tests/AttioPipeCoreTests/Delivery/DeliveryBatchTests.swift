@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// What an answer does to a batch and to the run (`DeliveryBatch.complete`), as values: no
 /// scheduler, queue, clock or transport.

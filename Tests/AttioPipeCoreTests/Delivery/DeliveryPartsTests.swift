@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct RateLimiterTests {
   /// A busy machine: the request waited 0.3 s for a thread before it left, so the round trip

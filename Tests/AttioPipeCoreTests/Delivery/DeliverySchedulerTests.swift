@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The scheduler driven deterministically: a fake clock that moves only when told, a fake
 /// transport whose requests are answered by hand.

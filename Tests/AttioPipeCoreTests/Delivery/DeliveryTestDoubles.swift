@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// A clock that stands still until the test advances it, then fires the timers that came
 /// due, in time order, on the scheduler's queue (the way swift-nio's EmbeddedEventLoop runs

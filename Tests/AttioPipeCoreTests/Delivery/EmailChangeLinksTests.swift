@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// SplitMix64: a small seeded generator, so a failing random sequence can be run again.
 private struct SeededGenerator: RandomNumberGenerator {

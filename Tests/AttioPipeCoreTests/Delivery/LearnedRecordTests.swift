@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Merge mode with learned record ids (earlier in the run, or from `--state`), the bounded
 /// per-person memory, and an email change tying two people's lanes.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Merge mode and a person's `company` reference by domain.
 @Suite struct MergePlannerCompanyTests {

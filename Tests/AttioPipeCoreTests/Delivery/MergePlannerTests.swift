@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// A record as Attio reads it back: two emails, two phones (one written with spaces), a name
 /// and a job title a sales rep corrected, plus a phone that is no longer current.

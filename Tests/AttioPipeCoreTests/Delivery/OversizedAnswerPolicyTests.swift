@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// An answer larger than the cap was not read: its request fails at once, whatever its
 /// status, except that a refused key still stops everything.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Record ids go into request paths: only UUIDs are accepted, whether they come from an
 /// answer or from the state file (`..` turned a PATCH into `PATCH /v2/objects/people/`).

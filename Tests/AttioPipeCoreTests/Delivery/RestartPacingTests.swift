@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeCommands
+@testable import AttioPipeDelivery
 
 /// A run cannot see what its previous run (a service restarted a moment ago) sent just before
 /// it started: it starts with the rate's window taken as full, so Attio never gets a second's

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The key is taken out of what the server answers, however the answer spells it.
 @Suite struct TokenRedactorTests {

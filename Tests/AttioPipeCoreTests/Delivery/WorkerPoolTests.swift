@@ -3,7 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The threads CurlTransport's requests run on. Waits are bounded generously (they only keep
 /// a broken pool from hanging the run) and happen on threads of their own (`blocking`).

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Merge mode's plan steps driven through the scheduler with the fake clock and transport:
 /// find → update or create, the find again after a conflict or a 404, the person exclusive

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Canonical UUIDs are stored packed (16 bytes); every id must still name exactly itself and
 /// come back byte for byte.

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 private func changes(_ pairs: [ProfileTrait: TraitChange]) -> TraitChanges {
   var changes = TraitChanges()

@@ -1,7 +1,9 @@
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// `IdentityStore.compactIndex` rebuilds the id index and rewrites every profile's id offsets
 /// in place (`ProfileHeap.rewriteKeys`). In production it runs after a megabyte of evicted ids;

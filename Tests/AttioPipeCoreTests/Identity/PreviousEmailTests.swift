@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Issue 9 §3: a profile remembers its previous email (normalised), newest change wins, kept
 /// across joins and in the state file; every person outcome of such a profile carries it.

@@ -1,7 +1,9 @@
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The packed profile layout (Profile.swift): what `ProfileBuilder` writes, `ProfileHeap` keeps
 /// and `ProfileRecords` walks comes back value for value and id for id, at the layout's edges

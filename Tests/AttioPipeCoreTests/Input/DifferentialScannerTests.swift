@@ -2,7 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Differential check: on a generated hostile corpus (`Tests/Fuzz/hostile_corpus.py`), the
 /// scanner agrees with Python's `json` module, line by line, on which lines are valid JSON

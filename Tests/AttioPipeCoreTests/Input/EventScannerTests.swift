@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Stage one resolves what a line says without any state.
 @Suite struct EventScannerTests {

@@ -1,4 +1,6 @@
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Stage one on one line, for the scanner's tests: what it resolved, and the line's bytes
 /// that its spans point into.

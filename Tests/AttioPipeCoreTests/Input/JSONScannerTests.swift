@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Scans `text` as one line and returns the outcome.
 private func scan(_ text: String) -> Result<ScannedEvent, JSONScanError> {

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// `LineReader` on real pipes and files. A pipe's reads are made deterministic by feeding it
 /// one chunk from `beforeRead`, which runs right before each read that may block.

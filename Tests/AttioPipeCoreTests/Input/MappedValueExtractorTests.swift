@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Finding the `--map` sources' raw values in a line.
 @Suite struct MappedValueExtractorTests {

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Issue 14: what Segment's and RudderStack's documented payloads carry, resolved by stage one.
 @Suite struct RealWorldPayloadTests {

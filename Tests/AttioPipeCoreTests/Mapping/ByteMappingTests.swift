@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The byte paths of the mapping (fast paths for the common cases) must answer exactly as the
 /// String paths they shortcut.

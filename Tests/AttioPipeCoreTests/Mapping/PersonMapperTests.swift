@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct PersonNameTests {
   /// All three parts set by one event (same sequence number).

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The person's values live as bytes with their spans in one reused array: a value set, reset
 /// or set again must read back as set, and equality must not depend on the layout.

@@ -2,7 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// One input and the E.164 we expect (nil: refused), with the default region's ISO code.
 struct PhoneCase: Sendable, CustomTestStringConvertible {

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Company lines of `build` and their way back through `send`'s parser.
 @Suite struct CompanyBodyEncoderTests {

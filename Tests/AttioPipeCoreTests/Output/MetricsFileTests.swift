@@ -1,7 +1,8 @@
 import TestSupport
 import Testing
 
-@testable import AttioPipeCore
+@testable import AttioPipeCommands
+@testable import AttioPipeDelivery
 
 @Suite struct MetricsFileTests {
   private func sample() -> MetricsFile.Sample {

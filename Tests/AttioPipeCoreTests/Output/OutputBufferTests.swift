@@ -1,7 +1,9 @@
 import Glibc
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct OutputBufferTests {
   private static func pipeEnds() -> (read: Int32, write: Int32) {

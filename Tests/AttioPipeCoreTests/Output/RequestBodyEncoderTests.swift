@@ -1,7 +1,9 @@
 import Glibc
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Encodes into a pipe-less buffer by reading back what would be written.
 private func encoded(_ person: PersonValues, slugs: AttributeSlugs = AttributeSlugs()) -> String {

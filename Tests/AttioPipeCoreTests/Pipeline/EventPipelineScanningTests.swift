@@ -2,7 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Either thread may scan a batch (the scanner, or the consumer when it has nothing queued):
 /// the lines the consumer sees must be the same, in the same order, whichever did.

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// `--companies` in stage two: a group call makes a company and links its person.
 @Suite struct EventProcessorCompanyTests {

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Events seen before (by `messageId`) are recognised before they change anything, and every
 /// value says how new it is.

@@ -1,4 +1,6 @@
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// A line as the spool's tail hands it to the pipeline.
 struct TailedLine: Equatable {

@@ -2,7 +2,9 @@ import Foundation
 import Glibc
 import TestSupport
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// A `--spool` directory of one test, in the temporary directory (not created: the spool makes
 /// it), and what the tests look at in it: its segment files, their records, their bytes.

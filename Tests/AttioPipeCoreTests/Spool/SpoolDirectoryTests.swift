@@ -3,7 +3,9 @@ import Glibc
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The `--spool` directory itself: created private, refused when it cannot be used (before
 /// anything is read), and held by one attio-pipe at a time.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The spool's records survive the disk: every kind, and every optional field of a job, read
 /// back as written, by the recovery of a restart and by the tail.

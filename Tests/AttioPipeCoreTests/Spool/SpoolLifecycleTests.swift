@@ -3,7 +3,9 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The spool over a run and its restarts: segments rotate and go when nothing needs them, the
 /// unfinished come back in order, files resume where they were left, and a full spool holds

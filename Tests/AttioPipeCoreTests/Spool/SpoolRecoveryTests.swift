@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// What a restart makes of a spool that a crash or damage left behind: a torn tail (the last
 /// write cut short) is cut off and the run goes on; anything else is an error that names the

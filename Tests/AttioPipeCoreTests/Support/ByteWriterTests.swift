@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// JSON escaping looks for bytes to escape eight at a time; every such byte must be found
 /// wherever it falls in or across those words.

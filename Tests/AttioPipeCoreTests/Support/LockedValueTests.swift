@@ -2,7 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct LockedValueTests {
   /// Four threads, released together, add to one counter through read-modify-write closures

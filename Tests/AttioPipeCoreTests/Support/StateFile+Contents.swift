@@ -1,4 +1,6 @@
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Whole-file reads and writes of a state file, for tests: the tool itself streams sections
 /// (`load(identity:)`, `save(identity:delivery:)`).

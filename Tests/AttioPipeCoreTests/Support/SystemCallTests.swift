@@ -3,7 +3,9 @@ import Glibc
 import TestSupport
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 @Suite struct SystemCallTests {
   @Test func failuresCarryTheirErrno() {

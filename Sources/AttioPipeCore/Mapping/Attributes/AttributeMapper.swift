@@ -5,22 +5,22 @@
 /// An unknown select or status option may be one an admin added since the options were read:
 /// with `refreshOptions` (deliver), the options of that attribute are read again, at most
 /// once per `refreshInterval` per attribute, and the value converted again.
-struct AttributeMapper: Sendable {
-  let mappings: [AttributeMapping]
+package struct AttributeMapper: Sendable {
+  package let mappings: [AttributeMapping]
   /// By mapping index.
-  private(set) var attributes: [AttributeSchema.Attribute]
+  package private(set) var attributes: [AttributeSchema.Attribute]
   let converter: AttributeValueConverter
   private let extractor: MappedValueExtractor
   /// Reads the current options of an attribute from Attio; nil when they could not be read.
-  var refreshOptions: (@Sendable (AttributeSchema.Attribute) -> [String]?)?
+  package var refreshOptions: (@Sendable (AttributeSchema.Attribute) -> [String]?)?
   var refreshInterval = 10.0
   var clock: @Sendable () -> Double = { monotonicSeconds() }
   private var lastRefresh: [Double?]
   /// Options delivery read again (deliver); copied in when they change.
-  var liveOptions: LiveOptions?
+  package var liveOptions: LiveOptions?
   private var seenGeneration = 0
 
-  init(
+  package init(
     mappings: [AttributeMapping], attributes: [AttributeSchema.Attribute],
     converter: AttributeValueConverter
   ) {
@@ -44,18 +44,18 @@ struct AttributeMapper: Sendable {
 
   /// The raw values the event itself gives (an `identify`'s top-level `traits` are read only
   /// when `isIdentify`).
-  func values(in line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
+  package func values(in line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
     extractor.extract(from: line, isIdentify: isIdentify)
   }
 
   /// The indices of the `traits.NAME` sources: the values a profile remembers.
-  let traitSourceIndices: [Int]
+  package let traitSourceIndices: [Int]
   /// Whether any source is read from the event alone (`properties.NAME`, `context.PATH`).
-  let hasEventSources: Bool
+  package let hasEventSources: Bool
 
   /// `values` converted into `person`: the entry point for values from anywhere (the event
   /// today; remembered traits once profiles keep them).
-  mutating func apply(
+  package mutating func apply(
     _ values: MappedValues, to person: inout PersonValues, warnings: inout [EventWarning]
   ) {
     if let liveOptions, liveOptions.generation != seenGeneration { adoptLiveOptions(liveOptions) }
@@ -111,7 +111,7 @@ struct AttributeMapper: Sendable {
   }
 
   /// The slugs of multiselect attributes: merge mode only adds to those.
-  var multiselectSlugs: Set<String> {
+  package var multiselectSlugs: Set<String> {
     Set(attributes.filter(\.isMultiselect).map(\.slug))
   }
 }

@@ -1,20 +1,25 @@
 /// One `--map SOURCE=SLUG` (or `--map-company`): where a value comes from and the attribute
 /// slug it is written under.
-struct AttributeMapping: Sendable, Equatable {
-  var source: MappedSource
-  var slug: String
+package struct AttributeMapping: Sendable, Equatable {
+  package var source: MappedSource
+  package var slug: String
+
+  package init(source: MappedSource, slug: String) {
+    self.source = source
+    self.slug = slug
+  }
 
   /// Why a mapping cannot be used with a workspace: a usage error, said before anything is
   /// read or sent.
-  struct Problem: Error, Equatable, Sendable {
-    var message: String
+  package struct Problem: Error, Equatable, Sendable {
+    package var message: String
   }
 
   /// The attributes the mappings write, checked against the object's schema: each slug must
   /// exist, be writable, not archived, of a type `--map` writes (interaction attributes are
   /// read-only), a reference to companies, not written by another mapping or by the standard
   /// mapping (`reserved`: the standard slugs after `--attribute`).
-  static func resolve(
+  package static func resolve(
     _ mappings: [AttributeMapping], in schema: AttributeSchema, reserved: Set<String> = [],
     option: String = "--map"
   ) throws(Problem) -> [AttributeSchema.Attribute] {
@@ -60,15 +65,15 @@ struct AttributeMapping: Sendable, Equatable {
 }
 
 /// A mapped attribute's value, ready for the body: its slug and the JSON text of its value.
-struct MappedAttribute: Equatable, Sendable {
-  var slug: String
-  var value: [UInt8]
+package struct MappedAttribute: Equatable, Sendable {
+  package var slug: String
+  package var value: [UInt8]
   /// How new the value is (`PersonValues.sequence(of:)`): the sequence number of the profile's
   /// `traits.NAME` value it came from; 0 for the event's own values.
-  var sequence: UInt64 = 0
+  package var sequence: UInt64 = 0
 
   /// The same slug and value (how new it is says nothing about what it is).
-  static func == (lhs: MappedAttribute, rhs: MappedAttribute) -> Bool {
+  package static func == (lhs: MappedAttribute, rhs: MappedAttribute) -> Bool {
     lhs.slug == rhs.slug && lhs.value == rhs.value
   }
 }

@@ -6,21 +6,21 @@ import Foundation
 ///
 /// Read once at start (from Attio or a `--schema` file) and on an options refresh, never per
 /// event, so Foundation's JSON is fine here.
-struct AttributeSchema: Sendable, Equatable {
-  struct Attribute: Sendable, Equatable {
-    var slug: String
+package struct AttributeSchema: Sendable, Equatable {
+  package struct Attribute: Sendable, Equatable {
+    package var slug: String
     /// Attio's type name: `text`, `number`, `select`, `record-reference`, ...
-    var type: String
-    var isMultiselect = false
+    package var type: String
+    package var isMultiselect = false
     var isWritable = true
-    var isArchived = false
+    package var isArchived = false
     /// `currency`: the attribute's currency code (values carry none of their own).
-    var currencyCode: String?
+    package var currencyCode: String?
     /// `record-reference`: the objects it may point to, by slug where known (else by id).
     var referencedObjects: [String] = []
     /// `select` and `status`: the current titles (archived ones cannot be written). Nil when
     /// they were not read.
-    var options: [String]? {
+    package var options: [String]? {
       didSet { foldedOptions = Self.fold(options) }
     }
     /// Lowercased title → title, so that matching an event's value costs one lookup.
@@ -42,7 +42,7 @@ struct AttributeSchema: Sendable, Equatable {
     }
 
     /// Whether the type lists its values in an options or statuses endpoint.
-    var hasOptions: Bool { type == "select" || type == "status" }
+    package var hasOptions: Bool { type == "select" || type == "status" }
 
     /// The endpoint of its options: `options` for selects, `statuses` for status attributes.
     var optionsEndpoint: String { type == "status" ? "statuses" : "options" }
@@ -50,25 +50,25 @@ struct AttributeSchema: Sendable, Equatable {
 
   var object: String
   /// In the workspace's order.
-  var attributes: [Attribute]
+  package var attributes: [Attribute]
 
   subscript(slug: String) -> Attribute? {
     attributes.first { $0.slug == slug }
   }
 
   /// Replaces the options of `slug` (an options refresh).
-  mutating func setOptions(_ titles: [String], for slug: String) {
+  package mutating func setOptions(_ titles: [String], for slug: String) {
     guard let index = attributes.firstIndex(where: { $0.slug == slug }) else { return }
     attributes[index].options = titles
   }
 
   /// The path of the attribute list: `/v2/objects/people/attributes`.
-  static func attributesPath(object: String) -> String {
+  package static func attributesPath(object: String) -> String {
     "/v2/objects/\(object)/attributes"
   }
 
   /// The path of an attribute's options (or statuses).
-  static func optionsPath(object: String, attribute: Attribute) -> String {
+  package static func optionsPath(object: String, attribute: Attribute) -> String {
     "/v2/objects/\(object)/attributes/\(attribute.slug)/\(attribute.optionsEndpoint)"
   }
 }
@@ -76,8 +76,8 @@ struct AttributeSchema: Sendable, Equatable {
 // MARK: - Reading Attio's answers and the schema file
 
 /// Why a schema could not be read: the answer or file is not what Attio sends.
-struct SchemaError: Error, Equatable, Sendable {
-  var message: String
+package struct SchemaError: Error, Equatable, Sendable {
+  package var message: String
 
   init(_ message: String) { self.message = message }
 }
@@ -86,7 +86,7 @@ extension AttributeSchema {
   /// From the `data` array of `GET /v2/objects/{object}/attributes` (or a schema file's list,
   /// which has the same shape plus `options`). `objectSlugs` names object ids (from
   /// `GET /v2/objects`), so that a reference's target reads `companies`.
-  static func parse(
+  package static func parse(
     object: String, attributes list: Any, objectSlugs: [String: String] = [:]
   ) throws(SchemaError) -> AttributeSchema {
     guard let entries = list as? [Any] else {
@@ -119,7 +119,7 @@ extension AttributeSchema {
   }
 
   /// The current titles of an options or statuses answer's `data` (archived ones dropped).
-  static func parseOptions(_ list: [Any]) -> [String] {
+  package static func parseOptions(_ list: [Any]) -> [String] {
     list.compactMap { entry in
       guard let entry = entry as? [String: Any], entry["is_archived"] as? Bool != true else {
         return nil

@@ -3,7 +3,7 @@
 /// people's `--map` and companies' `--map-company` share it.
 ///
 /// Runs per event: the value is read by hand from its bytes, not with Foundation's JSON.
-struct AttributeValueConverter: Sendable {
+package struct AttributeValueConverter: Sendable {
   enum Outcome: Equatable, Sendable {
     /// The attribute's value as the body carries it: the JSON text of an array of Attio's
     /// write forms, e.g. `[{"option":"Pro"}]`.
@@ -19,7 +19,7 @@ struct AttributeValueConverter: Sendable {
   /// normaliser's country (`--default-country`).
   var phoneNormalizer = PhoneNumberNormalizer(defaultRegion: nil)
 
-  init(phoneNormalizer: PhoneNumberNormalizer = PhoneNumberNormalizer(defaultRegion: nil)) {
+  package init(phoneNormalizer: PhoneNumberNormalizer = PhoneNumberNormalizer(defaultRegion: nil)) {
     self.phoneNormalizer = phoneNormalizer
   }
 

@@ -3,14 +3,14 @@ import Foundation
 /// The schemas of the objects attio-pipe writes, as `check --save-schema` saves them and
 /// `build --schema` reads them: `{"attio_pipe_schema":1,"objects":{"people":[…],"companies":[…]}}`,
 /// each list in the shape of Attio's attribute list plus each select's `options`.
-struct WorkspaceSchema: Sendable, Equatable {
+package struct WorkspaceSchema: Sendable, Equatable {
   var objects: [String: AttributeSchema]
 
-  init(objects: [String: AttributeSchema] = [:]) {
+  package init(objects: [String: AttributeSchema] = [:]) {
     self.objects = objects
   }
 
-  subscript(object: String) -> AttributeSchema? {
+  package subscript(object: String) -> AttributeSchema? {
     get { objects[object] }
     set { objects[object] = newValue }
   }
@@ -19,7 +19,7 @@ struct WorkspaceSchema: Sendable, Equatable {
 
   /// The file's text: pretty-printed with sorted keys, so that two saves of one workspace are
   /// byte-identical and a diff shows what an admin changed.
-  func fileContents() -> [UInt8] {
+  package func fileContents() -> [UInt8] {
     var objects: [String: Any] = [:]
     for (name, schema) in self.objects { objects[name] = schema.fileRepresentation }
     let root: [String: Any] = ["attio_pipe_schema": Self.formatVersion, "objects": objects]
@@ -49,7 +49,7 @@ struct WorkspaceSchema: Sendable, Equatable {
   }
 
   /// Reads a schema file; the error says what is wrong with it.
-  static func load(path: String) throws(SchemaError) -> WorkspaceSchema {
+  package static func load(path: String) throws(SchemaError) -> WorkspaceSchema {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw SchemaError("cannot read the schema file '\(path)'")
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The company's match key: a host name reduced from what a `group` call's `website` or
 /// `domain` trait holds (`https://www.Acme.com:8443/pricing?x=1` → `acme.com`).
 ///
@@ -6,11 +8,11 @@
 /// of the same one. Internationalised names are left as given (no punycode): Attio's
 /// documentation says nothing of how it stores them, and rewriting could split one company
 /// in two. Only ASCII letters are lower-cased for the same reason.
-enum CompanyDomain {
+package enum CompanyDomain {
   /// The host name, or nil when `text` holds none worth sending (Attio rejects a malformed
   /// domain, failing the whole request): blank, one label (`localhost`), an IP address,
   /// spaces or other characters a host name cannot hold.
-  static func extract(_ text: String) -> String? {
+  package static func extract(_ text: String) -> String? {
     var host = Substring(text.trimmingWhitespace())
     // Scheme (`https://`) or scheme-relative (`//host`).
     if let separator = host.range(of: "://") {

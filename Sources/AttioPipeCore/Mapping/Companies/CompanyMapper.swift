@@ -1,14 +1,14 @@
 /// Turns a `group` call into the values of one company assert, or a reason to skip it.
-struct CompanyMapper: Sendable {
-  enum Outcome: Equatable, Sendable {
+package struct CompanyMapper: Sendable {
+  package enum Outcome: Equatable, Sendable {
     case company(CompanyValues, warnings: [EventWarning])
     case skipped(SkipReason)
   }
 
-  let settings: CompanySettings
+  package let settings: CompanySettings
   private let converter: AttributeValueConverter
 
-  init(_ settings: CompanySettings = CompanySettings()) {
+  package init(_ settings: CompanySettings = CompanySettings()) {
     precondition(settings.attributes.count == settings.mappings.count)
     self.settings = settings
     converter = AttributeValueConverter(
@@ -18,7 +18,7 @@ struct CompanyMapper: Sendable {
   /// A group needs a `groupId` (the Segment spec requires one; without it the call names no
   /// group) and a usable domain: `domain` first, being the more specific trait, then
   /// `website`. The name is optional: Attio keeps the company's current one.
-  func map(_ group: GroupEvent) -> Outcome {
+  package func map(_ group: GroupEvent) -> Outcome {
     guard group.groupId != nil else { return .skipped(.noGroupId) }
     guard
       let domain = group.domain.flatMap(CompanyDomain.extract)

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// `--map` applied to events: values into the person, warnings for what cannot be converted,
 /// and options read again when a value names an unknown one.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// Reading the attribute list as Attio answers it, and the schema file round trip.
 @Suite struct AttributeSchemaTests {

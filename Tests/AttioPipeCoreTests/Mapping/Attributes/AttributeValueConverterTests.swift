@@ -1,6 +1,8 @@
 import Testing
 
+@testable import AttioPipeCommands
 @testable import AttioPipeCore
+@testable import AttioPipeDelivery
 
 /// The conversion of a mapped value by its attribute's type: every type, with values it
 /// takes and values it refuses.

@@ -1,0 +1,147 @@
+import AttioPipeCore
+import AttioPipeDelivery
+
+/// `attio-pipe deliver`: events in, upserts sent to Attio, one result per eligible event out.
+struct DeliverCommand {
+  let options: EventOptions
+  let settings: DeliverySettings
+
+  func run() throws(PipelineError) -> RunReport {
+    let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
+    // --map: the attribute types and options, read from Attio before any input.
+    var settings = self.settings
+    var mapper: AttributeMapper?
+    var companies = options.companies
+    if options.needsSchema {
+      let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+      let people: AttributeSchema?
+      let companiesSchema: AttributeSchema?
+      do {
+        people = options.mappings.isEmpty ? nil : try options.peopleSchemaFromAttio(reader)
+        companiesSchema = try options.companiesSchemaFromAttio(reader)
+      } catch {
+        let message =
+          "cannot read the attributes that --map and --map-company need: \(error.message)"
+        // A refused key is exit 4, as for any other request; the rest is the configuration.
+        guard error.isAuthentication else { throw .configuration(message) }
+        frontEnd.diagnostics.error(message)
+        var report = RunReport()
+        report.authenticationFailed = true
+        return report
+      }
+      companies = try options.resolvingCompanyMappings(companies: companiesSchema)
+      if let people, var made = try options.attributeMapper(people: people) {
+        let live = LiveOptions()
+        made.liveOptions = live
+        made.refreshOptions = { try? reader.options(object: "people", attribute: $0) }
+        settings.scheduler.multiselect.formUnion(made.multiselectSlugs)
+        let diagnostics = frontEnd.diagnostics
+        let repair = OptionRepair(
+          reader: reader, mapped: made.attributes, live: live,
+          warn: { diagnostics.runWarning($0) })
+        settings.scheduler.repairValueNotFound = { repair.repair($0) }
+        mapper = made
+      }
+    }
+    let spooled = try options.spool.map { options throws(PipelineError) in
+      try SpoolStart.open(options, frontEnd: frontEnd, ownsIdentities: true)
+    }
+    // --omprog without --spool: a batch is confirmed once its events have their results.
+    let acknowledger = options.omprog && spooled == nil ? OmprogAcknowledger() : nil
+    if let acknowledger {
+      var protocolReader = OmprogProtocol(
+        inputs: frontEnd.inputs,
+        confirm: { acknowledger.confirm(through: $0, keepAlive: $1) })
+      protocolReader.output = options.protocolDescriptor
+      frontEnd.lineSource = protocolReader
+    }
+    var onResult: (@Sendable (DeliveryResult) -> Void)?
+    if let acknowledger {
+      onResult = { acknowledger.resolved(line: $0.job.location.line, final: $0.status.isFinal) }
+    }
+    let session = try DeliverySession(
+      settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state,
+      spool: spooled?.spool, onResult: onResult)
+    let encoder = RequestBodyEncoder(slugs: options.slugs)
+    let emailSlug = options.slugs[.emailAddresses]
+    var events = EventSession(
+      frontEnd: frontEnd, companies: companies, deliverySnapshot: { session.stateSnapshot() })
+    events.attributeMapper = mapper
+    if let spooled {
+      events.spool = spooled.spool
+      events.spoolPosition = spooled.tail.start
+    }
+    events.reportsDuplicates = true
+    var report = RunReport()
+    let metrics = try options.destinations.openMetrics(
+      mode: "deliver", diagnostics: frontEnd.diagnostics, delivery: { session.metricsSample })
+    frontEnd.startProgress(delivery: { session.progress })
+    spooled?.resubmit(into: session)
+    var pipeline = EventPipeline(
+      inputs: frontEnd.inputs, enabledEvents: options.enabledEvents, source: frontEnd.lineSource)
+    pipeline.idleInterval = frontEnd.idleInterval
+    try pipeline.run(
+      beforeWaiting: {
+        frontEnd.diagnostics.flushQuietly()
+        events.maintenance()
+        metrics?.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))
+      },
+      consume: { line in
+        if line.isReplay {
+          events.replay(line)
+          return true
+        }
+        let step = events.handle(line)
+        if let acknowledger {
+          // Before the upsert is queued: its result may come back at once.
+          switch step {
+          case .person, .company, .duplicate:
+            acknowledger.processed(line: line.lineNumber, submitted: true)
+          case .next, .stop: acknowledger.processed(line: line.lineNumber, submitted: false)
+          }
+        }
+        switch step {
+        case .next: break
+        case .stop: return false
+        case .person(let person, let previousEmail):
+          var request = UpsertRequest(
+            email: person.email, emailSlug: emailSlug, attributes: encoder.attributes(of: person))
+          request.previousEmail = previousEmail
+          request.companyDomain = person.companyDomain
+          // An event read after a stop signal is reported not_sent, with its request.
+          session.submit(
+            spooled: DeliveryJob(
+              location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
+              request: request),
+            line: line)
+        case .company(let company):
+          session.submit(
+            spooled: DeliveryJob(
+              location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
+              request: CompanyBodyEncoder.request(of: company)),
+            line: line)
+        case .duplicate(let key, let object):
+          // Nothing to send: its result says it was seen before.
+          var request = UpsertRequest(email: key, emailSlug: emailSlug, attributes: [])
+          request.object = object
+          var job = DeliveryJob(
+            location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
+            request: request)
+          job.isDuplicate = true
+          session.submit(spooled: job, line: line)
+        }
+        if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
+          metrics.publish(events.metricsSample(frontEnd.statistics, state: frontEnd.state))
+        }
+        return !session.outputClosed
+      })
+    acknowledger?.finish()
+    spooled?.finishIngest()
+    session.finish(&report, frontEnd: frontEnd, evictions: events.evictions)
+    report.stateSaveFailed = !events.saveAtExit()
+    metrics?.finish(events.metricsSample(report.statistics, state: frontEnd.state))
+    // Results that could not be written are lost to the operator: an error, exit 2.
+    if let failure = session.outputFailure { throw failure }
+    return report
+  }
+}

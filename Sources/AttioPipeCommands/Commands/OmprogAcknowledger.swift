@@ -1,0 +1,72 @@
+import AttioPipeCore
+
+/// `--omprog` without `--spool`: when a batch rsyslog handed over is done, so that its COMMIT
+/// is answered `OK` only then. A line is done once the pipeline has processed it and, if it
+/// made an upsert, once that has its result; a result that is not final (`not_sent`,
+/// `in_doubt`: a stop, a refused key) makes the answer an error, so rsyslog sends the batch
+/// again later (with `--spool` the spool owns a line as soon as it is durable, and this is not
+/// used).
+final class OmprogAcknowledger: @unchecked Sendable {
+  private let lock = ConditionLock()
+  /// Input lines processed so far (every line through this number).
+  private var processedThrough = 0
+  /// Lines whose upsert has no result yet.
+  private var outstanding: [Int: Int] = [:]
+  /// Lines whose upsert ended without a final result, not yet reported in an answer.
+  private var unconfirmed: [Int] = []
+  private var isFinished = false
+
+  /// The pipeline processed input line `line`; `submitted`: it made an upsert.
+  func processed(line: Int, submitted: Bool) {
+    lock.withLock {
+      processedThrough = max(processedThrough, line)
+      if submitted { outstanding[line, default: 0] += 1 }
+      lock.broadcast()
+    }
+  }
+
+  /// The upsert of input line `line` has its result.
+  func resolved(line: Int, final: Bool) {
+    lock.withLock {
+      if let count = outstanding[line] {
+        outstanding[line] = count > 1 ? count - 1 : nil
+      }
+      if !final { unconfirmed.append(line) }
+      lock.broadcast()
+    }
+  }
+
+  /// The pipeline has stopped: nothing more will be processed.
+  func finish() {
+    lock.withLock {
+      isFinished = true
+      lock.broadcast()
+    }
+  }
+
+  /// Waits until every line through `line` is done; nil when all ended well, else the answer's
+  /// error text.
+  func confirm(through line: Int, keepAlive: () -> Void, interval: Double = 1) -> String? {
+    lock.withLock {
+      var lastSign = monotonicSeconds()
+      while !(processedThrough >= line && !outstanding.keys.contains(where: { $0 <= line })) {
+        if isFinished {
+          return "attio-pipe stopped before the batch was delivered; send it again"
+        }
+        lock.wait(seconds: interval)
+        // Woken by every processed line and result: a dot only once per interval.
+        if monotonicSeconds() - lastSign >= interval {
+          keepAlive()
+          lastSign = monotonicSeconds()
+        }
+      }
+      let failed = unconfirmed.filter { $0 <= line }.count
+      unconfirmed.removeAll { $0 <= line }
+      guard failed == 0 else {
+        return "attio-pipe could not deliver \(failed) events of the batch (not sent or not "
+          + "confirmed by Attio); send it again"
+      }
+      return nil
+    }
+  }
+}

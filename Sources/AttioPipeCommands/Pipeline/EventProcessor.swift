@@ -1,0 +1,462 @@
+import AttioPipeCore
+
+/// Stage two of the pipeline: applies a scanned line to the identity state and maps the
+/// person. Shared by every mode that reads events (`build`, `deliver`).
+struct EventProcessor {
+  struct Configuration: Sendable {
+    var enabledEvents = EventNameSet(EventNameSet.defaultNames)
+    var defaultRegion: DialingRegion?
+    var identityCapacity = 1_000_000
+    var identityTimeToLive: UInt32?
+    /// Use a `userId` that is an email address when nothing else gives an email
+    /// (`--no-userid-email` turns it off).
+    var userIdEmail = true
+    /// `--companies`: `group` calls make companies and link their people (nil: off).
+    var companies: CompanySettings?
+    /// `--map traits.NAME`: the trait sources profiles remember, in mapping order (the n-th in
+    /// `ProfileSlot.mappedTrait(n)`).
+    var rememberedTraits: [MappedSource] = []
+    /// Recognise events seen before by their `messageId` (`--no-dedupe` turns it off; they
+    /// are still remembered).
+    var recogniseDuplicates = true
+  }
+
+  private let mapper: PersonMapper
+  private let userIdEmail: Bool
+  private let companyMapper: CompanyMapper?
+  /// Finds the remembered trait sources in a line (nil without `--map traits.NAME`).
+  private let traitExtractor: MappedValueExtractor?
+  /// What each remembered value starts with: its source's name and a NUL. Slots follow the
+  /// order of the `--map` options, which may differ in the next run of the same `--state`;
+  /// the name makes a value stored under another mapping unreadable rather than misread.
+  private let traitPrefixes: [[UInt8]]
+  private(set) var identities: IdentityStore
+  /// The messageIds of the events that could change an identity or make an upsert, saved with
+  /// the identities (see `process`).
+  private(set) var seen: SeenMessages
+  private let recogniseDuplicates: Bool
+  /// Grows whenever the identities or the seen messages change (`--state` saves soon after the
+  /// first change following a quiet spell).
+  private(set) var changeCount = 0
+  private(set) var evictions = 0
+  /// Reused for every event's trait changes.
+  private var changes = TraitChanges()
+  /// Reused for every event's person: the values handed out last time come back here, and
+  /// once the caller has let go of them their bytes' memory is written again.
+  private var person = PersonValues()
+
+  /// `identities` and `seen` are restored from `--state`; new ones otherwise.
+  init(
+    _ configuration: Configuration, identities: IdentityStore? = nil, seen: SeenMessages? = nil
+  ) {
+    mapper = PersonMapper(defaultRegion: configuration.defaultRegion)
+    userIdEmail = configuration.userIdEmail
+    companyMapper = configuration.companies.map(CompanyMapper.init)
+    precondition(configuration.rememberedTraits.count <= ProfileSlot.mappedTraitLimit)
+    traitExtractor =
+      configuration.rememberedTraits.isEmpty
+      ? nil : MappedValueExtractor(sources: configuration.rememberedTraits)
+    traitPrefixes = configuration.rememberedTraits.map { Array($0.description.utf8) + [0] }
+    self.identities =
+      identities
+      ?? IdentityStore(
+        capacity: configuration.identityCapacity, timeToLive: configuration.identityTimeToLive)
+    self.seen = seen ?? SeenMessages()
+    recogniseDuplicates = configuration.recogniseDuplicates
+    // Profiles a loaded state file held but that were dropped at once (expired, or beyond a
+    // lowered --max-identities) are evictions of this run.
+    evictions = self.identities.evictedOnLoad
+    self.identities.now = UInt32(wallClock())
+  }
+
+  /// Advances the store's clock (the pipeline calls it every so many lines and when idle)
+  /// and forgets profiles past their time to live.
+  mutating func tick() {
+    identities.now = UInt32(wallClock())
+    let expired = identities.evictExpired()
+    evictions += expired
+    if expired > 0 { changeCount += 1 }
+  }
+
+  /// Kept out of line: numeric ids are rare and the common path stays small.
+  @inline(never)
+  private static func canonicalNumber(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    CanonicalNumber.canonical(literal)
+  }
+
+  /// Sets the store's clock (tests of the time to live).
+  mutating func setClockForTesting(_ second: UInt32) {
+    identities.now = second
+  }
+
+  mutating func process(_ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>) -> EventOutcome {
+    switch scanned.kind {
+    case .blank: return .blank
+    case .invalid: return .invalid(scanned.error!)
+    case .identify, .track, .alias, .group, .other: break
+    }
+    if scanned.followsWait { tick() }
+    // The changes' buffers are reused from event to event (`self.changes`, kept warm).
+    changes.removeAll()
+    for trait in ProfileTrait.allCases {
+      let value = scanned.traits[trait]
+      switch value {
+      case .absent, .wrongType: continue
+      case .null: changes.remove(ProfileSlot(trait))
+      case .string, .number:
+        Self.appendTrimmed(value, in: line, as: ProfileSlot(trait), to: &changes)
+      }
+    }
+    var eventTraits: MappedValues?
+    if let traitExtractor {
+      let found = traitExtractor.extract(from: line, isIdentify: scanned.kind == .identify)
+      Self.rememberMappedTraits(found, prefixes: traitPrefixes, in: &changes)
+      eventTraits = found
+    }
+    // `--companies`: a group call makes a company, and its person remembers the domain.
+    var company: CompanyMapper.Outcome?
+    if scanned.kind == .group, let companyMapper {
+      company = Self.company(of: line, companyMapper)
+      if case .company(let values, _) = company {
+        var domain = values.domain
+        domain.withUTF8 { changes.set(ProfileSlot(.companyDomain), UnsafeRawBufferPointer($0)) }
+      }
+    }
+    // An event seen before is recognised here, before it changes anything: a rerun of input
+    // already processed (the same file with the same --state, a restarted `tail -n +1 -F`)
+    // changes no identity and makes no upsert, whatever became of the event the first time.
+    // Only events that could do either are remembered (a trigger event, traits, an alias, a
+    // company), so the bounded memory covers a long stretch of input; a page view comes
+    // again as harmlessly as it came the first time.
+    if scanned.isEnabled || !changes.isEmpty || company != nil || scanned.previousId.isPresent,
+      let hash = Self.messageHash(scanned.messageId, in: line)
+    {
+      if seen.insert(hash) {
+        changeCount += 1
+      } else if recogniseDuplicates {
+        return duplicate(scanned, line: line, company: company)
+      }
+    }
+    var emailChange: (old: String, new: String?)?
+    let observation: IdentityStore.Observation
+    if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
+      let userId = Self.plainIdentifier(scanned.userId, in: line),
+      let previousId = Self.plainIdentifier(scanned.previousId, in: line)
+    {
+      // Nearly every event: ids straight from the line, no closures (whose captures would
+      // retain the changes' buffers on every event).
+      observation = Self.observe(
+        &identities, &changes, &emailChange, anonymousId, userId, previousId)
+    } else {
+      // Ids to decode or canonicalise first. The changes are moved out of `self` for the
+      // closures (a swap, no copy) and back; `identities` is mutated inside them through
+      // static helpers, as any access to `self` around them would copy the whole store.
+      var moved = TraitChanges()
+      swap(&moved, &changes)
+      observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
+        Self.withIdentifier(scanned.userId, in: line) { userId in
+          Self.withIdentifier(scanned.previousId, in: line) { previousId in
+            Self.observe(&identities, &moved, &emailChange, anonymousId, userId, previousId)
+          }
+        }
+      }
+      swap(&moved, &changes)
+    }
+    evictions += observation.evicted
+    if observation.changed { changeCount += 1 }
+    switch company {
+    case .company(let values, let warnings): return .company(values, warnings: warnings)
+    case .skipped(let reason): return .skipped(reason)
+    case nil: break
+    }
+    guard scanned.isEnabled else { return .skipped(.notEnabled) }
+    let leadSource = Self.text(of: scanned.leadSource, in: line)?.trimmingWhitespace()
+    let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
+    var values = PersonValues()
+    swap(&values, &person)
+    // A value longer than the profile keeps is written whole by its own event (rare: no copy
+    // of the changes on the common path).
+    let own = changes.hasLongValues ? changes : nil
+    let result =
+      if let slot = observation.profile {
+        mapper.map(
+          identities.view(slot), leadSource: leadSource, into: &values, own: own,
+          fallbackEmail: fallbackEmail)
+      } else {
+        Profile(changes: changes).withView {
+          mapper.map(
+            $0, leadSource: leadSource, into: &values, own: own, fallbackEmail: fallbackEmail)
+        }
+      }
+    // The event's own values, with no profile to hold them, are as new as anything seen.
+    let eventSequence = identities.currentSequence
+    switch result {
+    case .person(var warnings):
+      let view = observation.profile.map { identities.view($0) }
+      if view == nil { Self.setSequences(of: &values, to: eventSequence) }
+      if companyMapper != nil, let domain = view?.value(ProfileSlot(.companyDomain)) {
+        if let bytes = domain.bytes {
+          values.set(.companyDomain, bytes)
+          values.setSequence(domain.sequence, of: .companyDomain)
+        }
+      }
+      if let eventTraits {
+        values.rememberedTraits = traitPrefixes.indices.map { index in
+          if let own = eventTraits[index] {
+            return PersonValues.RememberedTrait(raw: own, sequence: eventSequence)
+          }
+          let prefix = traitPrefixes[index]
+          guard let remembered = view?.value(.mappedTrait(index)),
+            let bytes = remembered.bytes, bytes.starts(with: prefix)
+          else { return nil }
+          return PersonValues.RememberedTrait(
+            raw: Array(bytes[prefix.count...]), sequence: remembered.sequence)
+        }
+      }
+      if scanned.emailFromEvent {
+        warnings.append(EventWarning(.emailFrom, [("email_from", "email")]))
+      }
+      if let emailChange, let new = emailChange.new, new == values.email {
+        warnings.append(EventWarning(.emailChanged, [("old", emailChange.old), ("new", new)]))
+      }
+      person = values
+      return .person(values, warnings: warnings)
+    case .skipped(let reason):
+      person = values
+      return .skipped(reason)
+    }
+  }
+
+  /// An event seen before: nothing changes. What it would be now — its company, or its person
+  /// as the identities know them now — when that would be eligible; `deliver` reports it
+  /// `duplicate`. Kept out of line: rare.
+  @inline(never)
+  private func duplicate(
+    _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>, company: CompanyMapper.Outcome?
+  ) -> EventOutcome {
+    if let company {
+      guard case .company(let values, _) = company else { return .duplicate(nil) }
+      return .duplicate(.company(values))
+    }
+    guard scanned.isEnabled else { return .duplicate(nil) }
+    let identities = self.identities
+    let known = Self.withIdentifier(scanned.userId, in: line) { userId in
+      Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
+        userId.flatMap { identities.profile(.user, $0) }
+          ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
+      }
+    }
+    let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
+    var values = PersonValues()
+    let result =
+      if let known {
+        mapper.map(
+          identities.view(known), leadSource: nil, into: &values, fallbackEmail: fallbackEmail)
+      } else {
+        Profile(changes: changes).withView {
+          mapper.map($0, leadSource: nil, into: &values, fallbackEmail: fallbackEmail)
+        }
+      }
+    guard case .person = result else { return .duplicate(nil) }
+    return .duplicate(.person(values))
+  }
+
+  /// The messageId's hash (`SeenMessages`), from the line's bytes (decoded when they hold an
+  /// escape); nil without a messageId, or an empty one.
+  private static func messageHash(_ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>)
+    -> UInt64?
+  {
+    switch value {
+    case .string(let start, let end, false), .number(let start, let end):
+      guard end > start else { return nil }
+      return SeenMessages.hash(
+        UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])))
+    case .string(_, _, true):
+      guard let text = text(of: value, in: line), !text.isEmpty else { return nil }
+      return SeenMessages.hash(text)
+    case .absent, .null, .wrongType:
+      return nil
+    }
+  }
+
+  /// A `userId` that is an email address, asked for only when the profile has no email.
+  private static func fallbackEmail(
+    _ scanned: ScannedLine, in line: UnsafeBufferPointer<UInt8>, enabled: Bool
+  ) -> () -> (email: String, source: String)? {
+    {
+      guard enabled, case .string = scanned.userId,
+        let userId = text(of: scanned.userId, in: line)?.trimmingWhitespace(),
+        EmailAddress.normalize(userId) != nil
+      else { return nil }
+      return (userId, "userId")
+    }
+  }
+
+  /// Every value of `values` made as new as `sequence` (values with no profile behind them).
+  private static func setSequences(of values: inout PersonValues, to sequence: UInt64) {
+    for field in [PersonValues.Field.fullName, .phone, .jobTitle] where values.has(field) {
+      values.setSequence(sequence, of: field)
+    }
+  }
+
+  /// `--map traits.NAME` values the event gives, as changes of their slots: `null` removes
+  /// what was remembered, like a standard trait. A value longer than a profile keeps is not
+  /// remembered (cut JSON would be no value at all); the event that carries it still writes it.
+  @inline(never)
+  private static func rememberMappedTraits(
+    _ values: MappedValues, prefixes: [[UInt8]], in changes: inout TraitChanges
+  ) {
+    for index in values.raw.indices {
+      guard let raw = values[index] else { continue }
+      if raw.elementsEqual("null".utf8) {
+        changes.remove(.mappedTrait(index))
+      } else if prefixes[index].count + raw.count <= Profile.maximumTraitLength {
+        let start = changes.withValueBuffer { bytes in
+          let start = bytes.count
+          bytes.append(contentsOf: prefixes[index])
+          bytes.append(contentsOf: raw)
+          return start
+        }
+        changes.commitValue(.mappedTrait(index), from: start)
+      }
+    }
+  }
+
+  /// Kept out of line: group calls are rare.
+  @inline(never)
+  private static func company(of line: UnsafeBufferPointer<UInt8>, _ mapper: CompanyMapper)
+    -> CompanyMapper.Outcome
+  {
+    mapper.map(GroupEvent(line: line, mapped: mapper.settings.mappings.map(\.trait)))
+  }
+
+  /// Records the event in the store; an event that sets an email first looks up what the
+  /// person was known as, to remember the previous email and warn of the change.
+  private static func observe(
+    _ identities: inout IdentityStore, _ changes: inout TraitChanges,
+    _ emailChange: inout (old: String, new: String?)?, _ anonymousId: IdentityStore.ID?,
+    _ userId: IdentityStore.ID?, _ previousId: IdentityStore.ID?
+  ) -> IdentityStore.Observation {
+    if changes.isChanged(.email) {
+      let known =
+        userId.flatMap { identities.profile(.user, $0) }
+        ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
+      if let known {
+        emailChange = Self.emailChange(from: identities.view(known), to: changes)
+        if let old = emailChange?.old {
+          var old = old
+          old.withUTF8 { changes.set(.previousEmail, UnsafeRawBufferPointer($0)) }
+        }
+      }
+    }
+    return identities.observe(
+      anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
+  }
+
+  /// An id's bytes when they can be used straight from the line (`.some(nil)`: no id); nil
+  /// when it must be decoded or canonicalised first (`withIdentifier`).
+  @inline(__always)
+  private static func plainIdentifier(
+    _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>
+  ) -> UnsafeBufferPointer<UInt8>?? {
+    switch value {
+    case .string(let start, let end, false):
+      .some(UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+    case .absent, .null, .wrongType: .some(nil)
+    case .string(_, _, true), .number: nil
+    }
+  }
+
+  /// When an event sets an email that differs (normalised) from the one the profile holds, and
+  /// the profile's was a valid address: the old one, and the new one (nil when invalid).
+  private static func emailChange(from profile: ProfileView, to changes: TraitChanges)
+    -> (old: String, new: String?)?
+  {
+    guard let oldBytes = profile.value(.email).bytes else { return nil }
+    return changes.withValue(.email) { newBytes -> (old: String, new: String?)? in
+      // The same bytes (most identify calls repeat the address): nothing to normalise.
+      guard let newBytes, !newBytes.elementsEqual(oldBytes),
+        let old = EmailAddress.normalize(oldBytes)
+      else { return nil }
+      let new = EmailAddress.normalize(newBytes)
+      return new == old ? nil : (old, new)
+    } ?? nil
+  }
+
+  /// Appends a string's (decoded, trimmed) or a number's bytes as the slot's new value.
+  private static func appendTrimmed(
+    _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>, as slot: ProfileSlot,
+    to changes: inout TraitChanges
+  ) {
+    guard let range = value.range else { return }
+    let slice = UnsafeBufferPointer(rebasing: line[range])
+    let start = changes.withValueBuffer { bytes -> Int in
+      let start = bytes.count
+      if case .string(_, _, true) = value {
+        JSONStringDecoder.decode(slice, into: &bytes)
+      } else {
+        bytes.append(contentsOf: slice)
+      }
+      trimWhitespace(&bytes, from: start)
+      return start
+    }
+    changes.commitValue(slot, from: start)
+  }
+
+  /// Trims `bytes[start...]` as `trimmingWhitespace()` does: ASCII on bytes, in place; ends
+  /// that are not ASCII go through the String version (rare).
+  private static func trimWhitespace(_ bytes: inout [UInt8], from start: Int) {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+    var end = bytes.count
+    var first = start
+    while first < end && isSpace(bytes[first]) { first += 1 }
+    while end > first && isSpace(bytes[end - 1]) { end -= 1 }
+    if first < end && (bytes[first] >= 0x80 || bytes[end - 1] >= 0x80) {
+      let trimmed = String(decoding: bytes[first..<end], as: UTF8.self).trimmingWhitespace()
+      bytes.removeSubrange(start...)
+      bytes.append(contentsOf: trimmed.utf8)
+      return
+    }
+    if end < bytes.count { bytes.removeSubrange(end...) }
+    if first > start { bytes.removeSubrange(start..<first) }
+  }
+
+  /// A string decoded, or a number's literal text.
+  static func text(of value: ScannedValue, in line: UnsafeBufferPointer<UInt8>) -> String? {
+    switch value {
+    case .string(let start, let end, let escaped):
+      let slice = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
+      return escaped
+        ? JSONStringDecoder.decode(slice) : String(decoding: slice, as: UTF8.self)
+    case .number(let start, let end):
+      return String(
+        decoding: UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]), as: UTF8.self)
+    case .absent, .null, .wrongType:
+      return nil
+    }
+  }
+
+  /// Calls `body` with the bytes of an id (a string's, or a number's literal text). Ids are
+  /// looked up straight from the line; only ids written with escapes (rare) are decoded first.
+  @inline(__always)
+  private static func withIdentifier<Result>(
+    _ value: ScannedValue, in line: UnsafeBufferPointer<UInt8>,
+    _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+  ) -> Result {
+    switch value {
+    case .string(let start, let end, false):
+      return body(UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+    case .number(let start, let end):
+      // `42.0`, `4.2e1` and `42` are one id: numbers are looked up in canonical form.
+      let literal = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
+      guard let canonical = canonicalNumber(literal) else { return body(literal) }
+      return canonical.withUnsafeBufferPointer { body($0) }
+    case .string(let start, let end, true):
+      var decoded = JSONStringDecoder.decode(
+        UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+      return decoded.withUTF8 { body($0) }
+    case .absent, .null, .wrongType:
+      return body(nil)
+    }
+  }
+}

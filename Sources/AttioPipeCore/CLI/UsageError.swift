@@ -1,6 +1,0 @@
-/// A command line or configuration the tool cannot run with (exit status 2).
-public struct UsageError: Error, Sendable, Equatable {
-  public var message: String
-
-  init(_ message: String) { self.message = message }
-}

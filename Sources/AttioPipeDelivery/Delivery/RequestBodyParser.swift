@@ -1,0 +1,91 @@
+import AttioPipeCore
+import Foundation
+
+/// Reads what `build` prints (possibly edited with jq) back into an `UpsertRequest` for
+/// `send`, renaming standard slugs per `--attribute`.
+///
+/// Values are kept as the text they were written in; only the email is decoded, because it is
+/// the key that orders and merges requests. The send path runs at Attio's write rate, so the
+/// small use of JSONSerialization here costs nothing that matters.
+package struct RequestBodyParser: Sendable {
+  let slugs: AttributeSlugs
+
+  package init(slugs: AttributeSlugs) { self.slugs = slugs }
+
+  package func parse(_ line: UnsafeBufferPointer<UInt8>) -> Result<UpsertRequest, JSONScanError> {
+    var scanner = JSONScanner(line)
+    let members: [(key: KeySpan, value: Range<Int>)]?
+    do {
+      members = try scanner.scanRequestBody()
+    } catch {
+      return .failure(error)
+    }
+    guard let members else {
+      return .failure(JSONScanError(.invalidBody, at: 0, RequestBodyParser.whatItIs(line)))
+    }
+    guard !members.isEmpty else {
+      return .failure(JSONScanError(.invalidBody, at: 0, "data.values has no attributes"))
+    }
+    switch RequestBodyParser.object(of: line) {
+    case .people?, nil: break
+    case .companies?: return RequestBodyParser.company(members, in: line)
+    case .unknown?:
+      return .failure(
+        JSONScanError(
+          .invalidBody, at: 0,
+          "unknown \"object\": 'send' writes people (no object member) and \"companies\""))
+    }
+    let emailSlug = slugs[.emailAddresses]
+    var attributes: [UpsertRequest.Attribute] = []
+    for member in members {
+      let name = JSONStringDecoder.decode(
+        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]))
+      let slug = slugs.slug(forStandardName: name)
+      let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
+      if let index = attributes.firstIndex(where: { $0.slug == slug }) {
+        attributes[index].value = value  // a duplicate key: the last one wins
+      } else {
+        attributes.append(UpsertRequest.Attribute(slug: slug, value: value))
+      }
+    }
+    guard let emailValue = attributes.first(where: { $0.slug == emailSlug })?.value,
+      let email = RequestBodyParser.firstEmail(in: emailValue)
+    else {
+      return .failure(
+        JSONScanError(.invalidBody, at: 0, "no valid email_addresses[0].email_address"))
+    }
+    var request = UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes)
+    // A person linked to a company waits for that company's write (CompanyGate).
+    request.companyDomain = attributes.first { $0.slug == CompanyValues.personCompanySlug }
+      .flatMap { RequestBodyParser.referencedDomain(in: $0.value) }
+    return .success(request)
+  }
+
+  /// Why a JSON object is no request body, and what to do instead: `send` is often fed the
+  /// results of `deliver` or the events themselves by mistake.
+  private static func whatItIs(_ line: UnsafeBufferPointer<UInt8>) -> StaticString {
+    let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] ?? [:]
+    if object["status"] is String, object["request"] != nil || object["email"] != nil {
+      return """
+        this is a result line, not a request body; send its request: \
+        jq -c 'select(.request) | .request' results.ndjson | attio-pipe send
+        """
+    }
+    if object["type"] is String || object["event"] is String || object["traits"] != nil {
+      return """
+        this is an analytics event, not a request body; use 'attio-pipe deliver' for events \
+        (or 'attio-pipe build' to make bodies)
+        """
+    }
+    return "no data.values object: 'send' reads request bodies as 'attio-pipe build' prints them"
+  }
+
+  /// `[{"email_address": "..."}]` (or Attio's plain-string shorthand `["..."]`), normalised.
+  private static func firstEmail(in value: [UInt8]) -> String? {
+    guard let array = try? JSONSerialization.jsonObject(with: Data(value)) as? [Any],
+      let first = array.first
+    else { return nil }
+    let raw = (first as? [String: Any])?["email_address"] as? String ?? first as? String
+    return raw.flatMap(EmailAddress.normalize)
+  }
+}

@@ -1,0 +1,100 @@
+import AttioPipeCore
+
+/// One assert-person request as delivery sees it: the match key and the attributes, each as
+/// its slug and the JSON text of its value, in body order.
+///
+/// Kept as text rather than values so that `send` can carry attributes it does not know
+/// (bodies edited with jq) and so that merging and "nothing changed" checks are plain
+/// comparisons.
+package struct UpsertRequest: Sendable, Equatable {
+  package struct Attribute: Sendable, Equatable {
+    package var slug: String
+    /// The JSON text of the value, e.g. `[{"value":"CTO"}]`.
+    package var value: [UInt8]
+    /// How new the value is: the identity store's sequence number of the newest trait it was
+    /// made from (a profile's values differ in age: two devices of one person may each hold
+    /// what they last heard). 0 when there is none to compare: the event's own values
+    /// (`description`, `--map properties.*`), which follow the input's order anyway, and bodies
+    /// read by `send`. Delivery never writes a value older than one it wrote for the same
+    /// person and attribute (`PersonMemory.removeOutdated`).
+    var sequence: UInt64 = 0
+
+    package init(slug: String, value: [UInt8], sequence: UInt64 = 0) {
+      self.slug = slug
+      self.value = value
+      self.sequence = sequence
+    }
+  }
+
+  /// The normalised email: requests with the same key go to the same person, one at a time.
+  package var email: String
+  /// The slug of the matching attribute, whose values Attio adds rather than replaces.
+  var emailSlug: String
+  package var attributes: [Attribute]
+  /// The profile's email before this event changed it (normalised), when it did: merge mode
+  /// adds the new address to that person's record instead of creating a second person.
+  package var previousEmail: String?
+  /// What the request writes. For `.companies` (always an assert, whatever `--write-mode`),
+  /// `email` holds the company's domain and `emailSlug` is `domains`: the match key that
+  /// orders and merges its writes, and Attio's matching attribute, additive like emails.
+  package var object = AttioObject.people
+  /// The company a person request references by domain (`company`): delivery holds the
+  /// write until that company's own write in this run has its result.
+  package var companyDomain: String?
+
+  /// A person's request, or a company's with `object` set after.
+  package init(email: String, emailSlug: String, attributes: [Attribute]) {
+    self.email = email
+    self.emailSlug = emailSlug
+    self.attributes = attributes
+  }
+
+  /// The request body: `{"data":{"values":{...}}}`.
+  var body: [UInt8] {
+    var body: [UInt8] = []
+    body.reserveCapacity(attributes.reduce(32) { $0 + $1.slug.utf8.count + $1.value.count + 4 })
+    body.append("{\"data\":{\"values\":{")
+    for (index, attribute) in attributes.enumerated() {
+      if index > 0 { body.append(UInt8(ascii: ",")) }
+      body.appendJSONString(attribute.slug)
+      body.append(UInt8(ascii: ":"))
+      body.append(contentsOf: attribute.value)
+    }
+    body.append("}}}")
+    return body
+  }
+
+  /// The body as `build` prints it and results carry it for replay: company bodies start
+  /// with their `"object":"companies"` marker (see CompanyBodyEncoder.swift).
+  package var envelope: [UInt8] {
+    guard object == .companies else { return body }
+    var line = body
+    line.insert(contentsOf: Array((CompanyValues.lineMarker + ",").utf8), at: 1)
+    return line
+  }
+
+  /// Folds a newer request for the same person into this one: its attributes replace these
+  /// attribute by attribute, as Attio would apply the two one after the other — unless the
+  /// later event's value is the older one (a lower sequence number: another device's profile
+  /// that had not heard the news), which is left out as delivery would leave it out of its own
+  /// write. Refused (false) when the matching attribute differs: Attio adds email addresses
+  /// rather than replacing them, so two different address lists must go in two requests.
+  mutating func merge(_ later: UpsertRequest) -> Bool {
+    guard value(of: emailSlug) == later.value(of: emailSlug) else { return false }
+    for attribute in later.attributes {
+      if let index = attributes.firstIndex(where: { $0.slug == attribute.slug }) {
+        if attribute.sequence > 0 && attributes[index].sequence > attribute.sequence { continue }
+        attributes[index] = attribute
+      } else {
+        attributes.append(attribute)
+      }
+    }
+    if previousEmail == nil { previousEmail = later.previousEmail }
+    if later.companyDomain != nil { companyDomain = later.companyDomain }
+    return true
+  }
+
+  func value(of slug: String) -> [UInt8]? {
+    attributes.first { $0.slug == slug }?.value
+  }
+}
