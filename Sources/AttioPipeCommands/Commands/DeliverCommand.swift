@@ -57,7 +57,13 @@ struct DeliverCommand {
     }
     var onResult: (@Sendable (DeliveryResult) -> Void)?
     if let acknowledger {
-      onResult = { acknowledger.resolved(line: $0.job.location.line, final: $0.status.isFinal) }
+      // A refused key (401/403) fails the event, but a corrected key would deliver it: rsyslog
+      // must keep the batch.
+      onResult = { result in
+        let refused = result.httpStatus == 401 || result.httpStatus == 403
+        acknowledger.resolved(
+          line: result.job.location.line, final: result.status.isFinal && !refused)
+      }
     }
     let session = try DeliverySession(
       settings: settings, diagnostics: frontEnd.diagnostics, state: frontEnd.state,
@@ -71,6 +77,7 @@ struct DeliverCommand {
       events.spool = spooled.spool
       events.spoolPosition = spooled.tail.start
     }
+    if let acknowledger { events.unsavedMessages = { acknowledger.unconfirmedMessages } }
     events.reportsDuplicates = true
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(
@@ -95,7 +102,11 @@ struct DeliverCommand {
         if let acknowledger {
           // Before the upsert is queued: its result may come back at once.
           switch step {
-          case .person, .company, .duplicate:
+          case .person, .company:
+            acknowledger.processed(
+              line: line.lineNumber, submitted: true,
+              message: EventSession.messageId(of: line).map { SeenMessages.hash($0) })
+          case .duplicate:
             acknowledger.processed(line: line.lineNumber, submitted: true)
           case .next, .stop: acknowledger.processed(line: line.lineNumber, submitted: false)
           }

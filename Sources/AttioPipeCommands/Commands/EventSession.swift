@@ -38,6 +38,10 @@ struct EventSession {
   /// `deliver`: an eligible event seen before is a `duplicate` result; otherwise (`build`) it
   /// is skipped like any other duplicate.
   var reportsDuplicates = false
+  /// `--omprog` without `--spool`: the messageIds (hashes) of events that rsyslog may hand
+  /// over again and that are not done, which a `--state` save must not remember as seen (the
+  /// next run would take them for duplicates and never send them).
+  var unsavedMessages: (() -> Set<UInt64>)?
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -171,8 +175,12 @@ struct EventSession {
     let identities = processor.identities
     let seen = processor.seen
     guard let spool else {
+      let unsaved = unsavedMessages
       frontEnd.state?.saveIfDue(
-        identity: { .encoded { IdentitySection.encode(identities, seen, into: &$0) } },
+        identity: {
+          let saved = unsaved.map { seen.removing($0()) } ?? seen
+          return .encoded { IdentitySection.encode(identities, saved, into: &$0) }
+        },
         delivery: deliverySnapshot)
       return
     }
@@ -216,7 +224,8 @@ struct EventSession {
     }
     do {
       let identities = processor.identities
-      let seen = processor.seen
+      var seen = processor.seen
+      if let unsavedMessages { seen = seen.removing(unsavedMessages()) }
       var mark: StateFile.SpoolMark?
       var settled: Set<UInt64>?
       if let spool {

@@ -3,9 +3,14 @@ import AttioPipeCore
 /// `--omprog` without `--spool`: when a batch rsyslog handed over is done, so that its COMMIT
 /// is answered `OK` only then. A line is done once the pipeline has processed it and, if it
 /// made an upsert, once that has its result; a result that is not final (`not_sent`,
-/// `in_doubt`: a stop, a refused key) makes the answer an error, so rsyslog sends the batch
-/// again later (with `--spool` the spool owns a line as soon as it is durable, and this is not
-/// used).
+/// `in_doubt`: a stop; `failed` by a refused key, which a corrected key would deliver) makes
+/// the answer an error, so rsyslog sends the batch again later (with `--spool` the spool owns a
+/// line as soon as it is durable, and this is not used).
+///
+/// rsyslog hands such a batch over again, to this process or (after a stop or a crash) to
+/// the next one, which must then deliver those events rather than take them for `duplicate`:
+/// `unconfirmedMessages` names them, and a `--state` save leaves them out of the messageIds
+/// seen.
 final class OmprogAcknowledger: @unchecked Sendable {
   private let lock = ConditionLock()
   /// Input lines processed so far (every line through this number).
@@ -14,13 +19,21 @@ final class OmprogAcknowledger: @unchecked Sendable {
   private var outstanding: [Int: Int] = [:]
   /// Lines whose upsert ended without a final result, not yet reported in an answer.
   private var unconfirmed: [Int] = []
+  /// The messageId hashes (`SeenMessages.hash`) of lines whose upsert has no result yet, and
+  /// of those whose upsert ended without a final result.
+  private var pendingMessages: [Int: UInt64] = [:]
+  private var undeliveredMessages: Set<UInt64> = []
   private var isFinished = false
 
-  /// The pipeline processed input line `line`; `submitted`: it made an upsert.
-  func processed(line: Int, submitted: Bool) {
+  /// The pipeline processed input line `line`; `submitted`: it made an upsert, for the event
+  /// whose messageId has the hash `message` (nil without one).
+  func processed(line: Int, submitted: Bool, message: UInt64? = nil) {
     lock.withLock {
       processedThrough = max(processedThrough, line)
-      if submitted { outstanding[line, default: 0] += 1 }
+      if submitted {
+        outstanding[line, default: 0] += 1
+        if let message { pendingMessages[line] = message }
+      }
       lock.broadcast()
     }
   }
@@ -31,9 +44,19 @@ final class OmprogAcknowledger: @unchecked Sendable {
       if let count = outstanding[line] {
         outstanding[line] = count > 1 ? count - 1 : nil
       }
-      if !final { unconfirmed.append(line) }
+      if !final {
+        unconfirmed.append(line)
+        if let message = pendingMessages[line] { undeliveredMessages.insert(message) }
+      }
+      if outstanding[line] == nil { pendingMessages[line] = nil }
       lock.broadcast()
     }
+  }
+
+  /// The messageId hashes of the events rsyslog may hand over again that are not done: their
+  /// upsert has no result yet, or ended without a final one.
+  var unconfirmedMessages: Set<UInt64> {
+    lock.withLock { undeliveredMessages.union(pendingMessages.values) }
   }
 
   /// The pipeline has stopped: nothing more will be processed.

@@ -77,6 +77,17 @@ package struct SeenMessages: Sendable {
     return true
   }
 
+  /// A copy without `hashes`, the others in the same order: what a `--state` save may
+  /// remember while some events are not done (`--omprog` without `--spool`). Rebuilt whole,
+  /// so only worth it when `hashes` is not empty (a save walks every hash anyway).
+  package func removing(_ hashes: Set<UInt64>) -> SeenMessages {
+    guard !hashes.isEmpty else { return self }
+    let keys = Set(hashes.map(Self.key))
+    var copy = SeenMessages(capacity: capacity)
+    forEachOldestFirst { if !keys.contains($0) { copy.insert($0) } }
+    return copy
+  }
+
   /// Every hash, oldest first (the state file's order: loading re-inserts them in turn).
   func forEachOldestFirst(_ body: (UInt64) -> Void) {
     for index in oldest..<ring.count { body(ring[index]) }

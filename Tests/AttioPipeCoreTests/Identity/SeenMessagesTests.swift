@@ -45,6 +45,19 @@ import Testing
 
   private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
+  /// What an `--omprog` save leaves out (events not done yet): the rest keeps its order and
+  /// the original is untouched.
+  @Test func removingLeavesTheOthersInOrder() {
+    var seen = SeenMessages(capacity: 4)
+    for hash in 1...6 { seen.insert(UInt64(hash)) }
+    let kept = seen.removing([4, 1])
+    var order: [UInt64] = []
+    kept.forEachOldestFirst { order.append($0) }
+    #expect(order == [3, 5, 6])
+    #expect(!kept.contains(4) && kept.contains(3) && kept.count == 3)
+    #expect(seen.contains(4) && seen.count == 4)
+  }
+
   /// Saved in the state file: the hash must never change.
   @Test func theHashIsStable() {
     #expect(SeenMessages.hash("m1") == 0x5455_e9ed_ff2d_e8f3)
