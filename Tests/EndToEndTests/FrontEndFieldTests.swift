@@ -18,7 +18,7 @@ import Testing
 
   /// Generous: on a loaded 2-core machine a test may wait long for its turn; the watchdog only
   /// bounds a hung binary.
-  private static let watchdog = 150.0
+  private static let watchdog = 540.0
 
   // MARK: - Item 4: --state saved while the input is idle
 
