@@ -3,6 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
+@testable import AttioPipeCore
 @testable import AttioPipeDelivery
 
 /// The threads CurlTransport's requests run on. Waits are bounded generously (they only keep
@@ -31,7 +32,7 @@ import Testing
     let pool = WorkerPool(size: 3, name: "test")
     let running = Atomic<Int>(0)
     let most = Atomic<Int>(0)
-    let runs = Mutex<[Int]>([])
+    let runs = LockedValue<[Int]>([])
     let finished = DispatchSemaphore(value: 0)
     let allRan = await blocking {
       for item in 0..<60 {
@@ -81,7 +82,7 @@ import Testing
   @Test func workWaitingForAThreadRunsInTheOrderHandedOver() async {
     let pool = WorkerPool(size: 1, name: "test")
     let release = DispatchSemaphore(value: 0)
-    let order = Mutex<[Int]>([])
+    let order = LockedValue<[Int]>([])
     let finished = DispatchSemaphore(value: 0)
     await blocking {
       pool.run { _ = release.wait(timeout: .now() + 60) }

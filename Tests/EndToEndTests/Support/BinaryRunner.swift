@@ -54,7 +54,9 @@ enum BinaryRunner {
     stdinFile: String? = nil, stdout: ChildProcess.Output = .collect,
     stderr: ChildProcess.Output = .collect, shell: Shell? = nil
   ) async throws -> ChildProcess {
-    await gate.enter()
+    // The test owns the place (all its cases together: Test.Case has no public identity).
+    let owner = Test.current.map { "\($0.id)" }
+    await gate.enter(owner: owner)
     do {
       let launched =
         shell?.launch(executable, arguments) ?? (executable: executable, arguments: arguments)
@@ -62,9 +64,9 @@ enum BinaryRunner {
         executable: launched.executable, arguments: launched.arguments,
         environment: environment, directory: repositoryRoot, stdinFile: stdinFile,
         stdout: stdout, stderr: stderr, watchdog: watchdog,
-        onExit: { Task { await gate.leave() } })
+        onExit: { Task { await gate.leave(owner: owner) } })
     } catch {
-      await gate.leave()
+      await gate.leave(owner: owner)
       throw error
     }
   }
