@@ -95,7 +95,7 @@ struct EventSession {
         // profile's); only the other sources need a walk over the line here.
         var values =
           attributeMapper!.hasEventSources
-          ? attributeMapper!.values(in: line.bytes, isIdentify: line.scanned.kind == .identify)
+          ? attributeMapper!.values(in: line.bytes.span, isIdentify: line.scanned.kind == .identify)
           : MappedValues(count: attributeMapper!.mappings.count)
         for (remembered, index) in zip(person.rememberedTraits, attributeMapper!.traitSourceIndices)
         {

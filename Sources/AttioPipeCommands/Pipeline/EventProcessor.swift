@@ -81,7 +81,7 @@ struct EventProcessor {
   /// Kept out of line: numeric ids are rare and the common path stays small.
   @inline(never)
   private static func canonicalNumber(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-    CanonicalNumber.canonical(literal)
+    CanonicalNumber.canonical(literal.span)
   }
 
   /// Sets the store's clock (tests of the time to live).
@@ -109,7 +109,7 @@ struct EventProcessor {
     }
     var eventTraits: MappedValues?
     if let traitExtractor {
-      let found = traitExtractor.extract(from: line, isIdentify: scanned.kind == .identify)
+      let found = traitExtractor.extract(from: line.span, isIdentify: scanned.kind == .identify)
       Self.rememberMappedTraits(found, prefixes: traitPrefixes, in: &changes)
       eventTraits = found
     }
@@ -196,7 +196,7 @@ struct EventProcessor {
       if view == nil { Self.setSequences(of: &values, to: eventSequence) }
       if companyMapper != nil, let domain = view?.value(ProfileSlot(.companyDomain)) {
         if let bytes = domain.bytes {
-          values.set(.companyDomain, bytes)
+          values.set(.companyDomain, bytes.assumingMemoryBound(to: UInt8.self).span)
           values.setSequence(domain.sequence, of: .companyDomain)
         }
       }
@@ -327,7 +327,7 @@ struct EventProcessor {
   private static func company(of line: UnsafeBufferPointer<UInt8>, _ mapper: CompanyMapper)
     -> CompanyMapper.Outcome
   {
-    mapper.map(GroupEvent(line: line, mapped: mapper.settings.mappings.map(\.trait)))
+    mapper.map(GroupEvent(line: line.span, mapped: mapper.settings.mappings.map(\.trait)))
   }
 
   /// Records the event in the store; an event that sets an email first looks up what the
@@ -376,9 +376,9 @@ struct EventProcessor {
     return changes.withValue(.email) { newBytes -> (old: String, new: String?)? in
       // The same bytes (most identify calls repeat the address): nothing to normalise.
       guard let newBytes, !newBytes.elementsEqual(oldBytes),
-        let old = EmailAddress.normalize(oldBytes)
+        let old = EmailAddress.normalize(oldBytes.assumingMemoryBound(to: UInt8.self).span)
       else { return nil }
-      let new = EmailAddress.normalize(newBytes)
+      let new = EmailAddress.normalize(newBytes.assumingMemoryBound(to: UInt8.self).span)
       return new == old ? nil : (old, new)
     } ?? nil
   }
@@ -393,7 +393,7 @@ struct EventProcessor {
     let start = changes.withValueBuffer { bytes -> Int in
       let start = bytes.count
       if case .string(_, _, true) = value {
-        JSONStringDecoder.decode(slice, into: &bytes)
+        JSONStringDecoder.decode(slice.span, into: &bytes)
       } else {
         bytes.append(contentsOf: slice)
       }
@@ -427,7 +427,7 @@ struct EventProcessor {
     case .string(let start, let end, let escaped):
       let slice = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
       return escaped
-        ? JSONStringDecoder.decode(slice) : String(decoding: slice, as: UTF8.self)
+        ? JSONStringDecoder.decode(slice.span) : String(decoding: slice, as: UTF8.self)
     case .number(let start, let end):
       return String(
         decoding: UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]), as: UTF8.self)
@@ -453,7 +453,7 @@ struct EventProcessor {
       return canonical.withUnsafeBufferPointer { body($0) }
     case .string(let start, let end, true):
       var decoded = JSONStringDecoder.decode(
-        UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+        UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]).span)
       return decoded.withUTF8 { body($0) }
     case .absent, .null, .wrongType:
       return body(nil)

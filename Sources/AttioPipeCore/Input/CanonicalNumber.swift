@@ -4,8 +4,10 @@
 package enum CanonicalNumber {
   /// Nil when `literal` is already canonical (an integer without a fraction or exponent, the
   /// common case, which then costs one pass and no allocation).
-  package static func canonical(_ literal: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-    let needsWork = literal.contains { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }
+  package static func canonical(_ literal: Span<UInt8>) -> [UInt8]? {
+    let needsWork = literal.indices.contains {
+      literal[$0] == UInt8(ascii: ".") || literal[$0] | 0x20 == UInt8(ascii: "e")
+    }
     let isNegativeZero =
       literal.count == 2 && literal[0] == UInt8(ascii: "-")
       && literal[1] == UInt8(ascii: "0")

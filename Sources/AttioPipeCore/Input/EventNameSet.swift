@@ -30,7 +30,7 @@ package struct EventNameSet: Sendable, Equatable {
   static let identify = folded("identify")
 
   /// A track named "Identified" (or "Identify") is not the identify call: it never triggers.
-  static func isIdentifyName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func isIdentifyName(_ name: Span<UInt8>) -> Bool {
     matches(name, folded: identified) || matches(name, folded: identify)
   }
 
@@ -55,7 +55,7 @@ package struct EventNameSet: Sendable, Equatable {
 
   func contains(folded name: [UInt8]) -> Bool { names.contains(name) }
 
-  func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+  func contains(_ name: Span<UInt8>) -> Bool {
     names.contains { EventNameSet.matches(name, folded: $0) }
   }
 
@@ -67,15 +67,15 @@ package struct EventNameSet: Sendable, Equatable {
     return key
   }
 
-  static func folded(_ name: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    name.compactMap(fold)
+  static func folded(_ name: Span<UInt8>) -> [UInt8] {
+    name.indices.compactMap { fold(name[$0]) }
   }
 
   /// Compares raw name bytes with a folded name without building the folded form.
-  static func matches(_ name: UnsafeBufferPointer<UInt8>, folded key: [UInt8]) -> Bool {
+  static func matches(_ name: Span<UInt8>, folded key: [UInt8]) -> Bool {
     var position = 0
-    for byte in name {
-      guard let kept = fold(byte) else { continue }
+    for index in name.indices {
+      guard let kept = fold(name[index]) else { continue }
       guard position < key.count, key[position] == kept else { return false }
       position += 1
     }

@@ -36,10 +36,10 @@ package struct EventScanner {
       (result.isEnabled, result.isLeadGenerated) = Self.withBytes(of: scanned.event, in: line) {
         name in
         // "Identified" in --events means the identify call, never a track of that name.
-        guard let name, enabledEvents.contains(name),
-          !EventNameSet.isIdentifyName(name)
+        guard let name, enabledEvents.contains(name.span),
+          !EventNameSet.isIdentifyName(name.span)
         else { return (false, false) }
-        return (true, EventNameSet.matches(name, folded: EventNameSet.leadGenerated))
+        return (true, EventNameSet.matches(name.span, folded: EventNameSet.leadGenerated))
       }
     case .alias:
       result.kind = .alias
@@ -121,7 +121,7 @@ package struct EventScanner {
         return bytes.contains { !($0 == 0x20 || (0x09...0x0D).contains($0)) }
       }
       // Escapes or non-ASCII: decide on the decoded text (rare).
-      return !JSONStringDecoder.decode(bytes).trimmingWhitespace().isEmpty
+      return !JSONStringDecoder.decode(bytes.span).trimmingWhitespace().isEmpty
     case .absent, .null, .wrongType:
       return false
     }
@@ -136,7 +136,7 @@ package struct EventScanner {
     guard case .string(let start, let end, let escaped) = value else { return body(nil) }
     let slice = UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)])
     guard escaped else { return body(slice) }
-    var decoded = JSONStringDecoder.decode(slice)
+    var decoded = JSONStringDecoder.decode(slice.span)
     return decoded.withUTF8 { body($0) }
   }
 

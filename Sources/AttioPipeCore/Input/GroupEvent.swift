@@ -25,7 +25,7 @@ package struct GroupEvent: Equatable, Sendable {
 
   /// Reads a validated `group` line. Trait keys match ignoring ASCII case (`Website`);
   /// `mapped` names the traits of `--map-company`, matched exactly. The last duplicate wins.
-  package init(line: UnsafeBufferPointer<UInt8>, mapped: [String] = []) {
+  package init(line: Span<UInt8>, mapped: [String] = []) {
     var camelId: String?
     var snakeId: String?
     for member in JSONFieldReader.members(in: line) {
@@ -40,15 +40,16 @@ package struct GroupEvent: Equatable, Sendable {
         mappedTraits = [:]
         guard JSONFieldReader.isObject(member.value, in: line) else { continue }
         for trait in JSONFieldReader.members(ofObjectAt: member.value.lowerBound, in: line) {
-          let text = { GroupEvent.nonBlank(JSONFieldReader.string(trait.value, in: line)) }
           switch trait.key.lowercased() {
-          case "name": name = text()
-          case "website": website = text()
-          case "domain": domain = text()
+          case "name": name = GroupEvent.nonBlank(JSONFieldReader.string(trait.value, in: line))
+          case "website":
+            website = GroupEvent.nonBlank(JSONFieldReader.string(trait.value, in: line))
+          case "domain":
+            domain = GroupEvent.nonBlank(JSONFieldReader.string(trait.value, in: line))
           default: break
           }
           if mapped.contains(trait.key) {
-            mappedTraits[trait.key] = Array(UnsafeBufferPointer(rebasing: line[trait.value]))
+            mappedTraits[trait.key] = line.extracting(trait.value).array
           }
         }
       default: continue

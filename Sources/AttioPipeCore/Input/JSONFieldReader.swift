@@ -9,7 +9,7 @@ package enum JSONFieldReader {
   /// The members of the object starting at `start` (its `{`), in order: the decoded key and
   /// the byte range of the value. Duplicate keys are all listed (callers let the last win).
   static func members(
-    ofObjectAt start: Int, in line: UnsafeBufferPointer<UInt8>
+    ofObjectAt start: Int, in line: Span<UInt8>
   ) -> [(key: String, value: Range<Int>)] {
     var found: [(key: String, value: Range<Int>)] = []
     var position = skipWhitespace(from: start, in: line)
@@ -33,45 +33,43 @@ package enum JSONFieldReader {
   }
 
   /// The members of the top-level object of the line.
-  package static func members(in line: UnsafeBufferPointer<UInt8>) -> [(
+  package static func members(in line: Span<UInt8>) -> [(
     key: String, value: Range<Int>
   )] {
     members(ofObjectAt: 0, in: line)
   }
 
   /// The decoded text of a string value; nil for any other type.
-  package static func string(_ range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> String? {
+  package static func string(_ range: Range<Int>, in line: Span<UInt8>) -> String? {
     guard range.count >= 2, line[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
     return decodeString(range.lowerBound..<range.upperBound, in: line)
   }
 
   /// A string's text, or a number's literal text (ids may be numbers); nil otherwise.
-  static func text(_ range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> String? {
+  static func text(_ range: Range<Int>, in line: Span<UInt8>) -> String? {
     if let string = string(range, in: line) { return string }
     guard let first = range.first.map({ line[$0] }),
       first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
     else { return nil }
-    return String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
+    return line.extracting(range).utf8String
   }
 
   /// Whether the value at `range` is an object.
-  static func isObject(_ range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func isObject(_ range: Range<Int>, in line: Span<UInt8>) -> Bool {
     range.first.map { line[$0] == UInt8(ascii: "{") } ?? false
   }
 
   // MARK: - Walking valid JSON
 
   /// `range` spans a string with its quotes.
-  private static func decodeString(_ range: Range<Int>, in line: UnsafeBufferPointer<UInt8>)
+  private static func decodeString(_ range: Range<Int>, in line: Span<UInt8>)
     -> String
   {
-    let inner = UnsafeBufferPointer(rebasing: line[(range.lowerBound + 1)..<(range.upperBound - 1)])
-    return inner.contains(UInt8(ascii: "\\"))
-      ? JSONStringDecoder.decode(inner) : String(decoding: inner, as: UTF8.self)
+    JSONStringDecoder.decode(line.extracting((range.lowerBound + 1)..<(range.upperBound - 1)))
   }
 
   /// The position after the closing quote of the string whose opening quote is at `start`.
-  private static func endOfString(at start: Int, in line: UnsafeBufferPointer<UInt8>) -> Int {
+  private static func endOfString(at start: Int, in line: Span<UInt8>) -> Int {
     var position = start + 1
     while position < line.count {
       switch line[position] {
@@ -84,7 +82,7 @@ package enum JSONFieldReader {
   }
 
   /// The position after the value starting at `start`.
-  private static func endOfValue(at start: Int, in line: UnsafeBufferPointer<UInt8>) -> Int {
+  private static func endOfValue(at start: Int, in line: Span<UInt8>) -> Int {
     guard start < line.count else { return start }
     switch line[start] {
     case UInt8(ascii: "\""):
@@ -120,7 +118,7 @@ package enum JSONFieldReader {
     }
   }
 
-  private static func skipWhitespace(from start: Int, in line: UnsafeBufferPointer<UInt8>) -> Int {
+  private static func skipWhitespace(from start: Int, in line: Span<UInt8>) -> Int {
     var position = start
     while position < line.count {
       switch line[position] {

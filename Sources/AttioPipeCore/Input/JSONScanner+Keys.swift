@@ -9,7 +9,7 @@ package struct KeySpan {
   func matches(_ literal: StaticString, in scanner: borrowing JSONScanner) -> Bool {
     let bytes = scanner.bytes(start, end)
     if escaped {
-      return JSONStringDecoder.decode(bytes) == literal.description
+      return JSONStringDecoder.decode(bytes.span) == literal.description
     }
     let count = literal.utf8CodeUnitCount
     return bytes.count == count && bytesEqual(bytes.baseAddress!, literal.utf8Start, count: count)
@@ -91,7 +91,7 @@ extension TraitSpelling {
   /// trait name is rejected after a dozen bytes.
   init?(matching key: KeySpan, in scanner: borrowing JSONScanner) {
     if key.escaped {
-      var decoded = JSONStringDecoder.decode(scanner.bytes(key.start, key.end))
+      var decoded = JSONStringDecoder.decode(scanner.bytes(key.start, key.end).span)
       guard let found = decoded.withUTF8({ TraitSpelling(folding: $0) }) else { return nil }
       self = found
       return

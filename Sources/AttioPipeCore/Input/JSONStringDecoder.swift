@@ -4,10 +4,8 @@
 /// UTF-16 surrogate (legal JSON, not a character) becomes U+FFFD so that everything the tool
 /// writes stays valid UTF-8.
 package enum JSONStringDecoder {
-  package static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-    guard bytes.contains(UInt8(ascii: "\\")) else {
-      return String(decoding: bytes, as: UTF8.self)
-    }
+  package static func decode(_ bytes: Span<UInt8>) -> String {
+    guard bytes.contains(UInt8(ascii: "\\")) else { return bytes.utf8String }
     var output = [UInt8]()
     output.reserveCapacity(bytes.count)
     decode(bytes, into: &output)
@@ -15,7 +13,7 @@ package enum JSONStringDecoder {
   }
 
   /// Appends the decoded UTF-8 bytes to `output` (no String on the way).
-  package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+  package static func decode(_ bytes: Span<UInt8>, into output: inout [UInt8]) {
     var index = 0
     while index < bytes.count {
       let byte = bytes[index]
@@ -52,7 +50,7 @@ package enum JSONStringDecoder {
     }
   }
 
-  private static func hexUnit(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt16 {
+  private static func hexUnit(_ bytes: Span<UInt8>, at index: Int) -> UInt16 {
     var unit: UInt16 = 0
     for offset in 0..<4 {
       unit = unit << 4 | UInt16(JSONScanner.hexValue(bytes[index + offset]) ?? 0)

@@ -109,20 +109,24 @@ package struct MappedValueExtractor: Sendable {
 
   /// The values of the sources that `line` (a validated JSON object) gives. `isIdentify`: the
   /// line is an `identify` call (its top-level `traits` are read).
-  package func extract(from line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
+  package func extract(from line: Span<UInt8>, isIdentify: Bool) -> MappedValues {
     var found = [Range<Int>?](repeating: nil, count: candidates.count)
-    nodes.withUnsafeBufferPointer { nodes in
-      children.withUnsafeBufferPointer { children in
-        endings.withUnsafeBufferPointer { endings in
-          keyBytes.withUnsafeBufferPointer { keyBytes in
-            var walker = Walker(
-              bytes: line,
-              trie: Trie(
-                nodes: nodes, children: children, endings: endings, keyBytes: keyBytes,
-                isIdentify: isIdentify))
-            walker.skipWhitespace()
-            if walker.position < line.count && line[walker.position] == UInt8(ascii: "{") {
-              walker.object(at: 0, found: &found)
+    // The walker is a scanner: it reads the line through a pointer, eight bytes at a time,
+    // within this call only.
+    line.withUnsafeBufferPointer { line in
+      nodes.withUnsafeBufferPointer { nodes in
+        children.withUnsafeBufferPointer { children in
+          endings.withUnsafeBufferPointer { endings in
+            keyBytes.withUnsafeBufferPointer { keyBytes in
+              var walker = Walker(
+                bytes: line,
+                trie: Trie(
+                  nodes: nodes, children: children, endings: endings, keyBytes: keyBytes,
+                  isIdentify: isIdentify))
+              walker.skipWhitespace()
+              if walker.position < line.count && line[walker.position] == UInt8(ascii: "{") {
+                walker.object(at: 0, found: &found)
+              }
             }
           }
         }
@@ -135,7 +139,7 @@ package struct MappedValueExtractor: Sendable {
       let candidate = candidates[index]
       if candidate.rank < ranks[candidate.source] {
         ranks[candidate.source] = candidate.rank
-        values[candidate.source] = Array(line[range])
+        values[candidate.source] = line.extracting(range).array
       }
     }
     return values
@@ -250,7 +254,7 @@ private struct Walker {
 
   private func keyEquals(_ key: (Range<Int>, Bool), _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
     let slice = UnsafeBufferPointer(rebasing: bytes[key.0])
-    if key.1 { return JSONStringDecoder.decode(slice).utf8.elementsEqual(wanted) }
+    if key.1 { return JSONStringDecoder.decode(slice.span).utf8.elementsEqual(wanted) }
     guard slice.count == wanted.count else { return false }
     return slice.isEmpty || bytesEqual(slice.baseAddress!, wanted.baseAddress!, count: slice.count)
   }

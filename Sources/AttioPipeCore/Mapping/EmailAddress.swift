@@ -20,11 +20,11 @@ package enum EmailAddress {
   /// The normalised address, or nil when Attio would reject it.
   package static func normalize(_ raw: String) -> String? {
     var raw = raw
-    return raw.withUTF8 { normalize(UnsafeRawBufferPointer($0)) }
+    return raw.withUTF8 { normalize($0.span) }
   }
 
   /// The same from the bytes a profile holds.
-  package static func normalize(_ raw: UnsafeRawBufferPointer) -> String? {
+  package static func normalize(_ raw: Span<UInt8>) -> String? {
     var address: [UInt8] = []
     guard normalize(raw, appendingTo: &address) else { return nil }
     return String(decoding: address, as: UTF8.self)
@@ -34,21 +34,22 @@ package enum EmailAddress {
   /// address), and ASCII with letters from U+00C0...U+00FF (most accented addresses), are
   /// trimmed, checked and lower-cased straight into it; anything else takes the Unicode path.
   /// False, and nothing appended, when Attio would reject the address.
-  static func normalize(_ raw: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Bool {
+  static func normalize(_ raw: Span<UInt8>, appendingTo output: inout [UInt8]) -> Bool {
     var start = 0
     var end = raw.count
     while start < end && isASCIISpace(raw[start]) { start += 1 }
     while end > start && isASCIISpace(raw[end - 1]) { end -= 1 }
-    let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+    let bytes = raw.extracting(start..<end)
     guard isLatin1Letters(bytes) else {
       guard let address = normalizeUnicode(raw.utf8String) else { return false }
       output.append(contentsOf: address.utf8)
       return true
     }
-    guard isValid(bytes.assumingMemoryBound(to: UInt8.self)) else { return false }
+    guard isValid(bytes) else { return false }
     output.reserveCapacity(output.count + bytes.count)
     var previous: UInt8 = 0
-    for byte in bytes {
+    for index in bytes.indices {
+      let byte = bytes[index]
       if byte < 0x80 {
         output.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
       } else if previous == 0xC3 && byte <= 0x9E && byte != 0x97 {
@@ -67,7 +68,7 @@ package enum EmailAddress {
   /// characters are their own NFC form, none is white space or invisible, and each lower-cases
   /// to one character of the same range (U+00C0...U+00DE but U+00D7 by +0x20; the rest to
   /// themselves).
-  private static func isLatin1Letters(_ bytes: UnsafeRawBufferPointer) -> Bool {
+  private static func isLatin1Letters(_ bytes: Span<UInt8>) -> Bool {
     var index = 0
     while index < bytes.count {
       let byte = bytes[index]
@@ -103,7 +104,7 @@ package enum EmailAddress {
 
   /// ASCII bytes, and the two-byte letters `isLatin1Letters` allows (each byte of which counts
   /// as a letter): the same rule as for scalars below, on bytes (case does not matter to it).
-  private static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  private static func isValid(_ bytes: Span<UInt8>) -> Bool {
     guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")),
       at > 0, at <= 64
     else { return false }

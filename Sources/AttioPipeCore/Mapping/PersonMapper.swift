@@ -67,13 +67,15 @@ package struct PersonMapper: Sendable {
     var warnings: [EventWarning] = []
     let isValid: Bool
     if let email = profile[.email].bytes {
-      isValid = values.set(.email) { EmailAddress.normalize(email, appendingTo: &$0) }
+      isValid = values.set(.email) {
+        EmailAddress.normalize(email.assumingMemoryBound(to: UInt8.self).span, appendingTo: &$0)
+      }
     } else if let fallback = fallbackEmail() {
       warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
       var email = fallback.email
       isValid = email.withUTF8 { email in
         values.set(.email) {
-          EmailAddress.normalize(UnsafeRawBufferPointer(email), appendingTo: &$0)
+          EmailAddress.normalize(email.span, appendingTo: &$0)
         }
       }
     } else {
@@ -97,7 +99,7 @@ package struct PersonMapper: Sendable {
           PhoneNumberNormalizer(defaultRegion: $0)
         } ?? phoneNormalizer
       let written = values.set(.phone) {
-        normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self), appendingTo: &$0)
+        normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self).span, appendingTo: &$0)
       }
       if written {
         values.setSequence(profile[.phone].sequence, of: .phone)
@@ -106,10 +108,10 @@ package struct PersonMapper: Sendable {
       }
     }
     if let title = profile[.jobTitle].bytes {
-      if PersonName.isHonorific(title) {
+      if PersonName.isHonorific(title.assumingMemoryBound(to: UInt8.self).span) {
         warnings.append(EventWarning(.notAJobTitle, [("value", title.utf8String)]))
       } else {
-        values.set(.jobTitle, title)
+        values.set(.jobTitle, title.assumingMemoryBound(to: UInt8.self).span)
         values.setSequence(profile[.jobTitle].sequence, of: .jobTitle)
       }
     }
@@ -117,7 +119,7 @@ package struct PersonMapper: Sendable {
     // What the person was known as before an email change, while it differs.
     if let previous = profile[.previousEmail].bytes {
       let differs = values.withBytes { !previous.elementsEqual($0[.email]!) }
-      if differs { values.set(.previousEmail, previous) }
+      if differs { values.set(.previousEmail, previous.assumingMemoryBound(to: UInt8.self).span) }
     }
     return .person(warnings: warnings)
   }

@@ -35,22 +35,29 @@ enum PersonName {
     first: ProfileValue, last: ProfileValue, full: ProfileValue,
     into values: inout PersonValues
   ) {
-    guard let name = full.bytes else {
+    guard let name = full.bytes?.assumingMemoryBound(to: UInt8.self) else {
       guard first.bytes != nil || last.bytes != nil else { return }
-      joined(first.bytes, last.bytes, into: &values)
+      joined(
+        (first.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0)).assumingMemoryBound(
+          to: UInt8.self
+        ).span,
+        (last.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0)).assumingMemoryBound(
+          to: UInt8.self
+        ).span, into: &values)
       return
     }
-    if first.bytes == nil && last.bytes == nil, splitPlain(name, into: &values) {
+    if first.bytes == nil && last.bytes == nil, splitPlain(name.span, into: &values) {
       return
     }
-    if let knownFirst = first.bytes, let knownLast = last.bytes,
+    if let knownFirst = first.bytes?.assumingMemoryBound(to: UInt8.self),
+      let knownLast = last.bytes?.assumingMemoryBound(to: UInt8.self),
       name.count == knownFirst.count + 1 + knownLast.count,
       name.starts(with: knownFirst), name[knownFirst.count] == 0x20,
       name[(knownFirst.count + 1)...].elementsEqual(knownLast)
     {
-      values.set(.firstName, knownFirst)
-      values.set(.lastName, knownLast)
-      values.set(.fullName, name)
+      values.set(.firstName, knownFirst.span)
+      values.set(.lastName, knownLast.span)
+      values.set(.fullName, name.span)
       return
     }
     values.name = resolve(first: first.owned, last: last.owned, full: full.owned)
@@ -60,7 +67,7 @@ enum PersonName {
   /// ASCII and other characters only from U+00C0...U+02FF (Latin letters, which neither are
   /// white space nor join a space into one character). False, and nothing written, for
   /// anything else.
-  private static func splitPlain(_ raw: UnsafeRawBufferPointer, into values: inout PersonValues)
+  private static func splitPlain(_ raw: Span<UInt8>, into values: inout PersonValues)
     -> Bool
   {
     func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
@@ -88,26 +95,22 @@ enum PersonName {
     }
     let count = words.count
     guard count > 0 else { return false }
-    func word(_ index: Int) -> UnsafeRawBufferPointer {
-      UnsafeRawBufferPointer(rebasing: raw[words[index]])
-    }
     var low = 0
     var high = count
-    while low < high, isHonorific(word(low)) { low += 1 }
-    while high - low > 1, isSuffix(word(high - 1)) { high -= 1 }
-    let trimmed = UnsafeRawBufferPointer(
-      rebasing: raw[words[0].lowerBound..<words[count - 1].upperBound])
+    while low < high, isHonorific(raw.extracting(words[low])) { low += 1 }
+    while high - low > 1, isSuffix(raw.extracting(words[high - 1])) { high -= 1 }
+    let trimmed = raw.extracting(words[0].lowerBound..<words[count - 1].upperBound)
     guard low < high else {
-      values.set(.firstName, UnsafeRawBufferPointer(start: nil, count: 0))
-      values.set(.lastName, UnsafeRawBufferPointer(start: nil, count: 0))
+      values.set(.firstName, Span())
+      values.set(.lastName, Span())
       values.set(.fullName, trimmed)
       return true
     }
-    values.set(.firstName, word(low))
+    values.set(.firstName, raw.extracting(words[low]))
     values.set(.lastName) { text in
       for index in (low + 1)..<high {
         if index > low + 1 { text.append(0x20) }
-        text.append(contentsOf: word(index))
+        text.append(raw.extracting(words[index]))
       }
       return true
     }
@@ -117,18 +120,14 @@ enum PersonName {
 
   /// The parts joined with one space, as `joined(_:_:)` below, from bytes.
   private static func joined(
-    _ first: UnsafeRawBufferPointer?, _ last: UnsafeRawBufferPointer?,
-    into values: inout PersonValues
+    _ first: Span<UInt8>, _ last: Span<UInt8>, into values: inout PersonValues
   ) {
-    let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-    let first = first ?? empty
-    let last = last ?? empty
     values.set(.firstName, first)
     values.set(.lastName, last)
     values.set(.fullName) { text in
-      text.append(contentsOf: first)
+      text.append(first)
       if !first.isEmpty && !last.isEmpty { text.append(0x20) }
-      text.append(contentsOf: last)
+      text.append(last)
       return true
     }
   }
@@ -226,20 +225,20 @@ enum PersonName {
   /// Whether `text` is an honorific written alone ("Mr.", "dr", "Mx"): never a job title.
   static func isHonorific<Text: StringProtocol>(_ text: Text) -> Bool {
     var text = String(text)
-    return text.withUTF8 { isHonorific(UnsafeRawBufferPointer($0)) }
+    return text.withUTF8 { isHonorific($0.span) }
   }
 
-  static func isHonorific(_ word: UnsafeRawBufferPointer) -> Bool {
+  static func isHonorific(_ word: Span<UInt8>) -> Bool {
     guard let folded = folded(word) else { return false }
     return honorifics.contains(folded)
   }
 
   private static func isSuffix(_ word: Substring) -> Bool {
     var word = word
-    return word.withUTF8 { isSuffix(UnsafeRawBufferPointer($0)) }
+    return word.withUTF8 { isSuffix($0.span) }
   }
 
-  private static func isSuffix(_ word: UnsafeRawBufferPointer) -> Bool {
+  private static func isSuffix(_ word: Span<UInt8>) -> Bool {
     guard let folded = folded(word) else { return false }
     return suffixes.contains(folded)
   }
@@ -258,10 +257,11 @@ enum PersonName {
   /// A word of at most `longestWord` bytes lower-cased without dots and commas ("Ph.D.," is
   /// "phd"), packed into one integer for comparison; nil for a longer word or one with
   /// non-ASCII letters (no honorific or suffix has one, and none lower-cases to ASCII).
-  private static func folded(_ word: UnsafeRawBufferPointer) -> UInt64? {
+  private static func folded(_ word: Span<UInt8>) -> UInt64? {
     guard word.count <= longestWord else { return nil }
     var folded: UInt64 = 0
-    for byte in word {
+    for index in word.indices {
+      let byte = word[index]
       if byte >= 0x80 || byte == 0 { return nil }
       if byte == UInt8(ascii: ".") || byte == UInt8(ascii: ",") { continue }
       folded = folded << 8 | UInt64((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)

@@ -93,10 +93,10 @@ package struct PersonValues: Sendable {
   // MARK: - Bytes
 
   /// Sets a field to a copy of `bytes`.
-  package mutating func set(_ field: Field, _ bytes: UnsafeRawBufferPointer) {
+  package mutating func set(_ field: Field, _ bytes: Span<UInt8>) {
     if text.isEmpty { addHeader() }
     let start = text.count
-    text.append(contentsOf: bytes)
+    text.append(bytes)
     mark(field, from: start)
   }
 
@@ -120,13 +120,13 @@ package struct PersonValues: Sendable {
       if !text.isEmpty { store(-1, -1, for: field) }
       return
     }
-    string.withUTF8 { set(field, UnsafeRawBufferPointer($0)) }
+    string.withUTF8 { set(field, $0.span) }
   }
 
   /// Copies one field of another person's values (`PersonName` builds names in a scratch).
   mutating func set(_ field: Field, from other: PersonValues, _ otherField: Field) {
     other.withBytes { bytes in
-      if let value = bytes[otherField] { set(field, UnsafeRawBufferPointer(value)) }
+      if let value = bytes[otherField] { set(field, value.span) }
     }
   }
 

@@ -40,23 +40,23 @@ package struct PhoneNumberNormalizer: Sendable {
   /// `raw` is a string trait or the literal text of a JSON number (`15558675309`).
   func normalize(_ raw: String) -> String? {
     var raw = raw
-    return raw.withUTF8 { normalize($0) }
+    return raw.withUTF8 { normalize($0.span) }
   }
 
   /// The same from the bytes a profile holds.
-  func normalize(_ raw: UnsafeBufferPointer<UInt8>) -> String? {
+  func normalize(_ raw: Span<UInt8>) -> String? {
     number(raw)?.string
   }
 
   /// The same, appended to `output` (the mapper's path, no String made); false, and nothing
   /// appended, when the input cannot be normalised.
-  func normalize(_ raw: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8]) -> Bool {
+  func normalize(_ raw: Span<UInt8>, appendingTo output: inout [UInt8]) -> Bool {
     guard let number = number(raw) else { return false }
     number.append(to: &output)
     return true
   }
 
-  private func number(_ raw: UnsafeBufferPointer<UInt8>) -> E164? {
+  private func number(_ raw: Span<UInt8>) -> E164? {
     guard let scanned = Self.scan(raw) else { return nil }
     let digits = scanned.digits[...]
     if scanned.hasPlus { return Self.international(digits) }
@@ -83,7 +83,7 @@ package struct PhoneNumberNormalizer: Sendable {
   /// not a number at all counts as having one (the missing country is not its problem).
   static func hasInternationalPrefix(_ raw: String) -> Bool {
     var raw = raw
-    guard let scanned = raw.withUTF8({ scan($0) }) else { return true }
+    guard let scanned = raw.withUTF8({ scan($0.span) }) else { return true }
     return scanned.hasPlus || scanned.digits.starts(with: "00".utf8)
   }
 
@@ -194,7 +194,7 @@ package struct PhoneNumberNormalizer: Sendable {
 
   /// Keeps digits and a leading "+", skips separators, cuts an extension; nil for anything
   /// else, for a "+" after the first digit, and for input without digits.
-  private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scanned? {
+  private static func scan(_ bytes: Span<UInt8>) -> Scanned? {
     var scanned = Scanned()
     scanned.digits.reserveCapacity(20)
     var index = 0
@@ -228,7 +228,7 @@ package struct PhoneNumberNormalizer: Sendable {
   /// dashes that word processors and locale-aware formatters put into numbers: no-break space
   /// U+00A0, the U+2000...U+200A spaces, narrow no-break space U+202F (French formatting),
   /// U+2010...U+2015 hyphens and dashes and the minus sign U+2212.
-  private static func separatorWidth(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+  private static func separatorWidth(_ bytes: Span<UInt8>, at index: Int) -> Int? {
     func byte(_ offset: Int) -> UInt8? {
       index + offset < bytes.count ? bytes[index + offset] : nil
     }
@@ -267,7 +267,7 @@ package struct PhoneNumberNormalizer: Sendable {
 
   /// The byte length of the extension marker at `index`, or nil when there is none.
   private static func extensionMarkerWidth(
-    _ bytes: UnsafeBufferPointer<UInt8>, at index: Int
+    _ bytes: Span<UInt8>, at index: Int
   ) -> Int? {
     markers: for marker in extensionMarkers {
       guard index + marker.count <= bytes.count else { continue }
@@ -284,7 +284,7 @@ package struct PhoneNumberNormalizer: Sendable {
   /// Whether what follows an extension marker is an extension: at least one digit, and nothing
   /// but digits and separators (also ":" and "=", as in "ext: 23"). Anything else means the
   /// "x" or "#" was not an extension marker but junk, and the whole input is refused.
-  private static func isExtension(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+  private static func isExtension(_ bytes: Span<UInt8>, from start: Int) -> Bool {
     var index = start
     var sawDigit = false
     while index < bytes.count {

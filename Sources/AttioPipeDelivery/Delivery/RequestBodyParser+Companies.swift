@@ -16,9 +16,9 @@ extension RequestBodyParser {
   /// has been validated by the scanner.
   static func object(of line: UnsafeBufferPointer<UInt8>) -> BodyObject? {
     guard
-      let member = JSONFieldReader.members(in: line).last(where: { $0.key == "object" })
+      let member = JSONFieldReader.members(in: line.span).last(where: { $0.key == "object" })
     else { return nil }
-    switch JSONFieldReader.string(member.value, in: line) {
+    switch JSONFieldReader.string(member.value, in: line.span) {
     case AttioObject.people.rawValue?: return .people
     case AttioObject.companies.rawValue?: return .companies
     case let other?: return .unknown(other)
@@ -36,7 +36,7 @@ extension RequestBodyParser {
     var attributes: [UpsertRequest.Attribute] = []
     for member in members {
       let slug = JSONStringDecoder.decode(
-        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]))
+        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]).span)
       let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
       if let index = attributes.firstIndex(where: { $0.slug == slug }) {
         attributes[index].value = value  // a duplicate key: the last one wins

@@ -39,7 +39,7 @@ package struct RequestBodyParser: Sendable {
     var attributes: [UpsertRequest.Attribute] = []
     for member in members {
       let name = JSONStringDecoder.decode(
-        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]))
+        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]).span)
       let slug = slugs.slug(forStandardName: name)
       let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
       if let index = attributes.firstIndex(where: { $0.slug == slug }) {

@@ -88,7 +88,7 @@ struct TokenRedactor: Sendable {
       }
     }
     var decoded: [UInt8] = []
-    literal.withUnsafeBufferPointer { JSONStringDecoder.decode($0, into: &decoded) }
+    literal.withUnsafeBufferPointer { JSONStringDecoder.decode($0.span, into: &decoded) }
     return decoded
   }
 }

@@ -132,7 +132,7 @@ private enum Extracted: Equatable, CustomStringConvertible {
       self = .null
     case .string(let start, let end, _):
       let decoded = JSONStringDecoder.decode(
-        UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]))
+        UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]).span)
       self = .string(Array(decoded.utf8))
     case .number(let start, let end):
       self = .number(Array(line[Int(start)..<Int(end)]))

@@ -166,7 +166,7 @@ extension ScannedValue {
     (#"\ud83d\u0041"#, "\u{FFFD}A"),
   ])
   func decodes(_ body: String, _ expected: String) {
-    let decoded = Array(body.utf8).withUnsafeBufferPointer { JSONStringDecoder.decode($0) }
+    let decoded = Array(body.utf8).withUnsafeBufferPointer { JSONStringDecoder.decode($0.span) }
     #expect(decoded == expected)
   }
 }

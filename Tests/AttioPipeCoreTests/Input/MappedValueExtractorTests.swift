@@ -9,7 +9,7 @@ import Testing
   private func extract(_ sources: [String], _ line: String, identify: Bool = true) -> [String?] {
     let extractor = MappedValueExtractor(sources: sources.map { MappedSource($0)! })
     var line = line
-    let values = line.withUTF8 { extractor.extract(from: $0, isIdentify: identify) }
+    let values = line.withUTF8 { extractor.extract(from: $0.span, isIdentify: identify) }
     return values.raw.map { $0.map { String(decoding: $0, as: UTF8.self) } }
   }
 

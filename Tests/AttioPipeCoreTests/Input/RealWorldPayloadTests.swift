@@ -116,7 +116,7 @@ import Testing
 @Suite struct CanonicalNumberTests {
   private func canonical(_ literal: String) -> String {
     let bytes = Array(literal.utf8)
-    let result = bytes.withUnsafeBufferPointer { CanonicalNumber.canonical($0) } ?? bytes
+    let result = bytes.withUnsafeBufferPointer { CanonicalNumber.canonical($0.span) } ?? bytes
     return String(decoding: result, as: UTF8.self)
   }
 

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct CompanyMapperTests {
   private func group(_ line: String, mapped: [String] = []) -> GroupEvent {
-    Array(line.utf8).withUnsafeBufferPointer { GroupEvent(line: $0, mapped: mapped) }
+    Array(line.utf8).withUnsafeBufferPointer { GroupEvent(line: $0.span, mapped: mapped) }
   }
 
   private func map(_ line: String) -> CompanyMapper.Outcome {

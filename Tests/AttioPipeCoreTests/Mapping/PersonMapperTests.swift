@@ -244,14 +244,14 @@ import Testing
   @Test(arguments: ["Signed Up", "signed_up", "signedUp", "SIGNED-UP", "signed.up", " Signed  Up "])
   func matchesIgnoringCaseAndSeparators(_ name: String) {
     let names = EventNameSet(["Signed Up"])
-    let matched = Array(name.utf8).withUnsafeBufferPointer { names.contains($0) }
+    let matched = Array(name.utf8).withUnsafeBufferPointer { names.contains($0.span) }
     #expect(matched)
   }
 
   @Test(arguments: ["Signed", "Signed Up Now", "Sign Up", ""])
   func doesNotMatchOtherNames(_ name: String) {
     let names = EventNameSet(["Signed Up"])
-    let matched = Array(name.utf8).withUnsafeBufferPointer { names.contains($0) }
+    let matched = Array(name.utf8).withUnsafeBufferPointer { names.contains($0.span) }
     #expect(!matched)
   }
 }

@@ -36,7 +36,7 @@ package struct AttributeMapper: Sendable {
 
   /// The sources' values in `line` (validated), converted into `person`.
   mutating func apply(
-    line: UnsafeBufferPointer<UInt8>, isIdentify: Bool, to person: inout PersonValues,
+    line: Span<UInt8>, isIdentify: Bool, to person: inout PersonValues,
     warnings: inout [EventWarning]
   ) {
     apply(values(in: line, isIdentify: isIdentify), to: &person, warnings: &warnings)
@@ -44,7 +44,7 @@ package struct AttributeMapper: Sendable {
 
   /// The raw values the event itself gives (an `identify`'s top-level `traits` are read only
   /// when `isIdentify`).
-  package func values(in line: UnsafeBufferPointer<UInt8>, isIdentify: Bool) -> MappedValues {
+  package func values(in line: Span<UInt8>, isIdentify: Bool) -> MappedValues {
     extractor.extract(from: line, isIdentify: isIdentify)
   }
 

@@ -405,7 +405,7 @@ private struct Reader {
         index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
       }
       guard index < bytes.count else { return nil }
-      let text = bytes[start..<index].withUnsafeBufferPointer { JSONStringDecoder.decode($0) }
+      let text = bytes[start..<index].withUnsafeBufferPointer { JSONStringDecoder.decode($0.span) }
       index += 1
       return .string(text)
     case UInt8(ascii: "["):

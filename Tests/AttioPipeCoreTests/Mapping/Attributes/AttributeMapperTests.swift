@@ -25,7 +25,7 @@ import Testing
     var warnings: [EventWarning] = []
     var line = line
     line.withUTF8 {
-      mapper.apply(line: $0, isIdentify: identify, to: &person, warnings: &warnings)
+      mapper.apply(line: $0.span, isIdentify: identify, to: &person, warnings: &warnings)
     }
     return (person, warnings)
   }
