@@ -50,9 +50,9 @@ more in the binary-plus-runtime figure and is fine for a quick look, not for --u
 Determinism (why these choices; each was checked on a 2-core Debian 12 VM, valgrind 3.19):
 
 - Instructions, not time: callgrind counts what the CPU would execute, so load from other
-  work on the machine does not move the figure. Two runs of each build-mode stream differ by
-  0.06% at most (the two threads share the JSON scanning by who is free, and a hand-over
-  costs a little), allocations by 0.01% at most.
+  work on the machine does not move the figure. Five runs of each build-mode stream differed
+  by 0.07% at most (the two threads share the JSON scanning by who is free, and a hand-over
+  costs a little), allocations by 0.02% at most.
 - glibc picks memcpy, memmove, strlen, memchr ... variants by CPU at load time (ifunc:
   SSE2, AVX2, EVEX/AVX-512, ERMS and the cache sizes decide), so libc's instruction counts
   differ between machines with the same code. Measured here on `build mixed`: with
@@ -82,8 +82,8 @@ Determinism (why these choices; each was checked on a 2-core Debian 12 VM, valgr
   headers and body separately, so with Nagle each answer waited about 40 ms for the delayed
   ACK). Which of the worker threads does a piece of work changes from run to run (the
   per-thread counts and even the number of threads differ), so the figure is the sum over
-  all threads (--separate-threads=yes is kept for looking at them); two runs differed by
-  0.01% in instructions and allocations.
+  all threads (--separate-threads=yes is kept for looking at them); seven runs differed by
+  0.02% in instructions and 0.11% in allocations.
 - The Swift toolchain and valgrind versions are recorded in budgets.json: a new toolchain
   changes the code generated, so the budgets are measured again (--update) with it.
 
