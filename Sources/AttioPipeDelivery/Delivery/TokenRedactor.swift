@@ -1,4 +1,5 @@
 import AttioPipeCore
+import Glibc
 
 /// Takes the API key out of text that came from the server (an answer's body, every byte of
 /// which may end up in a result, a diagnostic or `check`'s output) before anything reads it.
@@ -16,26 +17,30 @@ struct TokenRedactor: Sendable {
     self.secret = secret
   }
 
+  /// Every answer passes through here, so the common case (no key, no escapes) costs two
+  /// byte scans (`memchr` and `memcmp`) and allocates nothing.
   func redact(_ text: [UInt8]) -> [UInt8] {
     guard !secret.isEmpty else { return text }
     var text = text
-    if text.firstRange(of: secret) != nil { text.replace(secret, with: Self.replacement) }
-    guard text.contains(Self.backslash) else { return text }
+    if Self.firstIndex(of: secret, in: text[...]) != nil {
+      text = Self.replacingAll(secret, with: Self.replacement, in: text)
+    }
+    guard Self.contains(Self.backslash, in: text) else { return text }
     return redactingEscapedStrings(text)
   }
 
   private static let quote = UInt8(ascii: "\"")
   private static let backslash = UInt8(ascii: "\\")
 
-  /// Rewrites the JSON string literals that hold escapes and, decoded, the key. Outside
-  /// strings JSON has no quotes or backslashes, so a scan from quote to quote finds them.
+  /// Rewrites the JSON string literals that hold escapes and, decoded, the key; the text
+  /// itself when none does. Outside strings JSON has no quotes or backslashes, so a scan from
+  /// quote to quote finds them.
   private func redactingEscapedStrings(_ text: [UInt8]) -> [UInt8] {
-    var output: [UInt8] = []
-    output.reserveCapacity(text.count)
+    var output: [UInt8]?
+    var copied = 0
     var index = 0
     while index < text.count {
       guard text[index] == Self.quote else {
-        output.append(text[index])
         index += 1
         continue
       }
@@ -48,20 +53,68 @@ struct TokenRedactor: Sendable {
         }
         end += 1
       }
-      guard end < text.count else {
-        output.append(contentsOf: text[index...])
-        break
-      }
-      let literal = text[(index + 1)..<end]
-      if hasEscapes, var decoded = Self.decoded(literal), decoded.firstRange(of: secret) != nil {
-        decoded.replace(secret, with: Self.replacement)
-        decoded.withUnsafeBufferPointer { output.appendJSONString(utf8: $0) }
-      } else {
-        output.append(contentsOf: text[index...end])
+      guard end < text.count else { break }
+      if hasEscapes, var decoded = Self.decoded(text[(index + 1)..<end]),
+        Self.firstIndex(of: secret, in: decoded[...]) != nil
+      {
+        decoded = Self.replacingAll(secret, with: Self.replacement, in: decoded)
+        if output == nil { output = [] }
+        output!.append(contentsOf: text[copied..<index])
+        decoded.withUnsafeBufferPointer { output!.appendJSONString(utf8: $0) }
+        copied = end + 1
       }
       index = end + 1
     }
+    guard var output else { return text }
+    output.append(contentsOf: text[copied...])
     return output
+  }
+
+  /// Where `needle` first occurs in `haystack` (an index of `haystack`): `memchr` to its
+  /// first byte, `memcmp` for the rest.
+  private static func firstIndex(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+    guard let first = needle.first, needle.count <= haystack.count else { return nil }
+    return haystack.withUnsafeBufferPointer { hay in
+      needle.withUnsafeBufferPointer { pin in
+        let base = hay.baseAddress!
+        let last = hay.count - pin.count
+        var position = 0
+        while position <= last {
+          guard let hit = memchr(base + position, Int32(first), last - position + 1) else {
+            return nil
+          }
+          let offset = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+          if memcmp(base + offset, pin.baseAddress!, pin.count) == 0 {
+            return haystack.startIndex + offset
+          }
+          position = offset + 1
+        }
+        return nil
+      }
+    }
+  }
+
+  /// `text` with every occurrence of `needle` (left to right, not overlapping) replaced.
+  private static func replacingAll(
+    _ needle: [UInt8], with replacement: [UInt8], in text: [UInt8]
+  ) -> [UInt8] {
+    var output: [UInt8] = []
+    output.reserveCapacity(text.count)
+    var start = 0
+    while let found = firstIndex(of: needle, in: text[start...]) {
+      output.append(contentsOf: text[start..<found])
+      output.append(contentsOf: replacement)
+      start = found + needle.count
+    }
+    output.append(contentsOf: text[start...])
+    return output
+  }
+
+  private static func contains(_ byte: UInt8, in text: [UInt8]) -> Bool {
+    text.withUnsafeBytes { bytes in
+      guard let base = bytes.baseAddress else { return false }
+      return memchr(base, Int32(byte), bytes.count) != nil
+    }
   }
 
   /// A string literal's body decoded, or nil when its escapes are not JSON's (the text is

@@ -41,4 +41,23 @@ import Testing
   @Test func aMalformedStringDoesNotHideTheKeyInItsRawBytes() {
     #expect(redacted(#"{"m":"\x s3cr/et-Key"}"#) == #"{"m":"\x <redacted>"}"#)
   }
+
+  /// The byte search at the edges: the key first and last, a near miss before a hit (the
+  /// search must not skip the hit that starts inside the miss), the key's first byte
+  /// everywhere, and text shorter than the key.
+  @Test func theSearchFindsTheKeyAtTheEdgesAndAfterNearMisses() {
+    #expect(redacted("s3cr/et-Key") == "<redacted>")
+    #expect(redacted("s3cr/et-Keys3cr/et-Key") == "<redacted><redacted>")
+    #expect(redacted("ss3cr/et-Ke s3s3cr/et-Key") == "ss3cr/et-Ke s3<redacted>")
+    #expect(redacted("sssssssssss") == "sssssssssss")
+    #expect(redacted("s3cr") == "s3cr")
+  }
+
+  /// Of several escaped strings only the one that spells the key is written again; the
+  /// others, and everything between, keep their bytes.
+  @Test func onlyTheStringThatSpellsTheKeyIsRewritten() {
+    #expect(
+      redacted(#"{"a":"A","b":"s3cr\/et-Key","c":"\/x","d":[1,2]}"#)
+        == #"{"a":"A","b":"<redacted>","c":"\/x","d":[1,2]}"#)
+  }
 }
