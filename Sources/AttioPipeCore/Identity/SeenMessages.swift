@@ -1,7 +1,9 @@
 // Design: a FIFO ring of 64-bit hashes (the order to forget them in) and an open-addressing
-// set of the same hashes (linear probing, deletion by backward shift, no tombstones), both
-// plain `[UInt64]`. A million ids cost 8 MiB of ring and at most 16 MiB of table (a power of two
-// at least 4/3 of the count), with no String, no per-entry allocation and no pointer to chase.
+// set over it (linear probing, deletion by backward shift, no tombstones) whose slots hold a
+// position in the ring, plus one (0: empty), not the hash again: a million ids cost 8 MiB of
+// ring and at most 8 MiB of table (a power of two at least 4/3 of the count), with no String,
+// no per-entry allocation and one more memory access per probe (the ring's hash, compared
+// after the slot's home matched).
 //
 // Why hashes and not the ids: memory, and a state file that stays small. The price is a
 // collision: a new event whose id hashes like one remembered is taken for a duplicate. With
@@ -24,8 +26,8 @@ package struct SeenMessages: Sendable {
   /// Every hash remembered, in the order seen; once full, `ring[oldest]` goes next.
   private var ring: [UInt64] = []
   private var oldest = 0
-  /// The set: 0 marks an empty slot (a hash of 0 is kept as 1, see `key`).
-  private var table: [UInt64] = []
+  /// The set: each slot holds a ring position plus one; 0 marks an empty slot.
+  private var table: [UInt32] = []
 
   package init(capacity: Int = SeenMessages.defaultCapacity) {
     self.capacity = max(1, capacity)
@@ -65,15 +67,20 @@ package struct SeenMessages: Sendable {
   package mutating func insert(_ hash: UInt64) -> Bool {
     let key = Self.key(hash)
     if !table.isEmpty && find(key).found { return false }
+    let position: Int
     if ring.count < capacity {
       if (ring.count + 1) * 4 > table.count * 3 { grow() }
+      position = ring.count
       ring.append(key)
     } else {
+      // The oldest goes: out of the table first (its slot is found by its hash), then its
+      // place in the ring takes the new hash.
+      position = oldest
       remove(ring[oldest])
       ring[oldest] = key
       oldest = oldest + 1 == capacity ? 0 : oldest + 1
     }
-    place(key)
+    table[find(key).index] = UInt32(position + 1)
     return true
   }
 
@@ -96,24 +103,22 @@ package struct SeenMessages: Sendable {
 
   // MARK: - The table
 
-  /// 0 marks an empty slot.
+  /// Hashes are kept as they are, but 0 (so that a zeroed ring place is never a hash).
   private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
   private var mask: Int { table.count - 1 }
 
+  private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key) & mask }
+
   /// The slot holding `key`, or the empty slot where it would go.
   private func find(_ key: UInt64) -> (index: Int, found: Bool) {
-    var index = Int(truncatingIfNeeded: key) & mask
+    var index = home(key)
     while true {
       let held = table[index]
-      if held == key { return (index, true) }
       if held == 0 { return (index, false) }
+      if ring[Int(held) - 1] == key { return (index, true) }
       index = (index + 1) & mask
     }
-  }
-
-  private mutating func place(_ key: UInt64) {
-    table[find(key).index] = key
   }
 
   private mutating func remove(_ key: UInt64) {
@@ -127,7 +132,7 @@ package struct SeenMessages: Sendable {
       index = (index + 1) & mask
       let held = table[index]
       if held == 0 { break }
-      let home = Int(truncatingIfNeeded: held) & mask
+      let home = home(ring[Int(held) - 1])
       if (index &- home) & mask >= (index &- hole) & mask {
         table[hole] = held
         hole = index
@@ -138,7 +143,9 @@ package struct SeenMessages: Sendable {
 
   private mutating func grow() {
     let size = max(1024, table.count * 2)
-    table = [UInt64](repeating: 0, count: size)
-    for key in ring { place(key) }
+    table = [UInt32](repeating: 0, count: size)
+    for (position, key) in ring.enumerated() {
+      table[find(key).index] = UInt32(position + 1)
+    }
   }
 }
