@@ -21,7 +21,9 @@ and the record model safe writes and custom attributes need (see "records" below
 Users and workspaces are disabled, as in a new Attio workspace, until the config's
 "objects" (or --objects users,workspaces) activates them: until then every
 /v2/objects/users… and /v2/objects/workspaces… route answers 404 not_found and
-GET /v2/objects lists people and companies only.
+GET /v2/objects lists people and companies only. Their relationship attributes are kept
+on both sides (a user's person and people's associated_users, a user's workspace and
+workspaces' users, a workspace's company and companies' associated_workspaces).
 
 plus a write and a read rate limit (sliding one-second windows, 429 with an HTTP-date
 Retry-After), fault injection and a control API under /__mock/ (no auth) that seeds and
@@ -1090,6 +1092,7 @@ class RecordsMixin:
             index[key] = record
 
     def remove_record(self, obj: str, record: dict):
+        self.detach(obj, record, time.time())
         self.store(obj).remove(record)
         self.by_id[obj].pop(record["record_id"], None)
         for key in self.matching_keys(obj, record):
@@ -1138,6 +1141,8 @@ class RecordsMixin:
         "replace" (PUT by id, create, seed): everything sent is replaced."""
         matching = matching or MATCHING_SLUG[obj]
         old_keys = self.matching_keys(obj, record)
+        linked = {original: self.linked_ids(record, original) for original in values
+                  if (obj, original) in INVERSE}
         for original, items in values.items():
             spec = SPECS[obj][original]
             held = record["values"].get(original, [])
@@ -1158,6 +1163,70 @@ class RecordsMixin:
         self.index_keys(obj, record, old_keys)
         record["updated_at"] = now
         record["writes"] += 1
+        self.sync_pairs(obj, record, linked, now)
+
+    # -- relationship pairs -------------------------------------------------------------
+    #
+    # Writing either attribute of a pair updates the other (Documentation/AttioAPI.md
+    # "Record references"): a user's person = P <=> P's associated_users holds the user; a
+    # user's workspace holds W <=> W's users holds the user; a workspace's company = C <=>
+    # C's associated_workspaces holds the workspace. The other side's values change without
+    # being an API write to that record: its updated_at moves, its writes count does not.
+
+    @staticmethod
+    def linked_ids(record: dict, original: str) -> list:
+        return [v["target_record_id"] for v in record["values"].get(original, [])]
+
+    def sync_pairs(self, obj: str, record: dict, linked: dict, now: float):
+        """After `record`'s pair attributes changed from `linked` ({original: [target ids
+        before]}), unlink the targets it lost and link those it gained."""
+        for original, before in linked.items():
+            other, inverse = INVERSE[(obj, original)]
+            after = self.linked_ids(record, original)
+            for target_id in before:
+                target = self.find_record(other, target_id)
+                if target_id not in after and target is not None:
+                    self.unlink(target, inverse, record["record_id"], now)
+            for target_id in after:
+                target = self.find_record(other, target_id)
+                if target_id not in before and target is not None:
+                    self.link(other, target, inverse, obj, record, original, now)
+
+    def unlink(self, record: dict, original: str, target_id: str, now: float):
+        held = record["values"].get(original, [])
+        kept = [v for v in held if v["target_record_id"] != target_id]
+        if len(kept) != len(held):
+            record["values"][original] = kept
+            record["updated_at"] = now
+
+    def link(self, obj: str, record: dict, original: str, other: str, target: dict,
+             inverse: str, now: float):
+        """`record` (of `obj`) gains `target` in `original`, the inverse of `target`'s
+        `inverse` having gained `record`. A single-value attribute lets go of the record it
+        held, which loses `record` in turn (a person's user moving to another person)."""
+        held = record["values"].get(original, [])
+        if target["record_id"] in self.linked_ids(record, original):
+            return
+        if not SPECS[obj][original]["is_multiselect"]:
+            for previous_id in self.linked_ids(record, original):
+                previous = self.find_record(other, previous_id)
+                if previous is not None:
+                    self.unlink(previous, inverse, record["record_id"], now)
+            held = []
+        # Appended: the order Attio lists the other side in is not documented.
+        record["values"][original] = held + [
+            {"target_object": other, "target_record_id": target["record_id"], "_t": now}]
+        record["updated_at"] = now
+
+    def detach(self, obj: str, record: dict, now: float):
+        """A record going away (deleted, merged) leaves every pair it was in."""
+        for original in list(record["values"]):
+            if (obj, original) in INVERSE:
+                other, inverse = INVERSE[(obj, original)]
+                for target_id in self.linked_ids(record, original):
+                    target = self.find_record(other, target_id)
+                    if target is not None:
+                        self.unlink(target, inverse, record["record_id"], now)
 
     def check_required(self, obj: str, record, values: dict):
         """Users' user_id and primary_email_address, workspaces' workspace_id: a new record
@@ -1522,6 +1591,8 @@ class RecordsMixin:
         source, target = self.find_record(obj, body.get("from")), self.find_record(obj, body.get("into"))
         if source is None or target is None or source is target:
             raise ValueError('"from" and "into" must be two existing record ids')
+        linked = {original: self.linked_ids(target, original) for original in source["values"]
+                  if (obj, original) in INVERSE}
         for original, items in source["values"].items():
             spec = SPECS[obj][original]
             held = target["values"].get(original, [])
@@ -1530,6 +1601,9 @@ class RecordsMixin:
                 target["values"][original] = held + [v for v in items if value_key(spec, v) not in known]
             elif not held:
                 target["values"][original] = list(items)
+        # The records "from" was paired with are paired with "into" now (then "from" leaves
+        # the pairs it is still in).
+        self.sync_pairs(obj, target, linked, time.time())
         self.remove_record(obj, source)
         self.index_keys(obj, target, set())
         return {"record_id": target["record_id"], "merged": source["record_id"]}

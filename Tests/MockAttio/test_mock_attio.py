@@ -1367,6 +1367,181 @@ class UsersWorkspacesTest(unittest.TestCase):
         # All or nothing: w2 was not kept.
         self.assertEqual([w["workspace_id"] for w in self.control("GET", "/__mock/workspaces")], ["w1"])
 
+    # -- relationship pairs -------------------------------------------------------------
+
+    def ids(self, record, slug):
+        return [v["target_record_id"] for v in record["values"][slug]]
+
+    def get(self, base, record_id):
+        return self.ok(self.request("GET", f"{base}/{record_id}"))
+
+    def test_a_users_person_and_the_persons_associated_users(self):
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        grace = self.ok(self.put(person("grace@example.com")))["id"]["record_id"]
+        u1 = self.ok(self.user({"user_id": "u1", "primary_email_address": "ada@example.com",
+                                "person": {"target_object": "people",
+                                           "email_addresses": ["ada@example.com"]}}))["id"]["record_id"]
+        linked = self.get(RECORDS, ada)["values"]["associated_users"]
+        self.assertEqual([(v["target_object"], v["target_record_id"], v["attribute_type"])
+                          for v in linked], [("users", u1, "record-reference")])
+        stored = self.control("GET", "/__mock/people")[0]
+        self.assertEqual(stored["associated_users"],
+                         [{"record_id": u1, "user_id": "u1", "primary_email_address": "ada@example.com"}])
+        self.assertEqual(stored["values"]["associated_users"],
+                         [{"target_object": "users", "target_record_id": u1}])
+        self.assertEqual(stored["writes"], 1)  # the other side's change is not an API write
+        self.assertNotEqual(stored["updated_at"], stored["created_at"])
+        # A later write moves the user to grace: ada loses it.
+        self.ok(self.user({"user_id": "u1", "person": [{"target_object": "people",
+                                                        "target_record_id": grace}]}))
+        self.assertEqual(self.ids(self.get(RECORDS, ada), "associated_users"), [])
+        self.assertEqual(self.ids(self.get(RECORDS, grace), "associated_users"), [u1])
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"],
+                         {"record_id": grace, "email_addresses": ["grace@example.com"]})
+        # From the person's side: ada's PATCH adds u1 (and u2); u1 leaves grace.
+        u2 = self.ok(self.user({"user_id": "u2", "primary_email_address": "u2@example.com"}))["id"]["record_id"]
+        self.ok(self.write("PATCH", f"{RECORDS}/{ada}", {"associated_users": [
+            {"target_object": "users", "user_id": "u1"},
+            {"target_object": "users", "target_record_id": u2}]}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [ada])
+        self.assertEqual(self.ids(self.get(USERS, u2), "person"), [ada])
+        self.assertEqual(self.ids(self.get(RECORDS, grace), "associated_users"), [])
+        # An assert replaces the list: u1 is no one's user any more, u2 stays ada's.
+        self.ok(self.put(person("ada@example.com", associated_users=[
+            {"target_object": "users", "target_record_id": u2}])))
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [])
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"], None)
+        self.assertEqual(self.mock("people", "record_id", ada)["associated_users"],
+                         [{"record_id": u2, "user_id": "u2", "primary_email_address": "u2@example.com"}])
+        # A user's PUT clearing its person clears the pair too.
+        self.ok(self.write("PUT", f"{USERS}/{u2}", {"person": []}))
+        self.assertEqual(self.ids(self.get(RECORDS, ada), "associated_users"), [])
+        # The pair is queryable from both sides.
+        self.ok(self.user({"user_id": "u1", "person": [
+            {"target_object": "people", "target_record_id": ada}]}))
+        found = self.ok(self.request("POST", RECORDS + "/query",
+                                     {"filter": {"associated_users": u1}}))
+        self.assertEqual([r["id"]["record_id"] for r in found], [ada])
+
+    def test_a_users_workspaces_and_the_workspaces_users(self):
+        w1 = self.ok(self.workspace({"workspace_id": "w1"}))["id"]["record_id"]
+        w2 = self.ok(self.workspace({"workspace_id": "w2"}))["id"]["record_id"]
+        ref = {"w1": {"target_object": "workspaces", "workspace_id": "w1"},
+               "w2": {"target_object": "workspaces", "workspace_id": "w2"}}
+        u1 = self.ok(self.user({"user_id": "u1", "primary_email_address": "a@example.com",
+                                "workspace": [ref["w1"]]}))["id"]["record_id"]
+        self.assertEqual(self.ids(self.get(WORKSPACES, w1), "users"), [u1])
+        # PATCH adds: u1 in both.
+        self.ok(self.write("PATCH", f"{USERS}/{u1}", {"workspace": [ref["w2"]]}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w2, w1])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "users"), [u1])
+        # An assert replaces the list: u1 leaves w1.
+        self.ok(self.user({"user_id": "u1", "workspace": [ref["w2"]]}))
+        self.assertEqual(self.ids(self.get(WORKSPACES, w1), "users"), [])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "users"), [u1])
+        # From the workspace's side: w1's users become u1 and u2; both gain w1.
+        u2 = self.ok(self.user({"user_id": "u2", "primary_email_address": "b@example.com"}))["id"]["record_id"]
+        self.ok(self.write("PUT", f"{WORKSPACES}/{w1}", {"users": [
+            {"target_object": "users", "user_id": "u1"},
+            {"target_object": "users", "primary_email_address": "B@example.com"}]}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w2, w1])
+        self.assertEqual(self.ids(self.get(USERS, u2), "workspace"), [w1])
+        # w2 asserted with no users: u1 leaves it.
+        self.ok(self.workspace({"workspace_id": "w2", "users": []}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w1])
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w1")["users"], [
+            {"record_id": u1, "user_id": "u1", "primary_email_address": "a@example.com"},
+            {"record_id": u2, "user_id": "u2", "primary_email_address": "b@example.com"}])
+        self.assertEqual(self.mock("users", "user_id", "u1")["workspace"],
+                         [{"record_id": w1, "workspace_id": "w1"}])
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w2")["users"], [])
+
+    def test_a_workspaces_company_and_the_companys_associated_workspaces(self):
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"]}}}))["id"]["record_id"]
+        initech = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["initech.com"]}}}))["id"]["record_id"]
+        w1 = self.ok(self.workspace({"workspace_id": "w1", "company": [
+            {"target_object": "companies", "domains": ["acme.com"]}]}))["id"]["record_id"]
+        acme_read = self.get("/v2/objects/companies/records", acme)
+        self.assertEqual(self.ids(acme_read, "associated_workspaces"), [w1])
+        self.assertEqual(self.mock("companies", "record_id", acme)["associated_workspaces"],
+                         [{"record_id": w1, "workspace_id": "w1"}])
+        # Moved to initech.
+        self.ok(self.write("PATCH", f"{WORKSPACES}/{w1}", {"company": [
+            {"target_object": "companies", "target_record_id": initech}]}))
+        self.assertEqual(self.mock("companies", "record_id", acme)["associated_workspaces"], [])
+        self.assertEqual(self.mock("companies", "record_id", initech)["associated_workspaces"],
+                         [{"record_id": w1, "workspace_id": "w1"}])
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w1")["company"],
+                         {"record_id": initech, "domains": ["initech.com"]})
+        # From the company's side: acme's assert names w1 and w2; w1 leaves initech.
+        w2 = self.ok(self.workspace({"workspace_id": "w2"}))["id"]["record_id"]
+        self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"], "associated_workspaces": [
+                {"target_object": "workspaces", "workspace_id": "w1"},
+                {"target_object": "workspaces", "target_record_id": w2}]}}}))
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w1")["company"]["record_id"], acme)
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w2")["company"]["record_id"], acme)
+        self.assertEqual(self.mock("companies", "record_id", initech)["associated_workspaces"], [])
+        # initech takes w2 (a PATCH adds): acme keeps w1 only.
+        self.ok(self.write("PATCH", f"/v2/objects/companies/records/{initech}", {
+            "associated_workspaces": [{"target_object": "workspaces", "workspace_id": "w2"}]}))
+        self.assertEqual(self.ids(self.get("/v2/objects/companies/records", acme),
+                                  "associated_workspaces"), [w1])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "company"), [initech])
+
+    def test_deleting_and_merging_keep_the_pairs(self):
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        other = self.ok(self.put(person("ada@home.example")))["id"]["record_id"]
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"]}}}))["id"]["record_id"]
+        w1 = self.ok(self.workspace({"workspace_id": "w1", "company": {
+            "target_object": "companies", "target_record_id": acme}}))["id"]["record_id"]
+        u1 = self.ok(self.user({"user_id": "u1", "primary_email_address": "ada@example.com",
+                                "person": {"target_object": "people", "target_record_id": other},
+                                "workspace": [{"target_object": "workspaces",
+                                               "target_record_id": w1}]}))["id"]["record_id"]
+        # ada@home is merged into ada: u1 is ada's user now.
+        self.control("POST", "/__mock/merge", {"from": other, "into": ada})
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [ada])
+        self.assertEqual(self.ids(self.get(RECORDS, ada), "associated_users"), [u1])
+        # Deleting the workspace takes it out of u1's workspaces and acme's workspaces.
+        self.control("DELETE", f"/__mock/workspaces/{w1}")
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [])
+        self.assertEqual(self.mock("companies", "record_id", acme)["associated_workspaces"], [])
+        # Deleting the person: u1 has no person.
+        self.control("DELETE", f"/__mock/people/{ada}")
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"], None)
+        # Two users merged: the person stays the one "into" had, the workspaces are joined.
+        w2 = self.ok(self.workspace({"workspace_id": "w2"}))["id"]["record_id"]
+        grace = self.ok(self.put(person("grace@example.com")))["id"]["record_id"]
+        u2 = self.ok(self.user({"user_id": "u2", "primary_email_address": "u2@example.com",
+                                "person": {"target_object": "people", "target_record_id": grace},
+                                "workspace": [{"target_object": "workspaces",
+                                               "target_record_id": w2}]}))["id"]["record_id"]
+        self.control("POST", "/__mock/merge", {"object": "users", "from": u2, "into": u1})
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [grace])
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w2])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "users"), [u1])
+        self.assertEqual(self.ids(self.get(RECORDS, grace), "associated_users"), [u1])
+        self.assertEqual(self.request("GET", f"{USERS}/{u2}")[0], 404)
+
+    def test_seeds_keep_the_pairs(self):
+        self.seed(people=[{"values": {"email_addresses": ["ada@example.com"]}, "record_id": "p-ada"}])
+        self.control("POST", "/__mock/seed", {
+            "workspaces": [{"values": {"workspace_id": "w1"}, "record_id": "w-1"}],
+            "users": [{"values": {"user_id": "u1", "primary_email_address": "ada@example.com",
+                                  "person": {"target_object": "people", "target_record_id": "p-ada"},
+                                  "workspace": [{"target_object": "workspaces", "target_record_id": "w-1"}]},
+                       "record_id": "u-1"}]})
+        self.assertEqual(self.mock("people", "record_id", "p-ada")["associated_users"],
+                         [{"record_id": "u-1", "user_id": "u1", "primary_email_address": "ada@example.com"}])
+        self.assertEqual(self.mock("workspaces", "record_id", "w-1")["users"][0]["record_id"], "u-1")
+        # A seed editing the user (an admin in the app) moves the pairs too.
+        self.control("POST", "/__mock/seed", {"users": [{"record_id": "u-1", "values": {"workspace": []}}]})
+        self.assertEqual(self.mock("workspaces", "record_id", "w-1")["users"], [])
+
     # -- scopes, budgets, faults ----------------------------------------------------------
 
     def test_scopes_budgets_and_faults_as_for_people(self):
