@@ -368,6 +368,9 @@ MATCHING_SLUG = {PEOPLE: "email_addresses", COMPANIES: "domains", USERS: "user_i
 ENDPOINT_PREFIX = {PEOPLE: "", COMPANIES: "company_", USERS: "user_", WORKSPACES: "workspace_"}
 # The noun in a record's web_url.
 RECORD_NOUN = {PEOPLE: "person", COMPANIES: "company", USERS: "user", WORKSPACES: "workspace"}
+# A reference to people or companies may be a plain string: an email, a domain. What a
+# string would name in users or workspaces is not documented: refused there.
+STRING_REFERENCE = {PEOPLE: "email_addresses", COMPANIES: "domains"}
 # What /__mock/… and /__mock/seed show to name a record readably (besides its record_id).
 IDENTITY = {PEOPLE: ("email_addresses",), COMPANIES: ("domains",),
             USERS: ("user_id", "primary_email_address"), WORKSPACES: ("workspace_id",)}
@@ -1022,7 +1025,13 @@ class RecordsMixin:
         raise bad_request(f'Cannot write to attribute with slug/ID "{slug}".', "immutable_value")
 
     def resolve_reference(self, spec, slug, raw) -> dict:
+        """The three write forms of Documentation/AttioAPI.md "Record references": by id,
+        by a matching attribute (a plain string is shorthand for an email or a domain, every
+        reference of the mock allowing one object), and target_record_reference's "match".
+        The last two need exactly one record to match."""
         target = spec["target"]
+        if isinstance(raw, str) and target in STRING_REFERENCE:
+            raw = {"target_object": target, STRING_REFERENCE[target]: [raw]}
         if not isinstance(raw, dict) or raw.get("target_object") != target:
             raise bad_request(
                 f'Invalid value for attribute "{slug}": expected {{"target_object": "{target}", '
@@ -1042,7 +1051,21 @@ class RecordsMixin:
         unique = [s for s in SPEC_ORDER[target] if SPECS[target][s]["is_unique"]]
         matching = next(iter(keys)) if len(keys) == 1 else None
         given = raw.get(matching)
-        if matching in unique and not SPECS[target][matching]["is_multiselect"] \
+        if matching == "target_record_reference":
+            # Attio's form can also say what happens when no record or several match; the
+            # mock does not model those options and refuses them rather than guess.
+            match = given.get("match") if isinstance(given, dict) else None
+            if not isinstance(given, dict) or set(given) != {"match"} \
+                    or not isinstance(match, dict) or len(match) != 1 \
+                    or next(iter(match)) not in unique:
+                raise bad_request(
+                    f'Invalid value for attribute "{slug}": the mock models only '
+                    f'"target_record_reference": {{"match": {{<one of '
+                    + ", ".join(f'"{u}"' for u in unique) + ">: <value>}}.")
+            (matching, given), = match.items()
+            if not isinstance(given, list):
+                given = [given]
+        elif matching in unique and not SPECS[target][matching]["is_multiselect"] \
                 and not isinstance(given, list):
             given = [given]  # a single-value attribute may be given bare
         if matching not in unique or not isinstance(given, list) or not given:
@@ -1052,13 +1075,18 @@ class RecordsMixin:
         spec_m = SPECS[target][matching]
         items = [self.coerce_item(target, spec_m, matching, v, False) for v in given]
         wanted = [value_key(spec_m, item) for item in items]
-        for record in self.store(target):
-            held = {value_key(spec_m, v) for v in record["values"].get(matching, [])}
-            if held & set(wanted):
-                return {"target_object": target, "target_record_id": record["record_id"]}
+        found = [record for record in self.store(target)
+                 if {value_key(spec_m, v) for v in record["values"].get(matching, [])} & set(wanted)]
         # Emails and domains are named as compared (lower-cased), text values as given.
         shown = wanted if spec_m["type"] in ("email-address", "domain") else \
             [item["value"] for item in items]
+        if len(found) == 1:
+            return {"target_object": target, "target_record_id": found[0]["record_id"]}
+        if found:
+            # The values name several records. Attio's code for this is not documented.
+            raise bad_request(
+                f'Invalid value for attribute "{slug}": {matching} {", ".join(map(str, shown))} '
+                f"matches {len(found)} {target} records; a reference must match exactly one.")
         # Attio does not create the referenced record: the write fails (Documentation/AttioAPI.md).
         raise bad_request(
             f'Invalid value for attribute "{slug}": no {target} record with '

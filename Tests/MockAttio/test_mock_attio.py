@@ -1339,6 +1339,73 @@ class UsersWorkspacesTest(unittest.TestCase):
         found = self.ok(self.request("POST", USERS + "/query", {"filter": {"person": ada}}))
         self.assertEqual([r["id"]["record_id"] for r in found], [user["id"]["record_id"]])
 
+    def test_every_reference_form(self):
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com", "acme.io"]}}}))["id"]["record_id"]
+        self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {"domains": ["initech.com"]}}}))
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        self.ok(self.put(person("grace@example.com")))
+        w1 = self.ok(self.workspace({"workspace_id": "w1"}))["id"]["record_id"]
+        self.ok(self.user({"user_id": "u1", "primary_email_address": "u1@example.com"}))
+        # (attribute written, form, record it must name)
+        cases = [
+            # A plain string: an email for people, a domain for companies, bare or in a list.
+            (USERS, "person", "ADA@example.com", ada),
+            (USERS, "person", ["ada@example.com"], ada),
+            (WORKSPACES, "company", "acme.io", acme),
+            ("people", "company", "acme.com", acme),  # people's company takes it too
+            # target_record_reference with "match" on a unique attribute.
+            (USERS, "person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": "ada@example.com"}}}, ada),
+            (WORKSPACES, "company", {"target_object": "companies", "target_record_reference": {
+                "match": {"domains": [{"domain": "acme.io"}]}}}, acme),
+            (USERS, "workspace", [{"target_object": "workspaces", "target_record_reference": {
+                "match": {"workspace_id": "w1"}}}], w1),
+            # Several values of one record are one match.
+            (USERS, "person", {"target_object": "people",
+                               "email_addresses": ["ada@example.com", "ADA@example.com"]}, ada),
+        ]
+        for obj, slug, form, expected in cases:
+            with self.subTest(obj=obj, slug=slug, form=form):
+                if obj == USERS:
+                    answer = self.user({"user_id": "u1", slug: form})
+                elif obj == WORKSPACES:
+                    answer = self.workspace({"workspace_id": "w1", slug: form})
+                else:
+                    answer = self.put(person("grace@example.com", **{slug: form}))
+                self.assertEqual([v["target_record_id"] for v in self.ok(answer)["values"][slug]],
+                                 [expected])
+        # The forms that name no record, several records, or that the mock does not model.
+        for slug, form, code in [
+            ("person", "nobody@example.com", "value_not_found"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": "nobody@example.com"}}}, "value_not_found"),
+            ("person", {"target_object": "people",
+                        "email_addresses": ["ada@example.com", "grace@example.com"]}, "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": ["ada@example.com", "grace@example.com"]}}},
+             "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"name": "Ada"}}}, "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": "ada@example.com"}, "if_not_found": "create"}},
+             "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": ["x"]},
+             "validation_type"),
+            ("person", "not an address", "invalid_email_address"),
+            ("workspace", ["w1"], "validation_type"),  # no string form for workspaces
+        ]:
+            with self.subTest(slug=slug, form=form):
+                err = self.error(self.user({"user_id": "u1", slug: form}), code)
+                if code == "validation_type" and isinstance(form, dict) and "email_addresses" in form:
+                    self.assertIn("exactly one", err["message"])
+        self.error(self.write("PATCH", f"{WORKSPACES}/{w1}", {"users": ["u1"]}), "validation_type")
+        self.error(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {"domains": ["acme.com"],
+                   "team": [{"target_object": "people",
+                             "email_addresses": ["ada@example.com", "grace@example.com"]}]}}}),
+                   "validation_type")
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"]["record_id"], ada)
+
     def test_seed_users_and_workspaces(self):
         answer = self.seed(companies=[{"values": {"domains": ["acme.com"]}}],
                            people=[{"values": {"email_addresses": ["ada@example.com"]}}])
