@@ -7,18 +7,28 @@ Standard library only. It implements, as Documentation/AttioAPI.md describes:
   GET  /v2/self
   GET  /v2/objects/people/attributes
 
-and the record model safe writes and custom attributes need (see "records" below):
+and the record model safe writes and custom attributes need (see "records" below), for
+{object} = people, companies, and users and workspaces once activated:
 
-  POST /v2/objects/{people|companies}/records/query        GET|PATCH|PUT …/records/{id}
-  POST /v2/objects/{people|companies}/records              (create)
+  POST /v2/objects/{object}/records/query                   GET|PATCH|PUT …/records/{id}
+  POST /v2/objects/{object}/records                         (create)
   PUT  /v2/objects/companies/records?matching_attribute=domains       (assert company)
-  GET  /v2/objects[/{object}], /v2/objects/companies/attributes,
+  PUT  /v2/objects/users/records?matching_attribute=user_id|primary_email_address
+  PUT  /v2/objects/workspaces/records?matching_attribute=workspace_id
+  GET  /v2/objects[/{object}], /v2/objects/{companies|users|workspaces}/attributes,
        /v2/objects/{object}/attributes/{slug}/options|statuses
+
+Users and workspaces are disabled, as in a new Attio workspace, until the config's
+"objects" (or --objects users,workspaces) activates them: until then every
+/v2/objects/users… and /v2/objects/workspaces… route answers 404 not_found and
+GET /v2/objects lists people and companies only. Their relationship attributes are kept
+on both sides (a user's person and people's associated_users, a user's workspace and
+workspaces' users, a workspace's company and companies' associated_workspaces).
 
 plus a write and a read rate limit (sliding one-second windows, 429 with an HTTP-date
 Retry-After), fault injection and a control API under /__mock/ (no auth) that seeds and
-exposes the people and companies stores and what the server received. See README.md next
-to this file.
+exposes the people, companies, users and workspaces stores and what the server received.
+See README.md next to this file.
 
 Start:  python3 mock_attio.py --port 0      -> prints "LISTENING <port>" once ready.
 Stop:   SIGTERM / SIGINT / POST /__mock/shutdown.
@@ -207,6 +217,7 @@ def default_config(cli) -> dict:
         "rate": cli.rate,
         "latency_ms": cli.latency_ms,
         "read_rate": cli.read_rate,
+        "objects": list(cli.objects),
     }
 
 
@@ -245,6 +256,8 @@ def parse_config(body, cli) -> dict:
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise ValueError("read_rate must be an integer >= 0 (0 disables the limit)")
         cfg["read_rate"] = v
+    if "objects" in body:
+        cfg["objects"] = parse_objects(body["objects"])
     rename = body.get("rename", {})
     if not isinstance(rename, dict) or not all(isinstance(v, str) and v for v in rename.values()):
         raise ValueError("rename must map an existing slug to a new slug")
@@ -340,8 +353,27 @@ def public_config(cfg: dict) -> dict:
 # The original assert path above keeps its strict checks for its seven attributes.
 
 PEOPLE, COMPANIES = "people", "companies"
-OBJECT_NOUNS = {PEOPLE: ("Person", "People"), COMPANIES: ("Company", "Companies")}
-MATCHING_SLUG = {PEOPLE: "email_addresses", COMPANIES: "domains"}
+# Attio's users and workspaces objects (Documentation/AttioAPI.md "Users and workspaces"):
+# in every workspace, but disabled until an admin activates them. The mock serves them only
+# when the config's "objects" (or --objects) names them; otherwise every /v2/objects/users…
+# and /v2/objects/workspaces… route answers 404 not_found.
+USERS, WORKSPACES = "users", "workspaces"
+OPTIONAL_OBJECTS = (USERS, WORKSPACES)
+OBJECT_NOUNS = {PEOPLE: ("Person", "People"), COMPANIES: ("Company", "Companies"),
+                USERS: ("User", "Users"), WORKSPACES: ("Workspace", "Workspaces")}
+# The attribute each object's store is indexed by (and an assert matches by default).
+MATCHING_SLUG = {PEOPLE: "email_addresses", COMPANIES: "domains", USERS: "user_id",
+                 WORKSPACES: "workspace_id"}
+# Endpoint names are the people ones with a prefix per object ("company_assert", "user_get").
+ENDPOINT_PREFIX = {PEOPLE: "", COMPANIES: "company_", USERS: "user_", WORKSPACES: "workspace_"}
+# The noun in a record's web_url.
+RECORD_NOUN = {PEOPLE: "person", COMPANIES: "company", USERS: "user", WORKSPACES: "workspace"}
+# A reference to people or companies may be a plain string: an email, a domain. What a
+# string would name in users or workspaces is not documented: refused there.
+STRING_REFERENCE = {PEOPLE: "email_addresses", COMPANIES: "domains"}
+# What /__mock/… and /__mock/seed show to name a record readably (besides its record_id).
+IDENTITY = {PEOPLE: ("email_addresses",), COMPANIES: ("domains",),
+            USERS: ("user_id", "primary_email_address"), WORKSPACES: ("workspace_id",)}
 # The people attributes the original mock knew: API writes to them keep its strict checks
 # (object form only, exactly the documented keys). Every other attribute also accepts the
 # shorthand forms Documentation/AttioAPI.md lists ("str", 42.5, true, "Pro", ...).
@@ -350,11 +382,14 @@ STRICT_SLUGS = {a[0] for a in BASE_ATTRIBUTES}
 # Endpoint names (used in /__mock/requests, in fault rules' "endpoint" and in stats).
 # People keep the short names; companies' are prefixed.
 WRITE_ENDPOINTS = {
-    "assert", "create", "patch", "put_record",
-    "company_assert", "company_create", "company_patch", "company_put_record",
+    ENDPOINT_PREFIX[obj] + kind for obj in ENDPOINT_PREFIX
+    for kind in ("assert", "create", "patch", "put_record")
 }
-RECORD_READ_ENDPOINTS = {"query", "get", "company_query", "company_get"}
-SCHEMA_ENDPOINTS = {"company_attributes", "options", "statuses", "objects", "object"}
+RECORD_READ_ENDPOINTS = {ENDPOINT_PREFIX[obj] + kind for obj in ENDPOINT_PREFIX
+                         for kind in ("query", "get")}
+# People's attributes route is the original "attributes" endpoint.
+SCHEMA_ENDPOINTS = {ENDPOINT_PREFIX[obj] + "attributes" for obj in ENDPOINT_PREFIX
+                    if obj != PEOPLE} | {"options", "statuses", "objects", "object"}
 # Read budget: record reads and schema reads (GET /v2/self stays outside both budgets).
 READ_ENDPOINTS = RECORD_READ_ENDPOINTS | SCHEMA_ENDPOINTS | {"attributes"}
 # People-record endpoints, for max_concurrent_per_person.
@@ -362,16 +397,32 @@ PERSON_ENDPOINTS = {"assert", "query", "get", "patch", "put_record", "create"}
 # Endpoints answered by records_reply (the original three keep their own code path).
 RECORD_ENDPOINTS = (WRITE_ENDPOINTS - {"assert"}) | RECORD_READ_ENDPOINTS | SCHEMA_ENDPOINTS
 ENDPOINTS = ENDPOINTS | RECORD_ENDPOINTS
-CONFIG_KEYS = CONFIG_KEYS | {"read_rate"}
+CONFIG_KEYS = CONFIG_KEYS | {"read_rate", "objects"}
+
+
+def parse_objects(value) -> list:
+    """The optional objects an admin has activated: a list, or a string separated by spaces
+    or commas, of "users" and "workspaces" (people and companies are always there)."""
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[\s,]+", value) if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("objects must be a list (or a space-separated string) of "
+                         + ", ".join(OPTIONAL_OBJECTS))
+    unknown = [v for v in value if v not in OPTIONAL_OBJECTS]
+    if unknown:
+        raise ValueError(f"objects: {unknown} cannot be activated; only "
+                         + ", ".join(OPTIONAL_OBJECTS) + " can (people and companies always are)")
+    return [obj for obj in OPTIONAL_OBJECTS if obj in value]
 SCOPE_RECORDS_READ = "record_permission:read"
 
 
 def _attr(slug, title, type_, multi=False, unique=False, writable=True, system=False,
           archived=False, currency=None, target=None, options=(), archived_options=(),
-          statuses=()):
+          statuses=(), required=False):
     return {
         "api_slug": slug, "original": slug, "title": title, "type": type_, "is_multiselect": multi,
         "is_unique": unique, "is_writable": writable, "is_system_attribute": system,
+        "is_required": required,
         "is_archived": archived, "currency": currency, "target": target,
         "options": [(t, False) for t in options] + [(t, True) for t in archived_options],
         "statuses": [(t, False) for t in statuses],
@@ -409,6 +460,9 @@ PEOPLE_SPECS = [
     _attr("accounts", "Accounts", "record-reference", multi=True, target=COMPANIES),
     _attr("lead_score", "Lead score", "number", writable=False),
     _attr("old_segment", "Old segment", "text", archived=True),
+    # The pair of users' "person"; listed only while the users object is activated.
+    _attr("associated_users", "Associated users", "record-reference", multi=True, system=True,
+          target=USERS),
 ]
 COMPANY_SPECS = [
     _attr("domains", "Domains", "domain", multi=True, unique=True, system=True),
@@ -428,11 +482,45 @@ COMPANY_SPECS = [
     _attr("founded_on", "Founded on", "date"),
     _attr("account_status", "Account status", "status",
           statuses=("Prospect", "Active", "Churned")),
+    # The pair of workspaces' "company"; listed only while workspaces is activated.
+    _attr("associated_workspaces", "Associated workspaces", "record-reference", multi=True,
+          system=True, target=WORKSPACES),
+]
+# Users and workspaces have the attributes Attio documents for them (and created_at, which
+# every object of the mock has).
+USER_SPECS = [
+    _attr("user_id", "User ID", "text", unique=True, required=True, system=True),
+    _attr("primary_email_address", "Primary email address", "email-address", unique=True,
+          required=True, system=True),
+    _attr("person", "Person", "record-reference", system=True, target=PEOPLE),
+    _attr("workspace", "Workspace", "record-reference", multi=True, system=True,
+          target=WORKSPACES),
+    _attr("created_at", "Created at", "timestamp", writable=False, system=True),
+]
+WORKSPACE_SPECS = [
+    _attr("workspace_id", "Workspace ID", "text", unique=True, required=True, system=True),
+    _attr("name", "Name", "text", system=True),
+    _attr("users", "Users", "record-reference", multi=True, system=True, target=USERS),
+    _attr("company", "Company", "record-reference", system=True, target=COMPANIES),
+    _attr("avatar_url", "Avatar URL", "text", system=True),
+    _attr("created_at", "Created at", "timestamp", writable=False, system=True),
 ]
 SPECS = {PEOPLE: {s["api_slug"]: s for s in PEOPLE_SPECS},
-         COMPANIES: {s["api_slug"]: s for s in COMPANY_SPECS}}
+         COMPANIES: {s["api_slug"]: s for s in COMPANY_SPECS},
+         USERS: {s["api_slug"]: s for s in USER_SPECS},
+         WORKSPACES: {s["api_slug"]: s for s in WORKSPACE_SPECS}}
 SPEC_ORDER = {PEOPLE: [s["api_slug"] for s in PEOPLE_SPECS],
-              COMPANIES: [s["api_slug"] for s in COMPANY_SPECS]}
+              COMPANIES: [s["api_slug"] for s in COMPANY_SPECS],
+              USERS: [s["api_slug"] for s in USER_SPECS],
+              WORKSPACES: [s["api_slug"] for s in WORKSPACE_SPECS]}
+# Relationship attributes come in pairs (Documentation/AttioAPI.md "Record references"):
+# writing either side updates the other. The people-company pair (company / team) is not
+# modelled (see README "Not modelled").
+INVERSE = {}
+for _a, _b in (((USERS, "person"), (PEOPLE, "associated_users")),
+               ((USERS, "workspace"), (WORKSPACES, "users")),
+               ((WORKSPACES, "company"), (COMPANIES, "associated_workspaces"))):
+    INVERSE[_a], INVERSE[_b] = _b, _a
 # rename / archive / not_writable may name any people attribute, not only the first seven.
 ATTRIBUTE_BY_SLUG.update({s: None for s in SPECS[PEOPLE] if s not in ATTRIBUTE_BY_SLUG})
 
@@ -518,6 +606,14 @@ def uniqueness_conflict(slug: str, shown) -> ApiError:
     )
 
 
+def object_not_activated(obj: str) -> ApiError:
+    # Requests for a disabled object fail; Attio does not document the answer. The mock
+    # answers 404 not_found, the reading Documentation/AttioAPI.md takes.
+    return ApiError(404, "invalid_request_error", "not_found",
+                    f'Object with slug/ID "{obj}" not found: the {obj} object is not activated '
+                    "in this workspace (an admin activates it in Settings, Data, Objects).")
+
+
 def record_not_found(record_id: str) -> ApiError:
     return ApiError(404, "invalid_request_error", "not_found",
                     f'Record with ID "{record_id}" not found.')
@@ -551,19 +647,20 @@ def match_route(method: str, path: str):
     obj = rest[0]
     if obj not in SPECS:
         return None
-    prefix = "company_" if obj == COMPANIES else ""
+    prefix = ENDPOINT_PREFIX[obj]
     route = {"object": obj, "record_id": None, "slug": None}
     tail = rest[1:]
     if not tail and method == "GET":
         return dict(route, endpoint="object")
-    if tail == ["attributes"] and method == "GET" and obj == COMPANIES:
-        return dict(route, endpoint="company_attributes")
+    # People's attributes and assert are the original routes, matched before this.
+    if tail == ["attributes"] and method == "GET" and obj != PEOPLE:
+        return dict(route, endpoint=prefix + "attributes")
     if len(tail) == 3 and tail[0] == "attributes" and tail[2] in ("options", "statuses") \
             and method == "GET":
         return dict(route, endpoint=tail[2], slug=tail[1])
     if tail == ["records"]:
-        if method == "PUT" and obj == COMPANIES:
-            return dict(route, endpoint="company_assert")
+        if method == "PUT" and obj != PEOPLE:
+            return dict(route, endpoint=prefix + "assert")
         if method == "POST":
             return dict(route, endpoint=prefix + "create")
         return None
@@ -620,7 +717,8 @@ class RecordsMixin:
     MockState (same lock: every method here runs with `self.lock` held)."""
 
     def init_schema(self):
-        self.object_ids = {PEOPLE: self.object_id, COMPANIES: str(uuid.uuid4())}
+        self.object_ids = {obj: self.object_id if obj == PEOPLE else str(uuid.uuid4())
+                           for obj in SPECS}
         self.objects_created_at = time.time()
         self.spec_ids = {
             (obj, slug): self.attribute_ids.get(slug) if obj == PEOPLE and slug in
@@ -630,6 +728,8 @@ class RecordsMixin:
 
     def reset_records(self):
         self.companies: list[dict] = []
+        self.users: list[dict] = []
+        self.workspaces: list[dict] = []
         self.races: list[dict] = []
         self.rebuild_indexes()
         self.admitted_reads = collections.deque()
@@ -648,7 +748,19 @@ class RecordsMixin:
     # -- schema -------------------------------------------------------------------
 
     def store(self, obj: str) -> list:
-        return self.people if obj == PEOPLE else self.companies
+        return {PEOPLE: self.people, COMPANIES: self.companies, USERS: self.users,
+                WORKSPACES: self.workspaces}[obj]
+
+    def object_active(self, obj: str) -> bool:
+        """People and companies always; users and workspaces once activated (config
+        "objects", --objects)."""
+        return obj not in OPTIONAL_OBJECTS or obj in self.config["objects"]
+
+    def attribute_visible(self, obj: str, original: str) -> bool:
+        """An attribute exists while its object, and the object it references, are active
+        (people's associated_users appears when users is activated)."""
+        target = SPECS[obj][original]["target"]
+        return self.object_active(obj) and (target is None or self.object_active(target))
 
     def api_slug(self, obj: str, original: str) -> str:
         return self.current_slug(original) if obj == PEOPLE else original
@@ -656,7 +768,7 @@ class RecordsMixin:
     def resolve(self, obj: str, slug: str):
         if obj == PEOPLE:
             return self.resolve_slug(slug)
-        return slug if slug in SPECS[obj] else None
+        return slug if slug in SPECS[obj] and self.attribute_visible(obj, slug) else None
 
     def spec(self, obj: str, original: str) -> dict:
         """The attribute as the workspace currently has it (people honour the fault config)."""
@@ -683,12 +795,12 @@ class RecordsMixin:
             "is_system_attribute": spec["is_system_attribute"],
             "is_multiselect": spec["is_multiselect"],
             "is_unique": spec["is_unique"],
-            "is_required": False,
+            "is_required": spec["is_required"],
             "is_writable": spec["is_writable"],
             "is_archived": spec["is_archived"],
             "is_default_value_enabled": False,
             "default_value": None,
-            "relationship": None,
+            "relationship": self.relationship_json(obj, original),
             "created_at": iso_time(self.objects_created_at),
             "config": {
                 "currency": {
@@ -702,8 +814,21 @@ class RecordsMixin:
             },
         }
 
+    def relationship_json(self, obj: str, original: str):
+        """The other attribute of a pair, in the shape of Attio's list-attributes example;
+        null for every attribute that is not one of a pair."""
+        if (obj, original) not in INVERSE:
+            return None
+        other, slug = INVERSE[(obj, original)]
+        spec = SPECS[other][slug]
+        return {"id": {"workspace_id": self.workspace_id, "object_id": self.object_ids[other],
+                       "attribute_id": self.spec_ids[(other, slug)]},
+                "object_slug": other, "title": spec["title"],
+                "api_slug": self.api_slug(other, slug), "is_multiselect": spec["is_multiselect"]}
+
     def attributes_json(self, obj: str) -> list:
-        return [self.attribute_json(obj, slug) for slug in SPEC_ORDER[obj]]
+        return [self.attribute_json(obj, slug) for slug in SPEC_ORDER[obj]
+                if self.attribute_visible(obj, slug)]
 
     def object_json(self, obj: str) -> dict:
         singular, plural = OBJECT_NOUNS[obj]
@@ -900,7 +1025,13 @@ class RecordsMixin:
         raise bad_request(f'Cannot write to attribute with slug/ID "{slug}".', "immutable_value")
 
     def resolve_reference(self, spec, slug, raw) -> dict:
+        """The three write forms of Documentation/AttioAPI.md "Record references": by id,
+        by a matching attribute (a plain string is shorthand for an email or a domain, every
+        reference of the mock allowing one object), and target_record_reference's "match".
+        The last two need exactly one record to match."""
         target = spec["target"]
+        if isinstance(raw, str) and target in STRING_REFERENCE:
+            raw = {"target_object": target, STRING_REFERENCE[target]: [raw]}
         if not isinstance(raw, dict) or raw.get("target_object") != target:
             raise bad_request(
                 f'Invalid value for attribute "{slug}": expected {{"target_object": "{target}", '
@@ -914,22 +1045,52 @@ class RecordsMixin:
                     f'Invalid value for attribute "{slug}": no {target} record with ID '
                     f'"{raw["target_record_id"]}".', "value_not_found")
             return {"target_object": target, "target_record_id": record["record_id"]}
-        matching = MATCHING_SLUG[target]
-        if keys != {matching} or not isinstance(raw[matching], list) or not raw[matching]:
+        # By a matching attribute: any unique attribute of the target (people's
+        # email_addresses, companies' domains, users' user_id or primary_email_address,
+        # workspaces' workspace_id).
+        unique = [s for s in SPEC_ORDER[target] if SPECS[target][s]["is_unique"]]
+        matching = next(iter(keys)) if len(keys) == 1 else None
+        given = raw.get(matching)
+        if matching == "target_record_reference":
+            # Attio's form can also say what happens when no record or several match; the
+            # mock does not model those options and refuses them rather than guess.
+            match = given.get("match") if isinstance(given, dict) else None
+            if not isinstance(given, dict) or set(given) != {"match"} \
+                    or not isinstance(match, dict) or len(match) != 1 \
+                    or next(iter(match)) not in unique:
+                raise bad_request(
+                    f'Invalid value for attribute "{slug}": the mock models only '
+                    f'"target_record_reference": {{"match": {{<one of '
+                    + ", ".join(f'"{u}"' for u in unique) + ">: <value>}}.")
+            (matching, given), = match.items()
+            if not isinstance(given, list):
+                given = [given]
+        elif matching in unique and not SPECS[target][matching]["is_multiselect"] \
+                and not isinstance(given, list):
+            given = [given]  # a single-value attribute may be given bare
+        if matching not in unique or not isinstance(given, list) or not given:
             raise bad_request(
                 f'Invalid value for attribute "{slug}": give "target_record_id" or a non-empty '
-                f'"{matching}" list.')
+                + " or ".join(f'"{u}"' for u in unique) + " list.")
         spec_m = SPECS[target][matching]
-        wanted = [value_key(spec_m, self.coerce_item(target, spec_m, matching, v, False))
-                  for v in raw[matching]]
-        for record in self.store(target):
-            held = {value_key(spec_m, v) for v in record["values"].get(matching, [])}
-            if held & set(wanted):
-                return {"target_object": target, "target_record_id": record["record_id"]}
+        items = [self.coerce_item(target, spec_m, matching, v, False) for v in given]
+        wanted = [value_key(spec_m, item) for item in items]
+        found = [record for record in self.store(target)
+                 if {value_key(spec_m, v) for v in record["values"].get(matching, [])} & set(wanted)]
+        # Emails and domains are named as compared (lower-cased), text values as given.
+        shown = wanted if spec_m["type"] in ("email-address", "domain") else \
+            [item["value"] for item in items]
+        if len(found) == 1:
+            return {"target_object": target, "target_record_id": found[0]["record_id"]}
+        if found:
+            # The values name several records. Attio's code for this is not documented.
+            raise bad_request(
+                f'Invalid value for attribute "{slug}": {matching} {", ".join(map(str, shown))} '
+                f"matches {len(found)} {target} records; a reference must match exactly one.")
         # Attio does not create the referenced record: the write fails (Documentation/AttioAPI.md).
         raise bad_request(
             f'Invalid value for attribute "{slug}": no {target} record with '
-            f'{matching} {", ".join(map(str, wanted))} (create it first).', "value_not_found")
+            f'{matching} {", ".join(map(str, shown))} (create it first).', "value_not_found")
 
     # -- the store ------------------------------------------------------------------
 
@@ -959,6 +1120,7 @@ class RecordsMixin:
             index[key] = record
 
     def remove_record(self, obj: str, record: dict):
+        self.detach(obj, record, time.time())
         self.store(obj).remove(record)
         self.by_id[obj].pop(record["record_id"], None)
         for key in self.matching_keys(obj, record):
@@ -1000,12 +1162,15 @@ class RecordsMixin:
         record["values"][original] = [
             dict(item, _t=since.get(value_key(spec, item), now)) for item in items]
 
-    def write_record(self, obj: str, record: dict, values: dict, now: float, mode: str):
+    def write_record(self, obj: str, record: dict, values: dict, now: float, mode: str,
+                     matching: str = None):
         """mode "assert": the matching attribute gains values, everything else sent is
         replaced. "patch": multiselect values are prepended when absent, single values set.
         "replace" (PUT by id, create, seed): everything sent is replaced."""
-        matching = MATCHING_SLUG[obj]
+        matching = matching or MATCHING_SLUG[obj]
         old_keys = self.matching_keys(obj, record)
+        linked = {original: self.linked_ids(record, original) for original in values
+                  if (obj, original) in INVERSE}
         for original, items in values.items():
             spec = SPECS[obj][original]
             held = record["values"].get(original, [])
@@ -1026,12 +1191,96 @@ class RecordsMixin:
         self.index_keys(obj, record, old_keys)
         record["updated_at"] = now
         record["writes"] += 1
+        self.sync_pairs(obj, record, linked, now)
 
-    def assert_record(self, obj: str, values: dict, now: float) -> dict:
-        matching = MATCHING_SLUG[obj]
+    # -- relationship pairs -------------------------------------------------------------
+    #
+    # Writing either attribute of a pair updates the other (Documentation/AttioAPI.md
+    # "Record references"): a user's person = P <=> P's associated_users holds the user; a
+    # user's workspace holds W <=> W's users holds the user; a workspace's company = C <=>
+    # C's associated_workspaces holds the workspace. The other side's values change without
+    # being an API write to that record: its updated_at moves, its writes count does not.
+
+    @staticmethod
+    def linked_ids(record: dict, original: str) -> list:
+        return [v["target_record_id"] for v in record["values"].get(original, [])]
+
+    def sync_pairs(self, obj: str, record: dict, linked: dict, now: float):
+        """After `record`'s pair attributes changed from `linked` ({original: [target ids
+        before]}), unlink the targets it lost and link those it gained."""
+        for original, before in linked.items():
+            other, inverse = INVERSE[(obj, original)]
+            after = self.linked_ids(record, original)
+            for target_id in before:
+                target = self.find_record(other, target_id)
+                if target_id not in after and target is not None:
+                    self.unlink(target, inverse, record["record_id"], now)
+            for target_id in after:
+                target = self.find_record(other, target_id)
+                if target_id not in before and target is not None:
+                    self.link(other, target, inverse, obj, record, original, now)
+
+    def unlink(self, record: dict, original: str, target_id: str, now: float):
+        held = record["values"].get(original, [])
+        kept = [v for v in held if v["target_record_id"] != target_id]
+        if len(kept) != len(held):
+            record["values"][original] = kept
+            record["updated_at"] = now
+
+    def link(self, obj: str, record: dict, original: str, other: str, target: dict,
+             inverse: str, now: float):
+        """`record` (of `obj`) gains `target` in `original`, the inverse of `target`'s
+        `inverse` having gained `record`. A single-value attribute lets go of the record it
+        held, which loses `record` in turn (a person's user moving to another person)."""
+        held = record["values"].get(original, [])
+        if target["record_id"] in self.linked_ids(record, original):
+            return
+        if not SPECS[obj][original]["is_multiselect"]:
+            for previous_id in self.linked_ids(record, original):
+                previous = self.find_record(other, previous_id)
+                if previous is not None:
+                    self.unlink(previous, inverse, record["record_id"], now)
+            held = []
+        # Appended: the order Attio lists the other side in is not documented.
+        record["values"][original] = held + [
+            {"target_object": other, "target_record_id": target["record_id"], "_t": now}]
+        record["updated_at"] = now
+
+    def detach(self, obj: str, record: dict, now: float):
+        """A record going away (deleted, merged) leaves every pair it was in."""
+        for original in list(record["values"]):
+            if (obj, original) in INVERSE:
+                other, inverse = INVERSE[(obj, original)]
+                for target_id in self.linked_ids(record, original):
+                    target = self.find_record(other, target_id)
+                    if target is not None:
+                        self.unlink(target, inverse, record["record_id"], now)
+
+    def check_required(self, obj: str, record, values: dict):
+        """Users' user_id and primary_email_address, workspaces' workspace_id: a new record
+        needs a value, and no write may clear one. Attio's error for this is not documented:
+        the mock answers 400 missing_value, its code for a missing matching value."""
+        for original in SPEC_ORDER[obj]:
+            if not SPECS[obj][original]["is_required"]:
+                continue
+            if (original in values and not values[original]) or \
+                    (original not in values and record is None):
+                raise bad_request(
+                    f'Required attribute "{self.api_slug(obj, original)}" must have a value.',
+                    "missing_value")
+
+    def assert_record(self, obj: str, values: dict, now: float, matching: str = None) -> dict:
+        """Find the record holding any of the matching attribute's values, update it or
+        create one. `matching` defaults to the attribute the store is indexed by; another
+        unique attribute (users' primary_email_address) is looked up by a scan."""
+        matching = matching or MATCHING_SLUG[obj]
         spec = SPECS[obj][matching]
         wanted = {value_key(spec, v) for v in values[matching]}
-        hits = {id(r): r for r in (self.by_key[obj].get(k) for k in wanted) if r is not None}
+        if matching == MATCHING_SLUG[obj]:
+            hits = {id(r): r for r in (self.by_key[obj].get(k) for k in wanted) if r is not None}
+        else:
+            hits = {id(r): r for r in self.store(obj)
+                    if wanted & {value_key(spec, v) for v in r["values"].get(matching, [])}}
         found = sorted(hits.values(), key=self.store(obj).index)
         if len(found) > 1:
             # Values of two records in one assert: Attio cannot both match and keep them
@@ -1040,9 +1289,10 @@ class RecordsMixin:
                                       ", ".join(sorted(map(str, wanted))))
         record = found[0] if found else None
         self.check_unique(obj, record, {k: v for k, v in values.items() if k != matching})
+        self.check_required(obj, record, values)
         if record is None:
             record = self.new_record(obj, now, "api")
-        self.write_record(obj, record, values, now, "assert")
+        self.write_record(obj, record, values, now, "assert", matching)
         return record
 
     # -- reading ----------------------------------------------------------------------
@@ -1083,7 +1333,7 @@ class RecordsMixin:
         values = {}
         for original in SPEC_ORDER[obj]:
             spec = self.spec(obj, original)
-            if spec["is_archived"]:
+            if spec["is_archived"] or not self.attribute_visible(obj, original):
                 continue
             if original == "created_at":
                 items = [{"value": timestamp_value(datetime.datetime.fromtimestamp(
@@ -1091,7 +1341,7 @@ class RecordsMixin:
             else:
                 items = record["values"].get(original, [])
             values[spec["api_slug"]] = [self.read_value(obj, spec, i, record) for i in items]
-        noun = "person" if obj == PEOPLE else "company"
+        noun = RECORD_NOUN[obj]
         return {
             "id": {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj],
                    "record_id": record["record_id"]},
@@ -1100,8 +1350,33 @@ class RecordsMixin:
             "values": values,
         }
 
+    def readable(self, obj: str, record: dict, original: str):
+        """An attribute's values by their main field: a list for a multiselect attribute,
+        else the single value or None (for /__mock/… and /__mock/seed answers)."""
+        main = {"email-address": "email_address", "domain": "domain",
+                "record-reference": "target_record_id"}.get(SPECS[obj][original]["type"], "value")
+        values = [v[main] for v in record["values"].get(original, [])]
+        if SPECS[obj][original]["is_multiselect"]:
+            return values
+        return values[0] if values else None
+
+    def identity_json(self, obj: str, record: dict) -> dict:
+        """What names a record readably: people's email_addresses, companies' domains,
+        users' user_id and primary_email_address, workspaces' workspace_id."""
+        return {key: self.readable(obj, record, key) for key in IDENTITY[obj]}
+
+    def reference_json(self, obj: str, record_id: str) -> dict:
+        """A referenced record by its id and what names it ({"record_id", "user_id", …})."""
+        record = self.find_record(obj, record_id)
+        names = self.identity_json(obj, record) if record else {k: None for k in IDENTITY[obj]}
+        return {"record_id": record_id, **names}
+
     def records_json(self, obj: str) -> list:
-        """/__mock/people and /__mock/companies: the stored values as last written."""
+        """/__mock/people, /__mock/companies, /__mock/users and /__mock/workspaces: the stored
+        values as last written, with the identity of the record and of every record it is
+        paired with (users' person and workspace, workspaces' users and company, people's
+        associated_users, companies' associated_workspaces: these only while the object at
+        the other end is activated, so that the default answers stay as they were)."""
         out = []
         for r in self.store(obj):
             entry = {
@@ -1110,13 +1385,19 @@ class RecordsMixin:
                 "updated_at": iso_time(r["updated_at"]),
                 "writes": r["writes"],
             }
+            entry.update(self.identity_json(obj, r))
             if obj == PEOPLE:
-                entry["email_addresses"] = [v["email_address"] for v in r["values"][MATCHING_ATTRIBUTE]]
                 entry["normalized_phone_numbers"] = [
                     normalize_phone(v["original_phone_number"], v.get("country_code"))
                     for v in r["values"].get("phone_numbers", [])]
-            else:
-                entry["domains"] = [v["domain"] for v in r["values"]["domains"]]
+            for original in SPEC_ORDER[obj]:
+                if (obj, original) not in INVERSE or not self.attribute_visible(obj, original):
+                    continue
+                target = SPECS[obj][original]["target"]
+                refs = [self.reference_json(target, v["target_record_id"])
+                        for v in r["values"].get(original, [])]
+                entry[original] = refs if SPECS[obj][original]["is_multiselect"] else \
+                    (refs[0] if refs else None)
             entry["origin"] = r.get("origin", "api")
             entry["values"] = {k: public_items(v) for k, v in r["values"].items()}
             out.append(entry)
@@ -1206,8 +1487,9 @@ class RecordsMixin:
             return any(json.dumps(norm(field_value(item, record))) in wanted
                        for item in record["values"].get(original, []))
 
-        if original == MATCHING_SLUG[obj] and field == primary:
-            # Found through the index (same answer as the scan: keys are lower-cased too).
+        if original == MATCHING_SLUG[obj] and field == primary and fold:
+            # Found through the index (same answer as the scan: keys are lower-cased too;
+            # users' and workspaces' text ids are not, and are scanned).
             test_record.index_keys = {c.lower() for c in candidates if isinstance(c, str)}
         return test_record
 
@@ -1270,22 +1552,30 @@ class RecordsMixin:
             race["record_id"] = record["record_id"]
 
     def seed(self, body) -> dict:
-        """All or nothing: a bad entry leaves both stores as they were."""
-        saved = copy.deepcopy((self.people, self.companies))
+        """All or nothing: a bad entry leaves every store as it was."""
+        saved = copy.deepcopy([self.store(obj) for obj in SPECS])
         try:
             return self.seed_entries(body)
         except ValueError:
-            self.people[:], self.companies[:] = saved
+            for obj, records in zip(SPECS, saved):
+                self.store(obj)[:] = records
             self.rebuild_indexes()
             raise
 
     def seed_entries(self, body) -> dict:
-        if not isinstance(body, dict) or set(body) - {"people", "companies"}:
-            raise ValueError('body must be {"people": [...], "companies": [...]}')
+        if not isinstance(body, dict) or set(body) - set(SPECS):
+            raise ValueError('body must be {"people": [...], "companies": [...], '
+                             '"workspaces"?: [...], "users"?: [...]}')
         out = {}
         now = time.time()
-        # Companies first, so people can reference them by domain.
-        for obj in (COMPANIES, PEOPLE):
+        # Companies first, so people can reference them by domain; then workspaces (which
+        # may name their company) and users (which may name their person and workspaces).
+        for obj in (COMPANIES, PEOPLE, WORKSPACES, USERS):
+            if obj in OPTIONAL_OBJECTS:
+                if obj not in body:
+                    continue  # the answer names users and workspaces only when seeded
+                if not self.object_active(obj):
+                    raise ValueError(f"the {obj} object is not activated (config \"objects\")")
             entries = body.get(obj, [])
             if not isinstance(entries, list):
                 raise ValueError(f"{obj} must be a list")
@@ -1300,6 +1590,7 @@ class RecordsMixin:
                     values.pop("created_at", None)
                     record = self.find_record(obj, entry.get("record_id"))
                     self.check_unique(obj, record, values)
+                    self.check_required(obj, record, values)
                 except ApiError as err:
                     raise ValueError(f"{where}: {err.message}") from None
                 if record is None:
@@ -1313,12 +1604,8 @@ class RecordsMixin:
                 writes = record["writes"]
                 self.write_record(obj, record, values, now, "replace")
                 record["writes"] = writes  # a seed is not an API write
-                item = {"record_id": record["record_id"]}
-                if obj == PEOPLE:
-                    item["email_addresses"] = [v["email_address"] for v in record["values"][MATCHING_ATTRIBUTE]]
-                else:
-                    item["domains"] = [v["domain"] for v in record["values"]["domains"]]
-                out[obj].append(item)
+                out[obj].append({"record_id": record["record_id"],
+                                 **self.identity_json(obj, record)})
         return out
 
     def merge(self, body) -> dict:
@@ -1327,11 +1614,13 @@ class RecordsMixin:
         if not isinstance(body, dict):
             raise ValueError("body must be an object")
         obj = body.get("object", PEOPLE)
-        if obj not in SPECS:
-            raise ValueError("object must be people or companies")
+        if obj not in SPECS or not self.object_active(obj):
+            raise ValueError("object must be people, companies or an activated object")
         source, target = self.find_record(obj, body.get("from")), self.find_record(obj, body.get("into"))
         if source is None or target is None or source is target:
             raise ValueError('"from" and "into" must be two existing record ids')
+        linked = {original: self.linked_ids(target, original) for original in source["values"]
+                  if (obj, original) in INVERSE}
         for original, items in source["values"].items():
             spec = SPECS[obj][original]
             held = target["values"].get(original, [])
@@ -1340,6 +1629,9 @@ class RecordsMixin:
                 target["values"][original] = held + [v for v in items if value_key(spec, v) not in known]
             elif not held:
                 target["values"][original] = list(items)
+        # The records "from" was paired with are paired with "into" now (then "from" leaves
+        # the pairs it is still in).
+        self.sync_pairs(obj, target, linked, time.time())
         self.remove_record(obj, source)
         self.index_keys(obj, target, set())
         return {"record_id": target["record_id"], "merged": source["record_id"]}
@@ -1445,6 +1737,8 @@ class RecordsMixin:
             "max_reads_in_any_1s_window": max_in_any_window([r["arrival"] for r in reads]),
             "max_writes_in_any_1s_window": max_in_any_window([r["arrival"] for r in writes]),
             "companies": len(self.companies),
+            "users": len(self.users),
+            "workspaces": len(self.workspaces),
             "races_fired": sum(1 for r in self.races if r["fired"]),
             "max_concurrent_per_person": self.max_concurrent_per_person,
         }
@@ -1499,7 +1793,7 @@ class MockState(RecordsMixin):
         """Map a slug as a client sends it to the original attribute, or None."""
         for original in ATTRIBUTE_BY_SLUG:
             if self.current_slug(original) == slug:
-                return original
+                return original if self.attribute_visible(PEOPLE, original) else None
         return None
 
     def attribute_list(self) -> list:
@@ -1740,18 +2034,24 @@ class RecordsHandlerMixin:
         state: MockState = self.server.state
         route = self.route
         obj = route["object"]
+        # The endpoint without its object's prefix: "company_get" and "user_get" are "get".
+        kind = endpoint[len(ENDPOINT_PREFIX[obj]):] if obj and \
+            endpoint.startswith(ENDPOINT_PREFIX[obj]) else endpoint
         with state.lock:
             now = time.time()
             try:
+                if obj is not None and not state.object_active(obj):
+                    raise object_not_activated(obj)
                 if endpoint == "objects":
-                    return Reply(200, {"data": [state.object_json(o) for o in SPECS]})
+                    return Reply(200, {"data": [state.object_json(o) for o in SPECS
+                                                if state.object_active(o)]})
                 if endpoint == "object":
                     return Reply(200, {"data": state.object_json(obj)})
-                if endpoint == "company_attributes":
-                    return Reply(200, {"data": state.attributes_json(COMPANIES)})
+                if kind == "attributes":
+                    return Reply(200, {"data": state.attributes_json(obj)})
                 if endpoint in ("options", "statuses"):
                     return self.choices_reply(state, obj, route["slug"], endpoint)
-                if endpoint in ("get", "company_get"):
+                if kind == "get":
                     record = state.find_record(obj, route["record_id"])
                     if record is None:
                         raise record_not_found(route["record_id"])
@@ -1761,7 +2061,7 @@ class RecordsHandlerMixin:
                     raise bad_request('Content-Type must be "application/json".')
                 if body_error is not None or body is None:
                     raise bad_request("Body payload validation error: the body is not valid JSON.")
-                if endpoint in ("query", "company_query"):
+                if kind == "query":
                     found = state.query(obj, body)
                     if obj == PEOPLE and not found:
                         state.fire_races("query", filter_emails(body.get("filter")), now)
@@ -1769,29 +2069,33 @@ class RecordsHandlerMixin:
                     return Reply(200, {"data": [state.record_read(obj, r) for r in found]})
                 if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
                     raise bad_request('Body payload validation error: expected {"data": {"values": {...}}}.')
-                if endpoint == "company_assert":
+                if kind == "assert":  # companies, users, workspaces (people's is the original)
                     matching = parse_qs(self.route_query).get("matching_attribute", [None])[0]
                     if not matching:
                         raise bad_request('The query parameter "matching_attribute" is required.',
                                           "missing_value")
-                    if matching not in SPECS[COMPANIES]:
+                    original = state.resolve(obj, matching)
+                    if original is None:
                         raise slug_not_found(matching)
-                    if matching != "domains":
+                    # Any unique attribute: companies' domains, users' user_id or
+                    # primary_email_address, workspaces' workspace_id.
+                    if not SPECS[obj][original]["is_unique"]:
                         raise bad_request(
                             f'Attribute "{matching}" cannot be used as a matching attribute: '
                             "only unique attributes can be used.", "invalid_matching_attribute")
-                    values = state.parse_values(COMPANIES, body["data"].get("values"))
-                    if not values.get("domains"):
-                        raise bad_request('The matching attribute "domains" must be given at least '
-                                          "one value.", "missing_value")
-                    record = state.assert_record(COMPANIES, values, now)
+                    values = state.parse_values(obj, body["data"].get("values"))
+                    if not values.get(original):
+                        raise bad_request(f'The matching attribute "{matching}" must be given at '
+                                          "least one value.", "missing_value")
+                    record = state.assert_record(obj, values, now, original)
                     return self.record_answer(state, obj, record)
                 values = state.parse_values(obj, body["data"].get("values"))
-                if endpoint in ("create", "company_create"):
+                if kind == "create":
                     if obj == PEOPLE:
                         state.fire_races("create", [v["email_address"] for v in
                                                     values.get(MATCHING_ATTRIBUTE, [])], now)
                     state.check_unique(obj, None, values)
+                    state.check_required(obj, None, values)
                     record = state.new_record(obj, now, "api")
                     state.write_record(obj, record, values, now, "replace")
                     return self.record_answer(state, obj, record)
@@ -1799,7 +2103,8 @@ class RecordsHandlerMixin:
                 if record is None:
                     raise record_not_found(route["record_id"])
                 state.check_unique(obj, record, values)
-                mode = "patch" if endpoint in ("patch", "company_patch") else "replace"
+                state.check_required(obj, record, values)
+                mode = "patch" if kind == "patch" else "replace"
                 state.write_record(obj, record, values, now, mode)
                 return self.record_answer(state, obj, record)
             except ApiError as err:
@@ -1830,14 +2135,14 @@ class RecordsHandlerMixin:
         state: MockState = self.server.state
         method, path = route
         try:
-            if route == ("GET", "/__mock/companies"):
-                return Reply(200, state.records_json(COMPANIES))
+            parts = path.split("/")  # "", "__mock", object[, record id]
+            if method == "GET" and len(parts) == 3 and parts[2] in SPECS and parts[2] != PEOPLE:
+                return Reply(200, state.records_json(parts[2]))  # companies, users, workspaces
             if route == ("GET", "/__mock/race"):
                 return Reply(200, json.loads(json.dumps(state.races)))
-            if method == "DELETE" and path.startswith("/__mock/people/") or \
-                    method == "DELETE" and path.startswith("/__mock/companies/"):
-                obj = PEOPLE if path.startswith("/__mock/people/") else COMPANIES
-                record = state.find_record(obj, path.rsplit("/", 1)[1])
+            if method == "DELETE" and len(parts) == 4 and parts[2] in SPECS:
+                obj = parts[2]
+                record = state.find_record(obj, parts[3])
                 if record is None:
                     return Reply(404, {"error": "no such record"})
                 state.remove_record(obj, record)
@@ -2041,8 +2346,12 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                     )
             person_keys = state.person_enter(endpoint, emails, self.route)
 
+            parts = path.strip("/").split("/")
             if endpoint is None:
-                if path in (ASSERT_PATH, SELF_PATH, ATTRIBUTES_PATH):
+                if parts[:2] == ["v2", "objects"] and len(parts) > 2 \
+                        and parts[2] in OPTIONAL_OBJECTS and not state.object_active(parts[2]):
+                    decided = error_reply(object_not_activated(parts[2]))
+                elif path in (ASSERT_PATH, SELF_PATH, ATTRIBUTES_PATH):
                     decided = error_reply(ApiError(405, "invalid_request_error", "method_not_allowed",
                                                    f"Method {method} is not allowed on {path}."))
                 elif path.startswith("/v2/objects/") and path.endswith("/records"):
@@ -2261,12 +2570,20 @@ def parse_args(argv=None):
     p.add_argument("--latency-ms", type=float, default=0,
                    help="delay before answering every API request (default 0)")
     p.add_argument("--scopes", default=DEFAULT_SCOPES, help="space-separated token scopes")
+    p.add_argument("--objects", default="",
+                   help='optional objects an admin has activated: "users", "workspaces" or '
+                        '"users,workspaces" (default: neither, as in a new Attio workspace)')
     p.add_argument("--verbose", action="store_true", help="log requests and errors to stderr")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     cli = parse_args(argv)
+    try:
+        cli.objects = parse_objects(cli.objects)
+    except ValueError as exc:
+        sys.stderr.write(f"mock_attio: --objects: {exc}\n")
+        return 2
     server = MockServer((cli.host, cli.port), cli)
 
     def on_signal(signum, frame):

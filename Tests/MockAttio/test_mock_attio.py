@@ -963,6 +963,690 @@ class RecordsTest(unittest.TestCase):
         self.assertEqual(self.stored("ada@example.com")["writes"], 0)
         self.assertEqual(self.control("GET", "/__mock/stats")["requests"], 0)
 
+USERS = "/v2/objects/users/records"
+WORKSPACES = "/v2/objects/workspaces/records"
+USER_ASSERT = USERS + "?matching_attribute=user_id"
+WORKSPACE_ASSERT = WORKSPACES + "?matching_attribute=workspace_id"
+
+
+class NotActivatedTest(unittest.TestCase):
+    """Users and workspaces are disabled in a new Attio workspace: a mock started without
+    --objects serves neither until the config activates them."""
+
+    setUpClass = RecordsTest.__dict__["setUpClass"]
+    tearDownClass = MockAttioTest.__dict__["tearDownClass"]
+    setUp = MockAttioTest.setUp
+    request = MockAttioTest.request
+    control = MockAttioTest.control
+
+    def assert_not_activated(self, method, path, body=None, obj="users"):
+        status, _, err = self.request(method, path, body)
+        self.assertEqual(status, 404, (method, path, err))
+        self.assertEqual((err["type"], err["code"], err["status_code"]),
+                         ("invalid_request_error", "not_found", 404))
+        self.assertIn("not activated", err["message"])
+        self.assertIn(obj, err["message"])
+
+    def test_every_route_is_404_until_activated(self):
+        record = {"data": {"values": {"user_id": "u1", "primary_email_address": "a@example.com"}}}
+        for obj, base, assert_path in (("users", USERS, USER_ASSERT),
+                                       ("workspaces", WORKSPACES, WORKSPACE_ASSERT)):
+            for method, path, body in [
+                ("GET", f"/v2/objects/{obj}", None),
+                ("GET", f"/v2/objects/{obj}/attributes", None),
+                ("GET", f"/v2/objects/{obj}/attributes/name/options", None),
+                ("PUT", assert_path, record),
+                ("POST", base, record),
+                ("POST", base + "/query", {}),
+                ("GET", base + "/00000000-0000-0000-0000-000000000000", None),
+                ("PATCH", base + "/00000000-0000-0000-0000-000000000000", record),
+                ("PUT", base + "/00000000-0000-0000-0000-000000000000", record),
+                ("GET", base, None),  # a route the mock does not model
+            ]:
+                with self.subTest(method=method, path=path):
+                    self.assert_not_activated(method, path, body, obj)
+        # Authentication still comes first on the modelled routes.
+        self.assertEqual(self.request("GET", "/v2/objects/users", token="wrong")[0], 401)
+        _, _, objects = self.request("GET", "/v2/objects")
+        self.assertEqual([o["api_slug"] for o in objects["data"]], ["people", "companies"])
+        # The pairs on people and companies do not exist either.
+        _, _, people = self.request("GET", "/v2/objects/people/attributes")
+        self.assertNotIn("associated_users", [a["api_slug"] for a in people["data"]])
+        _, _, companies = self.request("GET", "/v2/objects/companies/attributes")
+        self.assertNotIn("associated_workspaces", [a["api_slug"] for a in companies["data"]])
+        status, _, err = self.request("PUT", ASSERT, person("a@example.com", associated_users=[]))
+        self.assertEqual((status, err["code"]), (400, "value_not_found"))
+        status, _, body = self.request("PUT", ASSERT, person("a@example.com"))
+        self.assertNotIn("associated_users", body["data"]["values"])
+        self.assertNotIn("associated_users", self.control("GET", "/__mock/people")[0])
+        status, _, err = self.request("POST", "/__mock/seed",
+                                      {"users": [{"values": {"user_id": "u1"}}]}, token=None)
+        self.assertEqual(status, 400)
+        self.assertIn("not activated", err["error"])
+        self.assertEqual(self.control("GET", "/__mock/users"), [])
+        requests = self.control("GET", "/__mock/requests")
+        self.assertEqual((requests[0]["endpoint"], requests[0]["object"]), ("object", "users"))
+
+    def test_the_config_activates_each_object(self):
+        self.assertEqual(self.control("GET", "/__mock/faults")["objects"], [])
+        self.control("POST", "/__mock/faults", {"objects": ["users"]})
+        status, _, body = self.request("GET", "/v2/objects/users")
+        self.assertEqual(status, 200, body)
+        self.assertEqual((body["data"]["api_slug"], body["data"]["singular_noun"]), ("users", "User"))
+        self.assert_not_activated("GET", "/v2/objects/workspaces", obj="workspaces")
+        _, _, objects = self.request("GET", "/v2/objects")
+        self.assertEqual([o["api_slug"] for o in objects["data"]], ["people", "companies", "users"])
+        _, _, people = self.request("GET", "/v2/objects/people/attributes")
+        self.assertIn("associated_users", [a["api_slug"] for a in people["data"]])
+        # Without workspaces a user has no workspace attribute.
+        _, _, users = self.request("GET", "/v2/objects/users/attributes")
+        self.assertEqual([a["api_slug"] for a in users["data"]],
+                         ["user_id", "primary_email_address", "person", "created_at"])
+        # A string works too; the config is replaced as a whole, so leaving "objects" out
+        # deactivates them again.
+        self.control("POST", "/__mock/faults", {"objects": "users workspaces"})
+        self.assertEqual(self.request("GET", "/v2/objects/workspaces")[0], 200)
+        self.control("POST", "/__mock/faults", {"rules": []})
+        self.assert_not_activated("GET", "/v2/objects/users")
+        for bad in (["deals"], ["people"], 3):
+            with self.subTest(objects=bad):
+                status, _, err = self.request("POST", "/__mock/faults", {"objects": bad}, token=None)
+                self.assertEqual(status, 400, err)
+
+    def test_the_flag_activates_them_from_the_start(self):
+        proc, port = start_mock("--objects", "users,workspaces")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/v2/objects", headers={"Authorization": "Bearer test-token"})
+            slugs = [o["api_slug"] for o in json.loads(conn.getresponse().read())["data"]]
+            self.assertEqual(slugs, ["people", "companies", "users", "workspaces"])
+            conn.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=5)
+            proc.stdout.close()
+        bad = subprocess.run([sys.executable, os.path.join(HERE, "mock_attio.py"),
+                              "--objects", "deals"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(bad.returncode, 2)
+        self.assertEqual(bad.stdout, "")
+
+
+class UsersWorkspacesTest(unittest.TestCase):
+    """Users and workspaces (groundwork for issue 22), activated with --objects."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.proc, cls.port = start_mock("--rate", "0", "--read-rate", "0",
+                                        "--objects", "users,workspaces")
+
+    tearDownClass = MockAttioTest.__dict__["tearDownClass"]
+    setUp = MockAttioTest.setUp
+    request = MockAttioTest.request
+    put = MockAttioTest.put
+    control = MockAttioTest.control
+    seed = RecordsTest.seed
+    write = RecordsTest.write
+
+    # -- helpers --------------------------------------------------------------------
+
+    def user(self, values, matching="user_id"):
+        return self.write("PUT", f"{USERS}?matching_attribute={matching}", values)
+
+    def workspace(self, values):
+        return self.write("PUT", WORKSPACE_ASSERT, values)
+
+    def ok(self, answer):
+        status, _, body = answer
+        self.assertEqual(status, 200, body)
+        return body["data"]
+
+    def mock(self, obj, key, value):
+        """The entry of /__mock/{obj} whose `key` is `value`."""
+        found = [r for r in self.control("GET", f"/__mock/{obj}") if r[key] == value]
+        self.assertEqual(len(found), 1, (obj, key, value))
+        return found[0]
+
+    def error(self, answer, code):
+        status, _, err = answer
+        self.assertEqual((status, err["code"]), (400, code), err)
+        return err
+
+    # -- schema -----------------------------------------------------------------------
+
+    def test_schema_of_users_and_workspaces(self):
+        _, _, objects = self.request("GET", "/v2/objects")
+        ids = {o["api_slug"]: o["id"]["object_id"] for o in objects["data"]}
+        self.assertEqual(list(ids), ["people", "companies", "users", "workspaces"])
+        status, _, body = self.request("GET", "/v2/objects/users/attributes")
+        self.assertEqual(status, 200)
+        users = {a["api_slug"]: a for a in body["data"]}
+        self.assertEqual(list(users), ["user_id", "primary_email_address", "person", "workspace",
+                                       "created_at"])
+        flags = {slug: (a["type"], a["is_multiselect"], a["is_unique"], a["is_required"],
+                        a["is_writable"]) for slug, a in users.items()}
+        self.assertEqual(flags, {
+            "user_id": ("text", False, True, True, True),
+            "primary_email_address": ("email-address", False, True, True, True),
+            "person": ("record-reference", False, False, False, True),
+            "workspace": ("record-reference", True, False, False, True),
+            "created_at": ("timestamp", False, False, False, False)})
+        self.assertEqual(users["person"]["config"]["record_reference"]["allowed_object_ids"],
+                         [ids["people"]])
+        self.assertEqual(users["workspace"]["config"]["record_reference"]["allowed_object_ids"],
+                         [ids["workspaces"]])
+        self.assertEqual(users["user_id"]["id"]["object_id"], ids["users"])
+        _, _, body = self.request("GET", "/v2/objects/workspaces/attributes")
+        workspaces = {a["api_slug"]: a for a in body["data"]}
+        self.assertEqual(list(workspaces), ["workspace_id", "name", "users", "company",
+                                            "avatar_url", "created_at"])
+        self.assertTrue(workspaces["workspace_id"]["is_unique"] and workspaces["workspace_id"]["is_required"])
+        self.assertTrue(workspaces["users"]["is_multiselect"])
+        self.assertFalse(workspaces["company"]["is_multiselect"])
+        self.assertEqual(workspaces["company"]["config"]["record_reference"]["allowed_object_ids"],
+                         [ids["companies"]])
+        # The pairs, on both sides, as Attio's attribute object names them.
+        _, _, body = self.request("GET", "/v2/objects/people/attributes")
+        people = {a["api_slug"]: a for a in body["data"]}
+        self.assertTrue(people["associated_users"]["is_multiselect"])
+        self.assertEqual(people["associated_users"]["relationship"]["api_slug"], "person")
+        self.assertEqual(people["associated_users"]["relationship"]["object_slug"], "users")
+        self.assertEqual(people["associated_users"]["relationship"]["id"]["attribute_id"],
+                         users["person"]["id"]["attribute_id"])
+        self.assertIsNone(people["company"]["relationship"])  # company/team: not modelled
+        _, _, body = self.request("GET", "/v2/objects/companies/attributes")
+        companies = {a["api_slug"]: a for a in body["data"]}
+        self.assertEqual(companies["associated_workspaces"]["relationship"]["api_slug"], "company")
+        self.assertEqual(users["workspace"]["relationship"],
+                         {"id": workspaces["users"]["id"], "object_slug": "workspaces",
+                          "title": "Users", "api_slug": "users", "is_multiselect": True})
+        self.assertEqual(self.request("GET", "/v2/objects/workspaces")[2]["data"]["plural_noun"],
+                         "Workspaces")
+
+    # -- assert, create, query, GET, PATCH, PUT -----------------------------------------
+
+    def test_user_assert_by_user_id_and_by_email(self):
+        first = self.ok(self.user({"user_id": "u1", "primary_email_address": "ada@example.com"}))
+        user_id = first["id"]["record_id"]
+        self.assertIn("/user/", first["web_url"])
+        self.assertEqual(first["values"]["user_id"][0]["value"], "u1")
+        self.assertEqual(first["values"]["primary_email_address"][0]["email_address"],
+                         "ada@example.com")
+        self.assertEqual((first["values"]["person"], first["values"]["workspace"]), ([], []))
+        # By user_id: found, the address is replaced (a single value).
+        again = self.ok(self.user({"user_id": ["u1"],
+                                   "primary_email_address": [{"email_address": "ada@new.example"}]}))
+        self.assertEqual(again["id"]["record_id"], user_id)
+        # By primary_email_address (any letter case): found, user_id replaced.
+        third = self.ok(self.user({"primary_email_address": "ADA@new.example", "user_id": "u1b"},
+                                  matching="primary_email_address"))
+        self.assertEqual(third["id"]["record_id"], user_id)
+        stored = self.mock("users", "record_id", user_id)
+        self.assertEqual((stored["user_id"], stored["primary_email_address"], stored["writes"]),
+                         ("u1b", "ada@new.example", 3))
+        self.assertEqual(stored["values"]["user_id"], [{"value": "u1b"}])
+        self.assertEqual((stored["person"], stored["workspace"], stored["origin"]), (None, [], "api"))
+        # user_id compares exactly: "U1B" is another user.
+        other = self.ok(self.user({"user_id": "U1B", "primary_email_address": "grace@example.com"}))
+        self.assertNotEqual(other["id"]["record_id"], user_id)
+        self.assertEqual(len(self.control("GET", "/__mock/users")), 2)
+        self.assertEqual(self.control("GET", "/__mock/stats")["users"], 2)
+        # The assert's checks.
+        self.error(self.write("PUT", USERS, {"user_id": "u9"}), "missing_value")
+        self.error(self.user({"user_id": "u9"}, matching="person"), "invalid_matching_attribute")
+        self.error(self.user({"user_id": "u9"}, matching="nickname"), "value_not_found")
+        self.error(self.user({"primary_email_address": "x@example.com"}), "missing_value")
+        self.error(self.user({"user_id": "u9", "primary_email_address": "not-an-address"}),
+                   "invalid_email_address")
+        self.error(self.user({"user_id": ["u9", "u10"], "primary_email_address": "x@example.com"}),
+                   "multiple_values_for_single_select")
+
+    def test_required_attributes(self):
+        # A new user needs both required values; a new workspace its workspace_id.
+        err = self.error(self.user({"user_id": "u1"}), "missing_value")
+        self.assertIn("primary_email_address", err["message"])
+        self.error(self.user({"primary_email_address": "a@example.com"},
+                             matching="primary_email_address"), "missing_value")
+        self.error(self.write("POST", USERS, {"user_id": "u1"}), "missing_value")
+        self.error(self.write("POST", WORKSPACES, {"name": "Acme"}), "missing_value")
+        self.assertEqual(self.control("GET", "/__mock/users"), [])
+        record_id = self.ok(self.write("POST", USERS, {"user_id": "u1",
+                                                        "primary_email_address": "a@example.com"}))["id"]["record_id"]
+        # An existing user is updated without them, but no write may clear one.
+        self.ok(self.user({"user_id": "u1"}))
+        self.error(self.write("PATCH", f"{USERS}/{record_id}", {"user_id": []}), "missing_value")
+        self.error(self.write("PUT", f"{USERS}/{record_id}", {"primary_email_address": []}),
+                   "missing_value")
+        self.ok(self.write("PUT", f"{USERS}/{record_id}", {"user_id": "u2"}))
+        self.assertEqual(self.mock("users", "record_id", record_id)["user_id"], "u2")
+
+    def test_uniqueness_conflicts(self):
+        ada = self.ok(self.user({"user_id": "u1", "primary_email_address": "ada@example.com"}))
+        grace = self.ok(self.user({"user_id": "u2", "primary_email_address": "grace@example.com"}))
+        for answer in (
+            # A new user with ada's address (any case), or ada's user_id.
+            self.user({"user_id": "u3", "primary_email_address": "ADA@example.com"}),
+            self.write("POST", USERS, {"user_id": "u1", "primary_email_address": "x@example.com"}),
+            self.write("POST", USERS, {"user_id": "u3", "primary_email_address": "ada@example.com"}),
+            # Grace, matched by address, taking ada's user_id.
+            self.user({"primary_email_address": "grace@example.com", "user_id": "u1"},
+                      matching="primary_email_address"),
+            self.write("PATCH", f"{USERS}/{grace['id']['record_id']}",
+                       {"primary_email_address": "ada@example.com"}),
+            self.write("PUT", f"{USERS}/{grace['id']['record_id']}", {"user_id": "u1"}),
+        ):
+            with self.subTest(answer=answer):
+                self.error(answer, "uniqueness_conflict")
+        self.assertEqual([(u["user_id"], u["primary_email_address"])
+                          for u in self.control("GET", "/__mock/users")],
+                         [("u1", "ada@example.com"), ("u2", "grace@example.com")])
+        self.ok(self.workspace({"workspace_id": "w1"}))
+        self.error(self.write("POST", WORKSPACES, {"workspace_id": "w1"}), "uniqueness_conflict")
+        w2 = self.ok(self.write("POST", WORKSPACES, {"workspace_id": "w2"}))
+        self.error(self.write("PATCH", f"{WORKSPACES}/{w2['id']['record_id']}",
+                              {"workspace_id": "w1"}), "uniqueness_conflict")
+        # Writing a record's own value again is no conflict.
+        self.ok(self.write("PATCH", f"{USERS}/{ada['id']['record_id']}",
+                           {"user_id": "u1", "primary_email_address": "Ada@example.com"}))
+
+    def test_create_query_get_patch_put_and_delete(self):
+        workspace = self.ok(self.write("POST", WORKSPACES, {
+            "workspace_id": "w1", "name": "Acme prod", "avatar_url": "https://acme.com/a.png"}))
+        record_id = workspace["id"]["record_id"]
+        self.assertIn("/workspace/", workspace["web_url"])
+        got = self.ok(self.request("GET", f"{WORKSPACES}/{record_id}"))
+        self.assertEqual(got["values"]["name"][0]["value"], "Acme prod")
+        self.assertEqual(got["values"]["avatar_url"][0]["value"], "https://acme.com/a.png")
+        self.assertEqual((got["values"]["users"], got["values"]["company"]), ([], []))
+        self.ok(self.write("POST", WORKSPACES, {"workspace_id": "w2", "name": "Other"}))
+        for filt in ({"workspace_id": "w1"}, {"workspace_id": {"$eq": "w1"}},
+                     {"workspace_id": {"value": "w1"}}, {"name": "Acme prod"},
+                     {"workspace_id": {"$in": ["w1", "w9"]}}):
+            with self.subTest(filter=filt):
+                found = self.ok(self.request("POST", WORKSPACES + "/query", {"filter": filt}))
+                self.assertEqual([r["id"]["record_id"] for r in found], [record_id])
+        self.assertEqual(self.ok(self.request("POST", WORKSPACES + "/query",
+                                              {"filter": {"workspace_id": "W1"}})), [])
+        patched = self.ok(self.write("PATCH", f"{WORKSPACES}/{record_id}", {"name": "Acme"}))
+        self.assertEqual(patched["values"]["name"][0]["value"], "Acme")
+        self.assertEqual(patched["values"]["avatar_url"][0]["value"], "https://acme.com/a.png")
+        self.ok(self.write("PUT", f"{WORKSPACES}/{record_id}", {"avatar_url": []}))
+        stored = self.mock("workspaces", "workspace_id", "w1")
+        self.assertEqual(stored["values"], {"workspace_id": [{"value": "w1"}],
+                                            "name": [{"value": "Acme"}], "avatar_url": []})
+        self.assertEqual(stored["writes"], 3)
+        users = self.ok(self.request("POST", USERS + "/query",
+                                     {"filter": {"primary_email_address": "nobody@example.com"}}))
+        self.assertEqual(users, [])
+        self.control("DELETE", f"/__mock/workspaces/{record_id}")
+        status, _, err = self.request("GET", f"{WORKSPACES}/{record_id}")
+        self.assertEqual((status, err["code"]), (404, "not_found"))
+        self.assertEqual(self.write("PATCH", f"{USERS}/{record_id}", {"user_id": "x"})[0], 404)
+        self.assertEqual(self.request("DELETE", f"/__mock/users/{record_id}", token=None)[0], 404)
+        self.error(self.workspace({"workspace_id": "w3", "created_at": "x"}), "immutable_value")
+        requests = self.control("GET", "/__mock/requests")
+        self.assertEqual(requests[0]["endpoint"], "workspace_create")
+        self.assertEqual((requests[0]["object"], requests[0]["answered_record_ids"]),
+                         ("workspaces", [record_id]))
+        self.assertEqual((requests[1]["endpoint"], requests[1]["record_id"]),
+                         ("workspace_get", record_id))
+        by_endpoint = self.control("GET", "/__mock/stats")["by_endpoint"]
+        self.assertEqual(by_endpoint["workspace_query"], 6)
+        self.assertEqual(by_endpoint["user_query"], 1)
+
+    def test_references_by_id_and_by_matching_attribute(self):
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"]}}}))["id"]["record_id"]
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        # Not there yet: never created by the reference.
+        self.error(self.workspace({"workspace_id": "w1", "company": {
+            "target_object": "companies", "domains": ["initech.com"]}}), "value_not_found")
+        self.error(self.user({"user_id": "u1", "primary_email_address": "ada@example.com",
+                              "workspace": [{"target_object": "workspaces", "workspace_id": "w1"}]}),
+                   "value_not_found")
+        self.assertEqual(self.control("GET", "/__mock/workspaces"), [])
+        w1 = self.ok(self.workspace({"workspace_id": "w1", "company": {
+            "target_object": "companies", "domains": [{"domain": "ACME.com"}]}}))
+        self.assertEqual([(v["target_object"], v["target_record_id"], v["attribute_type"])
+                          for v in w1["values"]["company"]],
+                         [("companies", acme, "record-reference")])
+        w2 = self.ok(self.workspace({"workspace_id": "w2", "company": [
+            {"target_object": "companies", "target_record_id": acme}]}))["id"]["record_id"]
+        user = self.ok(self.user({
+            "user_id": "u1", "primary_email_address": "ada@example.com",
+            "person": {"target_object": "people", "email_addresses": [{"email_address": "ada@example.com"}]},
+            "workspace": [{"target_object": "workspaces", "workspace_id": "w1"},
+                          {"target_object": "workspaces", "target_record_id": w2}]}))
+        self.assertEqual(user["values"]["person"][0]["target_record_id"], ada)
+        self.assertEqual([v["target_record_id"] for v in user["values"]["workspace"]],
+                         [w1["id"]["record_id"], w2])
+        # A user named by user_id or by address (bare or in a list: single-value attributes).
+        for reference in ({"target_object": "users", "user_id": "u1"},
+                          {"target_object": "users", "user_id": [{"value": "u1"}]},
+                          {"target_object": "users", "primary_email_address": ["ADA@example.com"]}):
+            with self.subTest(reference=reference):
+                got = self.ok(self.write("PUT", f"{WORKSPACES}/{w2}", {"users": [reference]}))
+                self.assertEqual([v["target_record_id"] for v in got["values"]["users"]],
+                                 [user["id"]["record_id"]])
+        for bad in ({"target_object": "companies", "target_record_id": acme},  # wrong object
+                    {"target_object": "users", "name": "x"},  # not a unique attribute
+                    {"target_object": "users", "user_id": []}):
+            with self.subTest(bad=bad):
+                self.error(self.write("PATCH", f"{WORKSPACES}/{w2}", {"users": [bad]}),
+                           "validation_type")
+        self.error(self.write("PATCH", f"{WORKSPACES}/{w2}", {"users": [
+            {"target_object": "users", "target_record_id": "nope"}]}), "value_not_found")
+        # Queries on references (by record id).
+        found = self.ok(self.request("POST", USERS + "/query", {"filter": {"person": ada}}))
+        self.assertEqual([r["id"]["record_id"] for r in found], [user["id"]["record_id"]])
+
+    def test_every_reference_form(self):
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com", "acme.io"]}}}))["id"]["record_id"]
+        self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {"domains": ["initech.com"]}}}))
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        self.ok(self.put(person("grace@example.com")))
+        w1 = self.ok(self.workspace({"workspace_id": "w1"}))["id"]["record_id"]
+        self.ok(self.user({"user_id": "u1", "primary_email_address": "u1@example.com"}))
+        # (attribute written, form, record it must name)
+        cases = [
+            # A plain string: an email for people, a domain for companies, bare or in a list.
+            (USERS, "person", "ADA@example.com", ada),
+            (USERS, "person", ["ada@example.com"], ada),
+            (WORKSPACES, "company", "acme.io", acme),
+            ("people", "company", "acme.com", acme),  # people's company takes it too
+            # target_record_reference with "match" on a unique attribute.
+            (USERS, "person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": "ada@example.com"}}}, ada),
+            (WORKSPACES, "company", {"target_object": "companies", "target_record_reference": {
+                "match": {"domains": [{"domain": "acme.io"}]}}}, acme),
+            (USERS, "workspace", [{"target_object": "workspaces", "target_record_reference": {
+                "match": {"workspace_id": "w1"}}}], w1),
+            # Several values of one record are one match.
+            (USERS, "person", {"target_object": "people",
+                               "email_addresses": ["ada@example.com", "ADA@example.com"]}, ada),
+        ]
+        for obj, slug, form, expected in cases:
+            with self.subTest(obj=obj, slug=slug, form=form):
+                if obj == USERS:
+                    answer = self.user({"user_id": "u1", slug: form})
+                elif obj == WORKSPACES:
+                    answer = self.workspace({"workspace_id": "w1", slug: form})
+                else:
+                    answer = self.put(person("grace@example.com", **{slug: form}))
+                self.assertEqual([v["target_record_id"] for v in self.ok(answer)["values"][slug]],
+                                 [expected])
+        # The forms that name no record, several records, or that the mock does not model.
+        for slug, form, code in [
+            ("person", "nobody@example.com", "value_not_found"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": "nobody@example.com"}}}, "value_not_found"),
+            ("person", {"target_object": "people",
+                        "email_addresses": ["ada@example.com", "grace@example.com"]}, "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": ["ada@example.com", "grace@example.com"]}}},
+             "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"name": "Ada"}}}, "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": {
+                "match": {"email_addresses": "ada@example.com"}, "if_not_found": "create"}},
+             "validation_type"),
+            ("person", {"target_object": "people", "target_record_reference": ["x"]},
+             "validation_type"),
+            ("person", "not an address", "invalid_email_address"),
+            ("workspace", ["w1"], "validation_type"),  # no string form for workspaces
+        ]:
+            with self.subTest(slug=slug, form=form):
+                err = self.error(self.user({"user_id": "u1", slug: form}), code)
+                if code == "validation_type" and isinstance(form, dict) and "email_addresses" in form:
+                    self.assertIn("exactly one", err["message"])
+        self.error(self.write("PATCH", f"{WORKSPACES}/{w1}", {"users": ["u1"]}), "validation_type")
+        self.error(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {"domains": ["acme.com"],
+                   "team": [{"target_object": "people",
+                             "email_addresses": ["ada@example.com", "grace@example.com"]}]}}}),
+                   "validation_type")
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"]["record_id"], ada)
+
+    def test_seed_users_and_workspaces(self):
+        answer = self.seed(companies=[{"values": {"domains": ["acme.com"]}}],
+                           people=[{"values": {"email_addresses": ["ada@example.com"]}}])
+        self.assertEqual(set(answer), {"companies", "people"})  # as before: no new keys
+        answer = self.control("POST", "/__mock/seed", {
+            "workspaces": [{"values": {"workspace_id": "w1", "name": "Acme",
+                                       "company": {"target_object": "companies",
+                                                   "domains": ["acme.com"]}}}],
+            "users": [{"values": {"user_id": "u1", "primary_email_address": "ada@example.com",
+                                  "workspace": [{"target_object": "workspaces",
+                                                 "workspace_id": "w1"}]},
+                       "record_id": "user-1"}]})
+        self.assertEqual(answer["users"], [{"record_id": "user-1", "user_id": "u1",
+                                            "primary_email_address": "ada@example.com"}])
+        self.assertEqual(answer["workspaces"][0]["workspace_id"], "w1")
+        self.assertEqual(set(answer), {"companies", "people", "workspaces", "users"})
+        stored = self.mock("users", "record_id", "user-1")
+        self.assertEqual((stored["origin"], stored["writes"]), ("seed", 0))
+        for body in ({"users": [{"values": {"user_id": "u2"}}]},  # required address missing
+                     {"users": [{"values": {"user_id": "u1", "primary_email_address": "b@example.com"}}]},
+                     {"workspaces": [{"values": {"workspace_id": "w2"}}],
+                      "users": [{"values": {"nickname": "x"}}]}):
+            with self.subTest(body=body):
+                status, _, err = self.request("POST", "/__mock/seed", body, token=None)
+                self.assertEqual(status, 400, err)
+        # All or nothing: w2 was not kept.
+        self.assertEqual([w["workspace_id"] for w in self.control("GET", "/__mock/workspaces")], ["w1"])
+
+    # -- relationship pairs -------------------------------------------------------------
+
+    def ids(self, record, slug):
+        return [v["target_record_id"] for v in record["values"][slug]]
+
+    def get(self, base, record_id):
+        return self.ok(self.request("GET", f"{base}/{record_id}"))
+
+    def test_a_users_person_and_the_persons_associated_users(self):
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        grace = self.ok(self.put(person("grace@example.com")))["id"]["record_id"]
+        u1 = self.ok(self.user({"user_id": "u1", "primary_email_address": "ada@example.com",
+                                "person": {"target_object": "people",
+                                           "email_addresses": ["ada@example.com"]}}))["id"]["record_id"]
+        linked = self.get(RECORDS, ada)["values"]["associated_users"]
+        self.assertEqual([(v["target_object"], v["target_record_id"], v["attribute_type"])
+                          for v in linked], [("users", u1, "record-reference")])
+        stored = self.control("GET", "/__mock/people")[0]
+        self.assertEqual(stored["associated_users"],
+                         [{"record_id": u1, "user_id": "u1", "primary_email_address": "ada@example.com"}])
+        self.assertEqual(stored["values"]["associated_users"],
+                         [{"target_object": "users", "target_record_id": u1}])
+        self.assertEqual(stored["writes"], 1)  # the other side's change is not an API write
+        self.assertNotEqual(stored["updated_at"], stored["created_at"])
+        # A later write moves the user to grace: ada loses it.
+        self.ok(self.user({"user_id": "u1", "person": [{"target_object": "people",
+                                                        "target_record_id": grace}]}))
+        self.assertEqual(self.ids(self.get(RECORDS, ada), "associated_users"), [])
+        self.assertEqual(self.ids(self.get(RECORDS, grace), "associated_users"), [u1])
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"],
+                         {"record_id": grace, "email_addresses": ["grace@example.com"]})
+        # From the person's side: ada's PATCH adds u1 (and u2); u1 leaves grace.
+        u2 = self.ok(self.user({"user_id": "u2", "primary_email_address": "u2@example.com"}))["id"]["record_id"]
+        self.ok(self.write("PATCH", f"{RECORDS}/{ada}", {"associated_users": [
+            {"target_object": "users", "user_id": "u1"},
+            {"target_object": "users", "target_record_id": u2}]}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [ada])
+        self.assertEqual(self.ids(self.get(USERS, u2), "person"), [ada])
+        self.assertEqual(self.ids(self.get(RECORDS, grace), "associated_users"), [])
+        # An assert replaces the list: u1 is no one's user any more, u2 stays ada's.
+        self.ok(self.put(person("ada@example.com", associated_users=[
+            {"target_object": "users", "target_record_id": u2}])))
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [])
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"], None)
+        self.assertEqual(self.mock("people", "record_id", ada)["associated_users"],
+                         [{"record_id": u2, "user_id": "u2", "primary_email_address": "u2@example.com"}])
+        # A user's PUT clearing its person clears the pair too.
+        self.ok(self.write("PUT", f"{USERS}/{u2}", {"person": []}))
+        self.assertEqual(self.ids(self.get(RECORDS, ada), "associated_users"), [])
+        # The pair is queryable from both sides.
+        self.ok(self.user({"user_id": "u1", "person": [
+            {"target_object": "people", "target_record_id": ada}]}))
+        found = self.ok(self.request("POST", RECORDS + "/query",
+                                     {"filter": {"associated_users": u1}}))
+        self.assertEqual([r["id"]["record_id"] for r in found], [ada])
+
+    def test_a_users_workspaces_and_the_workspaces_users(self):
+        w1 = self.ok(self.workspace({"workspace_id": "w1"}))["id"]["record_id"]
+        w2 = self.ok(self.workspace({"workspace_id": "w2"}))["id"]["record_id"]
+        ref = {"w1": {"target_object": "workspaces", "workspace_id": "w1"},
+               "w2": {"target_object": "workspaces", "workspace_id": "w2"}}
+        u1 = self.ok(self.user({"user_id": "u1", "primary_email_address": "a@example.com",
+                                "workspace": [ref["w1"]]}))["id"]["record_id"]
+        self.assertEqual(self.ids(self.get(WORKSPACES, w1), "users"), [u1])
+        # PATCH adds: u1 in both.
+        self.ok(self.write("PATCH", f"{USERS}/{u1}", {"workspace": [ref["w2"]]}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w2, w1])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "users"), [u1])
+        # An assert replaces the list: u1 leaves w1.
+        self.ok(self.user({"user_id": "u1", "workspace": [ref["w2"]]}))
+        self.assertEqual(self.ids(self.get(WORKSPACES, w1), "users"), [])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "users"), [u1])
+        # From the workspace's side: w1's users become u1 and u2; both gain w1.
+        u2 = self.ok(self.user({"user_id": "u2", "primary_email_address": "b@example.com"}))["id"]["record_id"]
+        self.ok(self.write("PUT", f"{WORKSPACES}/{w1}", {"users": [
+            {"target_object": "users", "user_id": "u1"},
+            {"target_object": "users", "primary_email_address": "B@example.com"}]}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w2, w1])
+        self.assertEqual(self.ids(self.get(USERS, u2), "workspace"), [w1])
+        # w2 asserted with no users: u1 leaves it.
+        self.ok(self.workspace({"workspace_id": "w2", "users": []}))
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w1])
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w1")["users"], [
+            {"record_id": u1, "user_id": "u1", "primary_email_address": "a@example.com"},
+            {"record_id": u2, "user_id": "u2", "primary_email_address": "b@example.com"}])
+        self.assertEqual(self.mock("users", "user_id", "u1")["workspace"],
+                         [{"record_id": w1, "workspace_id": "w1"}])
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w2")["users"], [])
+
+    def test_a_workspaces_company_and_the_companys_associated_workspaces(self):
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"]}}}))["id"]["record_id"]
+        initech = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["initech.com"]}}}))["id"]["record_id"]
+        w1 = self.ok(self.workspace({"workspace_id": "w1", "company": [
+            {"target_object": "companies", "domains": ["acme.com"]}]}))["id"]["record_id"]
+        acme_read = self.get("/v2/objects/companies/records", acme)
+        self.assertEqual(self.ids(acme_read, "associated_workspaces"), [w1])
+        self.assertEqual(self.mock("companies", "record_id", acme)["associated_workspaces"],
+                         [{"record_id": w1, "workspace_id": "w1"}])
+        # Moved to initech.
+        self.ok(self.write("PATCH", f"{WORKSPACES}/{w1}", {"company": [
+            {"target_object": "companies", "target_record_id": initech}]}))
+        self.assertEqual(self.mock("companies", "record_id", acme)["associated_workspaces"], [])
+        self.assertEqual(self.mock("companies", "record_id", initech)["associated_workspaces"],
+                         [{"record_id": w1, "workspace_id": "w1"}])
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w1")["company"],
+                         {"record_id": initech, "domains": ["initech.com"]})
+        # From the company's side: acme's assert names w1 and w2; w1 leaves initech.
+        w2 = self.ok(self.workspace({"workspace_id": "w2"}))["id"]["record_id"]
+        self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"], "associated_workspaces": [
+                {"target_object": "workspaces", "workspace_id": "w1"},
+                {"target_object": "workspaces", "target_record_id": w2}]}}}))
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w1")["company"]["record_id"], acme)
+        self.assertEqual(self.mock("workspaces", "workspace_id", "w2")["company"]["record_id"], acme)
+        self.assertEqual(self.mock("companies", "record_id", initech)["associated_workspaces"], [])
+        # initech takes w2 (a PATCH adds): acme keeps w1 only.
+        self.ok(self.write("PATCH", f"/v2/objects/companies/records/{initech}", {
+            "associated_workspaces": [{"target_object": "workspaces", "workspace_id": "w2"}]}))
+        self.assertEqual(self.ids(self.get("/v2/objects/companies/records", acme),
+                                  "associated_workspaces"), [w1])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "company"), [initech])
+
+    def test_deleting_and_merging_keep_the_pairs(self):
+        ada = self.ok(self.put(person("ada@example.com")))["id"]["record_id"]
+        other = self.ok(self.put(person("ada@home.example")))["id"]["record_id"]
+        acme = self.ok(self.request("PUT", COMPANY_ASSERT, {"data": {"values": {
+            "domains": ["acme.com"]}}}))["id"]["record_id"]
+        w1 = self.ok(self.workspace({"workspace_id": "w1", "company": {
+            "target_object": "companies", "target_record_id": acme}}))["id"]["record_id"]
+        u1 = self.ok(self.user({"user_id": "u1", "primary_email_address": "ada@example.com",
+                                "person": {"target_object": "people", "target_record_id": other},
+                                "workspace": [{"target_object": "workspaces",
+                                               "target_record_id": w1}]}))["id"]["record_id"]
+        # ada@home is merged into ada: u1 is ada's user now.
+        self.control("POST", "/__mock/merge", {"from": other, "into": ada})
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [ada])
+        self.assertEqual(self.ids(self.get(RECORDS, ada), "associated_users"), [u1])
+        # Deleting the workspace takes it out of u1's workspaces and acme's workspaces.
+        self.control("DELETE", f"/__mock/workspaces/{w1}")
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [])
+        self.assertEqual(self.mock("companies", "record_id", acme)["associated_workspaces"], [])
+        # Deleting the person: u1 has no person.
+        self.control("DELETE", f"/__mock/people/{ada}")
+        self.assertEqual(self.mock("users", "user_id", "u1")["person"], None)
+        # Two users merged: the person stays the one "into" had, the workspaces are joined.
+        w2 = self.ok(self.workspace({"workspace_id": "w2"}))["id"]["record_id"]
+        grace = self.ok(self.put(person("grace@example.com")))["id"]["record_id"]
+        u2 = self.ok(self.user({"user_id": "u2", "primary_email_address": "u2@example.com",
+                                "person": {"target_object": "people", "target_record_id": grace},
+                                "workspace": [{"target_object": "workspaces",
+                                               "target_record_id": w2}]}))["id"]["record_id"]
+        self.control("POST", "/__mock/merge", {"object": "users", "from": u2, "into": u1})
+        self.assertEqual(self.ids(self.get(USERS, u1), "person"), [grace])
+        self.assertEqual(self.ids(self.get(USERS, u1), "workspace"), [w2])
+        self.assertEqual(self.ids(self.get(WORKSPACES, w2), "users"), [u1])
+        self.assertEqual(self.ids(self.get(RECORDS, grace), "associated_users"), [u1])
+        self.assertEqual(self.request("GET", f"{USERS}/{u2}")[0], 404)
+
+    def test_seeds_keep_the_pairs(self):
+        self.seed(people=[{"values": {"email_addresses": ["ada@example.com"]}, "record_id": "p-ada"}])
+        self.control("POST", "/__mock/seed", {
+            "workspaces": [{"values": {"workspace_id": "w1"}, "record_id": "w-1"}],
+            "users": [{"values": {"user_id": "u1", "primary_email_address": "ada@example.com",
+                                  "person": {"target_object": "people", "target_record_id": "p-ada"},
+                                  "workspace": [{"target_object": "workspaces", "target_record_id": "w-1"}]},
+                       "record_id": "u-1"}]})
+        self.assertEqual(self.mock("people", "record_id", "p-ada")["associated_users"],
+                         [{"record_id": "u-1", "user_id": "u1", "primary_email_address": "ada@example.com"}])
+        self.assertEqual(self.mock("workspaces", "record_id", "w-1")["users"][0]["record_id"], "u-1")
+        # A seed editing the user (an admin in the app) moves the pairs too.
+        self.control("POST", "/__mock/seed", {"users": [{"record_id": "u-1", "values": {"workspace": []}}]})
+        self.assertEqual(self.mock("workspaces", "record_id", "w-1")["users"], [])
+
+    # -- scopes, budgets, faults ----------------------------------------------------------
+
+    def test_scopes_budgets_and_faults_as_for_people(self):
+        self.control("POST", "/__mock/faults",
+                     {"scopes": "record_permission:read object_configuration:read"})
+        self.assertEqual(self.request("POST", USERS + "/query", {})[0], 200)
+        self.assertEqual(self.request("GET", "/v2/objects/users/attributes")[0], 200)
+        status, _, err = self.user({"user_id": "u1", "primary_email_address": "a@example.com"})
+        self.assertEqual((status, err["type"], err["code"]), (403, "auth_error", "forbidden"))
+        self.assertEqual(self.write("POST", WORKSPACES, {"workspace_id": "w1"})[0], 403)
+        self.control("POST", "/__mock/faults", {"scopes": "record_permission:read-write"})
+        self.assertEqual(self.request("GET", "/v2/objects/workspaces/attributes")[0], 403)
+        self.assertEqual(self.request("POST", WORKSPACES + "/query", {})[0], 403)
+        self.assertEqual(self.request("GET", "/v2/objects/users", token="wrong")[0], 401)
+        # One write budget for every object, one read budget.
+        self.control("POST", "/__mock/faults", {"rate": 2, "read_rate": 1})
+        self.assertEqual(self.put(person("a@example.com"))[0], 200)
+        self.assertEqual(self.user({"user_id": "u1", "primary_email_address": "a@example.com"})[0], 200)
+        status, headers, err = self.workspace({"workspace_id": "w1"})
+        self.assertEqual((status, err["code"]), (429, "rate_limit_exceeded"))
+        self.assertTrue(headers["Retry-After"].endswith(" GMT"))
+        self.assertEqual(self.request("GET", "/v2/objects/users")[0], 200)
+        self.assertEqual(self.request("POST", WORKSPACES + "/query", {})[0], 429)
+        stats = self.control("GET", "/__mock/stats")
+        self.assertEqual((stats["rate_limited_writes"], stats["rate_limited_reads"]), (1, 1))
+        self.assertEqual(stats["write_status_counts"], {"200": 2, "403": 2, "429": 1})
+        # Fault rules name the new endpoints.
+        self.control("POST", "/__mock/faults", {"rules": [
+            {"endpoint": "user_assert", "status": 503},
+            {"endpoint": "workspace_get", "status": 404, "count": -1}]})
+        self.assertEqual(self.user({"user_id": "u1"})[0], 503)
+        self.assertEqual(self.user({"user_id": "u1"})[0], 200)
+        self.assertEqual(self.request("GET", f"{WORKSPACES}/x")[0], 404)
+        status, _, err = self.request("POST", "/__mock/faults",
+                                      {"rules": [{"endpoint": "user_lookup"}]}, token=None)
+        self.assertEqual(status, 400)
+
+
 class WindowTest(unittest.TestCase):
     def test_max_in_any_window_is_exact(self):
         f = mock_attio.max_in_any_window
