@@ -244,6 +244,46 @@ import Testing
     }
   }
 
+  /// A confirmed batch is forgotten by rsyslog, so with `--state` what it taught the
+  /// identities must be saved before its `OK`: a `kill -9` right after the answer must not
+  /// leave the visitor's next event (a `Signed Up` with only the anonymousId, in the next
+  /// batch, to the next process) without the email its identify gave. The periodic save is an
+  /// hour away here, so only the save before the confirmation can keep it.
+  @Test func whatAConfirmedBatchTaughtSurvivesAKillRightAfterTheAnswer() async throws {
+    let directory = temporaryPath("omprog-taught")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let mock = try await MockAttio()
+    let state = directory + "/state"
+    let results = directory + "/results.ndjson"
+    let arguments = ["--state", state, "--state-interval", "1h"]
+    let first = try await OmprogDriver(
+      results: results, arguments: arguments, environment: mock.environment)
+    #expect(await first.answer() == "OK")
+    // The first change after a quiet spell is saved a second later anyway; the second batch's
+    // change would wait for the interval.
+    for person in 0...1 {
+      let answers = await first.batch([identify(person, tag: "taught").line])
+      #expect(OmprogDriver.withoutDots(answers.last ?? nil) == "OK", "\(answers)")
+    }
+    first.child.signal(SIGKILL)
+    #expect(!(await first.finish().killedByWatchdog))
+
+    let second = try await OmprogDriver(
+      results: results, arguments: arguments, environment: mock.environment)
+    #expect(await second.answer() == "OK")
+    let signUp = track(1, tag: "taught")
+    let again = await second.batch([signUp.line])
+    #expect(OmprogDriver.withoutDots(again.last ?? nil) == "OK", "\(again)")
+    #expect(await second.finish().status == 0)
+    let final = finalResults(OmprogDriver.resultLines(results))
+    // Known by its email: delivered, or unchanged (the saved delivery memory knows the person).
+    // Forgotten, it would have no result at all (skipped, no_email).
+    #expect(
+      final[signUp.message] == ["unchanged"] || final[signUp.message] == ["upserted"],
+      "\(OmprogDriver.resultLines(results))")
+  }
+
   /// A batch of 12 people sent to a first process that `interrupt` stops before it is
   /// confirmed, then the same batch to a second one, as rsyslog hands it over again.
   private func handedOverAgain(

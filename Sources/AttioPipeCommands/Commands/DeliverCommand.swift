@@ -47,7 +47,9 @@ struct DeliverCommand {
       try SpoolStart.open(options, frontEnd: frontEnd, ownsIdentities: true)
     }
     // --omprog without --spool: a batch is confirmed once its events have their results.
-    let acknowledger = options.omprog && spooled == nil ? OmprogAcknowledger() : nil
+    let acknowledger =
+      options.omprog && spooled == nil
+      ? OmprogAcknowledger(waitsForSave: frontEnd.state != nil) : nil
     if let acknowledger {
       var protocolReader = OmprogProtocol(
         inputs: frontEnd.inputs,
@@ -77,7 +79,10 @@ struct DeliverCommand {
       events.spool = spooled.spool
       events.spoolPosition = spooled.tail.start
     }
-    if let acknowledger { events.unsavedMessages = { acknowledger.unconfirmedMessages } }
+    if let acknowledger {
+      events.unsavedMessages = { acknowledger.unconfirmedMessages }
+      events.acknowledger = acknowledger
+    }
     events.reportsDuplicates = true
     var report = RunReport()
     let metrics = try options.destinations.openMetrics(

@@ -42,6 +42,11 @@ struct EventSession {
   /// over again and that are not done, which a `--state` save must not remember as seen (the
   /// next run would take them for duplicates and never send them).
   var unsavedMessages: (() -> Set<UInt64>)?
+  /// `--omprog` without `--spool`, with `--state`: confirmations that wait for a save.
+  var acknowledger: OmprogAcknowledger?
+  /// The processor's `changeCount` at the last save (a confirmation needs no save when it is
+  /// unchanged).
+  private var changesSaved = 0
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -176,12 +181,25 @@ struct EventSession {
     let seen = processor.seen
     guard let spool else {
       let unsaved = unsavedMessages
-      frontEnd.state?.saveIfDue(
-        identity: {
-          let saved = unsaved.map { seen.removing($0()) } ?? seen
-          return .encoded { IdentitySection.encode(identities, saved, into: &$0) }
-        },
-        delivery: deliverySnapshot)
+      // What a save now includes (the pipeline's thread sets both).
+      let line = acknowledger?.lineProcessed ?? 0
+      let changes = processor.changeCount
+      let requested = acknowledger?.isSaveRequested ?? false
+      if requested && changes == changesSaved {
+        acknowledger?.identitySaved(through: line)
+        return
+      }
+      let saved =
+        frontEnd.state?.saveIfDue(
+          identity: {
+            let saved = unsaved.map { seen.removing($0()) } ?? seen
+            return .encoded { IdentitySection.encode(identities, saved, into: &$0) }
+          },
+          delivery: deliverySnapshot, now: requested) ?? false
+      if saved {
+        changesSaved = changes
+        acknowledger?.identitySaved(through: line)
+      }
       return
     }
     let position = spoolPosition

@@ -11,8 +11,21 @@ import AttioPipeCore
 /// the next one, which must then deliver those events rather than take them for `duplicate`:
 /// `unconfirmedMessages` names them, and a `--state` save leaves them out of the messageIds
 /// seen.
+///
+/// With `--state`, a batch is also not confirmed before the identities it changed are saved:
+/// once rsyslog forgets a batch, what its identify calls taught lives only in this process
+/// until the next save, and a `kill -9` in between would leave the visitor's next event (a
+/// `Signed Up` in the following batch) without the email it needs. While a confirmation
+/// waits for that, it asks for a save (`isSaveRequested`), which the pipeline makes at once
+/// when it is idle (it is: rsyslog sends nothing while the COMMIT waits), or skips when
+/// nothing changed since the last one.
 final class OmprogAcknowledger: @unchecked Sendable {
   private let lock = ConditionLock()
+  /// `--state`: confirmations wait for a save that includes the batch.
+  private let waitsForSave: Bool
+  /// Every line through this number is in a saved state.
+  private var savedThrough = 0
+  private var saveRequested = false
   /// Input lines processed so far (every line through this number).
   private var processedThrough = 0
   /// Lines whose upsert has no result yet.
@@ -24,6 +37,25 @@ final class OmprogAcknowledger: @unchecked Sendable {
   private var pendingMessages: [Int: UInt64] = [:]
   private var undeliveredMessages: Set<UInt64> = []
   private var isFinished = false
+
+  init(waitsForSave: Bool = false) {
+    self.waitsForSave = waitsForSave
+  }
+
+  /// The last input line processed (read by the pipeline's thread, which sets it).
+  var lineProcessed: Int { lock.withLock { processedThrough } }
+
+  /// A confirmation waits for a save.
+  var isSaveRequested: Bool { lock.withLock { saveRequested } }
+
+  /// The identities through input line `line` are saved.
+  func identitySaved(through line: Int) {
+    lock.withLock {
+      savedThrough = max(savedThrough, line)
+      if savedThrough >= processedThrough { saveRequested = false }
+      lock.broadcast()
+    }
+  }
 
   /// The pipeline processed input line `line`; `submitted`: it made an upsert, for the event
   /// whose messageId has the hash `message` (nil without one).
@@ -72,9 +104,14 @@ final class OmprogAcknowledger: @unchecked Sendable {
   func confirm(through line: Int, keepAlive: () -> Void, interval: Double = 1) -> String? {
     lock.withLock {
       var lastSign = monotonicSeconds()
-      while !(processedThrough >= line && !outstanding.keys.contains(where: { $0 <= line })) {
+      while !(processedThrough >= line && !outstanding.keys.contains(where: { $0 <= line })
+        && (!waitsForSave || savedThrough >= line))
+      {
         if isFinished {
           return "attio-pipe stopped before the batch was delivered; send it again"
+        }
+        if waitsForSave && processedThrough >= line && savedThrough < line {
+          saveRequested = true
         }
         lock.wait(seconds: interval)
         // Woken by every processed line and result: a dot only once per interval.
