@@ -134,6 +134,35 @@ import Testing
     #expect(await driver.finish().status == 0)
   }
 
+  /// A full `--spool` holds up the answer to a line until delivery frees room: keep-alive dots
+  /// meanwhile, or rsyslog takes attio-pipe for hung after `confirmTimeout`, restarts it and
+  /// hands the batch over again (spooling its first part twice).
+  @Test func keepAliveDotsWhileTheSpoolIsFull() async throws {
+    let directory = temporaryPath("omprog-full")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let mock = try await MockAttio(latencyMilliseconds: 1_000)
+    let driver = try await OmprogDriver(
+      results: directory + "/results.ndjson",
+      arguments: ["--spool", directory + "/spool", "--spool-max-bytes", "1M"],
+      environment: mock.environment)
+    #expect(await driver.answer() == "OK")
+    #expect(await driver.send("BEGIN TRANSACTION") == "OK")
+    // 8 KiB lines: the spool is full after about 128 of them.
+    let padding = String(repeating: "x", count: 8 << 10)
+    var dotted: String?
+    for person in 0..<400 where dotted == nil {
+      let line =
+        #"{"type":"identify","anonymousId":"v-full-\#(person)","messageId":"i-full-\#(person)","traits":{"email":"p\#(person)-full@example.com"},"context":{"pad":"\#(padding)"}}"#
+      let answer = try #require(await driver.send(line))
+      #expect(OmprogDriver.withoutDots(answer) == "DEFER_COMMIT", "\(answer)")
+      if answer.hasPrefix(".") { dotted = answer }
+    }
+    #expect(dotted != nil, "no line of the batch waited for room with keep-alive dots")
+    driver.child.signal(SIGKILL)
+    _ = await driver.child.finish()
+  }
+
   /// Events that can never succeed are confirmed with their results written: rsyslog must not
   /// hand them over forever.
   @Test func eventsThatCanNeverSucceedAreConfirmed() async throws {

@@ -677,15 +677,27 @@ package final class Spool: @unchecked Sendable {
 
   /// Waits while the spool holds `--spool-max-bytes` (back-pressure on the input), committing
   /// what is pending first so that the consumer can go on; returns early when `stopped`.
-  func waitForRoom(stopped: () -> Bool) throws(SpoolError) {
+  /// `keepAlive` is called about once a second while it waits (`--omprog`: rsyslog restarts a
+  /// program that answers nothing for `confirmTimeout`).
+  func waitForRoom(stopped: () -> Bool, keepAlive: (() -> Void)? = nil) throws(SpoolError) {
     guard lock.withLock({ counters.bytesOnDisk + pending.count >= maximumBytes }) else { return }
     try commit()
-    lock.withLock {
-      while counters.bytesOnDisk + pending.count >= maximumBytes && !stopped() {
-        isWaitingForRoom = true
-        lock.wait(seconds: 0.2)
+    var lastSign = monotonicNow()
+    while true {
+      let full = lock.withLock {
+        if counters.bytesOnDisk + pending.count >= maximumBytes && !stopped() {
+          isWaitingForRoom = true
+          lock.wait(seconds: 0.2)
+        }
+        let full = counters.bytesOnDisk + pending.count >= maximumBytes && !stopped()
+        if !full { isWaitingForRoom = false }
+        return full
       }
-      isWaitingForRoom = false
+      guard full else { return }
+      if let keepAlive, monotonicNow() - lastSign >= 1 {
+        keepAlive()
+        lastSign = monotonicNow()
+      }
     }
   }
 

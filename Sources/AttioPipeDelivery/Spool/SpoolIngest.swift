@@ -108,7 +108,16 @@ package final class SpoolIngest: @unchecked Sendable {
         },
         onLine: { line, position throws(PipelineError) in
           do throws(SpoolError) {
-            try spool.waitForRoom(stopped: { stop.requested() || stop.cancelled() })
+            // --omprog: rsyslog waits for this line's answer meanwhile; keep-alive dots tell
+            // it attio-pipe is not hung (it ignores leading dots in an answer).
+            try spool.waitForRoom(
+              stopped: { stop.requested() || stop.cancelled() },
+              keepAlive: self.omprog.map { descriptor in
+                {
+                  var dot = UInt8(ascii: ".")
+                  _ = Glibc.write(descriptor, &dot, 1)
+                }
+              })
           } catch {
             throw .spool(error.message)
           }
