@@ -92,6 +92,13 @@ struct DeliverCommand {
     var pipeline = EventPipeline(
       inputs: frontEnd.inputs, enabledEvents: options.enabledEvents, source: frontEnd.lineSource)
     pipeline.idleInterval = frontEnd.idleInterval
+    if acknowledger != nil, let interval = pipeline.idleInterval {
+      // A batch's confirmation waits for a --state save, which the consumer makes when it
+      // next looks while idle: look often, so that this adds milliseconds, not a second
+      // (20 one-identify batches: 20.3 s at the 1 s interval, 2.4 s at 20 ms; idle CPU 20 ms
+      // in 8 s).
+      pipeline.idleInterval = min(interval, 0.02)
+    }
     try pipeline.run(
       beforeWaiting: {
         frontEnd.diagnostics.flushQuietly()
