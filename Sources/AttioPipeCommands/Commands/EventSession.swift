@@ -47,6 +47,9 @@ struct EventSession {
   /// The processor's `changeCount` at the last save (a confirmation needs no save when it is
   /// unchanged).
   private var changesSaved = 0
+  /// When a save a confirmation asked for last failed: retried once a second, not at every
+  /// look (the batch stays unconfirmed meanwhile, and rsyslog keeps it).
+  private var requestedSaveFailed = -Double.infinity
 
   /// The clock and the periodic save are looked at every so many lines, and when idle.
   private static let maintenanceInterval = 4096
@@ -184,11 +187,12 @@ struct EventSession {
       // What a save now includes (the pipeline's thread sets both).
       let line = acknowledger?.lineProcessed ?? 0
       let changes = processor.changeCount
-      let requested = acknowledger?.isSaveRequested ?? false
+      var requested = acknowledger?.isSaveRequested ?? false
       if requested && changes == changesSaved {
         acknowledger?.identitySaved(through: line)
         return
       }
+      if requested && monotonicSeconds() - requestedSaveFailed < 1 { requested = false }
       let saved =
         frontEnd.state?.saveIfDue(
           identity: {
@@ -199,6 +203,8 @@ struct EventSession {
       if saved {
         changesSaved = changes
         acknowledger?.identitySaved(through: line)
+      } else if requested {
+        requestedSaveFailed = monotonicSeconds()
       }
       return
     }
