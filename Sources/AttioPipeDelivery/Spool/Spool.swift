@@ -309,7 +309,7 @@ package final class Spool: @unchecked Sendable {
           lineCount: sequence - header.firstSequence, size: size2, isSealed: true))
       counters.bytesOnDisk += size2
     }
-    let now = monotonicNow()
+    let now = monotonicSeconds()
     for sequence in order {
       guard let (segment, job) = jobs[sequence] else { continue }
       recovery.unfinished.append((sequence, job))
@@ -348,7 +348,7 @@ package final class Spool: @unchecked Sendable {
     if random >= 0 { close(random) }
     if got != 16 {
       // No entropy source: the time and the process are unique enough for a local directory.
-      var seed = UInt64(bitPattern: Int64(wallSeconds() * 1e6)) ^ UInt64(getpid()) << 32
+      var seed = UInt64(bitPattern: Int64(wallClock() * 1e6)) ^ UInt64(getpid()) << 32
       for index in 0..<16 {
         seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         id[index] = UInt8(truncatingIfNeeded: seed >> 33)
@@ -481,7 +481,7 @@ package final class Spool: @unchecked Sendable {
         job.encodeForSpool(into: &$0)
       }
       pendingJobs.append(sequence)
-      unfinishedSince[sequence] = monotonicNow()
+      unfinishedSince[sequence] = monotonicSeconds()
     }
   }
 
@@ -682,7 +682,7 @@ package final class Spool: @unchecked Sendable {
   func waitForRoom(stopped: () -> Bool, keepAlive: (() -> Void)? = nil) throws(SpoolError) {
     guard lock.withLock({ counters.bytesOnDisk + pending.count >= maximumBytes }) else { return }
     try commit()
-    var lastSign = monotonicNow()
+    var lastSign = monotonicSeconds()
     while true {
       let full = lock.withLock {
         if counters.bytesOnDisk + pending.count >= maximumBytes && !stopped() {
@@ -694,9 +694,9 @@ package final class Spool: @unchecked Sendable {
         return full
       }
       guard full else { return }
-      if let keepAlive, monotonicNow() - lastSign >= 1 {
+      if let keepAlive, monotonicSeconds() - lastSign >= 1 {
         keepAlive()
-        lastSign = monotonicNow()
+        lastSign = monotonicSeconds()
       }
     }
   }
@@ -770,21 +770,9 @@ package final class Spool: @unchecked Sendable {
       counters.unfinished =
         unfinished.count + pendingJobs.count + written.map(\.jobs.count).reduce(0, +)
       if let oldest = unfinishedSince.values.min() {
-        counters.oldestUnfinishedAge = max(0, monotonicNow() - oldest)
+        counters.oldestUnfinishedAge = max(0, monotonicSeconds() - oldest)
       }
       return counters
     }
   }
-}
-
-private func monotonicNow() -> Double {
-  var now = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &now)
-  return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
-private func wallSeconds() -> Double {
-  var now = timespec()
-  clock_gettime(CLOCK_REALTIME, &now)
-  return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
