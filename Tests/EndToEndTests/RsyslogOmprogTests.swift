@@ -40,17 +40,9 @@ struct RsyslogOmprogTests {
   /// shortened from 10 s to 1 s (the test kills it on purpose), and `--spool` taken out
   /// when not wanted.
   private static func configuration(in directory: URL, spool: Bool) throws -> String {
-    var text = try String(
-      contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent(
-        "examples/rsyslog/attio-pipe-omprog.conf"), encoding: .utf8)
-    text = text.replacingOccurrences(
-      of: "/usr/local/bin/attio-pipe", with: BinaryRunner.executable.path
-    )
-    .replacingOccurrences(of: "/var/log/events/", with: directory.path + "/events/")
-    .replacingOccurrences(of: "/var/lib/attio-pipe/", with: directory.path + "/lib/")
-    .replacingOccurrences(of: "/etc/attio-pipe/", with: directory.path + "/lib/")
-    .replacingOccurrences(
-      of: #"action.resumeInterval="10""#, with: #"action.resumeInterval="1""#)
+    var text = try PrivateRsyslog.example("attio-pipe-omprog.conf", in: directory)
+      .replacingOccurrences(
+        of: #"action.resumeInterval="10""#, with: #"action.resumeInterval="1""#)
     if !spool {
       text = text.replacingOccurrences(of: " --spool \(directory.path)/lib/spool", with: "")
     }

@@ -61,15 +61,7 @@ struct RsyslogTests {
   /// The example configuration with its paths moved into `directory`, and, when given, its
   /// `binary=` line replaced.
   private func configuration(in directory: URL, binary: String? = nil) throws -> String {
-    var text = try String(
-      contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent(
-        "examples/rsyslog/attio-pipe.conf"), encoding: .utf8)
-    text = text.replacingOccurrences(
-      of: "/usr/local/bin/attio-pipe", with: BinaryRunner.executable.path
-    )
-    .replacingOccurrences(of: "/var/log/events/", with: directory.path + "/events/")
-    .replacingOccurrences(of: "/var/lib/attio-pipe/", with: directory.path + "/lib/")
-    .replacingOccurrences(of: "/etc/attio-pipe/", with: directory.path + "/lib/")
+    var text = try PrivateRsyslog.example("attio-pipe.conf", in: directory)
     if let binary {
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces).hasPrefix("binary=")

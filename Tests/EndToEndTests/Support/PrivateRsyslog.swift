@@ -51,6 +51,19 @@ final class PrivateRsyslog: @unchecked Sendable {
 
   var isRunning: Bool { process.isRunning }
 
+  /// An rsyslog example of `examples/rsyslog/` (`file`) with the executable being tested and
+  /// its paths (events, attio-pipe's files, the key) moved into `directory`.
+  static func example(_ file: String, in directory: URL) throws -> String {
+    try String(
+      contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent("examples/rsyslog/" + file),
+      encoding: .utf8
+    )
+    .replacingOccurrences(of: "/usr/local/bin/attio-pipe", with: BinaryRunner.executable.path)
+    .replacingOccurrences(of: "/var/log/events/", with: directory.path + "/events/")
+    .replacingOccurrences(of: "/var/lib/attio-pipe/", with: directory.path + "/lib/")
+    .replacingOccurrences(of: "/etc/attio-pipe/", with: directory.path + "/lib/")
+  }
+
   /// SIGTERM, then waits (bounded) for the daemon to exit; omprog waits for its program
   /// (up to the configuration's `closeTimeout`) before rsyslogd exits.
   func stop(timeout: Double = 90) async throws {
