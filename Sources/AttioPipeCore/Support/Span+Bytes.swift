@@ -21,16 +21,6 @@ extension Span where Element == UInt8 {
 
   package func contains(_ byte: UInt8) -> Bool { firstIndex(of: byte) != nil }
 
-  /// Whether the bytes are those of `other`.
-  package func elementsEqual(_ other: some Sequence<UInt8>) -> Bool {
-    var index = 0
-    for byte in other {
-      guard index < count, self[unchecked: index] == byte else { return false }
-      index += 1
-    }
-    return index == count
-  }
-
   /// A copy of the bytes.
   package var array: [UInt8] { withUnsafeBufferPointer { Array($0) } }
 }
