@@ -64,6 +64,27 @@ extension CommandLineOption {
         """,
       apply: { line, _, _ throws(UsageError) in line.companies = true }),
     CommandLineOption(
+      "--users", modes: [.build, .deliver, .check], group: .event,
+      help: """
+        Write Attio's users object (accounts in your product): after each person's write, \
+        assert the user matched on user_id (the userId of the event or the profile), with \
+        primary_email_address and person (linked by email); unchanged users are not sent \
+        again. build prints it as its own line {"object":"users",...}. check and deliver \
+        refuse to start when the object is not activated in the workspace.
+        """,
+      apply: { line, _, _ throws(UsageError) in line.events.accounts.users = true }),
+    CommandLineOption(
+      "--workspaces", modes: [.build, .deliver, .check], group: .event,
+      help: """
+        Write Attio's workspaces object from group calls: assert the workspace matched on \
+        workspace_id (groupId), with traits.name and (with --companies) the company; the \
+        calling user joins it (added with a PATCH, never replaced). A group call that comes \
+        before its user has an email waits in the profile (and --state) and is linked by \
+        the user's first write. build prints {"object":"workspaces",...} and membership \
+        lines {"object":"users","operation":"add",...}.
+        """,
+      apply: { line, _, _ throws(UsageError) in line.events.accounts.workspaces = true }),
+    CommandLineOption(
       "--map-company", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
       help: """
         With --companies: write the group trait SOURCE (traits.NAME) to the companies \

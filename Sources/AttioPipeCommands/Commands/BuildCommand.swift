@@ -10,6 +10,7 @@ struct BuildCommand {
     let stdout = OutputBuffer(fileDescriptor: STDOUT_FILENO)
     let diagnostics = frontEnd.diagnostics
     let encoder = RequestBodyEncoder(slugs: options.slugs)
+    let emailSlug = options.slugs[.emailAddresses]
     var report = RunReport()
     let schemas = try options.schemasFromFile()
     var session = EventSession(
@@ -41,10 +42,21 @@ struct BuildCommand {
             encoder.encode(person, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
+            if let user = person.user {
+              try AccountRequestEncoder.write(
+                AccountRequestEncoder.requests(of: user, emailSlug: emailSlug), into: stdout)
+            }
           case .company(let company):
             CompanyBodyEncoder.encode(company, into: stdout)
             stdout.append(UInt8(ascii: "\n"))
             try stdout.lineCompleted()
+            if let workspace = company.workspace {
+              try AccountRequestEncoder.write(
+                AccountRequestEncoder.requests(of: workspace, emailSlug: emailSlug), into: stdout)
+            }
+          case .workspace(let workspace):
+            try AccountRequestEncoder.write(
+              AccountRequestEncoder.requests(of: workspace, emailSlug: emailSlug), into: stdout)
           }
           if let metrics, frontEnd.statistics.linesRead % EventSession.metricsInterval == 0 {
             metrics.publish(session.metricsSample(frontEnd.statistics, state: frontEnd.state))

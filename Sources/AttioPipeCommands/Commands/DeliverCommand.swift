@@ -114,7 +114,7 @@ struct DeliverCommand {
         if let acknowledger {
           // Before the upsert is queued: its result may come back at once.
           switch step {
-          case .person, .company:
+          case .person, .company, .workspace:
             acknowledger.processed(
               line: line.lineNumber, submitted: true,
               message: EventSession.messageId(of: line).map { SeenMessages.hash($0) })
@@ -131,6 +131,12 @@ struct DeliverCommand {
             email: person.email, emailSlug: emailSlug, attributes: encoder.attributes(of: person))
           request.previousEmail = previousEmail
           request.companyDomain = person.companyDomain
+          if let user = person.user {
+            // Its user follows in the same job; memberships that waited for the user wait
+            // for their workspaces' writes too.
+            request.linked = AccountRequestEncoder.requests(of: user, emailSlug: emailSlug)
+            request.awaitedKeys = user.workspaceIds.map { UpsertRequest.recordKey(.workspaces, $0) }
+          }
           // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
             spooled: DeliveryJob(
@@ -138,14 +144,31 @@ struct DeliverCommand {
               request: request),
             line: line)
         case .company(let company):
+          var request = CompanyBodyEncoder.request(of: company)
+          if let workspace = company.workspace {
+            request.linked = AccountRequestEncoder.requests(of: workspace, emailSlug: emailSlug)
+          }
           session.submit(
             spooled: DeliveryJob(
               location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
-              request: CompanyBodyEncoder.request(of: company)),
+              request: request),
+            line: line)
+        case .workspace(let workspace):
+          var requests = AccountRequestEncoder.requests(of: workspace, emailSlug: emailSlug)
+          var request = requests.removeFirst()
+          request.linked = requests
+          session.submit(
+            spooled: DeliveryJob(
+              location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
+              request: request),
             line: line)
         case .duplicate(let key, let object):
           // Nothing to send: its result says it was seen before.
-          var request = UpsertRequest(email: key, emailSlug: emailSlug, attributes: [])
+          var request =
+            object == .workspaces
+            ? UpsertRequest(
+              .workspaces, id: key, idSlug: WorkspaceValues.workspaceIdSlug, attributes: [])
+            : UpsertRequest(email: key, emailSlug: emailSlug, attributes: [])
           request.object = object
           var job = DeliveryJob(
             location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),

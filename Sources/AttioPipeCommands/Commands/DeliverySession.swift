@@ -189,6 +189,13 @@ final class DeliverySession: @unchecked Sendable {
         ("requests", summary.requests), ("retries", summary.retries),
         ("rate_limited", summary.rateLimited), ("created", summary.created),
         ("updated", summary.updated), ("asserted", summary.asserted), ("reads", summary.reads),
-      ] + (forgotten > 0 ? [("people_evicted", forgotten)] : []))
+      ] + accountWrites(summary) + (forgotten > 0 ? [("people_evicted", forgotten)] : []))
+  }
+
+  /// `--users`, `--workspaces`: the writes of each of those objects (said only when made).
+  private func accountWrites(_ summary: DeliveryScheduler.Statistics) -> [(String, Int)] {
+    [AttioObject.users, .workspaces].compactMap { object in
+      summary.writes[object].map { ("\(object.rawValue)_written", $0) }
+    }
   }
 }

@@ -13,6 +13,8 @@ struct EventOptions: Sendable, Equatable {
   var dedupe = true
   /// `--companies` (and its `--map-company` mappings); nil: group calls are skipped.
   var companies: CompanySettings?
+  /// `--users`, `--workspaces`.
+  var accounts = AccountSettings()
   var slugs = AttributeSlugs()
   var strict = false
   var verbosity = Verbosity.normal
@@ -55,7 +57,7 @@ struct EventOptions: Sendable, Equatable {
       enabledEvents: enabledEvents, defaultRegion: defaultRegion,
       identityCapacity: identityCapacity,
       identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) },
-      userIdEmail: userIdEmail, companies: companies,
+      userIdEmail: userIdEmail, companies: companies, accounts: accounts,
       rememberedTraits: mappings.map(\.source).filter { $0.root == .traits },
       recogniseDuplicates: dedupe)
   }

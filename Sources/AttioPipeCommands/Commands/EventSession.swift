@@ -15,6 +15,8 @@ struct EventSession {
     case person(PersonValues, previousEmail: String?)
     /// A company assert to make (`--companies`).
     case company(CompanyValues)
+    /// A workspace assert to make (`--workspaces`, a `group` call that makes no company).
+    case workspace(WorkspaceValues)
     /// An eligible event seen before (`reportsDuplicates`): nothing to send, a `duplicate`
     /// result to write for the person's email (or the company's domain).
     case duplicate(key: String, object: AttioObject)
@@ -118,12 +120,17 @@ struct EventSession {
     case .company(let company, let warnings):
       countEligible(line, warnings: warnings)
       return .company(company)
+    case .workspace(let workspace, let warnings):
+      countEligible(line, warnings: warnings)
+      return .workspace(workspace)
     case .duplicate(let eligible):
       if reportsDuplicates, let eligible {
         countEligible(line, warnings: [])
         switch eligible {
         case .person(let person): return .duplicate(key: person.email, object: .people)
         case .company(let company): return .duplicate(key: company.domain, object: .companies)
+        case .workspace(let workspace):
+          return .duplicate(key: workspace.workspaceId, object: .workspaces)
         }
       }
       frontEnd.countSkipped(.duplicate)

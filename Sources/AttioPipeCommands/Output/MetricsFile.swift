@@ -213,6 +213,11 @@ final class MetricsFile: @unchecked Sendable {
           ("{action=\"asserted\"}", counts.asserted),
         ])
       family(
+        "writes_total", "counter",
+        "Writes that changed a record, by object (a job's own and its linked writes: users, "
+          + "workspaces, memberships).",
+        AttioObject.allCases.map { ("{object=\"\($0.rawValue)\"}", counts.writes[$0] ?? 0) })
+      family(
         "requests_total", "counter", "Requests sent to Attio, retries and 429s included.",
         [("", counts.requests)])
       family(

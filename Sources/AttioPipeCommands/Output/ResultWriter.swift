@@ -59,6 +59,16 @@ final class ResultWriter {
     return !isClosed
   }
 
+  /// The member that names a record's match value in a result.
+  private static func keyName(of object: AttioObject) -> String {
+    switch object {
+    case .people: "email"
+    case .companies: "domain"
+    case .users: UserValues.userIdSlug
+    case .workspaces: WorkspaceValues.workspaceIdSlug
+    }
+  }
+
   static func encode(_ result: DeliveryResult, into line: inout [UInt8]) {
     let job = result.job
     line.append("{\"line\":")
@@ -71,13 +81,15 @@ final class ResultWriter {
       line.append(",\"messageId\":")
       line.appendJSONString(messageId)
     }
-    if job.request.object == .companies {
-      // A company's result: its own kind of line, keyed by its domain.
-      line.append(",\"object\":\"companies\",\"domain\":")
-    } else {
-      line.append(",\"email\":")
+    if job.request.object != .people {
+      // A company's or a workspace's result: its own kind of line, keyed by its match value.
+      line.append(",\"object\":")
+      line.appendJSONString(job.request.object.rawValue)
     }
-    line.appendJSONString(job.request.email)
+    line.append(UInt8(ascii: ","))
+    line.appendJSONString(keyName(of: job.request.object))
+    line.append(UInt8(ascii: ":"))
+    line.appendJSONString(job.request.matchValue)
     line.append(",\"status\":\"")
     line.append(contentsOf: result.status.rawValue.utf8)
     line.append(UInt8(ascii: "\""))
@@ -106,6 +118,31 @@ final class ResultWriter {
       line.appendJSONString(duplicate)
       line.append(UInt8(ascii: "]"))
     }
+    if !result.linked.isEmpty {
+      line.append(",\"linked\":[")
+      for (index, write) in result.linked.enumerated() {
+        if index > 0 { line.append(UInt8(ascii: ",")) }
+        line.append("{\"object\":")
+        line.appendJSONString(write.object.rawValue)
+        line.append(UInt8(ascii: ","))
+        line.appendJSONString(keyName(of: write.object))
+        line.append(UInt8(ascii: ":"))
+        line.appendJSONString(write.matchValue)
+        if write.operation == .add { line.append(",\"operation\":\"add\"") }
+        line.append(",\"action\":")
+        line.appendJSONString(write.action.rawValue)
+        if let recordId = write.recordId {
+          line.append(",\"record_id\":")
+          line.appendJSONString(recordId)
+        }
+        line.append(UInt8(ascii: "}"))
+      }
+      line.append(UInt8(ascii: "]"))
+    }
+    if let failedObject = result.failedObject {
+      line.append(",\"failed_object\":")
+      line.appendJSONString(failedObject.rawValue)
+    }
     line.append(",\"attempts\":")
     line.appendInteger(result.attempts)
     if let error = result.error {
@@ -120,6 +157,15 @@ final class ResultWriter {
     if result.status == .failed || result.status == .notSent || result.status == .inDoubt {
       line.append(",\"request\":")
       line.append(contentsOf: job.request.envelope)
+      if !job.request.linked.isEmpty {
+        // Replayed after `request`, in order (`send` orders them again by their references).
+        line.append(",\"linked_requests\":[")
+        for (index, write) in job.request.linked.enumerated() {
+          if index > 0 { line.append(UInt8(ascii: ",")) }
+          line.append(contentsOf: write.envelope)
+        }
+        line.append(UInt8(ascii: "]"))
+      }
     }
     line.append(UInt8(ascii: "}"))
   }

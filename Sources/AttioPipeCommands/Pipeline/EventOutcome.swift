@@ -10,6 +10,8 @@ enum EventOutcome: Equatable {
   case person(PersonValues, warnings: [EventWarning])
   /// A company assert to make (a `group` call under `--companies`).
   case company(CompanyValues, warnings: [EventWarning])
+  /// A workspace assert to make (a `group` call under `--workspaces` that makes no company).
+  case workspace(WorkspaceValues, warnings: [EventWarning])
   /// An event seen before (by `messageId`): it changed nothing and makes no upsert. What it
   /// would be now when it would be eligible (`deliver` reports it `duplicate`); nil otherwise.
   case duplicate(Eligible?)
@@ -18,5 +20,6 @@ enum EventOutcome: Equatable {
   enum Eligible: Equatable {
     case person(PersonValues)
     case company(CompanyValues)
+    case workspace(WorkspaceValues)
   }
 }

@@ -13,6 +13,8 @@ struct EventProcessor {
     var userIdEmail = true
     /// `--companies`: `group` calls make companies and link their people (nil: off).
     var companies: CompanySettings?
+    /// `--users`, `--workspaces`: product accounts written beside people and companies.
+    var accounts = AccountSettings()
     /// `--map traits.NAME`: the trait sources profiles remember, in mapping order (the n-th in
     /// `ProfileSlot.mappedTrait(n)`).
     var rememberedTraits: [MappedSource] = []
@@ -24,6 +26,7 @@ struct EventProcessor {
   private let mapper: PersonMapper
   private let userIdEmail: Bool
   private let companyMapper: CompanyMapper?
+  private let accounts: AccountSettings
   /// Finds the remembered trait sources in a line (nil without `--map traits.NAME`).
   private let traitExtractor: MappedValueExtractor?
   /// What each remembered value starts with: its source's name and a NUL. Slots follow the
@@ -52,6 +55,7 @@ struct EventProcessor {
     mapper = PersonMapper(defaultRegion: configuration.defaultRegion)
     userIdEmail = configuration.userIdEmail
     companyMapper = configuration.companies.map(CompanyMapper.init)
+    accounts = configuration.accounts
     precondition(configuration.rememberedTraits.count <= ProfileSlot.mappedTraitLimit)
     traitExtractor =
       configuration.rememberedTraits.isEmpty
@@ -113,10 +117,15 @@ struct EventProcessor {
       Self.rememberMappedTraits(found, prefixes: traitPrefixes, in: &changes)
       eventTraits = found
     }
-    // `--companies`: a group call makes a company, and its person remembers the domain.
+    // `--companies`: a group call makes a company, and its person remembers the domain;
+    // `--workspaces`: it makes a workspace too (after the identities have seen the event).
     var company: CompanyMapper.Outcome?
-    if scanned.kind == .group, let companyMapper {
-      company = Self.company(of: line, companyMapper)
+    var group: GroupEvent?
+    if scanned.kind == .group, companyMapper != nil || accounts.workspaces {
+      group = Self.groupEvent(of: line, companyMapper)
+    }
+    if let group, let companyMapper {
+      company = companyMapper.map(group)
       if case .company(let values, _) = company {
         var domain = values.domain
         domain.withUTF8 { changes.set(ProfileSlot(.companyDomain), UnsafeRawBufferPointer($0)) }
@@ -128,13 +137,13 @@ struct EventProcessor {
     // Only events that could do either are remembered (a trigger event, traits, an alias, a
     // company), so the bounded memory covers a long stretch of input; a page view comes
     // again as harmlessly as it came the first time.
-    if scanned.isEnabled || !changes.isEmpty || company != nil || scanned.previousId.isPresent,
+    if scanned.isEnabled || !changes.isEmpty || group != nil || scanned.previousId.isPresent,
       let hash = Self.messageHash(scanned.messageId, in: line)
     {
       if seen.insert(hash) {
         changeCount += 1
       } else if recogniseDuplicates {
-        return duplicate(scanned, line: line, company: company)
+        return duplicate(scanned, line: line, company: company, group: group)
       }
     }
     var emailChange: (old: String, new: String?)?
@@ -164,6 +173,11 @@ struct EventProcessor {
     }
     evictions += observation.evicted
     if observation.changed { changeCount += 1 }
+    if let group, accounts.workspaces {
+      return workspace(
+        group, company: company, profile: observation.profile,
+        eventUserId: Self.userId(scanned, in: line))
+    }
     switch company {
     case .company(let values, let warnings): return .company(values, warnings: warnings)
     case .skipped(let reason): return .skipped(reason)
@@ -219,6 +233,11 @@ struct EventProcessor {
       if let emailChange, let new = emailChange.new, new == values.email {
         warnings.append(EventWarning(.emailChanged, [("old", emailChange.old), ("new", new)]))
       }
+      if accounts.users {
+        values.user = user(
+          email: values.email, profile: observation.profile,
+          eventUserId: Self.userId(scanned, in: line))
+      }
       person = values
       return .person(values, warnings: warnings)
     case .skipped(let reason):
@@ -232,8 +251,13 @@ struct EventProcessor {
   /// `duplicate`. Kept out of line: rare.
   @inline(never)
   private func duplicate(
-    _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>, company: CompanyMapper.Outcome?
+    _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>, company: CompanyMapper.Outcome?,
+    group: GroupEvent?
   ) -> EventOutcome {
+    if let group, accounts.workspaces, let workspaceId = group.groupId {
+      if case .company(let values, _) = company { return .duplicate(.company(values)) }
+      return .duplicate(.workspace(WorkspaceValues(workspaceId: workspaceId, name: group.name)))
+    }
     if let company {
       guard case .company(let values, _) = company else { return .duplicate(nil) }
       return .duplicate(.company(values))
@@ -324,10 +348,100 @@ struct EventProcessor {
 
   /// Kept out of line: group calls are rare.
   @inline(never)
-  private static func company(of line: UnsafeBufferPointer<UInt8>, _ mapper: CompanyMapper)
-    -> CompanyMapper.Outcome
+  private static func groupEvent(of line: UnsafeBufferPointer<UInt8>, _ mapper: CompanyMapper?)
+    -> GroupEvent
   {
-    mapper.map(GroupEvent(line: line.span, mapped: mapper.settings.mappings.map(\.trait)))
+    GroupEvent(line: line.span, mapped: mapper?.settings.mappings.map(\.trait) ?? [])
+  }
+
+  /// The event's `userId` as the identities know it (decoded, numbers canonical); nil without.
+  private static func userId(_ scanned: ScannedLine, in line: UnsafeBufferPointer<UInt8>)
+    -> String?
+  {
+    guard scanned.userId.isPresent else { return nil }
+    return withIdentifier(scanned.userId, in: line) { bytes in
+      bytes.flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+    }
+  }
+
+  /// `--users`: the users record a person's write is followed by, when the profile has a
+  /// `userId` (the event's, else the one it learned last). Memberships that waited for the
+  /// user (`--workspaces`) ride along and stop waiting. Kept out of line: off by default.
+  @inline(never)
+  private mutating func user(email: String, profile: Int32?, eventUserId: String?)
+    -> UserValues?
+  {
+    guard let userId = eventUserId ?? profile.flatMap({ identities.userIds(of: $0).last }) else {
+      return nil
+    }
+    var user = UserValues(userId: userId, email: email, linksPerson: true)
+    if accounts.workspaces, let profile {
+      user.workspaceIds = PendingMemberships.decode(
+        identities.view(profile).value(.pendingWorkspaces).bytes)
+      if !user.workspaceIds.isEmpty { setPendingMemberships([], of: profile) }
+    }
+    return user
+  }
+
+  /// `--workspaces`: a `group` call's workspace, after its company when it makes one. The
+  /// calling user joins it now when the user can be written (a `userId` and an email known),
+  /// else the membership waits in the profile for the user's next write. Kept out of line:
+  /// group calls are rare.
+  @inline(never)
+  private mutating func workspace(
+    _ group: GroupEvent, company: CompanyMapper.Outcome?, profile: Int32?, eventUserId: String?
+  ) -> EventOutcome {
+    guard let workspaceId = group.groupId else {
+      if case .company(let values, let warnings) = company {
+        return .company(values, warnings: warnings)
+      }
+      return .skipped(.noGroupId)
+    }
+    var workspace = WorkspaceValues(workspaceId: workspaceId, name: group.name)
+    if case .company(let values, _) = company { workspace.companyDomain = values.domain }
+    var warnings: [EventWarning] = []
+    if let profile {
+      let view = identities.view(profile)
+      let pending = PendingMemberships.decode(view.value(.pendingWorkspaces).bytes)
+      let email = view.value(.email).bytes.flatMap {
+        EmailAddress.normalize($0.assumingMemoryBound(to: UInt8.self).span)
+      }
+      let userId = eventUserId ?? identities.userIds(of: profile).last
+      if let userId, let email {
+        var ids = pending.filter { $0 != workspaceId }
+        ids.append(workspaceId)
+        workspace.member = UserValues(
+          userId: userId, email: email, linksPerson: false, workspaceIds: ids)
+        if !pending.isEmpty { setPendingMemberships([], of: profile) }
+      } else if PendingMemberships.canHold(workspaceId) {
+        let (ids, dropped) = PendingMemberships.adding(workspaceId, to: pending)
+        if ids != pending { setPendingMemberships(ids, of: profile) }
+        if dropped > 0 {
+          warnings.append(
+            EventWarning(
+              .membershipsDropped,
+              [("workspace_id", workspaceId), ("dropped", String(dropped))]))
+        }
+      }
+    }
+    if case .company(var values, let companyWarnings) = company {
+      values.workspace = workspace
+      return .company(values, warnings: companyWarnings + warnings)
+    }
+    return .workspace(workspace, warnings: warnings)
+  }
+
+  /// Sets (or empties) the memberships waiting in a profile.
+  private mutating func setPendingMemberships(_ ids: [String], of profile: Int32) {
+    var update = TraitChanges()
+    if ids.isEmpty {
+      update.remove(.pendingWorkspaces)
+    } else {
+      var bytes = PendingMemberships.encode(ids)
+      bytes.withUnsafeBytes { update.set(.pendingWorkspaces, $0) }
+    }
+    identities.update(profile, changes: update)
+    changeCount += 1
   }
 
   /// Records the event in the store; an event that sets an email first looks up what the

@@ -182,6 +182,25 @@ package struct IdentityStore: Sendable {
   /// Up to four ids added by one event, inline.
   private typealias AddedKeys = InlineFour<IdentityKeyReference>
 
+  /// Applies `changes` to one profile outside of an event's observation (`--workspaces`: a
+  /// membership that waited is written, or starts waiting), as new as a trait change.
+  package mutating func update(_ profile: Int32, changes: TraitChanges) {
+    guard !changes.isEmpty else { return }
+    makeHeapUnique()
+    sequence += 1
+    rewrite(profile, changes: changes, sequence: sequence, adding: AddedKeys())
+  }
+
+  /// The `userId`s a profile is known by, in the order it learned them (usually one).
+  package func userIds(of profile: Int32) -> [String] {
+    var ids: [String] = []
+    heap.view(profile).forEachKey { key in
+      guard key.namespace == .user else { return }
+      index.withBytes(of: key) { ids.append(String(decoding: $0, as: UTF8.self)) }
+    }
+    return ids
+  }
+
   /// Rewrites a profile with the event's changes and the ids it added.
   private mutating func rewrite(
     _ slot: Int32, changes: TraitChanges, sequence: UInt64, adding added: AddedKeys

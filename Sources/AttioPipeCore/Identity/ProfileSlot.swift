@@ -34,6 +34,11 @@ package struct ProfileSlot: Hashable, Sendable, Comparable {
   /// the next event trait (the company domain of issue 10).
   package static let previousEmail = ProfileSlot(rawValue: 8)
 
+  /// `--workspaces`: the `workspace_id`s a visitor joined (by `group` calls) before their user
+  /// could be written (no `userId` or no email yet), NUL-separated, oldest first; the user's
+  /// first write adds them and empties the slot (`PendingMemberships`).
+  package static let pendingWorkspaces = ProfileSlot(rawValue: 10)
+
   /// `--map traits.NAME`: the raw JSON text of the n-th mapped trait source, remembered like
   /// the event traits. Slots 16 and up.
   package static func mappedTrait(_ index: Int) -> ProfileSlot {

@@ -6,9 +6,9 @@
 package struct GroupEvent: Equatable, Sendable {
   /// `groupId` (or `group_id`, which wins): a string, or a number's literal text; nil when
   /// absent or blank.
-  var groupId: String?
+  package var groupId: String?
   /// `traits.name`.
-  var name: String?
+  package var name: String?
   /// `traits.website` and `traits.domain`, as given (the mapping reduces them to a host).
   var website: String?
   var domain: String?

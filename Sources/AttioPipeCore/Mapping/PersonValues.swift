@@ -59,6 +59,8 @@ package struct PersonValues: Sendable {
   /// Not an attribute: each `--map traits.NAME` source, the event's own value or else what
   /// the person's profile remembers (empty without such a mapping), for `AttributeMapper`.
   package var rememberedTraits: [RememberedTrait?] = []
+  /// `--users`: the users record written after the person (nil: none).
+  package var user: UserValues?
 
   package init() {}
 
@@ -71,6 +73,7 @@ package struct PersonValues: Sendable {
     text.removeAll(keepingCapacity: true)
     if !mapped.isEmpty { mapped.removeAll(keepingCapacity: true) }
     if !rememberedTraits.isEmpty { rememberedTraits = [] }
+    user = nil
   }
 
   /// Bytes held, values and bookkeeping: at least the total length of the values.
@@ -245,7 +248,9 @@ extension PersonValues: Equatable {
   /// Equal values, however their bytes are laid out (their sequence numbers are not compared:
   /// they say how new a value is, not what it is).
   package static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
-    guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits else {
+    guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits,
+      lhs.user == rhs.user
+    else {
       return false
     }
     return lhs.withBytes { left in

@@ -34,6 +34,9 @@ package enum MappingWarning: String, Sendable, CaseIterable {
   case emailFrom = "email_from"
   /// A `--map` value could not be converted to its attribute's type, so it was left out.
   case invalidValue = "invalid_value"
+  /// `--workspaces`: a visitor joined more workspaces than a profile keeps waiting for the
+  /// user's first write (`AccountSettings.pendingMembershipLimit`); the oldest were dropped.
+  case membershipsDropped = "memberships_dropped"
 }
 
 extension SkipReason: CountedReason {
@@ -59,6 +62,7 @@ extension MappingWarning: CountedReason {
     case .emailChanged: 2
     case .emailFrom: 3
     case .invalidValue: 4
+    case .membershipsDropped: 5
     }
   }
 }

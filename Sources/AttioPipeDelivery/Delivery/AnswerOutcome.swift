@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// What the answer to a batch's request leads to, as `DeliveryBatch.complete` decides it: the
 /// changes to the rest of the run, in the order the scheduler makes them, and where the batch
 /// goes next. A value, so that every rule of what an answer means is unit-tested without
@@ -20,6 +22,9 @@ struct AnswerOutcome: Sendable, Equatable {
     case recordWritten(recordId: String?, wroteRecordOfPrevious: Bool)
     /// The previous email's record, another person's (not merged): remembered for that email.
     case learnRecordId(String, email: String)
+    /// A linked write (a user, a workspace, a membership) is done: delivery's memory keeps
+    /// what it wrote, and its record id, under the record's key.
+    case recordLinked(UpsertRequest, recordId: String?)
     /// A company's record, which people referencing its domain link to.
     case learnCompanyRecordId(String, domain: String)
     /// A 429: no request of that kind (reads, or writes) is sent before `until`.
@@ -39,6 +44,10 @@ struct AnswerOutcome: Sendable, Equatable {
     var action: WritePlan.Action?
     var emailAdded: String?
     var duplicateRecordId: String?
+    /// The linked writes done (`UpsertRequest.linked`), in order.
+    var linked: [LinkedWriteOutcome] = []
+    /// The object whose write failed, when it was a linked write (the job's own succeeded).
+    var failedObject: AttioObject?
 
     init(
       _ status: DeliveryStatus, attempts: Int, response: AttioResponse?, recordId: String? = nil,

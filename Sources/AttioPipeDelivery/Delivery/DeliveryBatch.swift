@@ -29,6 +29,20 @@ struct DeliveryBatch: Sendable {
   private(set) var lastResponse: AttioResponse?
   /// Its request was repaired once after a `value_not_found` (`--map` options).
   private(set) var repaired = false
+  /// The write the plan is on: nil for the request's own, else an index into
+  /// `request.linked` (a person's user, a group call's workspace, user and membership).
+  private(set) var linkedIndex: Int?
+  /// The request's own write's outcome, kept while its linked writes go.
+  private var ownResolution: AnswerOutcome.Resolution?
+  /// The linked writes done so far.
+  private var linkedOutcomes: [LinkedWriteOutcome] = []
+
+  /// The write the plan is on.
+  var current: UpsertRequest { linkedIndex.map { request.linked[$0] } ?? request }
+
+  /// Whether nothing of the batch has been written: only then may newer values merge into it,
+  /// or may it be found unchanged as a whole.
+  var isAtStart: Bool { linkedIndex == nil && plan.isAtStart }
 
   /// The batch's place in the stream: its oldest job's ledger number.
   var order: Int { jobs.first?.ledgerNumber ?? 0 }
@@ -36,7 +50,7 @@ struct DeliveryBatch: Sendable {
   init(_ job: DeliveryJob, mode: WritePlan.Mode = .assert) {
     // Companies are always asserted: their matching attribute (`domains`) is additive and
     // no find is needed to avoid deleting anything a company holds.
-    plan = WritePlan(mode: job.request.object == .companies ? .assert : mode)
+    plan = WritePlan(for: job.request, mode: mode)
     request = job.request
     jobs = [job]
   }
@@ -51,7 +65,7 @@ struct DeliveryBatch: Sendable {
 
   mutating func merge(_ job: DeliveryJob) -> Bool {
     // Past its first step the plan's write was computed from the older values.
-    guard plan.isAtStart, request.merge(job.request) else { return false }
+    guard isAtStart, request.merge(job.request) else { return false }
     jobs.append(job)
     return true
   }
@@ -67,7 +81,11 @@ struct DeliveryBatch: Sendable {
   /// The batch's request goes now, with the record ids learned for the email and the
   /// previous email (the find reads that record by id).
   mutating func send(at now: Double, recordId: String?, previousRecordId: String?) {
-    plan.useLearned(recordId: recordId, previousRecordId: previousRecordId)
+    if plan.isAdd, let recordId {
+      plan.addToKnownRecord(recordId, of: current)
+    } else {
+      plan.useLearned(recordId: recordId, previousRecordId: previousRecordId)
+    }
     attempts += 1
     if firstSent == nil { firstSent = now }
   }
@@ -82,6 +100,9 @@ struct DeliveryBatch: Sendable {
     var planner: MergePlanner
     /// `--map` can repair a request refused for an option the workspace no longer has.
     var mayRepair = false
+    /// Whether delivery's memory says a linked write would change nothing (written before
+    /// with the same values): it is then not sent.
+    var changesNothing: (UpsertRequest) -> Bool = { _ in false }
   }
 
   /// The answer to the batch's request came: the batch moves on (its plan, its attempts, when
@@ -117,7 +138,21 @@ struct DeliveryBatch: Sendable {
     switch decision {
     case .success:
       if plan.isRead { effects.append(.countRead) }
-      switch plan.advance(after: response, for: request, planner: context.planner) {
+      switch plan.advance(after: response, for: current, planner: context.planner) {
+      case .done(let action, let recordId) where linkedIndex != nil:
+        effects.append(.recordLinked(current, recordId: recordId))
+        linkedOutcomes.append(LinkedWriteOutcome(current, action: action, recordId: recordId))
+        return nextLinked(effects, now: now, context: context)
+      case .missing:
+        var missing = response
+        missing.status = 404
+        missing.body = Data(
+          (#"{"type":"attio_pipe_error","code":"record_not_found","message":"no "#
+            + "\(current.object.rawValue) record has \(current.emailSlug) "
+            + "\(current.matchValue.debugDescription.dropFirst().dropLast()): its own write "
+            + #"failed or was never made; nothing was added"}"#).utf8)
+        effects.append(.resolve(failure(attempts: attempts, response: missing)))
+        return AnswerOutcome(effects, .done)
       case .done(let action, let recordId):
         effects.append(
           .recordWritten(recordId: recordId, wroteRecordOfPrevious: plan.emailAdded != nil))
@@ -127,13 +162,16 @@ struct DeliveryBatch: Sendable {
         if request.object == .companies, let recordId {
           effects.append(.learnCompanyRecordId(recordId, domain: request.email))
         }
-        effects.append(
-          .resolve(
-            AnswerOutcome.Resolution(
-              action == .unchanged ? .unchanged : .upserted, attempts: attempts,
-              response: response, recordId: recordId, action: action,
-              emailAdded: plan.emailAdded, duplicateRecordId: plan.duplicateRecordId)))
-        return AnswerOutcome(effects, .done)
+        let resolution = AnswerOutcome.Resolution(
+          action == .unchanged ? .unchanged : .upserted, attempts: attempts,
+          response: response, recordId: recordId, action: action,
+          emailAdded: plan.emailAdded, duplicateRecordId: plan.duplicateRecordId)
+        guard !request.linked.isEmpty else {
+          effects.append(.resolve(resolution))
+          return AnswerOutcome(effects, .done)
+        }
+        ownResolution = resolution
+        return nextLinked(effects, now: now, context: context)
       case nil:
         var unreadable = response
         unreadable.status = 502
@@ -141,8 +179,7 @@ struct DeliveryBatch: Sendable {
           (#"{"type":"attio_pipe_error","code":"unreadable_record","#
             + #""message":"the records query answer could not be read; nothing was written"}"#)
             .utf8)
-        effects.append(
-          .resolve(AnswerOutcome.Resolution(.failed, attempts: attempts, response: unreadable)))
+        effects.append(.resolve(failure(attempts: attempts, response: unreadable)))
         return AnswerOutcome(effects, .done)
       case .next:
         // The plan's next step goes at once, still ahead of every newer write for the person.
@@ -160,17 +197,15 @@ struct DeliveryBatch: Sendable {
       return AnswerOutcome(effects, .requeue(releasingHold: false))
     case .fail:
       if response.status == 400, response.error?.code == "value_not_found", !repaired,
-        context.mayRepair
+        context.mayRepair, linkedIndex == nil
       {
         repaired = true
         return AnswerOutcome(effects, .repair)
       }
-      effects.append(
-        .resolve(AnswerOutcome.Resolution(.failed, attempts: attempts, response: response)))
+      effects.append(.resolve(failure(attempts: attempts, response: response)))
       return AnswerOutcome(effects, .done)
     case .stopAll:
-      effects.append(
-        .resolve(AnswerOutcome.Resolution(.failed, attempts: attempts, response: response)))
+      effects.append(.resolve(failure(attempts: attempts, response: response)))
       effects.append(.refuse(response))
       return AnswerOutcome(effects, .done)
     case .abandoned:
@@ -178,6 +213,73 @@ struct DeliveryBatch: Sendable {
         .resolve(AnswerOutcome.Resolution(.inDoubt, attempts: attempts, response: nil)))
       return AnswerOutcome(effects, .done)
     }
+  }
+
+  /// The jobs' result when the current write failed: after the job's own write, a linked
+  /// write's failure names its object and keeps what was written before it.
+  private func failure(attempts: Int, response: AttioResponse?) -> AnswerOutcome.Resolution {
+    var resolution = AnswerOutcome.Resolution(.failed, attempts: attempts, response: response)
+    if linkedIndex != nil, let own = ownResolution {
+      resolution.recordId = own.recordId
+      resolution.action = own.action
+      resolution.linked = linkedOutcomes
+      resolution.failedObject = current.object
+    }
+    return resolution
+  }
+
+  /// The job's own write is done, or a linked one: the next linked write that changes
+  /// something goes at once in the same lane (its record may be the one just written); the
+  /// jobs are resolved when none is left.
+  private mutating func nextLinked(
+    _ effects: [AnswerOutcome.Effect], now: Double, context: AnswerContext
+  ) -> AnswerOutcome {
+    var effects = effects
+    if let ready = startNextLinked(changesNothing: context.changesNothing) {
+      effects.append(.resolve(ready))
+      return AnswerOutcome(effects, .done)
+    }
+    notBefore = now
+    isRetry = false
+    return AnswerOutcome(effects, .requeue(releasingHold: false))
+  }
+
+  /// Moves the plan to the next linked write that changes something; the jobs' resolution
+  /// when there is none.
+  private mutating func startNextLinked(changesNothing: (UpsertRequest) -> Bool)
+    -> AnswerOutcome.Resolution?
+  {
+    var next = (linkedIndex ?? -1) + 1
+    while next < request.linked.count {
+      let write = request.linked[next]
+      guard changesNothing(write) else {
+        linkedIndex = next
+        plan = WritePlan(for: write, mode: plan.mode)
+        return nil
+      }
+      linkedOutcomes.append(LinkedWriteOutcome(write, action: .unchanged, recordId: nil))
+      next += 1
+    }
+    var resolution =
+      ownResolution
+      ?? AnswerOutcome.Resolution(.unchanged, attempts: attempts, response: nil)
+    resolution.linked = linkedOutcomes
+    if resolution.status == .unchanged,
+      linkedOutcomes.contains(where: { $0.action != .unchanged })
+    {
+      resolution.status = .upserted
+    }
+    return resolution
+  }
+
+  /// The job's own write changes nothing (delivery's memory says so): its linked writes may
+  /// still, and go next. The jobs' resolution when nothing at all is left to write.
+  mutating func skipOwnWrite(recordId: String?, changesNothing: (UpsertRequest) -> Bool)
+    -> AnswerOutcome.Resolution?
+  {
+    ownResolution = AnswerOutcome.Resolution(
+      .unchanged, attempts: attempts, response: nil, recordId: recordId, action: .unchanged)
+    return startNextLinked(changesNothing: changesNothing)
   }
 
   /// After `complete` asked for a repair: `repaired` is the request with the options read

@@ -67,4 +67,8 @@ package struct DeliveryResult: Sendable {
   package var duplicateRecordId: String?
   package var attempts: Int
   package var error: AttioError?
+  /// The linked writes done for the job (a user, a workspace, a membership), in order.
+  package var linked: [LinkedWriteOutcome] = []
+  /// When a linked write failed: its object (the result's `failed_object`).
+  package var failedObject: AttioObject?
 }

@@ -14,8 +14,8 @@ import Foundation
 //   DeliveryBatch   one person's merged write; `complete` says what an answer leads to
 //                   (AnswerOutcome), a pure function the scheduler carries out
 //   PersonMemory    per person, bounded: what was upserted (dedupe), the learned record id
-//   CompanyGate     holds a person's writes until the company they reference is written
-//                   (companies come from `group` calls; design in CompanyGate.swift)
+//   RecordGate      holds a job until the records it references are written by the jobs
+//                   that write them (a person's company; design in RecordGate.swift)
 //   WritePlan       the request(s) that write one person: an assert, or find → update/create
 //   ResponsePolicy  what an answer means: success, retry when, fail, stop everything
 //   Pacer           when the next request may go: the rate window, 429 pauses (one for
@@ -106,8 +106,8 @@ package final class DeliveryScheduler: @unchecked Sendable {
   private let onRefusal: @Sendable (AttioResponse) -> Void
 
   private var lanes: LaneTable
-  /// Person writes that wait for their company's write (see CompanyGate.swift).
-  private var companies = CompanyGate()
+  /// Jobs that wait for a referenced record's write (see RecordGate.swift).
+  private var gate = RecordGate()
   private var pacer: Pacer
   /// Merge mode's finds: Attio limits reads apart from writes.
   private var readPacer: Pacer
@@ -216,20 +216,20 @@ package final class DeliveryScheduler: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     var job = job
     ledger.open(&job)
-    if job.request.object == .companies { companies.companyOpened(job.request.email) }
+    gate.opened(job)
     // An event seen before (recognised by its messageId as it was read) has nothing to send.
     if job.isDuplicate { return resolve([job], .duplicate, attempts: 0, response: nil) }
     if !send || stopped || aborted {
       return resolve([job], .notSent, attempts: 0, response: nil)
     }
-    // A person whose company is still being written waits for it (company first).
-    if job.request.object == .people, !companies.admit(job) { return }
+    // A job whose referenced records are still being written waits for them.
+    if !gate.admit(job) { return }
     let email = lanes.add(job)
     lanes.makeReadyIfIdle(email, now: clock.now())
     pump()
   }
 
-  /// Jobs the company gate let go: to their lanes, or `not_sent` once nothing is started.
+  /// Jobs the gate let go: to their lanes, or `not_sent` once nothing is started.
   private func admitReleased(_ jobs: [DeliveryJob]) {
     dispatchPrecondition(condition: .onQueue(queue))
     for job in jobs {
@@ -298,7 +298,7 @@ package final class DeliveryScheduler: @unchecked Sendable {
     let ticket = isRead ? readPacer.recordSend(at: now) : pacer.recordSend(at: now)
     inFlight += 1
     ledger.countRequest(retry: batch.isRetry)
-    tasks[email] = transport.send(batch.plan.request(for: batch.request)) { [self] response in
+    tasks[email] = transport.send(batch.plan.request(for: batch.current)) { [self] response in
       answered(email: email, ticket: ticket, isRead: isRead, response: response)
     }
   }
@@ -326,7 +326,8 @@ package final class DeliveryScheduler: @unchecked Sendable {
     let now = clock.now()
     let context = DeliveryBatch.AnswerContext(
       now: now, serverNow: pacer.serverNow(wallNow: clock.wallNow()), policy: policy,
-      planner: planner, mayRepair: options.repairValueNotFound != nil)
+      planner: planner, mayRepair: options.repairValueNotFound != nil,
+      changesNothing: { [self] in options.dedupe && lanes.linkedChangesNothing($0) })
     let outcome = batch.complete(response, context, random: random)
     carryOut(outcome, batch, email: email, now: now)
   }
@@ -344,6 +345,8 @@ package final class DeliveryScheduler: @unchecked Sendable {
         lanes.recordWritten(
           batch, email: email, recordId: recordId, wroteRecordOfPrevious: wroteRecordOfPrevious)
       case .learnRecordId(let recordId, let address): lanes.learn(recordId: recordId, for: address)
+      case .recordLinked(let request, let recordId):
+        lanes.recordLinked(request, recordId: recordId)
       case .learnCompanyRecordId(let recordId, let domain):
         planner.companyRecordIds[domain] = recordId
       case .pause(let time, let reads):
@@ -352,7 +355,8 @@ package final class DeliveryScheduler: @unchecked Sendable {
         resolve(
           batch.jobs, result.status, attempts: result.attempts, response: result.response,
           recordId: result.recordId, action: result.action, emailAdded: result.emailAdded,
-          duplicateRecordId: result.duplicateRecordId)
+          duplicateRecordId: result.duplicateRecordId, linked: result.linked,
+          failedObject: result.failedObject)
       case .refuse(let response): refuse(response)
       }
     }
@@ -391,7 +395,7 @@ package final class DeliveryScheduler: @unchecked Sendable {
     for batch in lanes.removeAllWaiting() {
       resolve(batch.jobs, .notSent, attempts: batch.attempts, response: batch.lastResponse)
     }
-    for job in companies.removeAll() {
+    for job in gate.removeAll() {
       resolve([job], .notSent, attempts: 0, response: nil)
     }
   }
@@ -414,17 +418,17 @@ package final class DeliveryScheduler: @unchecked Sendable {
   private func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
     recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
-    duplicateRecordId: String? = nil
+    duplicateRecordId: String? = nil, linked: [LinkedWriteOutcome] = [],
+    failedObject: AttioObject? = nil
   ) {
     let readerThere = ledger.resolve(
       jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,
-      emailAdded: emailAdded, duplicateRecordId: duplicateRecordId)
-    // A company's result lets the people waiting for it go; later, on the queue, since this
-    // may run inside a lane operation.
+      emailAdded: emailAdded, duplicateRecordId: duplicateRecordId, linked: linked,
+      failedObject: failedObject)
+    // A job's result lets the jobs waiting for its records go; later, on the queue, since
+    // this may run inside a lane operation.
     var released: [DeliveryJob] = []
-    for job in jobs where job.request.object == .companies {
-      released += companies.companyResolved(job.request.email)
-    }
+    for job in jobs { released += gate.resolved(job) }
     if !released.isEmpty {
       let jobs = released
       queue.async { [self] in admitReleased(jobs) }

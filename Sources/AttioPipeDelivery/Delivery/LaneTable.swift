@@ -217,17 +217,27 @@ struct LaneTable {
       }
       lanes[email]?.waiting.removeFirst()
       // Values older than what was written for the person are not written (two devices).
-      if batch.plan.isAtStart { batch.dropOutdated(memory) }
-      if dedupe && batch.plan.isAtStart && memory.changesNothing(batch.request) {
-        unchanged(batch)
-        continue
+      if batch.isAtStart { batch.dropOutdated(memory) }
+      if dedupe && batch.isAtStart && memory.changesNothing(batch.request) {
+        // The person needs nothing; their linked writes (a user, a membership) may.
+        if batch.request.linked.isEmpty
+          || batch.skipOwnWrite(
+            recordId: memory.recordId(of: email),
+            changesNothing: { memory.changesNothing($0) }) != nil
+        {
+          unchanged(batch)
+          continue
+        }
       }
       if !links.isHolding(batch: batch.order), let partner = batch.request.previousEmail {
         links.hold(partner, by: batch.order, of: email)
       }
+      // A linked write reads and writes its own record (a user, a workspace), by its key.
+      let isOwnWrite = batch.linkedIndex == nil
       batch.send(
-        at: now, recordId: memory.recordId(of: email),
-        previousRecordId: batch.request.previousEmail.flatMap { memory.recordId(of: $0) })
+        at: now, recordId: memory.recordId(of: batch.current.email),
+        previousRecordId: isOwnWrite
+          ? batch.request.previousEmail.flatMap { memory.recordId(of: $0) } : nil)
       lanes[email]?.inFlight = batch
       return batch
     }
@@ -247,6 +257,18 @@ struct LaneTable {
   mutating func releaseHold(of batch: DeliveryBatch, now: Double) {
     guard let partner = links.releaseHold(of: batch.order) else { return }
     makeReadyIfIdle(partner, now: now)
+  }
+
+  /// Whether a linked write (a user, a workspace, a membership) was written before with the
+  /// same values.
+  mutating func linkedChangesNothing(_ write: UpsertRequest) -> Bool {
+    memory.changesNothing(write)
+  }
+
+  /// A linked write is done: what it wrote, and its record id, under the record's key.
+  mutating func recordLinked(_ write: UpsertRequest, recordId: String?) {
+    memory.record(write)
+    if let recordId { memory.learn(recordId: recordId, for: write.email) }
   }
 
   /// A written batch: its values are what Attio now holds for the person, and `recordId` is
@@ -270,6 +292,9 @@ struct LaneTable {
 
   /// `recordId` answered 404 (deleted, or merged away): neither address keeps it.
   mutating func forget(recordId: String, for batch: DeliveryBatch) {
+    guard batch.linkedIndex == nil else {
+      return memory.forget(recordId: recordId, for: [batch.current.email])
+    }
     memory.forget(
       recordId: recordId,
       for: [batch.request.email] + (batch.request.previousEmail.map { [$0] } ?? []))

@@ -1,3 +1,4 @@
+import AttioPipeCore
 import Dispatch
 import Synchronization
 
@@ -31,6 +32,9 @@ package final class ResultLedger: @unchecked Sendable {
     package var asserted = 0
     /// Finds that Attio answered (merge mode's reads).
     package var reads = 0
+    /// Writes that changed a record (created, updated, asserted), per object: the jobs' own
+    /// and their linked writes (`attio_pipe_writes_total{object}`).
+    package var writes: [AttioObject: Int] = [:]
   }
 
   /// Only touched on the scheduler's queue.
@@ -100,7 +104,8 @@ package final class ResultLedger: @unchecked Sendable {
   func resolve(
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
     recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
-    duplicateRecordId: String? = nil
+    duplicateRecordId: String? = nil, linked: [LinkedWriteOutcome] = [],
+    failedObject: AttioObject? = nil
   ) -> Bool {
     let error = status == .failed ? response?.error : nil
     // The plan is counted once, however many events rode along in it.
@@ -110,6 +115,12 @@ package final class ResultLedger: @unchecked Sendable {
       case .updated: statistics.updated += 1
       case .asserted: statistics.asserted += 1
       case .unchanged, nil: break
+      }
+      if let object = jobs.first?.request.object, let action, action != .unchanged {
+        statistics.writes[object, default: 0] += 1
+      }
+      for write in linked where write.action != .unchanged {
+        statistics.writes[write.object, default: 0] += 1
       }
     }
     for job in jobs {
@@ -131,7 +142,7 @@ package final class ResultLedger: @unchecked Sendable {
         httpStatus: status.isFinal ? response?.status : nil,
         recordId: recordId, action: action, emailAdded: emailAdded,
         duplicateRecordId: duplicateRecordId, attempts: attempts,
-        error: error)
+        error: error, linked: linked, failedObject: failedObject)
       if !outputClosed && !write(result) { outputClosed = true }
       outstanding.subtract(1, ordering: .relaxed)
       room.signal()

@@ -41,12 +41,64 @@ package struct UpsertRequest: Sendable, Equatable {
   /// The company a person request references by domain (`company`): delivery holds the
   /// write until that company's own write in this run has its result.
   package var companyDomain: String?
+  /// How the request writes: Attio's assert, or (`add`) a find of the record by its match key
+  /// and a `PATCH` of the values, which adds to lists and removes nothing (a user's
+  /// workspaces).
+  package var operation = Operation.assert
+  /// Writes that follow this one in the same job, in order, once it is done (`--users`,
+  /// `--workspaces`: a person's user; a company's workspace, its user and the membership).
+  /// The job's result is the first write's, with the linked writes' outcomes beside it.
+  package var linked: [UpsertRequest] = []
+  /// Keys (`recordKey`) of records other jobs of this run write and this request refers to:
+  /// delivery holds it until their writes have results (`RecordGate`).
+  package var awaitedKeys: [String] = []
+
+  package enum Operation: String, Sendable, Equatable {
+    case assert
+    case add
+  }
 
   /// A person's request, or a company's with `object` set after.
   package init(email: String, emailSlug: String, attributes: [Attribute]) {
     self.email = email
     self.emailSlug = emailSlug
     self.attributes = attributes
+  }
+
+  /// A users or workspaces request matched on `id` (its `user_id` or `workspace_id`).
+  package init(
+    _ object: AttioObject, id: String, idSlug: String, attributes: [Attribute],
+    operation: Operation = .assert
+  ) {
+    self.init(email: Self.recordKey(object, id), emailSlug: idSlug, attributes: attributes)
+    self.object = object
+    self.operation = operation
+  }
+
+  /// The key that lanes, the gate and delivery's memory know a record by: the email for
+  /// people, the domain for companies, `users:ID` and `workspaces:ID` for the others (a
+  /// `user_id` may well be an email address; the prefix keeps the two records apart: neither
+  /// an email nor a domain can hold a colon).
+  package static func recordKey(_ object: AttioObject, _ id: String) -> String {
+    switch object {
+    case .people, .companies: id
+    case .users, .workspaces: object.rawValue + ":" + id
+    }
+  }
+
+  /// The value Attio matches the record on: the email, the domain, the user or workspace id.
+  package var matchValue: String {
+    switch object {
+    case .people, .companies: email
+    case .users, .workspaces: String(email.dropFirst(object.rawValue.utf8.count + 1))
+    }
+  }
+
+  /// The keys of the records this request's job writes (its own and its linked asserts).
+  var writtenKeys: [String] {
+    var keys = operation == .assert ? [email] : []
+    for write in linked where write.operation == .assert { keys.append(write.email) }
+    return keys
   }
 
   /// The request body: `{"data":{"values":{...}}}`.
@@ -67,9 +119,11 @@ package struct UpsertRequest: Sendable, Equatable {
   /// The body as `build` prints it and results carry it for replay: company bodies start
   /// with their `"object":"companies"` marker (see CompanyBodyEncoder.swift).
   package var envelope: [UInt8] {
-    guard object == .companies else { return body }
+    guard object != .people else { return body }
+    var marker = "\"object\":\"\(object.rawValue)\","
+    if operation == .add { marker += "\"operation\":\"add\"," }
     var line = body
-    line.insert(contentsOf: Array((CompanyValues.lineMarker + ",").utf8), at: 1)
+    line.insert(contentsOf: Array(marker.utf8), at: 1)
     return line
   }
 
@@ -91,6 +145,20 @@ package struct UpsertRequest: Sendable, Equatable {
     }
     if previousEmail == nil { previousEmail = later.previousEmail }
     if later.companyDomain != nil { companyDomain = later.companyDomain }
+    for key in later.awaitedKeys where !awaitedKeys.contains(key) { awaitedKeys.append(key) }
+    for write in later.linked {
+      // A later assert of the same record replaces the earlier one in place (adds that
+      // follow it still come after it); anything else comes after what is there.
+      if write.operation == .assert,
+        let index = linked.firstIndex(where: {
+          $0.operation == .assert && $0.object == write.object && $0.email == write.email
+        })
+      {
+        linked[index] = write
+      } else {
+        linked.append(write)
+      }
+    }
     return true
   }
 

@@ -56,9 +56,14 @@ package struct WritePlan: Sendable, Equatable {
     case done(Action, recordId: String?)
     /// The plan moved on to its next step, to send at once in the same lane.
     case next
+    /// An `add` found no record to add to (its match key names none).
+    case missing
   }
 
   let mode: Mode
+  /// An `add` write (`UpsertRequest.Operation.add`): find the record by its match key, then
+  /// `PATCH` the values (lists gain them, nothing is removed); no create.
+  let isAdd: Bool
   private(set) var step: Step
   /// Going back to the find after a create refused as a duplicate or a `PATCH` of a record
   /// gone (404) happens once per plan: a second time is a failure, not a loop.
@@ -75,13 +80,40 @@ package struct WritePlan: Sendable, Equatable {
   private(set) var previousRecordId: String?
 
   init(mode: Mode = .assert) {
+    self.init(mode: mode, isAdd: false)
+  }
+
+  private init(mode: Mode, isAdd: Bool) {
     self.mode = mode
+    self.isAdd = isAdd
     step = mode == .assert ? .assert : .find
+  }
+
+  /// The plan of one write of a job: an `add` finds and patches, anything else but a person
+  /// is asserted (users, workspaces and companies have no values an assert could delete).
+  init(for request: UpsertRequest, mode: Mode) {
+    if request.operation == .add {
+      self.init(mode: .merge, isAdd: true)
+    } else {
+      self.init(mode: request.object == .people ? mode : .assert)
+    }
   }
 
   /// Whether the plan is at its first step: only then may newer values merge into its batch
   /// (a later step was computed from the values the find saw).
   var isAtStart: Bool { step == (mode == .assert ? .assert : .find) }
+
+  /// An `add` whose record an earlier write of the job just named: no find, the `PATCH` goes
+  /// at once (a 404 still finds the record again).
+  mutating func addToKnownRecord(_ recordId: String, of values: UpsertRequest) {
+    guard isAdd, step == .find else { return }
+    step = .update(recordId: recordId, attributes: Self.addedAttributes(of: values))
+  }
+
+  /// What an `add` patches: everything but the match key.
+  private static func addedAttributes(of values: UpsertRequest) -> [UpsertRequest.Attribute] {
+    values.attributes.filter { $0.slug != values.emailSlug }
+  }
 
   /// Before the plan's steps go: the learned record ids of the email and of the previous
   /// email. The find (or the find of the previous email) then reads that record by id.
@@ -115,28 +147,29 @@ package struct WritePlan: Sendable, Equatable {
   func request(for values: UpsertRequest) -> TransportRequest {
     switch step {
     case .assert:
-      let path =
-        values.object == .companies
-        ? AttioEndpoint.assertCompanyPath
-        : AttioEndpoint.assertPersonPath(matchingSlug: values.emailSlug)
+      let path = AttioEndpoint.assertPath(of: values.object, matchingSlug: values.emailSlug)
       return TransportRequest(method: "PUT", path: path, body: values.body)
     case .find, .findPrevious, .checkPrevious:
       if let recordIdToRead {
         return TransportRequest(
-          method: "GET", path: AttioEndpoint.personPath(recordId: recordIdToRead), body: nil)
+          method: "GET",
+          path: AttioEndpoint.recordPath(of: values.object, recordId: recordIdToRead), body: nil)
       }
       var body: [UInt8] = []
       body.append("{\"filter\":{")
       body.appendJSONString(values.emailSlug)
       body.append(UInt8(ascii: ":"))
-      body.appendJSONString(step == .find ? values.email : values.previousEmail ?? values.email)
+      body.appendJSONString(
+        step == .find ? values.matchValue : values.previousEmail ?? values.email)
       body.append("},\"limit\":1}")
-      return TransportRequest(method: "POST", path: AttioEndpoint.queryPeoplePath, body: body)
+      return TransportRequest(
+        method: "POST", path: AttioEndpoint.queryPath(of: values.object), body: body)
     case .update(let recordId, let attributes):
       let patch = UpsertRequest(
         email: values.email, emailSlug: values.emailSlug, attributes: attributes)
       return TransportRequest(
-        method: "PATCH", path: AttioEndpoint.personPath(recordId: recordId), body: patch.body)
+        method: "PATCH", path: AttioEndpoint.recordPath(of: values.object, recordId: recordId),
+        body: patch.body)
     case .create:
       return TransportRequest(method: "POST", path: AttioEndpoint.peoplePath, body: values.body)
     }
@@ -160,6 +193,11 @@ package struct WritePlan: Sendable, Equatable {
         return nil
       }
       recordIdToRead = nil
+      if isAdd {
+        guard let record else { return .missing }
+        step = .update(recordId: record.id, attributes: Self.addedAttributes(of: values))
+        return .next
+      }
       guard let record else {
         if step == .find, let previous = values.previousEmail, previous != values.email {
           step = .findPrevious

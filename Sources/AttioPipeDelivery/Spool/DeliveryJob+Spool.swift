@@ -4,10 +4,16 @@ import AttioPipeCore
 /// that a restart sends exactly the request the event made, with the identity it had then,
 /// without processing the event again:
 ///
-///   u8 flags (1 file, 2 messageId, 4 companies, 8 previous email, 16 company domain),
-///   [file], u64 line, [messageId], email, email slug, [previous email], [company domain],
-///   u32 attribute count, then per attribute its slug and its value's JSON text
+///   u8 flags (1 file, 2 messageId, 4 companies, 8 previous email, 16 company domain,
+///   32 accounts), [file], u64 line, [messageId], email, email slug, [previous email],
+///   [company domain], u32 attribute count, then per attribute its slug and its value's JSON
+///   text; with flag 32 (`--users`, `--workspaces`) then: u8 object (0 people, 1 companies,
+///   2 users, 3 workspaces), u8 operation (0 assert, 1 add), u32 count of awaited keys and
+///   each, u32 count of linked writes and each as: u8 object, u8 operation, email, email
+///   slug, u32 attribute count and the attributes
 ///
+/// Flag 32 is set only when it carries something, so jobs without accounts are written
+/// exactly as before and older spools read as they did.
 /// Text fields are a u32 length and their UTF-8 bytes.
 extension DeliveryJob {
   func encodeForSpool(into bytes: inout [UInt8]) {
@@ -17,6 +23,10 @@ extension DeliveryJob {
     if request.object == .companies { flags |= 4 }
     if request.previousEmail != nil { flags |= 8 }
     if request.companyDomain != nil { flags |= 16 }
+    let hasAccounts =
+      !request.linked.isEmpty || !request.awaitedKeys.isEmpty || request.object == .users
+      || request.object == .workspaces || request.operation != .assert
+    if hasAccounts { flags |= 32 }
     bytes.append(flags)
     if let file = location.file { SpoolFormat.appendData(file.utf8, to: &bytes) }
     SpoolFormat.append(UInt64(location.line), to: &bytes)
@@ -26,10 +36,54 @@ extension DeliveryJob {
     if let previous = request.previousEmail { SpoolFormat.appendData(previous.utf8, to: &bytes) }
     if let domain = request.companyDomain { SpoolFormat.appendData(domain.utf8, to: &bytes) }
     SpoolFormat.append(UInt32(request.attributes.count), to: &bytes)
-    for attribute in request.attributes {
+    Self.encode(request.attributes, into: &bytes)
+    guard hasAccounts else { return }
+    Self.encodeKind(of: request, into: &bytes)
+    SpoolFormat.append(UInt32(request.awaitedKeys.count), to: &bytes)
+    for key in request.awaitedKeys { SpoolFormat.appendData(key.utf8, to: &bytes) }
+    SpoolFormat.append(UInt32(request.linked.count), to: &bytes)
+    for write in request.linked {
+      Self.encodeKind(of: write, into: &bytes)
+      SpoolFormat.appendData(write.email.utf8, to: &bytes)
+      SpoolFormat.appendData(write.emailSlug.utf8, to: &bytes)
+      SpoolFormat.append(UInt32(write.attributes.count), to: &bytes)
+      Self.encode(write.attributes, into: &bytes)
+    }
+  }
+
+  private static let objects: [AttioObject] = [.people, .companies, .users, .workspaces]
+
+  private static func encodeKind(of request: UpsertRequest, into bytes: inout [UInt8]) {
+    bytes.append(UInt8(objects.firstIndex(of: request.object)!))
+    bytes.append(request.operation == .add ? 1 : 0)
+  }
+
+  private static func encode(_ attributes: [UpsertRequest.Attribute], into bytes: inout [UInt8]) {
+    for attribute in attributes {
       SpoolFormat.appendData(attribute.slug.utf8, to: &bytes)
       SpoolFormat.appendData(attribute.value, to: &bytes)
     }
+  }
+
+  private static func readKind(_ reader: inout SpoolPayloadReader)
+    -> (AttioObject, UpsertRequest.Operation)?
+  {
+    guard let object = reader.byte(), Int(object) < objects.count, let operation = reader.byte(),
+      operation <= 1
+    else { return nil }
+    return (objects[Int(object)], operation == 1 ? .add : .assert)
+  }
+
+  private static func readAttributes(_ reader: inout SpoolPayloadReader)
+    -> [UpsertRequest.Attribute]?
+  {
+    guard let count = reader.integer(UInt32.self) else { return nil }
+    var attributes: [UpsertRequest.Attribute] = []
+    for _ in 0..<count {
+      guard let slug = reader.text(), let value = reader.data() else { return nil }
+      attributes.append(UpsertRequest.Attribute(slug: slug, value: value))
+    }
+    return attributes
   }
 
   /// The job of a `job` record's bytes after its sequence number; nil when they do not hold one.
@@ -45,18 +99,34 @@ extension DeliveryJob {
     let previous = flags & 8 != 0 ? reader.text() : nil
     let domain = flags & 16 != 0 ? reader.text() : nil
     guard flags & 8 == 0 || previous != nil, flags & 16 == 0 || domain != nil,
-      let count = reader.integer(UInt32.self)
+      let attributes = Self.readAttributes(&reader)
     else { return nil }
-    var attributes: [UpsertRequest.Attribute] = []
-    for _ in 0..<count {
-      guard let slug = reader.text(), let value = reader.data() else { return nil }
-      attributes.append(UpsertRequest.Attribute(slug: slug, value: value))
-    }
-    guard reader.isAtEnd else { return nil }
     var request = UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes)
     request.previousEmail = previous
     request.companyDomain = domain
     if flags & 4 != 0 { request.object = .companies }
+    if flags & 32 != 0 {
+      guard let (object, operation) = Self.readKind(&reader),
+        let awaitedCount = reader.integer(UInt32.self)
+      else { return nil }
+      request.object = object
+      request.operation = operation
+      for _ in 0..<awaitedCount {
+        guard let key = reader.text() else { return nil }
+        request.awaitedKeys.append(key)
+      }
+      guard let linkedCount = reader.integer(UInt32.self) else { return nil }
+      for _ in 0..<linkedCount {
+        guard let (object, operation) = Self.readKind(&reader), let key = reader.text(),
+          let slug = reader.text(), let attributes = Self.readAttributes(&reader)
+        else { return nil }
+        var write = UpsertRequest(email: key, emailSlug: slug, attributes: attributes)
+        write.object = object
+        write.operation = operation
+        request.linked.append(write)
+      }
+    }
+    guard reader.isAtEnd else { return nil }
     self.init(
       location: InputLocation(file: file, line: Int(truncatingIfNeeded: line)),
       messageId: messageId, request: request)

@@ -13,6 +13,8 @@ package struct CompanyValues: Equatable, Sendable {
   /// `--map-company` values, in the order the options were given (see
   /// `CompanyMapper.mappedAttributes`).
   package var mapped: [Attribute] = []
+  /// `--workspaces`: the workspace the same `group` call writes after the company.
+  package var workspace: WorkspaceValues?
 
   /// The slugs the company mapping itself writes; `--map-company` may not target them.
   package static let domainsSlug = "domains"

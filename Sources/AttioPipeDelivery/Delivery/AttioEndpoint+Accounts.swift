@@ -1,0 +1,36 @@
+import AttioPipeCore
+import Foundation
+
+// Paths of the users and workspaces objects (`--users`, `--workspaces`), and of any object's
+// records for the `add` writes that find a record and `PATCH` it.
+
+extension AttioEndpoint {
+  /// The assert of `object` matched on its unique id attribute (`user_id`, `workspace_id`).
+  static func assertPath(of object: AttioObject, matchingSlug: String) -> String {
+    switch object {
+    case .people: assertPersonPath(matchingSlug: matchingSlug)
+    case .companies: assertCompanyPath
+    case .users, .workspaces:
+      "/v2/objects/\(object.rawValue)/records?matching_attribute=\(matchingSlug)"
+    }
+  }
+
+  /// The records query of `object` (a read).
+  static func queryPath(of object: AttioObject) -> String {
+    "/v2/objects/\(object.rawValue)/records/query"
+  }
+
+  /// One record of `object`, for `PATCH` and `GET`.
+  static func recordPath(of object: AttioObject, recordId: String) -> String {
+    guard object != .people else { return personPath(recordId: recordId) }
+    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+    let id = recordId.addingPercentEncoding(withAllowedCharacters: allowed) ?? recordId
+    return "/v2/objects/\(object.rawValue)/records/\(id)"
+  }
+
+  /// The object itself: 200 when it is active in the workspace, 404 when an admin has not
+  /// activated it (users and workspaces are off in a new workspace).
+  package static func objectPath(of object: AttioObject) -> String {
+    "/v2/objects/\(object.rawValue)"
+  }
+}
