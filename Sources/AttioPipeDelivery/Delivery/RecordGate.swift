@@ -7,8 +7,11 @@
 // requests at once, so order in the input is not order at Attio. The gate restores it with
 // one rule, applied before a job reaches the lanes:
 //
-//   a job waits while a job that writes a record it references is unresolved in this run,
-//   and so does every later job of the same lane key (their order is kept).
+//   a job waits while an earlier job that writes a record it references is unresolved in
+//   this run, and so does every later job of the same lane key (their order is kept).
+//
+// Only earlier jobs hold a job up, so the oldest unresolved job is never held and nothing can
+// wait in a circle (a later job of the same lane writing the same record, say).
 //
 // Every job names the records it writes (`UpsertRequest.writtenKeys`: its own and its linked
 // asserts) and those it references (`companyDomain`, `awaitedKeys`). When a job gets its
@@ -24,8 +27,9 @@
 /// Holds jobs whose referenced records' writes have no result yet. Touched only on the
 /// scheduler's queue.
 struct RecordGate {
-  /// Jobs without a result, per key of a record they write.
-  private var pending: [String: Int] = [:]
+  /// The ledger numbers of jobs without a result (ascending: jobs open in order), per key of
+  /// a record they write.
+  private var pending: [String: [Int]] = [:]
   /// Held jobs per lane key, oldest first.
   private var held: [String: [DeliveryJob]] = [:]
   /// Lane keys in the order their first job was held, so releases keep arrival order across
@@ -36,41 +40,44 @@ struct RecordGate {
 
   /// A job entered delivery: jobs referencing the records it writes wait for its result.
   mutating func opened(_ job: DeliveryJob) {
-    for key in job.request.writtenKeys { pending[key, default: 0] += 1 }
+    for key in job.request.writtenKeys { pending[key, default: []].append(job.ledgerNumber) }
   }
 
   /// Whether `job` may go to its lane now; false: it is held.
   mutating func admit(_ job: DeliveryJob) -> Bool {
     let key = job.request.email
-    guard isBlocked(job.request) || held[key] != nil else { return true }
+    guard isBlocked(job) || held[key] != nil else { return true }
     if held[key] == nil { order.append(key) }
     held[key, default: []].append(job)
     return false
   }
 
-  private func isBlocked(_ request: UpsertRequest) -> Bool {
-    if let domain = request.companyDomain, pending[domain] != nil { return true }
-    return request.awaitedKeys.contains { pending[$0] != nil }
+  /// Whether an earlier job writes a record `job` references and has no result yet.
+  private func isBlocked(_ job: DeliveryJob) -> Bool {
+    func earlier(_ key: String) -> Bool {
+      guard let first = pending[key]?.first else { return false }
+      return first < job.ledgerNumber
+    }
+    if let domain = job.request.companyDomain, earlier(domain) { return true }
+    return job.request.awaitedKeys.contains(where: earlier)
   }
 
   /// A job has its result: the jobs no longer waiting, in arrival order.
   mutating func resolved(_ job: DeliveryJob) -> [DeliveryJob] {
     var freed = false
     for key in job.request.writtenKeys {
-      guard let count = pending[key] else { continue }
-      if count > 1 {
-        pending[key] = count - 1
-      } else {
-        pending[key] = nil
-        freed = true
-      }
+      guard var numbers = pending[key], let index = numbers.firstIndex(of: job.ledgerNumber)
+      else { continue }
+      numbers.remove(at: index)
+      pending[key] = numbers.isEmpty ? nil : numbers
+      freed = freed || index == 0
     }
     guard freed, !order.isEmpty else { return [] }
     var released: [DeliveryJob] = []
     var stillHeld: [String] = []
     for key in order {
       var jobs = held[key] ?? []
-      while let first = jobs.first, !isBlocked(first.request) {
+      while let first = jobs.first, !isBlocked(first) {
         released.append(jobs.removeFirst())
       }
       if jobs.isEmpty {

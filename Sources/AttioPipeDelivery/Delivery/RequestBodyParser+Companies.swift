@@ -9,6 +9,8 @@ extension RequestBodyParser {
   enum BodyObject: Equatable {
     case people
     case companies
+    case users
+    case workspaces
     case unknown(String)
   }
 
@@ -21,6 +23,8 @@ extension RequestBodyParser {
     switch JSONFieldReader.string(member.value, in: line.span) {
     case AttioObject.people.rawValue?: return .people
     case AttioObject.companies.rawValue?: return .companies
+    case AttioObject.users.rawValue?: return .users
+    case AttioObject.workspaces.rawValue?: return .workspaces
     case let other?: return .unknown(other)
     case nil:
       return .unknown(
@@ -33,17 +37,7 @@ extension RequestBodyParser {
   static func company(
     _ members: [(key: KeySpan, value: Range<Int>)], in line: UnsafeBufferPointer<UInt8>
   ) -> Result<UpsertRequest, JSONScanError> {
-    var attributes: [UpsertRequest.Attribute] = []
-    for member in members {
-      let slug = JSONStringDecoder.decode(
-        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]).span)
-      let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
-      if let index = attributes.firstIndex(where: { $0.slug == slug }) {
-        attributes[index].value = value  // a duplicate key: the last one wins
-      } else {
-        attributes.append(UpsertRequest.Attribute(slug: slug, value: value))
-      }
-    }
+    let attributes = plainAttributes(members, in: line)
     guard
       let domains = attributes.first(where: { $0.slug == CompanyValues.domainsSlug })?.value,
       let domain = firstDomain(in: domains)
@@ -55,6 +49,24 @@ extension RequestBodyParser {
       email: domain, emailSlug: CompanyValues.domainsSlug, attributes: attributes)
     request.object = .companies
     return .success(request)
+  }
+
+  /// The body's attributes as written (no slug renamed); a duplicate key: the last one wins.
+  static func plainAttributes(
+    _ members: [(key: KeySpan, value: Range<Int>)], in line: UnsafeBufferPointer<UInt8>
+  ) -> [UpsertRequest.Attribute] {
+    var attributes: [UpsertRequest.Attribute] = []
+    for member in members {
+      let slug = JSONStringDecoder.decode(
+        UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]).span)
+      let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
+      if let index = attributes.firstIndex(where: { $0.slug == slug }) {
+        attributes[index].value = value
+      } else {
+        attributes.append(UpsertRequest.Attribute(slug: slug, value: value))
+      }
+    }
+    return attributes
   }
 
   /// `[{"domain": "acme.com"}]` (or the plain-string form `["acme.com"]`), reduced to its host.

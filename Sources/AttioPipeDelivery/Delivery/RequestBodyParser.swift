@@ -29,11 +29,14 @@ package struct RequestBodyParser: Sendable {
     switch RequestBodyParser.object(of: line) {
     case .people?, nil: break
     case .companies?: return RequestBodyParser.company(members, in: line)
+    case .users?: return RequestBodyParser.account(.users, members, in: line)
+    case .workspaces?: return RequestBodyParser.account(.workspaces, members, in: line)
     case .unknown?:
       return .failure(
         JSONScanError(
           .invalidBody, at: 0,
-          "unknown \"object\": 'send' writes people (no object member) and \"companies\""))
+          "unknown \"object\": 'send' writes people (no object member), \"companies\", \"users\" and \"workspaces\""
+        ))
     }
     let emailSlug = slugs[.emailAddresses]
     var attributes: [UpsertRequest.Attribute] = []
@@ -55,7 +58,7 @@ package struct RequestBodyParser: Sendable {
         JSONScanError(.invalidBody, at: 0, "no valid email_addresses[0].email_address"))
     }
     var request = UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes)
-    // A person linked to a company waits for that company's write (CompanyGate).
+    // A person linked to a company waits for that company's write (RecordGate).
     request.companyDomain = attributes.first { $0.slug == CompanyValues.personCompanySlug }
       .flatMap { RequestBodyParser.referencedDomain(in: $0.value) }
     return .success(request)

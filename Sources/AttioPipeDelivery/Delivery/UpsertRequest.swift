@@ -134,7 +134,11 @@ package struct UpsertRequest: Sendable, Equatable {
   /// write. Refused (false) when the matching attribute differs: Attio adds email addresses
   /// rather than replacing them, so two different address lists must go in two requests.
   mutating func merge(_ later: UpsertRequest) -> Bool {
-    guard value(of: emailSlug) == later.value(of: emailSlug) else { return false }
+    // An `add` adds its lists: folded into an assert it would replace them, and folded into
+    // another `add` the later list would replace the earlier one. It goes on its own.
+    guard operation == .assert, later.operation == .assert, object == later.object,
+      value(of: emailSlug) == later.value(of: emailSlug)
+    else { return false }
     for attribute in later.attributes {
       if let index = attributes.firstIndex(where: { $0.slug == attribute.slug }) {
         if attribute.sequence > 0 && attributes[index].sequence > attribute.sequence { continue }
