@@ -6,8 +6,8 @@
                                        [--no-strace]
 
 Builds attio-pipe (`swift build -c release`) unless --binary is given, generates two streams
-into OUT/ with scripts/benchmark.py's generator (reused when present) and measures, best of
---runs each:
+into OUT/ with scripts/benchmark.py's generator (scripts/benchlib/stream.py; reused when
+present) and measures, best of --runs each:
 
 1. Build-to-spool throughput. `deliver --spool D --state S FILE` on the `mixed` stream
    (--events lines, ~550 bytes each) against a responder that accepts connections and never
@@ -56,9 +56,10 @@ import sys
 import tempfile
 import time
 
+from benchlib import stream as streams
+
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPT_DIR)
-sys.path.insert(0, SCRIPT_DIR)
 TOKEN = "spool-bench-token"
 
 
@@ -345,12 +346,11 @@ def parse_strace(summary):
 # --------------------------------------------------------------------------
 
 def ensure_stream(out, stream, events, visitors, seed):
-    import benchmark
     path = os.path.join(out, "spool-%s-%d-s%d-g%d.ndjson" % (
-        stream, events, seed, benchmark.GENERATOR_VERSION))
-    if not os.path.exists(path):
+        stream, events, seed, streams.GENERATOR_VERSION))
+    if streams.cached(path, events, visitors, seed, stream) is None:
         log("generating %s (%d events) ..." % (path, events))
-        benchmark.generate(path, events, visitors, seed, stream)
+        streams.generate(path, events, visitors, seed, stream)
     return path, os.path.getsize(path), count_lines(path)
 
 
