@@ -99,19 +99,17 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
+from benchlib import (REPO_ROOT, SCRIPT_DIR, SetupError, build_release, fmt_int, log,
+                      parse_summary, result_statuses, tool_version)
 from benchlib import stream as streams
+from benchlib.servers import MockAttio
 
-SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(SCRIPT_DIR)
 BUDGETS = os.path.join(SCRIPT_DIR, "budgets.json")
-MOCK_DIR = os.path.join(REPO_ROOT, "Tests", "MockAttio")
 DEFAULT_WORK = os.path.join(REPO_ROOT, ".build-budget")
 DEFAULT_TOLERANCE = 0.05
 BUILD_EVENTS = 100000
@@ -131,34 +129,14 @@ RUNTIME_LIBRARY = re.compile(r"^(libswift[^/]*|libFoundation[^/]*|lib_Foundation
 RUN_TIMEOUT = 900  # seconds, one valgrind run
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-class SetupError(Exception):
-    pass
-
-
 # --------------------------------------------------------------------------
 # The binary
 # --------------------------------------------------------------------------
 
 def build_binary():
     """Builds as scripts/release.sh does; returns the binary's path."""
-    if shutil.which("swift") is None:
-        raise SetupError("`swift` not found on PATH (or pass --binary)")
-    argv = ["swift", "build", "-c", "release", "--static-swift-stdlib",
-            "--scratch-path", ".build-release", "--product", "attio-pipe"]
-    log("budget: %s" % " ".join(argv))
-    t0 = time.time()
-    p = subprocess.run(argv, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if p.returncode != 0:
-        out = p.stdout.decode("utf-8", "replace").splitlines()
-        errors = [line for line in out if "error" in line.lower()] or out
-        raise SetupError("the build failed (exit %d):\n%s" % (p.returncode,
-                                                              "\n".join(errors[-15:])))
-    log("budget:   built in %.0f s" % (time.time() - t0))
-    return os.path.join(REPO_ROOT, ".build-release", "release", "attio-pipe")
+    return build_release(["--static-swift-stdlib", "--scratch-path", ".build-release",
+                          "--product", "attio-pipe"], prefix="budget: ")
 
 
 def prepare_binary(binary, work):
@@ -177,15 +155,6 @@ def prepare_binary(binary, work):
         raise SetupError("objcopy --strip-debug %s failed: %s"
                          % (binary, p.stdout.decode("utf-8", "replace").strip()))
     return copy
-
-
-def tool_line(argv):
-    try:
-        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-        lines = p.stdout.decode("utf-8", "replace").strip().splitlines()
-        return lines[0] if lines else "unknown"
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
 
 
 # --------------------------------------------------------------------------
@@ -362,41 +331,6 @@ def run_build(work, binary, name, run, stream_path):
     return result
 
 
-class Mock:
-    """Tests/MockAttio/mock_attio.py in a child process, with Nagle's algorithm off."""
-
-    def __init__(self, work):
-        code = ("import sys; sys.path.insert(0, %r); import mock_attio as m; "
-                "m.Handler.disable_nagle_algorithm = True; sys.exit(m.main(sys.argv[1:]))"
-                % MOCK_DIR)
-        self.log = open(os.path.join(work, "mock.stderr"), "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", code, "--port", "0", "--token", TOKEN, "--rate", "0",
-             "--read-rate", "0"], stdout=subprocess.PIPE, stderr=self.log)
-        line = self.proc.stdout.readline().decode().strip()
-        if not line.startswith("LISTENING "):
-            self.stop()
-            raise SetupError("the mock Attio did not start (first line %r)" % line)
-        self.base = "http://127.0.0.1:%d" % int(line.split()[1])
-
-    def post(self, path, body):
-        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"},
-                                     method="POST")
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return json.loads(r.read().decode("utf-8"))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
 def run_deliver(work, binary, run, mock, input_path, eligible, seeded):
     mock.post("/__mock/reset", {})
     mock.post("/__mock/seed", {"people": seeded})
@@ -407,20 +341,16 @@ def run_deliver(work, binary, run, mock, input_path, eligible, seeded):
     t0 = time.time()
     status, stderr, files = callgrind(work, DELIVER_RUN, run, argv, env, out)
     wall = time.time() - t0
-    summary = [line for line in stderr.splitlines() if line.startswith("attio-pipe: lines read")]
+    summary, _ = parse_summary(stderr)
     if status != 0:
         raise SetupError("deliver: attio-pipe exited with %d:\n%s" % (status, stderr[-1500:]))
-    statuses = collections.Counter()
-    with open(out, encoding="utf-8") as f:
-        for line in f:
-            statuses[json.loads(line).get("status")] += 1
+    statuses = result_statuses(out)
     done = statuses["upserted"] + statuses["unchanged"]
     if done != eligible or sum(statuses.values()) != eligible:
         raise SetupError("deliver: %d eligible events, results %s" % (eligible, dict(statuses)))
-    m = re.search(r"requests: (\d+)", summary[-1] if summary else "")
     result = count(files, binary)
     result.update(wall=wall, files=files,
-                  work={"results": eligible, "requests": int(m.group(1)) if m else None})
+                  work={"results": eligible, "requests": summary.get("requests")})
     return result
 
 
@@ -433,10 +363,6 @@ def load_budgets():
         return {"tolerance": DEFAULT_TOLERANCE, "runs": {}}
     with open(BUDGETS, encoding="utf-8") as f:
         return json.load(f)
-
-
-def fmt_int(n):
-    return "{:,}".format(int(n))
 
 
 def fmt_change(measured, budget):
@@ -577,8 +503,8 @@ def main():
                 os.remove(os.path.join(work, old))
         binary = prepare_binary(os.path.abspath(args.binary) if args.binary
                                 else build_binary(), work)
-        versions = {"swift": tool_line(["swift", "--version"]),
-                    "valgrind": tool_line(["valgrind", "--version"]),
+        versions = {"swift": tool_version(["swift", "--version"]),
+                    "valgrind": tool_version(["valgrind", "--version"]),
                     "binary": ("--binary (not the release.sh build)" if args.binary else
                                "swift build -c release --static-swift-stdlib "
                                "(as scripts/release.sh)")}
@@ -596,7 +522,9 @@ def main():
                 path, eligible, seeded = make_delivery_input(
                     work, streams["distinct-identify"], binary)
                 inputs[DELIVER_RUN] = path
-                mock = Mock(work)
+                mock = MockAttio(TOKEN, ["--rate", "0", "--read-rate", "0"],
+                                 log_path=os.path.join(work, "mock.stderr"),
+                                 disable_nagle=True)
             for i in range(args.runs):
                 for name, stream, _ in BUILD_RUNS:
                     if name in selected:
