@@ -57,25 +57,18 @@ import os
 import platform
 import random
 import re
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
 import unicodedata
-import urllib.request
 
-SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(SCRIPT_DIR)
-MOCK = os.path.join(REPO_ROOT, "Tests", "MockAttio", "mock_attio.py")
+from benchlib import SetupError, binary_or_build, load_text, log, machine, parse_summary
+from benchlib.servers import MockAttio
+
 TOKEN = "bench-token"
 ELIGIBLE_TRACKS = ("Signed Up", "Logged In", "Lead Generated")
 RATE_TARGET = 0.95
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------
@@ -251,92 +244,6 @@ def generate(path_prefix, people, seed):
     with open(path_prefix + ".expected.json", "w", encoding="utf-8") as f:
         json.dump(expectation, f, ensure_ascii=False)
     return expectation
-
-
-# --------------------------------------------------------------------------
-# Build, mock, run
-# --------------------------------------------------------------------------
-
-def build_binary():
-    swift = shutil.which("swift")
-    if swift is None:
-        raise SetupError("`swift` not found on PATH (or pass --binary)")
-    log("Building attio-pipe: swift build -c release ...")
-    t0 = time.time()
-    p = subprocess.run([swift, "build", "-c", "release"], cwd=REPO_ROOT,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if p.returncode != 0:
-        out = p.stdout.decode("utf-8", "replace").splitlines()
-        errors = [l for l in out if "error" in l.lower()] or out
-        raise SetupError("`swift build -c release` failed (exit %d):\n%s"
-                         % (p.returncode, "\n".join(errors[-15:])))
-    log("  built in %.0f s" % (time.time() - t0))
-    q = subprocess.run([swift, "build", "-c", "release", "--show-bin-path"], cwd=REPO_ROOT,
-                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    bindir = q.stdout.decode().strip() or os.path.join(REPO_ROOT, ".build", "release")
-    binary = os.path.join(bindir, "attio-pipe")
-    if not os.access(binary, os.X_OK):
-        raise SetupError("build succeeded but %s is missing" % binary)
-    return binary
-
-
-class SetupError(Exception):
-    pass
-
-
-class Mock:
-    def __init__(self, limit, latency_ms, log_path):
-        self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, MOCK, "--port", "0", "--token", TOKEN, "--rate", str(limit),
-             "--latency-ms", str(latency_ms)],
-            stdout=subprocess.PIPE, stderr=self.log)
-        line = self.proc.stdout.readline().decode().strip()
-        if not line.startswith("LISTENING "):
-            self.kill()
-            raise SetupError("mock did not start (first line %r)" % line)
-        self.port = int(line.split()[1])
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def post(self, path, body):
-        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return json.loads(r.read().decode("utf-8"))
-
-    def get(self, path):
-        with urllib.request.urlopen(self.base + path, timeout=60) as r:
-            return json.loads(r.read().decode("utf-8"))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                req = urllib.request.Request(self.base + "/__mock/shutdown", data=b"",
-                                             method="POST")
-                urllib.request.urlopen(req, timeout=5).read()
-                self.proc.wait(timeout=5)
-            except Exception:
-                pass
-        self.kill()
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-        self.log.close()
-
-
-def parse_summary(stderr_text):
-    """`attio-pipe: lines read: 14, bodies written: 7, ...` -> {"lines read": 14, ...}."""
-    for line in reversed(stderr_text.splitlines()):
-        if line.startswith("attio-pipe:") and "lines read" in line:
-            fields = {}
-            for part in line[len("attio-pipe:"):].split(","):
-                m = re.match(r"\s*([^:]+):\s*(\d+)\s*$", part)
-                if m:
-                    fields[m.group(1).strip()] = int(m.group(2))
-            return fields, line
-    return {}, None
 
 
 # --------------------------------------------------------------------------
@@ -656,20 +563,15 @@ def main(argv=None):
         % (expectation["lines"], len(expectation["eligible"]), len(expectation["final"])))
 
     try:
-        if args.binary:
-            binary = os.path.abspath(args.binary)
-            if not os.access(binary, os.X_OK):
-                raise SetupError("%s is not executable" % binary)
-            binary_desc = "`%s`" % binary
-        else:
-            binary = build_binary()
-            binary_desc = "release build of the working tree"
+        binary = binary_or_build(args.binary)
+        binary_desc = "`%s`" % binary if args.binary else "release build of the working tree"
         version = subprocess.run([binary, "--version"], stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT).stdout.decode().strip()
         if version:
             binary_desc += " (%s)" % version
 
-        mock = Mock(args.limit, args.latency_ms, prefix + ".mock.log")
+        mock = MockAttio(TOKEN, ["--rate", args.limit, "--latency-ms", args.latency_ms],
+                         log_path=prefix + ".mock.log")
         if args.write_mode == "merge":
             seeded = []
             for email, p in sorted(expectation["final"].items()):
@@ -686,7 +588,6 @@ def main(argv=None):
     results_path = prefix + ".results.ndjson"
     stderr_path = prefix + ".stderr.txt"
     try:
-        env = dict(os.environ, ATTIO_API_KEY=TOKEN, ATTIO_BASE_URL=mock.base)
         cmd = [binary, "deliver", "--write-mode", args.write_mode, "--rate", rate_text]
         if args.concurrency:
             cmd += ["--concurrency", str(args.concurrency)]
@@ -694,9 +595,9 @@ def main(argv=None):
         log("Running: %s  (mock on port %d, --rate %s --latency-ms %d)"
             % (" ".join(cmd), mock.port, args.limit, args.latency_ms))
         with open(results_path, "wb") as fo, open(stderr_path, "wb") as fe:
-            load_before = " / ".join("%.2f" % x for x in os.getloadavg())
+            load_before = load_text()
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env,
+            proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=mock.environment(),
                                     stdin=subprocess.DEVNULL)
             try:
                 exit_status = proc.wait(timeout=args.timeout)
@@ -706,7 +607,7 @@ def main(argv=None):
                 raise SetupError("attio-pipe deliver did not finish within %.0f s"
                                  % args.timeout)
             wall = time.perf_counter() - t0
-        load_after = " / ".join("%.2f" % x for x in os.getloadavg())
+        load_after = load_text()
         log("  finished in %.1f s, exit status %d (load average %s before, %s after)"
             % (wall, exit_status, load_before, load_after))
         stats = mock.get("/__mock/stats")
@@ -795,14 +696,13 @@ def main(argv=None):
         if statuses.get(key):
             other.append("%d result(s) are `%s`" % (statuses[key], key))
 
-    machine = "%s, %d cores, %s %s" % (platform.machine(), os.cpu_count() or 0,
-                                        platform.system(), platform.release())
     ctx = {"expectation": expectation, "rate": figs, "summary": summary,
            "summary_line": summary_line, "proof_ok": proof_ok, "proof": proof,
            "statuses": statuses, "stats": stats, "people_facts": people_facts,
            "limit": args.limit, "client_rate": rate_text, "latency_ms": args.latency_ms,
            "concurrency": args.concurrency, "wall": wall, "exit_status": exit_status,
-           "machine": machine, "binary_desc": binary_desc, "eligible_kinds": eligible_kinds,
+           "machine": machine(platform.machine()), "binary_desc": binary_desc,
+           "eligible_kinds": eligible_kinds,
            "write_mode": args.write_mode, "writes": len(puts), "reads": len(reads),
            "noun": "PUTs" if args.write_mode == "assert" else "writes", "n429": n429,
            "steady_reads": steady_reads, "per_person": per_person,

@@ -6,8 +6,8 @@
                                        [--no-strace]
 
 Builds attio-pipe (`swift build -c release`) unless --binary is given, generates two streams
-into OUT/ with scripts/benchmark.py's generator (reused when present) and measures, best of
---runs each:
+into OUT/ with scripts/benchmark.py's generator (scripts/benchlib/stream.py; reused when
+present) and measures, best of --runs each:
 
 1. Build-to-spool throughput. `deliver --spool D --state S FILE` on the `mixed` stream
    (--events lines, ~550 bytes each) against a responder that accepts connections and never
@@ -36,16 +36,15 @@ into OUT/ with scripts/benchmark.py's generator (reused when present) and measur
 
 Every delivery run has `--state S --metrics-file M`; the killed runs `--state-interval 0.1` (the
 metrics are polled), the delivery runs `--state-interval 1`. The responders run in a process of
-their own (this script with --serve), so polling here does not slow them down; a Python asyncio
-responder on this 2-core machine answers a few thousand requests a second, which bounds steps 2
-and 3. The 1-minute load average is printed with every number (other people build on this
-machine). The Markdown table is also written to OUT/spool-results.md.
+their own (scripts/benchlib/servers.py), so polling here does not slow them down; a Python
+asyncio responder on this 2-core machine answers a few thousand requests a second, which bounds
+steps 2 and 3. The 1-minute load average is printed with every number (other people build on
+this machine). The Markdown table is also written to OUT/spool-results.md.
 
 Python 3 standard library only.
 """
 
 import argparse
-import asyncio
 import os
 import re
 import shutil
@@ -56,82 +55,12 @@ import sys
 import tempfile
 import time
 
-SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(SCRIPT_DIR)
-sys.path.insert(0, SCRIPT_DIR)
+from benchlib import (REPO_ROOT, SetupError, attio_env, binary_or_build, count_lines, load1,
+                      log, result_statuses)
+from benchlib import stream as streams
+from benchlib.servers import Responder
+
 TOKEN = "spool-bench-token"
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def load1():
-    return os.getloadavg()[0]
-
-
-# --------------------------------------------------------------------------
-# Responders (run as `benchmark_spool.py --serve fast|hang`, port on stdout)
-# --------------------------------------------------------------------------
-
-_ANSWERED = [0]
-
-
-async def _serve_fast(reader, writer):
-    """Answers every request 200: a query with no record, anything else with a new record."""
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:].strip() or 0)
-            if length:
-                await reader.readexactly(length)
-            _ANSWERED[0] += 1
-            if b"/records/query " in head.split(b"\r\n", 1)[0]:
-                body = b'{"data":[]}'
-            else:
-                body = (b'{"data":{"id":{"workspace_id":"w","object_id":"o","record_id":'
-                        b'"%08d-0000-4000-8000-000000000000"},"values":{}}}' % _ANSWERED[0])
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
-
-
-async def _serve_hang(reader, writer):
-    """Reads whatever comes and never answers: delivery stays blocked."""
-    try:
-        while await reader.read(65536):
-            pass
-    except ConnectionError:
-        pass
-    finally:
-        writer.close()
-
-
-def serve(kind):
-    async def main():
-        handler = _serve_fast if kind == "fast" else _serve_hang
-        server = await asyncio.start_server(handler, "127.0.0.1", 0, backlog=256)
-        print(server.sockets[0].getsockname()[1], flush=True)
-        await server.serve_forever()
-    asyncio.run(main())
-
-
-class Responder(object):
-    def __init__(self, kind):
-        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", kind],
-                                     stdout=subprocess.PIPE)
-        self.base = "http://127.0.0.1:%d" % int(self.proc.stdout.readline())
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 # --------------------------------------------------------------------------
@@ -148,21 +77,6 @@ def read_metrics(path):
     except OSError:
         return {}
     return {m.group(1).decode(): float(m.group(2)) for m in METRIC.finditer(text)}
-
-
-def count_lines(path):
-    with open(path, "rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-
-
-def statuses(path):
-    counts = {}
-    with open(path, "rb") as f:
-        for line in f:
-            m = re.search(rb'"status":"([a-z_]+)"', line)
-            key = m.group(1).decode() if m else "?"
-            counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def fmt_statuses(counts):
@@ -189,10 +103,6 @@ def deliver_cmd(binary, work, path, spool, interval):
     if spool:
         cmd += ["--spool", work.spool]
     return cmd + [path]
-
-
-def environment(base):
-    return dict(os.environ, ATTIO_API_KEY=TOKEN, ATTIO_BASE_URL=base)
 
 
 # --------------------------------------------------------------------------
@@ -238,7 +148,7 @@ def spool_until_done(binary, work, path, lines, hang, settle=0.3, limit=600.0, s
     with open(os.path.join(work.dir, "killed.out"), "wb") as out, \
             open(os.path.join(work.dir, "killed.err"), "wb") as err:
         started = time.time()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=environment(hang.base))
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=attio_env(hang.base, TOKEN))
     last_mtime, end = None, None
     while True:
         try:
@@ -298,7 +208,7 @@ def deliver_timed(binary, work, path, spool, fast, strace=None, limit=1800.0):
                "--"] + cmd
     with open(out_path, "wb") as out, open(out_path + ".err", "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=environment(fast.base))
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=attio_env(fast.base, TOKEN))
     run.first = run.recovered = None
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -325,7 +235,7 @@ def deliver_timed(binary, work, path, spool, fast, strace=None, limit=1800.0):
         run.first = run.wall
     if run.code != 0:
         log("  exit %d: %s" % (run.code, open(out_path + ".err", "rb").read()[-1500:]))
-    run.counts = statuses(out_path)
+    run.counts = result_statuses(out_path)
     run.replayed = read_metrics(work.metrics).get("attio_pipe_spool_replayed_total", 0)
     summary = open(summary_path).read() if strace else None
     return run, summary
@@ -345,12 +255,11 @@ def parse_strace(summary):
 # --------------------------------------------------------------------------
 
 def ensure_stream(out, stream, events, visitors, seed):
-    import benchmark
     path = os.path.join(out, "spool-%s-%d-s%d-g%d.ndjson" % (
-        stream, events, seed, benchmark.GENERATOR_VERSION))
-    if not os.path.exists(path):
+        stream, events, seed, streams.GENERATOR_VERSION))
+    if streams.cached(path, events, visitors, seed, stream) is None:
         log("generating %s (%d events) ..." % (path, events))
-        benchmark.generate(path, events, visitors, seed, stream)
+        streams.generate(path, events, visitors, seed, stream)
     return path, os.path.getsize(path), count_lines(path)
 
 
@@ -364,20 +273,14 @@ def main(argv=None):
                     help="lines of the replay / delivery stream")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-strace", action="store_true", help="do not count fdatasync calls")
-    ap.add_argument("--serve", choices=("fast", "hang"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.serve:
-        serve(args.serve)
-        return 0
 
     os.makedirs(args.out, exist_ok=True)
-    binary = args.binary
-    if binary is None:
-        log("swift build -c release ...")
-        subprocess.run(["swift", "build", "-c", "release"], cwd=REPO_ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        binary = os.path.join(REPO_ROOT, ".build", "release", "attio-pipe")
-    binary = os.path.abspath(binary)
+    try:
+        binary = binary_or_build(args.binary)
+    except SetupError as e:
+        log("error: %s" % e)
+        return 2
     strace = None if args.no_strace else shutil.which("strace")
 
     mixed, mixed_bytes, mixed_lines = ensure_stream(

@@ -29,14 +29,12 @@ import collections
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
-import urllib.request
 
-SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(SCRIPT_DIR)
-MOCK = os.path.join(REPO_ROOT, "Tests", "MockAttio", "mock_attio.py")
+from benchlib import REPO_ROOT, SetupError, log, parse_summary, result_statuses
+from benchlib.servers import MockAttio
+
 TOKEN = "rerun-token"
 
 
@@ -130,30 +128,6 @@ def generate(path, n_events, n_people, seed):
     return min(n_events, len(timeline))
 
 
-class Mock:
-    def __init__(self, log_path):
-        self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, MOCK, "--port", "0", "--token", TOKEN, "--rate", "0",
-             "--read-rate", "0"],
-            stdout=subprocess.PIPE, stderr=self.log)
-        line = self.proc.stdout.readline().decode().strip()
-        if not line.startswith("LISTENING "):
-            self.stop()
-            sys.exit("mock did not start (first line %r)" % line)
-        self.base = "http://127.0.0.1:%d" % int(line.split()[1])
-
-    def get(self, path):
-        with urllib.request.urlopen(self.base + path, timeout=120) as answer:
-            return json.loads(answer.read().decode("utf-8"))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-        self.log.close()
-
-
 def people_snapshot(mock):
     """What Attio holds per person, without the times of the writes."""
     return {
@@ -163,16 +137,11 @@ def people_snapshot(mock):
 
 
 def run(binary, arguments, mock, results_path):
-    environment = dict(os.environ, ATTIO_API_KEY=TOKEN, ATTIO_BASE_URL=mock.base)
     with open(results_path, "wb") as out:
         finished = subprocess.run(
-            [binary] + arguments, stdout=out, stderr=subprocess.PIPE, env=environment)
-    statuses = collections.Counter()
-    with open(results_path, encoding="utf-8") as results:
-        for line in results:
-            statuses[json.loads(line)["status"]] += 1
-    summary = [line for line in finished.stderr.decode().splitlines() if "lines read" in line]
-    return finished.returncode, dict(statuses), summary[-1] if summary else ""
+            [binary] + arguments, stdout=out, stderr=subprocess.PIPE, env=mock.environment())
+    _, summary = parse_summary(finished.stderr.decode())
+    return finished.returncode, dict(result_statuses(results_path)), summary or ""
 
 
 def main():
@@ -193,7 +162,12 @@ def main():
     if os.path.exists(state):
         os.remove(state)
     lines = generate(stream, args.events, args.people, args.seed)
-    mock = Mock(os.path.join(args.out, "mock.log"))
+    try:
+        mock = MockAttio(TOKEN, ["--rate", "0", "--read-rate", "0"],
+                         log_path=os.path.join(args.out, "mock.log"))
+    except SetupError as e:
+        log("error: %s" % e)
+        return 2
     try:
         arguments = ["deliver", "--write-mode", args.write_mode, "--rate", "1000",
                      "--read-rate", "1000", "--state", state, stream]
