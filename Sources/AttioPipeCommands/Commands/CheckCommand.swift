@@ -93,6 +93,7 @@ struct CheckCommand {
       }
     }
     checkSchema(say, &report)
+    checkAccountObjects(say, &report)
     if settings.scheduler.writeMode == .merge {
       // Merge mode finds every person before writing: the key must be allowed to read them.
       let slug = options.slugs[.emailAddresses]
@@ -117,6 +118,26 @@ struct CheckCommand {
       }
     }
     return finish(lines, report)
+  }
+
+  /// `--users`, `--workspaces`: the objects are switched off in a new workspace.
+  private func checkAccountObjects(_ say: (Bool, String) -> Void, _ report: inout RunReport) {
+    let objects = AccountObjects.enabled(by: options.accounts)
+    guard !objects.isEmpty else { return }
+    let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+    for object in objects {
+      do {
+        switch try reader.state(of: object) {
+        case .active: say(true, "object \(object.rawValue): active")
+        case .notActivated:
+          say(false, "object \(object.rawValue): " + SchemaReader.notActivatedMessage(object))
+          report.configurationFailed = true
+        }
+      } catch {
+        say(false, "object \(object.rawValue): \(error.message)")
+        if error.isAuthentication { report.authenticationFailed = true } else { report.failed = 1 }
+      }
+    }
   }
 
   private func finish(_ lines: [String], _ report: RunReport) -> RunReport {

@@ -12,6 +12,7 @@ struct DeliverCommand {
     var settings = self.settings
     var mapper: AttributeMapper?
     var companies = options.companies
+    if let refusal = try accountObjectsRefusal(frontEnd) { return refusal }
     if options.needsSchema {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
       let people: AttributeSchema?
@@ -189,5 +190,33 @@ struct DeliverCommand {
     // Results that could not be written are lost to the operator: an error, exit 2.
     if let failure = session.outputFailure { throw failure }
     return report
+  }
+
+  /// `--users`, `--workspaces`: an object that is not activated would fail every event's
+  /// write, so the run does not start (exit 2, or 4 for a refused key).
+  private func accountObjectsRefusal(_ frontEnd: CommandFrontEnd) throws(PipelineError)
+    -> RunReport?
+  {
+    let objects = AccountObjects.enabled(by: options.accounts)
+    guard !objects.isEmpty else { return nil }
+    let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+    for object in objects {
+      let state: SchemaReader.ObjectState
+      do {
+        state = try reader.state(of: object)
+      } catch {
+        let message =
+          "cannot tell whether the \(object.rawValue) object is active: \(error.message)"
+        guard error.isAuthentication else { throw .configuration(message) }
+        frontEnd.diagnostics.error(message)
+        var report = RunReport()
+        report.authenticationFailed = true
+        return report
+      }
+      if state == .notActivated {
+        throw .configuration(SchemaReader.notActivatedMessage(object))
+      }
+    }
+    return nil
   }
 }

@@ -78,6 +78,11 @@ package final class SchemaReader: Sendable {
     return slugs
   }
 
+  /// The `data` of a 200 answer to a GET of `path`.
+  func read(path: String) throws(Failure) -> Any {
+    try data(path)
+  }
+
   /// The `data` of a 200 answer to a GET.
   private func data(_ path: String) throws(Failure) -> Any {
     let box = AnswerSlot()
