@@ -146,6 +146,12 @@ struct EventProcessor {
         return duplicate(scanned, line: line, company: company, group: group)
       }
     }
+    // `--workspaces`: a membership that must wait for its user is a change of the profile
+    // (which makes one for a visitor who has none yet).
+    var membershipsDropped = 0
+    if let group, accounts.workspaces {
+      membershipsDropped = waitingMembership(group, scanned, line: line)
+    }
     var emailChange: (old: String, new: String?)?
     let observation: IdentityStore.Observation
     if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
@@ -176,7 +182,7 @@ struct EventProcessor {
     if let group, accounts.workspaces {
       return workspace(
         group, company: company, profile: observation.profile,
-        eventUserId: Self.userId(scanned, in: line))
+        eventUserId: Self.userId(scanned, in: line), membershipsDropped: membershipsDropped)
     }
     switch company {
     case .company(let values, let warnings): return .company(values, warnings: warnings)
@@ -389,7 +395,8 @@ struct EventProcessor {
   /// group calls are rare.
   @inline(never)
   private mutating func workspace(
-    _ group: GroupEvent, company: CompanyMapper.Outcome?, profile: Int32?, eventUserId: String?
+    _ group: GroupEvent, company: CompanyMapper.Outcome?, profile: Int32?, eventUserId: String?,
+    membershipsDropped: Int
   ) -> EventOutcome {
     guard let workspaceId = group.groupId else {
       if case .company(let values, let warnings) = company {
@@ -400,35 +407,64 @@ struct EventProcessor {
     var workspace = WorkspaceValues(workspaceId: workspaceId, name: group.name)
     if case .company(let values, _) = company { workspace.companyDomain = values.domain }
     var warnings: [EventWarning] = []
-    if let profile {
-      let view = identities.view(profile)
-      let pending = PendingMemberships.decode(view.value(.pendingWorkspaces).bytes)
-      let email = view.value(.email).bytes.flatMap {
-        EmailAddress.normalize($0.assumingMemoryBound(to: UInt8.self).span)
-      }
-      let userId = eventUserId ?? identities.userIds(of: profile).last
-      if let userId, let email {
-        var ids = pending.filter { $0 != workspaceId }
-        ids.append(workspaceId)
-        workspace.member = UserValues(
-          userId: userId, email: email, linksPerson: false, workspaceIds: ids)
-        if !pending.isEmpty { setPendingMemberships([], of: profile) }
-      } else if PendingMemberships.canHold(workspaceId) {
-        let (ids, dropped) = PendingMemberships.adding(workspaceId, to: pending)
-        if ids != pending { setPendingMemberships(ids, of: profile) }
-        if dropped > 0 {
-          warnings.append(
-            EventWarning(
-              .membershipsDropped,
-              [("workspace_id", workspaceId), ("dropped", String(dropped))]))
-        }
-      }
+    if membershipsDropped > 0 {
+      warnings.append(
+        EventWarning(
+          .membershipsDropped,
+          [("workspace_id", workspaceId), ("dropped", String(membershipsDropped))]))
+    }
+    // The user can be written now: it joins at once, with what waited for it.
+    if let profile, let (userId, email) = writableUser(of: profile, eventUserId: eventUserId) {
+      let pending = PendingMemberships.decode(
+        identities.view(profile).value(.pendingWorkspaces).bytes)
+      var ids = pending.filter { $0 != workspaceId }
+      ids.append(workspaceId)
+      workspace.member = UserValues(
+        userId: userId, email: email, linksPerson: false, workspaceIds: ids)
+      if !pending.isEmpty { setPendingMemberships([], of: profile) }
     }
     if case .company(var values, let companyWarnings) = company {
       values.workspace = workspace
       return .company(values, warnings: companyWarnings + warnings)
     }
     return .workspace(workspace, warnings: warnings)
+  }
+
+  /// The user id and email of a profile whose user can be written (both known).
+  private func writableUser(of profile: Int32, eventUserId: String?) -> (String, String)? {
+    guard let userId = eventUserId ?? identities.userIds(of: profile).last,
+      let email = identities.view(profile).value(.email).bytes.flatMap({
+        EmailAddress.normalize($0.assumingMemoryBound(to: UInt8.self).span)
+      })
+    else { return nil }
+    return (userId, email)
+  }
+
+  /// `--workspaces`, before the identities see a `group` call: when its user cannot be
+  /// written yet (no `userId` or no email known), the membership waits in the profile, as a
+  /// change of this event. Returns how many older waiting memberships it pushed out.
+  private mutating func waitingMembership(
+    _ group: GroupEvent, _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>
+  ) -> Int {
+    guard let workspaceId = group.groupId, PendingMemberships.canHold(workspaceId) else {
+      return 0
+    }
+    let identities = self.identities
+    let known = Self.withIdentifier(scanned.userId, in: line) { userId in
+      Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
+        userId.flatMap { identities.profile(.user, $0) }
+          ?? anonymousId.flatMap { identities.profile(.anonymous, $0) }
+      }
+    }
+    let eventUserId = Self.userId(scanned, in: line)
+    if let known, writableUser(of: known, eventUserId: eventUserId) != nil { return 0 }
+    let pending = PendingMemberships.decode(
+      known.flatMap { identities.view($0).value(.pendingWorkspaces).bytes })
+    let (ids, dropped) = PendingMemberships.adding(workspaceId, to: pending)
+    if ids != pending {
+      PendingMemberships.encode(ids).withUnsafeBytes { changes.set(.pendingWorkspaces, $0) }
+    }
+    return dropped
   }
 
   /// Sets (or empties) the memberships waiting in a profile.

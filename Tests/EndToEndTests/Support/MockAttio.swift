@@ -89,6 +89,17 @@ final class MockAttio: Sendable {
     try await control("GET", "/__mock/companies") as? [[String: Any]] ?? []
   }
 
+  /// The stored users (`/__mock/users`): `user_id`, `primary_email_address`, `person`
+  /// (`record_id`, `email_addresses`), `workspace` (each `record_id`, `workspace_id`).
+  func users() async throws -> [[String: Any]] {
+    try await control("GET", "/__mock/users") as? [[String: Any]] ?? []
+  }
+
+  /// The stored workspaces (`/__mock/workspaces`): `workspace_id`, `users`, `company`, `values`.
+  func workspaces() async throws -> [[String: Any]] {
+    try await control("GET", "/__mock/workspaces") as? [[String: Any]] ?? []
+  }
+
   func stats() async throws -> [String: Any] {
     try await control("GET", "/__mock/stats") as? [String: Any] ?? [:]
   }
