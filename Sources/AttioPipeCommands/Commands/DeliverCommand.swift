@@ -148,6 +148,7 @@ struct DeliverCommand {
           var request = CompanyBodyEncoder.request(of: company)
           if let workspace = company.workspace {
             request.linked = AccountRequestEncoder.requests(of: workspace, emailSlug: emailSlug)
+            request.awaitedKeys = Self.awaitedKeys(of: workspace)
           }
           session.submit(
             spooled: DeliveryJob(
@@ -158,6 +159,7 @@ struct DeliverCommand {
           var requests = AccountRequestEncoder.requests(of: workspace, emailSlug: emailSlug)
           var request = requests.removeFirst()
           request.linked = requests
+          request.awaitedKeys = Self.awaitedKeys(of: workspace)
           session.submit(
             spooled: DeliveryJob(
               location: frontEnd.location(of: line), messageId: EventSession.messageId(of: line),
@@ -190,6 +192,13 @@ struct DeliverCommand {
     // Results that could not be written are lost to the operator: an error, exit 2.
     if let failure = session.outputFailure { throw failure }
     return report
+  }
+
+  /// A group call's member joins after the user's write an earlier event made is answered:
+  /// its own assert of the user is then known to change nothing (not sent), rather than racing
+  /// the person's.
+  private static func awaitedKeys(of workspace: WorkspaceValues) -> [String] {
+    workspace.member.map { [UpsertRequest.recordKey(.users, $0.userId)] } ?? []
   }
 
   /// `--users`, `--workspaces`: an object that is not activated would fail every event's

@@ -223,7 +223,7 @@ struct LaneTable {
         if batch.request.linked.isEmpty
           || batch.skipOwnWrite(
             recordId: memory.recordId(of: email),
-            changesNothing: { memory.changesNothing($0) }) != nil
+            changesNothing: { linkedChangesNothing($0) }) != nil
         {
           unchanged(batch)
           continue
@@ -262,12 +262,17 @@ struct LaneTable {
   /// Whether a linked write (a user, a workspace, a membership) was written before with the
   /// same values.
   mutating func linkedChangesNothing(_ write: UpsertRequest) -> Bool {
-    memory.changesNothing(write)
+    var keyed = write
+    keyed.email = write.memoryKey
+    return memory.changesNothing(keyed)
   }
 
-  /// A linked write is done: what it wrote, and its record id, under the record's key.
+  /// A linked write is done: what it wrote under its memory key, and its record id under
+  /// the record's key.
   mutating func recordLinked(_ write: UpsertRequest, recordId: String?) {
-    memory.record(write)
+    var keyed = write
+    keyed.email = write.memoryKey
+    memory.record(keyed)
     if let recordId { memory.learn(recordId: recordId, for: write.email) }
   }
 

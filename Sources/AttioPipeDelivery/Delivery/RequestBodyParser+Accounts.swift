@@ -27,7 +27,7 @@ extension RequestBodyParser {
             ? "a users body without its user_id" : "a workspaces body without its workspace_id"))
     }
     let operation: UpsertRequest.Operation
-    switch Self.member("operation", of: line) {
+    switch Self.topLevelString(named: "operation", of: line) {
     case nil, "assert"?: operation = .assert
     case "add"?: operation = .add
     case _?:
@@ -51,7 +51,9 @@ extension RequestBodyParser {
   }
 
   /// A top-level string member of a body line (the last one, for duplicates).
-  static func member(_ name: String, of line: UnsafeBufferPointer<UInt8>) -> String? {
+  static func topLevelString(named name: String, of line: UnsafeBufferPointer<UInt8>)
+    -> String?
+  {
     guard let member = JSONFieldReader.members(in: line.span).last(where: { $0.key == name })
     else { return nil }
     return JSONFieldReader.string(member.value, in: line.span)

@@ -94,6 +94,19 @@ package struct UpsertRequest: Sendable, Equatable {
     }
   }
 
+  /// The key delivery's memory keeps what a write wrote under: the record's, or for an `add`
+  /// the record's with what it adds (a user's memberships are remembered one set at a time:
+  /// under the record's key, the `workspace` of one membership would overwrite the other's,
+  /// and every `group` call of a user of two workspaces would be sent again).
+  var memoryKey: String {
+    guard operation == .add else { return email }
+    var key = email + "\u{1F}"
+    for attribute in attributes where attribute.slug != emailSlug {
+      key += attribute.slug + "=" + String(decoding: attribute.value, as: UTF8.self)
+    }
+    return key
+  }
+
   /// The keys of the records this request's job writes (its own and its linked asserts).
   var writtenKeys: [String] {
     var keys = operation == .assert ? [email] : []
