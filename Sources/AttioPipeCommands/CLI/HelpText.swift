@@ -94,7 +94,10 @@ enum HelpText {
       ends the run (statuses count events; created, updated and asserted count writes).
       --companies: company bodies are marked {"object":"companies","data":{...}} ('send'
       reads the marker and strips it), and company results carry "object":"companies" and
-      "domain" in place of "email".
+      "domain" in place of "email". --users/--workspaces: users and workspaces bodies are
+      marked the same way (memberships also "operation":"add"); a result lists its event's
+      linked writes in "linked", and a failed one names "failed_object" and carries
+      "linked_requests" for replay.
 
     EXIT STATUS
       0  all well
@@ -117,6 +120,7 @@ enum HelpText {
       jq -c 'select(.status=="failed" or .status=="not_sent") | .request' results.ndjson \\
         | ATTIO_API_KEY=... attio-pipe send
       attio-pipe build --companies events.ndjson | jq -c 'select(.object=="companies")'
+      attio-pipe deliver --users --workspaces --companies events.ndjson > results.ndjson
       kcat -C -b kafka:9092 -t events -u | attio-pipe deliver --rate 12.5
       attio-pipe deliver --state /var/lib/attio-pipe/state --output results.ndjson \\
         --metrics-file /var/lib/node_exporter/attio_pipe.prom events.ndjson

@@ -10,7 +10,9 @@ import Glibc
 /// `file` only when several inputs are read; `record_id` when known; `action` (`created`,
 /// `updated`, `unchanged`, `asserted`) when a write plan ended; `error` on failure;
 /// `request` (the event's own body) on `failed`, `not_sent` and `in_doubt`, for replay through
-/// `send`.
+/// `send`, with `linked_requests` after it when the event had linked writes (`--users`,
+/// `--workspaces`), whose outcomes are in `linked` and, for the one that failed,
+/// `failed_object`.
 final class ResultWriter {
   private let output: OutputBuffer
   private var isClosed = false
