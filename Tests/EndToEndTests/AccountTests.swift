@@ -187,6 +187,65 @@ import Testing
     #expect(check.stdoutText.contains("ok    object workspaces: active"))
   }
 
+  @Test func mapUserAndMapWorkspaceWriteTypedCustomAttributes() async throws {
+    let mock = try await Self.activatedMock()
+    let identify = Events.line([
+      "type": "identify", "userId": "u-1", "messageId": "i-map",
+      "traits": ["email": "ada@acme.com", "role": "admin"],
+    ])
+    let group = Events.line([
+      "type": "group", "userId": "u-1", "groupId": "ws-1", "messageId": "g-map",
+      "traits": ["name": "Acme", "seats": "12", "avatar": "https://acme.com/a.png"],
+    ])
+    let badSeats = Events.line([
+      "type": "group", "userId": "u-1", "groupId": "ws-2", "messageId": "g-bad",
+      "traits": ["name": "Other", "seats": "a dozen"],
+    ])
+    let mappings = [
+      "--map-user", "traits.role=role", "--map-workspace", "traits.seats=seats",
+      "--map-workspace", "traits.avatar=avatar_url", "--verbose",
+    ]
+    let run = try await deliver(
+      mock, identify + group + badSeats, ["--users", "--workspaces"], mappings)
+    #expect(run.status == 0, "\(run.stdoutText)\(run.stderrText)")
+    let user = try #require(try await mock.users().first)
+    let userValues = user["values"] as? [String: Any] ?? [:]
+    #expect((userValues["role"] as? [[String: Any]])?.first?["value"] as? String == "admin")
+    let workspaces = try await mock.workspaces()
+    let acme = try #require(workspaces.first { $0["workspace_id"] as? String == "ws-1" })
+    let values = acme["values"] as? [String: Any] ?? [:]
+    #expect((values["seats"] as? [[String: Any]])?.first?["value"] as? Double == 12)
+    #expect(
+      (values["avatar_url"] as? [[String: Any]])?.first?["value"] as? String
+        == "https://acme.com/a.png")
+    // A value the type refuses is left out with a warning; the workspace is still written.
+    #expect(run.stderrText.contains("invalid_value"))
+    #expect(workspaces.contains { $0["workspace_id"] as? String == "ws-2" })
+
+    // A slug the object lacks is refused at start.
+    let wrong = try await deliver(
+      mock, identify, ["--users"], ["--map-user", "traits.role=no_such_slug"])
+    #expect(wrong.status == 2)
+    #expect(wrong.stderrText.contains("no_such_slug"))
+
+    // build types the values from a saved schema, offline.
+    let schema = FileManager.default.temporaryDirectory
+      .appendingPathComponent("accounts-schema-\(UUID().uuidString).json").path
+    defer { try? FileManager.default.removeItem(atPath: schema) }
+    let check = try await BinaryRunner.run(
+      ["check", "--users", "--workspaces", "--save-schema", schema], stdin: Data(),
+      environment: mock.environment)
+    #expect(check.status == 0, "\(check.stdoutText)")
+    let built = try await BinaryRunner.run(
+      ["build", "--users", "--workspaces", "--schema", schema] + mappings,
+      stdin: Data((identify + group).utf8))
+    #expect(built.status == 0, "\(built.stderrText)")
+    #expect(built.stdoutText.contains(#""role":[{"value":"admin"}]"#))
+    #expect(
+      built.stdoutText.contains(#""seats":12"#) || built.stdoutText.contains(#""seats":[12]"#)
+        || built.stdoutText.contains(#""seats":[{"value":12}]"#))
+  }
+
   /// What Attio ends up holding, by keys rather than record ids.
   private func snapshot(_ mock: MockAttio) async throws -> [String] {
     var lines: [String] = []

@@ -487,7 +487,8 @@ COMPANY_SPECS = [
           system=True, target=WORKSPACES),
 ]
 # Users and workspaces have the attributes Attio documents for them (and created_at, which
-# every object of the mock has).
+# every object of the mock has), plus one custom attribute each of the kind a workspace adds
+# (a user's role, a workspace's plan), for --map-user and --map-workspace.
 USER_SPECS = [
     _attr("user_id", "User ID", "text", unique=True, required=True, system=True),
     _attr("primary_email_address", "Primary email address", "email-address", unique=True,
@@ -496,6 +497,7 @@ USER_SPECS = [
     _attr("workspace", "Workspace", "record-reference", multi=True, system=True,
           target=WORKSPACES),
     _attr("created_at", "Created at", "timestamp", writable=False, system=True),
+    _attr("role", "Role", "text"),
 ]
 WORKSPACE_SPECS = [
     _attr("workspace_id", "Workspace ID", "text", unique=True, required=True, system=True),
@@ -504,6 +506,7 @@ WORKSPACE_SPECS = [
     _attr("company", "Company", "record-reference", system=True, target=COMPANIES),
     _attr("avatar_url", "Avatar URL", "text", system=True),
     _attr("created_at", "Created at", "timestamp", writable=False, system=True),
+    _attr("seats", "Seats", "number"),
 ]
 SPECS = {PEOPLE: {s["api_slug"]: s for s in PEOPLE_SPECS},
          COMPANIES: {s["api_slug"]: s for s in COMPANY_SPECS},

@@ -1041,7 +1041,7 @@ class NotActivatedTest(unittest.TestCase):
         # Without workspaces a user has no workspace attribute.
         _, _, users = self.request("GET", "/v2/objects/users/attributes")
         self.assertEqual([a["api_slug"] for a in users["data"]],
-                         ["user_id", "primary_email_address", "person", "created_at"])
+                         ["user_id", "primary_email_address", "person", "created_at", "role"])
         # A string works too; the config is replaced as a whole, so leaving "objects" out
         # deactivates them again.
         self.control("POST", "/__mock/faults", {"objects": "users workspaces"})
@@ -1121,7 +1121,7 @@ class UsersWorkspacesTest(unittest.TestCase):
         self.assertEqual(status, 200)
         users = {a["api_slug"]: a for a in body["data"]}
         self.assertEqual(list(users), ["user_id", "primary_email_address", "person", "workspace",
-                                       "created_at"])
+                                       "created_at", "role"])
         flags = {slug: (a["type"], a["is_multiselect"], a["is_unique"], a["is_required"],
                         a["is_writable"]) for slug, a in users.items()}
         self.assertEqual(flags, {
@@ -1129,7 +1129,8 @@ class UsersWorkspacesTest(unittest.TestCase):
             "primary_email_address": ("email-address", False, True, True, True),
             "person": ("record-reference", False, False, False, True),
             "workspace": ("record-reference", True, False, False, True),
-            "created_at": ("timestamp", False, False, False, False)})
+            "created_at": ("timestamp", False, False, False, False),
+            "role": ("text", False, False, False, True)})
         self.assertEqual(users["person"]["config"]["record_reference"]["allowed_object_ids"],
                          [ids["people"]])
         self.assertEqual(users["workspace"]["config"]["record_reference"]["allowed_object_ids"],
@@ -1138,7 +1139,7 @@ class UsersWorkspacesTest(unittest.TestCase):
         _, _, body = self.request("GET", "/v2/objects/workspaces/attributes")
         workspaces = {a["api_slug"]: a for a in body["data"]}
         self.assertEqual(list(workspaces), ["workspace_id", "name", "users", "company",
-                                            "avatar_url", "created_at"])
+                                            "avatar_url", "created_at", "seats"])
         self.assertTrue(workspaces["workspace_id"]["is_unique"] and workspaces["workspace_id"]["is_required"])
         self.assertTrue(workspaces["users"]["is_multiselect"])
         self.assertFalse(workspaces["company"]["is_multiselect"])

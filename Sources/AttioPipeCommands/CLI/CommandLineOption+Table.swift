@@ -85,6 +85,41 @@ extension CommandLineOption {
         """,
       apply: { line, _, _ throws(UsageError) in line.events.accounts.workspaces = true }),
     CommandLineOption(
+      "--map-user", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
+      help: """
+        With --users: write SOURCE (traits.NAME, properties.NAME or context.PATH of the \
+        event that writes the user) to the users attribute SLUG, typed like --map (build \
+        needs --schema). Repeatable. Not remembered: an event without the value leaves the \
+        attribute as it is.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+        guard parts.count == 2, !parts[1].isEmpty, let source = MappedSource(parts[0]) else {
+          throw UsageError(
+            "\(name) needs SOURCE=SLUG with SOURCE traits.NAME, properties.NAME or "
+              + "context.PATH, not '\(value)'")
+        }
+        line.userMappings.append(AttributeMapping(source: source, slug: parts[1]))
+      }),
+    CommandLineOption(
+      "--map-workspace", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
+      help: """
+        With --workspaces: write the group trait SOURCE (traits.NAME) to the workspaces \
+        attribute SLUG, typed like --map (build needs --schema). Repeatable.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        let parts = value.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+        guard parts.count == 2, parts[0].hasPrefix("traits."), parts[0].count > 7,
+          !parts[1].isEmpty
+        else {
+          throw UsageError(
+            "\(name) needs traits.NAME=SLUG (a group trait, e.g. traits.plan=plan), not "
+              + "'\(value)'")
+        }
+        line.workspaceMappings.append(
+          CompanyAttributeMapping(trait: String(parts[0].dropFirst(7)), slug: parts[1]))
+      }),
+    CommandLineOption(
       "--map-company", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
       help: """
         With --companies: write the group trait SOURCE (traits.NAME) to the companies \

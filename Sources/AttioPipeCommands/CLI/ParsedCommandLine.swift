@@ -23,6 +23,9 @@ struct ParsedCommandLine {
   /// `--companies`, and `--map-company SOURCE=SLUG` in the order given.
   var companies = false
   var companyMappings: [(source: String, slug: String)] = []
+  /// `--map-user`, `--map-workspace`, in the order given; checked at the end.
+  var userMappings: [AttributeMapping] = []
+  var workspaceMappings: [CompanyAttributeMapping] = []
   /// `--help` or `--version`: answered at once, whatever else the line says.
   var immediate: Invocation.Action?
 
@@ -87,6 +90,13 @@ struct ParsedCommandLine {
           + "remembers them)")
     }
     options.companies = try companySettings()
+    options.accounts.mapper = try accountMapper()
+    if mode == .build, !options.accounts.mapper.isEmpty, options.schemaPath == nil {
+      throw UsageError(
+        "--map-user and --map-workspace in build mode need --schema FILE, the workspace's "
+          + "attribute types: save them once with 'attio-pipe check --users --workspaces "
+          + "--save-schema FILE' (needs the API key), then build with --schema FILE")
+    }
     if mode == .build, let first = options.companies?.mappings.first, options.schemaPath == nil {
       throw UsageError(
         "--map-company traits.\(first.trait)=\(first.slug) in build mode needs --schema FILE, "

@@ -13,9 +13,12 @@ struct BuildCommand {
     let emailSlug = options.slugs[.emailAddresses]
     var report = RunReport()
     let schemas = try options.schemasFromFile()
+    let accountSchemas = try options.accountSchemasFromFile()
     var session = EventSession(
       frontEnd: frontEnd,
-      companies: try options.resolvingCompanyMappings(companies: schemas.companies))
+      companies: try options.resolvingCompanyMappings(companies: schemas.companies),
+      accounts: try options.resolvingAccountMappings(
+        users: accountSchemas.users, workspaces: accountSchemas.workspaces))
     if let schema = schemas.people {
       session.attributeMapper = try options.attributeMapper(people: schema)
     }

@@ -16,6 +16,12 @@ extension CheckCommand {
       workspace["people"] = try reader.read(object: "people", optionsFor: wanted)
       if options.saveSchemaPath != nil {
         workspace["companies"] = try reader.read(object: "companies")
+        // The account objects, when asked for (they are off in a new workspace).
+        for object in AccountObjects.enabled(by: options.accounts) {
+          if (try? reader.state(of: object)) == .active {
+            workspace[object.rawValue] = try reader.read(object: object.rawValue)
+          }
+        }
       }
     } catch {
       say(false, error.message)
@@ -56,7 +62,7 @@ extension CheckCommand {
       if FileManager.default.createFile(
         atPath: path, contents: Data(workspace.fileContents()))
       {
-        let counts = ["people", "companies"].compactMap { name in
+        let counts = ["people", "companies", "users", "workspaces"].compactMap { name in
           workspace[name].map { "\($0.attributes.count) \(name) attributes" }
         }
         say(true, "schema saved to \(path) (\(counts.joined(separator: ", ")))")

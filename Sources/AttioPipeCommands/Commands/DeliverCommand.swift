@@ -12,17 +12,20 @@ struct DeliverCommand {
     var settings = self.settings
     var mapper: AttributeMapper?
     var companies = options.companies
+    var accounts = options.accounts
     if let refusal = try accountObjectsRefusal(frontEnd) { return refusal }
     if options.needsSchema {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
       let people: AttributeSchema?
       let companiesSchema: AttributeSchema?
+      let accountSchemas: (users: AttributeSchema?, workspaces: AttributeSchema?)
       do {
         people = options.mappings.isEmpty ? nil : try options.peopleSchemaFromAttio(reader)
         companiesSchema = try options.companiesSchemaFromAttio(reader)
+        accountSchemas = try options.accountSchemasFromAttio(reader)
       } catch {
         let message =
-          "cannot read the attributes that --map and --map-company need: \(error.message)"
+          "cannot read the attributes that the --map options need: \(error.message)"
         // A refused key is exit 4, as for any other request; the rest is the configuration.
         guard error.isAuthentication else { throw .configuration(message) }
         frontEnd.diagnostics.error(message)
@@ -31,6 +34,8 @@ struct DeliverCommand {
         return report
       }
       companies = try options.resolvingCompanyMappings(companies: companiesSchema)
+      accounts = try options.resolvingAccountMappings(
+        users: accountSchemas.users, workspaces: accountSchemas.workspaces)
       if let people, var made = try options.attributeMapper(people: people) {
         let live = LiveOptions()
         made.liveOptions = live
@@ -74,7 +79,8 @@ struct DeliverCommand {
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
     var events = EventSession(
-      frontEnd: frontEnd, companies: companies, deliverySnapshot: { session.stateSnapshot() })
+      frontEnd: frontEnd, companies: companies, accounts: accounts,
+      deliverySnapshot: { session.stateSnapshot() })
     events.attributeMapper = mapper
     if let spooled {
       events.spool = spooled.spool

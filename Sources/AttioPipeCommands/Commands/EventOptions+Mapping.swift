@@ -46,7 +46,7 @@ extension EventOptions {
 
   /// Whether a run needs a schema: `--map`, or `--map-company`.
   var needsSchema: Bool {
-    !mappings.isEmpty || !(companies?.mappings.isEmpty ?? true)
+    !mappings.isEmpty || !(companies?.mappings.isEmpty ?? true) || !accounts.mapper.isEmpty
   }
 
   /// `build --schema FILE`: the people and companies schemas read from the file.

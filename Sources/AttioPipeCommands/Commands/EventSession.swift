@@ -59,7 +59,7 @@ struct EventSession {
   /// `companies`: the `--companies` settings with `--map-company` resolved against the
   /// workspace schema (the options' own when nil).
   init(
-    frontEnd: CommandFrontEnd, companies: CompanySettings? = nil,
+    frontEnd: CommandFrontEnd, companies: CompanySettings? = nil, accounts: AccountSettings? = nil,
     deliverySnapshot: @escaping () -> StateFile.Section? = { nil }
   ) {
     self.frontEnd = frontEnd
@@ -67,6 +67,7 @@ struct EventSession {
     for warning in options.eventNameWarnings { frontEnd.diagnostics.runWarning(warning) }
     var configuration = options.processorConfiguration
     if let companies { configuration.companies = companies }
+    if let accounts { configuration.accounts = accounts }
     processor = EventProcessor(
       configuration, identities: frontEnd.state?.takeIdentities(),
       seen: frontEnd.state?.takeSeenMessages())

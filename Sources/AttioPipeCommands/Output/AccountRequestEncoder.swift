@@ -43,6 +43,9 @@ enum AccountRequestEncoder {
       person.append("}]")
       attributes.append(UpsertRequest.Attribute(slug: UserValues.personSlug, value: person))
     }
+    for mapped in user.mapped {
+      attributes.append(UpsertRequest.Attribute(slug: mapped.slug, value: mapped.value))
+    }
     var requests = [
       UpsertRequest(
         .users, id: user.userId, idSlug: UserValues.userIdSlug, attributes: attributes)
@@ -83,6 +86,9 @@ enum AccountRequestEncoder {
       var company: [UInt8] = []
       CompanyBodyEncoder.encodeReference(domain, into: &company)
       attributes.append(UpsertRequest.Attribute(slug: WorkspaceValues.companySlug, value: company))
+    }
+    for mapped in workspace.mapped {
+      attributes.append(UpsertRequest.Attribute(slug: mapped.slug, value: mapped.value))
     }
     var requests = [
       UpsertRequest(

@@ -27,6 +27,8 @@ struct EventProcessor {
   private let userIdEmail: Bool
   private let companyMapper: CompanyMapper?
   private let accounts: AccountSettings
+  /// Finds `--map-user`'s sources in a line (nil without the option).
+  private let userExtractor: MappedValueExtractor?
   /// Finds the remembered trait sources in a line (nil without `--map traits.NAME`).
   private let traitExtractor: MappedValueExtractor?
   /// What each remembered value starts with: its source's name and a NUL. Slots follow the
@@ -56,6 +58,10 @@ struct EventProcessor {
     userIdEmail = configuration.userIdEmail
     companyMapper = configuration.companies.map(CompanyMapper.init)
     accounts = configuration.accounts
+    userExtractor =
+      configuration.accounts.mapper.userMappings.isEmpty
+      ? nil
+      : MappedValueExtractor(sources: configuration.accounts.mapper.userMappings.map(\.source))
     precondition(configuration.rememberedTraits.count <= ProfileSlot.mappedTraitLimit)
     traitExtractor =
       configuration.rememberedTraits.isEmpty
@@ -122,7 +128,10 @@ struct EventProcessor {
     var company: CompanyMapper.Outcome?
     var group: GroupEvent?
     if scanned.kind == .group, companyMapper != nil || accounts.workspaces {
-      group = Self.groupEvent(of: line, companyMapper)
+      group = Self.groupEvent(
+        of: line,
+        mapped: (companyMapper?.settings.mappings.map(\.trait) ?? [])
+          + accounts.mapper.workspaceMappings.map(\.trait))
     }
     if let group, let companyMapper {
       company = companyMapper.map(group)
@@ -243,6 +252,12 @@ struct EventProcessor {
         values.user = user(
           email: values.email, profile: observation.profile,
           eventUserId: Self.userId(scanned, in: line))
+        if let userExtractor, values.user != nil {
+          let found = userExtractor.extract(from: line.span, isIdentify: scanned.kind == .identify)
+          let (mapped, mappedWarnings) = accounts.mapper.userAttributes(from: found)
+          values.user?.mapped = mapped
+          warnings += mappedWarnings
+        }
       }
       person = values
       return .person(values, warnings: warnings)
@@ -354,10 +369,10 @@ struct EventProcessor {
 
   /// Kept out of line: group calls are rare.
   @inline(never)
-  private static func groupEvent(of line: UnsafeBufferPointer<UInt8>, _ mapper: CompanyMapper?)
+  private static func groupEvent(of line: UnsafeBufferPointer<UInt8>, mapped: [String])
     -> GroupEvent
   {
-    GroupEvent(line: line.span, mapped: mapper?.settings.mappings.map(\.trait) ?? [])
+    GroupEvent(line: line.span, mapped: mapped)
   }
 
   /// The event's `userId` as the identities know it (decoded, numbers canonical); nil without.
@@ -407,6 +422,9 @@ struct EventProcessor {
     var workspace = WorkspaceValues(workspaceId: workspaceId, name: group.name)
     if case .company(let values, _) = company { workspace.companyDomain = values.domain }
     var warnings: [EventWarning] = []
+    if !accounts.mapper.workspaceMappings.isEmpty {
+      (workspace.mapped, warnings) = accounts.mapper.workspaceAttributes(from: group)
+    }
     if membershipsDropped > 0 {
       warnings.append(
         EventWarning(

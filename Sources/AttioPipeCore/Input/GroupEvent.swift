@@ -14,7 +14,7 @@ package struct GroupEvent: Equatable, Sendable {
   var domain: String?
   /// The raw JSON text of each trait that `--map-company` names (`traits.NAME` → NAME), for
   /// the typed converter; absent traits are left out.
-  var mappedTraits: [String: [UInt8]] = [:]
+  package var mappedTraits: [String: [UInt8]] = [:]
 
   init(groupId: String? = nil, name: String? = nil, website: String? = nil, domain: String? = nil) {
     self.groupId = groupId

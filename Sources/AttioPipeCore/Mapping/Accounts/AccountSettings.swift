@@ -5,6 +5,8 @@ package struct AccountSettings: Equatable, Sendable {
   package var users = false
   /// `--workspaces`: a `group` call writes a workspaces record and adds the calling user.
   package var workspaces = false
+  /// `--map-user`, `--map-workspace`.
+  package var mapper = AccountAttributeMapper()
 
   package init(users: Bool = false, workspaces: Bool = false) {
     self.users = users

@@ -16,6 +16,8 @@ package struct UserValues: Equatable, Sendable {
   package var linksPerson: Bool
   /// Workspaces (`workspace_id`s) the user joins with this write: added, never replaced.
   package var workspaceIds: [String]
+  /// `--map-user` values, in option order.
+  package var mapped: [CompanyValues.Attribute] = []
 
   package init(userId: String, email: String, linksPerson: Bool, workspaceIds: [String] = []) {
     self.userId = userId

@@ -14,6 +14,8 @@ package struct WorkspaceValues: Equatable, Sendable {
   /// membership waits in the user's profile (`ProfileSlot.pendingWorkspaces`) for the user's
   /// next write.
   package var member: UserValues?
+  /// `--map-workspace` values, in option order.
+  package var mapped: [CompanyValues.Attribute] = []
 
   package init(workspaceId: String, name: String? = nil, companyDomain: String? = nil) {
     self.workspaceId = workspaceId
