@@ -263,7 +263,7 @@ import Testing
     let refused = try await deliver(mock, Self.goodEvents)
     #expect(refused.status == 4, "\(refused.stderrText)")
     #expect(
-      refused.stderrText.contains("cannot read the attributes that --map and --map-company need"))
+      refused.stderrText.contains("cannot read the attributes that the --map options need"))
     #expect(refused.stdoutText.isEmpty)
     var environment = mock.environment
     environment["ATTIO_BASE_URL"] = "http://127.0.0.1:9"

@@ -112,6 +112,11 @@ import Testing
           arguments += ["--schema", "s"]
         }
         if option.names.last == "--map" && mode == .build { arguments += ["--schema", "s"] }
+        if option.names.last == "--map-user" { arguments += ["--users"] }
+        if option.names.last == "--map-workspace" { arguments += ["--workspaces"] }
+        if ["--map-user", "--map-workspace"].contains(option.names.last!) && mode == .build {
+          arguments += ["--schema", "s"]
+        }
         var parser = CommandLineParser(arguments, environment: environment)
         var refusal: String?
         do { _ = try parser.parseAction() } catch { refusal = error.message }
