@@ -24,14 +24,8 @@ struct DeliverCommand {
         companiesSchema = try options.companiesSchemaFromAttio(reader)
         accountSchemas = try options.accountSchemasFromAttio(reader)
       } catch {
-        let message =
-          "cannot read the attributes that the --map options need: \(error.message)"
-        // A refused key is exit 4, as for any other request; the rest is the configuration.
-        guard error.isAuthentication else { throw .configuration(message) }
-        frontEnd.diagnostics.error(message)
-        var report = RunReport()
-        report.authenticationFailed = true
-        return report
+        return try Self.refusedAtStart(
+          "cannot read the attributes that the --map options need", error, frontEnd)
       }
       companies = try options.resolvingCompanyMappings(companies: companiesSchema)
       accounts = try options.resolvingAccountMappings(
@@ -200,6 +194,19 @@ struct DeliverCommand {
     return report
   }
 
+  /// A read before the run that failed: a refused key is exit 4, as for any other request
+  /// (the run's report); the rest is the configuration (exit 2).
+  private static func refusedAtStart(
+    _ what: String, _ error: SchemaReader.Failure, _ frontEnd: CommandFrontEnd
+  ) throws(PipelineError) -> RunReport {
+    let message = "\(what): \(error.message)"
+    guard error.isAuthentication else { throw .configuration(message) }
+    frontEnd.diagnostics.error(message)
+    var report = RunReport()
+    report.authenticationFailed = true
+    return report
+  }
+
   /// A group call's member joins after the user's write an earlier event made is answered:
   /// its own assert of the user is then known to change nothing (not sent), rather than racing
   /// the person's.
@@ -220,13 +227,8 @@ struct DeliverCommand {
       do {
         state = try reader.state(of: object)
       } catch {
-        let message =
-          "cannot tell whether the \(object.rawValue) object is active: \(error.message)"
-        guard error.isAuthentication else { throw .configuration(message) }
-        frontEnd.diagnostics.error(message)
-        var report = RunReport()
-        report.authenticationFailed = true
-        return report
+        return try Self.refusedAtStart(
+          "cannot tell whether the \(object.rawValue) object is active", error, frontEnd)
       }
       if state == .notActivated {
         throw .configuration(SchemaReader.notActivatedMessage(object))
