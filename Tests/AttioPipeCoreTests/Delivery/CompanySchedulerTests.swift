@@ -5,7 +5,7 @@ import Testing
 @testable import AttioPipeCore
 @testable import AttioPipeDelivery
 
-/// Companies before the people who reference them (CompanyGate in the scheduler).
+/// Companies before the people who reference them (RecordGate in the scheduler).
 @Suite struct CompanySchedulerTests {
   private func submitCompany(_ harness: SchedulerHarness, _ domain: String) {
     let request = CompanyBodyEncoder.request(of: CompanyValues(domain: domain, name: "Acme"))
