@@ -491,7 +491,7 @@ struct EventProcessor {
     if ids.isEmpty {
       update.remove(.pendingWorkspaces)
     } else {
-      var bytes = PendingMemberships.encode(ids)
+      let bytes = PendingMemberships.encode(ids)
       bytes.withUnsafeBytes { update.set(.pendingWorkspaces, $0) }
     }
     identities.update(profile, changes: update)
