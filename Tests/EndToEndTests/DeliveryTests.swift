@@ -262,16 +262,27 @@ import Testing
     let mock = try await MockAttio(rate: 0)
     var input = ""
     for person in 0..<45 { input += Events.identify("v\(person)", email: "p\(person)@example.com") }
+    let started = ContinuousClock.now
     let run = try await BinaryRunner.run(
       ["deliver", "--write-mode", "assert", "--rate", "20"], stdin: Data(input.utf8),
       environment: mock.environment)
+    let took = ContinuousClock.now - started
     #expect(run.status == 0)
     let stats = try await mock.stats()
     #expect(stats["puts"] as? Int == 45)
+    // Whatever the load: 45 writes at 20 a second (the first second taken as used at start)
+    // cannot all go in under two seconds. A machine that is slow only makes this longer.
+    #expect(took > .seconds(2), "45 writes in \(took)")
     // Exact: the limiter places each arrival from the wire times the transport measured, so
     // neither a request that waited for a thread nor the mock's late time stamps (taken when
-    // its handler runs, always before it answers) can put more than 20 into one second.
-    #expect((stats["max_in_any_1s_window"] as? Int ?? 99) <= 20)
+    // its handler runs, always before it answers) can put more than 20 into one second. Only
+    // a mock starved for seconds stamps earlier arrivals late enough to crowd a later
+    // second (seen under AddressSanitizer on a machine running a million-people benchmark
+    // beside it: 24, the run taking 3 minutes instead of 3 seconds); the mock's stamps then
+    // say nothing about the wire.
+    if took < .seconds(15) {
+      #expect((stats["max_in_any_1s_window"] as? Int ?? 99) <= 20)
+    }
   }
 
   /// Three events with the same values, each fed only after the previous one's result is out
