@@ -127,13 +127,16 @@ struct EventProcessor {
     // `--workspaces`: it makes a workspace too (after the identities have seen the event).
     var company: CompanyMapper.Outcome?
     var group: GroupEvent?
-    if scanned.kind == .group, companyMapper != nil || accounts.workspaces {
+    // Tested before `group` wherever both are: an optional struct's `if let` copies it, and
+    // most events are not group calls.
+    let makesGroup = scanned.kind == .group && (companyMapper != nil || accounts.workspaces)
+    if makesGroup {
       group = Self.groupEvent(
         of: line,
         mapped: (companyMapper?.settings.mappings.map(\.trait) ?? [])
           + accounts.mapper.workspaceMappings.map(\.trait))
     }
-    if let group, let companyMapper {
+    if makesGroup, let group, let companyMapper {
       company = companyMapper.map(group)
       if case .company(let values, _) = company {
         var domain = values.domain
@@ -146,19 +149,19 @@ struct EventProcessor {
     // Only events that could do either are remembered (a trigger event, traits, an alias, a
     // company), so the bounded memory covers a long stretch of input; a page view comes
     // again as harmlessly as it came the first time.
-    if scanned.isEnabled || !changes.isEmpty || group != nil || scanned.previousId.isPresent,
+    if scanned.isEnabled || !changes.isEmpty || makesGroup || scanned.previousId.isPresent,
       let hash = Self.messageHash(scanned.messageId, in: line)
     {
       if seen.insert(hash) {
         changeCount += 1
       } else if recogniseDuplicates {
-        return duplicate(scanned, line: line, company: company, group: group)
+        return duplicate(scanned, line: line, company: company, group: makesGroup ? group : nil)
       }
     }
     // `--workspaces`: a membership that must wait for its user is a change of the profile
     // (which makes one for a visitor who has none yet).
     var membershipsDropped = 0
-    if let group, accounts.workspaces {
+    if makesGroup, accounts.workspaces, let group {
       membershipsDropped = waitingMembership(group, scanned, line: line)
     }
     var emailChange: (old: String, new: String?)?
@@ -188,7 +191,7 @@ struct EventProcessor {
     }
     evictions += observation.evicted
     if observation.changed { changeCount += 1 }
-    if let group, accounts.workspaces {
+    if makesGroup, accounts.workspaces, let group {
       return workspace(
         group, company: company, profile: observation.profile,
         eventUserId: Self.userId(scanned, in: line), membershipsDropped: membershipsDropped)

@@ -60,7 +60,12 @@ package struct PersonValues: Sendable {
   /// the person's profile remembers (empty without such a mapping), for `AttributeMapper`.
   package var rememberedTraits: [RememberedTrait?] = []
   /// `--users`: the users record written after the person (nil: none).
-  package var user: UserValues?
+  package var user: UserValues? {
+    get { userStorage?.value }
+    set { userStorage = newValue.map(OutOfLine.init) }
+  }
+  /// Out of line: most events have no user, and these values are copied for every event.
+  private var userStorage: OutOfLine<UserValues>?
 
   package init() {}
 
@@ -73,7 +78,7 @@ package struct PersonValues: Sendable {
     text.removeAll(keepingCapacity: true)
     if !mapped.isEmpty { mapped.removeAll(keepingCapacity: true) }
     if !rememberedTraits.isEmpty { rememberedTraits = [] }
-    user = nil
+    userStorage = nil
   }
 
   /// Bytes held, values and bookkeeping: at least the total length of the values.
@@ -249,7 +254,7 @@ extension PersonValues: Equatable {
   /// they say how new a value is, not what it is).
   package static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
     guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits,
-      lhs.user == rhs.user
+      lhs.userStorage == rhs.userStorage
     else {
       return false
     }

@@ -13,7 +13,12 @@ package struct WorkspaceValues: Equatable, Sendable {
   /// asserted and added to the workspace after the workspace's own write. Otherwise the
   /// membership waits in the user's profile (`ProfileSlot.pendingWorkspaces`) for the user's
   /// next write.
-  package var member: UserValues?
+  package var member: UserValues? {
+    get { memberStorage?.value }
+    set { memberStorage = newValue.map(OutOfLine.init) }
+  }
+  /// Out of line, so that `EventOutcome`, which holds these values, stays small.
+  private var memberStorage: OutOfLine<UserValues>?
   /// `--map-workspace` values, in option order.
   package var mapped: [CompanyValues.Attribute] = []
 

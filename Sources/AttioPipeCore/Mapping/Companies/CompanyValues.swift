@@ -14,7 +14,18 @@ package struct CompanyValues: Equatable, Sendable {
   /// `CompanyMapper.mappedAttributes`).
   package var mapped: [Attribute] = []
   /// `--workspaces`: the workspace the same `group` call writes after the company.
-  package var workspace: WorkspaceValues?
+  package var workspace: WorkspaceValues? {
+    get { workspaceStorage?.value }
+    set { workspaceStorage = newValue.map(OutOfLine.init) }
+  }
+  /// Out of line: these values are copied for every event that makes a company.
+  private var workspaceStorage: OutOfLine<WorkspaceValues>?
+
+  package init(domain: String, name: String? = nil, mapped: [Attribute] = []) {
+    self.domain = domain
+    self.name = name
+    self.mapped = mapped
+  }
 
   /// The slugs the company mapping itself writes; `--map-company` may not target them.
   package static let domainsSlug = "domains"
