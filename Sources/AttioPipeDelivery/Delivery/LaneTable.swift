@@ -157,24 +157,10 @@ struct LaneTable {
   }
 
   /// Forgets an idle lane, and that its batches named other emails.
-  ///
-  /// A table left mostly empty after a burst is rebuilt at its size: a dictionary keeps the
-  /// capacity it grew to, and a bucket is 392 bytes (a lane holds its in-flight batch inline),
-  /// so the 10 000 people with work at once that the ledger allows left 6.4 MB of buckets
-  /// (massif) held for the rest of a run that may last weeks. The rebuild comes after at least
-  /// seven eighths of the table emptied, so its cost is a few lanes copied per lane dropped.
   private mutating func drop(_ email: String) {
     guard lanes.removeValue(forKey: email) != nil else { return }
     links.forgetNames(of: email)
-    if lanes.capacity > Self.keptLaneCapacity && lanes.count * 8 < lanes.capacity {
-      var smaller = [String: Lane](minimumCapacity: lanes.count)
-      for (other, lane) in lanes { smaller[other] = lane }
-      lanes = smaller
-    }
   }
-
-  /// Room (lanes) a table keeps however empty it gets: a steady trickle is not rebuilt.
-  private static let keptLaneCapacity = 1_024
 
   private mutating func wakeWaiters(of email: String, now: Double) {
     for waiter in links.removeWaiters(of: email) { makeReadyIfIdle(waiter, now: now) }
@@ -197,8 +183,6 @@ struct LaneTable {
   var delayedCount: Int { delayed.count }
   /// Lanes with work, for tests: idle ones are dropped.
   var laneCount: Int { lanes.count }
-  /// Lanes the table has room for, for tests: what a burst grew it to is given back.
-  var laneCapacity: Int { lanes.capacity }
 
   private mutating func enqueue(_ email: String, isRead: Bool) {
     if isRead { readyReads.append(email) } else { readyWrites.append(email) }
