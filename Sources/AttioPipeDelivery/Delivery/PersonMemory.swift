@@ -21,7 +21,7 @@
 /// Compact on purpose: a million people are normal, and this sits beside the identity store's
 /// million profiles. A `String`, an `Array` and a `Dictionary` entry per person cost about 350
 /// bytes each (massif, 50 000 people: allocation headers, capacity, a hash-table entry with a
-/// 16-byte key), so instead, about 150 bytes for four attributes:
+/// 16-byte key), so instead, about 160 bytes for a 25-byte email and four attributes:
 ///
 /// - `slots`: 40 bytes per person, fixed: where their record is, the record id (Attio's are
 ///   UUIDs: 16 bytes; `RecordID.pack`), the LRU links and the email's hash.

@@ -258,7 +258,7 @@ import Testing
 
   /// What a person costs, so that the layout does not drift back towards a few hundred bytes
   /// each: 10 000 people with four attributes and a record id each.
-  @Test func aPersonCostsAboutAHundredAndFiftyBytes() {
+  @Test func aPersonWithFourAttributesCostsUnder160Bytes() {
     var memory = PersonMemory(capacity: 1_000_000)
     for number in 0..<10_000 {
       let email = "person\(number)@example.com"
