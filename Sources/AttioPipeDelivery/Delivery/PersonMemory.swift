@@ -12,38 +12,104 @@
 /// that a forgotten person's next write is no longer checked for values older than what was
 /// written (`removeOutdated`), which only two unjoined profiles of one person can send.
 ///
-/// Compact on purpose (a million people are normal): one slot per person holding the email and
-/// one byte buffer — the record id, then per attribute a 64-bit hash of its slug, one of its
-/// value's JSON text and the value's sequence number. Hashes rather than the values themselves:
-/// the values are only ever compared for equality, and two different values share a hash with
-/// odds of about 2⁻⁶⁴ per comparison (FNV-1a over the bytes and their length), which would
-/// report one write `unchanged` that was not.
+/// Per attribute it keeps a 64-bit hash of the slug, one of the value's JSON text and the
+/// value's sequence number. Hashes rather than the values themselves: the values are only ever
+/// compared for equality, and two different values share a hash with odds of about 2⁻⁶⁴ per
+/// comparison (FNV-1a over the bytes and their length), which would report one write
+/// `unchanged` that was not.
+///
+/// Compact on purpose: a million people are normal, and this sits beside the identity store's
+/// million profiles. A `String`, an `Array` and a `Dictionary` entry per person cost about 350
+/// bytes each (massif, 50 000 people: allocation headers, capacity, a hash-table entry with a
+/// 16-byte key), so instead, about 160 bytes for a 25-byte email and four attributes:
+///
+/// - `slots`: 40 bytes per person, fixed: where their record is, the record id (Attio's are
+///   UUIDs: 16 bytes; `RecordID.pack`), the LRU links and the email's hash.
+/// - `records`: one `ByteArena` holding each person's variable part, one after another: the
+///   slot number (to find the owner when compacting), a flags byte, the email (length, bytes),
+///   the number of attributes and per attribute (slug hash u64, value hash u64, sequence u32;
+///   u64 in a record whose flag says so, once any of its sequence numbers needs it). A record
+///   that must grow where it cannot (not the last one) is written again at the end and its old
+///   copy becomes garbage, which `compact` slides away once it is a fifth of the arena.
+/// - `index`: open addressing from the email's hash to its slot number, 4 bytes a bucket, at
+///   most three quarters full, compared against the email in the arena; its hash is seeded
+///   per process, so crafted addresses cannot be aimed at one probe chain.
 package struct PersonMemory: Sendable {
   static let defaultCapacity = 1_000_000
 
+  /// How a slot holds its record id.
+  private enum IDForm: UInt8, Sendable {
+    case none
+    /// In `Slot.id`: a canonical lower-case UUID, as Attio writes them.
+    case packed
+    /// In `textIds`: anything else (tests, upper case): kept exactly as given.
+    case text
+  }
+
+  /// What is kept per person at a fixed size (40 bytes).
   private struct Slot: Sendable {
-    var email: String
-    /// u8 id length, the id's UTF-8 (empty: none), then (slug hash, value hash, sequence) u64
-    /// triples. A value hash of 0 is a value forgotten (`forgetValues`) whose sequence is kept.
-    var packed: [UInt8]
-    var older: Int32
-    var newer: Int32
+    /// Where the person's record starts in `records`; -1 while it has none.
+    var record: Int
+    var id = RecordID.Packed(high: 0, low: 0)
+    var older: Int32 = -1
+    var newer: Int32 = -1
+    /// The email's hash: the index grows and deletes by it without reading the arena.
+    var hash: UInt32
+    var idForm = IDForm.none
+  }
+
+  /// One record's parts, read from its header.
+  private struct Layout {
+    var start: Int
+    var isWide: Bool
+    var email: Int
+    var emailCount: Int
+    /// Where the attribute count is, and its width (a LEB128 number).
+    var countAt: Int
+    var countWidth: Int
+    var entryCount: Int
+    var entries: Int
+
+    var entrySize: Int { PersonMemory.entrySize(wide: isWide) }
+    var end: Int { entries + entryCount * entrySize }
+    func entry(_ number: Int) -> Int { entries + number * entrySize }
   }
 
   let capacity: Int
   private var slots: [Slot] = []
-  private var index: [String: Int32] = [:]
-  private var vacant: [Int32] = []
+  /// Slot numbers by the email's hash (-1: empty); a power of two long.
+  private var index: [Int32]
+  private var records = ByteArena()
+  /// Bytes of `records` that belong to a remembered person: the rest is garbage.
+  private var liveBytes = 0
+  /// Record ids that do not pack into 16 bytes, by slot.
+  private var textIds: [Int32: String] = [:]
   private var newest: Int32 = -1
   private var oldest: Int32 = -1
+  private(set) var count = 0
   /// People forgotten for `capacity`, while running or loading a state.
   private(set) var evictions = 0
+  private let seed: UInt64
+  /// Garbage below this is never worth a compaction (tests lower it to see compactions).
+  private let compactionFloor: Int
 
   init(capacity: Int = PersonMemory.defaultCapacity) {
-    self.capacity = max(1, capacity)
+    self.init(capacity: capacity, seed: UInt64.random(in: .min ... .max))
   }
 
-  var count: Int { index.count }
+  init(capacity: Int, seed: UInt64, compactionFloor: Int = 65_536) {
+    self.capacity = max(1, capacity)
+    self.seed = seed
+    self.compactionFloor = compactionFloor
+    index = [Int32](repeating: -1, count: 16)
+  }
+
+  /// Bytes of the tables in use (garbage in the arena included, spare capacity not), for the
+  /// tests that keep a person's cost in check.
+  var heldBytes: Int {
+    slots.count * MemoryLayout<Slot>.stride + index.count * 4 + records.count
+      + textIds.count * (MemoryLayout<Int32>.stride + MemoryLayout<String>.stride)
+  }
 
   // MARK: - Upserted values
 
@@ -51,12 +117,10 @@ package struct PersonMemory: Sendable {
   /// attribute was already upserted with exactly this value.
   mutating func changesNothing(_ request: UpsertRequest) -> Bool {
     guard let slot = use(request.email) else { return false }
-    let packed = slots[Int(slot)].packed
+    let layout = recordLayout(of: slot)
     return request.attributes.allSatisfy { attribute in
-      guard let offset = Self.offset(in: packed, slug: Self.hash(attribute.slug.utf8)) else {
-        return false
-      }
-      let stored = Self.load(packed, at: offset + 8)
+      guard let entry = findEntry(Self.hash(attribute.slug.utf8), in: layout) else { return false }
+      let stored = records.load(UInt64.self, at: entry + 8)
       return stored != 0 && stored == Self.hash(attribute.value)
     }
   }
@@ -67,14 +131,14 @@ package struct PersonMemory: Sendable {
   /// itself gives) are kept. Returns how many were taken out.
   @discardableResult
   func removeOutdated(from request: inout UpsertRequest) -> Int {
-    guard let slot = index[request.email] else { return 0 }
-    let packed = slots[Int(slot)].packed
+    guard let slot = find(request.email) else { return 0 }
+    let layout = recordLayout(of: slot)
     let before = request.attributes.count
     request.attributes.removeAll { attribute in
       guard attribute.sequence > 0,
-        let offset = Self.offset(in: packed, slug: Self.hash(attribute.slug.utf8))
+        let entry = findEntry(Self.hash(attribute.slug.utf8), in: layout)
       else { return false }
-      return Self.load(packed, at: offset + 16) > attribute.sequence
+      return loadSequence(at: entry, in: layout) > attribute.sequence
     }
     return before - request.attributes.count
   }
@@ -82,14 +146,12 @@ package struct PersonMemory: Sendable {
   /// `request` was written: its values are what Attio now holds for the person, and no older
   /// value is to be written for their attributes.
   mutating func record(_ request: UpsertRequest) {
-    let slot = Int(useOrAdd(request.email))
-    var packed = slots[slot].packed
+    let slot = useOrAdd(request.email)
     for attribute in request.attributes {
-      Self.set(
-        in: &packed, slug: Self.hash(attribute.slug.utf8), value: Self.hash(attribute.value),
+      set(
+        slot, slug: Self.hash(attribute.slug.utf8), value: Self.hash(attribute.value),
         sequence: attribute.sequence)
     }
-    slots[slot].packed = packed
   }
 
   /// What was upserted for `email` no longer says what the record holds (a write that timed
@@ -97,14 +159,11 @@ package struct PersonMemory: Sendable {
   /// is sent whatever it carries. The record id stays, and so do the sequence numbers (an older
   /// value is still not to be written).
   package mutating func forgetValues(of email: String) {
-    guard let slot = index[email] else { return }
-    var packed = slots[Int(slot)].packed
-    var offset = 1 + Int(packed[0])
-    while offset < packed.count {
-      Self.store(0, in: &packed, at: offset + 8)
-      offset += Self.entrySize
+    guard let slot = find(email) else { return }
+    let layout = recordLayout(of: slot)
+    for number in 0..<layout.entryCount {
+      records.store(UInt64(0), at: layout.entry(number) + 8)
     }
-    slots[Int(slot)].packed = packed
   }
 
   // MARK: - Record ids
@@ -112,31 +171,52 @@ package struct PersonMemory: Sendable {
   /// The record Attio named for `email`, if any is remembered.
   mutating func recordId(of email: String) -> String? {
     guard let slot = use(email) else { return nil }
-    let packed = slots[Int(slot)].packed
-    let length = Int(packed[0])
-    guard length > 0 else { return nil }
-    return String(decoding: packed[1...length], as: UTF8.self)
+    return recordId(of: slot)
   }
 
   /// Attio named `recordId` as the person holding `email`. Ids longer than 255 bytes (Attio's
   /// are 36) are not kept.
   mutating func learn(recordId: String, for email: String) {
-    let id = Array(recordId.utf8)
-    guard id.count <= 255 else { return }
-    let slot = Int(useOrAdd(email))
-    let packed = slots[Int(slot)].packed
-    slots[slot].packed = [UInt8(id.count)] + id + packed[(1 + Int(packed[0]))...]
+    guard recordId.utf8.count <= 255 else { return }
+    let slot = useOrAdd(email)
+    if slots[Int(slot)].idForm == .text { textIds[slot] = nil }
+    if recordId.isEmpty {
+      slots[Int(slot)].idForm = .none
+    } else if let packed = RecordID.pack(recordId) {
+      slots[Int(slot)].id = packed
+      slots[Int(slot)].idForm = .packed
+    } else {
+      textIds[slot] = recordId
+      slots[Int(slot)].idForm = .text
+    }
   }
 
   /// `recordId` is gone (deleted, or merged into another record): no email keeps it.
   mutating func forget(recordId: String, for emails: [String]) {
     for email in emails {
-      guard let slot = index[email] else { continue }
-      let packed = slots[Int(slot)].packed
-      let length = Int(packed[0])
-      guard length > 0, packed[1...length].elementsEqual(recordId.utf8) else { continue }
-      slots[Int(slot)].packed = [0] + packed[(1 + length)...]
+      guard let slot = find(email) else { continue }
+      let holds: Bool
+      switch slots[Int(slot)].idForm {
+      case .none: holds = false
+      case .packed: holds = RecordID.pack(recordId) == slots[Int(slot)].id
+      case .text: holds = textIds[slot]?.utf8.elementsEqual(recordId.utf8) ?? false
+      }
+      guard holds else { continue }
+      forgetId(of: slot)
     }
+  }
+
+  private func recordId(of slot: Int32) -> String? {
+    switch slots[Int(slot)].idForm {
+    case .none: nil
+    case .packed: RecordID.text(slots[Int(slot)].id)
+    case .text: textIds[slot]
+    }
+  }
+
+  private mutating func forgetId(of slot: Int32) {
+    if slots[Int(slot)].idForm == .text { textIds[slot] = nil }
+    slots[Int(slot)].idForm = .none
   }
 
   // MARK: - State
@@ -154,33 +234,31 @@ package struct PersonMemory: Sendable {
   func forEachOldestFirst(_ body: (String, String, [Entry]) -> Void) {
     var slot = oldest
     while slot >= 0 {
-      let entry = slots[Int(slot)]
-      let length = Int(entry.packed[0])
-      let id = String(decoding: entry.packed[1..<(1 + length)], as: UTF8.self)
+      let layout = recordLayout(of: slot)
       var entries: [Entry] = []
-      var offset = 1 + length
-      while offset < entry.packed.count {
+      entries.reserveCapacity(layout.entryCount)
+      for number in 0..<layout.entryCount {
+        let entry = layout.entry(number)
         entries.append(
           Entry(
-            slug: Self.load(entry.packed, at: offset),
-            value: Self.load(entry.packed, at: offset + 8),
-            sequence: Self.load(entry.packed, at: offset + 16)))
-        offset += Self.entrySize
+            slug: records.load(UInt64.self, at: entry),
+            value: records.load(UInt64.self, at: entry + 8),
+            sequence: loadSequence(at: entry, in: layout)))
       }
-      body(entry.email, id, entries)
-      slot = entry.newer
+      body(
+        records.string(at: layout.email, count: layout.emailCount), recordId(of: slot) ?? "",
+        entries)
+      slot = slots[Int(slot)].newer
     }
   }
 
   /// Restores one person from the state file as the most recently used (call oldest first).
   mutating func restore(email: String, recordId: String, entries: [Entry]) {
     if !recordId.isEmpty { learn(recordId: recordId, for: email) }
-    let slot = Int(useOrAdd(email))
-    var packed = slots[slot].packed
+    let slot = useOrAdd(email)
     for entry in entries {
-      Self.set(in: &packed, slug: entry.slug, value: entry.value, sequence: entry.sequence)
+      set(slot, slug: entry.slug, value: entry.value, sequence: entry.sequence)
     }
-    slots[slot].packed = packed
   }
 
   /// Restores what a version 1 or 2 state file kept: the values themselves.
@@ -196,33 +274,50 @@ package struct PersonMemory: Sendable {
 
   /// Marks `email` most recently used; nil when it is not remembered.
   private mutating func use(_ email: String) -> Int32? {
-    guard let slot = index[email] else { return nil }
+    guard let slot = find(email) else { return nil }
     moveToNewest(slot)
     return slot
   }
 
   private mutating func useOrAdd(_ email: String) -> Int32 {
-    if let slot = use(email) { return slot }
-    if index.count >= capacity, oldest >= 0 {
-      let victim = oldest
-      unlink(victim)
-      index[slots[Int(victim)].email] = nil
-      slots[Int(victim)].email = ""
-      slots[Int(victim)].packed = []
-      vacant.append(victim)
-      evictions += 1
+    Self.withBytes(of: email) { email in
+      let hash = Self.hash(email: email, seed: seed)
+      if let slot = find(email, hash: hash) {
+        moveToNewest(slot)
+        return slot
+      }
+      return add(email, hash: hash)
     }
-    let entry = Slot(email: email, packed: [0], older: -1, newer: -1)
+  }
+
+  /// Adds a person without attributes or record id as the most recently used, forgetting the
+  /// least recently used one when the memory is full (its slot is reused).
+  private mutating func add(_ email: UnsafeRawBufferPointer, hash: UInt32) -> Int32 {
     let slot: Int32
-    if let reused = vacant.popLast() {
-      slot = reused
-      slots[Int(slot)] = entry
+    if count >= capacity, oldest >= 0 {
+      slot = oldest
+      unlink(slot)
+      removeFromIndex(slot)
+      discardRecord(of: slot)
+      forgetId(of: slot)
+      count -= 1
+      evictions += 1
     } else {
       slot = Int32(slots.count)
-      slots.append(entry)
+      slots.append(Slot(record: -1, hash: hash))
     }
-    index[email] = slot
+    let emailWidth = ByteArena.varintWidth(email.count)
+    let size = Self.headerSize + emailWidth + email.count + 1
+    let start = reserve(size)
+    records.store(slot, at: start)
+    records.storeVarint(email.count, at: start + Self.headerSize)
+    records.store(email, at: start + Self.headerSize + emailWidth)
+    // The flags and the attribute count (0) are the zeros `reserve` wrote.
+    liveBytes += size
+    slots[Int(slot)] = Slot(record: start, hash: hash)
+    insertIntoIndex(slot)
     linkNewest(slot)
+    count += 1
     return slot
   }
 
@@ -248,7 +343,270 @@ package struct PersonMemory: Sendable {
     newest = slot
   }
 
-  // MARK: - Packed pairs
+  // MARK: - The index
+
+  /// The email's bytes without a copy (a native string's UTF-8 is contiguous).
+  private static func withBytes<Result>(
+    of email: String, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> Result {
+    if let result = email.utf8.withContiguousStorageIfAvailable({
+      body(UnsafeRawBufferPointer($0))
+    }) {
+      return result
+    }
+    var copy = email
+    return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+  }
+
+  private func find(_ email: String) -> Int32? {
+    Self.withBytes(of: email) { find($0, hash: Self.hash(email: $0, seed: seed)) }
+  }
+
+  private func find(_ email: UnsafeRawBufferPointer, hash: UInt32) -> Int32? {
+    let mask = index.count - 1
+    var position = Int(hash) & mask
+    while true {
+      let slot = index[position]
+      if slot < 0 { return nil }
+      if slots[Int(slot)].hash == hash && emailEquals(slot, email) { return slot }
+      position = (position + 1) & mask
+    }
+  }
+
+  private func emailEquals(_ slot: Int32, _ email: UnsafeRawBufferPointer) -> Bool {
+    let start = slots[Int(slot)].record + Self.headerSize
+    let (length, width) = records.varint(at: start)
+    return length == email.count && records.equals(email, at: start + width)
+  }
+
+  private mutating func insertIntoIndex(_ slot: Int32) {
+    if (count + 1) * 4 > index.count * 3 { growIndex() }
+    let mask = index.count - 1
+    var position = Int(slots[Int(slot)].hash) & mask
+    while index[position] >= 0 { position = (position + 1) & mask }
+    index[position] = slot
+  }
+
+  /// Backward-shift deletion (linear probing without tombstones): later entries of the probe
+  /// chain move into the hole.
+  private mutating func removeFromIndex(_ slot: Int32) {
+    let mask = index.count - 1
+    var hole = Int(slots[Int(slot)].hash) & mask
+    while index[hole] != slot { hole = (hole + 1) & mask }
+    var next = (hole + 1) & mask
+    while index[next] >= 0 {
+      let home = Int(slots[Int(index[next])].hash) & mask
+      if (next - home) & mask >= (next - hole) & mask {
+        index[hole] = index[next]
+        hole = next
+      }
+      next = (next + 1) & mask
+    }
+    index[hole] = -1
+  }
+
+  private mutating func growIndex() {
+    index = [Int32](repeating: -1, count: index.count * 2)
+    let mask = index.count - 1
+    var slot = oldest
+    while slot >= 0 {
+      var position = Int(slots[Int(slot)].hash) & mask
+      while index[position] >= 0 { position = (position + 1) & mask }
+      index[position] = slot
+      slot = slots[Int(slot)].newer
+    }
+  }
+
+  /// A hash of the email's bytes, eight at a time, seeded; multiply-xorshift mixing (as the
+  /// identity index does), folded to 32 bits.
+  private static func hash(email: UnsafeRawBufferPointer, seed: UInt64) -> UInt32 {
+    var hash = mix(seed ^ UInt64(email.count))
+    var index = 0
+    while email.count - index >= 8 {
+      hash = mix(hash ^ email.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+      index += 8
+    }
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while index < email.count {
+      tail |= UInt64(email[index]) << shift
+      shift += 8
+      index += 1
+    }
+    hash = mix(hash ^ tail ^ (shift << 56))
+    return UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
+  }
+
+  @inline(__always)
+  private static func mix(_ value: UInt64) -> UInt64 {
+    var value = value
+    value ^= value >> 32
+    value &*= 0xD6E8_FEB8_6659_FD93
+    value ^= value >> 29
+    value &*= 0x9E37_79B9_7F4A_7C15
+    value ^= value >> 32
+    return value
+  }
+
+  // MARK: - Records
+
+  /// The slot number (Int32; -1: garbage) and the flags byte.
+  private static let headerSize = 5
+  /// Flag: the record's sequence numbers are 8 bytes (else 4).
+  private static let wideFlag: UInt8 = 1
+
+  /// Bytes per attribute: slug hash, value hash, sequence.
+  private static func entrySize(wide: Bool) -> Int { wide ? 24 : 20 }
+
+  private func recordLayout(of slot: Int32) -> Layout { recordLayout(at: slots[Int(slot)].record) }
+
+  private func recordLayout(at start: Int) -> Layout {
+    let isWide = records.load(UInt8.self, at: start + 4) & Self.wideFlag != 0
+    let (emailCount, emailWidth) = records.varint(at: start + Self.headerSize)
+    let email = start + Self.headerSize + emailWidth
+    let (entryCount, countWidth) = records.varint(at: email + emailCount)
+    return Layout(
+      start: start, isWide: isWide, email: email, emailCount: emailCount,
+      countAt: email + emailCount, countWidth: countWidth, entryCount: entryCount,
+      entries: email + emailCount + countWidth)
+  }
+
+  /// Where the attribute's entry starts.
+  private func findEntry(_ slug: UInt64, in layout: Layout) -> Int? {
+    var entry = layout.entries
+    for _ in 0..<layout.entryCount {
+      if records.load(UInt64.self, at: entry) == slug { return entry }
+      entry += layout.entrySize
+    }
+    return nil
+  }
+
+  private func loadSequence(at entry: Int, in layout: Layout) -> UInt64 {
+    layout.isWide
+      ? records.load(UInt64.self, at: entry + 16)
+      : UInt64(records.load(UInt32.self, at: entry + 16))
+  }
+
+  /// Sets the attribute's value hash; its sequence only ever grows.
+  private mutating func set(_ slot: Int32, slug: UInt64, value: UInt64, sequence: UInt64) {
+    var layout = recordLayout(of: slot)
+    if let found = findEntry(slug, in: layout) {
+      let newest = max(sequence, loadSequence(at: found, in: layout))
+      var entry = found
+      if !layout.isWide && newest > UInt32.max {
+        let number = (found - layout.entries) / layout.entrySize
+        rewrite(slot, wide: true, adding: 0)
+        layout = recordLayout(of: slot)
+        entry = layout.entry(number)
+      }
+      store(value: value, sequence: newest, at: entry, in: layout)
+      return
+    }
+    let isWide = layout.isWide || sequence > UInt32.max
+    let entryCount = layout.entryCount + 1
+    if layout.end == records.count && isWide == layout.isWide
+      && ByteArena.varintWidth(entryCount) == layout.countWidth
+    {
+      // The last record grows in place.
+      _ = records.append(zeros: layout.entrySize)
+      liveBytes += layout.entrySize
+      records.storeVarint(entryCount, at: layout.countAt)
+      layout.entryCount = entryCount
+    } else {
+      rewrite(slot, wide: isWide, adding: 1)
+      layout = recordLayout(of: slot)
+    }
+    let entry = layout.entry(layout.entryCount - 1)
+    records.store(slug, at: entry)
+    store(value: value, sequence: sequence, at: entry, in: layout)
+  }
+
+  private mutating func store(value: UInt64, sequence: UInt64, at entry: Int, in layout: Layout) {
+    records.store(value, at: entry + 8)
+    if layout.isWide {
+      records.store(sequence, at: entry + 16)
+    } else {
+      records.store(UInt32(sequence), at: entry + 16)
+    }
+  }
+
+  /// Writes the slot's record again at the end of the arena, with `adding` zeroed attributes
+  /// after its own and its sequence numbers `wide` or not; the old copy becomes garbage.
+  private mutating func rewrite(_ slot: Int32, wide: Bool, adding: Int) {
+    let old = recordLayout(of: slot)
+    let entryCount = old.entryCount + adding
+    let emailWidth = ByteArena.varintWidth(old.emailCount)
+    let countWidth = ByteArena.varintWidth(entryCount)
+    let size =
+      Self.headerSize + emailWidth + old.emailCount + countWidth
+      + entryCount * Self.entrySize(wide: wide)
+    let start = reserve(size)
+    // `reserve` may have compacted the arena: the old copy may have moved.
+    let from = recordLayout(of: slot)
+    records.store(slot, at: start)
+    records.store(wide ? Self.wideFlag : 0, at: start + 4)
+    records.storeVarint(from.emailCount, at: start + Self.headerSize)
+    let email = start + Self.headerSize + emailWidth
+    records.move(from: from.email, to: email, count: from.emailCount)
+    records.storeVarint(entryCount, at: email + from.emailCount)
+    var entry = email + from.emailCount + countWidth
+    for number in 0..<from.entryCount {
+      let source = from.entry(number)
+      records.store(records.load(UInt64.self, at: source), at: entry)
+      records.store(records.load(UInt64.self, at: source + 8), at: entry + 8)
+      let sequence = loadSequence(at: source, in: from)
+      if wide {
+        records.store(sequence, at: entry + 16)
+      } else {
+        records.store(UInt32(sequence), at: entry + 16)
+      }
+      entry += Self.entrySize(wide: wide)
+    }
+    records.store(Int32(-1), at: from.start)
+    liveBytes += size - (from.end - from.start)
+    slots[Int(slot)].record = start
+  }
+
+  /// The slot's record is garbage from now on.
+  private mutating func discardRecord(of slot: Int32) {
+    let layout = recordLayout(of: slot)
+    records.store(Int32(-1), at: layout.start)
+    liveBytes -= layout.end - layout.start
+    slots[Int(slot)].record = -1
+  }
+
+  /// Zeroed room for a record of `size` bytes at the end of the arena, after sliding the
+  /// garbage away when there is enough of it (a fifth of the arena, and at least
+  /// `compactionFloor`): the arena stays within a quarter of the live records, and each
+  /// compaction moves at most five bytes per byte of garbage it removes.
+  private mutating func reserve(_ size: Int) -> Int {
+    let garbage = records.count - liveBytes
+    if garbage >= compactionFloor && garbage * 4 >= liveBytes { compact() }
+    return records.append(zeros: size)
+  }
+
+  /// Slides every live record down over the garbage before it, in arena order (a record's
+  /// first field names its slot, -1 for garbage), and gives back the space freed.
+  private mutating func compact() {
+    var read = 0
+    var write = 0
+    while read < records.count {
+      let size = recordLayout(at: read).end - read
+      let owner = records.load(Int32.self, at: read)
+      if owner >= 0 {
+        if write != read {
+          records.move(from: read, to: write, count: size)
+          slots[Int(owner)].record = write
+        }
+        write += size
+      }
+      read += size
+    }
+    assert(write == liveBytes)
+    records.truncate(to: write)
+  }
+
+  // MARK: - Hashes
 
   /// FNV-1a (64-bit) of the bytes, then of their length: the state file keeps these, so they
   /// must not change between versions.
@@ -265,46 +623,5 @@ package struct PersonMemory: Sendable {
       hash &*= 0x100_0000_01b3
     }
     return hash
-  }
-
-  /// Bytes per attribute: slug hash, value hash, sequence.
-  private static let entrySize = 24
-
-  /// Where the attribute's entry starts.
-  private static func offset(in packed: [UInt8], slug: UInt64) -> Int? {
-    var offset = 1 + Int(packed[0])
-    while offset < packed.count {
-      if load(packed, at: offset) == slug { return offset }
-      offset += entrySize
-    }
-    return nil
-  }
-
-  /// Sets the attribute's value hash; its sequence only ever grows.
-  private static func set(
-    in packed: inout [UInt8], slug: UInt64, value: UInt64, sequence: UInt64
-  ) {
-    if let offset = offset(in: packed, slug: slug) {
-      store(value, in: &packed, at: offset + 8)
-      store(max(sequence, load(packed, at: offset + 16)), in: &packed, at: offset + 16)
-      return
-    }
-    let offset = packed.count
-    packed.append(contentsOf: repeatElement(0, count: entrySize))
-    store(slug, in: &packed, at: offset)
-    store(value, in: &packed, at: offset + 8)
-    store(sequence, in: &packed, at: offset + 16)
-  }
-
-  private static func load(_ packed: [UInt8], at offset: Int) -> UInt64 {
-    var value: UInt64 = 0
-    for byte in 0..<8 { value |= UInt64(packed[offset + byte]) << (8 * UInt64(byte)) }
-    return value
-  }
-
-  private static func store(_ value: UInt64, in packed: inout [UInt8], at offset: Int) {
-    for byte in 0..<8 {
-      packed[offset + byte] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(byte)))
-    }
   }
 }
