@@ -120,6 +120,31 @@ extension CommandLineOption {
           CompanyAttributeMapping(trait: String(parts[0].dropFirst(7)), slug: parts[1]))
       }),
     CommandLineOption(
+      "--signal", value: "SIGNAL=SLUG", modes: [.build, .deliver, .check], group: .event,
+      help: """
+        Keep a figure per person from all of their events and write it to the person \
+        attribute SLUG: last_seen=SLUG (the latest event's time, never moving back), \
+        first_seen=SLUG (the earliest), 'count:EVENT NAME=SLUG' (how many times they did that \
+        track event, each messageId once). Times need a timestamp or date attribute, counts \
+        a number. Sent with the person's next upsert, else on their own at most once per \
+        --signal-interval, and only when changed. Repeatable. 'check' checks SLUG.
+        """,
+      apply: { line, _, value throws(UsageError) in
+        switch SignalSpec.parse(value) {
+        case .success(let spec): line.events.signals.specs.append(spec)
+        case .failure(let problem): throw UsageError(problem.message)
+        }
+      }),
+    CommandLineOption(
+      "--signal-interval", value: "D", modes: [.build, .deliver], group: .event,
+      help: """
+        The least time between two writes of a person's signals on their own (default 1h), \
+        by the events' timestamps.
+        """,
+      apply: { line, name, value throws(UsageError) in
+        line.signalInterval = try duration(name, value, positive: false)
+      }),
+    CommandLineOption(
       "--map-company", value: "SOURCE=SLUG", modes: [.build, .deliver], group: .event,
       help: """
         With --companies: write the group trait SOURCE (traits.NAME) to the companies \

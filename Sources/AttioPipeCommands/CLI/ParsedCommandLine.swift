@@ -26,6 +26,8 @@ struct ParsedCommandLine {
   /// `--map-user`, `--map-workspace`, in the order given; checked at the end.
   var userMappings: [AttributeMapping] = []
   var workspaceMappings: [CompanyAttributeMapping] = []
+  /// `--signal-interval`, in seconds (checked against `--signal` at the end).
+  var signalInterval: Double?
   /// `--help` or `--version`: answered at once, whatever else the line says.
   var immediate: Invocation.Action?
 
@@ -89,6 +91,7 @@ struct ParsedCommandLine {
         "--map: at most \(ProfileSlot.mappedTraitLimit) traits.NAME sources (each profile "
           + "remembers them)")
     }
+    try checkSignals(&options)
     options.companies = try companySettings()
     options.accounts.mapper = try accountMapper()
     if mode == .build, !options.accounts.mapper.isEmpty, options.schemaPath == nil {

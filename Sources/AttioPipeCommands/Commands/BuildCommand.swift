@@ -18,12 +18,14 @@ struct BuildCommand {
       frontEnd: frontEnd,
       companies: try options.resolvingCompanyMappings(companies: schemas.companies),
       accounts: try options.resolvingAccountMappings(
-        users: accountSchemas.users, workspaces: accountSchemas.workspaces))
+        users: accountSchemas.users, workspaces: accountSchemas.workspaces),
+      signals: try options.resolvingSignals(people: schemas.people))
     if let schema = schemas.people {
       session.attributeMapper = try options.attributeMapper(people: schema)
     }
     let metrics = try options.destinations.openMetrics(mode: "build", diagnostics: diagnostics)
     var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
+    pipeline.countedEvents = options.signals.countedEvents
     pipeline.idleInterval = frontEnd.idleInterval
     frontEnd.startProgress()
     do {

@@ -13,6 +13,7 @@ struct DeliverCommand {
     var mapper: AttributeMapper?
     var companies = options.companies
     var accounts = options.accounts
+    var signals = options.signals
     if let refusal = try accountObjectsRefusal(frontEnd) { return refusal }
     if options.needsSchema {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
@@ -20,7 +21,9 @@ struct DeliverCommand {
       let companiesSchema: AttributeSchema?
       let accountSchemas: (users: AttributeSchema?, workspaces: AttributeSchema?)
       do {
-        people = options.mappings.isEmpty ? nil : try options.peopleSchemaFromAttio(reader)
+        people =
+          options.mappings.isEmpty && options.signals.isEmpty
+          ? nil : try options.peopleSchemaFromAttio(reader)
         companiesSchema = try options.companiesSchemaFromAttio(reader)
         accountSchemas = try options.accountSchemasFromAttio(reader)
       } catch {
@@ -28,6 +31,7 @@ struct DeliverCommand {
           "cannot read the attributes that the --map options need", error, frontEnd)
       }
       companies = try options.resolvingCompanyMappings(companies: companiesSchema)
+      signals = try options.resolvingSignals(people: people)
       accounts = try options.resolvingAccountMappings(
         users: accountSchemas.users, workspaces: accountSchemas.workspaces)
       if let people, var made = try options.attributeMapper(people: people) {
@@ -73,7 +77,7 @@ struct DeliverCommand {
     let encoder = RequestBodyEncoder(slugs: options.slugs)
     let emailSlug = options.slugs[.emailAddresses]
     var events = EventSession(
-      frontEnd: frontEnd, companies: companies, accounts: accounts,
+      frontEnd: frontEnd, companies: companies, accounts: accounts, signals: signals,
       deliverySnapshot: { session.stateSnapshot() })
     events.attributeMapper = mapper
     if let spooled {
@@ -92,6 +96,7 @@ struct DeliverCommand {
     spooled?.resubmit(into: session)
     var pipeline = EventPipeline(
       inputs: frontEnd.inputs, enabledEvents: options.enabledEvents, source: frontEnd.lineSource)
+    pipeline.countedEvents = options.signals.countedEvents
     pipeline.idleInterval = frontEnd.idleInterval
     if acknowledger != nil, let interval = pipeline.idleInterval {
       // A batch's confirmation waits for a --state save, which the consumer makes when it

@@ -44,9 +44,11 @@ extension EventOptions {
     return settings
   }
 
-  /// Whether a run needs a schema: `--map`, or `--map-company`.
+  /// Whether a run needs a schema: `--map`, `--map-company`, `--map-user`,
+  /// `--map-workspace`, `--signal`.
   var needsSchema: Bool {
-    !mappings.isEmpty || !(companies?.mappings.isEmpty ?? true) || !accounts.mapper.isEmpty
+    !mappings.isEmpty || !signals.isEmpty || !(companies?.mappings.isEmpty ?? true)
+      || !accounts.mapper.isEmpty
   }
 
   /// `build --schema FILE`: the people and companies schemas read from the file.
@@ -60,7 +62,7 @@ extension EventOptions {
     } catch {
       throw .configuration(error.message)
     }
-    if !mappings.isEmpty && workspace["people"] == nil {
+    if (!mappings.isEmpty || !signals.isEmpty) && workspace["people"] == nil {
       throw .configuration("\(schemaPath): the schema file has no people object")
     }
     if !(companies?.mappings.isEmpty ?? true) && workspace["companies"] == nil {

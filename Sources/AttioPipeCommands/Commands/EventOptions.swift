@@ -15,6 +15,8 @@ struct EventOptions: Sendable, Equatable {
   var companies: CompanySettings?
   /// `--users`, `--workspaces`.
   var accounts = AccountSettings()
+  /// `--signal`, `--signal-interval`.
+  var signals = SignalSettings()
   var slugs = AttributeSlugs()
   var strict = false
   var verbosity = Verbosity.normal
@@ -59,6 +61,6 @@ struct EventOptions: Sendable, Equatable {
       identityTimeToLive: identityTimeToLive.map { UInt32(min($0, Double(UInt32.max))) },
       userIdEmail: userIdEmail, companies: companies, accounts: accounts,
       rememberedTraits: mappings.map(\.source).filter { $0.root == .traits },
-      recogniseDuplicates: dedupe)
+      recogniseDuplicates: dedupe, signals: signals)
   }
 }

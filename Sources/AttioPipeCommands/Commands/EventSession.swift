@@ -60,7 +60,7 @@ struct EventSession {
   /// workspace schema (the options' own when nil).
   init(
     frontEnd: CommandFrontEnd, companies: CompanySettings? = nil, accounts: AccountSettings? = nil,
-    deliverySnapshot: @escaping () -> StateFile.Section? = { nil }
+    signals: SignalSettings? = nil, deliverySnapshot: @escaping () -> StateFile.Section? = { nil }
   ) {
     self.frontEnd = frontEnd
     let options = frontEnd.options
@@ -68,6 +68,7 @@ struct EventSession {
     var configuration = options.processorConfiguration
     if let companies { configuration.companies = companies }
     if let accounts { configuration.accounts = accounts }
+    if let signals { configuration.signals = signals }
     processor = EventProcessor(
       configuration, identities: frontEnd.state?.takeIdentities(),
       seen: frontEnd.state?.takeSeenMessages())
@@ -101,7 +102,7 @@ struct EventSession {
       }
       return .next
     case .person(var person, var warnings):
-      if attributeMapper != nil {
+      if attributeMapper != nil && !person.signalsOnly {
         // `traits.NAME` sources come from the processor (the event's value, else the
         // profile's); only the other sources need a walk over the line here.
         var values =

@@ -39,6 +39,8 @@ struct EventPipeline {
   /// Where lines come from: the inputs, or (`--spool`) the spool they are written to first.
   var source: any LineSource
   let enabledEvents: EventNameSet
+  /// `--signal count:NAME`: the counted track events (`EventScanner`).
+  var countedEvents: [EventNameSet] = []
   var batchBytes = 256 * 1024
   var batchesInFlight = 4
   /// How often `beforeWaiting` runs again while no batch arrives; nil: only once per wait.
@@ -103,12 +105,12 @@ struct EventPipeline {
   ) throws(PipelineError) {
     let queue = BatchQueue(capacity: batchesInFlight)
     let producer = Producer(
-      inputs: inputs, source: source, enabledEvents: enabledEvents, queue: queue,
-      batchBytes: batchBytes,
+      inputs: inputs, source: source, enabledEvents: enabledEvents,
+      countedEvents: countedEvents, queue: queue, batchBytes: batchBytes,
       scanning: scanning)
     DispatchQueue.global().async { producer.run() }
     defer { queue.cancel() }
-    var scanner = EventScanner(enabledEvents: enabledEvents)
+    var scanner = EventScanner(enabledEvents: enabledEvents, countedEvents: countedEvents)
     while true {
       var waited = false
       let batch = try queue.pop(
@@ -210,25 +212,28 @@ private final class Producer: Sendable {
   let inputs: InputFiles
   let source: any LineSource
   let enabledEvents: EventNameSet
+  let countedEvents: [EventNameSet]
   let queue: BatchQueue
   let batchBytes: Int
 
   let scanning: EventPipeline.ScanSharing
 
   init(
-    inputs: InputFiles, source: any LineSource, enabledEvents: EventNameSet, queue: BatchQueue,
-    batchBytes: Int, scanning: EventPipeline.ScanSharing
+    inputs: InputFiles, source: any LineSource, enabledEvents: EventNameSet,
+    countedEvents: [EventNameSet], queue: BatchQueue, batchBytes: Int,
+    scanning: EventPipeline.ScanSharing
   ) {
     self.inputs = inputs
     self.source = source
     self.enabledEvents = enabledEvents
+    self.countedEvents = countedEvents
     self.queue = queue
     self.batchBytes = batchBytes
     self.scanning = scanning
   }
 
   func run() {
-    var scanner = EventScanner(enabledEvents: enabledEvents)
+    var scanner = EventScanner(enabledEvents: enabledEvents, countedEvents: countedEvents)
     var filling = FillingBatch(queue.freshBatch())
     let queue = self.queue
     let batchBytes = self.batchBytes

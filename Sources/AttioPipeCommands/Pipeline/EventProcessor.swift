@@ -21,12 +21,15 @@ struct EventProcessor {
     /// Recognise events seen before by their `messageId` (`--no-dedupe` turns it off; they
     /// are still remembered).
     var recogniseDuplicates = true
+    /// `--signal`: figures kept per person from all their events (empty: none).
+    var signals = SignalSettings()
   }
 
   private let mapper: PersonMapper
   private let userIdEmail: Bool
   private let companyMapper: CompanyMapper?
   private let accounts: AccountSettings
+  private let signals: SignalSettings
   /// Finds `--map-user`'s sources in a line (nil without the option).
   private let userExtractor: MappedValueExtractor?
   /// Finds the remembered trait sources in a line (nil without `--map traits.NAME`).
@@ -58,6 +61,7 @@ struct EventProcessor {
     userIdEmail = configuration.userIdEmail
     companyMapper = configuration.companies.map(CompanyMapper.init)
     accounts = configuration.accounts
+    signals = configuration.signals
     userExtractor =
       configuration.accounts.mapper.userMappings.isEmpty
       ? nil
@@ -77,6 +81,7 @@ struct EventProcessor {
     // lowered --max-identities) are evictions of this run.
     evictions = self.identities.evictedOnLoad
     self.identities.now = UInt32(wallClock())
+    if !signals.isEmpty { self.identities.configureSignals(signals.profileSignals) }
   }
 
   /// Advances the store's clock (the pipeline calls it every so many lines and when idle)
@@ -149,7 +154,8 @@ struct EventProcessor {
     // Only events that could do either are remembered (a trigger event, traits, an alias, a
     // company), so the bounded memory covers a long stretch of input; a page view comes
     // again as harmlessly as it came the first time.
-    if scanned.isEnabled || !changes.isEmpty || makesGroup || scanned.previousId.isPresent,
+    if scanned.isEnabled || !changes.isEmpty || makesGroup || scanned.previousId.isPresent
+      || scanned.countedSignal >= 0,
       let hash = Self.messageHash(scanned.messageId, in: line)
     {
       if seen.insert(hash) {
@@ -165,6 +171,10 @@ struct EventProcessor {
       membershipsDropped = waitingMembership(group, scanned, line: line)
     }
     var emailChange: (old: String, new: String?)?
+    // `--signal`: events whose person must have a profile to keep their signals in.
+    let needsProfile =
+      !signals.isEmpty
+      && (scanned.isEnabled || scanned.countedSignal >= 0 || signals.needsEveryVisitor)
     let observation: IdentityStore.Observation
     if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
       let userId = Self.plainIdentifier(scanned.userId, in: line),
@@ -173,7 +183,7 @@ struct EventProcessor {
       // Nearly every event: ids straight from the line, no closures (whose captures would
       // retain the changes' buffers on every event).
       observation = Self.observe(
-        &identities, &changes, &emailChange, anonymousId, userId, previousId)
+        &identities, &changes, &emailChange, anonymousId, userId, previousId, needsProfile)
     } else {
       // Ids to decode or canonicalise first. The changes are moved out of `self` for the
       // closures (a swap, no copy) and back; `identities` is mutated inside them through
@@ -183,7 +193,8 @@ struct EventProcessor {
       observation = Self.withIdentifier(scanned.anonymousId, in: line) { anonymousId in
         Self.withIdentifier(scanned.userId, in: line) { userId in
           Self.withIdentifier(scanned.previousId, in: line) { previousId in
-            Self.observe(&identities, &moved, &emailChange, anonymousId, userId, previousId)
+            Self.observe(
+              &identities, &moved, &emailChange, anonymousId, userId, previousId, needsProfile)
           }
         }
       }
@@ -191,6 +202,13 @@ struct EventProcessor {
     }
     evictions += observation.evicted
     if observation.changed { changeCount += 1 }
+    var eventTime: Int64 = 0
+    if !signals.isEmpty, let profile = observation.profile {
+      eventTime = Self.signalTime(scanned, in: line)
+      signals.record(
+        &identities.signals, profile: profile, time: eventTime, counted: scanned.countedSignal)
+      changeCount += 1
+    }
     if makesGroup, accounts.workspaces, let group {
       return workspace(
         group, company: company, profile: observation.profile,
@@ -201,7 +219,14 @@ struct EventProcessor {
     case .skipped(let reason): return .skipped(reason)
     case nil: break
     }
-    guard scanned.isEnabled else { return .skipped(.notEnabled) }
+    guard scanned.isEnabled else {
+      if !signals.isEmpty, let profile = observation.profile,
+        signals.isDue(identities.signals, profile: profile, time: eventTime)
+      {
+        return signalsOnly(of: profile, at: eventTime, scanned, line: line)
+      }
+      return .skipped(.notEnabled)
+    }
     let leadSource = Self.text(of: scanned.leadSource, in: line)?.trimmingWhitespace()
     let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
     var values = PersonValues()
@@ -261,6 +286,11 @@ struct EventProcessor {
           values.user?.mapped = mapped
           warnings += mappedWarnings
         }
+      }
+      if !signals.isEmpty, let profile = observation.profile {
+        values.mapped += signals.attributes(
+          identities.signals, profile: profile, sequence: identities.currentSequence)
+        identities.signals.markWritten(profile, at: eventTime)
       }
       person = values
       return .person(values, warnings: warnings)
@@ -506,7 +536,7 @@ struct EventProcessor {
   private static func observe(
     _ identities: inout IdentityStore, _ changes: inout TraitChanges,
     _ emailChange: inout (old: String, new: String?)?, _ anonymousId: IdentityStore.ID?,
-    _ userId: IdentityStore.ID?, _ previousId: IdentityStore.ID?
+    _ userId: IdentityStore.ID?, _ previousId: IdentityStore.ID?, _ needsProfile: Bool
   ) -> IdentityStore.Observation {
     if changes.isChanged(.email) {
       let known =
@@ -521,7 +551,40 @@ struct EventProcessor {
       }
     }
     return identities.observe(
-      anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes)
+      anonymousId: anonymousId, userId: userId, previousId: previousId, changes: changes,
+      needsProfile: needsProfile)
+  }
+
+  // MARK: - Signals
+
+  /// `--signal`: the person's signals written on their own (the email and the signals, with
+  /// nothing else), for an event that makes no upsert. Kept out of line: at most one event per
+  /// person per `--signal-interval`.
+  @inline(never)
+  private mutating func signalsOnly(
+    of profile: Int32, at time: Int64, _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>
+  ) -> EventOutcome {
+    let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
+    var values = PersonValues()
+    guard
+      case .person = mapper.mapEmail(
+        identities.view(profile), into: &values, fallbackEmail: fallbackEmail)
+    else { return .skipped(.notEnabled) }
+    values.mapped = signals.attributes(
+      identities.signals, profile: profile, sequence: identities.currentSequence)
+    values.signalsOnly = true
+    identities.signals.markWritten(profile, at: time)
+    return .person(values, warnings: [])
+  }
+
+  /// When the event happened (`SignalSettings.eventTime`), in milliseconds.
+  private static func signalTime(_ scanned: ScannedLine, in line: UnsafeBufferPointer<UInt8>)
+    -> Int64
+  {
+    let now = Int64(wallClock() * 1000)
+    guard case .string(let start, let end, false) = scanned.timestamp else { return now }
+    return SignalSettings.eventTime(
+      UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]), now: now)
   }
 
   /// An id's bytes when they can be used straight from the line (`.some(nil)`: no id); nil

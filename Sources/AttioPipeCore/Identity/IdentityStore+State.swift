@@ -25,20 +25,33 @@ extension IdentityStore {
   }
 
   func encodeState(into writer: inout StateWriter) {
-    writer.integer(currentSequence)
+    // With `--signal` the signals are written from `signals` as a value of sequence 1, which
+    // must not be above the counter (0 when no trait ever changed).
+    let keepsSignals = !signals.isEmpty
+    writer.integer(keepsSignals ? max(currentSequence, 1) : currentSequence)
     writer.integer(UInt64(count))
     var slot = oldestSlot
     while slot >= 0 {
       let profile = view(slot)
       writer.integer(lastSeenTime(of: slot))
-      var values = 0
-      profile.forEachValue { _, _ in values += 1 }
+      let signalText = keepsSignals ? signals.stateText(of: slot) : nil
+      var values = signalText == nil ? 0 : 1
+      profile.forEachValue { valueSlot, _ in
+        if !keepsSignals || valueSlot != .signals { values += 1 }
+      }
       writer.integer(UInt8(values))
-      profile.forEachValue { slot, value in
-        writer.integer(slot.rawValue)
+      profile.forEachValue { valueSlot, value in
+        if keepsSignals && valueSlot == .signals { return }
+        writer.integer(valueSlot.rawValue)
         writer.integer(UInt8(value.bytes == nil ? 1 : 2))
         writer.integer(value.sequence)
         if let bytes = value.bytes { writer.data(bytes) }
+      }
+      if let signalText {
+        writer.integer(ProfileSlot.signals.rawValue)
+        writer.integer(UInt8(2))
+        writer.integer(UInt64(1))
+        writer.data(Array(signalText.utf8))
       }
       writer.integer(UInt16(profile.keyCount))
       profile.forEachKey { key in

@@ -33,6 +33,8 @@ package struct IdentityStore: Sendable {
   private var newest: Int32 = -1
   private var oldest: Int32 = -1
   private var sequence: UInt64 = 0
+  /// `--signal`: each profile's signals, beside the profiles (empty without the option).
+  package var signals = ProfileSignals()
 
   /// The most profiles kept; beyond it the least recently seen is forgotten.
   let capacity: Int
@@ -112,8 +114,11 @@ package struct IdentityStore: Sendable {
   /// `previousId` is an `alias` call's earlier id; it may be a user id or an anonymous id, so it
   /// links whichever of the two is known, and both when neither is (analytics.js aliases the
   /// browser's anonymous id, which is often not yet known because page views store nothing).
+  /// `needsProfile`: the event makes a profile even when it brings no traits (`--signal`: a
+  /// counted event, or any first event under `first_seen`).
   package mutating func observe(
-    anonymousId: ID?, userId: ID?, previousId: ID? = nil, changes: TraitChanges
+    anonymousId: ID?, userId: ID?, previousId: ID? = nil, changes: TraitChanges,
+    needsProfile: Bool = false
   ) -> Observation {
     // Ids beyond the index's limit are not remembered: no real id is that long.
     let limit = IdentityIndex.maximumIdLength
@@ -126,9 +131,13 @@ package struct IdentityStore: Sendable {
         if let anonymousId { index.profile(.anonymous, anonymousId) } else {
           userId.flatMap { index.profile(.user, $0) }
         }
-      guard let slot = found else { return Observation(profile: nil) }
-      markSeen(slot)
-      return Observation(profile: slot)
+      if let slot = found {
+        markSeen(slot)
+        return Observation(profile: slot)
+      }
+      if !needsProfile || (anonymousId == nil && userId == nil) {
+        return Observation(profile: nil)
+      }
     }
 
     // Each id is looked up once; `known` holds what it names now.
@@ -149,7 +158,7 @@ package struct IdentityStore: Sendable {
       markSeen(found[0])
       return Observation(profile: found[0])
     }
-    let needsProfile = !changes.isEmpty || keys.count > 1
+    let needsProfile = needsProfile || !changes.isEmpty || keys.count > 1
     guard found.count > 0 || (needsProfile && keys.count > 0) else {
       return Observation(profile: nil)
     }
@@ -189,6 +198,21 @@ package struct IdentityStore: Sendable {
     makeHeapUnique()
     sequence += 1
     rewrite(profile, changes: changes, sequence: sequence, adding: AddedKeys())
+  }
+
+  /// Starts keeping `signals` (`--signal`), with what a loaded state file remembered of them
+  /// (each profile's `ProfileSlot.signals` value).
+  package mutating func configureSignals(_ signals: ProfileSignals) {
+    self.signals = signals
+    guard !signals.isEmpty else { return }
+    self.signals.reserve(newer.count)
+    var slot = oldest
+    while slot >= 0 {
+      if let bytes = heap.view(slot).value(.signals).bytes {
+        self.signals.restore(slot, from: String(decoding: bytes, as: UTF8.self))
+      }
+      slot = newer[Int(slot)]
+    }
   }
 
   /// The `userId`s a profile is known by, in the order it learned them (usually one).
@@ -305,6 +329,7 @@ package struct IdentityStore: Sendable {
       heap.builder.addKeys(of: survivorView)
       heap.builder.addKeys(of: absorbedView)
       heap.storeBuilt(survivor)
+      signals.absorb(absorbed, into: survivor)
       release(absorbed)
     }
     return survivor
@@ -321,18 +346,21 @@ package struct IdentityStore: Sendable {
     count += 1
     if let slot = freeSlots.popLast() {
       heap.clear(slot)
+      signals.clear(slot)
       return slot
     }
     newer.append(-1)
     older.append(-1)
     lastSeen.append(now)
     heap.reserve(newer.count)
+    signals.reserve(newer.count)
     return Int32(newer.count - 1)
   }
 
   private mutating func release(_ slot: Int32) {
     unlink(slot)
     heap.clear(slot)
+    signals.clear(slot)
     freeSlots.append(slot)
     count -= 1
   }

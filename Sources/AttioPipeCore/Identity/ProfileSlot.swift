@@ -39,6 +39,11 @@ package struct ProfileSlot: Hashable, Sendable, Comparable {
   /// first write adds them and empties the slot (`PendingMemberships`).
   package static let pendingWorkspaces = ProfileSlot(rawValue: 10)
 
+  /// `--signal`: the profile's signals as the state file keeps them (`ProfileSignals`); in a
+  /// run with `--signal` the identity store keeps them beside the profile and writes this
+  /// value only when saving.
+  package static let signals = ProfileSlot(rawValue: 11)
+
   /// `--map traits.NAME`: the raw JSON text of the n-th mapped trait source, remembered like
   /// the event traits. Slots 16 and up.
   package static func mappedTrait(_ index: Int) -> ProfileSlot {

@@ -3,11 +3,15 @@
 /// can run on its own thread ahead of identity and mapping.
 package struct EventScanner {
   private let enabledEvents: EventNameSet
+  /// `--signal count:NAME`: the names of the counted track events, one set each, in the order
+  /// of the count signals.
+  private let countedEvents: [EventNameSet]
   /// Reused for every line; holds positions into the current line only.
   private var scanned = ScannedEvent()
 
-  package init(enabledEvents: EventNameSet) {
+  package init(enabledEvents: EventNameSet, countedEvents: [EventNameSet] = []) {
     self.enabledEvents = enabledEvents
+    self.countedEvents = countedEvents
   }
 
   package mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> ScannedLine {
@@ -41,6 +45,14 @@ package struct EventScanner {
         else { return (false, false) }
         return (true, EventNameSet.matches(name.span, folded: EventNameSet.leadGenerated))
       }
+      if !countedEvents.isEmpty {
+        let countedEvents = countedEvents
+        result.countedSignal = Self.withBytes(of: scanned.event, in: line) { name in
+          guard let name, let found = countedEvents.firstIndex(where: { $0.contains(name.span) })
+          else { return -1 }
+          return Int8(found)
+        }
+      }
     case .alias:
       result.kind = .alias
       result.previousId = Self.identifier(scanned.previousIdSnake, scanned.previousId)
@@ -53,6 +65,7 @@ package struct EventScanner {
     result.anonymousId = Self.identifier(scanned.anonymousIdSnake, scanned.anonymousId)
     result.userId = Self.identifier(scanned.userIdSnake, scanned.userId)
     result.messageId = Self.identifier(scanned.messageIdSnake, scanned.messageId)
+    result.timestamp = scanned.timestamp
     if result.isLeadGenerated {
       if Self.isNonBlankText(scanned.leadSourceSnake, in: line) {
         result.leadSource = scanned.leadSourceSnake

@@ -119,6 +119,7 @@ package struct JSONScanner: ~Copyable {
     case .previousIdSnake: event.previousIdSnake = try scanIdentifierField(depth: depth)
     case .messageId: event.messageId = try scanIdentifierField(depth: depth)
     case .messageIdSnake: event.messageIdSnake = try scanIdentifierField(depth: depth)
+    case .timestamp: event.timestamp = try scanLeafOrSkip(depth: depth)
     case .traits: try scanTraitsField(depth: depth, into: &event.traits)
     case .properties:
       // A repeated key replaces everything an earlier one said (the last duplicate wins),

@@ -138,6 +138,7 @@ struct ScannedEvent {
   var previousIdSnake: ScannedValue = .absent
   var messageId: ScannedValue = .absent
   var messageIdSnake: ScannedValue = .absent
+  var timestamp: ScannedValue = .absent
   var leadSource: ScannedValue = .absent
   var leadSourceSnake: ScannedValue = .absent
   /// Top-level `traits` (read for `identify` only: a `group` call's traits describe a company).
@@ -161,6 +162,7 @@ struct ScannedEvent {
     previousIdSnake = .absent
     messageId = .absent
     messageIdSnake = .absent
+    timestamp = .absent
     leadSource = .absent
     leadSourceSnake = .absent
     traits.reset()

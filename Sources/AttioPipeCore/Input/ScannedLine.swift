@@ -22,6 +22,11 @@ package struct ScannedLine: Sendable {
   package var userId = ScannedValue.absent
   package var previousId = ScannedValue.absent
   package var messageId = ScannedValue.absent
+  /// The event's `timestamp` (`--signal`).
+  package var timestamp = ScannedValue.absent
+  /// `--signal count:NAME`: which count signal the track event is (its position among them);
+  /// -1 for none.
+  package var countedSignal: Int8 = -1
   /// Lead Generated's `properties.lead_source`, already known to be non-blank.
   package var leadSource = ScannedValue.absent
   /// The change the event makes to each trait: `.absent` none, `.null` removal, a string or

@@ -59,9 +59,20 @@ package struct PersonMapper: Sendable {
     }
   }
 
+  /// The person's email alone (and the email it had before a change): a `--signal` write
+  /// of a person already written, which carries nothing else.
+  package func mapEmail(
+    _ view: ProfileView, into values: inout PersonValues,
+    fallbackEmail: () -> (email: String, source: String)? = { nil }
+  ) -> Result {
+    map(
+      view.fixedValues(), leadSource: nil, into: &values, fallbackEmail: fallbackEmail,
+      emailOnly: true)
+  }
+
   private func map(
     _ profile: ProfileView.FixedValues, leadSource: String?, into values: inout PersonValues,
-    fallbackEmail: () -> (email: String, source: String)?
+    fallbackEmail: () -> (email: String, source: String)?, emailOnly: Bool = false
   ) -> Result {
     values.removeAll()
     var warnings: [EventWarning] = []
@@ -82,6 +93,10 @@ package struct PersonMapper: Sendable {
       return .skipped(.noEmail)
     }
     guard isValid else { return .skipped(.invalidEmail) }
+    if emailOnly {
+      setPreviousEmail(profile, in: &values)
+      return .person(warnings: warnings)
+    }
     PersonName.resolve(
       first: profile[.firstName], last: profile[.lastName], full: profile[.name],
       into: &values)
@@ -116,12 +131,16 @@ package struct PersonMapper: Sendable {
       }
     }
     if let leadSource { values.description = leadSource }
-    // What the person was known as before an email change, while it differs.
+    setPreviousEmail(profile, in: &values)
+    return .person(warnings: warnings)
+  }
+
+  /// What the person was known as before an email change, while it differs.
+  private func setPreviousEmail(_ profile: ProfileView.FixedValues, in values: inout PersonValues) {
     if let previous = profile[.previousEmail].bytes {
       let differs = values.withBytes { !previous.elementsEqual($0[.email]!) }
       if differs { values.set(.previousEmail, previous.assumingMemoryBound(to: UInt8.self).span) }
     }
-    return .person(warnings: warnings)
   }
 
   private static func invalidPhone(_ raw: String, _ normalizer: PhoneNumberNormalizer)

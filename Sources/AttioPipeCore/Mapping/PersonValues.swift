@@ -59,6 +59,9 @@ package struct PersonValues: Sendable {
   /// Not an attribute: each `--map traits.NAME` source, the event's own value or else what
   /// the person's profile remembers (empty without such a mapping), for `AttributeMapper`.
   package var rememberedTraits: [RememberedTrait?] = []
+  /// `--signal`: a write of the person's signals alone (the email and the signals), for an
+  /// event that makes no upsert; nothing else is added to it (`--map`, users, companies).
+  package var signalsOnly = false
   /// `--users`: the users record written after the person (nil: none).
   package var user: UserValues? {
     get { userStorage?.value }
@@ -79,6 +82,7 @@ package struct PersonValues: Sendable {
     if !mapped.isEmpty { mapped.removeAll(keepingCapacity: true) }
     if !rememberedTraits.isEmpty { rememberedTraits = [] }
     userStorage = nil
+    signalsOnly = false
   }
 
   /// Bytes held, values and bookkeeping: at least the total length of the values.

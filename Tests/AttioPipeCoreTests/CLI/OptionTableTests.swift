@@ -98,6 +98,7 @@ import Testing
       "N": "3", "D": "2s", "CC": "GB", "NAME=SLUG": "job_title=role",
       "URL": "http://127.0.0.1:9", "PATH": "/dev/null", "FILE": "s", "LIST": "Signed Up",
       "MODE": "merge", "SOURCE=SLUG": "traits.industry=industry", "SIZE": "2M",
+      "SIGNAL=SLUG": "last_seen=last_seen_at",
     ]
     let environment = ["ATTIO_API_KEY": "k", "ATTIO_BASE_URL": "http://127.0.0.1:9"]
     for option in CommandLineOption.all {
@@ -114,6 +115,7 @@ import Testing
         if option.names.last == "--map" && mode == .build { arguments += ["--schema", "s"] }
         if option.names.last == "--map-user" { arguments += ["--users"] }
         if option.names.last == "--map-workspace" { arguments += ["--workspaces"] }
+        if option.names.last == "--signal-interval" { arguments += ["--signal", "last_seen=x"] }
         if ["--map-user", "--map-workspace"].contains(option.names.last!) && mode == .build {
           arguments += ["--schema", "s"]
         }

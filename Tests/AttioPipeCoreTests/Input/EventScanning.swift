@@ -5,9 +5,9 @@
 /// Stage one on one line, for the scanner's tests: what it resolved, and the line's bytes
 /// that its spans point into.
 func scanLine(
-  _ line: String, events: [String] = EventNameSet.defaultNames
+  _ line: String, events: [String] = EventNameSet.defaultNames, counted: [EventNameSet] = []
 ) -> (ScannedLine, [UInt8]) {
-  var scanner = EventScanner(enabledEvents: EventNameSet(events))
+  var scanner = EventScanner(enabledEvents: EventNameSet(events), countedEvents: counted)
   let bytes = Array(line.utf8)
   return (bytes.withUnsafeBufferPointer { scanner.scan($0) }, bytes)
 }

@@ -20,7 +20,14 @@ struct ISODateTime: Equatable, Sendable {
 
   /// Nil when `text` is not an ISO 8601 date or date-time (or names a day that does not exist).
   init?(_ text: String) {
-    let bytes = Array(text.utf8)
+    var text = text
+    guard let parsed = text.withUTF8({ ISODateTime(bytes: $0) }) else { return nil }
+    self = parsed
+  }
+
+  /// The same from bytes (an event's `timestamp`, read where it lies in the line: no copy, and
+  /// no allocation for a fraction of up to nine digits, which a String keeps inline).
+  init?(bytes: UnsafeBufferPointer<UInt8>) {
     var index = 0
     func digits(_ count: Int) -> Int? {
       guard index + count <= bytes.count else { return nil }
@@ -81,6 +88,39 @@ struct ISODateTime: Equatable, Sendable {
     time = Time(hour: hour, minute: minute, second: second, fraction: fraction, offset: offset)
   }
 
+  /// Milliseconds since 1970-01-01T00:00:00Z. A time without a zone is taken as UTC (the
+  /// Segment spec's timestamps always carry one), a bare date as its midnight.
+  var millisecondsSinceEpoch: Int64 {
+    var minutes = ISODateTime.daysFromCivil(year, month, day) * 1440
+    var milliseconds = 0
+    if let time {
+      minutes += time.hour * 60 + time.minute - (time.offset ?? 0)
+      milliseconds = time.second * 1000
+      var scale = 100
+      for byte in time.fraction.utf8.prefix(3) {
+        milliseconds += Int(byte - 0x30) * scale
+        scale /= 10
+      }
+    }
+    return Int64(minutes) * 60_000 + Int64(milliseconds)
+  }
+
+  /// `milliseconds` since the epoch as Attio's timestamps are written,
+  /// `2026-12-01T07:30:00.123Z`.
+  static func utcText(milliseconds: Int64) -> String {
+    let (days, inDay) = Int(milliseconds).floorDividedWithRemainder(by: 86_400_000)
+    let (y, m, d) = civil(fromDays: days)
+    let seconds = inDay / 1000
+    return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(seconds / 3600, 2) + ":"
+      + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "." + pad(inDay % 1000, 3) + "Z"
+  }
+
+  /// The UTC day of `milliseconds` since the epoch, `2026-12-01` (a date attribute).
+  static func dateText(milliseconds: Int64) -> String {
+    let (y, m, d) = civil(fromDays: Int(milliseconds).floorDividedWithRemainder(by: 86_400_000).0)
+    return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+  }
+
   /// `2026-12-01`.
   var dateText: String {
     pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
@@ -101,7 +141,9 @@ struct ISODateTime: Equatable, Sendable {
     return text + "Z"
   }
 
-  private func pad(_ value: Int, _ width: Int) -> String {
+  private func pad(_ value: Int, _ width: Int) -> String { Self.pad(value, width) }
+
+  private static func pad(_ value: Int, _ width: Int) -> String {
     let text = String(value)
     return String(repeating: "0", count: max(0, width - text.count)) + text
   }
@@ -141,5 +183,12 @@ extension Int {
   fileprivate func floorDivided(by divisor: Int) -> Int {
     let quotient = self / divisor
     return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+  }
+
+  /// The floor quotient and the remainder that goes with it (never negative for a positive
+  /// divisor).
+  fileprivate func floorDividedWithRemainder(by divisor: Int) -> (Int, Int) {
+    let quotient = floorDivided(by: divisor)
+    return (quotient, self - quotient * divisor)
   }
 }
