@@ -2,11 +2,13 @@ import AttioPipeCore
 import AttioPipeDelivery
 import Foundation
 
-/// `check --map …` and `check --save-schema FILE`: the mapped slugs checked against the
-/// workspace (exists, writable, type, options), and the schema saved for `build --schema`.
+/// `check --map …`, `check --signal …` and `check --save-schema FILE`: the mapped and signal
+/// slugs checked against the workspace (exists, writable, type, options), and the schema saved
+/// for `build --schema`.
 extension CheckCommand {
   func checkSchema(_ say: (Bool, String) -> Void, _ report: inout RunReport) {
-    guard !options.mappings.isEmpty || options.saveSchemaPath != nil else { return }
+    guard !options.mappings.isEmpty || !options.signals.isEmpty || options.saveSchemaPath != nil
+    else { return }
     let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
     var workspace = WorkspaceSchema()
     do {
@@ -53,6 +55,17 @@ extension CheckCommand {
           text += options.isEmpty ? ", no \(noun)" : ", \(noun) \(options.joined(separator: ", "))"
         }
         say(true, text)
+      } catch {
+        say(false, error.message)
+        report.configurationFailed = true
+      }
+    }
+    let mapped = reserved.union(options.mappings.map(\.slug))
+    for spec in options.signals.specs {
+      var single = SignalSettings(specs: [spec])
+      do {
+        let type = try single.resolve(in: people, reserved: mapped)[0]
+        say(true, "--signal \(spec.description): \(type), writable")
       } catch {
         say(false, error.message)
         report.configurationFailed = true

@@ -2,10 +2,13 @@ extension SignalSettings {
   /// Checks each signal's attribute against the people schema — it exists, is writable, not
   /// archived, single-valued, of a type the signal writes (a time: timestamp or date; a
   /// count: number), written by nothing else — and notes which are dates.
+  /// Returns each attribute's type, in signal order.
+  @discardableResult
   package mutating func resolve(
     in schema: AttributeSchema, reserved: Set<String>
-  ) throws(AttributeMapping.Problem) {
+  ) throws(AttributeMapping.Problem) -> [String] {
     writesDate = []
+    var types: [String] = []
     for spec in specs {
       let label = "--signal \(spec.description)"
       guard let attribute = schema[spec.slug] else {
@@ -31,6 +34,8 @@ extension SignalSettings {
             + "\(attribute.type); this signal needs a single \(wanted) attribute")
       }
       writesDate.append(attribute.type == "date")
+      types.append(attribute.type)
     }
+    return types
   }
 }
