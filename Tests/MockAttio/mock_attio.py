@@ -25,9 +25,17 @@ GET /v2/objects lists people and companies only. Their relationship attributes a
 on both sides (a user's person and people's associated_users, a user's workspace and
 workspaces' users, a workspace's company and companies' associated_workspaces).
 
+and lists and list entries (see "lists" below; the lists are configured with --lists or
+the config's "lists", default trials, inbound_leads and key_accounts):
+
+  GET  /v2/lists[/{list}], /v2/lists/{list}/attributes[/{slug}/options|statuses]
+  PUT  /v2/lists/{list}/entries                  (assert an entry by its parent record)
+  PATCH|GET /v2/lists/{list}/entries/{entry_id}
+
 plus a write and a read rate limit (sliding one-second windows, 429 with an HTTP-date
 Retry-After), fault injection and a control API under /__mock/ (no auth) that seeds and
-exposes the people, companies, users and workspaces stores and what the server received.
+exposes the people, companies, users and workspaces stores, the list entries and what the
+server received.
 See README.md next to this file.
 
 Start:  python3 mock_attio.py --port 0      -> prints "LISTENING <port>" once ready.
@@ -1974,7 +1982,7 @@ def parse_list_attribute(attr, where: str, seen: set) -> dict:
     for key, owner in (("options", "select"), ("archived_options", "select"),
                        ("statuses", "status"), ("archived_statuses", "status")):
         given = attr.get(key, [])
-        if key in attr and type_ != owner:
+        if given and type_ != owner:  # [] is accepted: what GET /__mock/faults shows
             raise ValueError(f"{where}: {key} is for {owner} attributes")
         if not isinstance(given, list) or not all(isinstance(t, str) and t for t in given):
             raise ValueError(f"{where}: {key} must be a list of non-empty titles")
@@ -1983,7 +1991,7 @@ def parse_list_attribute(attr, where: str, seen: set) -> dict:
         titles |= set(given)
         out[key] = list(given)
     currency = attr.get("currency", "USD" if type_ == "currency" else None)
-    if "currency" in attr and type_ != "currency":
+    if attr.get("currency") is not None and type_ != "currency":
         raise ValueError(f"{where}: currency is for currency attributes")
     if currency is not None and (not isinstance(currency, str)
                                  or not re.match(r"^[A-Z]{3}$", currency)):
@@ -2068,6 +2076,7 @@ class ListsMixin:
         self.list_entries: dict = {}
         self.rebuild_entry_indexes()
         self.lists_fingerprint = None  # the list table is rebuilt from the config on next use
+        self.list_definitions = {}  # api_slug -> its definition (JSON) the choices were set from
 
     def rebuild_entry_indexes(self):
         self.entry_by_id = {}
@@ -2084,20 +2093,25 @@ class ListsMixin:
     # -- configuration --------------------------------------------------------------
 
     def lists_table(self) -> dict:
-        """The configured lists by api_slug, rebuilt when the config's "lists" changed.
-        Rebuilding sets their options and statuses to the configured ones (options an admin
-        added with POST /__mock/options to a list whose definition changed are gone)."""
+        """The configured lists by api_slug, rebuilt when the config's "lists" changed. A
+        list whose definition changed gets its configured options and statuses back (ones
+        an admin added with POST /__mock/options are gone); the others keep theirs."""
         fingerprint = json.dumps(self.config["lists"], sort_keys=True)
         if fingerprint != self.lists_fingerprint:
-            table = {}
+            table, definitions = {}, {}
             for definition in self.config["lists"]:
                 lst = self.build_list(definition)
                 table[lst["api_slug"]] = lst
+                definitions[lst["api_slug"]] = json.dumps(definition, sort_keys=True)
+                if self.list_definitions.get(lst["api_slug"]) == definitions[lst["api_slug"]]:
+                    continue
                 for slug, spec in lst["attrs"].items():
                     if spec["type"] in ("select", "status"):
                         self.choices[(lst["key"], slug)] = [
                             {"title": t, "is_archived": a}
                             for t, a in (spec["options"] or spec["statuses"])]
+            # A list configured away and back gets its configured choices again.
+            self.list_definitions = definitions
             self.lists_by_slug = table
             self.lists_by_key = {lst["key"]: lst for lst in table.values()}
             self.lists_by_id = {lst["list_id"]: lst for lst in table.values()}

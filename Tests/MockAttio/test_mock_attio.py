@@ -1759,6 +1759,16 @@ class ListsTest(unittest.TestCase):
         self.assertEqual([s["title"] for s in statuses][-1], "Expansion")
         record_id, = self.seed_people("ada@example.com")
         self.ok(self.assert_entry(record_id, {"stage": "Expansion"}))
+        # A config that leaves the list as it was keeps it; one that changes the list does not.
+        self.control("POST", "/__mock/faults", {"rules": []})
+        self.assertEqual(len(self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))), 5)
+        changed = self.control("GET", "/__mock/faults")["lists"]
+        changed[0]["name"] = "Trials (renamed)"
+        self.control("POST", "/__mock/faults", {"lists": changed})
+        self.assertEqual(len(self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))), 4)
+        self.assertEqual(len(self.entries()), 1)  # entries are kept
+        self.control("POST", "/__mock/options",
+                     {"list": "trials", "attribute": "stage", "title": "Expansion"})
         self.control("POST", "/__mock/reset")
         statuses = self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))
         self.assertNotIn("Expansion", [s["title"] for s in statuses])
