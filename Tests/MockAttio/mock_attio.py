@@ -2191,8 +2191,10 @@ class ListsMixin:
         """The object a body's parent_object (slug or object id) names; it must be the
         list's parent object. Neither answer is in Attio's reference: an unknown object
         answers like its create-a-list page (404), another object 400 validation_type."""
-        obj = given if given in SPECS else next(
-            (o for o, oid in self.object_ids.items() if oid == given), None)
+        obj = None
+        if isinstance(given, str):
+            obj = given if given in SPECS else next(
+                (o for o, oid in self.object_ids.items() if oid == given), None)
         if obj is None or not self.object_active(obj):
             raise ApiError(404, "invalid_request_error", "not_found",
                            f'Parent object with slug/ID "{given}" not found.')

@@ -2166,6 +2166,8 @@ class ListsTest(unittest.TestCase):
                     [{"list": "trials", "parent_record_id": ada, "values": {"stage": "Won"}}],
                     [{"list": "trials", "parent_record_id": ada, "values": {"nope": 1}}],
                     [{"list": "key_accounts", "parent_record_id": ada}],
+                    [{"list": "trials", "parent_record_id": ada, "parent_object": ["people", 1]}],
+                    [{"list": "trials", "parent_record_id": ada, "values": ["stage"]}],
                     [{"list": "inbound_leads", "parent_record_id": ada, "entry_id": "e-1"}],
                     {"list": "trials"}):
             with self.subTest(list_entries=bad):
