@@ -3327,10 +3327,11 @@ def parse_args(argv=None):
     p.add_argument("--port", type=int, default=0, help="0 = pick a free port (default)")
     p.add_argument("--token", default=DEFAULT_TOKEN, help="accepted bearer token (default test-token)")
     p.add_argument("--rate", type=int, default=25,
-                   help="admitted PUTs per sliding second; 0 disables the limit (default 25)")
+                   help="admitted writes (asserts, creates, PATCHes, PUTs, list entry writes) "
+                        "per sliding second; 0 disables the limit (default 25)")
     p.add_argument("--read-rate", type=int, default=100,
-                   help="admitted reads (record queries and GETs, schema GETs) per sliding "
-                        "second; 0 disables the limit (default 100)")
+                   help="admitted reads (record queries and GETs, schema GETs, list GETs) per "
+                        "sliding second; 0 disables the limit (default 100)")
     p.add_argument("--latency-ms", type=float, default=0,
                    help="delay before answering every API request (default 0)")
     p.add_argument("--scopes", default=DEFAULT_SCOPES, help="space-separated token scopes")
