@@ -25,9 +25,17 @@ GET /v2/objects lists people and companies only. Their relationship attributes a
 on both sides (a user's person and people's associated_users, a user's workspace and
 workspaces' users, a workspace's company and companies' associated_workspaces).
 
+and lists and list entries (see "lists" below; the lists are configured with --lists or
+the config's "lists", default trials, inbound_leads and key_accounts):
+
+  GET  /v2/lists[/{list}], /v2/lists/{list}/attributes[/{slug}/options|statuses]
+  PUT  /v2/lists/{list}/entries                  (assert an entry by its parent record)
+  PATCH|GET /v2/lists/{list}/entries/{entry_id}
+
 plus a write and a read rate limit (sliding one-second windows, 429 with an HTTP-date
 Retry-After), fault injection and a control API under /__mock/ (no auth) that seeds and
-exposes the people, companies, users and workspaces stores and what the server received.
+exposes the people, companies, users and workspaces stores, the list entries and what the
+server received.
 See README.md next to this file.
 
 Start:  python3 mock_attio.py --port 0      -> prints "LISTENING <port>" once ready.
@@ -60,7 +68,10 @@ SELF_PATH = "/v2/self"
 ATTRIBUTES_PATH = "/v2/objects/people/attributes"
 
 DEFAULT_TOKEN = "test-token"
-DEFAULT_SCOPES = "record_permission:read-write object_configuration:read"
+# What attio-pipe's token needs: records and their schema, and list entries and lists
+# (Documentation/AttioAPI.md "Requests and authentication").
+DEFAULT_SCOPES = ("record_permission:read-write object_configuration:read "
+                  "list_entry:read-write list_configuration:read")
 SCOPE_RECORDS_WRITE = "record_permission:read-write"
 SCOPE_OBJECTS_READ = "object_configuration:read"
 
@@ -218,6 +229,9 @@ def default_config(cli) -> dict:
         "latency_ms": cli.latency_ms,
         "read_rate": cli.read_rate,
         "objects": list(cli.objects),
+        # The configured lists (parsed definitions); --lists, else DEFAULT_LISTS.
+        "lists": cli.lists if isinstance(getattr(cli, "lists", None), list)
+        else parse_lists(DEFAULT_LISTS),
     }
 
 
@@ -258,6 +272,8 @@ def parse_config(body, cli) -> dict:
         cfg["read_rate"] = v
     if "objects" in body:
         cfg["objects"] = parse_objects(body["objects"])
+    if "lists" in body:
+        cfg["lists"] = parse_lists(body["lists"])
     rename = body.get("rename", {})
     if not isinstance(rename, dict) or not all(isinstance(v, str) and v for v in rename.values()):
         raise ValueError("rename must map an existing slug to a new slug")
@@ -677,6 +693,17 @@ def match_route(method: str, path: str):
 
 
 def scopes_needed(endpoint) -> list:
+    if endpoint in LIST_WRITE_ENDPOINTS:
+        return [SCOPE_LIST_ENTRIES_WRITE, SCOPE_LISTS_READ]
+    if endpoint == "list_entry_get":
+        return [SCOPE_LIST_ENTRIES_READ, SCOPE_LISTS_READ]
+    if endpoint in ("list_attributes", "list_options", "list_statuses"):
+        # Attio's reference names object_configuration:read for its one attributes page
+        # (objects and lists alike); a list's configuration is list_configuration:read. The
+        # mock wants both, so that a token it accepts works under either reading.
+        return [SCOPE_LISTS_READ, SCOPE_OBJECTS_READ]
+    if endpoint in LIST_READ_ENDPOINTS:
+        return [SCOPE_LISTS_READ]
     if endpoint in ("attributes",) or endpoint in SCHEMA_ENDPOINTS:
         return [SCOPE_OBJECTS_READ]
     if endpoint in RECORD_READ_ENDPOINTS:
@@ -775,6 +802,8 @@ class RecordsMixin:
 
     def spec(self, obj: str, original: str) -> dict:
         """The attribute as the workspace currently has it (people honour the fault config)."""
+        if is_list_key(obj):
+            return self.base_spec(obj, original)
         spec = SPECS[obj][original]
         cfg = self.config
         if obj != PEOPLE or not (cfg["rename"] or cfg["archive"] or cfg["not_writable"]):
@@ -789,8 +818,10 @@ class RecordsMixin:
     def attribute_json(self, obj: str, original: str) -> dict:
         spec = self.spec(obj, original)
         return {
-            "id": {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj],
-                   "attribute_id": self.spec_ids[(obj, original)]},
+            # For a list's attribute object_id is the list's id (Attio: "the object or list
+            # that this attribute belongs to").
+            "id": {"workspace_id": self.workspace_id, "object_id": self.container_id(obj),
+                   "attribute_id": self.attribute_id(obj, original)},
             "api_slug": spec["api_slug"],
             "title": spec["title"],
             "description": None,
@@ -839,10 +870,27 @@ class RecordsMixin:
                 "api_slug": obj, "singular_noun": singular, "plural_noun": plural,
                 "created_at": iso_time(self.objects_created_at)}
 
+    # An object's attributes are keyed by (object slug, original slug); a list's by
+    # ("lists/<list slug>", attribute slug), so that values, options and statuses of list
+    # entries go through the same code as records' (see ListsMixin).
+
+    def base_spec(self, obj: str, original: str) -> dict:
+        return self.list_attribute_spec(obj, original) if is_list_key(obj) else SPECS[obj][original]
+
+    def container_id(self, obj: str) -> str:
+        """The object_id in an attribute's, option's or status's id: the object's id, or
+        the list's."""
+        return list_uuid(obj[len(LIST_KEY_PREFIX):]) if is_list_key(obj) else self.object_ids[obj]
+
+    def attribute_id(self, obj: str, original: str) -> str:
+        if is_list_key(obj):
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mock-attio/{obj}/attributes/{original}"))
+        return self.spec_ids[(obj, original)]
+
     def choice_json(self, obj: str, original: str, choice: dict) -> dict:
-        spec = SPECS[obj][original]
-        ids = {"workspace_id": self.workspace_id, "object_id": self.object_ids[obj],
-               "attribute_id": self.spec_ids[(obj, original)]}
+        spec = self.base_spec(obj, original)
+        ids = {"workspace_id": self.workspace_id, "object_id": self.container_id(obj),
+               "attribute_id": self.attribute_id(obj, original)}
         # Stable ids: the same title always gets the same id, across resets.
         key = "option_id" if spec["type"] == "select" else "status_id"
         ids[key] = choice_id(obj, original, choice["title"])
@@ -1124,6 +1172,7 @@ class RecordsMixin:
 
     def remove_record(self, obj: str, record: dict):
         self.detach(obj, record, time.time())
+        self.drop_entries_of(obj, record["record_id"])
         self.store(obj).remove(record)
         self.by_id[obj].pop(record["record_id"], None)
         for key in self.matching_keys(obj, record):
@@ -1557,18 +1606,24 @@ class RecordsMixin:
     def seed(self, body) -> dict:
         """All or nothing: a bad entry leaves every store as it was."""
         saved = copy.deepcopy([self.store(obj) for obj in SPECS])
+        saved_entries = copy.deepcopy(self.list_entries)
         try:
-            return self.seed_entries(body)
+            out = self.seed_entries(body)
+            if isinstance(body, dict) and "list_entries" in body:
+                out["list_entries"] = self.seed_list_entries(body["list_entries"])
+            return out
         except ValueError:
             for obj, records in zip(SPECS, saved):
                 self.store(obj)[:] = records
             self.rebuild_indexes()
+            self.list_entries = saved_entries
+            self.rebuild_entry_indexes()
             raise
 
     def seed_entries(self, body) -> dict:
-        if not isinstance(body, dict) or set(body) - set(SPECS):
+        if not isinstance(body, dict) or set(body) - set(SPECS) - {"list_entries"}:
             raise ValueError('body must be {"people": [...], "companies": [...], '
-                             '"workspaces"?: [...], "users"?: [...]}')
+                             '"workspaces"?: [...], "users"?: [...], "list_entries"?: [...]}')
         out = {}
         now = time.time()
         # Companies first, so people can reference them by domain; then workspaces (which
@@ -1635,6 +1690,7 @@ class RecordsMixin:
         # The records "from" was paired with are paired with "into" now (then "from" leaves
         # the pairs it is still in).
         self.sync_pairs(obj, target, linked, time.time())
+        self.reparent_entries(obj, source["record_id"], target["record_id"])
         self.remove_record(obj, source)
         self.index_keys(obj, target, set())
         return {"record_id": target["record_id"], "merged": source["record_id"]}
@@ -1643,10 +1699,10 @@ class RecordsMixin:
         """An admin adds (or archives/unarchives) a select option or a status. With
         "after_reads": N, the change happens only once N more options/statuses reads of that
         attribute have been answered (an admin acting just after a client read the schema)."""
-        if not isinstance(body, dict) or set(body) - {"object", "attribute", "title", "is_archived",
-                                                      "after_reads"}:
-            raise ValueError('body must be {"object"?, "attribute", "title", "is_archived"?, '
-                             '"after_reads"?}')
+        if not isinstance(body, dict) or set(body) - {"object", "list", "attribute", "title",
+                                                      "is_archived", "after_reads"}:
+            raise ValueError('body must be {"object"? or "list"?, "attribute", "title", '
+                             '"is_archived"?, "after_reads"?}')
         after = body.get("after_reads", 0)
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             raise ValueError("after_reads must be a whole number >= 0")
@@ -1663,26 +1719,45 @@ class RecordsMixin:
         """An options/statuses read was answered: pending admin changes count it."""
         for pending in list(self.pending_choices):
             body = pending["body"]
-            attr = body.get("attribute")
-            p_obj = body.get("object", PEOPLE)
-            if p_obj == PEOPLE and isinstance(attr, str):
-                attr = self.resolve(p_obj, attr) or attr
-            if (p_obj, attr) != (obj, original):
+            try:
+                target = self.choice_target(body)
+            except ValueError:
+                continue  # its list has been configured away meanwhile
+            if target != (obj, original):
                 continue
             pending["remaining"] -= 1
             if pending["remaining"] <= 0:
                 self.pending_choices.remove(pending)
                 self.add_choice_now(body)
 
-    def add_choice_now(self, body, dry_run: bool = False) -> dict:
+    def choice_target(self, body) -> tuple:
+        """(object or list key, original slug) of a select or status attribute named by a
+        POST /__mock/options body ("object", default people, or "list"; "attribute")."""
+        original = body.get("attribute")
+        if "list" in body:
+            if "object" in body:
+                raise ValueError('give "object" or "list", not both')
+            lst = self.find_list(body["list"])
+            if lst is None:
+                raise ValueError(f"no list {body['list']!r} is configured")
+            obj = lst["key"]
+            if isinstance(original, str):
+                original = self.resolve_list_attribute(lst, original) or original
+            if (obj, original) not in self.choices:
+                raise ValueError(f"list {lst['api_slug']} has no select or status attribute "
+                                 f"{original!r}")
+            return obj, original
         obj = body.get("object", PEOPLE)
         if obj not in SPECS:
             raise ValueError("object must be people or companies")
-        original = body.get("attribute")
         if obj == PEOPLE and isinstance(original, str):
             original = self.resolve(obj, original) or original
         if (obj, original) not in self.choices:
             raise ValueError(f"{obj} has no select or status attribute {original!r}")
+        return obj, original
+
+    def add_choice_now(self, body, dry_run: bool = False) -> dict:
+        obj, original = self.choice_target(body)
         title, archived = body.get("title"), body.get("is_archived", False)
         if not isinstance(title, str) or not title or not isinstance(archived, bool):
             raise ValueError("title must be a non-empty string, is_archived a boolean")
@@ -1757,10 +1832,572 @@ def spec_original(obj: str, spec: dict) -> str:
     return spec["original"]
 
 
+# --------------------------------------------------------------------------- lists
+#
+# Lists and list entries (Documentation/AttioAPI.md "Lists and list entries"; Attio's
+# endpoint reference for entries, lists and attributes). A list has a parent object (people,
+# companies, ...), its own attributes (typed like object attributes: the same coercion, the
+# same read shape) and entries, each naming one parent record. The mock serves:
+#
+#   GET   /v2/lists, /v2/lists/{list}                    (list_configuration:read)
+#   GET   /v2/lists/{list}/attributes[/{slug}/options|statuses]
+#   PUT   /v2/lists/{list}/entries                       assert an entry by its parent record
+#   PATCH /v2/lists/{list}/entries/{entry_id}            update, appending multiselect values
+#   GET   /v2/lists/{list}/entries/{entry_id}
+#
+# {list} is the list's api_slug or its id. Which lists exist is configuration (the fault
+# config's "lists", default --lists, default DEFAULT_LISTS); entries are state (seeded with
+# /__mock/seed's "list_entries", shown by /__mock/lists/{list}/entries, cleared by reset).
+
+SCOPE_LIST_ENTRIES_WRITE = "list_entry:read-write"
+SCOPE_LIST_ENTRIES_READ = "list_entry:read"
+SCOPE_LISTS_READ = "list_configuration:read"
+
+LIST_WRITE_ENDPOINTS = {"list_entry_assert", "list_entry_patch"}
+LIST_READ_ENDPOINTS = {"lists", "list_get", "list_attributes", "list_options", "list_statuses",
+                       "list_entry_get"}
+LIST_ENDPOINTS = LIST_WRITE_ENDPOINTS | LIST_READ_ENDPOINTS
+# Lists spend the same budgets as records: entry writes are writes, every GET is a read.
+WRITE_ENDPOINTS |= LIST_WRITE_ENDPOINTS
+READ_ENDPOINTS |= LIST_READ_ENDPOINTS
+ENDPOINTS = ENDPOINTS | LIST_ENDPOINTS
+CONFIG_KEYS = CONFIG_KEYS | {"lists"}
+
+# The key a list's attributes, options and statuses are kept under, where an object's slug
+# would be: "lists/trials".
+LIST_KEY_PREFIX = "lists/"
+LIST_SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Every type the mock coerces for objects (interaction and actor-reference are system-made).
+LIST_ATTRIBUTE_TYPES = ("text", "number", "checkbox", "currency", "date", "timestamp", "rating",
+                        "select", "status", "email-address", "phone-number", "domain",
+                        "record-reference", "location", "personal-name")
+LIST_DEFINITION_KEYS = {"api_slug", "name", "parent_object", "attributes"}
+LIST_ATTRIBUTE_KEYS = {"api_slug", "title", "type", "is_multiselect", "is_writable", "is_archived",
+                       "options", "archived_options", "statuses", "archived_statuses", "currency",
+                       "target"}
+
+# The lists of a mock started without --lists: two people lists whose "stage" statuses have
+# an order (what --forward-only needs), and a companies list (a list attio-pipe's people
+# events cannot use). Every list also has "created_at" (system, not writable), added last.
+DEFAULT_LISTS = [
+    {"api_slug": "trials", "name": "Trials", "parent_object": "people", "attributes": [
+        {"api_slug": "stage", "type": "status",
+         "statuses": ["Lead", "Trial", "Customer", "Churned"], "archived_statuses": ["Paused"]},
+        {"api_slug": "plan", "type": "select",
+         "options": ["Free", "Starter", "Pro", "Enterprise"], "archived_options": ["Legacy"]},
+        {"api_slug": "features", "type": "select", "is_multiselect": True,
+         "options": ["Analytics", "Automation", "Integrations", "Security"]},
+        {"api_slug": "score", "type": "number"},
+        {"api_slug": "signed_up_at", "type": "timestamp"},
+        {"api_slug": "health", "type": "number", "is_writable": False},
+        {"api_slug": "old_stage", "type": "text", "is_archived": True},
+    ]},
+    {"api_slug": "inbound_leads", "name": "Inbound leads", "parent_object": "people",
+     "attributes": [
+         {"api_slug": "stage", "type": "status", "statuses": ["New", "Contacted", "Qualified"]},
+         {"api_slug": "source", "type": "text"},
+     ]},
+    {"api_slug": "key_accounts", "name": "Key accounts", "parent_object": "companies",
+     "attributes": [
+         {"api_slug": "stage", "type": "status",
+          "statuses": ["Prospect", "Negotiation", "Won", "Lost"]},
+         {"api_slug": "tier", "type": "select", "options": ["Bronze", "Silver", "Gold"]},
+     ]},
+]
+
+
+def is_list_key(obj) -> bool:
+    return isinstance(obj, str) and obj.startswith(LIST_KEY_PREFIX)
+
+
+@functools.lru_cache(maxsize=None)
+def list_uuid(slug: str) -> str:
+    """A list's id, derived from its slug: stable across resets and config changes."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mock-attio/lists/{slug}"))
+
+
+def slug_title(slug: str) -> str:
+    return slug.replace("_", " ").capitalize()
+
+
+def parse_lists(value) -> list:
+    """Validate list definitions (the fault config's "lists", --lists) and fill in their
+    defaults; the answer is what GET /__mock/faults shows."""
+    if not isinstance(value, list):
+        raise ValueError("lists must be a list of list definitions")
+    out, slugs = [], set()
+    for index, raw in enumerate(value):
+        where = f"lists[{index}]"
+        if not isinstance(raw, dict) or set(raw) - LIST_DEFINITION_KEYS:
+            raise ValueError(f"{where} must be an object with keys "
+                             + ", ".join(sorted(LIST_DEFINITION_KEYS)))
+        slug = raw.get("api_slug")
+        if not isinstance(slug, str) or not LIST_SLUG_RE.match(slug):
+            raise ValueError(f"{where}: api_slug must match {LIST_SLUG_RE.pattern}")
+        if slug in slugs:
+            raise ValueError(f"{where}: two lists have the api_slug {slug!r}")
+        slugs.add(slug)
+        parent = raw.get("parent_object", PEOPLE)
+        if isinstance(parent, list) and len(parent) == 1:
+            parent = parent[0]  # the API's array form
+        if parent not in SPECS:
+            raise ValueError(f"{where}: parent_object must be one of " + ", ".join(SPECS))
+        name = raw.get("name", slug_title(slug))
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{where}: name must be a non-empty string")
+        attributes = raw.get("attributes", [])
+        if not isinstance(attributes, list):
+            raise ValueError(f"{where}: attributes must be a list")
+        parsed, seen = [], set()
+        for j, attr in enumerate(attributes):
+            parsed.append(parse_list_attribute(attr, f"{where}.attributes[{j}]", seen))
+        out.append({"api_slug": slug, "name": name, "parent_object": parent,
+                    "attributes": parsed})
+    return out
+
+
+def parse_list_attribute(attr, where: str, seen: set) -> dict:
+    if not isinstance(attr, dict) or set(attr) - LIST_ATTRIBUTE_KEYS:
+        raise ValueError(f"{where} must be an object with keys among "
+                         + ", ".join(sorted(LIST_ATTRIBUTE_KEYS)))
+    slug, type_ = attr.get("api_slug"), attr.get("type")
+    if not isinstance(slug, str) or not LIST_SLUG_RE.match(slug) or slug == "created_at":
+        raise ValueError(f"{where}: api_slug must match {LIST_SLUG_RE.pattern} and not be "
+                         "created_at (every list has that one)")
+    if slug in seen:
+        raise ValueError(f"{where}: two attributes have the api_slug {slug!r}")
+    seen.add(slug)
+    if type_ not in LIST_ATTRIBUTE_TYPES:
+        raise ValueError(f"{where}: type must be one of " + ", ".join(LIST_ATTRIBUTE_TYPES))
+    out = {"api_slug": slug, "title": attr.get("title", slug_title(slug)), "type": type_}
+    if not isinstance(out["title"], str) or not out["title"]:
+        raise ValueError(f"{where}: title must be a non-empty string")
+    for key, default in (("is_multiselect", False), ("is_writable", True), ("is_archived", False)):
+        out[key] = attr.get(key, default)
+        if not isinstance(out[key], bool):
+            raise ValueError(f"{where}: {key} must be a boolean")
+    if type_ == "status" and out["is_multiselect"]:
+        raise ValueError(f"{where}: a status attribute holds one status (is_multiselect false)")
+    titles = set()
+    for key, owner in (("options", "select"), ("archived_options", "select"),
+                       ("statuses", "status"), ("archived_statuses", "status")):
+        given = attr.get(key, [])
+        if given and type_ != owner:  # [] is accepted: what GET /__mock/faults shows
+            raise ValueError(f"{where}: {key} is for {owner} attributes")
+        if not isinstance(given, list) or not all(isinstance(t, str) and t for t in given):
+            raise ValueError(f"{where}: {key} must be a list of non-empty titles")
+        if titles & set(given) or len(set(given)) != len(given):
+            raise ValueError(f"{where}: a title appears twice")
+        titles |= set(given)
+        out[key] = list(given)
+    currency = attr.get("currency", "USD" if type_ == "currency" else None)
+    if attr.get("currency") is not None and type_ != "currency":
+        raise ValueError(f"{where}: currency is for currency attributes")
+    if currency is not None and (not isinstance(currency, str)
+                                 or not re.match(r"^[A-Z]{3}$", currency)):
+        raise ValueError(f"{where}: currency must be a three-letter code (\"EUR\")")
+    target = attr.get("target")
+    if (type_ == "record-reference") != (target is not None) or (target is not None
+                                                                  and target not in SPECS):
+        raise ValueError(f"{where}: a record-reference attribute (and only one) names its "
+                         "target object: " + ", ".join(SPECS))
+    out.update(currency=currency, target=target)
+    return out
+
+
+def load_lists(arg) -> list:
+    """--lists: a JSON file, or the JSON itself (starting with "["); none: the defaults."""
+    if arg is None:
+        return parse_lists(DEFAULT_LISTS)
+    text = arg
+    if not arg.lstrip().startswith("["):
+        try:
+            with open(arg, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as exc:
+            raise ValueError(f"cannot read {arg}: {exc.strerror}") from None
+    return parse_lists(json.loads(text))  # a JSONDecodeError is a ValueError
+
+
+def match_list_route(method: str, path: str):
+    """The list routes: a dict with endpoint, list (the path's slug or id), entry_id and
+    slug, or None."""
+    parts = path.strip("/").split("/")
+    if parts[:2] != ["v2", "lists"]:
+        return None
+    rest = parts[2:]
+    route = {"object": None, "record_id": None, "list": None, "entry_id": None, "slug": None}
+    if not rest:
+        return dict(route, endpoint="lists") if method == "GET" else None
+    route["list"], tail = rest[0], rest[1:]
+    if method == "GET":
+        if not tail:
+            return dict(route, endpoint="list_get")
+        if tail == ["attributes"]:
+            return dict(route, endpoint="list_attributes")
+        if len(tail) == 3 and tail[0] == "attributes" and tail[2] in ("options", "statuses"):
+            return dict(route, endpoint="list_" + tail[2], slug=tail[1])
+    if tail == ["entries"] and method == "PUT":
+        return dict(route, endpoint="list_entry_assert")
+    if len(tail) == 2 and tail[0] == "entries":
+        endpoint = {"PATCH": "list_entry_patch", "GET": "list_entry_get"}.get(method)
+        if endpoint:
+            return dict(route, endpoint=endpoint, entry_id=tail[1])
+    return None
+
+
+def list_not_found(ident: str, endpoint: str) -> ApiError:
+    # Attio's reference words it two ways; the assert's page says "was not found".
+    verb = "was not found" if endpoint == "list_entry_assert" else "not found"
+    return ApiError(404, "invalid_request_error", "not_found", f'List with slug/ID "{ident}" {verb}.')
+
+
+def entry_not_found(entry_id: str) -> ApiError:
+    # Not in Attio's reference (its 404 example names the list); worded like records'.
+    return ApiError(404, "invalid_request_error", "not_found", f'Entry with ID "{entry_id}" not found.')
+
+
+def multiple_match_results() -> ApiError:
+    # Attio's reference for the assert: 400 invalid_request_error/multiple_match_results
+    # (the page's prose calls it "MULTIPLE_MATCH_RESULTS"), with this example message.
+    return bad_request("Multiple entries were founds for the given parent record. Please remove "
+                       "duplicates or use the update or create entry endpoints instead.",
+                       "multiple_match_results")
+
+
+class ListsMixin:
+    """Lists, their attributes and their entries; mixed into MockState (same lock: every
+    method here runs with `self.lock` held). Values, options and statuses go through
+    RecordsMixin's code with the list's key ("lists/<slug>") where an object slug would be."""
+
+    def reset_lists(self):
+        # Entries per list key, in creation order, and two indexes: entry_id -> entry,
+        # (list key, parent object, parent record id) -> [entries].
+        self.list_entries: dict = {}
+        self.rebuild_entry_indexes()
+        self.lists_fingerprint = None  # the list table is rebuilt from the config on next use
+        self.list_definitions = {}  # api_slug -> its definition (JSON) the choices were set from
+
+    def rebuild_entry_indexes(self):
+        self.entry_by_id = {}
+        self.entries_by_parent = collections.defaultdict(list)
+        for entries in self.list_entries.values():
+            for entry in entries:
+                self.entry_by_id[entry["entry_id"]] = entry
+                self.entries_by_parent[self.parent_key(entry)].append(entry)
+
+    @staticmethod
+    def parent_key(entry: dict) -> tuple:
+        return entry["list_key"], entry["parent_object"], entry["parent_record_id"]
+
+    # -- configuration --------------------------------------------------------------
+
+    def lists_table(self) -> dict:
+        """The configured lists by api_slug, rebuilt when the config's "lists" changed. A
+        list whose definition changed gets its configured options and statuses back (ones
+        an admin added with POST /__mock/options are gone); the others keep theirs."""
+        fingerprint = json.dumps(self.config["lists"], sort_keys=True)
+        if fingerprint != self.lists_fingerprint:
+            table, definitions = {}, {}
+            for definition in self.config["lists"]:
+                lst = self.build_list(definition)
+                table[lst["api_slug"]] = lst
+                definitions[lst["api_slug"]] = json.dumps(definition, sort_keys=True)
+                if self.list_definitions.get(lst["api_slug"]) == definitions[lst["api_slug"]]:
+                    continue
+                for slug, spec in lst["attrs"].items():
+                    if spec["type"] in ("select", "status"):
+                        self.choices[(lst["key"], slug)] = [
+                            {"title": t, "is_archived": a}
+                            for t, a in (spec["options"] or spec["statuses"])]
+            # A list configured away and back gets its configured choices again.
+            self.list_definitions = definitions
+            self.lists_by_slug = table
+            self.lists_by_key = {lst["key"]: lst for lst in table.values()}
+            self.lists_by_id = {lst["list_id"]: lst for lst in table.values()}
+            self.lists_fingerprint = fingerprint
+        return self.lists_by_slug
+
+    @staticmethod
+    def build_list(definition: dict) -> dict:
+        attrs = {}
+        for a in definition["attributes"]:
+            spec = _attr(a["api_slug"], a["title"], a["type"], multi=a["is_multiselect"],
+                         writable=a["is_writable"], archived=a["is_archived"],
+                         currency=a["currency"], target=a["target"], options=a["options"],
+                         archived_options=a["archived_options"], statuses=a["statuses"])
+            spec["statuses"] += [(t, True) for t in a["archived_statuses"]]
+            attrs[a["api_slug"]] = spec
+        attrs["created_at"] = _attr("created_at", "Created at", "timestamp", writable=False,
+                                    system=True)
+        slug = definition["api_slug"]
+        return {"api_slug": slug, "key": LIST_KEY_PREFIX + slug, "list_id": list_uuid(slug),
+                "name": definition["name"], "parent_object": definition["parent_object"],
+                "attrs": attrs}
+
+    def find_list(self, ident):
+        """A configured list by api_slug or id, else None."""
+        table = self.lists_table()
+        if not isinstance(ident, str):
+            return None
+        return table.get(ident) or self.lists_by_id.get(ident)
+
+    def list_attribute_spec(self, key: str, slug: str) -> dict:
+        return self.lists_by_key[key]["attrs"][slug]
+
+    def resolve_list_attribute(self, lst: dict, ident: str):
+        """An attribute of the list by api_slug or attribute id, else None."""
+        if ident in lst["attrs"]:
+            return ident
+        return next((slug for slug in lst["attrs"]
+                     if self.attribute_id(lst["key"], slug) == ident), None)
+
+    def list_json(self, lst: dict) -> dict:
+        return {"id": {"workspace_id": self.workspace_id, "list_id": lst["list_id"]},
+                "api_slug": lst["api_slug"], "name": lst["name"],
+                # An array: "some legacy lists may have multiple allowed parents".
+                "parent_object": [lst["parent_object"]],
+                "workspace_access": "full-access", "workspace_member_access": [],
+                "created_by_actor": {"type": "system", "id": None},
+                "created_at": iso_time(self.objects_created_at)}
+
+    def list_attributes_json(self, lst: dict) -> list:
+        return [self.attribute_json(lst["key"], slug) for slug in lst["attrs"]]
+
+    # -- entries --------------------------------------------------------------------
+
+    def parse_entry_values(self, lst: dict, values, lenient: bool = False) -> dict:
+        """{slug or attribute id: values} -> {slug: [stored value objects]}, or ApiError(400),
+        with the checks and coercion of object attributes (`lenient`, for the seed: archived
+        and read-only attributes may hold values)."""
+        if not isinstance(values, dict):
+            raise bad_request('Body payload validation error: "data.entry_values" must be an object.')
+        parsed = {}
+        for ident, items in values.items():
+            slug = self.resolve_list_attribute(lst, ident)
+            if slug is None:
+                raise slug_not_found(ident)
+            spec = lst["attrs"][slug]
+            if not lenient and spec["is_archived"]:
+                raise slug_not_found(ident)
+            if not lenient and not spec["is_writable"]:
+                raise bad_request(
+                    f'Cannot write to attribute with slug/ID "{ident}" because it is not writable.',
+                    "immutable_value")
+            parsed[slug] = self.coerce_values(lst["key"], spec, ident, items, lenient)
+        return parsed
+
+    def parent_object_of(self, lst: dict, given) -> str:
+        """The object a body's parent_object (slug or object id) names; it must be the
+        list's parent object. Neither answer is in Attio's reference: an unknown object
+        answers like its create-a-list page (404), another object 400 validation_type."""
+        obj = None
+        if isinstance(given, str):
+            obj = given if given in SPECS else next(
+                (o for o, oid in self.object_ids.items() if oid == given), None)
+        if obj is None or not self.object_active(obj):
+            raise ApiError(404, "invalid_request_error", "not_found",
+                           f'Parent object with slug/ID "{given}" not found.')
+        if obj != lst["parent_object"]:
+            raise bad_request(f'List "{lst["api_slug"]}" holds {lst["parent_object"]} records: '
+                              f'a record of "{obj}" cannot be its parent.')
+        return obj
+
+    def parent_record(self, obj: str, record_id):
+        record = self.find_record(obj, record_id)
+        if record is None:
+            # Attio's reference, for the create-an-entry endpoint (the assert's page lists
+            # no answer for it): 400 value_not_found.
+            raise bad_request(f'Parent record with slug/ID "{record_id}" not found.',
+                              "value_not_found")
+        return record
+
+    def entries_of_parent(self, lst: dict, obj: str, record_id: str) -> list:
+        return list(self.entries_by_parent.get((lst["key"], obj, record_id), ()))
+
+    def find_entry(self, lst: dict, entry_id):
+        entry = self.entry_by_id.get(entry_id) if isinstance(entry_id, str) else None
+        return entry if entry is not None and entry["list_key"] == lst["key"] else None
+
+    def new_entry(self, lst: dict, obj: str, record_id: str, now: float, origin: str,
+                  entry_id: str = None) -> dict:
+        entry = {"entry_id": entry_id or str(uuid.uuid4()), "list_key": lst["key"],
+                 "parent_object": obj, "parent_record_id": record_id, "created_at": now,
+                 "updated_at": now, "writes": 0, "values": {}, "origin": origin}
+        self.list_entries.setdefault(lst["key"], []).append(entry)
+        self.entry_by_id[entry["entry_id"]] = entry
+        self.entries_by_parent[self.parent_key(entry)].append(entry)
+        return entry
+
+    def remove_entry(self, entry: dict):
+        self.list_entries[entry["list_key"]].remove(entry)
+        del self.entry_by_id[entry["entry_id"]]
+        self.entries_by_parent[self.parent_key(entry)].remove(entry)
+
+    def drop_entries_of(self, obj: str, record_id: str):
+        """A deleted record's entries go with it (Attio deletes a record's list entries
+        with it)."""
+        for entry in [e for e in self.entry_by_id.values()
+                      if (e["parent_object"], e["parent_record_id"]) == (obj, record_id)]:
+            self.remove_entry(entry)
+
+    def reparent_entries(self, obj: str, from_id: str, into_id: str):
+        """A merge moves the merged-away record's entries to the record it was merged into
+        (how Attio treats them is not documented; keeping them is the reading under which
+        a person can end up with two entries in one list)."""
+        for entry in [e for e in self.entry_by_id.values()
+                      if (e["parent_object"], e["parent_record_id"]) == (obj, from_id)]:
+            self.entries_by_parent[self.parent_key(entry)].remove(entry)
+            entry["parent_record_id"] = into_id
+            self.entries_by_parent[self.parent_key(entry)].append(entry)
+
+    def write_entry(self, lst: dict, entry: dict, values: dict, now: float, mode: str):
+        """mode "replace" (the assert, the seed): every attribute sent becomes exactly what
+        was sent (a multiselect the list sent, [] clears). "patch": multiselect values not
+        held yet are prepended, single values set. Values kept keep their active_from."""
+        for slug, items in values.items():
+            spec = lst["attrs"][slug]
+            held = entry["values"].get(slug, [])
+            if mode == "patch" and spec["is_multiselect"]:
+                known = {value_key(spec, v) for v in held}
+                fresh = []
+                for item in items:
+                    key = value_key(spec, item)
+                    if key not in known:
+                        known.add(key)
+                        fresh.append(dict(item, _t=now))
+                entry["values"][slug] = fresh + held
+            else:
+                since = {value_key(spec, v): v.get("_t", now) for v in held}
+                entry["values"][slug] = [dict(item, _t=since.get(value_key(spec, item), now))
+                                         for item in items]
+        entry["updated_at"] = now
+        entry["writes"] += 1
+
+    def assert_entry(self, lst: dict, data: dict, now: float) -> dict:
+        """PUT /v2/lists/{list}/entries: the parent's one entry is updated, none: one is
+        created, several: 400 multiple_match_results (nothing changes)."""
+        obj = self.parent_object_of(lst, data["parent_object"])
+        record = self.parent_record(obj, data["parent_record_id"])
+        values = self.parse_entry_values(lst, data["entry_values"])
+        found = self.entries_of_parent(lst, obj, record["record_id"])
+        if len(found) > 1:
+            raise multiple_match_results()
+        entry = found[0] if found else self.new_entry(lst, obj, record["record_id"], now, "api")
+        self.write_entry(lst, entry, values, now, "replace")
+        return entry
+
+    def entry_read(self, lst: dict, entry: dict) -> dict:
+        """An entry in Attio's read shape: entry_values has every current (non-archived)
+        attribute of the list, each an array of value objects as records' values are."""
+        values = {}
+        for slug, spec in lst["attrs"].items():
+            if spec["is_archived"]:
+                continue
+            if slug == "created_at":
+                items = [{"value": timestamp_value(datetime.datetime.fromtimestamp(
+                    entry["created_at"], datetime.timezone.utc)), "_t": entry["created_at"]}]
+            else:
+                items = entry["values"].get(slug, [])
+            values[slug] = [self.read_value(lst["key"], spec, item, entry) for item in items]
+        return {"id": {"workspace_id": self.workspace_id, "list_id": lst["list_id"],
+                       "entry_id": entry["entry_id"]},
+                "parent_record_id": entry["parent_record_id"],
+                "parent_object": entry["parent_object"],
+                "created_at": iso_time(entry["created_at"]),
+                "entry_values": values}
+
+    # -- control --------------------------------------------------------------------
+
+    def entries_json(self, lst: dict) -> list:
+        """/__mock/lists/{list}/entries: every entry of the list in creation order, with its
+        parent's readable identity and its values in stored form (attribute slugs)."""
+        out = []
+        for entry in self.list_entries.get(lst["key"], []):
+            out.append({
+                "entry_id": entry["entry_id"],
+                "list": lst["api_slug"],
+                "list_id": lst["list_id"],
+                "parent_object": entry["parent_object"],
+                "parent_record_id": entry["parent_record_id"],
+                "parent": self.reference_json(entry["parent_object"], entry["parent_record_id"]),
+                "created_at": iso_time(entry["created_at"]),
+                "updated_at": iso_time(entry["updated_at"]),
+                "writes": entry["writes"],
+                "origin": entry["origin"],
+                "values": {k: public_items(v) for k, v in entry["values"].items()},
+            })
+        return out
+
+    def lists_summary(self) -> list:
+        return [{"api_slug": lst["api_slug"], "list_id": lst["list_id"], "name": lst["name"],
+                 "parent_object": lst["parent_object"],
+                 "attributes": list(lst["attrs"]),
+                 "entries": len(self.list_entries.get(lst["key"], []))}
+                for lst in self.lists_table().values()]
+
+    def seed_list_entries(self, items) -> list:
+        """POST /__mock/seed's "list_entries" (after the records of the same request):
+        [{"list", "parent_record_id" or "parent", "parent_object"?, "values"?, "entry_id"?}].
+        Unlike the API it may give one parent several entries."""
+        if not isinstance(items, list):
+            raise ValueError("list_entries must be a list")
+        out, now = [], time.time()
+        for index, item in enumerate(items):
+            where = f"list_entries[{index}]"
+            if not isinstance(item, dict) or set(item) - {"list", "parent_record_id", "parent",
+                                                          "parent_object", "values", "entry_id"}:
+                raise ValueError(f'{where} must be {{"list", "parent_record_id" or "parent", '
+                                 '"parent_object"?, "values"?, "entry_id"?}')
+            lst = self.find_list(item.get("list"))
+            if lst is None:
+                raise ValueError(f"{where}: no list {item.get('list')!r} is configured")
+            if ("parent_record_id" in item) == ("parent" in item):
+                raise ValueError(f'{where}: give "parent_record_id" or "parent" (an email, a '
+                                 'domain or a reference object)')
+            try:
+                obj = self.parent_object_of(lst, item.get("parent_object", lst["parent_object"]))
+                if "parent" in item:
+                    ref = self.resolve_reference({"target": obj}, "parent", item["parent"])
+                    record_id = ref["target_record_id"]
+                else:
+                    record_id = self.parent_record(obj, item["parent_record_id"])["record_id"]
+                values = self.parse_entry_values(lst, item.get("values", {}), lenient=True)
+            except ApiError as err:
+                raise ValueError(f"{where}: {err.message}") from None
+            values.pop("created_at", None)
+            entry_id = item.get("entry_id")
+            entry = self.entry_by_id.get(entry_id) if isinstance(entry_id, str) else None
+            if entry_id is not None and (not isinstance(entry_id, str) or not entry_id):
+                raise ValueError(f"{where}: entry_id must be a non-empty string")
+            if entry is not None:
+                # Editing an entry (a user changing a value in the app): the values given
+                # replace the entry's; its list and parent stay.
+                if entry["list_key"] != lst["key"] or \
+                        (entry["parent_object"], entry["parent_record_id"]) != (obj, record_id):
+                    raise ValueError(f"{where}: entry {entry_id} has another list or parent")
+            else:
+                entry = self.new_entry(lst, obj, record_id, now, "seed", entry_id)
+            writes = entry["writes"]
+            self.write_entry(lst, entry, values, now, "replace")
+            entry["writes"] = writes  # a seed is not an API write
+            out.append({"entry_id": entry["entry_id"], "list": lst["api_slug"],
+                        "parent_record_id": record_id})
+        return out
+
+    def lists_stats(self) -> dict:
+        by_endpoint = collections.Counter(r["endpoint"] for r in self.requests
+                                          if r["endpoint"] in LIST_ENDPOINTS)
+        return {"list_entry_asserts": by_endpoint["list_entry_assert"],
+                "list_entry_patches": by_endpoint["list_entry_patch"],
+                "list_entries": len(self.entry_by_id)}
+
+
+
 # --------------------------------------------------------------------------- state
 
 
-class MockState(RecordsMixin):
+class MockState(ListsMixin, RecordsMixin):
     """Everything the server remembers. All fields are guarded by `lock`."""
 
     def __init__(self, cli):
@@ -1786,6 +2423,7 @@ class MockState(RecordsMixin):
         self.max_concurrent = 0
         self.max_concurrent_per_email = 0
         self.reset_records()
+        self.reset_lists()
 
     # -- attributes, honouring rename / archive / not_writable --------------------
 
@@ -1889,6 +2527,7 @@ class MockState(RecordsMixin):
             "requests": len(self.requests),
             "people": len(self.people),
             **self.records_stats(),
+            **self.lists_stats(),
         }
 
     # -- rate limiter ---------------------------------------------------------------
@@ -2182,7 +2821,120 @@ class RecordsHandlerMixin:
             return Reply(400, {"error": str(exc)})
 
 
-class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
+class ListsHandlerMixin:
+    """The HTTP side of the list routes and of their control routes (mixed into Handler)."""
+
+    def lists_reply(self, endpoint, body, body_error) -> Reply:
+        state: MockState = self.server.state
+        route = self.route
+        with state.lock:
+            now = time.time()
+            try:
+                table = state.lists_table()
+                if endpoint == "lists":
+                    return Reply(200, {"data": [state.list_json(lst) for lst in table.values()]})
+                lst = state.find_list(route["list"])
+                if lst is None:
+                    raise list_not_found(route["list"], endpoint)
+                if endpoint == "list_get":
+                    return Reply(200, {"data": state.list_json(lst)})
+                if endpoint == "list_attributes":
+                    return Reply(200, {"data": state.list_attributes_json(lst)})
+                if endpoint in ("list_options", "list_statuses"):
+                    return self.list_choices_reply(state, lst, route["slug"], endpoint)
+                if endpoint == "list_entry_get":
+                    entry = state.find_entry(lst, route["entry_id"])
+                    if entry is None:
+                        raise entry_not_found(route["entry_id"])
+                    return self.entry_answer(state, lst, entry)
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.split(";")[0].strip().lower() != "application/json":
+                    raise bad_request('Content-Type must be "application/json".')
+                if body_error is not None or body is None:
+                    raise bad_request("Body payload validation error: the body is not valid JSON.")
+                data = body.get("data") if isinstance(body, dict) else None
+                if not isinstance(data, dict):
+                    raise bad_request('Body payload validation error: expected {"data": {...}}.')
+                if endpoint == "list_entry_assert":
+                    for key, kind in (("parent_record_id", str), ("parent_object", str),
+                                      ("entry_values", dict)):
+                        if not isinstance(data.get(key), kind):
+                            raise bad_request(f'Body payload validation error: "data.{key}" is '
+                                              f"required ({'an object' if kind is dict else 'a string'}).")
+                    extra = set(data) - {"parent_record_id", "parent_object", "entry_values"}
+                    if extra:
+                        raise bad_request("Body payload validation error: unknown key(s) "
+                                          + ", ".join(f'"data.{k}"' for k in sorted(extra)) + ".")
+                    return self.entry_answer(state, lst, state.assert_entry(lst, data, now))
+                # list_entry_patch: {"data": {"entry_values": {...}}}, nothing else.
+                extra = set(data) - {"entry_values"}
+                if extra & {"parent_record_id", "parent_object"}:
+                    raise bad_request("The parent record for a list entry cannot be updated once "
+                                      "created.", "immutable_value")  # Attio's reference
+                if extra:
+                    raise bad_request("Body payload validation error: unknown key(s) "
+                                      + ", ".join(f'"data.{k}"' for k in sorted(extra)) + ".")
+                if not isinstance(data.get("entry_values"), dict):
+                    raise bad_request('Body payload validation error: "data.entry_values" is '
+                                      "required (an object).")
+                values = state.parse_entry_values(lst, data["entry_values"])
+                entry = state.find_entry(lst, route["entry_id"])
+                if entry is None:
+                    raise entry_not_found(route["entry_id"])
+                state.write_entry(lst, entry, values, now, "patch")
+                return self.entry_answer(state, lst, entry)
+            except ApiError as err:
+                return error_reply(err)
+
+    def entry_answer(self, state, lst, entry) -> Reply:
+        self.answered_entry_ids = [entry["entry_id"]]
+        return Reply(200, {"data": state.entry_read(lst, entry)})
+
+    def list_choices_reply(self, state, lst, ident, endpoint) -> Reply:
+        slug = state.resolve_list_attribute(lst, ident)
+        if slug is None:
+            raise ApiError(404, "invalid_request_error", "not_found",
+                           f'Attribute with slug/ID "{ident}" not found.')
+        wanted = "select" if endpoint == "list_options" else "status"
+        if lst["attrs"][slug]["type"] != wanted:
+            # Attio's reference words it so for lists and objects alike.
+            raise bad_request(f"This attribute is not a {wanted} attribute.")
+        show_archived = parse_qs(self.route_query).get("show_archived", ["false"])[0] == "true"
+        # In their configured order (admin-added ones last): --forward-only relies on it.
+        reply = Reply(200, {"data": [
+            state.choice_json(lst["key"], slug, c) for c in state.choices[(lst["key"], slug)]
+            if show_archived or not c["is_archived"]]})
+        state.choices_read(lst["key"], slug)
+        return reply
+
+    def control_lists(self, route, raw: bytes):
+        """GET /__mock/lists, GET /__mock/lists/{list}/entries, DELETE
+        /__mock/lists/{list}/entries/{entry_id}; None when the route is not one of them.
+        Called with the state lock held."""
+        state: MockState = self.server.state
+        method, path = route
+        parts = path.split("/")  # "", "__mock", "lists"[, list, "entries"[, entry id]]
+        if parts[2:3] != ["lists"]:
+            return None
+        if method == "GET" and len(parts) == 3:
+            return Reply(200, state.lists_summary())
+        if len(parts) < 5 or parts[4] != "entries":
+            return None
+        lst = state.find_list(parts[3])
+        if lst is None:
+            return Reply(404, {"error": f"no list {parts[3]!r} is configured"})
+        if method == "GET" and len(parts) == 5:
+            return Reply(200, state.entries_json(lst))
+        if method == "DELETE" and len(parts) == 6:
+            entry = state.find_entry(lst, parts[5])
+            if entry is None:
+                return Reply(404, {"error": "no such entry"})
+            state.remove_entry(entry)
+            return Reply(200, {"ok": True, "entry_id": entry["entry_id"]})
+        return None
+
+
+class Handler(ListsHandlerMixin, RecordsHandlerMixin, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MockAttio/1.0"
     sys_version = ""
@@ -2285,8 +3037,9 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
         }.get((method, path))
         # The record routes (query, GET/PATCH/PUT by id, create, companies, schema).
         self.route, self.route_query, self.answered_record_ids = None, split.query, None
+        self.answered_entry_ids = None
         if endpoint is None:
-            self.route = match_route(method, path)
+            self.route = match_route(method, path) or match_list_route(method, path)
             endpoint = self.route["endpoint"] if self.route else None
 
         body, body_error = None, None
@@ -2328,6 +3081,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             }
             record.update(object=(self.route or {}).get("object") or (PEOPLE if endpoint == "assert" else None),
                           record_id=(self.route or {}).get("record_id"))
+            if endpoint in LIST_ENDPOINTS:  # the list (as the path names it) and entry id
+                record.update(list=self.route["list"], entry_id=self.route["entry_id"])
             # Fault rules' "email" (and the per-person concurrency) also match a by-id request
             # for a person holding the address.
             emails = emails + state.route_emails(self.route)
@@ -2420,6 +3175,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
             record["dropped"] = reply.drop
             if self.answered_record_ids is not None and not reply.drop and reply.status == 200:
                 record["answered_record_ids"] = self.answered_record_ids
+            if self.answered_entry_ids is not None and not reply.drop and reply.status == 200:
+                record["answered_entry_ids"] = self.answered_entry_ids
             if endpoint == "assert" and generation == state.generation:
                 state.in_flight -= 1
                 if email_key:
@@ -2432,6 +3189,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
 
     def normal_reply(self, endpoint, split, body, body_error) -> Reply:
         state: MockState = self.server.state
+        if endpoint in LIST_ENDPOINTS:
+            return self.lists_reply(endpoint, body, body_error)
         if endpoint in RECORD_ENDPOINTS:
             return self.records_reply(endpoint, body, body_error)
         with state.lock:
@@ -2530,6 +3289,8 @@ class Handler(RecordsHandlerMixin, BaseHTTPRequestHandler):
                 self.shutdown_after_reply = True
                 return Reply(200, {"ok": True})
             extra = self.control_records(route, raw)
+            if extra is None:
+                extra = self.control_lists(route, raw)
             if extra is not None:
                 return extra
         return Reply(404, {"error": f"no control route {self.command} {split.path}"})
@@ -2566,16 +3327,21 @@ def parse_args(argv=None):
     p.add_argument("--port", type=int, default=0, help="0 = pick a free port (default)")
     p.add_argument("--token", default=DEFAULT_TOKEN, help="accepted bearer token (default test-token)")
     p.add_argument("--rate", type=int, default=25,
-                   help="admitted PUTs per sliding second; 0 disables the limit (default 25)")
+                   help="admitted writes (asserts, creates, PATCHes, PUTs, list entry writes) "
+                        "per sliding second; 0 disables the limit (default 25)")
     p.add_argument("--read-rate", type=int, default=100,
-                   help="admitted reads (record queries and GETs, schema GETs) per sliding "
-                        "second; 0 disables the limit (default 100)")
+                   help="admitted reads (record queries and GETs, schema GETs, list GETs) per "
+                        "sliding second; 0 disables the limit (default 100)")
     p.add_argument("--latency-ms", type=float, default=0,
                    help="delay before answering every API request (default 0)")
     p.add_argument("--scopes", default=DEFAULT_SCOPES, help="space-separated token scopes")
     p.add_argument("--objects", default="",
                    help='optional objects an admin has activated: "users", "workspaces" or '
                         '"users,workspaces" (default: neither, as in a new Attio workspace)')
+    p.add_argument("--lists", default=None,
+                   help="the workspace's lists: a JSON file, or the JSON itself, a list of list "
+                        "definitions (see README.md, Lists); default: trials, inbound_leads "
+                        "and key_accounts")
     p.add_argument("--verbose", action="store_true", help="log requests and errors to stderr")
     return p.parse_args(argv)
 
@@ -2586,6 +3352,11 @@ def main(argv=None) -> int:
         cli.objects = parse_objects(cli.objects)
     except ValueError as exc:
         sys.stderr.write(f"mock_attio: --objects: {exc}\n")
+        return 2
+    try:
+        cli.lists = load_lists(cli.lists)
+    except ValueError as exc:
+        sys.stderr.write(f"mock_attio: --lists: {exc}\n")
         return 2
     server = MockServer((cli.host, cli.port), cli)
 

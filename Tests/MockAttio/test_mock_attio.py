@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -1646,6 +1647,541 @@ class UsersWorkspacesTest(unittest.TestCase):
         status, _, err = self.request("POST", "/__mock/faults",
                                       {"rules": [{"endpoint": "user_lookup"}]}, token=None)
         self.assertEqual(status, 400)
+
+
+TRIALS = "/v2/lists/trials"
+TRIAL_ENTRIES = TRIALS + "/entries"
+
+
+class ListsTest(unittest.TestCase):
+    """Lists and list entries (for --list-entry and --forward-only): the default lists, the
+    assert by parent, PATCH, the errors, scopes, budgets and the control routes."""
+
+    setUpClass = RecordsTest.__dict__["setUpClass"]
+    tearDownClass = MockAttioTest.__dict__["tearDownClass"]
+    setUp = MockAttioTest.setUp
+    request = MockAttioTest.request
+    put = MockAttioTest.put
+    control = MockAttioTest.control
+    seed = RecordsTest.seed
+
+    # -- helpers --------------------------------------------------------------------
+
+    def seed_people(self, *emails):
+        answer = self.seed(people=[{"values": {"email_addresses": [e]}} for e in emails])
+        return [p["record_id"] for p in answer["people"]]
+
+    def assert_entry(self, record_id, values, path=TRIAL_ENTRIES, parent_object="people", **kw):
+        return self.request("PUT", path, {"data": {"parent_record_id": record_id,
+                                                   "parent_object": parent_object,
+                                                   "entry_values": values}}, **kw)
+
+    def patch_entry(self, entry_id, values, path=TRIAL_ENTRIES, **kw):
+        return self.request("PATCH", f"{path}/{entry_id}", {"data": {"entry_values": values}}, **kw)
+
+    def ok(self, answer):
+        status, _, body = answer
+        self.assertEqual(status, 200, body)
+        return body["data"]
+
+    def entries(self, lst="trials"):
+        return self.control("GET", f"/__mock/lists/{lst}/entries")
+
+    def error(self, answer, status, code, message=None):
+        got, _, err = answer
+        self.assertEqual((got, err["status_code"], err["type"], err["code"]),
+                         (status, status, "invalid_request_error", code), err)
+        if message is not None:
+            self.assertEqual(err["message"], message)
+        return err
+
+    @staticmethod
+    def titles(values):
+        return [v.get("status", v.get("option", {}))["title"] for v in values]
+
+    # -- lists and their schema -------------------------------------------------------
+
+    def test_default_lists_and_their_attributes(self):
+        lists = self.ok(self.request("GET", "/v2/lists"))
+        self.assertEqual([(l["api_slug"], l["parent_object"]) for l in lists],
+                         [("trials", ["people"]), ("inbound_leads", ["people"]),
+                          ("key_accounts", ["companies"])])
+        trials = lists[0]
+        for key in ("id", "name", "workspace_access", "workspace_member_access",
+                    "created_by_actor", "created_at"):
+            self.assertIn(key, trials)
+        list_id = trials["id"]["list_id"]
+        # By slug or by id.
+        self.assertEqual(self.ok(self.request("GET", TRIALS)), trials)
+        self.assertEqual(self.ok(self.request("GET", f"/v2/lists/{list_id}")), trials)
+        attributes = self.ok(self.request("GET", TRIALS + "/attributes"))
+        by_slug = {a["api_slug"]: a for a in attributes}
+        self.assertEqual(list(by_slug), ["stage", "plan", "features", "score", "signed_up_at",
+                                         "health", "old_stage", "created_at"])
+        self.assertEqual([by_slug[s]["type"] for s in ("stage", "plan", "score", "signed_up_at")],
+                         ["status", "select", "number", "timestamp"])
+        self.assertTrue(by_slug["features"]["is_multiselect"])
+        self.assertFalse(by_slug["health"]["is_writable"])
+        self.assertTrue(by_slug["old_stage"]["is_archived"])
+        self.assertFalse(by_slug["created_at"]["is_writable"])
+        self.assertEqual({a["id"]["object_id"] for a in attributes}, {list_id})
+        _, _, objects = self.request("GET", "/v2/objects/people/attributes")
+        self.assertEqual(set(by_slug["stage"]) - {"id"}, set(objects["data"][0]) - {"id"})
+        _, _, leads = self.request("GET", "/v2/lists/inbound_leads/attributes")
+        self.assertEqual([a["api_slug"] for a in leads["data"]], ["stage", "source", "created_at"])
+
+    def test_statuses_come_in_their_configured_order(self):
+        statuses = self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))
+        self.assertEqual([s["title"] for s in statuses], ["Lead", "Trial", "Customer", "Churned"])
+        self.assertIn("status_id", statuses[0]["id"])
+        self.assertEqual(statuses[0]["id"]["object_id"],
+                         self.ok(self.request("GET", TRIALS))["id"]["list_id"])
+        for key in ("is_archived", "celebration_enabled", "target_time_in_status"):
+            self.assertIn(key, statuses[0])
+        statuses = self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses?show_archived=true"))
+        self.assertEqual([(s["title"], s["is_archived"]) for s in statuses][-1], ("Paused", True))
+        leads = self.ok(self.request("GET", "/v2/lists/inbound_leads/attributes/stage/statuses"))
+        self.assertEqual([s["title"] for s in leads], ["New", "Contacted", "Qualified"])
+        options = self.ok(self.request("GET", TRIALS + "/attributes/plan/options"))
+        self.assertEqual([o["title"] for o in options], ["Free", "Starter", "Pro", "Enterprise"])
+        # By attribute id too; the wrong kind; an unknown attribute.
+        stage_id = statuses[0]["id"]["attribute_id"]
+        self.assertEqual(len(self.ok(self.request("GET", f"{TRIALS}/attributes/{stage_id}/statuses"))), 4)
+        self.error(self.request("GET", TRIALS + "/attributes/plan/statuses"), 400, "validation_type",
+                   "This attribute is not a status attribute.")
+        self.error(self.request("GET", TRIALS + "/attributes/nope/statuses"), 404, "not_found",
+                   'Attribute with slug/ID "nope" not found.')
+        # An admin adds a status: listed last, writable at once; gone after reset.
+        added = self.control("POST", "/__mock/options",
+                             {"list": "trials", "attribute": "stage", "title": "Expansion"})
+        self.assertEqual(added["title"], "Expansion")
+        statuses = self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))
+        self.assertEqual([s["title"] for s in statuses][-1], "Expansion")
+        record_id, = self.seed_people("ada@example.com")
+        self.ok(self.assert_entry(record_id, {"stage": "Expansion"}))
+        # A config that leaves the list as it was keeps it; one that changes the list does not.
+        self.control("POST", "/__mock/faults", {"rules": []})
+        self.assertEqual(len(self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))), 5)
+        changed = self.control("GET", "/__mock/faults")["lists"]
+        changed[0]["name"] = "Trials (renamed)"
+        self.control("POST", "/__mock/faults", {"lists": changed})
+        self.assertEqual(len(self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))), 4)
+        self.assertEqual(len(self.entries()), 1)  # entries are kept
+        self.control("POST", "/__mock/options",
+                     {"list": "trials", "attribute": "stage", "title": "Expansion"})
+        self.control("POST", "/__mock/reset")
+        statuses = self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))
+        self.assertNotIn("Expansion", [s["title"] for s in statuses])
+        # Armed for after the next read, as for objects.
+        self.control("POST", "/__mock/options", {"list": "trials", "attribute": "stage",
+                                                 "title": "Won back", "after_reads": 1})
+        self.assertNotIn("Won back", [s["title"] for s in self.ok(
+            self.request("GET", TRIALS + "/attributes/stage/statuses"))])
+        self.assertIn("Won back", [s["title"] for s in self.ok(
+            self.request("GET", TRIALS + "/attributes/stage/statuses"))])
+        for bad in ({"list": "nope", "attribute": "stage", "title": "x"},
+                    {"list": "trials", "attribute": "score", "title": "x"},
+                    {"list": "trials", "object": "people", "attribute": "stage", "title": "x"}):
+            with self.subTest(body=bad):
+                self.assertEqual(self.request("POST", "/__mock/options", bad, token=None)[0], 400)
+
+    # -- the assert by parent, PATCH, GET ------------------------------------------------
+
+    def test_assert_creates_then_updates_the_parents_entry(self):
+        ada, grace = self.seed_people("ada@example.com", "grace@example.com")
+        entry = self.ok(self.assert_entry(ada, {
+            "stage": "Trial", "plan": "Pro", "features": ["Analytics", "Security"], "score": 3,
+            "signed_up_at": "2026-12-01T10:00:00+01:00"}))
+        entry_id = entry["id"]["entry_id"]
+        self.assertEqual((entry["parent_record_id"], entry["parent_object"]), (ada, "people"))
+        self.assertEqual(set(entry["id"]), {"workspace_id", "list_id", "entry_id"})
+        values = entry["entry_values"]
+        # Every current attribute, each an array of value objects in the records' read shape.
+        self.assertEqual(list(values), ["stage", "plan", "features", "score", "signed_up_at",
+                                        "health", "created_at"])
+        self.assertEqual(self.titles(values["stage"]), ["Trial"])
+        self.assertEqual(values["stage"][0]["attribute_type"], "status")
+        self.assertIsNone(values["stage"][0]["active_until"])
+        self.assertEqual(self.titles(values["features"]), ["Analytics", "Security"])
+        self.assertEqual(values["score"][0]["value"], 3)
+        self.assertEqual(values["signed_up_at"][0]["value"], "2026-12-01T09:00:00.000000000Z")
+        self.assertEqual(values["health"], [])
+        # The same parent again: the same entry; sent attributes replaced (a multiselect
+        # becomes exactly the list sent), the others kept.
+        entry = self.ok(self.assert_entry(ada, {"stage": "Customer", "features": ["Automation"]}))
+        self.assertEqual(entry["id"]["entry_id"], entry_id)
+        self.assertEqual(self.titles(entry["entry_values"]["stage"]), ["Customer"])
+        self.assertEqual(self.titles(entry["entry_values"]["features"]), ["Automation"])
+        self.assertEqual(entry["entry_values"]["score"][0]["value"], 3)
+        # No values: the entry as it is. [] clears.
+        self.assertEqual(self.ok(self.assert_entry(ada, {}))["id"]["entry_id"], entry_id)
+        self.assertEqual(self.ok(self.assert_entry(ada, {"plan": []}))["entry_values"]["plan"], [])
+        # Another parent, another list (by id): other entries.
+        other = self.ok(self.assert_entry(grace, {"stage": "Lead"}))
+        self.assertNotEqual(other["id"]["entry_id"], entry_id)
+        list_id = entry["id"]["list_id"]
+        lead = self.ok(self.assert_entry(ada, {"stage": "New"}, path="/v2/lists/inbound_leads/entries"))
+        self.assertNotEqual(lead["id"]["list_id"], list_id)
+        self.ok(self.assert_entry(ada, {}, path=f"/v2/lists/{list_id}/entries"))
+        stored = self.entries()
+        self.assertEqual([e["entry_id"] for e in stored], [entry_id, other["id"]["entry_id"]])
+        self.assertEqual(stored[0]["parent"], {"record_id": ada, "email_addresses": ["ada@example.com"]})
+        self.assertEqual((stored[0]["writes"], stored[0]["origin"]), (5, "api"))
+        self.assertEqual(stored[0]["values"]["stage"], [{"status": "Customer"}])
+        self.assertEqual(stored[0]["values"]["features"], [{"option": "Automation"}])
+        self.assertEqual(stored[0]["values"]["plan"], [])
+        self.assertEqual(self.entries("inbound_leads")[0]["values"], {"stage": [{"status": "New"}]})
+        requests = self.control("GET", "/__mock/requests")
+        self.assertEqual({r["endpoint"] for r in requests}, {"list_entry_assert"})
+        self.assertEqual((requests[0]["list"], requests[0]["entry_id"], requests[0]["object"]),
+                         ("trials", None, None))
+        self.assertEqual(requests[0]["answered_entry_ids"], [entry_id])
+        self.assertEqual(requests[-1]["list"], list_id)
+        stats = self.control("GET", "/__mock/stats")
+        self.assertEqual((stats["list_entry_asserts"], stats["list_entries"], stats["writes"]), (7, 3, 7))
+
+    def test_patch_appends_multiselect_values_and_get_reads_the_entry(self):
+        ada, = self.seed_people("ada@example.com")
+        entry_id = self.ok(self.assert_entry(ada, {"stage": "Lead", "features": ["Analytics"]}))["id"]["entry_id"]
+        entry = self.ok(self.patch_entry(entry_id, {"stage": "Trial", "features": ["Security", "Analytics"]}))
+        self.assertEqual(self.titles(entry["entry_values"]["stage"]), ["Trial"])
+        # Values it lacks are prepended; held ones are neither duplicated nor moved.
+        self.assertEqual(self.titles(entry["entry_values"]["features"]), ["Security", "Analytics"])
+        self.assertEqual(self.ok(self.request("GET", f"{TRIAL_ENTRIES}/{entry_id}")), entry)
+        requests = self.control("GET", "/__mock/requests")
+        self.assertEqual([(r["endpoint"], r["entry_id"]) for r in requests][1:],
+                         [("list_entry_patch", entry_id), ("list_entry_get", entry_id)])
+        # A status is what is sent: no forward-only switch (Lead after Trial is written).
+        self.assertEqual(self.titles(self.ok(self.patch_entry(entry_id, {"stage": "Lead"}))
+                                     ["entry_values"]["stage"]), ["Lead"])
+        self.error(self.request("PATCH", f"{TRIAL_ENTRIES}/{entry_id}",
+                                {"data": {"parent_record_id": ada, "entry_values": {}}}),
+                   400, "immutable_value", "The parent record for a list entry cannot be updated once created.")
+        self.error(self.request("PATCH", f"{TRIAL_ENTRIES}/{entry_id}", {"data": {}}), 400, "validation_type")
+        missing = "00000000-0000-0000-0000-000000000000"
+        for method, path in (("PATCH", f"{TRIAL_ENTRIES}/{missing}"), ("GET", f"{TRIAL_ENTRIES}/{missing}"),
+                             ("GET", f"/v2/lists/inbound_leads/entries/{entry_id}")):  # another list's
+            with self.subTest(method=method, path=path):
+                body = {"data": {"entry_values": {}}} if method == "PATCH" else None
+                self.error(self.request(method, path, body), 404, "not_found")
+        self.assertEqual(self.entries()[0]["writes"], 3)
+
+    def test_two_entries_for_one_parent_is_multiple_match_results(self):
+        answer = self.control("POST", "/__mock/seed", {
+            "people": [{"values": {"email_addresses": ["ada@example.com"]}}],
+            "list_entries": [
+                {"list": "trials", "parent": "ada@example.com", "values": {"stage": "Lead"}},
+                {"list": "trials", "parent": "ada@example.com", "values": {"stage": "Trial"}}]})
+        ada = answer["people"][0]["record_id"]
+        first, second = [e["entry_id"] for e in answer["list_entries"]]
+        self.assertEqual([e["parent_record_id"] for e in answer["list_entries"]], [ada, ada])
+        self.error(self.assert_entry(ada, {"stage": "Customer"}), 400, "multiple_match_results",
+                   "Multiple entries were founds for the given parent record. Please remove "
+                   "duplicates or use the update or create entry endpoints instead.")
+        stored = self.entries()
+        self.assertEqual([(e["entry_id"], e["values"]["stage"], e["writes"], e["origin"]) for e in stored],
+                         [(first, [{"status": "Lead"}], 0, "seed"), (second, [{"status": "Trial"}], 0, "seed")])
+        # Each is still writable by its id; once one is gone the assert works again.
+        self.ok(self.patch_entry(second, {"stage": "Customer"}))
+        self.control("DELETE", f"/__mock/lists/trials/entries/{first}")
+        self.assertEqual(self.ok(self.assert_entry(ada, {}))["id"]["entry_id"], second)
+
+    def test_value_errors_answer_as_for_objects_and_change_nothing(self):
+        ada, = self.seed_people("ada@example.com")
+        self.ok(self.assert_entry(ada, {"stage": "Lead"}))
+        cases = [
+            ({"stage": "Won"}, "value_not_found",
+             'Invalid value for attribute "stage": there is no status "Won" (options are not '
+             "created by writes)."),
+            ({"stage": "Paused"}, "value_not_found", None),  # archived
+            ({"stage": "trial"}, "value_not_found", None),  # titles compare exactly
+            ({"plan": "Scale"}, "value_not_found", None),
+            ({"nope": 1}, "value_not_found", 'Cannot find attribute with slug/ID "nope".'),
+            ({"old_stage": "x"}, "value_not_found", 'Cannot find attribute with slug/ID "old_stage".'),
+            ({"health": 5}, "immutable_value", None),
+            ({"created_at": "2026-01-01T00:00:00Z"}, "immutable_value", None),
+            ({"stage": ["Lead", "Trial"]}, "multiple_values_for_single_select", None),
+            ({"features": "Analytics"}, "validation_type", None),  # a multiselect needs an array
+            ({"score": "high"}, "validation_type", None),
+            ({"signed_up_at": "2026-12-01T10:00:00"}, "validation_type", None),  # no zone
+            ({"stage": "Trial", "plan": "Scale"}, "value_not_found", None),  # all or nothing
+        ]
+        for values, code, message in cases:
+            with self.subTest(values=values):
+                self.error(self.assert_entry(ada, values), 400, code, message)
+                entry_id = self.entries()[0]["entry_id"]
+                self.error(self.patch_entry(entry_id, values), 400, code, message)
+        stored = self.entries()
+        self.assertEqual((len(stored), stored[0]["values"], stored[0]["writes"]),
+                         (1, {"stage": [{"status": "Lead"}]}, 1))
+        # Statuses and options by id and in object form, as for objects.
+        statuses = self.ok(self.request("GET", TRIALS + "/attributes/stage/statuses"))
+        self.assertEqual(self.titles(self.ok(self.assert_entry(ada, {"stage": {
+            "status": statuses[2]["id"]["status_id"]}}))["entry_values"]["stage"]), ["Customer"])
+        self.assertEqual(self.titles(self.ok(self.assert_entry(ada, {"stage": [{"status": "Churned"}]}))
+                                     ["entry_values"]["stage"]), ["Churned"])
+        # Malformed bodies.
+        for body in ({"data": {"parent_object": "people", "entry_values": {}}},
+                     {"data": {"parent_record_id": ada, "parent_object": "people"}},
+                     {"data": {"parent_record_id": ada, "parent_object": "people", "entry_values": {},
+                               "record_id": ada}},
+                     {"values": {}}):
+            with self.subTest(body=body):
+                self.error(self.request("PUT", TRIAL_ENTRIES, body), 400, "validation_type")
+
+    def test_unknown_list_is_404(self):
+        ada, = self.seed_people("ada@example.com")
+        self.error(self.assert_entry(ada, {}, path="/v2/lists/nope/entries"), 404, "not_found",
+                   'List with slug/ID "nope" was not found.')
+        for method, path in (("GET", "/v2/lists/nope"), ("GET", "/v2/lists/nope/attributes"),
+                             ("GET", "/v2/lists/nope/attributes/stage/statuses"),
+                             ("PATCH", "/v2/lists/nope/entries/x"), ("GET", "/v2/lists/nope/entries/x")):
+            with self.subTest(method=method, path=path):
+                body = {"data": {"entry_values": {}}} if method == "PATCH" else None
+                self.error(self.request(method, path, body), 404, "not_found",
+                           'List with slug/ID "nope" not found.')
+        self.error(self.request("GET", "/v2/lists/trials/entries"), 404, "not_found")  # not modelled
+        self.assertEqual(self.request("GET", "/__mock/lists/nope/entries", token=None)[0], 404)
+        self.assertEqual(self.entries(), [])
+
+    def test_parent_record_missing_or_of_another_object(self):
+        ada, = self.seed_people("ada@example.com")
+        missing = "00000000-0000-0000-0000-000000000000"
+        self.error(self.assert_entry(missing, {"stage": "Lead"}), 400, "value_not_found",
+                   f'Parent record with slug/ID "{missing}" not found.')
+        company = self.seed(companies=[{"values": {"domains": ["acme.com"]}}])["companies"][0]["record_id"]
+        # A company is no parent for a people list, nor ada's id a company.
+        self.error(self.assert_entry(company, {}, parent_object="companies"), 400, "validation_type")
+        self.error(self.assert_entry(ada, {}, parent_object="deals"), 404, "not_found",
+                   'Parent object with slug/ID "deals" not found.')
+        self.error(self.assert_entry(ada, {"stage": "Prospect"}, path="/v2/lists/key_accounts/entries",
+                                     parent_object="companies"), 400, "value_not_found")
+        entry = self.ok(self.assert_entry(company, {"stage": "Prospect", "tier": "Gold"},
+                                          path="/v2/lists/key_accounts/entries", parent_object="companies"))
+        self.assertEqual(entry["parent_object"], "companies")
+        self.assertEqual(self.entries("key_accounts")[0]["parent"]["domains"], ["acme.com"])
+        # parent_object may be the object's id.
+        objects = {o["api_slug"]: o["id"]["object_id"] for o in self.ok(self.request("GET", "/v2/objects"))}
+        self.assertEqual(self.ok(self.assert_entry(ada, {}, parent_object=objects["people"]))
+                         ["parent_object"], "people")
+        # A merged person's entries move to the person kept; a deleted one's go.
+        grace, = self.seed_people("grace@example.com")
+        self.ok(self.assert_entry(grace, {"stage": "Trial"}))
+        self.control("POST", "/__mock/merge", {"from": grace, "into": ada})
+        self.assertEqual([e["parent_record_id"] for e in self.entries()], [ada, ada])
+        self.error(self.assert_entry(ada, {}), 400, "multiple_match_results")
+        self.error(self.assert_entry(grace, {}), 400, "value_not_found")
+        self.control("DELETE", f"/__mock/people/{ada}")
+        self.assertEqual(self.entries(), [])
+
+    # -- scopes, budgets, faults ----------------------------------------------------------
+
+    def test_scopes(self):
+        ada, = self.seed_people("ada@example.com")
+        self.assertEqual(self.request("GET", "/v2/self")[2]["scope"].split(),
+                         ["record_permission:read-write", "object_configuration:read",
+                          "list_entry:read-write", "list_configuration:read"])
+        entry_id = self.ok(self.assert_entry(ada, {"stage": "Lead"}))["id"]["entry_id"]
+        base = "record_permission:read-write object_configuration:read"
+        for scopes, allowed, refused in [
+            (base, [], ["lists", "list", "attributes", "statuses", "assert", "patch", "get"]),
+            (base + " list_configuration:read", ["lists", "list", "attributes", "statuses"],
+             ["assert", "patch", "get"]),
+            (base + " list_configuration:read list_entry:read", ["get"], ["assert", "patch"]),
+            (base + " list_entry:read-write", [], ["assert", "patch", "get", "lists"]),
+            ("list_entry:read-write list_configuration:read", ["assert", "patch", "get", "lists"],
+             ["attributes", "statuses"]),  # list attributes want object_configuration:read too
+        ]:
+            self.control("POST", "/__mock/faults", {"scopes": scopes})
+            calls = {
+                "lists": lambda: self.request("GET", "/v2/lists"),
+                "list": lambda: self.request("GET", TRIALS),
+                "attributes": lambda: self.request("GET", TRIALS + "/attributes"),
+                "statuses": lambda: self.request("GET", TRIALS + "/attributes/stage/statuses"),
+                "assert": lambda: self.assert_entry(ada, {"stage": "Trial"}),
+                "patch": lambda: self.patch_entry(entry_id, {"score": 1}),
+                "get": lambda: self.request("GET", f"{TRIAL_ENTRIES}/{entry_id}"),
+            }
+            for name in allowed + refused:
+                with self.subTest(scopes=scopes, call=name):
+                    status, _, body = calls[name]()
+                    if name in allowed:
+                        self.assertEqual(status, 200, body)
+                    else:
+                        self.assertEqual((status, body["type"], body["code"]), (403, "auth_error", "forbidden"))
+                        self.assertIn("missing the required scope", body["message"])
+        self.control("POST", "/__mock/faults", {})
+        self.assertEqual(self.assert_entry(ada, {}, token="wrong")[0], 401)
+        self.assertEqual(self.request("GET", "/v2/lists", token=None)[0], 401)
+        self.control("POST", "/__mock/faults", {"token_revoked": True})
+        self.assertEqual(self.request("GET", "/v2/lists")[0], 401)
+
+    def test_rate_limits_count_list_requests(self):
+        ada, = self.seed_people("ada@example.com")
+        self.control("POST", "/__mock/faults", {"rate": 1, "read_rate": 1})
+        entry_id = self.ok(self.assert_entry(ada, {"stage": "Lead"}))["id"]["entry_id"]
+        # One write budget for records and entries, one read budget for everything read.
+        status, headers, err = self.patch_entry(entry_id, {"stage": "Trial"})
+        self.assertEqual((status, err["type"], err["code"]), (429, "rate_limit_error", "rate_limit_exceeded"))
+        email.utils.parsedate_to_datetime(headers["Retry-After"])
+        self.assertEqual(self.put(person("ada@example.com"))[0], 429)
+        self.assertEqual(self.request("GET", TRIALS + "/attributes/stage/statuses")[0], 200)
+        self.assertEqual(self.request("GET", "/v2/lists")[0], 429)
+        self.assertEqual(self.request("POST", RECORDS + "/query", {})[0], 429)
+        stats = self.control("GET", "/__mock/stats")
+        self.assertEqual((stats["rate_limited_writes"], stats["rate_limited_reads"]), (2, 2))
+        self.assertEqual(stats["write_status_counts"], {"200": 1, "429": 2})
+        self.assertEqual(stats["by_endpoint"]["list_entry_patch"], 1)
+        self.assertEqual(self.entries()[0]["values"]["stage"], [{"status": "Lead"}])  # not applied
+        requests = self.control("GET", "/__mock/requests")
+        self.assertEqual([r["rate_limited"] for r in requests], [False, True, True, False, True, True])
+
+    def test_fault_rules_name_the_list_endpoints(self):
+        ada, = self.seed_people("ada@example.com")
+        self.control("POST", "/__mock/faults", {"rules": [
+            {"endpoint": "list_entry_assert", "status": 503},
+            {"endpoint": "list_entry_assert", "drop": True, "apply": True},
+            {"endpoint": "list_statuses", "status": 500, "count": -1}]})
+        self.assertEqual(self.assert_entry(ada, {"stage": "Lead"})[0], 503)
+        self.assertEqual(self.entries(), [])
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.assert_entry(ada, {"stage": "Trial"})
+        self.assertEqual(self.entries()[0]["values"]["stage"], [{"status": "Trial"}])  # applied
+        self.assertEqual(self.request("GET", TRIALS + "/attributes/stage/statuses")[0], 500)
+        self.assertEqual(self.request("GET", TRIALS + "/attributes")[0], 200)
+        self.assertEqual([r["fault"] for r in self.control("GET", "/__mock/requests")], [0, 1, 2, None])
+        status, _, _ = self.request("POST", "/__mock/faults",
+                                    {"rules": [{"endpoint": "list_entry_upsert"}]}, token=None)
+        self.assertEqual(status, 400)
+
+    # -- configuration and control routes -------------------------------------------------
+
+    def test_configured_lists_replace_the_defaults(self):
+        self.assertEqual([l["api_slug"] for l in self.control("GET", "/__mock/faults")["lists"]],
+                         ["trials", "inbound_leads", "key_accounts"])
+        config = {"lists": [
+            {"api_slug": "deals", "name": "Deals", "parent_object": ["companies"], "attributes": [
+                {"api_slug": "stage", "type": "status", "statuses": ["Open", "Won"]},
+                {"api_slug": "value", "type": "currency", "currency": "EUR"},
+                {"api_slug": "owner", "type": "record-reference", "target": "people"},
+                {"api_slug": "note", "type": "text", "is_writable": False},
+                {"api_slug": "legacy", "type": "text", "is_archived": True}]},
+            {"api_slug": "trials", "attributes": [
+                {"api_slug": "stage", "type": "status", "statuses": ["Trial", "Lead"]}]}]}
+        self.control("POST", "/__mock/faults", config)
+        lists = self.ok(self.request("GET", "/v2/lists"))
+        self.assertEqual([(l["api_slug"], l["name"], l["parent_object"]) for l in lists],
+                         [("deals", "Deals", ["companies"]), ("trials", "Trials", ["people"])])
+        self.assertEqual([s["title"] for s in self.ok(self.request(
+            "GET", TRIALS + "/attributes/stage/statuses"))], ["Trial", "Lead"])
+        attributes = {a["api_slug"]: a for a in self.ok(self.request("GET", "/v2/lists/deals/attributes"))}
+        self.assertEqual(attributes["value"]["config"]["currency"]["default_currency_code"], "EUR")
+        self.assertFalse(attributes["note"]["is_writable"])
+        self.assertTrue(attributes["legacy"]["is_archived"])
+        self.error(self.request("GET", "/v2/lists/inbound_leads"), 404, "not_found")
+        answer = self.control("POST", "/__mock/seed", {
+            "people": [{"values": {"email_addresses": ["ada@example.com"]}}],
+            "companies": [{"values": {"domains": ["acme.com"]}}]})
+        acme = answer["companies"][0]["record_id"]
+        entry = self.ok(self.assert_entry(acme, {"stage": "Open", "value": 1200.5, "owner": "ada@example.com"},
+                                          path="/v2/lists/deals/entries", parent_object="companies"))
+        self.assertEqual(entry["entry_values"]["value"][0]["currency_code"], "EUR")
+        self.assertEqual(entry["entry_values"]["owner"][0]["target_record_id"], answer["people"][0]["record_id"])
+        self.error(self.assert_entry(acme, {"note": "x"}, path="/v2/lists/deals/entries",
+                                     parent_object="companies"), 400, "immutable_value")
+        # Leaving "lists" out of a later config, or a reset, brings the defaults back.
+        self.control("POST", "/__mock/faults", {"rules": []})
+        self.assertEqual(len(self.ok(self.request("GET", "/v2/lists"))), 3)
+        for bad in ([{"api_slug": "Bad Slug"}], [{"api_slug": "a"}, {"api_slug": "a"}],
+                    [{"api_slug": "a", "parent_object": "deals"}],
+                    [{"api_slug": "a", "attributes": [{"api_slug": "s", "type": "status",
+                                                       "is_multiselect": True}]}],
+                    [{"api_slug": "a", "attributes": [{"api_slug": "created_at", "type": "text"}]}],
+                    [{"api_slug": "a", "attributes": [{"api_slug": "r", "type": "record-reference"}]}],
+                    [{"api_slug": "a", "attributes": [{"api_slug": "s", "type": "select",
+                                                       "statuses": ["x"]}]}],
+                    [{"api_slug": "a", "attributes": [{"api_slug": "s", "type": "interaction"}]}],
+                    {"api_slug": "a"}):
+            with self.subTest(lists=bad):
+                status, _, err = self.request("POST", "/__mock/faults", {"lists": bad}, token=None)
+                self.assertEqual(status, 400, err)
+
+    def test_lists_flag(self):
+        lists = [{"api_slug": "pipeline", "parent_object": "people", "attributes": [
+            {"api_slug": "stage", "type": "status", "statuses": ["A", "B"]}]}]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(lists, f)
+            path = f.name
+        try:
+            for arg in (json.dumps(lists), path):
+                proc, port = start_mock("--lists", arg)
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    conn.request("GET", "/v2/lists", headers={"Authorization": "Bearer test-token"})
+                    slugs = [l["api_slug"] for l in json.loads(conn.getresponse().read())["data"]]
+                    self.assertEqual(slugs, ["pipeline"])
+                    conn.close()
+                finally:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=5)
+                    proc.stdout.close()
+        finally:
+            os.remove(path)
+        for arg in ('[{"api_slug": 1}]', "/nonexistent/lists.json", "[not json"):
+            with self.subTest(arg=arg):
+                bad = subprocess.run([sys.executable, os.path.join(HERE, "mock_attio.py"),
+                                      "--lists", arg], capture_output=True, text=True, timeout=10)
+                self.assertEqual(bad.returncode, 2)
+                self.assertEqual(bad.stdout, "")
+                self.assertIn("--lists", bad.stderr)
+
+    def test_seeding_entries_and_reset(self):
+        ada, = self.seed_people("ada@example.com")
+        answer = self.control("POST", "/__mock/seed", {"list_entries": [
+            {"list": "trials", "parent_record_id": ada, "entry_id": "e-1",
+             "values": {"stage": "Trial", "health": 7, "old_stage": "Beta", "features": ["Security"]}},
+            {"list": "inbound_leads", "parent": {"target_object": "people",
+                                                  "email_addresses": ["ada@example.com"]}}]})
+        self.assertEqual(answer["list_entries"][0], {"entry_id": "e-1", "list": "trials", "parent_record_id": ada})
+        self.assertEqual(answer["people"], [])
+        stored = self.entries()[0]
+        # Read-only and archived attributes may hold seeded values; reads show the former.
+        self.assertEqual(stored["values"]["health"], [{"value": 7}])
+        entry = self.ok(self.request("GET", f"{TRIAL_ENTRIES}/e-1"))
+        self.assertEqual(entry["entry_values"]["health"][0]["value"], 7)
+        self.assertNotIn("old_stage", entry["entry_values"])
+        # A seed naming the entry edits it (a user in the app).
+        self.control("POST", "/__mock/seed", {"list_entries": [
+            {"list": "trials", "parent_record_id": ada, "entry_id": "e-1", "values": {"stage": "Customer"}}]})
+        self.assertEqual(self.entries()[0]["values"]["stage"], [{"status": "Customer"}])
+        self.assertEqual(len(self.entries()), 1)
+        summary = {l["api_slug"]: l for l in self.control("GET", "/__mock/lists")}
+        self.assertEqual((summary["trials"]["entries"], summary["inbound_leads"]["entries"]), (1, 1))
+        self.assertEqual(summary["key_accounts"]["parent_object"], "companies")
+        # All or nothing: a bad entry keeps the people and entries of the same request out.
+        for bad in ([{"list": "nope", "parent_record_id": ada}],
+                    [{"list": "trials"}],
+                    [{"list": "trials", "parent_record_id": ada, "parent": "ada@example.com"}],
+                    [{"list": "trials", "parent": "nobody@example.com"}],
+                    [{"list": "trials", "parent_record_id": ada, "values": {"stage": "Won"}}],
+                    [{"list": "trials", "parent_record_id": ada, "values": {"nope": 1}}],
+                    [{"list": "key_accounts", "parent_record_id": ada}],
+                    [{"list": "trials", "parent_record_id": ada, "parent_object": ["people", 1]}],
+                    [{"list": "trials", "parent_record_id": ada, "values": ["stage"]}],
+                    [{"list": "inbound_leads", "parent_record_id": ada, "entry_id": "e-1"}],
+                    {"list": "trials"}):
+            with self.subTest(list_entries=bad):
+                status, _, err = self.request("POST", "/__mock/seed", {
+                    "people": [{"values": {"email_addresses": ["late@example.com"]}}],
+                    "list_entries": [{"list": "trials", "parent": "late@example.com"}] +
+                    (bad if isinstance(bad, list) else [bad])}, token=None)
+                self.assertEqual(status, 400, err)
+                self.assertIn("error", err)
+                self.assertEqual(len(self.control("GET", "/__mock/people")), 1)
+                self.assertEqual(len(self.entries()), 1)
+        self.control("POST", "/__mock/reset")
+        self.assertEqual((self.entries(), self.entries("inbound_leads")), ([], []))
+        self.assertEqual(self.control("GET", "/__mock/stats")["list_entries"], 0)
 
 
 class WindowTest(unittest.TestCase):
