@@ -21,7 +21,7 @@ import Testing
   /// Output sits above Delivery: it renders delivery's results and counters, while delivery
   /// hands its results to a closure and knows nothing of how they are written.
   static let targets: [(name: String, folders: [String])] = [
-    ("AttioPipeCore", ["Support", "State", "Input", "Identity", "Mapping"]),
+    ("AttioPipeCore", ["Support", "State", "Input", "Identity", "Mapping", "Signals"]),
     ("AttioPipeDelivery", ["Delivery", "Spool"]),
     ("AttioPipeCommands", ["Output", "Pipeline", "Commands", "CLI"]),
   ]
