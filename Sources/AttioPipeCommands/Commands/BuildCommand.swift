@@ -26,6 +26,7 @@ struct BuildCommand {
     let metrics = try options.destinations.openMetrics(mode: "build", diagnostics: diagnostics)
     var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
     pipeline.countedEvents = options.signals.countedEvents
+    pipeline.readsTimestamps = !options.signals.isEmpty
     pipeline.idleInterval = frontEnd.idleInterval
     frontEnd.startProgress()
     do {

@@ -97,6 +97,7 @@ struct DeliverCommand {
     var pipeline = EventPipeline(
       inputs: frontEnd.inputs, enabledEvents: options.enabledEvents, source: frontEnd.lineSource)
     pipeline.countedEvents = options.signals.countedEvents
+    pipeline.readsTimestamps = !options.signals.isEmpty
     pipeline.idleInterval = frontEnd.idleInterval
     if acknowledger != nil, let interval = pipeline.idleInterval {
       // A batch's confirmation waits for a --state save, which the consumer makes when it

@@ -41,6 +41,8 @@ struct EventPipeline {
   let enabledEvents: EventNameSet
   /// `--signal count:NAME`: the counted track events (`EventScanner`).
   var countedEvents: [EventNameSet] = []
+  /// `--signal`: the events' `timestamp`s are read.
+  var readsTimestamps = false
   var batchBytes = 256 * 1024
   var batchesInFlight = 4
   /// How often `beforeWaiting` runs again while no batch arrives; nil: only once per wait.
@@ -106,11 +108,14 @@ struct EventPipeline {
     let queue = BatchQueue(capacity: batchesInFlight)
     let producer = Producer(
       inputs: inputs, source: source, enabledEvents: enabledEvents,
-      countedEvents: countedEvents, queue: queue, batchBytes: batchBytes,
+      countedEvents: countedEvents, readsTimestamps: readsTimestamps, queue: queue,
+      batchBytes: batchBytes,
       scanning: scanning)
     DispatchQueue.global().async { producer.run() }
     defer { queue.cancel() }
-    var scanner = EventScanner(enabledEvents: enabledEvents, countedEvents: countedEvents)
+    var scanner = EventScanner(
+      enabledEvents: enabledEvents, countedEvents: countedEvents,
+      readsTimestamp: readsTimestamps)
     while true {
       var waited = false
       let batch = try queue.pop(
@@ -213,6 +218,7 @@ private final class Producer: Sendable {
   let source: any LineSource
   let enabledEvents: EventNameSet
   let countedEvents: [EventNameSet]
+  let readsTimestamps: Bool
   let queue: BatchQueue
   let batchBytes: Int
 
@@ -220,20 +226,23 @@ private final class Producer: Sendable {
 
   init(
     inputs: InputFiles, source: any LineSource, enabledEvents: EventNameSet,
-    countedEvents: [EventNameSet], queue: BatchQueue, batchBytes: Int,
+    countedEvents: [EventNameSet], readsTimestamps: Bool, queue: BatchQueue, batchBytes: Int,
     scanning: EventPipeline.ScanSharing
   ) {
     self.inputs = inputs
     self.source = source
     self.enabledEvents = enabledEvents
     self.countedEvents = countedEvents
+    self.readsTimestamps = readsTimestamps
     self.queue = queue
     self.batchBytes = batchBytes
     self.scanning = scanning
   }
 
   func run() {
-    var scanner = EventScanner(enabledEvents: enabledEvents, countedEvents: countedEvents)
+    var scanner = EventScanner(
+      enabledEvents: enabledEvents, countedEvents: countedEvents,
+      readsTimestamp: readsTimestamps)
     var filling = FillingBatch(queue.freshBatch())
     let queue = self.queue
     let batchBytes = self.batchBytes

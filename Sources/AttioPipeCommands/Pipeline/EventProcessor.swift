@@ -30,6 +30,10 @@ struct EventProcessor {
   private let companyMapper: CompanyMapper?
   private let accounts: AccountSettings
   private let signals: SignalSettings
+  /// `!signals.isEmpty`, read per event.
+  private let hasSignals: Bool
+  /// `--signal`: reads the events' times.
+  private var eventClock = EventClock()
   /// Finds `--map-user`'s sources in a line (nil without the option).
   private let userExtractor: MappedValueExtractor?
   /// Finds the remembered trait sources in a line (nil without `--map traits.NAME`).
@@ -62,6 +66,7 @@ struct EventProcessor {
     companyMapper = configuration.companies.map(CompanyMapper.init)
     accounts = configuration.accounts
     signals = configuration.signals
+    hasSignals = !configuration.signals.isEmpty
     userExtractor =
       configuration.accounts.mapper.userMappings.isEmpty
       ? nil
@@ -81,7 +86,7 @@ struct EventProcessor {
     // lowered --max-identities) are evictions of this run.
     evictions = self.identities.evictedOnLoad
     self.identities.now = UInt32(wallClock())
-    if !signals.isEmpty { self.identities.configureSignals(signals.profileSignals) }
+    if hasSignals { self.identities.configureSignals(signals.profileSignals) }
   }
 
   /// Advances the store's clock (the pipeline calls it every so many lines and when idle)
@@ -173,7 +178,7 @@ struct EventProcessor {
     var emailChange: (old: String, new: String?)?
     // `--signal`: events whose person must have a profile to keep their signals in.
     let needsProfile =
-      !signals.isEmpty
+      hasSignals
       && (scanned.isEnabled || scanned.countedSignal >= 0 || signals.needsEveryVisitor)
     let observation: IdentityStore.Observation
     if let anonymousId = Self.plainIdentifier(scanned.anonymousId, in: line),
@@ -203,8 +208,8 @@ struct EventProcessor {
     evictions += observation.evicted
     if observation.changed { changeCount += 1 }
     var eventTime: Int64 = 0
-    if !signals.isEmpty, let profile = observation.profile {
-      eventTime = Self.signalTime(scanned, in: line)
+    if hasSignals, let profile = observation.profile {
+      eventTime = signalTime(scanned, in: line)
       signals.record(
         &identities.signals, profile: profile, time: eventTime, counted: scanned.countedSignal)
       changeCount += 1
@@ -220,7 +225,7 @@ struct EventProcessor {
     case nil: break
     }
     guard scanned.isEnabled else {
-      if !signals.isEmpty, let profile = observation.profile,
+      if hasSignals, let profile = observation.profile,
         signals.isDue(identities.signals, profile: profile, time: eventTime)
       {
         return signalsOnly(of: profile, at: eventTime, scanned, line: line)
@@ -287,7 +292,7 @@ struct EventProcessor {
           warnings += mappedWarnings
         }
       }
-      if !signals.isEmpty, let profile = observation.profile {
+      if hasSignals, let profile = observation.profile {
         values.mapped += signals.attributes(
           identities.signals, profile: profile, sequence: identities.currentSequence)
         identities.signals.markWritten(profile, at: eventTime)
@@ -565,7 +570,10 @@ struct EventProcessor {
     of profile: Int32, at time: Int64, _ scanned: ScannedLine, line: UnsafeBufferPointer<UInt8>
   ) -> EventOutcome {
     let fallbackEmail = Self.fallbackEmail(scanned, in: line, enabled: userIdEmail)
+    // The reused values, as for an eligible event.
     var values = PersonValues()
+    swap(&values, &person)
+    defer { person = values }
     guard
       case .person = mapper.mapEmail(
         identities.view(profile), into: &values, fallbackEmail: fallbackEmail)
@@ -577,14 +585,18 @@ struct EventProcessor {
     return .person(values, warnings: [])
   }
 
-  /// When the event happened (`SignalSettings.eventTime`), in milliseconds.
-  private static func signalTime(_ scanned: ScannedLine, in line: UnsafeBufferPointer<UInt8>)
+  /// When the event happened (`EventClock`), in milliseconds; the time it is read is the
+  /// store's clock (refreshed every few thousand lines and after each wait: `tick`), which is
+  /// as exact as a fallback needs, and costs no system call per event.
+  private mutating func signalTime(_ scanned: ScannedLine, in line: UnsafeBufferPointer<UInt8>)
     -> Int64
   {
-    let now = Int64(wallClock() * 1000)
-    guard case .string(let start, let end, false) = scanned.timestamp else { return now }
-    return SignalSettings.eventTime(
-      UnsafeBufferPointer(rebasing: line[Int(start)..<Int(end)]), now: now)
+    let now = Int64(identities.now) * 1000
+    guard scanned.timestampStart >= 0 else { return now }
+    return eventClock.time(
+      of: UnsafeBufferPointer(
+        rebasing: line[Int(scanned.timestampStart)..<Int(scanned.timestampEnd)]),
+      now: now)
   }
 
   /// An id's bytes when they can be used straight from the line (`.some(nil)`: no id); nil

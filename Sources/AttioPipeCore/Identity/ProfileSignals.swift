@@ -60,6 +60,28 @@ package struct ProfileSignals: Sendable {
     table[Int(profile) * width + signal * 2] = value
   }
 
+  /// Lets `body` change the profile's values in place (one uniqueness check for them all):
+  /// `values[signal]` is a signal's value.
+  package mutating func updateValues(
+    of profile: Int32, _ body: (inout ValueRow) -> Void
+  ) {
+    let base = Int(profile) * width
+    table.withUnsafeMutableBufferPointer { table in
+      var row = ValueRow(base: table.baseAddress! + base)
+      body(&row)
+    }
+  }
+
+  /// One profile's signal values, in place (each signal's value is every other number).
+  package struct ValueRow {
+    fileprivate let base: UnsafeMutablePointer<Int64>
+
+    package subscript(signal: Int) -> Int64 {
+      get { base[signal * 2] }
+      nonmutating set { base[signal * 2] = newValue }
+    }
+  }
+
   /// Records that every signal's current value was written at `time`.
   package mutating func markWritten(_ profile: Int32, at time: Int64) {
     let base = Int(profile) * width

@@ -9,9 +9,13 @@ package struct EventScanner {
   /// Reused for every line; holds positions into the current line only.
   private var scanned = ScannedEvent()
 
-  package init(enabledEvents: EventNameSet, countedEvents: [EventNameSet] = []) {
+  /// `readsTimestamp`: the event's `timestamp` is kept (`--signal`).
+  package init(
+    enabledEvents: EventNameSet, countedEvents: [EventNameSet] = [], readsTimestamp: Bool = false
+  ) {
     self.enabledEvents = enabledEvents
     self.countedEvents = countedEvents
+    scanned.readsTimestamp = readsTimestamp
   }
 
   package mutating func scan(_ line: UnsafeBufferPointer<UInt8>) -> ScannedLine {
@@ -65,7 +69,10 @@ package struct EventScanner {
     result.anonymousId = Self.identifier(scanned.anonymousIdSnake, scanned.anonymousId)
     result.userId = Self.identifier(scanned.userIdSnake, scanned.userId)
     result.messageId = Self.identifier(scanned.messageIdSnake, scanned.messageId)
-    result.timestamp = scanned.timestamp
+    if case .string(let start, let end, false) = scanned.timestamp {
+      result.timestampStart = start
+      result.timestampEnd = end
+    }
     if result.isLeadGenerated {
       if Self.isNonBlankText(scanned.leadSourceSnake, in: line) {
         result.leadSource = scanned.leadSourceSnake

@@ -21,8 +21,6 @@ enum TopLevelKey: CaseIterable {
   case type, action, email, event, traits, properties, context
   case anonymousId, anonymousIdSnake, userId, userIdSnake
   case previousId, previousIdSnake, messageId, messageIdSnake
-  /// When the event happened (`--signal`).
-  case timestamp
 
   var key: StaticString {
     switch self {
@@ -41,7 +39,6 @@ enum TopLevelKey: CaseIterable {
     case .previousIdSnake: "previous_id"
     case .messageId: "messageId"
     case .messageIdSnake: "message_id"
-    case .timestamp: "timestamp"
     }
   }
 
@@ -74,7 +71,6 @@ enum TopLevelKey: CaseIterable {
     case (7, 0x746E_6F63, 0x0000_0000, 0x7478_6574): self = .context  // context
     case (7, 0x7265_7375, 0x0000_0000, 0x6469_5F72): self = .userIdSnake  // user_id
     case (9, 0x7373_656D, 0x4965_6761, 0x6449_6567): self = .messageId  // messageId
-    case (9, 0x656D_6974, 0x6D61_7473, 0x706D_6174): self = .timestamp  // timestamp
     case (10, 0x706F_7270, 0x6974_7265, 0x7365_6974): self = .properties  // properties
     case (10, 0x7665_7270, 0x7375_6F69, 0x6449_7375): self = .previousId  // previousId
     case (10, 0x7373_656D, 0x5F65_6761, 0x6469_5F65): self = .messageIdSnake  // message_id

@@ -139,6 +139,8 @@ struct ScannedEvent {
   var messageId: ScannedValue = .absent
   var messageIdSnake: ScannedValue = .absent
   var timestamp: ScannedValue = .absent
+  /// Whether `timestamp` is read at all (`--signal`); kept across `reset`.
+  var readsTimestamp = false
   var leadSource: ScannedValue = .absent
   var leadSourceSnake: ScannedValue = .absent
   /// Top-level `traits` (read for `identify` only: a `group` call's traits describe a company).

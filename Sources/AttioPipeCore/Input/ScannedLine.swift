@@ -22,8 +22,11 @@ package struct ScannedLine: Sendable {
   package var userId = ScannedValue.absent
   package var previousId = ScannedValue.absent
   package var messageId = ScannedValue.absent
-  /// The event's `timestamp` (`--signal`).
-  package var timestamp = ScannedValue.absent
+  /// Where the event's `timestamp` string is, when it is one without escapes (`--signal`; -1:
+  /// none). Two offsets rather than a `ScannedValue`: lines are queued by the thousand, and
+  /// every byte here is copied for every event.
+  package var timestampStart: Int32 = -1
+  package var timestampEnd: Int32 = 0
   /// `--signal count:NAME`: which count signal the track event is (its position among them);
   /// -1 for none.
   package var countedSignal: Int8 = -1

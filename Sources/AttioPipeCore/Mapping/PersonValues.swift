@@ -61,14 +61,30 @@ package struct PersonValues: Sendable {
   package var rememberedTraits: [RememberedTrait?] = []
   /// `--signal`: a write of the person's signals alone (the email and the signals), for an
   /// event that makes no upsert; nothing else is added to it (`--map`, users, companies).
-  package var signalsOnly = false
+  package var signalsOnly: Bool {
+    get { extras?.value.signalsOnly ?? false }
+    set { setExtras(user: user, signalsOnly: newValue) }
+  }
   /// `--users`: the users record written after the person (nil: none).
   package var user: UserValues? {
-    get { userStorage?.value }
-    set { userStorage = newValue.map(OutOfLine.init) }
+    get { extras?.value.user }
+    set { setExtras(user: newValue, signalsOnly: signalsOnly) }
   }
-  /// Out of line: most events have no user, and these values are copied for every event.
-  private var userStorage: OutOfLine<UserValues>?
+
+  /// What few events have (a user, a write of signals alone), out of line: these values are
+  /// copied for every event, and a field of their own made each copy longer.
+  private struct Extras: Equatable, Sendable {
+    var user: UserValues?
+    var signalsOnly: Bool
+  }
+
+  private var extras: OutOfLine<Extras>?
+
+  private mutating func setExtras(user: UserValues?, signalsOnly: Bool) {
+    extras =
+      user == nil && !signalsOnly
+      ? nil : OutOfLine(Extras(user: user, signalsOnly: signalsOnly))
+  }
 
   package init() {}
 
@@ -81,8 +97,7 @@ package struct PersonValues: Sendable {
     text.removeAll(keepingCapacity: true)
     if !mapped.isEmpty { mapped.removeAll(keepingCapacity: true) }
     if !rememberedTraits.isEmpty { rememberedTraits = [] }
-    userStorage = nil
-    signalsOnly = false
+    extras = nil
   }
 
   /// Bytes held, values and bookkeeping: at least the total length of the values.
@@ -258,7 +273,7 @@ extension PersonValues: Equatable {
   /// they say how new a value is, not what it is).
   package static func == (lhs: PersonValues, rhs: PersonValues) -> Bool {
     guard lhs.mapped == rhs.mapped, lhs.rememberedTraits == rhs.rememberedTraits,
-      lhs.userStorage == rhs.userStorage
+      lhs.extras == rhs.extras
     else {
       return false
     }

@@ -7,15 +7,40 @@
 /// `interval` has passed since the last write, by the events' own clock. A person never
 /// written waits for their first eligible event: signals alone do not bring anyone into Attio.
 package struct SignalSettings: Equatable, Sendable {
-  package var specs: [SignalSpec] = []
+  package var specs: [SignalSpec] = [] {
+    didSet { compile() }
+  }
   /// Milliseconds between two signal-only writes of one person (`--signal-interval`, 1 h).
   package var interval: Int64 = 3_600_000
   /// Per spec: the attribute is a date (a timestamp otherwise), from the workspace schema.
   package var writesDate: [Bool] = []
 
+  /// What kind each signal is, without its payload: the per-event loop reads these rather than
+  /// `specs`, whose Strings it would retain and release at every event.
+  private var kinds: [KindCode] = []
+  /// A count signal's position in `specs`, by its position among the count signals.
+  private var countSpecs: [Int] = []
+
+  private enum KindCode: UInt8, Sendable {
+    case lastSeen, firstSeen, count
+  }
+
   package init(specs: [SignalSpec] = [], interval: Int64 = 3_600_000) {
     self.specs = specs
     self.interval = interval
+    compile()
+  }
+
+  private mutating func compile() {
+    kinds = specs.map { spec in
+      switch spec.kind {
+      case .lastSeen: .lastSeen
+      case .firstSeen: .firstSeen
+      case .count: .count
+      }
+    }
+    countSpecs = kinds.indices.filter { kinds[$0] == .count }
+    needsEveryVisitor = kinds.contains(.firstSeen)
   }
 
   package var isEmpty: Bool { specs.isEmpty }
@@ -29,13 +54,8 @@ package struct SignalSettings: Equatable, Sendable {
     }
   }
 
-  /// A count signal's position in `specs`, by its position among the count signals.
-  private var countSpecs: [Int] {
-    specs.indices.filter { if case .count = specs[$0].kind { true } else { false } }
-  }
-
   /// Every event of a visitor makes a profile (`first_seen` must see the first one).
-  package var needsEveryVisitor: Bool { specs.contains { $0.kind == .firstSeen } }
+  package private(set) var needsEveryVisitor = false
 
   /// The per-profile table the identity store keeps for these signals.
   package var profileSignals: ProfileSignals {
@@ -49,18 +69,18 @@ package struct SignalSettings: Equatable, Sendable {
   package func record(
     _ signals: inout ProfileSignals, profile: Int32, time: Int64, counted: Int8
   ) {
-    let countSpecs = counted >= 0 ? self.countSpecs : []
-    for index in specs.indices {
-      let old = signals.value(profile, index)
-      let new: Int64
-      switch specs[index].kind {
-      case .lastSeen: new = max(old, time)
-      case .firstSeen: new = old == 0 ? time : min(old, time)
-      case .count:
-        guard counted >= 0, countSpecs[Int(counted)] == index else { continue }
-        new = old &+ 1
+    signals.updateValues(of: profile) { values in
+      for index in kinds.indices {
+        switch kinds[index] {
+        case .lastSeen:
+          if time > values[index] { values[index] = time }
+        case .firstSeen:
+          if values[index] == 0 || time < values[index] { values[index] = time }
+        case .count:
+          continue
+        }
       }
-      if new != old { signals.setValue(profile, index, new) }
+      if counted >= 0 { values[countSpecs[Int(counted)]] &+= 1 }
     }
   }
 
@@ -79,34 +99,21 @@ package struct SignalSettings: Equatable, Sendable {
     for index in specs.indices {
       let value = signals.value(profile, index)
       guard value != 0 else { continue }
-      let text: String
-      switch specs[index].kind {
+      var text: [UInt8] = []
+      switch kinds[index] {
       case .lastSeen, .firstSeen:
-        let writesDate = index < writesDate.count && writesDate[index]
-        text =
-          "\""
-          + (writesDate
-            ? ISODateTime.dateText(milliseconds: value)
-            : ISODateTime.utcText(milliseconds: value)) + "\""
+        text.reserveCapacity(26)
+        text.append(UInt8(ascii: "\""))
+        ISODateTime.appendUTC(
+          milliseconds: value, dateOnly: index < writesDate.count && writesDate[index],
+          to: &text)
+        text.append(UInt8(ascii: "\""))
       case .count:
-        text = String(value)
+        text.append(contentsOf: String(value).utf8)
       }
-      attributes.append(
-        MappedAttribute(slug: specs[index].slug, value: Array(text.utf8), sequence: sequence))
+      attributes.append(MappedAttribute(slug: specs[index].slug, value: text, sequence: sequence))
     }
     return attributes
   }
 
-  /// When an event happened, in milliseconds since the epoch: its `timestamp` when it is an
-  /// ISO 8601 time from 2000 up to a day after `now`; otherwise `now` (when it was read).
-  package static func eventTime(_ timestamp: UnsafeBufferPointer<UInt8>?, now: Int64) -> Int64 {
-    guard let timestamp, let parsed = ISODateTime(bytes: timestamp), parsed.time != nil else {
-      return now
-    }
-    let time = parsed.millisecondsSinceEpoch
-    return time >= earliestTime && time <= now + 86_400_000 ? time : now
-  }
-
-  /// 2000-01-01T00:00:00Z.
-  private static let earliestTime: Int64 = 946_684_800_000
 }

@@ -7,7 +7,8 @@
 func scanLine(
   _ line: String, events: [String] = EventNameSet.defaultNames, counted: [EventNameSet] = []
 ) -> (ScannedLine, [UInt8]) {
-  var scanner = EventScanner(enabledEvents: EventNameSet(events), countedEvents: counted)
+  var scanner = EventScanner(
+    enabledEvents: EventNameSet(events), countedEvents: counted, readsTimestamp: true)
   let bytes = Array(line.utf8)
   return (bytes.withUnsafeBufferPointer { scanner.scan($0) }, bytes)
 }

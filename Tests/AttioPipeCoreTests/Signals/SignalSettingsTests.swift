@@ -32,20 +32,28 @@ import Testing
 
   private static let now: Int64 = 1_796_083_200_000  // 2026-12-01T00:00:00Z
 
-  private func time(_ text: String?) -> Int64 {
-    guard let text else { return SignalSettings.eventTime(nil, now: Self.now) }
+  private func time(_ text: String?, clock: inout EventClock) -> Int64 {
+    guard let text else { return clock.time(of: nil, now: Self.now) }
     let bytes = Array(text.utf8)
-    return bytes.withUnsafeBufferPointer { SignalSettings.eventTime($0, now: Self.now) }
+    return bytes.withUnsafeBufferPointer { clock.time(of: $0, now: Self.now) }
   }
 
   @Test func theEventsTimestampIsItsTimeWhenSane() {
+    var clock = EventClock()
+    let time = { (text: String?) in self.time(text, clock: &clock) }
     #expect(time("2026-11-30T09:30:00.123Z") == 1_796_031_000_123)
+    // The same hour again (read from the cached hour), then others.
+    #expect(time("2026-11-30T09:59:59.9Z") == 1_796_032_799_900)
     #expect(time("2026-11-30T10:30:00.123+01:00") == 1_796_031_000_123)
-    #expect(time("2026-11-30T09:30:00.1Z") == 1_796_031_000_100)
+    #expect(time("2026-11-30T09:30:00Z") == 1_796_031_000_000)
+    #expect(time("2026-11-30 09:30:00Z") == 1_796_031_000_000)
+    #expect(time("2026-11-29T09:30:00.000123Z") == 1_795_944_600_000)
     // What cannot be an event's time is the time it was read.
     #expect(time(nil) == Self.now)
     #expect(time("yesterday") == Self.now)
     #expect(time("2026-11-30") == Self.now)
+    #expect(time("2026-11-30T09:61:00Z") == Self.now)
+    #expect(time("2026-02-30T09:00:00Z") == Self.now)
     #expect(time("1999-12-31T23:59:59Z") == Self.now)
     #expect(time("2030-01-01T00:00:00Z") == Self.now)
   }

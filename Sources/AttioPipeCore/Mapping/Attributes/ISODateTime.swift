@@ -108,17 +108,51 @@ struct ISODateTime: Equatable, Sendable {
   /// `milliseconds` since the epoch as Attio's timestamps are written,
   /// `2026-12-01T07:30:00.123Z`.
   static func utcText(milliseconds: Int64) -> String {
+    var bytes: [UInt8] = []
+    appendUTC(milliseconds: milliseconds, dateOnly: false, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Appends `milliseconds` since the epoch as `2026-12-01T07:30:00.123Z`, or only its UTC
+  /// day `2026-12-01`: bytes, no String (a `--signal` write of each person's times).
+  static func appendUTC(milliseconds: Int64, dateOnly: Bool, to bytes: inout [UInt8]) {
     let (days, inDay) = Int(milliseconds).floorDividedWithRemainder(by: 86_400_000)
     let (y, m, d) = civil(fromDays: days)
+    func digits(_ value: Int, _ width: Int) {
+      if width == 4 {
+        digits(value / 100, 2)
+        digits(value % 100, 2)
+      } else if width == 3 {
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value / 100))
+        digits(value % 100, 2)
+      } else {
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value / 10))
+        bytes.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+      }
+    }
+    digits(y, 4)
+    bytes.append(UInt8(ascii: "-"))
+    digits(m, 2)
+    bytes.append(UInt8(ascii: "-"))
+    digits(d, 2)
+    guard !dateOnly else { return }
     let seconds = inDay / 1000
-    return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(seconds / 3600, 2) + ":"
-      + pad(seconds / 60 % 60, 2) + ":" + pad(seconds % 60, 2) + "." + pad(inDay % 1000, 3) + "Z"
+    bytes.append(UInt8(ascii: "T"))
+    digits(seconds / 3600, 2)
+    bytes.append(UInt8(ascii: ":"))
+    digits(seconds / 60 % 60, 2)
+    bytes.append(UInt8(ascii: ":"))
+    digits(seconds % 60, 2)
+    bytes.append(UInt8(ascii: "."))
+    digits(inDay % 1000, 3)
+    bytes.append(UInt8(ascii: "Z"))
   }
 
   /// The UTC day of `milliseconds` since the epoch, `2026-12-01` (a date attribute).
   static func dateText(milliseconds: Int64) -> String {
-    let (y, m, d) = civil(fromDays: Int(milliseconds).floorDividedWithRemainder(by: 86_400_000).0)
-    return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+    var bytes: [UInt8] = []
+    appendUTC(milliseconds: milliseconds, dateOnly: true, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// `2026-12-01`.
