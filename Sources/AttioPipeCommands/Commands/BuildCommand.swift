@@ -27,6 +27,7 @@ struct BuildCommand {
     var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
     pipeline.countedEvents = options.signals.countedEvents
     pipeline.readsTimestamps = !options.signals.isEmpty
+    pipeline.entryEvents = options.listEntries.eventNames
     pipeline.idleInterval = frontEnd.idleInterval
     frontEnd.startProgress()
     do {
@@ -51,6 +52,12 @@ struct BuildCommand {
             if let user = person.user {
               try AccountRequestEncoder.write(
                 AccountRequestEncoder.requests(of: user, emailSlug: emailSlug), into: stdout)
+            }
+            if person.listEntries != 0 {
+              try AccountRequestEncoder.write(
+                ListEntryRequestEncoder.requests(
+                  of: person, options.listEntries, emailSlug: emailSlug),
+                into: stdout)
             }
           case .company(let company):
             CompanyBodyEncoder.encode(company, into: stdout)
