@@ -7,7 +7,8 @@ extension CheckCommand {
   func checkListEntries(_ say: (Bool, String) -> Void, _ report: inout RunReport) {
     var settings = options.listEntries
     guard !settings.isEmpty else { return }
-    let reader = SchemaReader(settings: self.settings, userAgent: "attio-pipe/\(Invocation.version)")
+    let reader = SchemaReader(
+      settings: self.settings, userAgent: "attio-pipe/\(Invocation.version)")
     var lists: [String] = []
     for spec in settings.specs where !lists.contains(spec.list) { lists.append(spec.list) }
     var forwardOnlyFound: Set<String> = []
@@ -27,7 +28,8 @@ extension CheckCommand {
           let values = settings.specs.filter { $0.list == list }.flatMap(\.values).map(\.slug)
           var text = "list \(list): holds people"
           if !values.isEmpty {
-            text += ", entry attributes " + Array(Set(values)).sorted().joined(separator: ", ")
+            text +=
+              ", entry attributes " + Array(Set(values)).sorted().joined(separator: ", ")
               + " writable"
           }
           for (slug, statuses) in orders.sorted(by: { $0.key < $1.key }) {

@@ -7,8 +7,7 @@ extension EventOptions {
   /// The entries' values typed by their lists' attributes, and the rules of their writes
   /// (`--forward-only`'s statuses in order). A list or value the workspace cannot take is a
   /// configuration error; a failed read, the reader's failure.
-  func resolvingListEntries(_ reader: SchemaReader) throws -> (ListEntrySettings, ListEntryRules)
-  {
+  func resolvingListEntries(_ reader: SchemaReader) throws -> (ListEntrySettings, ListEntryRules) {
     var settings = listEntries
     var rules = ListEntryRules(forwardOnly: Set(settings.forwardOnly))
     var lists: [String] = []

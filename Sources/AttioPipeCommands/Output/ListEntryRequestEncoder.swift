@@ -29,7 +29,9 @@ enum ListEntryRequestEncoder {
       guard mask & (1 << UInt32(index)) != 0 else { return nil }
       return UpsertRequest(
         entryIn: settings.specs[index].list, of: person.email, emailSlug: emailSlug,
-        values: settings.values[index].map { UpsertRequest.Attribute(slug: $0.slug, value: $0.json) })
+        values: settings.values[index].map {
+          UpsertRequest.Attribute(slug: $0.slug, value: $0.json)
+        })
     }
   }
 }

@@ -103,7 +103,8 @@ struct LaneTable {
       } ?? false
     // In place: the lane's batches are not copied for each event.
     if !mayMerge || lanes[email]?.mergeIntoLast(job) != true {
-      lanes[email, default: Lane()].waiting.append(DeliveryBatch(job, mode: mode, entryRules: entryRules))
+      lanes[email, default: Lane()].waiting.append(
+        DeliveryBatch(job, mode: mode, entryRules: entryRules))
     }
     if let previous = job.request.previousEmail { links.name(previous, by: email) }
     return email
@@ -280,7 +281,9 @@ struct LaneTable {
     keyed.email = write.memoryKey
     memory.record(keyed)
     // An entry's id is not the person's record.
-    if let recordId, write.operation != .entry { memory.learn(recordId: recordId, for: write.email) }
+    if let recordId, write.operation != .entry {
+      memory.learn(recordId: recordId, for: write.email)
+    }
   }
 
   /// A written batch: its values are what Attio now holds for the person, and `recordId` is

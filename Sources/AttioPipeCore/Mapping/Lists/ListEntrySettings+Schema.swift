@@ -28,7 +28,8 @@ extension ListEntrySettings {
         guard attribute.isWritable, AttributeValueConverter.supportedTypes.contains(attribute.type)
         else {
           throw AttributeMapping.Problem(
-            message: "\(label): the attribute '\(value.slug)' (\(attribute.type)) cannot be written")
+            message: "\(label): the attribute '\(value.slug)' (\(attribute.type)) cannot be written"
+          )
         }
         var raw: [UInt8] = []
         raw.appendJSONString(value.text)
