@@ -119,4 +119,24 @@ import Testing
     #expect(entries.count == 1)
     #expect(values(try #require(entries.first)) == ["plan=Pro", "stage=Trial"])
   }
+
+  @Test func buildTypesTheValuesByTheListsSavedSchema() async throws {
+    let mock = try await MockAttio()
+    let schema = temporaryPath("lists-schema.json")
+    defer { try? FileManager.default.removeItem(atPath: schema) }
+    let options = ["--list-entry", "Trial Started=trials:stage=Trial,score=5"]
+    let check = try await BinaryRunner.run(
+      ["check", "--save-schema", schema] + options, environment: mock.environment)
+    #expect(check.status == 0, "\(check.stdoutText)")
+    let built = try await BinaryRunner.run(
+      ["build", "--schema", schema] + options, stdin: Data(Self.events(["Trial Started"]).utf8))
+    #expect(built.status == 0, "\(built.stderrText)")
+    #expect(built.stdoutText.contains(#""stage":[{"status":"Trial"}],"score":[{"value":5}]"#))
+    // A value the saved list cannot take is refused before reading.
+    let refused = try await BinaryRunner.run(
+      ["build", "--schema", schema, "--list-entry", "Trial Started=trials:stage=Won"],
+      stdin: Data(Self.events(["Trial Started"]).utf8))
+    #expect(refused.status == 2)
+    #expect(refused.stderrText.contains("unknown status \"Won\""))
+  }
 }

@@ -13,6 +13,7 @@ struct BuildCommand {
     let emailSlug = options.slugs[.emailAddresses]
     var report = RunReport()
     let schemas = try options.schemasFromFile()
+    let listEntries = try options.listEntriesFromFile()
     let accountSchemas = try options.accountSchemasFromFile()
     var session = EventSession(
       frontEnd: frontEnd,
@@ -55,8 +56,7 @@ struct BuildCommand {
             }
             if person.listEntries != 0 {
               try AccountRequestEncoder.write(
-                ListEntryRequestEncoder.requests(
-                  of: person, options.listEntries, emailSlug: emailSlug),
+                ListEntryRequestEncoder.requests(of: person, listEntries, emailSlug: emailSlug),
                 into: stdout)
             }
           case .company(let company):

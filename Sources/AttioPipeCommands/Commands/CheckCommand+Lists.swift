@@ -9,8 +9,7 @@ extension CheckCommand {
     guard !settings.isEmpty else { return }
     let reader = SchemaReader(
       settings: self.settings, userAgent: "attio-pipe/\(Invocation.version)")
-    var lists: [String] = []
-    for spec in settings.specs where !lists.contains(spec.list) { lists.append(spec.list) }
+    let lists = settings.lists
     var forwardOnlyFound: Set<String> = []
     for list in lists {
       do {

@@ -10,8 +10,7 @@ extension EventOptions {
   func resolvingListEntries(_ reader: SchemaReader) throws -> (ListEntrySettings, ListEntryRules) {
     var settings = listEntries
     var rules = ListEntryRules(forwardOnly: Set(settings.forwardOnly))
-    var lists: [String] = []
-    for spec in settings.specs where !lists.contains(spec.list) { lists.append(spec.list) }
+    let lists = settings.lists
     var forwardOnlyFound: Set<String> = []
     for list in lists {
       let (parents, schema) = try reader.readList(list)
@@ -31,5 +30,34 @@ extension EventOptions {
         "--forward-only \(slug): no --list-entry list has a status attribute '\(slug)'")
     }
     return (settings, rules)
+  }
+}
+
+extension EventOptions {
+  /// `build`: the entries' values typed by the lists saved in `--schema FILE` (`check
+  /// --list-entry … --save-schema FILE`); as strings without `--schema`.
+  func listEntriesFromFile() throws(PipelineError) -> ListEntrySettings {
+    guard let schemaPath, !listEntries.isEmpty else { return listEntries }
+    let workspace: WorkspaceSchema
+    do {
+      workspace = try WorkspaceSchema.load(path: schemaPath)
+    } catch {
+      throw .configuration(error.message)
+    }
+    var settings = listEntries
+    for list in settings.lists {
+      guard let attributes = workspace[WorkspaceSchema.listKey(list)] else {
+        throw .configuration(
+          "\(schemaPath): the schema file has no list '\(list)' (save it with 'attio-pipe check "
+            + "--list-entry … --save-schema FILE')")
+      }
+      do {
+        // Its parent object is checked by `check` and `deliver`, which read the list itself.
+        _ = try settings.resolve(list: list, parentObjects: ["people"], schema: attributes)
+      } catch {
+        throw .configuration(error.message)
+      }
+    }
+    return settings
   }
 }

@@ -18,6 +18,13 @@ package struct ListEntrySettings: Equatable, Sendable {
   /// The events that make entries, one set per spec (`ScannedLine.listEntries`).
   package var eventNames: [EventNameSet] { specs.map { EventNameSet([$0.event]) } }
 
+  /// The lists written, each once, in option order.
+  package var lists: [String] {
+    var lists: [String] = []
+    for spec in specs where !lists.contains(spec.list) { lists.append(spec.list) }
+    return lists
+  }
+
   /// The event names to add to `--events`: an event that makes an entry upserts its person
   /// first (the entry's parent).
   package var triggerNames: [String] { specs.map(\.event) }
