@@ -136,6 +136,32 @@ extension CommandLineOption {
         }
       }),
     CommandLineOption(
+      "--list-entry", value: "EVENT=LIST[:ATTR=VALUE,...]", modes: [.build, .deliver, .check],
+      group: .event,
+      help: """
+        When a person does the track event EVENT (or Identified), make sure they have an \
+        entry in the Attio list LIST (slug or id), asserted by parent record, and set the \
+        entry attributes given, typed by the list's attributes (e.g. 'Trial Started=trials:\
+        stage=Trial'). EVENT becomes eligible: the person is upserted first. One entry per \
+        person per list. Repeatable; 'check' checks the list and its attributes.
+        """,
+      apply: { line, _, value throws(UsageError) in
+        switch ListEntrySpec.parse(value) {
+        case .success(let spec): line.events.listEntries.specs.append(spec)
+        case .failure(let problem): throw UsageError(problem.message)
+        }
+      }),
+    CommandLineOption(
+      "--forward-only", value: "ATTRIBUTE", modes: [.deliver, .check], group: .event,
+      help: """
+        With --list-entry: the list status attribute ATTRIBUTE only moves forward, to a status \
+        later in the list's configured order (a customer who signs up again is not put back \
+        to Lead); the entry is read first. Repeatable.
+        """,
+      apply: { line, _, value throws(UsageError) in
+        line.events.listEntries.forwardOnly.append(value.trimmingWhitespace())
+      }),
+    CommandLineOption(
       "--signal-interval", value: "D", modes: [.build, .deliver], group: .event,
       help: """
         The least time between two writes of a person's signals on their own (default 1h), \

@@ -64,9 +64,13 @@ struct ParsedCommandLine {
         throw UsageError("--omprog reads stdin only (rsyslog writes the events there)")
       }
     }
+    try checkListEntries(options.listEntries)
     if let eventNames {
-      options.enabledEvents = EventNameSet(eventNames)
+      options.enabledEvents = EventNameSet(eventNames + options.listEntries.triggerNames)
       options.eventNameWarnings = EventNameSet.unmatchableEntries(eventNames)
+    } else if !options.listEntries.isEmpty {
+      options.enabledEvents = EventNameSet(
+        EventNameSet.defaultNames + options.listEntries.triggerNames)
     }
     if let defaultCountry {
       guard let region = DialingRegion.named(defaultCountry) else {

@@ -13,6 +13,7 @@ struct BuildCommand {
     let emailSlug = options.slugs[.emailAddresses]
     var report = RunReport()
     let schemas = try options.schemasFromFile()
+    let listEntries = try options.listEntriesFromFile()
     let accountSchemas = try options.accountSchemasFromFile()
     var session = EventSession(
       frontEnd: frontEnd,
@@ -27,6 +28,7 @@ struct BuildCommand {
     var pipeline = EventPipeline(inputs: frontEnd.inputs, enabledEvents: options.enabledEvents)
     pipeline.countedEvents = options.signals.countedEvents
     pipeline.readsTimestamps = !options.signals.isEmpty
+    pipeline.entryEvents = options.listEntries.eventNames
     pipeline.idleInterval = frontEnd.idleInterval
     frontEnd.startProgress()
     do {
@@ -51,6 +53,11 @@ struct BuildCommand {
             if let user = person.user {
               try AccountRequestEncoder.write(
                 AccountRequestEncoder.requests(of: user, emailSlug: emailSlug), into: stdout)
+            }
+            if person.listEntries != 0 {
+              try AccountRequestEncoder.write(
+                ListEntryRequestEncoder.requests(of: person, listEntries, emailSlug: emailSlug),
+                into: stdout)
             }
           case .company(let company):
             CompanyBodyEncoder.encode(company, into: stdout)

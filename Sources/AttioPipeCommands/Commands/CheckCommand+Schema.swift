@@ -24,6 +24,12 @@ extension CheckCommand {
             workspace[object.rawValue] = try reader.read(object: object.rawValue)
           }
         }
+        // The lists `--list-entry` writes, for `build --schema` to type entry values by.
+        for list in options.listEntries.lists {
+          if let (_, attributes) = try? reader.readList(list) {
+            workspace[WorkspaceSchema.listKey(list)] = attributes
+          }
+        }
       }
     } catch {
       say(false, error.message)
@@ -75,9 +81,11 @@ extension CheckCommand {
       if FileManager.default.createFile(
         atPath: path, contents: Data(workspace.fileContents()))
       {
-        let counts = ["people", "companies", "users", "workspaces"].compactMap { name in
-          workspace[name].map { "\($0.attributes.count) \(name) attributes" }
-        }
+        let counts =
+          (["people", "companies", "users", "workspaces"]
+          + options.listEntries.lists.map(WorkspaceSchema.listKey)).compactMap { name in
+            workspace[name].map { "\($0.attributes.count) \(name) attributes" }
+          }
         say(true, "schema saved to \(path) (\(counts.joined(separator: ", ")))")
       } else {
         say(false, "cannot write the schema to \(path)")

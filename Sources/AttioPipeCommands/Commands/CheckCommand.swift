@@ -94,6 +94,7 @@ struct CheckCommand {
     }
     checkSchema(say, &report)
     checkAccountObjects(say, &report)
+    checkListEntries(say, &report)
     if settings.scheduler.writeMode == .merge {
       // Merge mode finds every person before writing: the key must be allowed to read them.
       let slug = options.slugs[.emailAddresses]

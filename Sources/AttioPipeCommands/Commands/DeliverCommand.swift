@@ -14,7 +14,22 @@ struct DeliverCommand {
     var companies = options.companies
     var accounts = options.accounts
     var signals = options.signals
+    var listEntries = options.listEntries
     if let refusal = try accountObjectsRefusal(frontEnd) { return refusal }
+    if !listEntries.isEmpty {
+      // Each list and its attributes, before any input: an entry Attio cannot take would
+      // fail every event that makes it.
+      let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
+      do {
+        (listEntries, settings.scheduler.entryRules) = try options.resolvingListEntries(reader)
+      } catch let error as SchemaReader.Failure {
+        return try Self.refusedAtStart("cannot read the lists --list-entry writes", error, frontEnd)
+      } catch let error as PipelineError {
+        throw error
+      } catch {
+        throw .configuration("\(error)")
+      }
+    }
     if options.needsSchema {
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
       let people: AttributeSchema?
@@ -98,6 +113,7 @@ struct DeliverCommand {
       inputs: frontEnd.inputs, enabledEvents: options.enabledEvents, source: frontEnd.lineSource)
     pipeline.countedEvents = options.signals.countedEvents
     pipeline.readsTimestamps = !options.signals.isEmpty
+    pipeline.entryEvents = options.listEntries.eventNames
     pipeline.idleInterval = frontEnd.idleInterval
     if acknowledger != nil, let interval = pipeline.idleInterval {
       // A batch's confirmation waits for a --state save, which the consumer makes when it
@@ -144,6 +160,9 @@ struct DeliverCommand {
             request.linked = AccountRequestEncoder.requests(of: user, emailSlug: emailSlug)
             request.awaitedKeys = user.workspaceIds.map { UpsertRequest.recordKey(.workspaces, $0) }
           }
+          // Its list entries, after the person (their parent) and its user.
+          request.linked += ListEntryRequestEncoder.requests(
+            of: person, listEntries, emailSlug: emailSlug)
           // An event read after a stop signal is reported not_sent, with its request.
           session.submit(
             spooled: DeliveryJob(

@@ -196,6 +196,6 @@ final class DeliverySession: @unchecked Sendable {
   private func accountWrites(_ summary: DeliveryScheduler.Statistics) -> [(String, Int)] {
     [AttioObject.users, .workspaces].compactMap { object in
       summary.writes[object].map { ("\(object.rawValue)_written", $0) }
-    }
+    } + (summary.listEntries > 0 ? [("list_entries_written", summary.listEntries)] : [])
   }
 }

@@ -17,6 +17,8 @@ struct EventOptions: Sendable, Equatable {
   var accounts = AccountSettings()
   /// `--signal`, `--signal-interval`.
   var signals = SignalSettings()
+  /// `--list-entry`, `--forward-only`.
+  var listEntries = ListEntrySettings()
   var slugs = AttributeSlugs()
   var strict = false
   var verbosity = Verbosity.normal

@@ -124,17 +124,22 @@ final class ResultWriter {
       line.append(",\"linked\":[")
       for (index, write) in result.linked.enumerated() {
         if index > 0 { line.append(UInt8(ascii: ",")) }
-        line.append("{\"object\":")
-        line.appendJSONString(write.object.rawValue)
-        line.append(UInt8(ascii: ","))
-        line.appendJSONString(keyName(of: write.object))
-        line.append(UInt8(ascii: ":"))
-        line.appendJSONString(write.matchValue)
+        if let list = write.list {
+          line.append("{\"object\":\"list_entries\",\"list\":")
+          line.appendJSONString(list)
+        } else {
+          line.append("{\"object\":")
+          line.appendJSONString(write.object.rawValue)
+          line.append(UInt8(ascii: ","))
+          line.appendJSONString(keyName(of: write.object))
+          line.append(UInt8(ascii: ":"))
+          line.appendJSONString(write.matchValue)
+        }
         if write.operation == .add { line.append(",\"operation\":\"add\"") }
         line.append(",\"action\":")
         line.appendJSONString(write.action.rawValue)
         if let recordId = write.recordId {
-          line.append(",\"record_id\":")
+          line.append(write.list == nil ? ",\"record_id\":" : ",\"entry_id\":")
           line.appendJSONString(recordId)
         }
         line.append(UInt8(ascii: "}"))
@@ -143,7 +148,7 @@ final class ResultWriter {
     }
     if let failedObject = result.failedObject {
       line.append(",\"failed_object\":")
-      line.appendJSONString(failedObject.rawValue)
+      line.appendJSONString(failedObject)
     }
     line.append(",\"attempts\":")
     line.appendInteger(result.attempts)

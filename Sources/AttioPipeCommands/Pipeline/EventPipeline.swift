@@ -43,6 +43,8 @@ struct EventPipeline {
   var countedEvents: [EventNameSet] = []
   /// `--signal`: the events' `timestamp`s are read.
   var readsTimestamps = false
+  /// `--list-entry`: the events that make entries (`EventScanner`).
+  var entryEvents: [EventNameSet] = []
   var batchBytes = 256 * 1024
   var batchesInFlight = 4
   /// How often `beforeWaiting` runs again while no batch arrives; nil: only once per wait.
@@ -108,13 +110,14 @@ struct EventPipeline {
     let queue = BatchQueue(capacity: batchesInFlight)
     let producer = Producer(
       inputs: inputs, source: source, enabledEvents: enabledEvents,
-      countedEvents: countedEvents, readsTimestamps: readsTimestamps, queue: queue,
+      countedEvents: countedEvents, entryEvents: entryEvents, readsTimestamps: readsTimestamps,
+      queue: queue,
       batchBytes: batchBytes,
       scanning: scanning)
     DispatchQueue.global().async { producer.run() }
     defer { queue.cancel() }
     var scanner = EventScanner(
-      enabledEvents: enabledEvents, countedEvents: countedEvents,
+      enabledEvents: enabledEvents, countedEvents: countedEvents, entryEvents: entryEvents,
       readsTimestamp: readsTimestamps)
     while true {
       var waited = false
@@ -218,6 +221,7 @@ private final class Producer: Sendable {
   let source: any LineSource
   let enabledEvents: EventNameSet
   let countedEvents: [EventNameSet]
+  let entryEvents: [EventNameSet]
   let readsTimestamps: Bool
   let queue: BatchQueue
   let batchBytes: Int
@@ -226,7 +230,8 @@ private final class Producer: Sendable {
 
   init(
     inputs: InputFiles, source: any LineSource, enabledEvents: EventNameSet,
-    countedEvents: [EventNameSet], readsTimestamps: Bool, queue: BatchQueue, batchBytes: Int,
+    countedEvents: [EventNameSet], entryEvents: [EventNameSet], readsTimestamps: Bool,
+    queue: BatchQueue, batchBytes: Int,
     scanning: EventPipeline.ScanSharing
   ) {
     self.inputs = inputs
@@ -234,6 +239,7 @@ private final class Producer: Sendable {
     self.enabledEvents = enabledEvents
     self.countedEvents = countedEvents
     self.readsTimestamps = readsTimestamps
+    self.entryEvents = entryEvents
     self.queue = queue
     self.batchBytes = batchBytes
     self.scanning = scanning
@@ -241,7 +247,7 @@ private final class Producer: Sendable {
 
   func run() {
     var scanner = EventScanner(
-      enabledEvents: enabledEvents, countedEvents: countedEvents,
+      enabledEvents: enabledEvents, countedEvents: countedEvents, entryEvents: entryEvents,
       readsTimestamp: readsTimestamps)
     var filling = FillingBatch(queue.freshBatch())
     let queue = self.queue

@@ -292,6 +292,7 @@ struct EventProcessor {
           warnings += mappedWarnings
         }
       }
+      if scanned.listEntries != 0 { values.listEntries = scanned.listEntries }
       if hasSignals, let profile = observation.profile {
         values.mapped += signals.attributes(
           identities.signals, profile: profile, sequence: identities.currentSequence)

@@ -6,15 +6,19 @@ package struct EventScanner {
   /// `--signal count:NAME`: the names of the counted track events, one set each, in the order
   /// of the count signals.
   private let countedEvents: [EventNameSet]
+  /// `--list-entry`: the event of each option, in option order.
+  private let entryEvents: [EventNameSet]
   /// Reused for every line; holds positions into the current line only.
   private var scanned = ScannedEvent()
 
   /// `readsTimestamp`: the event's `timestamp` is kept (`--signal`).
   package init(
-    enabledEvents: EventNameSet, countedEvents: [EventNameSet] = [], readsTimestamp: Bool = false
+    enabledEvents: EventNameSet, countedEvents: [EventNameSet] = [],
+    entryEvents: [EventNameSet] = [], readsTimestamp: Bool = false
   ) {
     self.enabledEvents = enabledEvents
     self.countedEvents = countedEvents
+    self.entryEvents = entryEvents
     scanned.readsTimestamp = readsTimestamp
   }
 
@@ -38,6 +42,12 @@ package struct EventScanner {
     case .identify:
       result.kind = .identify
       result.isEnabled = enabledEvents.contains(folded: EventNameSet.identified)
+      if !entryEvents.isEmpty {
+        for (index, names) in entryEvents.enumerated()
+        where names.contains(folded: EventNameSet.identified) {
+          result.listEntries |= 1 << UInt32(index)
+        }
+      }
     case .track:
       result.kind = .track
       let enabledEvents = enabledEvents
@@ -48,6 +58,17 @@ package struct EventScanner {
           !EventNameSet.isIdentifyName(name.span)
         else { return (false, false) }
         return (true, EventNameSet.matches(name.span, folded: EventNameSet.leadGenerated))
+      }
+      if !entryEvents.isEmpty {
+        let entryEvents = entryEvents
+        result.listEntries = Self.withBytes(of: scanned.event, in: line) { name in
+          guard let name, !EventNameSet.isIdentifyName(name.span) else { return 0 }
+          var mask: UInt32 = 0
+          for (index, names) in entryEvents.enumerated() where names.contains(name.span) {
+            mask |= 1 << UInt32(index)
+          }
+          return mask
+        }
       }
       if !countedEvents.isEmpty {
         let countedEvents = countedEvents

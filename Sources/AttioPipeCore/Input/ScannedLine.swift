@@ -30,6 +30,8 @@ package struct ScannedLine: Sendable {
   /// `--signal count:NAME`: which count signal the track event is (its position among them);
   /// -1 for none.
   package var countedSignal: Int8 = -1
+  /// `--list-entry`: bit n is set when the event makes the n-th option's entry.
+  package var listEntries: UInt32 = 0
   /// Lead Generated's `properties.lead_source`, already known to be non-blank.
   package var leadSource = ScannedValue.absent
   /// The change the event makes to each trait: `.absent` none, `.null` removal, a string or

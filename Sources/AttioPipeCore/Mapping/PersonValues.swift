@@ -71,19 +71,30 @@ package struct PersonValues: Sendable {
     set { setExtras(user: newValue, signalsOnly: signalsOnly) }
   }
 
-  /// What few events have (a user, a write of signals alone), out of line: these values are
-  /// copied for every event, and a field of their own made each copy longer.
+  /// `--list-entry`: bit n set when the event makes the n-th option's list entry.
+  package var listEntries: UInt32 {
+    get { extras?.value.listEntries ?? 0 }
+    set { setExtras(user: user, signalsOnly: signalsOnly, listEntries: newValue) }
+  }
+
+  /// What few events have (a user, a write of signals alone, list entries), out of line:
+  /// these values are copied for every event, and a field of their own made each copy longer.
   private struct Extras: Equatable, Sendable {
     var user: UserValues?
     var signalsOnly: Bool
+    var listEntries: UInt32
   }
 
   private var extras: OutOfLine<Extras>?
 
-  private mutating func setExtras(user: UserValues?, signalsOnly: Bool) {
+  private mutating func setExtras(
+    user: UserValues?, signalsOnly: Bool, listEntries: UInt32? = nil
+  ) {
+    let listEntries = listEntries ?? self.listEntries
     extras =
-      user == nil && !signalsOnly
-      ? nil : OutOfLine(Extras(user: user, signalsOnly: signalsOnly))
+      user == nil && !signalsOnly && listEntries == 0
+      ? nil
+      : OutOfLine(Extras(user: user, signalsOnly: signalsOnly, listEntries: listEntries))
   }
 
   package init() {}

@@ -47,7 +47,7 @@ struct AnswerOutcome: Sendable, Equatable {
     /// The linked writes done (`UpsertRequest.linked`), in order.
     var linked: [LinkedWriteOutcome] = []
     /// The object whose write failed, when it was a linked write (the job's own succeeded).
-    var failedObject: AttioObject?
+    var failedObject: String?
 
     init(
       _ status: DeliveryStatus, attempts: Int, response: AttioResponse?, recordId: String? = nil,

@@ -34,3 +34,24 @@ extension AttioEndpoint {
     "/v2/objects/\(object.rawValue)"
   }
 }
+
+// Lists (`--list-entry`).
+extension AttioEndpoint {
+  private static func pathComponent(_ text: String) -> String {
+    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+  }
+
+  /// A list's entries: `PUT` asserts one by its parent record.
+  static func listEntriesPath(_ list: String) -> String {
+    "/v2/lists/\(pathComponent(list))/entries"
+  }
+
+  /// One entry, for `PATCH`.
+  static func listEntryPath(_ list: String, entryId: String) -> String {
+    "/v2/lists/\(pathComponent(list))/entries/\(pathComponent(entryId))"
+  }
+
+  /// The list itself (its parent object), its attributes, a status attribute's statuses.
+  package static func listPath(_ list: String) -> String { "/v2/lists/\(pathComponent(list))" }
+}

@@ -47,10 +47,13 @@ struct DeliveryBatch: Sendable {
   /// The batch's place in the stream: its oldest job's ledger number.
   var order: Int { jobs.first?.ledgerNumber ?? 0 }
 
-  init(_ job: DeliveryJob, mode: WritePlan.Mode = .assert) {
+  init(
+    _ job: DeliveryJob, mode: WritePlan.Mode = .assert,
+    entryRules: ListEntryRules = ListEntryRules()
+  ) {
     // Companies are always asserted: their matching attribute (`domains`) is additive and
     // no find is needed to avoid deleting anything a company holds.
-    plan = WritePlan(for: job.request, mode: mode)
+    plan = WritePlan(for: job.request, mode: mode, entryRules: entryRules)
     request = job.request
     jobs = [job]
   }
@@ -223,7 +226,8 @@ struct DeliveryBatch: Sendable {
       resolution.recordId = own.recordId
       resolution.action = own.action
       resolution.linked = linkedOutcomes
-      resolution.failedObject = current.object
+      resolution.failedObject =
+        current.operation == .entry ? "list_entries" : current.object.rawValue
     }
     return resolution
   }
@@ -254,7 +258,7 @@ struct DeliveryBatch: Sendable {
       let write = request.linked[next]
       guard changesNothing(write) else {
         linkedIndex = next
-        plan = WritePlan(for: write, mode: plan.mode)
+        plan = WritePlan(for: write, mode: plan.mode, entryRules: plan.entryRules)
         return nil
       }
       linkedOutcomes.append(LinkedWriteOutcome(write, action: .unchanged, recordId: nil))

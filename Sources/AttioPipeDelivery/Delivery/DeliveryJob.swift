@@ -70,5 +70,5 @@ package struct DeliveryResult: Sendable {
   /// The linked writes done for the job (a user, a workspace, a membership), in order.
   package var linked: [LinkedWriteOutcome] = []
   /// When a linked write failed: its object (the result's `failed_object`).
-  package var failedObject: AttioObject?
+  package var failedObject: String?
 }

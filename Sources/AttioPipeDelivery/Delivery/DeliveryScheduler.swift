@@ -50,6 +50,8 @@ package final class DeliveryScheduler: @unchecked Sendable {
     package var settleTime = 10.0
     /// `--write-mode`: find then update or create (merge), or Attio's assert.
     package var writeMode = WritePlan.Mode.merge
+    /// `--list-entry`, `--forward-only`: how list entries are written.
+    package var entryRules = ListEntryRules()
     /// `--read-rate`: merge mode's finds per second, paced apart from the writes.
     package var readRate = 100.0
     /// What merge mode's `PATCH` carries (the email slug comes with each request).
@@ -143,7 +145,8 @@ package final class DeliveryScheduler: @unchecked Sendable {
     self.onRefusal = onRefusal
     ledger = ResultLedger(capacity: options.capacity, write: write)
     lanes = LaneTable(
-      memory: memory ?? PersonMemory(capacity: options.memoryCapacity), mode: options.writeMode)
+      memory: memory ?? PersonMemory(capacity: options.memoryCapacity), mode: options.writeMode,
+      entryRules: options.entryRules)
     let fullAt = options.startsWithFullWindow ? clock.now() : nil
     pacer = Pacer(rate: options.rate, fullAt: fullAt)
     readPacer = Pacer(rate: options.readRate, fullAt: fullAt)
@@ -419,7 +422,7 @@ package final class DeliveryScheduler: @unchecked Sendable {
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
     recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
     duplicateRecordId: String? = nil, linked: [LinkedWriteOutcome] = [],
-    failedObject: AttioObject? = nil
+    failedObject: String? = nil
   ) {
     let readerThere = ledger.resolve(
       jobs, status, attempts: attempts, response: response, recordId: recordId, action: action,

@@ -82,10 +82,16 @@ struct LaneTable {
   private(set) var memory: PersonMemory
   /// How new batches write (`--write-mode`).
   private let mode: WritePlan.Mode
+  /// `--list-entry`, `--forward-only`.
+  private let entryRules: ListEntryRules
 
-  init(memory: PersonMemory = PersonMemory(), mode: WritePlan.Mode = .assert) {
+  init(
+    memory: PersonMemory = PersonMemory(), mode: WritePlan.Mode = .assert,
+    entryRules: ListEntryRules = ListEntryRules()
+  ) {
     self.memory = memory
     self.mode = mode
+    self.entryRules = entryRules
   }
 
   /// Queues `job` in its person's lane, merged into the last waiting batch when it can be.
@@ -97,7 +103,8 @@ struct LaneTable {
       } ?? false
     // In place: the lane's batches are not copied for each event.
     if !mayMerge || lanes[email]?.mergeIntoLast(job) != true {
-      lanes[email, default: Lane()].waiting.append(DeliveryBatch(job, mode: mode))
+      lanes[email, default: Lane()].waiting.append(
+        DeliveryBatch(job, mode: mode, entryRules: entryRules))
     }
     if let previous = job.request.previousEmail { links.name(previous, by: email) }
     return email
@@ -273,7 +280,10 @@ struct LaneTable {
     var keyed = write
     keyed.email = write.memoryKey
     memory.record(keyed)
-    if let recordId { memory.learn(recordId: recordId, for: write.email) }
+    // An entry's id is not the person's record.
+    if let recordId, write.operation != .entry {
+      memory.learn(recordId: recordId, for: write.email)
+    }
   }
 
   /// A written batch: its values are what Attio now holds for the person, and `recordId` is
@@ -282,6 +292,10 @@ struct LaneTable {
   mutating func recordWritten(
     _ batch: DeliveryBatch, email: String, recordId: String?, wroteRecordOfPrevious: Bool
   ) {
+    // A list entry replayed by `send` on its own: remembered as a linked one is.
+    guard batch.request.operation != .entry else {
+      return recordLinked(batch.request, recordId: recordId)
+    }
     memory.record(batch.request)
     if let recordId { memory.learn(recordId: recordId, for: email) }
     if let previous = batch.request.previousEmail, previous != email, wroteRecordOfPrevious {

@@ -12,6 +12,8 @@ package struct LinkedWriteOutcome: Sendable, Equatable {
   /// nothing sent).
   package var action: WritePlan.Action
   package var recordId: String?
+  /// An entry write's list (`--list-entry`); `recordId` is then the entry's id.
+  package var list: String?
 
   init(_ write: UpsertRequest, action: WritePlan.Action, recordId: String?) {
     object = write.object
@@ -19,5 +21,6 @@ package struct LinkedWriteOutcome: Sendable, Equatable {
     operation = write.operation
     self.action = action
     self.recordId = recordId
+    list = write.operation == .entry ? write.list : nil
   }
 }

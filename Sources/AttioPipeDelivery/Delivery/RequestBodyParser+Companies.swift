@@ -11,6 +11,8 @@ extension RequestBodyParser {
     case companies
     case users
     case workspaces
+    /// `{"object":"list_entries","list":…}` (`--list-entry`).
+    case listEntries
     case unknown(String)
   }
 
@@ -25,6 +27,7 @@ extension RequestBodyParser {
     case AttioObject.companies.rawValue?: return .companies
     case AttioObject.users.rawValue?: return .users
     case AttioObject.workspaces.rawValue?: return .workspaces
+    case "list_entries"?: return .listEntries
     case let other?: return .unknown(other)
     case nil:
       return .unknown(

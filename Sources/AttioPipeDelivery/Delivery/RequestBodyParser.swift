@@ -31,19 +31,23 @@ package struct RequestBodyParser: Sendable {
     case .companies?: return RequestBodyParser.company(members, in: line)
     case .users?: return RequestBodyParser.account(.users, members, in: line)
     case .workspaces?: return RequestBodyParser.account(.workspaces, members, in: line)
+    case .listEntries?: break
     case .unknown?:
       return .failure(
         JSONScanError(
           .invalidBody, at: 0,
-          "unknown \"object\": 'send' writes people (no object member), \"companies\", \"users\" and \"workspaces\""
+          "unknown \"object\": 'send' writes people (no object member), \"companies\", \"users\", \"workspaces\" and \"list_entries\""
         ))
     }
     let emailSlug = slugs[.emailAddresses]
+    // An entry's attributes are the list's: only its parent's email is a person attribute.
+    let isEntry = RequestBodyParser.object(of: line) == .listEntries
     var attributes: [UpsertRequest.Attribute] = []
     for member in members {
       let name = JSONStringDecoder.decode(
         UnsafeBufferPointer(rebasing: line[member.key.start..<member.key.end]).span)
-      let slug = slugs.slug(forStandardName: name)
+      let renamed = slugs.slug(forStandardName: name)
+      let slug = isEntry && renamed != emailSlug ? name : renamed
       let value = Array(UnsafeBufferPointer(rebasing: line[member.value]))
       if let index = attributes.firstIndex(where: { $0.slug == slug }) {
         attributes[index].value = value  // a duplicate key: the last one wins
@@ -56,6 +60,17 @@ package struct RequestBodyParser: Sendable {
     else {
       return .failure(
         JSONScanError(.invalidBody, at: 0, "no valid email_addresses[0].email_address"))
+    }
+    if isEntry {
+      // A person's list entry (`--list-entry`): its list, and the parent's email.
+      guard let list = RequestBodyParser.topLevelString(named: "list", of: line), !list.isEmpty
+      else {
+        return .failure(JSONScanError(.invalidBody, at: 0, "a list_entries body without its list"))
+      }
+      return .success(
+        UpsertRequest(
+          entryIn: list, of: email, emailSlug: emailSlug,
+          values: attributes.filter { $0.slug != emailSlug }))
     }
     var request = UpsertRequest(email: email, emailSlug: emailSlug, attributes: attributes)
     // A person linked to a company waits for that company's write (RecordGate).

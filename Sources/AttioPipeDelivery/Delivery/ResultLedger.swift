@@ -35,6 +35,8 @@ package final class ResultLedger: @unchecked Sendable {
     /// Writes that changed a record (created, updated, asserted), per object: the jobs' own
     /// and their linked writes (`attio_pipe_writes_total{object}`).
     package var writes: [AttioObject: Int] = [:]
+    /// List entries asserted or moved forward (`--list-entry`).
+    package var listEntries = 0
   }
 
   /// Only touched on the scheduler's queue.
@@ -105,7 +107,7 @@ package final class ResultLedger: @unchecked Sendable {
     _ jobs: [DeliveryJob], _ status: DeliveryStatus, attempts: Int, response: AttioResponse?,
     recordId: String? = nil, action: WritePlan.Action? = nil, emailAdded: String? = nil,
     duplicateRecordId: String? = nil, linked: [LinkedWriteOutcome] = [],
-    failedObject: AttioObject? = nil
+    failedObject: String? = nil
   ) -> Bool {
     let error = status == .failed ? response?.error : nil
     // The plan is counted once, however many events rode along in it.
@@ -120,7 +122,11 @@ package final class ResultLedger: @unchecked Sendable {
         statistics.writes[object, default: 0] += 1
       }
       for write in linked where write.action != .unchanged {
-        statistics.writes[write.object, default: 0] += 1
+        if write.list != nil {
+          statistics.listEntries += 1
+        } else {
+          statistics.writes[write.object, default: 0] += 1
+        }
       }
     }
     for job in jobs {

@@ -14,7 +14,7 @@ package final class SchemaReader: Sendable {
   /// A read that failed: the path and what Attio (or the network) said.
   package struct Failure: Error, Sendable {
     var path: String
-    var status: Int?
+    package var status: Int?
     var detail: String
     /// 401 or 403: the key cannot read the schema.
     package var isAuthentication: Bool { status == 401 || status == 403 }

@@ -52,10 +52,15 @@ package struct UpsertRequest: Sendable, Equatable {
   /// Keys (`recordKey`) of records other jobs of this run write and this request refers to:
   /// delivery holds it until their writes have results (`RecordGate`).
   package var awaitedKeys: [String] = []
+  /// `--list-entry` (an `entry` write): the list, by slug or id, whose entry for the person
+  /// (`email`) the request asserts, its parent found by the email.
+  package var list: String?
 
   package enum Operation: String, Sendable, Equatable {
     case assert
     case add
+    /// `PUT /v2/lists/{list}/entries`: the person's entry in `list` (`--list-entry`).
+    case entry
   }
 
   /// A person's request, or a company's with `object` set after.
@@ -63,6 +68,24 @@ package struct UpsertRequest: Sendable, Equatable {
     self.email = email
     self.emailSlug = emailSlug
     self.attributes = attributes
+  }
+
+  /// A person's entry in `list` with `values` (entry attributes); `email` finds the parent.
+  package init(entryIn list: String, of email: String, emailSlug: String, values: [Attribute]) {
+    self.init(
+      email: email, emailSlug: emailSlug,
+      attributes: [Attribute(slug: emailSlug, value: Self.emailValue(email))] + values)
+    self.list = list
+    operation = .entry
+  }
+
+  /// `[{"email_address":"ada@example.com"}]`.
+  static func emailValue(_ email: String) -> [UInt8] {
+    var value: [UInt8] = []
+    value.append("[{\"email_address\":")
+    value.appendJSONString(email)
+    value.append("}]")
+    return value
   }
 
   /// A users or workspaces request matched on `id` (its `user_id` or `workspace_id`).
@@ -99,8 +122,9 @@ package struct UpsertRequest: Sendable, Equatable {
   /// under the record's key, the `workspace` of one membership would overwrite the other's,
   /// and every `group` call of a user of two workspaces would be sent again).
   var memoryKey: String {
-    guard operation == .add else { return email }
+    guard operation != .assert else { return email }
     var key = email + "\u{1F}"
+    if let list { key = "list\u{1F}" + list + "\u{1F}" + key }
     for attribute in attributes where attribute.slug != emailSlug {
       key += attribute.slug + "=" + String(decoding: attribute.value, as: UTF8.self)
     }
@@ -132,9 +156,16 @@ package struct UpsertRequest: Sendable, Equatable {
   /// The body as `build` prints it and results carry it for replay: company bodies start
   /// with their `"object":"companies"` marker (see CompanyBodyEncoder.swift).
   package var envelope: [UInt8] {
-    guard object != .people else { return body }
+    guard object != .people || operation == .entry else { return body }
     var marker = "\"object\":\"\(object.rawValue)\","
     if operation == .add { marker += "\"operation\":\"add\"," }
+    if operation == .entry, let list {
+      var entry: [UInt8] = []
+      entry.append("\"object\":\"list_entries\",\"list\":")
+      entry.appendJSONString(list)
+      entry.append(UInt8(ascii: ","))
+      marker = String(decoding: entry, as: UTF8.self)
+    }
     var line = body
     line.insert(contentsOf: Array(marker.utf8), at: 1)
     return line

@@ -34,6 +34,11 @@ package struct WritePlan: Sendable, Equatable {
     case update(recordId: String, attributes: [UpsertRequest.Attribute])
     /// `POST /v2/objects/people/records` with the full body.
     case create
+    /// `PUT /v2/lists/{list}/entries` of the person `parentRecordId` (an `entry` write), the
+    /// forward-only attributes left out.
+    case entryAssert(parentRecordId: String)
+    /// `PATCH /v2/lists/{list}/entries/{id}`: the forward-only statuses that move forward.
+    case entryPatch(entryId: String, attributes: [UpsertRequest.Attribute])
   }
 
   /// What follows the duplicate check: the `PATCH` (attributes), or nothing to write.
@@ -62,8 +67,11 @@ package struct WritePlan: Sendable, Equatable {
 
   let mode: Mode
   /// An `add` write (`UpsertRequest.Operation.add`): find the record by its match key, then
-  /// `PATCH` the values (lists gain them, nothing is removed); no create.
+  /// `PATCH` the values (lists gain them, nothing is removed); no create. An `entry` write is
+  /// one too: its find is the parent person's, and its write the list entry's.
   let isAdd: Bool
+  /// `--list-entry`: the rules of entry writes (`--forward-only`).
+  let entryRules: ListEntryRules
   private(set) var step: Step
   /// Going back to the find after a create refused as a duplicate or a `PATCH` of a record
   /// gone (404) happens once per plan: a second time is a failure, not a loop.
@@ -79,23 +87,26 @@ package struct WritePlan: Sendable, Equatable {
   /// the duplicate check when it is the record found.
   private(set) var previousRecordId: String?
 
-  init(mode: Mode = .assert) {
-    self.init(mode: mode, isAdd: false)
+  init(mode: Mode = .assert, entryRules: ListEntryRules = ListEntryRules()) {
+    self.init(mode: mode, isAdd: false, entryRules: entryRules)
   }
 
-  private init(mode: Mode, isAdd: Bool) {
+  private init(mode: Mode, isAdd: Bool, entryRules: ListEntryRules) {
     self.mode = mode
     self.isAdd = isAdd
+    self.entryRules = entryRules
     step = mode == .assert ? .assert : .find
   }
 
-  /// The plan of one write of a job: an `add` finds and patches, anything else but a person
-  /// is asserted (users, workspaces and companies have no values an assert could delete).
-  init(for request: UpsertRequest, mode: Mode) {
-    if request.operation == .add {
-      self.init(mode: .merge, isAdd: true)
+  /// The plan of one write of a job: an `add` (or an `entry`) finds and patches, anything
+  /// else but a person is asserted (users, workspaces and companies have no values an assert
+  /// could delete).
+  init(for request: UpsertRequest, mode: Mode, entryRules: ListEntryRules = ListEntryRules()) {
+    if request.operation != .assert {
+      self.init(mode: .merge, isAdd: true, entryRules: entryRules)
     } else {
-      self.init(mode: request.object == .people ? mode : .assert)
+      self.init(
+        mode: request.object == .people ? mode : .assert, isAdd: false, entryRules: entryRules)
     }
   }
 
@@ -107,7 +118,14 @@ package struct WritePlan: Sendable, Equatable {
   /// at once (a 404 still finds the record again).
   mutating func addToKnownRecord(_ recordId: String, of values: UpsertRequest) {
     guard isAdd, step == .find else { return }
-    step = .update(recordId: recordId, attributes: Self.addedAttributes(of: values))
+    step = Self.write(to: recordId, of: values)
+  }
+
+  /// An `add`'s write once its record is known: the `PATCH`, or the entry's assert.
+  private static func write(to recordId: String, of values: UpsertRequest) -> Step {
+    values.operation == .entry
+      ? .entryAssert(parentRecordId: recordId)
+      : .update(recordId: recordId, attributes: addedAttributes(of: values))
   }
 
   /// What an `add` patches: everything but the match key.
@@ -122,7 +140,8 @@ package struct WritePlan: Sendable, Equatable {
     switch step {
     case .find: recordIdToRead = recordId
     case .findPrevious: recordIdToRead = previousRecordId
-    case .assert, .checkPrevious, .update, .create: recordIdToRead = nil
+    case .assert, .checkPrevious, .update, .create, .entryAssert, .entryPatch:
+      recordIdToRead = nil
     }
   }
 
@@ -131,7 +150,7 @@ package struct WritePlan: Sendable, Equatable {
     switch step {
     case .find, .findPrevious: recordIdToRead
     case .update(let recordId, _): recordId
-    case .assert, .checkPrevious, .create: nil
+    case .assert, .checkPrevious, .create, .entryAssert, .entryPatch: nil
     }
   }
 
@@ -139,7 +158,7 @@ package struct WritePlan: Sendable, Equatable {
   var isRead: Bool {
     switch step {
     case .find, .findPrevious, .checkPrevious: true
-    case .assert, .update, .create: false
+    case .assert, .update, .create, .entryAssert, .entryPatch: false
     }
   }
 
@@ -172,7 +191,60 @@ package struct WritePlan: Sendable, Equatable {
         body: patch.body)
     case .create:
       return TransportRequest(method: "POST", path: AttioEndpoint.peoplePath, body: values.body)
+    case .entryAssert(let parentRecordId):
+      var body: [UInt8] = []
+      body.append("{\"data\":{\"parent_record_id\":")
+      body.appendJSONString(parentRecordId)
+      body.append(",\"parent_object\":\"people\",\"entry_values\":")
+      Self.appendEntryValues(
+        Self.addedAttributes(of: values).filter { !entryRules.forwardOnly.contains($0.slug) },
+        to: &body)
+      body.append("}}")
+      return TransportRequest(
+        method: "PUT", path: AttioEndpoint.listEntriesPath(values.list ?? ""), body: body)
+    case .entryPatch(let entryId, let attributes):
+      var body: [UInt8] = []
+      body.append("{\"data\":{\"entry_values\":")
+      Self.appendEntryValues(attributes, to: &body)
+      body.append("}}")
+      return TransportRequest(
+        method: "PATCH", path: AttioEndpoint.listEntryPath(values.list ?? "", entryId: entryId),
+        body: body)
     }
+  }
+
+  private static func appendEntryValues(
+    _ attributes: [UpsertRequest.Attribute], to body: inout [UInt8]
+  ) {
+    body.append(UInt8(ascii: "{"))
+    for (index, attribute) in attributes.enumerated() {
+      if index > 0 { body.append(UInt8(ascii: ",")) }
+      body.appendJSONString(attribute.slug)
+      body.append(UInt8(ascii: ":"))
+      body.append(contentsOf: attribute.value)
+    }
+    body.append(UInt8(ascii: "}"))
+  }
+
+  /// The entry's answer came: the forward-only statuses that move forward are `PATCH`ed
+  /// next; nil when the answer is not an entry.
+  private mutating func afterEntryAssert(_ response: AttioResponse, for values: UpsertRequest)
+    -> Progress?
+  {
+    guard let entry = ListEntryRules.entry(in: [UInt8](response.body)) else { return nil }
+    let list = values.list ?? ""
+    let moves = Self.addedAttributes(of: values).filter { attribute in
+      guard entryRules.forwardOnly.contains(attribute.slug),
+        let target = ListEntryRules.statusTitle(in: attribute.value)
+      else { return false }
+      return entryRules.moves(
+        list: list, slug: attribute.slug, from: entry.statuses[attribute.slug], to: target)
+    }
+    guard moves.isEmpty else {
+      step = .entryPatch(entryId: entry.id, attributes: moves)
+      return .next
+    }
+    return .done(.asserted, recordId: entry.id)
   }
 
   /// A 2xx answer to the current step came: the plan is done or moved on. An answer to the
@@ -195,7 +267,7 @@ package struct WritePlan: Sendable, Equatable {
       recordIdToRead = nil
       if isAdd {
         guard let record else { return .missing }
-        step = .update(recordId: record.id, attributes: Self.addedAttributes(of: values))
+        step = Self.write(to: record.id, of: values)
         return .next
       }
       guard let record else {
@@ -232,6 +304,10 @@ package struct WritePlan: Sendable, Equatable {
       return .done(.updated, recordId: response.recordId ?? recordId)
     case .create:
       return .done(.created, recordId: response.recordId)
+    case .entryAssert:
+      return afterEntryAssert(response, for: values)
+    case .entryPatch(let entryId, _):
+      return .done(.updated, recordId: entryId)
     }
   }
 
@@ -264,8 +340,13 @@ package struct WritePlan: Sendable, Equatable {
         response.status == 409
           || (response.status == 400 && response.error?.code == "uniqueness_conflict")
       else { return false }
-    case .update:
+    case .update, .entryPatch:
       guard response.status == 404 else { return false }
+    case .entryAssert:
+      // The parent was a learned record id that is gone (deleted, merged away).
+      guard response.status == 404 || response.error?.code == "value_not_found",
+        response.error?.message.contains("arent record") ?? true
+      else { return false }
     case .assert, .find, .findPrevious, .checkPrevious:
       return false
     }

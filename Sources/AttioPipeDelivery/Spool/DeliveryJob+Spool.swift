@@ -8,9 +8,9 @@ import AttioPipeCore
 ///   32 accounts), [file], u64 line, [messageId], email, email slug, [previous email],
 ///   [company domain], u32 attribute count, then per attribute its slug and its value's JSON
 ///   text; with flag 32 (`--users`, `--workspaces`) then: u8 object (0 people, 1 companies,
-///   2 users, 3 workspaces), u8 operation (0 assert, 1 add), u32 count of awaited keys and
-///   each, u32 count of linked writes and each as: u8 object, u8 operation, email, email
-///   slug, u32 attribute count and the attributes
+///   2 users, 3 workspaces), u8 operation (0 assert, 1 add, 2 list entry), u32 count of
+///   awaited keys and each, u32 count of linked writes and each as: u8 object, u8 operation,
+///   email, email slug, u32 attribute count and the attributes, and for a list entry its list
 ///
 /// Flag 32 is set only when it carries something, so jobs without accounts are written
 /// exactly as before and older spools read as they did.
@@ -48,6 +48,7 @@ extension DeliveryJob {
       SpoolFormat.appendData(write.emailSlug.utf8, to: &bytes)
       SpoolFormat.append(UInt32(write.attributes.count), to: &bytes)
       Self.encode(write.attributes, into: &bytes)
+      if write.operation == .entry { SpoolFormat.appendData((write.list ?? "").utf8, to: &bytes) }
     }
   }
 
@@ -55,7 +56,13 @@ extension DeliveryJob {
 
   private static func encodeKind(of request: UpsertRequest, into bytes: inout [UInt8]) {
     bytes.append(UInt8(objects.firstIndex(of: request.object)!))
-    bytes.append(request.operation == .add ? 1 : 0)
+    let operation: UInt8 =
+      switch request.operation {
+      case .assert: 0
+      case .add: 1
+      case .entry: 2
+      }
+    bytes.append(operation)
   }
 
   private static func encode(_ attributes: [UpsertRequest.Attribute], into bytes: inout [UInt8]) {
@@ -69,9 +76,9 @@ extension DeliveryJob {
     -> (AttioObject, UpsertRequest.Operation)?
   {
     guard let object = reader.byte(), Int(object) < objects.count, let operation = reader.byte(),
-      operation <= 1
+      operation <= 2
     else { return nil }
-    return (objects[Int(object)], operation == 1 ? .add : .assert)
+    return (objects[Int(object)], operation == 2 ? .entry : operation == 1 ? .add : .assert)
   }
 
   private static func readAttributes(_ reader: inout SpoolPayloadReader)
@@ -123,6 +130,10 @@ extension DeliveryJob {
         var write = UpsertRequest(email: key, emailSlug: slug, attributes: attributes)
         write.object = object
         write.operation = operation
+        if operation == .entry {
+          guard let list = reader.text() else { return nil }
+          write.list = list
+        }
         request.linked.append(write)
       }
     }

@@ -99,6 +99,7 @@ import Testing
       "URL": "http://127.0.0.1:9", "PATH": "/dev/null", "FILE": "s", "LIST": "Signed Up",
       "MODE": "merge", "SOURCE=SLUG": "traits.industry=industry", "SIZE": "2M",
       "SIGNAL=SLUG": "last_seen=last_seen_at",
+      "EVENT=LIST[:ATTR=VALUE,...]": "Trial Started=trials:stage=Trial", "ATTRIBUTE": "stage",
     ]
     let environment = ["ATTIO_API_KEY": "k", "ATTIO_BASE_URL": "http://127.0.0.1:9"]
     for option in CommandLineOption.all {
@@ -116,6 +117,7 @@ import Testing
         if option.names.last == "--map-user" { arguments += ["--users"] }
         if option.names.last == "--map-workspace" { arguments += ["--workspaces"] }
         if option.names.last == "--signal-interval" { arguments += ["--signal", "last_seen=x"] }
+        if option.names.last == "--forward-only" { arguments += ["--list-entry", "E=trials"] }
         if ["--map-user", "--map-workspace"].contains(option.names.last!) && mode == .build {
           arguments += ["--schema", "s"]
         }

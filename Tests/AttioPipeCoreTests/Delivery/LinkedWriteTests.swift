@@ -110,7 +110,7 @@ import Testing
     let outcome = batch.complete(answer(400), context(), random: { 0 })
     let result = try! #require(resolution(outcome))
     #expect(result.status == .failed)
-    #expect(result.failedObject == .users)
+    #expect(result.failedObject == "users")
     // What was written before it is kept: the person's record.
     #expect(result.recordId == recordA)
   }

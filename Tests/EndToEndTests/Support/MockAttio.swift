@@ -119,6 +119,18 @@ final class MockAttio: Sendable {
     return seeded.compactMap { $0["record_id"] as? String }
   }
 
+  /// Seeds people and list entries (`POST /__mock/seed` with `people` and `list_entries`).
+  func seed(people: [[String: Any]], listEntries: [[String: Any]]) async throws {
+    _ = try await control(
+      "POST", "/__mock/seed", body: ["people": people, "list_entries": listEntries])
+  }
+
+  /// The entries of `list` (`/__mock/lists/{list}/entries`): `entry_id`, `parent`, `values`
+  /// (stored forms: `{"status": title}`, `{"option": title}`), `writes`.
+  func entries(of list: String) async throws -> [[String: Any]] {
+    try await control("GET", "/__mock/lists/\(list)/entries") as? [[String: Any]] ?? []
+  }
+
   /// Arms a race: another writer creates a person with `email` right after a query for it
   /// found nothing, so the next create is refused (`uniqueness_conflict`).
   func race(email: String) async throws {

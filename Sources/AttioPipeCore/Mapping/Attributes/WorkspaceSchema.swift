@@ -15,6 +15,10 @@ package struct WorkspaceSchema: Sendable, Equatable {
     set { objects[object] = newValue }
   }
 
+  /// The key a list's entry attributes are saved under among the objects (`lists/trials`):
+  /// no object's slug holds a slash.
+  package static func listKey(_ list: String) -> String { "lists/" + list }
+
   static let formatVersion = 1
 
   /// The file's text: pretty-printed with sorted keys, so that two saves of one workspace are
