@@ -2698,11 +2698,7 @@ class RecordsHandlerMixin:
                     if record is None:
                         raise record_not_found(route["record_id"])
                     return self.record_answer(state, obj, record)
-                content_type = self.headers.get("Content-Type", "")
-                if content_type.split(";")[0].strip().lower() != "application/json":
-                    raise bad_request('Content-Type must be "application/json".')
-                if body_error is not None or body is None:
-                    raise bad_request("Body payload validation error: the body is not valid JSON.")
+                self.require_json_body(body, body_error)
                 if kind == "query":
                     found = state.query(obj, body)
                     if obj == PEOPLE and not found:
@@ -2847,11 +2843,7 @@ class ListsHandlerMixin:
                     if entry is None:
                         raise entry_not_found(route["entry_id"])
                     return self.entry_answer(state, lst, entry)
-                content_type = self.headers.get("Content-Type", "")
-                if content_type.split(";")[0].strip().lower() != "application/json":
-                    raise bad_request('Content-Type must be "application/json".')
-                if body_error is not None or body is None:
-                    raise bad_request("Body payload validation error: the body is not valid JSON.")
+                self.require_json_body(body, body_error)
                 data = body.get("data") if isinstance(body, dict) else None
                 if not isinstance(data, dict):
                     raise bad_request('Body payload validation error: expected {"data": {...}}.')
@@ -2889,6 +2881,14 @@ class ListsHandlerMixin:
     def entry_answer(self, state, lst, entry) -> Reply:
         self.answered_entry_ids = [entry["entry_id"]]
         return Reply(200, {"data": state.entry_read(lst, entry)})
+
+    def require_json_body(self, body, body_error):
+        """A write's body must be JSON, sent as such (Attio's 400s otherwise)."""
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            raise bad_request('Content-Type must be "application/json".')
+        if body_error is not None or body is None:
+            raise bad_request("Body payload validation error: the body is not valid JSON.")
 
     def list_choices_reply(self, state, lst, ident, endpoint) -> Reply:
         slug = state.resolve_list_attribute(lst, ident)
@@ -3215,11 +3215,7 @@ class Handler(ListsHandlerMixin, RecordsHandlerMixin, BaseHTTPRequestHandler):
             if endpoint == "attributes":
                 return Reply(200, {"data": state.attribute_list()})
             try:
-                content_type = self.headers.get("Content-Type", "")
-                if content_type.split(";")[0].strip().lower() != "application/json":
-                    raise bad_request('Content-Type must be "application/json".')
-                if body_error is not None or body is None:
-                    raise bad_request("Body payload validation error: the body is not valid JSON.")
+                self.require_json_body(body, body_error)
                 values = state.validate_assert(parse_qs(split.query), body)
             except ApiError as err:
                 return error_reply(err)

@@ -309,38 +309,12 @@ struct IdentityIndex: Sendable {
       let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
       var hash = seed ^ (UInt64(namespace.rawValue) &+ 1) &* multiplier ^ UInt64(id.count)
       if let packed {
-        hash = Self.mix(Self.mix(hash ^ packed.0) ^ packed.1)
-      } else if let base = id.baseAddress {
-        let raw = UnsafeRawPointer(base)
-        var index = 0
-        while id.count - index >= 8 {
-          let word = UInt64(
-            littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-          hash = Self.mix(hash ^ word)
-          index += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < id.count {
-          tail |= UInt64(base[index]) << shift
-          shift += 8
-          index += 1
-        }
-        hash = Self.mix(hash ^ tail ^ (shift << 56))
+        hash = mixBits(mixBits(hash ^ packed.0) ^ packed.1)
+      } else {
+        hash = mixBytes(UnsafeRawBufferPointer(id), into: hash)
       }
-      let mixed = Self.mix(hash)
+      let mixed = mixBits(hash)
       self.hash = UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))
-    }
-
-    @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-      var value = value
-      value ^= value >> 32
-      value &*= 0xD6E8_FEB8_6659_FD93
-      value ^= value >> 29
-      value &*= 0x9E37_79B9_7F4A_7C15
-      value ^= value >> 32
-      return value
     }
   }
 }

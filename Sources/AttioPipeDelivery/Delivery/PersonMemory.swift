@@ -1,3 +1,5 @@
+import AttioPipeCore
+
 /// What delivery remembers about each person (normalised email) between their writes: the
 /// values it upserted, so that a write that would change nothing is skipped (`unchanged`); how
 /// new each of them was (the identity store's sequence number of the trait it came from), so
@@ -420,32 +422,8 @@ package struct PersonMemory: Sendable {
   /// A hash of the email's bytes, eight at a time, seeded; multiply-xorshift mixing (as the
   /// identity index does), folded to 32 bits.
   private static func hash(email: UnsafeRawBufferPointer, seed: UInt64) -> UInt32 {
-    var hash = mix(seed ^ UInt64(email.count))
-    var index = 0
-    while email.count - index >= 8 {
-      hash = mix(hash ^ email.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-      index += 8
-    }
-    var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < email.count {
-      tail |= UInt64(email[index]) << shift
-      shift += 8
-      index += 1
-    }
-    hash = mix(hash ^ tail ^ (shift << 56))
+    let hash = mixBytes(email, into: mixBits(seed ^ UInt64(email.count)))
     return UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
-  }
-
-  @inline(__always)
-  private static func mix(_ value: UInt64) -> UInt64 {
-    var value = value
-    value ^= value >> 32
-    value &*= 0xD6E8_FEB8_6659_FD93
-    value ^= value >> 29
-    value &*= 0x9E37_79B9_7F4A_7C15
-    value ^= value >> 32
-    return value
   }
 
   // MARK: - Records
