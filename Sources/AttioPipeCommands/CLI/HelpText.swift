@@ -97,7 +97,10 @@ enum HelpText {
       "domain" in place of "email". --users/--workspaces: users and workspaces bodies are
       marked the same way (memberships also "operation":"add"); a result lists its event's
       linked writes in "linked", and a failed one names "failed_object" and carries
-      "linked_requests" for replay.
+      "linked_requests" for replay. --list-entry: entry lines are marked
+      {"object":"list_entries","list":...} and name their person by email; results list
+      each entry in "linked" ("entry_id"). --signal: a write of a person's signals alone is
+      a body (and result) of its own: the email and the signals.
 
     EXIT STATUS
       0  all well
@@ -121,6 +124,8 @@ enum HelpText {
         | ATTIO_API_KEY=... attio-pipe send
       attio-pipe build --companies events.ndjson | jq -c 'select(.object=="companies")'
       attio-pipe deliver --users --workspaces --companies events.ndjson > results.ndjson
+      attio-pipe deliver --signal last_seen=last_seen_at --signal 'count:Feature Used=uses' \\
+        --list-entry 'Trial Started=trials:stage=Trial' --forward-only stage events.ndjson
       kcat -C -b kafka:9092 -t events -u | attio-pipe deliver --rate 12.5
       attio-pipe deliver --state /var/lib/attio-pipe/state --output results.ndjson \\
         --metrics-file /var/lib/node_exporter/attio_pipe.prom events.ndjson
