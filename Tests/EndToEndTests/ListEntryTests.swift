@@ -139,4 +139,26 @@ import Testing
     #expect(refused.status == 2)
     #expect(refused.stderrText.contains("unknown status \"Won\""))
   }
+
+  @Test func anEntryWithoutValuesIsReplayedBySendAndAValueCanComeBack() async throws {
+    let mock = try await MockAttio()
+    // No entry values: the line names only its person, whose own line comes just before.
+    let built = try await BinaryRunner.run(
+      ["build", "--list-entry", "Identified=inbound_leads"],
+      stdin: Data(Self.events([]).utf8))
+    let sent = try await BinaryRunner.run(
+      ["send"], stdin: built.stdout, environment: mock.environment)
+    #expect(sent.status == 0, "\(sent.stdoutText)\(sent.stderrText)")
+    #expect(try await mock.entries(of: "inbound_leads").count == 1)
+    let entryResult = try #require(results(sent).last)
+    #expect(entryResult["object"] as? String == "list_entries")
+    #expect(entryResult["entry_id"] is String)
+    // Without --forward-only a value that comes back in one run is written again.
+    let run = try await deliver(
+      mock, Self.events(["Trial Started", "Converted", "Trial Started"]),
+      Self.trial + Self.converted)
+    #expect(run.status == 0, "\(run.stderrText)")
+    #expect(
+      values(try #require(try await mock.entries(of: "trials").first)).contains("stage=Trial"))
+  }
 }

@@ -9,7 +9,7 @@ extension Duration {
   /// (`1.5`). Nil for anything else, negative values and a unit given twice included.
   static func parsing(_ text: String) -> Duration? {
     if let plain = Double(text) {
-      guard plain >= 0, plain.isFinite else { return nil }
+      guard plain >= 0, plain.isFinite, plain < 1e15 else { return nil }
       return .milliseconds(Int64((plain * 1000).rounded()))
     }
     var rest = Substring(text)

@@ -5,6 +5,9 @@ extension ParsedCommandLine {
   /// (by one signal, not also by `--map` or the standard mapping).
   func checkSignals(_ options: inout EventOptions) throws(UsageError) {
     let specs = options.signals.specs
+    if specs.count > SignalSettings.limit {
+      throw UsageError("--signal: at most \(SignalSettings.limit) signals")
+    }
     if let signalInterval {
       guard !specs.isEmpty else { throw UsageError("--signal-interval needs --signal") }
       options.signals.interval = Int64((signalInterval * 1000).rounded())

@@ -83,7 +83,12 @@ final class ResultWriter {
       line.append(",\"messageId\":")
       line.appendJSONString(messageId)
     }
-    if job.request.object != .people {
+    let isEntry = job.request.operation == .entry
+    if isEntry, let list = job.request.list {
+      // A list entry replayed on its own (`send`): keyed by its person's email.
+      line.append(",\"object\":\"list_entries\",\"list\":")
+      line.appendJSONString(list)
+    } else if job.request.object != .people {
       // A company's or a workspace's result: its own kind of line, keyed by its match value.
       line.append(",\"object\":")
       line.appendJSONString(job.request.object.rawValue)
@@ -100,7 +105,7 @@ final class ResultWriter {
       line.appendInteger(httpStatus)
     }
     if let recordId = result.recordId {
-      line.append(",\"record_id\":")
+      line.append(isEntry ? ",\"entry_id\":" : ",\"record_id\":")
       line.appendJSONString(recordId)
     }
     if let action = result.action {

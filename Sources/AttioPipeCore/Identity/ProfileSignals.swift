@@ -86,7 +86,8 @@ package struct ProfileSignals: Sendable {
   package mutating func markWritten(_ profile: Int32, at time: Int64) {
     let base = Int(profile) * width
     for signal in 0..<count { table[base + signal * 2 + 1] = table[base + signal * 2] }
-    table[base + width - 1] = max(time, 1)
+    // A late event (an earlier time) does not move the last write back.
+    table[base + width - 1] = max(table[base + width - 1], time, 1)
   }
 
   /// Whether any signal differs from what was last written.
@@ -135,6 +136,12 @@ package struct ProfileSignals: Sendable {
 
   // MARK: - State
 
+  /// A number a state file may give: a time up to the year 9999 or a count, never negative
+  /// (so that no comparison of times can overflow).
+  private static func sane(_ value: Int64) -> Int64? {
+    (0...253_402_300_800_000).contains(value) ? value : nil
+  }
+
   /// The profile's numbers as the text of its `ProfileSlot.signals` value (nil when they are
   /// all 0): `KEY:VALUE:WRITTEN;…;@LASTWRITE`, keys in hexadecimal, numbers in decimal.
   func stateText(of profile: Int32) -> String? {
@@ -158,13 +165,13 @@ package struct ProfileSignals: Sendable {
     let base = Int(profile) * width
     for part in text.split(separator: ";") {
       if part.hasPrefix("@") {
-        table[base + width - 1] = Int64(part.dropFirst()) ?? 0
+        table[base + width - 1] = Int64(part.dropFirst()).flatMap(Self.sane) ?? 0
         continue
       }
       let fields = part.split(separator: ":")
       guard fields.count == 3, let key = UInt32(fields[0], radix: 16),
-        let signal = keys.firstIndex(of: key), let value = Int64(fields[1]),
-        let written = Int64(fields[2])
+        let signal = keys.firstIndex(of: key), let value = Int64(fields[1]).flatMap(Self.sane),
+        let written = Int64(fields[2]).flatMap(Self.sane)
       else { continue }
       table[base + signal * 2] = value
       table[base + signal * 2 + 1] = written

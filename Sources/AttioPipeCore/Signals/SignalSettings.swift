@@ -45,6 +45,10 @@ package struct SignalSettings: Equatable, Sendable {
 
   package var isEmpty: Bool { specs.isEmpty }
 
+  /// Most signals one run keeps: their state text stays well within a profile value's 4 KiB,
+  /// and a count's position fits the scanner's byte.
+  package static let limit = 16
+
   /// The names of the counted track events, one set per count signal, in option order
   /// (`ScannedLine.countedSignal` is a position in this list).
   package var countedEvents: [EventNameSet] {

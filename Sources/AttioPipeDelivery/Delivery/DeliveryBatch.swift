@@ -256,7 +256,11 @@ struct DeliveryBatch: Sendable {
     var next = (linkedIndex ?? -1) + 1
     while next < request.linked.count {
       let write = request.linked[next]
-      guard changesNothing(write) else {
+      // Delivery's memory learns what a linked write wrote only after this runs: a write to
+      // the same record earlier in this batch (a list entry's Trial, Customer, Trial) may have
+      // changed it since, so it is not skipped.
+      let followsItsRecord = request.linked[..<next].contains { $0.memoryKey == write.memoryKey }
+      guard !followsItsRecord, changesNothing(write) else {
         linkedIndex = next
         plan = WritePlan(for: write, mode: plan.mode, entryRules: plan.entryRules)
         return nil

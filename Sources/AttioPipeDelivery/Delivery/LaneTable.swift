@@ -225,7 +225,12 @@ struct LaneTable {
       lanes[email]?.waiting.removeFirst()
       // Values older than what was written for the person are not written (two devices).
       if batch.isAtStart { batch.dropOutdated(memory) }
-      if dedupe && batch.isAtStart && memory.changesNothing(batch.request) {
+      // A list entry replayed on its own (`send`) is known by its list and person, not by the
+      // person's values.
+      let ownChangesNothing =
+        batch.request.operation == .entry
+        ? linkedChangesNothing(batch.request) : memory.changesNothing(batch.request)
+      if dedupe && batch.isAtStart && ownChangesNothing {
         // The person needs nothing; their linked writes (a user, a membership) may.
         if batch.request.linked.isEmpty
           || batch.skipOwnWrite(

@@ -21,14 +21,16 @@ package struct ListEntryRules: Sendable, Equatable {
   }
 
   /// Whether `target` may replace `current` (nil: the entry has no status yet) for `slug` in
-  /// `list`: it comes later in the order. A status not in the order (the list changed since
-  /// the run started) is written: Attio is then the judge.
+  /// `list`: it comes later in the order. An entry whose status is not in the order (archived,
+  /// or added since the run started) is left as it is: nobody can say whether the event's is
+  /// later. A target not in the order is written (Attio refuses an unknown status).
   func moves(list: String, slug: String, from current: String?, to target: String) -> Bool {
     guard let current else { return true }
-    guard current != target else { return false }
-    guard let order = statusOrder[list]?[slug],
-      let from = order.firstIndex(where: { $0.caseInsensitiveCompare(current) == .orderedSame }),
-      let to = order.firstIndex(where: { $0.caseInsensitiveCompare(target) == .orderedSame })
+    guard current.caseInsensitiveCompare(target) != .orderedSame,
+      let order = statusOrder[list]?[slug],
+      let from = order.firstIndex(where: { $0.caseInsensitiveCompare(current) == .orderedSame })
+    else { return false }
+    guard let to = order.firstIndex(where: { $0.caseInsensitiveCompare(target) == .orderedSame })
     else { return true }
     return to > from
   }

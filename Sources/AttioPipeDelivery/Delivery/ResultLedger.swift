@@ -118,8 +118,12 @@ package final class ResultLedger: @unchecked Sendable {
       case .asserted: statistics.asserted += 1
       case .unchanged, nil: break
       }
-      if let object = jobs.first?.request.object, let action, action != .unchanged {
-        statistics.writes[object, default: 0] += 1
+      if let request = jobs.first?.request, let action, action != .unchanged {
+        if request.operation == .entry {
+          statistics.listEntries += 1
+        } else {
+          statistics.writes[request.object, default: 0] += 1
+        }
       }
       for write in linked where write.action != .unchanged {
         if write.list != nil {

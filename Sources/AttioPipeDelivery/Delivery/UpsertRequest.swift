@@ -123,8 +123,10 @@ package struct UpsertRequest: Sendable, Equatable {
   /// and every `group` call of a user of two workspaces would be sent again).
   var memoryKey: String {
     guard operation != .assert else { return email }
+    // A person's entry in a list is one record: remembered attribute by attribute, so that a
+    // value coming back (Trial, Customer, Trial) is written again.
+    if operation == .entry { return "list\u{1F}" + (list ?? "") + "\u{1F}" + email }
     var key = email + "\u{1F}"
-    if let list { key = "list\u{1F}" + list + "\u{1F}" + key }
     for attribute in attributes where attribute.slug != emailSlug {
       key += attribute.slug + "=" + String(decoding: attribute.value, as: UTF8.self)
     }

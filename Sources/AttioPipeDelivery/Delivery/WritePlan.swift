@@ -150,7 +150,9 @@ package struct WritePlan: Sendable, Equatable {
     switch step {
     case .find, .findPrevious: recordIdToRead
     case .update(let recordId, _): recordId
-    case .assert, .checkPrevious, .create, .entryAssert, .entryPatch: nil
+    // The parent: a 404 for it forgets the id, and the find looks the person up again.
+    case .entryAssert(let parentRecordId): parentRecordId
+    case .assert, .checkPrevious, .create, .entryPatch: nil
     }
   }
 

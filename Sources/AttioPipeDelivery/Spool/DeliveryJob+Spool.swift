@@ -8,7 +8,7 @@ import AttioPipeCore
 ///   32 accounts), [file], u64 line, [messageId], email, email slug, [previous email],
 ///   [company domain], u32 attribute count, then per attribute its slug and its value's JSON
 ///   text; with flag 32 (`--users`, `--workspaces`) then: u8 object (0 people, 1 companies,
-///   2 users, 3 workspaces), u8 operation (0 assert, 1 add, 2 list entry), u32 count of
+///   2 users, 3 workspaces), u8 operation (0 assert, 1 add, 2 list entry; then its list), u32 count of
 ///   awaited keys and each, u32 count of linked writes and each as: u8 object, u8 operation,
 ///   email, email slug, u32 attribute count and the attributes, and for a list entry its list
 ///
@@ -39,6 +39,7 @@ extension DeliveryJob {
     Self.encode(request.attributes, into: &bytes)
     guard hasAccounts else { return }
     Self.encodeKind(of: request, into: &bytes)
+    if request.operation == .entry { SpoolFormat.appendData((request.list ?? "").utf8, to: &bytes) }
     SpoolFormat.append(UInt32(request.awaitedKeys.count), to: &bytes)
     for key in request.awaitedKeys { SpoolFormat.appendData(key.utf8, to: &bytes) }
     SpoolFormat.append(UInt32(request.linked.count), to: &bytes)
@@ -113,9 +114,12 @@ extension DeliveryJob {
     request.companyDomain = domain
     if flags & 4 != 0 { request.object = .companies }
     if flags & 32 != 0 {
-      guard let (object, operation) = Self.readKind(&reader),
-        let awaitedCount = reader.integer(UInt32.self)
-      else { return nil }
+      guard let (object, operation) = Self.readKind(&reader) else { return nil }
+      if operation == .entry {
+        guard let list = reader.text() else { return nil }
+        request.list = list
+      }
+      guard let awaitedCount = reader.integer(UInt32.self) else { return nil }
       request.object = object
       request.operation = operation
       for _ in 0..<awaitedCount {

@@ -113,6 +113,10 @@ import Testing
     // Nothing new, nothing due.
     signals.markWritten(0, at: 61_000)
     #expect(!settings.isDue(signals, profile: 0, time: 500_000))
+    // A late event's write (an earlier time) does not move the last write back.
+    settings.record(&signals, profile: 0, time: 5_000, counted: 0)
+    signals.markWritten(0, at: 5_000)
+    #expect(signals.lastWrite(0) == 61_000)
   }
 
   @Test func attributesAreTypedAndLeaveOutWhatIsNone() {
@@ -150,8 +154,11 @@ import Testing
     #expect(restored.value(1, 0) == 2 && restored.written(1, 0) == 1)
     #expect(restored.value(1, 1) == 8_000 && restored.written(1, 1) == 7_000)
     #expect(restored.lastWrite(1) == 7_000)
-    // Text that is not ours is ignored.
+    // Text that is not ours is ignored, and so are numbers no time or count can be.
     restored.restore(0, from: "zz:1:2;@x")
     #expect(restored.value(0, 0) == 0 && restored.lastWrite(0) == 0)
+    restored.restore(
+      0, from: "\(String(reordered.specs[1].stateKey, radix: 16)):-5:1;@-9223372036854775808")
+    #expect(restored.value(0, 1) == 0 && restored.lastWrite(0) == 0)
   }
 }
