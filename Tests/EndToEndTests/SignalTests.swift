@@ -82,6 +82,9 @@ import Testing
     #expect(run.status == 2)
     #expect(run.stderrText.contains("--signal \(signal): \(reason)"), "\(run.stderrText)")
     #expect(run.stdoutText.isEmpty)
-    #expect(try await mock.requests(endpoint: "person_assert").isEmpty)
+    // Refused after reading the schema, before any write (or any read of a record).
+    let requests = try await mock.requests()
+    #expect(!requests.isEmpty)
+    #expect(requests.allSatisfy { ($0["method"] as? String) == "GET" }, "\(requests)")
   }
 }

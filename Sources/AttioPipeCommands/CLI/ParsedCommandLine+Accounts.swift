@@ -11,29 +11,33 @@ extension ParsedCommandLine {
     if let first = workspaceMappings.first, !events.accounts.workspaces {
       throw UsageError("--map-workspace traits.\(first.trait)=\(first.slug) needs --workspaces")
     }
-    for mapping in userMappings {
-      guard !AccountAttributeMapper.reservedUserSlugs.contains(mapping.slug) else {
-        throw UsageError(
-          "--map-user \(mapping.source)=\(mapping.slug): '\(mapping.slug)' is written by "
-            + "--users itself")
-      }
-      guard !mapper.userMappings.contains(where: { $0.slug == mapping.slug }) else {
-        throw UsageError("--map-user: the slug '\(mapping.slug)' is given twice")
-      }
-      mapper.userMappings.append(mapping)
-    }
-    for mapping in workspaceMappings {
-      guard !AccountAttributeMapper.reservedWorkspaceSlugs.contains(mapping.slug) else {
-        throw UsageError(
-          "--map-workspace traits.\(mapping.trait)=\(mapping.slug): '\(mapping.slug)' is "
-            + "written by --workspaces itself")
-      }
-      guard !mapper.workspaceMappings.contains(where: { $0.slug == mapping.slug }) else {
-        throw UsageError("--map-workspace: the slug '\(mapping.slug)' is given twice")
-      }
-      mapper.workspaceMappings.append(mapping)
-    }
+    try Self.checkSlugs(
+      "--map-user", userMappings.map { ("\($0.source)=\($0.slug)", $0.slug) },
+      reserved: AccountAttributeMapper.reservedUserSlugs, writtenBy: "--users")
+    try Self.checkSlugs(
+      "--map-workspace", workspaceMappings.map { ("traits.\($0.trait)=\($0.slug)", $0.slug) },
+      reserved: AccountAttributeMapper.reservedWorkspaceSlugs, writtenBy: "--workspaces")
+    mapper.userMappings = userMappings
+    mapper.workspaceMappings = workspaceMappings
     mapper.defaultRegion = events.defaultRegion
     return mapper
+  }
+
+  /// Each slug of one option's mappings (`label`: the mapping as written) once, and none that
+  /// the account mapping writes itself.
+  private static func checkSlugs(
+    _ option: String, _ mappings: [(label: String, slug: String)], reserved: Set<String>,
+    writtenBy: String
+  ) throws(UsageError) {
+    var seen: Set<String> = []
+    for mapping in mappings {
+      guard !reserved.contains(mapping.slug) else {
+        throw UsageError(
+          "\(option) \(mapping.label): '\(mapping.slug)' is written by \(writtenBy) itself")
+      }
+      guard seen.insert(mapping.slug).inserted else {
+        throw UsageError("\(option): the slug '\(mapping.slug)' is given twice")
+      }
+    }
   }
 }

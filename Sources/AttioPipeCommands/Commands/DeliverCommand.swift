@@ -20,14 +20,14 @@ struct DeliverCommand {
       // Each list and its attributes, before any input: an entry Attio cannot take would
       // fail every event that makes it.
       let reader = SchemaReader(settings: settings, userAgent: "attio-pipe/\(Invocation.version)")
-      do {
-        (listEntries, settings.scheduler.entryRules) = try options.resolvingListEntries(reader)
-      } catch let error as SchemaReader.Failure {
+      let check = options.checkListEntries(reader)
+      switch check.firstProblem {
+      case .unreadable(let error)?:
         return try Self.refusedAtStart("cannot read the lists --list-entry writes", error, frontEnd)
-      } catch let error as PipelineError {
-        throw error
-      } catch {
-        throw .configuration("\(error)")
+      case .unusable(let messages)?:
+        throw .configuration(messages[0])
+      case nil:
+        (listEntries, settings.scheduler.entryRules) = (check.settings, check.rules)
       }
     }
     if options.needsSchema {

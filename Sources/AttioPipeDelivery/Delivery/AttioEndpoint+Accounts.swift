@@ -11,7 +11,7 @@ extension AttioEndpoint {
     case .people: assertPersonPath(matchingSlug: matchingSlug)
     case .companies: assertCompanyPath
     case .users, .workspaces:
-      "/v2/objects/\(object.rawValue)/records?matching_attribute=\(matchingSlug)"
+      "/v2/objects/\(object.rawValue)/records?matching_attribute=\(pathComponent(matchingSlug))"
     }
   }
 
@@ -23,9 +23,7 @@ extension AttioEndpoint {
   /// One record of `object`, for `PATCH` and `GET`.
   static func recordPath(of object: AttioObject, recordId: String) -> String {
     guard object != .people else { return personPath(recordId: recordId) }
-    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-    let id = recordId.addingPercentEncoding(withAllowedCharacters: allowed) ?? recordId
-    return "/v2/objects/\(object.rawValue)/records/\(id)"
+    return "/v2/objects/\(object.rawValue)/records/\(pathComponent(recordId))"
   }
 
   /// The object itself: 200 when it is active in the workspace, 404 when an admin has not
@@ -37,11 +35,6 @@ extension AttioEndpoint {
 
 // Lists (`--list-entry`).
 extension AttioEndpoint {
-  private static func pathComponent(_ text: String) -> String {
-    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-  }
-
   /// A list's entries: `PUT` asserts one by its parent record.
   static func listEntriesPath(_ list: String) -> String {
     "/v2/lists/\(pathComponent(list))/entries"

@@ -59,9 +59,7 @@ package struct AttioEndpoint: Sendable, Equatable {
   /// The assert for people matched on `matchingSlug`: the email attribute's slug, which
   /// `--attribute email_addresses=SLUG` may rename (the query must name the slug the body uses).
   static func assertPersonPath(matchingSlug: String) -> String {
-    let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-    let slug = matchingSlug.addingPercentEncoding(withAllowedCharacters: allowed) ?? matchingSlug
-    return "/v2/objects/people/records?matching_attribute=\(slug)"
+    "/v2/objects/people/records?matching_attribute=\(pathComponent(matchingSlug))"
   }
 
   /// The records query of people (a read): the find of merge mode.
@@ -71,8 +69,13 @@ package struct AttioEndpoint: Sendable, Equatable {
 
   /// One person's record, for `PATCH` (and `GET`).
   static func personPath(recordId: String) -> String {
+    "/v2/objects/people/records/\(pathComponent(recordId))"
+  }
+
+  /// A slug or an id as one segment of a path (or a query value): anything but letters,
+  /// digits, `-`, `_` and `.` percent-encoded, so event data can never add a segment.
+  static func pathComponent(_ text: String) -> String {
     let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-    let id = recordId.addingPercentEncoding(withAllowedCharacters: allowed) ?? recordId
-    return "/v2/objects/people/records/\(id)"
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
   }
 }

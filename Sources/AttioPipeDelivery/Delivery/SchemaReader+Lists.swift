@@ -22,9 +22,7 @@ extension SchemaReader {
       throw Failure(path: attributesPath, status: 200, detail: error.message)
     }
     for attribute in schema.attributes where attribute.hasOptions && !attribute.isArchived {
-      let optionsPath =
-        attributesPath + "/" + attribute.slug + "/"
-        + (attribute.type == "status" ? "statuses" : "options")
+      let optionsPath = attributesPath + "/" + attribute.slug + "/" + attribute.optionsEndpoint
       guard let titles = try read(path: optionsPath) as? [Any] else { continue }
       schema.setOptions(AttributeSchema.parseOptions(titles), for: attribute.slug)
     }

@@ -45,14 +45,14 @@ package struct AttributeSchema: Sendable, Equatable {
     package var hasOptions: Bool { type == "select" || type == "status" }
 
     /// The endpoint of its options: `options` for selects, `statuses` for status attributes.
-    var optionsEndpoint: String { type == "status" ? "statuses" : "options" }
+    package var optionsEndpoint: String { type == "status" ? "statuses" : "options" }
   }
 
   var object: String
   /// In the workspace's order.
   package var attributes: [Attribute]
 
-  subscript(slug: String) -> Attribute? {
+  package subscript(slug: String) -> Attribute? {
     attributes.first { $0.slug == slug }
   }
 

@@ -15,7 +15,7 @@ extension ListEntrySettings {
     let converter = AttributeValueConverter()
     for index in specs.indices where specs[index].list == list {
       let label = "--list-entry '\(specs[index].description)'"
-      var typed: [(slug: String, json: [UInt8])] = []
+      var typed: [TypedValue] = []
       for value in specs[index].values {
         guard let attribute = schema[value.slug] else {
           throw AttributeMapping.Problem(
@@ -34,7 +34,7 @@ extension ListEntrySettings {
         var raw: [UInt8] = []
         raw.appendJSONString(value.text)
         switch converter.convert(raw, to: attribute) {
-        case .value(let json): typed.append((value.slug, json))
+        case .value(let json): typed.append(TypedValue(slug: value.slug, json: json))
         case .absent:
           throw AttributeMapping.Problem(message: "\(label): no value for '\(value.slug)'")
         case .failure(let reason, _):

@@ -9,7 +9,13 @@ package struct ListEntrySettings: Equatable, Sendable {
   package var forwardOnly: [String] = []
   /// Per spec, each entry value as JSON text for the body: typed by the list's schema when it
   /// is known (`resolve`), a JSON string otherwise (what status, select and text take).
-  package private(set) var values: [[(slug: String, json: [UInt8])]] = []
+  package private(set) var values: [[TypedValue]] = []
+
+  /// An entry attribute's value as JSON text for the body.
+  package struct TypedValue: Equatable, Sendable {
+    package var slug: String
+    package var json: [UInt8]
+  }
 
   package init() {}
 
@@ -30,20 +36,13 @@ package struct ListEntrySettings: Equatable, Sendable {
   package var triggerNames: [String] { specs.map(\.event) }
 
   /// Sets spec `index`'s values (typed against the list's schema).
-  package mutating func setValues(_ typed: [(slug: String, json: [UInt8])], of index: Int) {
+  package mutating func setValues(_ typed: [TypedValue], of index: Int) {
     values[index] = typed
   }
 
-  private static func textValue(_ value: ListEntrySpec.Value) -> (slug: String, json: [UInt8]) {
+  private static func textValue(_ value: ListEntrySpec.Value) -> TypedValue {
     var json: [UInt8] = []
     json.appendJSONString(value.text)
-    return (value.slug, json)
-  }
-
-  package static func == (lhs: ListEntrySettings, rhs: ListEntrySettings) -> Bool {
-    lhs.specs == rhs.specs && lhs.forwardOnly == rhs.forwardOnly
-      && lhs.values.elementsEqual(rhs.values) { left, right in
-        left.elementsEqual(right) { $0.slug == $1.slug && $0.json == $1.json }
-      }
+    return TypedValue(slug: value.slug, json: json)
   }
 }
