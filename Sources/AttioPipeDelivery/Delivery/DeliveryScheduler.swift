@@ -330,7 +330,7 @@ package final class DeliveryScheduler: @unchecked Sendable {
     let context = DeliveryBatch.AnswerContext(
       now: now, serverNow: pacer.serverNow(wallNow: clock.wallNow()), policy: policy,
       planner: planner, mayRepair: options.repairValueNotFound != nil,
-      changesNothing: { [self] in options.dedupe && lanes.linkedChangesNothing($0) })
+      changesNothing: { [self] in options.dedupe && lanes.writeChangesNothing($0) })
     let outcome = batch.complete(response, context, random: random)
     carryOut(outcome, batch, email: email, now: now)
   }

@@ -225,17 +225,12 @@ struct LaneTable {
       lanes[email]?.waiting.removeFirst()
       // Values older than what was written for the person are not written (two devices).
       if batch.isAtStart { batch.dropOutdated(memory) }
-      // A list entry replayed on its own (`send`) is known by its list and person, not by the
-      // person's values.
-      let ownChangesNothing =
-        batch.request.operation == .entry
-        ? linkedChangesNothing(batch.request) : memory.changesNothing(batch.request)
-      if dedupe && batch.isAtStart && ownChangesNothing {
+      if dedupe && batch.isAtStart && writeChangesNothing(batch.request) {
         // The person needs nothing; their linked writes (a user, a membership) may.
         if batch.request.linked.isEmpty
           || batch.skipOwnWrite(
             recordId: memory.recordId(of: email),
-            changesNothing: { linkedChangesNothing($0) }) != nil
+            changesNothing: { writeChangesNothing($0) }) != nil
         {
           unchanged(batch)
           continue
@@ -273,7 +268,11 @@ struct LaneTable {
 
   /// Whether a linked write (a user, a workspace, a membership) was written before with the
   /// same values.
-  mutating func linkedChangesNothing(_ write: UpsertRequest) -> Bool {
+  /// Whether `write` would change nothing, by what was written under its memory key (the
+  /// record's for an assert; for an `add` or a list entry, what that write adds to it): the
+  /// same check for a job's own write and its linked ones, and for a membership or an entry
+  /// replayed on its own by `send`.
+  mutating func writeChangesNothing(_ write: UpsertRequest) -> Bool {
     var keyed = write
     keyed.email = write.memoryKey
     return memory.changesNothing(keyed)
@@ -297,8 +296,8 @@ struct LaneTable {
   mutating func recordWritten(
     _ batch: DeliveryBatch, email: String, recordId: String?, wroteRecordOfPrevious: Bool
   ) {
-    // A list entry replayed by `send` on its own: remembered as a linked one is.
-    guard batch.request.operation != .entry else {
+    // A membership or a list entry replayed by `send` on its own: remembered as a linked one.
+    guard batch.request.operation == .assert else {
       return recordLinked(batch.request, recordId: recordId)
     }
     memory.record(batch.request)
