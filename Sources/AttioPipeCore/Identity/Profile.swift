@@ -1,8 +1,8 @@
 import Glibc
 
 // Design: a profile is one packed run of bytes, because memory is per visitor and a million
-// visitors must fit in well under 200 MB. The store keeps each profile's bytes in one block of
-// its own (`ProfileHeap`); events read them in place (`ProfileView`, no copy, no String), and
+// visitors must fit in well under 200 MB. The store keeps each profile's bytes as one block
+// in one arena (`ProfileHeap`); events read them in place (`ProfileView`, no copy, no String), and
 // a change rewrites them through `ProfileBuilder`.
 //
 // Records, in any order:
@@ -362,114 +362,6 @@ package struct Profile: Sendable {
     var keys: [IdentityKeyReference] = []
     withView { $0.forEachKey { keys.append($0) } }
     return keys
-  }
-}
-
-/// The store's profiles: one `malloc` block per slot, `[length: 4 bytes][records]`. Not an
-/// array per profile: a Swift array costs 32 bytes of header and a reference count, and
-/// reading one retains it. Unchecked Sendable: one store owns it, and the store copies it
-/// before changing it when it is shared (`isKnownUniquelyReferenced`).
-final class ProfileHeap: @unchecked Sendable {
-  private var blocks: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-  private(set) var capacity: Int
-  /// Bytes held by all blocks (for the metrics and tests).
-  private(set) var byteCount = 0
-  /// Reused to rewrite profiles.
-  var builder = ProfileBuilder()
-
-  init(capacity: Int = 64) {
-    self.capacity = capacity
-    blocks = .allocate(capacity: capacity)
-    blocks.initialize(repeating: nil, count: capacity)
-  }
-
-  deinit {
-    for slot in 0..<capacity { free(blocks[slot]) }
-    blocks.deallocate()
-  }
-
-  /// A deep copy (the store is a value: a copy must not see the original's later changes).
-  func copy() -> ProfileHeap {
-    let copy = ProfileHeap(capacity: capacity)
-    for slot in 0..<capacity {
-      guard let block = blocks[slot] else { continue }
-      let size = 4 + Self.length(block)
-      let duplicate = malloc(size)!
-      memcpy(duplicate, block, size)
-      copy.blocks[slot] = duplicate
-    }
-    copy.byteCount = byteCount
-    return copy
-  }
-
-  @inline(__always)
-  func view(_ slot: Int32) -> ProfileView {
-    guard let block = blocks[Int(slot)] else { return .empty }
-    return ProfileView(
-      records: UnsafeRawBufferPointer(start: block + 4, count: Self.length(block)))
-  }
-
-  /// Makes room for slots below `count`.
-  func reserve(_ count: Int) {
-    guard count > capacity else { return }
-    var newCapacity = capacity * 2
-    while newCapacity < count { newCapacity *= 2 }
-    let grown = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: newCapacity)
-    grown.moveInitialize(from: blocks, count: capacity)
-    (grown + capacity).initialize(repeating: nil, count: newCapacity - capacity)
-    blocks.deallocate()
-    blocks = grown
-    capacity = newCapacity
-  }
-
-  /// Replaces a slot's records with what the builder wrote (in place when the size allows).
-  func storeBuilt(_ slot: Int32) {
-    builder.bytes.withUnsafeBytes { store(slot, $0) }
-    builder.reset()
-  }
-
-  func store(_ slot: Int32, _ records: UnsafeRawBufferPointer) {
-    let old = blocks[Int(slot)]
-    let oldLength = old.map(Self.length) ?? 0
-    guard !records.isEmpty else { return clear(slot) }
-    let block: UnsafeMutableRawPointer
-    if let old, oldLength == records.count {
-      block = old
-    } else {
-      block = realloc(old, 4 + records.count)!
-    }
-    block.storeBytes(of: UInt32(records.count).littleEndian, as: UInt32.self)
-    (block + 4).copyMemory(from: records.baseAddress!, byteCount: records.count)
-    blocks[Int(slot)] = block
-    byteCount += records.count - oldLength
-  }
-
-  func clear(_ slot: Int32) {
-    guard let block = blocks[Int(slot)] else { return }
-    byteCount -= Self.length(block)
-    free(block)
-    blocks[Int(slot)] = nil
-  }
-
-  /// Rewrites the id offsets of a slot in place (the index was compacted): `newOffset` gets
-  /// each id the profile holds, in order, and returns where its bytes are now.
-  func rewriteKeys(_ slot: Int32, _ newOffset: (IdentityKeyReference) -> Int) {
-    guard let block = blocks[Int(slot)] else { return }
-    let records = UnsafeMutableRawBufferPointer(start: block + 4, count: Self.length(block))
-    var cursor = ProfileRecords(UnsafeRawBufferPointer(records))
-    while let record = cursor.next() {
-      guard case .key(let reference) = record else { continue }
-      let offset = newOffset(reference)
-      precondition(offset >= 0 && offset <= UInt32.max, "an arena offset beyond 4 bytes")
-      ProfileRecords.storeInteger(
-        UInt64(offset), count: ProfileRecords.offsetBytes, into: records,
-        at: cursor.position - ProfileRecords.offsetBytes)
-    }
-  }
-
-  @inline(__always)
-  private static func length(_ block: UnsafeMutableRawPointer) -> Int {
-    Int(UInt32(littleEndian: block.loadUnaligned(as: UInt32.self)))
   }
 }
 

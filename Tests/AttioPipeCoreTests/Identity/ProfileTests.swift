@@ -57,9 +57,12 @@ import Testing
     #expect(profile.value(.country) == Profile.Value(text: nil, sequence: 9))
   }
 
-  @Test func theHeapKeepsEachSlotsBytesAndCopiesDeeply() {
+  /// Floor 0: the arena is compacted whenever it would grow with a quarter of it garbage, so
+  /// blocks move under every kind of change (rewrites in place, moves, clears, copies).
+  @Test(arguments: [0, 1 << 20])
+  func theHeapKeepsEachSlotsBytesAndCopiesDeeply(compactionFloor: Int) {
     var random = SeededRandom(seed: 5)
-    let heap = ProfileHeap(capacity: 2)
+    let heap = ProfileHeap(capacity: 2, compactionFloor: compactionFloor)
     var expected: [Int32: [UInt8]] = [:]
     for step in 0..<3000 {
       let slot = Int32(random.below(120))
@@ -96,6 +99,12 @@ import Testing
       #expect(Array(heap.view(slot).records) == (expected[slot] ?? []), "slot \(slot)")
     }
     #expect(heap.byteCount == expected.values.reduce(0) { $0 + $1.count })
+    #expect((heap.compactions > 0) == (compactionFloor == 0))
+    heap.compact()
+    #expect(heap.garbageBytes == 0)
+    for slot in 0..<Int32(heap.capacity) {
+      #expect(Array(heap.view(slot).records) == (expected[slot] ?? []), "slot \(slot)")
+    }
   }
 
   @Test func storeBuiltStoresTheBuildersProfileAndResetsIt() {
