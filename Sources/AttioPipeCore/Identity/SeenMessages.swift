@@ -1,9 +1,9 @@
 // Design: a FIFO ring of 64-bit hashes (the order to forget them in) and an open-addressing
 // set over it (linear probing, deletion by backward shift, no tombstones) whose slots hold a
-// position in the ring, plus one (0: empty), not the hash again: a million ids cost 8 MiB of
-// ring and at most 8 MiB of table (a power of two at least 4/3 of the count), with no String,
-// no per-entry allocation and one more memory access per probe (the ring's hash, compared
-// after the slot's home matched).
+// position in the ring, plus one (0: empty), not the hash again: a million ids cost 8 MB of
+// ring and 5.5 MB of table (load between 1/2 and 3/4, `ProbeGeometry`), with no String, no
+// per-entry allocation and one more memory access per probe (the ring's hash, compared after
+// the slot's home matched).
 //
 // Why hashes and not the ids: memory, and a state file that stays small. The price is a
 // collision: a new event whose id hashes like one remembered is taken for a duplicate. With
@@ -69,7 +69,7 @@ package struct SeenMessages: Sendable {
     if !table.isEmpty && find(key).found { return false }
     let position: Int
     if ring.count < capacity {
-      if (ring.count + 1) * 4 > table.count * 3 { grow() }
+      if ring.count + 1 > geometry.limit { grow() }
       position = ring.count
       ring.append(key)
     } else {
@@ -106,9 +106,9 @@ package struct SeenMessages: Sendable {
   /// Hashes are kept as they are, but 0 (so that a zeroed ring place is never a hash).
   private static func key(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
-  private var mask: Int { table.count - 1 }
+  private var geometry = ProbeGeometry(capacity: 1)
 
-  private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key) & mask }
+  private func home(_ key: UInt64) -> Int { geometry.home(UInt32(truncatingIfNeeded: key)) }
 
   /// The slot holding `key`, or the empty slot where it would go.
   private func find(_ key: UInt64) -> (index: Int, found: Bool) {
@@ -117,7 +117,7 @@ package struct SeenMessages: Sendable {
       let held = table[index]
       if held == 0 { return (index, false) }
       if ring[Int(held) - 1] == key { return (index, true) }
-      index = (index + 1) & mask
+      index = geometry.next(index)
     }
   }
 
@@ -129,11 +129,11 @@ package struct SeenMessages: Sendable {
     var hole = start
     var index = start
     while true {
-      index = (index + 1) & mask
+      index = geometry.next(index)
       let held = table[index]
       if held == 0 { break }
       let home = home(ring[Int(held) - 1])
-      if (index &- home) & mask >= (index &- hole) & mask {
+      if geometry.distance(from: home, to: index) >= geometry.distance(from: hole, to: index) {
         table[hole] = held
         hole = index
       }
@@ -142,8 +142,8 @@ package struct SeenMessages: Sendable {
   }
 
   private mutating func grow() {
-    let size = max(1024, table.count * 2)
-    table = [UInt32](repeating: 0, count: size)
+    geometry = table.isEmpty ? ProbeGeometry(capacity: 1024) : geometry.grown
+    table = [UInt32](repeating: 0, count: geometry.capacity)
     for (position, key) in ring.enumerated() {
       table[find(key).index] = UInt32(position + 1)
     }

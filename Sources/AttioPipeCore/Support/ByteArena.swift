@@ -1,7 +1,8 @@
 import Glibc
 
-/// A growable run of bytes with value semantics, for `PersonMemory`'s records: a million
-/// people's emails and hashes in one block instead of a million small allocations.
+/// A growable run of bytes with value semantics, for delivery's `PersonMemory` records and the
+/// identity index's ids: a million people's emails, hashes or ids in one block instead of a
+/// million small allocations.
 ///
 /// It grows with `realloc`, not as an `Array` does (allocate twice the size, copy, free): a
 /// block this large is `mmap`ed, and glibc's `realloc` moves it with `mremap`, so growing never
@@ -13,7 +14,7 @@ import Glibc
 ///
 /// Offsets are checked (`precondition`): a wrong one is a bug, and it must stop the process
 /// rather than read or write outside the block.
-struct ByteArena: Sendable {
+package struct ByteArena: Sendable {
   private final class Storage: @unchecked Sendable {
     // Safe to share: a storage is only ever changed while uniquely referenced (`unique()`).
     var base: UnsafeMutableRawPointer?
@@ -50,9 +51,9 @@ struct ByteArena: Sendable {
 
   private var storage = Storage()
 
-  var count: Int { storage.count }
+  package var count: Int { storage.count }
   /// Bytes allocated, used or not.
-  var capacity: Int { storage.capacity }
+  package var capacity: Int { storage.capacity }
 
   // MARK: - Reading
 
@@ -63,13 +64,13 @@ struct ByteArena: Sendable {
   }
 
   @inline(__always)
-  func load<Value: FixedWidthInteger>(_ type: Value.Type, at offset: Int) -> Value {
+  package func load<Value: FixedWidthInteger>(_ type: Value.Type, at offset: Int) -> Value {
     UnsafeRawPointer(address(offset, MemoryLayout<Value>.size)).loadUnaligned(as: Value.self)
   }
 
   /// A LEB128 number (7 bits a byte, low bits first) and how many bytes it took.
   @inline(__always)
-  func varint(at offset: Int) -> (value: Int, width: Int) {
+  package func varint(at offset: Int) -> (value: Int, width: Int) {
     var value = 0
     var width = 0
     while true {
@@ -81,12 +82,12 @@ struct ByteArena: Sendable {
   }
 
   /// Whether the `bytes.count` bytes at `offset` are `bytes`.
-  func equals(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+  package func equals(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
     guard let start = bytes.baseAddress, !bytes.isEmpty else { return true }
     return memcmp(address(offset, bytes.count), start, bytes.count) == 0
   }
 
-  func string(at offset: Int, count: Int) -> String {
+  package func string(at offset: Int, count: Int) -> String {
     String(
       decoding: UnsafeRawBufferPointer(
         start: count == 0 ? nil : address(offset, count), count: count),
@@ -100,14 +101,14 @@ struct ByteArena: Sendable {
   }
 
   @inline(__always)
-  mutating func store<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
+  package mutating func store<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
     unique()
     address(offset, MemoryLayout<Value>.size).storeBytes(of: value, as: Value.self)
   }
 
   /// Writes `value` as `varint(at:)` reads it; returns the bytes written.
   @discardableResult
-  mutating func storeVarint(_ value: Int, at offset: Int) -> Int {
+  package mutating func storeVarint(_ value: Int, at offset: Int) -> Int {
     precondition(value >= 0)
     var rest = value
     var width = 0
@@ -121,7 +122,7 @@ struct ByteArena: Sendable {
   }
 
   /// The bytes `storeVarint` takes for `value`.
-  static func varintWidth(_ value: Int) -> Int {
+  package static func varintWidth(_ value: Int) -> Int {
     var width = 1
     var rest = value >> 7
     while rest != 0 {
@@ -131,14 +132,44 @@ struct ByteArena: Sendable {
     return width
   }
 
-  mutating func store(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+  package mutating func store(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
     guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
     unique()
     address(offset, bytes.count).copyMemory(from: start, byteCount: bytes.count)
   }
 
+  package init() {}
+
+  /// The bytes in use, read in place: valid only inside `body`.
+  @inline(__always)
+  package func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
+  }
+
+  /// The byte at `offset`.
+  @inline(__always)
+  package subscript(offset: Int) -> UInt8 { load(UInt8.self, at: offset) }
+
+  /// Adds `bytes` at the end; returns where they start.
+  @discardableResult
+  package mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+    let offset = append(uninitialized: bytes.count)
+    if let start = bytes.baseAddress, !bytes.isEmpty {
+      storage.base!.advanced(by: offset).copyMemory(from: start, byteCount: bytes.count)
+    }
+    return offset
+  }
+
   /// Adds `size` zero bytes at the end; returns where they start.
-  mutating func append(zeros size: Int) -> Int {
+  package mutating func append(zeros size: Int) -> Int {
+    let offset = append(uninitialized: size)
+    if size > 0 {
+      address(offset, size).initializeMemory(as: UInt8.self, repeating: 0, count: size)
+    }
+    return offset
+  }
+
+  private mutating func append(uninitialized size: Int) -> Int {
     let offset = storage.count
     guard size > 0 else { return offset }
     unique()
@@ -146,19 +177,18 @@ struct ByteArena: Sendable {
       storage.resize(to: max(offset + size, storage.capacity * 2, 256))
     }
     storage.count += size
-    address(offset, size).initializeMemory(as: UInt8.self, repeating: 0, count: size)
     return offset
   }
 
   /// Moves `size` bytes from `source` to `destination` (the ranges may overlap).
-  mutating func move(from source: Int, to destination: Int, count size: Int) {
+  package mutating func move(from source: Int, to destination: Int, count size: Int) {
     guard size > 0 else { return }
     unique()
     address(destination, size).copyMemory(from: address(source, size), byteCount: size)
   }
 
   /// Drops the bytes from `newCount` on, and gives back capacity far beyond what is left.
-  mutating func truncate(to newCount: Int) {
+  package mutating func truncate(to newCount: Int) {
     precondition(newCount >= 0 && newCount <= storage.count)
     unique()
     storage.count = newCount

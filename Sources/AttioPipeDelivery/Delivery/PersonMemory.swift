@@ -34,7 +34,7 @@ import AttioPipeCore
 ///   that must grow where it cannot (not the last one) is written again at the end and its old
 ///   copy becomes garbage, which `compact` slides away once it is a fifth of the arena.
 /// - `index`: open addressing from the email's hash to its slot number, 4 bytes a bucket, at
-///   most three quarters full, compared against the email in the arena; its hash is seeded
+///   between half and three quarters full (`ProbeGeometry`), compared against the email in the arena; its hash is seeded
 ///   per process, so crafted addresses cannot be aimed at one probe chain.
 package struct PersonMemory: Sendable {
   static let defaultCapacity = 1_000_000
@@ -81,6 +81,7 @@ package struct PersonMemory: Sendable {
   private var slots: [Slot] = []
   /// Slot numbers by the email's hash (-1: empty); a power of two long.
   private var index: [Int32]
+  private var geometry = ProbeGeometry(capacity: 16)
   private var records = ByteArena()
   /// Bytes of `records` that belong to a remembered person: the rest is garbage.
   private var liveBytes = 0
@@ -365,13 +366,12 @@ package struct PersonMemory: Sendable {
   }
 
   private func find(_ email: UnsafeRawBufferPointer, hash: UInt32) -> Int32? {
-    let mask = index.count - 1
-    var position = Int(hash) & mask
+    var position = geometry.home(hash)
     while true {
       let slot = index[position]
       if slot < 0 { return nil }
       if slots[Int(slot)].hash == hash && emailEquals(slot, email) { return slot }
-      position = (position + 1) & mask
+      position = geometry.next(position)
     }
   }
 
@@ -382,38 +382,36 @@ package struct PersonMemory: Sendable {
   }
 
   private mutating func insertIntoIndex(_ slot: Int32) {
-    if (count + 1) * 4 > index.count * 3 { growIndex() }
-    let mask = index.count - 1
-    var position = Int(slots[Int(slot)].hash) & mask
-    while index[position] >= 0 { position = (position + 1) & mask }
+    if count + 1 > geometry.limit { growIndex() }
+    var position = geometry.home(slots[Int(slot)].hash)
+    while index[position] >= 0 { position = geometry.next(position) }
     index[position] = slot
   }
 
   /// Backward-shift deletion (linear probing without tombstones): later entries of the probe
   /// chain move into the hole.
   private mutating func removeFromIndex(_ slot: Int32) {
-    let mask = index.count - 1
-    var hole = Int(slots[Int(slot)].hash) & mask
-    while index[hole] != slot { hole = (hole + 1) & mask }
-    var next = (hole + 1) & mask
+    var hole = geometry.home(slots[Int(slot)].hash)
+    while index[hole] != slot { hole = geometry.next(hole) }
+    var next = geometry.next(hole)
     while index[next] >= 0 {
-      let home = Int(slots[Int(index[next])].hash) & mask
-      if (next - home) & mask >= (next - hole) & mask {
+      let home = geometry.home(slots[Int(index[next])].hash)
+      if geometry.distance(from: home, to: next) >= geometry.distance(from: hole, to: next) {
         index[hole] = index[next]
         hole = next
       }
-      next = (next + 1) & mask
+      next = geometry.next(next)
     }
     index[hole] = -1
   }
 
   private mutating func growIndex() {
-    index = [Int32](repeating: -1, count: index.count * 2)
-    let mask = index.count - 1
+    geometry = geometry.grown
+    index = [Int32](repeating: -1, count: geometry.capacity)
     var slot = oldest
     while slot >= 0 {
-      var position = Int(slots[Int(slot)].hash) & mask
-      while index[position] >= 0 { position = (position + 1) & mask }
+      var position = geometry.home(slots[Int(slot)].hash)
+      while index[position] >= 0 { position = geometry.next(position) }
       index[position] = slot
       slot = slots[Int(slot)].newer
     }

@@ -1,12 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AttioPipeCommands
 @testable import AttioPipeCore
 @testable import AttioPipeDelivery
 
-/// Canonical UUIDs are stored packed (16 bytes); every id must still name exactly itself and
-/// come back byte for byte.
+/// Canonical UUIDs, numbers and lower-case hex ids are stored packed (`PackedID`); every id
+/// must still name exactly itself and come back byte for byte.
 @Suite struct IdentityIndexTests {
   private let ids = [
     "cd613e30-d8f1-4adf-91b7-584a2265b1f5",
@@ -18,6 +19,11 @@ import Testing
     "ffffffff-ffff-ffff-ffff-ffffffffffff",
     "usr_1e2f414c343c",
     "",
+    "0", "7", "007", "100000423117", "9999999999999999999",  // decimal
+    "18446744073709551615", "99999999999999999999",  // 20 digits: even, so hex
+    "0c", "12", "c", "65a1f0c2e4b0a1b2c3d4e5f6", "65A1F0C2E4B0A1B2C3D4E5F6", "abc",  // hex, text
+    "00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff0",  // 32 and 33
+    "+4915112345678", "12 34", "-1",
   ]
 
   @Test func everyIdNamesItselfAndComesBackAsWritten() {
@@ -37,8 +43,8 @@ import Testing
       #expect(stored == Array(id.utf8))
     }
     // Packed: 2 + 16 bytes instead of 2 + 36.
-    #expect(Array(ids[0].utf8).withUnsafeBufferPointer { IdentityIndex.packedUUID($0) } != nil)
-    #expect(Array(ids[1].utf8).withUnsafeBufferPointer { IdentityIndex.packedUUID($0) } == nil)
+    #expect(Array(ids[0].utf8).withUnsafeBufferPointer { PackedID.uuid($0) } != nil)
+    #expect(Array(ids[1].utf8).withUnsafeBufferPointer { PackedID.uuid($0) } == nil)
     for reference in references { index.remove(reference) }
     #expect(index.count == 0)
     #expect(index.liveBytes == 0)
@@ -48,7 +54,7 @@ import Testing
   /// value is tried at each of the 32 digit positions of a valid UUID.
   @Test func packingAcceptsExactlyLowerCaseHexDigits() throws {
     let valid = Array("0123abcd-ef45-6789-abcd-ef0123456789".utf8)
-    let packed = try #require(valid.withUnsafeBufferPointer { IdentityIndex.packedUUID($0) })
+    let packed = try #require(valid.withUnsafeBufferPointer { PackedID.uuid($0) })
     #expect(packed.0 == 0x0123_abcd_ef45_6789)
     #expect(packed.1 == 0xabcd_ef01_2345_6789)
     let hex = Set("0123456789abcdef".utf8)
@@ -56,13 +62,48 @@ import Testing
       for byte in UInt8.min...UInt8.max {
         var id = valid
         id[position] = byte
-        let result = id.withUnsafeBufferPointer { IdentityIndex.packedUUID($0) }
+        let result = id.withUnsafeBufferPointer { PackedID.uuid($0) }
         #expect((result != nil) == hex.contains(byte), "byte \(byte) at \(position)")
       }
     }
     var noDash = valid
     noDash[13] = UInt8(ascii: "0")
-    #expect(noDash.withUnsafeBufferPointer { IdentityIndex.packedUUID($0) } == nil)
+    #expect(noDash.withUnsafeBufferPointer { PackedID.uuid($0) } == nil)
+  }
+
+  /// What each shape costs in the arena: the header and the packed bytes.
+  @Test(arguments: [
+    ("cd613e30-d8f1-4adf-91b7-584a2265b1f5", 16), ("65a1f0c2e4b0a1b2c3d4e5f6", 12),
+    ("100000423117", 5), ("0", 1), ("9999999999999999999", 8), ("ab", 1),
+    ("65A1F0C2E4B0A1B2C3D4E5F6", 24), ("v4231-kq", 8),
+  ])
+  func eachShapeTakesItsPackedSize(id: String, stored: Int) {
+    var index = IdentityIndex(minimumCapacity: 4, seed: 3)
+    _ = Array(id.utf8).withUnsafeBufferPointer { index.set(.anonymous, $0, to: 0) }
+    #expect(index.arena.count == 2 + stored)
+  }
+
+  /// Random numbers and hex ids of every length come back as written and name only
+  /// themselves (a number and a hex id with the same packed bytes are different ids).
+  @Test func randomNumbersAndHexIdsRoundTrip() {
+    var index = IdentityIndex(minimumCapacity: 4, seed: 13)
+    var random = SeededRandom(seed: 21)
+    var written: [[UInt8]] = []
+    var references: [IdentityKeyReference] = []
+    for number in 0..<4000 {
+      let length = 1 + random.below(34)
+      let alphabet = Array((number % 2 == 0 ? "0123456789" : "0123456789abcdef").utf8)
+      let id = (0..<length).map { _ in alphabet[random.below(alphabet.count)] }
+      guard id.withUnsafeBufferPointer({ index.profile(.user, $0) }) == nil else { continue }
+      references.append(id.withUnsafeBufferPointer { index.set(.user, $0, to: Int32(number)) })
+      written.append(id)
+    }
+    #expect(written.count > 3000)
+    for (position, id) in written.enumerated() {
+      #expect(index.withBytes(of: references[position]) { Array($0) } == id)
+      let reference = id.withUnsafeBufferPointer { index.reference(.user, $0) }
+      #expect(reference == references[position])
+    }
   }
 
   /// Random UUIDs come back from the index exactly as written, through the packed form.
