@@ -51,6 +51,7 @@ func writeError(_ line: String) {
 
 // Before anything opens a descriptor: a closed stdin must not become the signal pipe.
 StandardDescriptors.openClosedOnes()
+AllocatorTuning.apply()
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let invocation: Invocation
