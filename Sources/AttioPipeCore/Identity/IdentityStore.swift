@@ -62,10 +62,14 @@ package struct IdentityStore: Sendable {
     self.compactionThreshold = compactionThreshold
   }
 
-  /// A profile, copied out (tests, the state file).
+  /// A profile, copied out with every value in place (tests, the state file).
   subscript(profile: Int32) -> Profile {
     let view = heap.view(profile)
-    return Profile(records: Array(view.records))
+    var builder = ProfileBuilder()
+    builder.add(valuesOf: view)
+    builder.finishValues()
+    builder.addKeys(of: view)
+    return Profile(records: builder.bytes)
   }
 
   /// A profile read in place: valid until the store next changes.

@@ -6,11 +6,14 @@ import Glibc
 // a change rewrites them through `ProfileBuilder`.
 //
 // Records, in any order:
-//   group:    [0xC0] [sequence: 6 bytes LE]   the values after it were set at this sequence
+//   group:    [0xC0] [sequence: LEB128, 1...7 bytes]   the values after it were set then
 //   value:    [slot 0x00...0x7F] [length: 1 byte < 0x80, or 2 bytes 0x80|high, low] [bytes]
 //   removal:  [slot] [0xFF]
+//   pooled:   [slot] [0xFE] [reference: 3 bytes LE]   a value kept once for all (`ValuePool`)
 //   id:       [0x80 | namespace] [arena offset: 4 bytes LE]
 //
+// Only the store's profiles hold pooled values (its builder has the heap's pool); a profile
+// copied out of the store is rebuilt with every value in place (`IdentityStore[_:]`).
 // Values an event sets together share one group, so a profile filled by one identify carries
 // one sequence number, not one per trait. Slots are numbers (`ProfileSlot`): a new remembered
 // value needs no change here.
@@ -34,13 +37,15 @@ package struct ProfileValue {
 /// and every id that names them.
 package struct ProfileView {
   let records: UnsafeRawBufferPointer
+  /// Where pooled values are; nil for a profile that holds none (`Profile`).
+  var pool: ValuePool.Reader? = nil
 
   static var empty: ProfileView {
     ProfileView(records: UnsafeRawBufferPointer(start: nil, count: 0))
   }
 
   package func value(_ slot: ProfileSlot) -> ProfileValue {
-    var cursor = ProfileRecords(records)
+    var cursor = ProfileRecords(records, pool: pool)
     while let record = cursor.next() {
       if case .value(let recordSlot, let value) = record, recordSlot == slot { return value }
     }
@@ -53,7 +58,7 @@ package struct ProfileView {
   /// mapping reads all of them for every eligible event.
   func fixedValues() -> FixedValues {
     var values = FixedValues()
-    var cursor = ProfileRecords(records)
+    var cursor = ProfileRecords(records, pool: pool)
     while let record = cursor.next() {
       if case .value(let slot, let value) = record, slot.rawValue < 9 { values[slot] = value }
     }
@@ -100,14 +105,14 @@ package struct ProfileView {
   }
 
   func forEachValue(_ body: (ProfileSlot, ProfileValue) -> Void) {
-    var cursor = ProfileRecords(records)
+    var cursor = ProfileRecords(records, pool: pool)
     while let record = cursor.next() {
       if case .value(let slot, let value) = record { body(slot, value) }
     }
   }
 
   func forEachKey(_ body: (IdentityKeyReference) -> Void) {
-    var cursor = ProfileRecords(records)
+    var cursor = ProfileRecords(records, pool: pool)
     while let record = cursor.next() {
       if case .key(let reference) = record { body(reference) }
     }
@@ -133,18 +138,21 @@ struct ProfileRecords {
   static let groupTag: UInt8 = 0xC0
   static let keyFlag: UInt8 = 0x80
   static let removed: UInt8 = 0xFF
-  /// Bytes of a group's sequence number and of an id's arena offset.
-  static let sequenceBytes = 6
+  static let pooled: UInt8 = 0xFE
+  static let referenceBytes = 3
+  /// Bytes of an id's arena offset.
   static let offsetBytes = 4
 
   private let bytes: UnsafeRawBufferPointer
+  private let pool: ValuePool.Reader?
   /// Where the next record starts. After `next()` returned an id, that id's arena offset is
   /// the `offsetBytes` bytes just before it (how `rewriteKeys` finds them).
   private(set) var position = 0
   private var sequence: UInt64 = 0
 
-  init(_ bytes: UnsafeRawBufferPointer) {
+  init(_ bytes: UnsafeRawBufferPointer, pool: ValuePool.Reader?) {
     self.bytes = bytes
+    self.pool = pool
   }
 
   @inline(__always)
@@ -152,8 +160,18 @@ struct ProfileRecords {
     while position < bytes.count {
       let tag = bytes[position]
       if tag == Self.groupTag {
-        sequence = Self.integer(bytes, at: position + 1, count: Self.sequenceBytes)
-        position += 1 + Self.sequenceBytes
+        // LEB128: a million events' sequence numbers take 3 bytes, not 6.
+        position += 1
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+          let byte = bytes[position]
+          position += 1
+          value |= UInt64(byte & 0x7F) << shift
+          if byte < 0x80 { break }
+          shift += 7
+        }
+        sequence = value
         continue
       }
       if tag & Self.keyFlag != 0 {
@@ -168,6 +186,13 @@ struct ProfileRecords {
       if first == Self.removed {
         position += 2
         return .value(slot, ProfileValue(sequence: sequence, bytes: nil))
+      }
+      if first == Self.pooled {
+        let reference = UInt32(
+          truncatingIfNeeded: Self.integer(bytes, at: position + 2, count: Self.referenceBytes))
+        position += 2 + Self.referenceBytes
+        guard let pool else { preconditionFailure("a pooled value in a profile without its pool") }
+        return .value(slot, ProfileValue(sequence: sequence, bytes: pool.bytes(reference)))
       }
       var length = Int(first)
       var start = position + 2
@@ -216,15 +241,20 @@ struct ProfileBuilder {
     var slot: ProfileSlot
     var sequence: UInt64
     var bytes: UnsafeRawBufferPointer?
+    /// Read from a profile, not brought by an event: pooled only if the pool has it already
+    /// (a rewrite is not a second sighting of the value).
+    var kept = false
   }
 
   /// The longest value kept (bytes); longer values are cut at a character boundary.
   static let maximumValueLength = 4096
-  /// Sequence numbers are stored in 6 bytes.
+  /// Sequence numbers are at most 48 bits (7 bytes of LEB128).
   static let maximumSequence: UInt64 = 1 << 48 - 1
 
   private var entries: [Entry] = []
   private(set) var bytes: [UInt8] = []
+  /// The store's pool (its profiles only); nil: every value in place.
+  var pool: ValuePool?
 
   mutating func reset() {
     entries.removeAll(keepingCapacity: true)
@@ -233,20 +263,23 @@ struct ProfileBuilder {
 
   /// Adds a value (nil bytes: a removal) unless the slot already has one at least as new.
   /// The bytes must stay valid until `finishValues()`.
-  mutating func add(_ slot: ProfileSlot, sequence: UInt64, bytes: UnsafeRawBufferPointer?) {
+  mutating func add(
+    _ slot: ProfileSlot, sequence: UInt64, bytes: UnsafeRawBufferPointer?, kept: Bool = false
+  ) {
     guard sequence > 0 else { return }
+    let entry = Entry(slot: slot, sequence: sequence, bytes: bytes, kept: kept)
     for index in entries.indices where entries[index].slot == slot {
-      if sequence > entries[index].sequence {
-        entries[index] = Entry(slot: slot, sequence: sequence, bytes: bytes)
-      }
+      if sequence > entries[index].sequence { entries[index] = entry }
       return
     }
-    entries.append(Entry(slot: slot, sequence: sequence, bytes: bytes))
+    entries.append(entry)
   }
 
   /// Adds every value of a profile.
   mutating func add(valuesOf profile: ProfileView) {
-    profile.forEachValue { slot, value in add(slot, sequence: value.sequence, bytes: value.bytes) }
+    profile.forEachValue { slot, value in
+      add(slot, sequence: value.sequence, bytes: value.bytes, kept: true)
+    }
   }
 
   /// Writes the values added so far, one group per sequence number, oldest first.
@@ -259,10 +292,19 @@ struct ProfileBuilder {
         sequence = entry.sequence
       }
       bytes.append(ProfileRecords.groupTag)
-      ProfileRecords.appendInteger(sequence, count: ProfileRecords.sequenceBytes, to: &bytes)
+      var rest = sequence
+      while rest >= 0x80 {
+        bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+        rest >>= 7
+      }
+      bytes.append(UInt8(rest))
       for entry in entries where entry.sequence == sequence {
         bytes.append(entry.slot.rawValue)
-        if let value = entry.bytes {
+        if let value = entry.bytes, let reference = pooled(entry, value) {
+          bytes.append(ProfileRecords.pooled)
+          ProfileRecords.appendInteger(
+            UInt64(reference), count: ProfileRecords.referenceBytes, to: &bytes)
+        } else if let value = entry.bytes {
           let value = Self.truncated(value)
           if value.count < 0x80 {
             bytes.append(UInt8(value.count))
@@ -279,6 +321,14 @@ struct ProfileBuilder {
       floor = sequence
     }
     entries.removeAll(keepingCapacity: true)
+  }
+
+  /// The pool's reference for a value of a slot many profiles share, if it is (or now is)
+  /// pooled.
+  @inline(__always)
+  private func pooled(_ entry: Entry, _ value: UnsafeRawBufferPointer) -> UInt32? {
+    guard let pool, entry.slot.isShared else { return nil }
+    return entry.kept ? pool.existingReference(for: value) : pool.reference(for: value)
   }
 
   mutating func addKey(_ reference: IdentityKeyReference) {

@@ -38,6 +38,8 @@ final class ProfileHeap: @unchecked Sendable {
   let compactionFloor: Int
   /// How many times the arena was compacted (tests check that it ran).
   private(set) var compactions = 0
+  /// Values many profiles share, kept once; the builder pools into it.
+  private(set) var pool: ValuePool
   /// Reused to rewrite profiles.
   var builder = ProfileBuilder()
 
@@ -46,9 +48,11 @@ final class ProfileHeap: @unchecked Sendable {
   /// The largest arena 4-byte-unit starts can address.
   private static let maximumArenaBytes = Int(UInt32.max - 1) * alignment
 
-  init(capacity: Int = 64, compactionFloor: Int = 1 << 20) {
+  init(capacity: Int = 64, compactionFloor: Int = 1 << 20, pool: ValuePool = ValuePool()) {
     self.capacity = capacity
     self.compactionFloor = compactionFloor
+    self.pool = pool
+    builder.pool = pool
     starts = .allocate(capacity: capacity)
     starts.initialize(repeating: 0, count: capacity)
   }
@@ -60,7 +64,8 @@ final class ProfileHeap: @unchecked Sendable {
 
   /// A deep copy (the store is a value: a copy must not see the original's later changes).
   func copy() -> ProfileHeap {
-    let copy = ProfileHeap(capacity: capacity, compactionFloor: compactionFloor)
+    let copy = ProfileHeap(
+      capacity: capacity, compactionFloor: compactionFloor, pool: pool.copy())
     copy.starts.update(from: starts, count: capacity)
     if let arena, arenaUsed > 0 {
       copy.arena = malloc(arenaUsed)!
@@ -79,7 +84,8 @@ final class ProfileHeap: @unchecked Sendable {
     guard start != 0, let arena else { return .empty }
     let block = arena + Int(start - 1) * Self.alignment
     return ProfileView(
-      records: UnsafeRawBufferPointer(start: block + Self.headerBytes, count: Self.length(block)))
+      records: UnsafeRawBufferPointer(start: block + Self.headerBytes, count: Self.length(block)),
+      pool: pool.reader)
   }
 
   /// Makes room for slots below `count`.
@@ -139,7 +145,7 @@ final class ProfileHeap: @unchecked Sendable {
     guard let block = block(slot) else { return }
     let records = UnsafeMutableRawBufferPointer(
       start: block + Self.headerBytes, count: Self.length(block))
-    var cursor = ProfileRecords(UnsafeRawBufferPointer(records))
+    var cursor = ProfileRecords(UnsafeRawBufferPointer(records), pool: pool.reader)
     while let record = cursor.next() {
       guard case .key(let reference) = record else { continue }
       let offset = newOffset(reference)

@@ -57,6 +57,17 @@ package struct ProfileSlot: Hashable, Sendable, Comparable {
   /// Slot numbers are below this (the packed layout uses the high bit for ids).
   static let limit: UInt8 = 0x80
 
+  /// Whether many profiles tend to hold the same values here (names, titles, countries,
+  /// company domains, mapped traits), so that the store keeps them once (`ValuePool`); not
+  /// emails, phones and the store's own values.
+  var isShared: Bool {
+    switch trait {
+    case .firstName, .lastName, .name, .jobTitle, .country, .companyDomain: true
+    case .email, .phone: false
+    case nil: rawValue >= Self.firstMappedTrait
+    }
+  }
+
   /// The ProfileTrait this slot holds, if it is one.
   var trait: ProfileTrait? { ProfileTrait(rawValue: Int(rawValue)) }
 

@@ -1,0 +1,101 @@
+import TestSupport
+import Testing
+
+@testable import AttioPipeCore
+
+struct ValuePoolTests {
+  private func reference(_ pool: ValuePool, _ text: String) -> UInt32? {
+    Array(text.utf8).withUnsafeBytes { pool.reference(for: $0) }
+  }
+
+  private func text(_ pool: ValuePool, _ reference: UInt32) -> String {
+    String(decoding: pool.reader.bytes(reference), as: UTF8.self)
+  }
+
+  /// The first sighting keeps the value in the profile; the second pools it, and every later
+  /// one gets the same reference. Too short or too long: never pooled.
+  @Test func aValueIsPooledTheSecondTimeItIsSeen() throws {
+    let pool = ValuePool(seed: 1)
+    #expect(reference(pool, "Lovelace") == nil)
+    let first = try #require(reference(pool, "Lovelace"))
+    #expect(reference(pool, "Lovelace") == first)
+    #expect(text(pool, first) == "Lovelace")
+    #expect(Array("Lovelace".utf8).withUnsafeBytes { pool.existingReference(for: $0) } == first)
+    #expect(Array("Hopper".utf8).withUnsafeBytes { pool.existingReference(for: $0) } == nil)
+    #expect(reference(pool, "Hopper") == nil, "existingReference is not a sighting")
+    for value in ["Ada", String(repeating: "x", count: ValuePool.longest + 1)] {
+      #expect(reference(pool, value) == nil)
+      #expect(reference(pool, value) == nil)
+    }
+    #expect(pool.count == 1)
+  }
+
+  /// Thousands of values over many chunks: every reference reads back its own value, also
+  /// after later chunks were added (chunks never move), and a copy reads the same while the
+  /// original goes on adding.
+  @Test func referencesStayValidAcrossChunksAndCopies() throws {
+    let pool = ValuePool(seed: 2)
+    var references: [(UInt32, String)] = []
+    for number in 0..<20_000 {
+      let value = "value number \(number) " + String(repeating: "v", count: number % 40)
+      _ = reference(pool, value)
+      references.append((try #require(reference(pool, value)), value))
+    }
+    let copy = pool.copy()
+    for number in 20_000..<21_000 { _ = reference(pool, "later \(number)") }
+    for (reference, value) in references {
+      #expect(text(pool, reference) == value)
+      #expect(text(copy, reference) == value)
+    }
+  }
+
+  /// Once its chunks are full the pool adds nothing more, and values it holds still resolve.
+  @Test func aFullPoolKeepsWhatItHasAndPoolsNothingNew() throws {
+    let pool = ValuePool(seed: 3)
+    var number = 0
+    var last: UInt32?
+    while true {
+      let value = String(format: "%060d", number)
+      number += 1
+      _ = reference(pool, value)
+      guard let added = reference(pool, value) else { break }
+      last = added
+    }
+    // 61 bytes a value, 1074 to a 64 KiB chunk, 256 chunks.
+    #expect(pool.count == 1074 * ValuePool.maximumChunks)
+    #expect(text(pool, try #require(last)) == String(format: "%060d", number - 2))
+    #expect(reference(pool, String(format: "%060d", 0)) != nil)
+  }
+}
+
+/// The store keeps shared values once: a million-visitor-like stream of a few names pools
+/// them, every profile still reads its own values, and the profile bytes shrink.
+@Suite struct SharedValuesInTheStoreTests {
+  @Test func profilesSharingNamesReadTheirOwnValuesAndTakeLess() {
+    let firstNames = ["Grace", "Linus", "Margaret", "Barbara", "Dennis"]
+    let titles = ["Senior Developer", "Head of Growth", "Customer Success Manager"]
+    var store = IdentityStore(capacity: 10_000)
+    for number in 0..<3000 {
+      let id = Array("visitor-\(number)".utf8)
+      var changes = TraitChanges()
+      changes[.email] = .set("person\(number)@example.com")
+      changes[.firstName] = .set(firstNames[number % firstNames.count])
+      changes[.jobTitle] = .set(titles[number % titles.count])
+      changes[.lastName] = .set("Surname\(number)")
+      id.withUnsafeBufferPointer {
+        _ = store.observe(anonymousId: $0, userId: nil, changes: changes)
+      }
+    }
+    for number in 0..<3000 {
+      let id = Array("visitor-\(number)".utf8)
+      let slot = id.withUnsafeBufferPointer { store.profile(.anonymous, $0) }!
+      let profile = store[slot]
+      #expect(profile[.firstName] == firstNames[number % firstNames.count])
+      #expect(profile[.jobTitle] == titles[number % titles.count])
+      #expect(profile[.lastName] == "Surname\(number)")
+      #expect(store.view(slot)[.jobTitle] == titles[number % titles.count])
+    }
+    // Pooled: the first name and the title as 5 bytes each instead of up to 26.
+    #expect(store.profileBytes < 3000 * 62)
+  }
+}
