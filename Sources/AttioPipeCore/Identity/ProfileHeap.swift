@@ -1,10 +1,11 @@
 import Glibc
 
-// Design: every profile's records live in one arena, a block each: `[length: 4 bytes LE]
-// [records]`, padded to 4 bytes. A slot holds where its block starts (in 4-byte units, plus
-// one; 0: no profile), so a million profiles cost 4 MB of starts and no allocator header per
-// profile (a `malloc` block each cost 8 bytes of header and up to 15 of rounding: about 17
-// bytes a profile at a million visitors, more than the 4 a start costs now).
+// Design: every profile's records live in one arena, a block each: `[length][records]`,
+// padded to 2 bytes; the length takes 2 bytes (below 32 KiB: every real profile) or 4 (high
+// bit set). A slot holds where its block starts (in 2-byte units, plus one; 0: no profile),
+// so a million profiles cost 4 MB of starts and about 3 bytes of header and padding each, and
+// no allocator header (a `malloc` block each cost 8 bytes of header and up to 15 of rounding:
+// about 17 bytes a profile at a million visitors).
 //
 // - A rewrite that fits the block's footprint stays in place; one that does not goes to the
 //   end of the arena and leaves its old block as garbage; so does a cleared slot.
@@ -23,7 +24,7 @@ import Glibc
 /// store owns it, and the store copies it before changing it when it is shared
 /// (`isKnownUniquelyReferenced`).
 final class ProfileHeap: @unchecked Sendable {
-  /// Per slot: where its block starts in the arena, in 4-byte units, plus one; 0: empty.
+  /// Per slot: where its block starts in the arena, in 2-byte units, plus one; 0: empty.
   private var starts: UnsafeMutablePointer<UInt32>
   private(set) var capacity: Int
   private var arena: UnsafeMutableRawPointer?
@@ -43,9 +44,8 @@ final class ProfileHeap: @unchecked Sendable {
   /// Reused to rewrite profiles.
   var builder = ProfileBuilder()
 
-  private static let headerBytes = 4
-  private static let alignment = 4
-  /// The largest arena 4-byte-unit starts can address.
+  private static let alignment = 2
+  /// The largest arena 2-byte-unit starts can address (8 GiB).
   private static let maximumArenaBytes = Int(UInt32.max - 1) * alignment
 
   init(capacity: Int = 64, compactionFloor: Int = 1 << 20, pool: ValuePool = ValuePool()) {
@@ -83,8 +83,9 @@ final class ProfileHeap: @unchecked Sendable {
     let start = starts[Int(slot)]
     guard start != 0, let arena else { return .empty }
     let block = arena + Int(start - 1) * Self.alignment
+    let (length, headerSize) = Self.header(block)
     return ProfileView(
-      records: UnsafeRawBufferPointer(start: block + Self.headerBytes, count: Self.length(block)),
+      records: UnsafeRawBufferPointer(start: block + headerSize, count: length),
       pool: pool.reader)
   }
 
@@ -113,7 +114,7 @@ final class ProfileHeap: @unchecked Sendable {
     guard !records.isEmpty else { return clear(slot) }
     let footprint = Self.footprint(records.count)
     if let block = block(slot) {
-      let oldLength = Self.length(block)
+      let oldLength = Self.header(block).length
       let oldFootprint = Self.footprint(oldLength)
       if footprint <= oldFootprint {
         write(records, at: block)
@@ -133,7 +134,7 @@ final class ProfileHeap: @unchecked Sendable {
 
   func clear(_ slot: Int32) {
     guard let block = block(slot) else { return }
-    let length = Self.length(block)
+    let length = Self.header(block).length
     garbageBytes += Self.footprint(length)
     byteCount -= length
     starts[Int(slot)] = 0
@@ -143,8 +144,8 @@ final class ProfileHeap: @unchecked Sendable {
   /// each id the profile holds, in order, and returns where its bytes are now.
   func rewriteKeys(_ slot: Int32, _ newOffset: (IdentityKeyReference) -> Int) {
     guard let block = block(slot) else { return }
-    let records = UnsafeMutableRawBufferPointer(
-      start: block + Self.headerBytes, count: Self.length(block))
+    let (length, headerSize) = Self.header(block)
+    let records = UnsafeMutableRawBufferPointer(start: block + headerSize, count: length)
     var cursor = ProfileRecords(UnsafeRawBufferPointer(records), pool: pool.reader)
     while let record = cursor.next() {
       guard case .key(let reference) = record else { continue }
@@ -171,7 +172,7 @@ final class ProfileHeap: @unchecked Sendable {
     for entry in order {
       let slot = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
       let offset = Int(entry >> 32 - 1) * Self.alignment
-      let footprint = Self.footprint(Self.length(arena + offset))
+      let footprint = Self.footprint(Self.header(arena + offset).length)
       if offset != end { memmove(arena + end, arena + offset, footprint) }
       starts[slot] = UInt32(end / Self.alignment + 1)
       end += footprint
@@ -200,7 +201,7 @@ final class ProfileHeap: @unchecked Sendable {
     var newCapacity = max(arenaCapacity * 2, 64 * 1024)
     while newCapacity < arenaUsed + footprint { newCapacity *= 2 }
     newCapacity = min(newCapacity, Self.maximumArenaBytes)
-    precondition(arenaUsed + footprint <= newCapacity, "profiles beyond 16 GiB")
+    precondition(arenaUsed + footprint <= newCapacity, "profiles beyond 8 GiB")
     guard let grown = realloc(arena, newCapacity) else {
       fatalError("out of memory growing the profiles to \(newCapacity) bytes")
     }
@@ -217,17 +218,33 @@ final class ProfileHeap: @unchecked Sendable {
 
   @inline(__always)
   private func write(_ records: UnsafeRawBufferPointer, at block: UnsafeMutableRawPointer) {
-    block.storeBytes(of: UInt32(records.count).littleEndian, as: UInt32.self)
-    (block + Self.headerBytes).copyMemory(from: records.baseAddress!, byteCount: records.count)
+    let length = records.count
+    let headerSize = Self.headerSize(length)
+    if headerSize == 2 {
+      block.storeBytes(of: UInt16(length).littleEndian, as: UInt16.self)
+    } else {
+      block.storeBytes(of: UInt16(0x8000 | length >> 16).littleEndian, as: UInt16.self)
+      block.storeBytes(
+        of: UInt16(truncatingIfNeeded: length).littleEndian, toByteOffset: 2, as: UInt16.self)
+    }
+    (block + headerSize).copyMemory(from: records.baseAddress!, byteCount: length)
   }
+
+  @inline(__always)
+  private static func headerSize(_ length: Int) -> Int { length < 0x8000 ? 2 : 4 }
 
   @inline(__always)
   private static func footprint(_ length: Int) -> Int {
-    (headerBytes + length + alignment - 1) & ~(alignment - 1)
+    (headerSize(length) + length + alignment - 1) & ~(alignment - 1)
   }
 
+  /// A block's records' length and the size of the header before them.
   @inline(__always)
-  private static func length(_ block: UnsafeMutableRawPointer) -> Int {
-    Int(UInt32(littleEndian: block.loadUnaligned(as: UInt32.self)))
+  private static func header(_ block: UnsafeMutableRawPointer) -> (length: Int, size: Int) {
+    let first = Int(UInt16(littleEndian: block.loadUnaligned(as: UInt16.self)))
+    guard first >= 0x8000 else { return (first, 2) }
+    let second = Int(
+      UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self)))
+    return ((first & 0x7FFF) << 16 | second, 4)
   }
 }

@@ -142,7 +142,10 @@ package struct SeenMessages: Sendable {
   }
 
   private mutating func grow() {
-    geometry = table.isEmpty ? ProbeGeometry(capacity: 1024) : geometry.grown
+    // Never beyond what `capacity` hashes need: a full set's table is 4/3 of it, not up to 2.
+    let grown = table.isEmpty ? ProbeGeometry(capacity: 1024) : geometry.grown
+    let full = ProbeGeometry(holding: capacity, minimum: 16)
+    geometry = grown.capacity > full.capacity && full.capacity > geometry.capacity ? full : grown
     table = [UInt32](repeating: 0, count: geometry.capacity)
     for (position, key) in ring.enumerated() {
       table[find(key).index] = UInt32(position + 1)

@@ -107,6 +107,31 @@ import Testing
     }
   }
 
+  /// Profiles of 32 KiB and more take a 4-byte length (2 bytes below): both kinds side by
+  /// side, rewritten across the boundary in place and moved, survive a compaction.
+  @Test func largeAndSmallProfilesKeepTheirLengthsAcrossRewritesAndCompaction() {
+    let heap = ProfileHeap(capacity: 4, compactionFloor: 0)
+    func records(_ count: Int, _ fill: UInt8) -> [UInt8] {
+      (0..<count).map { UInt8(truncatingIfNeeded: $0) &+ fill }
+    }
+    let cases: [(Int32, [UInt8])] = [
+      (0, records(0x7FFF, 1)), (1, records(0x8000, 2)), (2, records(70_000, 3)), (3, records(5, 4)),
+    ]
+    for (slot, bytes) in cases { bytes.withUnsafeBytes { heap.store(slot, $0) } }
+    // Across the boundary both ways: in place (shorter) and moved (longer).
+    let shrunk = records(100, 9)
+    shrunk.withUnsafeBytes { heap.store(2, $0) }
+    let grown = records(40_000, 7)
+    grown.withUnsafeBytes { heap.store(3, $0) }
+    heap.clear(0)
+    heap.compact()
+    #expect(heap.view(0).records.isEmpty)
+    #expect(Array(heap.view(1).records) == cases[1].1)
+    #expect(Array(heap.view(2).records) == shrunk)
+    #expect(Array(heap.view(3).records) == grown)
+    #expect(heap.byteCount == 0x8000 + 100 + 40_000)
+  }
+
   @Test func storeBuiltStoresTheBuildersProfileAndResetsIt() {
     var random = SeededRandom(seed: 8)
     let heap = ProfileHeap()
