@@ -92,24 +92,45 @@ struct IdentityIndex: Sendable {
   mutating func set(
     _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, to profile: Int32
   ) -> IdentityKeyReference {
+    insert(namespace, id, to: profile, repointing: true).reference
+  }
+
+  /// Adds the key, pointing at `profile`, unless it is already stored (then nothing changes
+  /// and the result is nil): one probe where a look-up and a `set` would take two.
+  mutating func add(
+    _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, to profile: Int32
+  ) -> IdentityKeyReference? {
+    let (reference, added) = insert(namespace, id, to: profile, repointing: false)
+    return added ? reference : nil
+  }
+
+  private mutating func insert(
+    _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, to profile: Int32,
+    repointing: Bool
+  ) -> (reference: IdentityKeyReference, added: Bool) {
     let probe = Probe(id, namespace: namespace, seed: seed)
     let hash = probe.hash
     var position = geometry.home(hash)
     while !entries[position].isEmpty {
       if entries[position].hash == hash && keyEquals(entries[position], probe) {
-        entries[position].profile = profile
-        return IdentityKeyReference(
-          offset: Int(entries[position].offset), namespace: namespace)
+        if repointing { entries[position].profile = profile }
+        let offset = Int(entries[position].offset)
+        return (IdentityKeyReference(offset: offset, namespace: namespace), false)
       }
       position = geometry.next(position)
     }
     let offset = arena.count
     if let packed = probe.packed {
-      withUnsafeBytes(of: (UInt8(packed.count), packed.form)) {
-        arena.append(UnsafeRawBufferPointer(rebasing: $0[..<2]))
-      }
-      withUnsafeBytes(of: packed.words) {
-        arena.append(UnsafeRawBufferPointer(rebasing: $0[..<packed.count]))
+      // Header and packed bytes in one append.
+      var stored: (UInt8, UInt8, UInt64, UInt64) = (0, 0, 0, 0)
+      withUnsafeMutableBytes(of: &stored) { bytes in
+        bytes[0] = UInt8(packed.count)
+        bytes[1] = packed.form
+        withUnsafeBytes(of: packed.words) {
+          bytes.baseAddress!.advanced(by: 2).copyMemory(
+            from: $0.baseAddress!, byteCount: packed.count)
+        }
+        arena.append(UnsafeRawBufferPointer(rebasing: bytes[..<(2 + packed.count)]))
       }
     } else {
       withUnsafeBytes(
@@ -121,7 +142,7 @@ struct IdentityIndex: Sendable {
     count += 1
     liveBytes += arena.count - offset
     if count > geometry.limit { grow() }
-    return IdentityKeyReference(offset: offset, namespace: namespace)
+    return (IdentityKeyReference(offset: offset, namespace: namespace), true)
   }
 
   /// Re-points a stored key (found through a profile) at another profile.

@@ -175,8 +175,7 @@ package struct IdentityStore: Sendable {
     for position in 0..<keys.count where keys[position].known == nil {
       let key = keys[position]
       // An id listed twice (the same alias as anonymous and user id) is added once.
-      if index.profile(key.namespace, key.id) != nil { continue }
-      added.append(index.set(key.namespace, key.id, to: slot))
+      if let reference = index.add(key.namespace, key.id, to: slot) { added.append(reference) }
     }
     if !changes.isEmpty || added.count > 0 {
       if !changes.isEmpty { sequence += 1 }

@@ -149,6 +149,8 @@ struct ProfileRecords {
   /// the `offsetBytes` bytes just before it (how `rewriteKeys` finds them).
   private(set) var position = 0
   private var sequence: UInt64 = 0
+  /// The pool reference of the value `next()` returned last, if it was pooled.
+  private(set) var lastReference: UInt32?
 
   init(_ bytes: UnsafeRawBufferPointer, pool: ValuePool.Reader?) {
     self.bytes = bytes
@@ -157,6 +159,7 @@ struct ProfileRecords {
 
   @inline(__always)
   mutating func next() -> Record? {
+    lastReference = nil
     while position < bytes.count {
       let tag = bytes[position]
       if tag == Self.groupTag {
@@ -192,6 +195,7 @@ struct ProfileRecords {
           truncatingIfNeeded: Self.integer(bytes, at: position + 2, count: Self.referenceBytes))
         position += 2 + Self.referenceBytes
         guard let pool else { preconditionFailure("a pooled value in a profile without its pool") }
+        lastReference = reference
         return .value(slot, ProfileValue(sequence: sequence, bytes: pool.bytes(reference)))
       }
       var length = Int(first)
@@ -241,9 +245,11 @@ struct ProfileBuilder {
     var slot: ProfileSlot
     var sequence: UInt64
     var bytes: UnsafeRawBufferPointer?
-    /// Read from a profile, not brought by an event: pooled only if the pool has it already
-    /// (a rewrite is not a second sighting of the value).
+    /// Read from a profile, not brought by an event: it keeps its form (a rewrite is not a
+    /// second sighting of the value, and rehashing every kept value would cost each rewrite).
     var kept = false
+    /// Its pool reference, when it was kept pooled.
+    var reference: UInt32? = nil
   }
 
   /// The longest value kept (bytes); longer values are cut at a character boundary.
@@ -277,8 +283,18 @@ struct ProfileBuilder {
 
   /// Adds every value of a profile.
   mutating func add(valuesOf profile: ProfileView) {
-    profile.forEachValue { slot, value in
-      add(slot, sequence: value.sequence, bytes: value.bytes, kept: true)
+    var cursor = ProfileRecords(profile.records, pool: profile.pool)
+    while let record = cursor.next() {
+      guard case .value(let slot, let value) = record, value.sequence > 0 else { continue }
+      let pooled = cursor.lastReference
+      let entry = Entry(
+        slot: slot, sequence: value.sequence, bytes: value.bytes, kept: true,
+        reference: pool == nil ? nil : pooled)
+      if let index = entries.firstIndex(where: { $0.slot == slot }) {
+        if value.sequence > entries[index].sequence { entries[index] = entry }
+      } else {
+        entries.append(entry)
+      }
     }
   }
 
@@ -328,7 +344,8 @@ struct ProfileBuilder {
   @inline(__always)
   private func pooled(_ entry: Entry, _ value: UnsafeRawBufferPointer) -> UInt32? {
     guard let pool, entry.slot.isShared else { return nil }
-    return entry.kept ? pool.existingReference(for: value) : pool.reference(for: value)
+    if entry.kept { return entry.reference }
+    return pool.reference(for: value)
   }
 
   mutating func addKey(_ reference: IdentityKeyReference) {

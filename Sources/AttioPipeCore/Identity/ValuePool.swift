@@ -93,14 +93,6 @@ final class ValuePool: @unchecked Sendable {
     return add(bytes, hash: hash)
   }
 
-  /// The reference of `bytes` if the pool has them; never adds them.
-  func existingReference(for bytes: UnsafeRawBufferPointer) -> UInt32? {
-    guard count > 0, bytes.count >= Self.shortest && bytes.count <= Self.longest else {
-      return nil
-    }
-    return find(bytes, hash: hash(bytes))
-  }
-
   @inline(__always)
   private func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     let mixed = mixBits(mixBytes(bytes, into: seed ^ UInt64(bytes.count)))
