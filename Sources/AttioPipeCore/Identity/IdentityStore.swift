@@ -287,11 +287,12 @@ package struct IdentityStore: Sendable {
         references.append(index.set(namespace, id, to: slot))
       }
     }
-    var records = Profile(values: values).storage
-    var builder = ProfileBuilder()
-    for reference in references { builder.addKey(reference) }
-    records += builder.bytes
-    records.withUnsafeBytes { heap.store(slot, $0) }
+    // Through the heap's builder, so that shared values are pooled as the events that set
+    // them first were: a restart keeps the memory a long run had.
+    heap.builder.reset()
+    heap.builder.addValues(values)
+    for reference in references { heap.builder.addKey(reference) }
+    heap.storeBuilt(slot)
     markSeen(slot)
     lastSeen[Int(slot)] = time
   }

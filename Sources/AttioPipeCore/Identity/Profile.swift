@@ -348,6 +348,25 @@ struct ProfileBuilder {
     return pool.reference(for: value)
   }
 
+  /// Adds values given as text (a state file's, tests') and writes them, as an event's
+  /// values: with a pool, shared ones are pooled as events would pool them.
+  mutating func addValues(_ values: [(ProfileSlot, Profile.Value)]) {
+    let texts = values.map { ($0.0, $0.1.sequence, $0.1.text.map { Array($0.utf8) }) }
+    func add(_ index: Int) {
+      guard index < texts.count else { return finishValues() }
+      let (slot, sequence, bytes) = texts[index]
+      guard let bytes else {
+        self.add(slot, sequence: sequence, bytes: nil)
+        return add(index + 1)
+      }
+      bytes.withUnsafeBytes { bytes in
+        self.add(slot, sequence: sequence, bytes: bytes)
+        add(index + 1)
+      }
+    }
+    add(0)
+  }
+
   mutating func addKey(_ reference: IdentityKeyReference) {
     bytes.append(ProfileRecords.keyFlag | reference.namespace.rawValue)
     ProfileRecords.appendInteger(
@@ -393,20 +412,7 @@ package struct Profile: Sendable {
   /// A profile with these values and no ids.
   init(values: [(ProfileSlot, Value)]) {
     var builder = ProfileBuilder()
-    let texts = values.map { ($0.0, $0.1.sequence, $0.1.text.map { Array($0.utf8) }) }
-    func add(_ index: Int) {
-      guard index < texts.count else { return builder.finishValues() }
-      let (slot, sequence, bytes) = texts[index]
-      guard let bytes else {
-        builder.add(slot, sequence: sequence, bytes: nil)
-        return add(index + 1)
-      }
-      bytes.withUnsafeBytes { bytes in
-        builder.add(slot, sequence: sequence, bytes: bytes)
-        add(index + 1)
-      }
-    }
-    add(0)
+    builder.addValues(values)
     storage = builder.bytes
   }
 

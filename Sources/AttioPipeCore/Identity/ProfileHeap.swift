@@ -29,7 +29,7 @@ final class ProfileHeap: @unchecked Sendable {
   private(set) var capacity: Int
   private var arena: UnsafeMutableRawPointer?
   private var arenaCapacity = 0
-  /// Bytes of the arena in use, live blocks and garbage (a multiple of 4).
+  /// Bytes of the arena in use, live blocks and garbage (a multiple of 2).
   private var arenaUsed = 0
   /// Bytes below `arenaUsed` that no slot's block covers.
   private(set) var garbageBytes = 0
