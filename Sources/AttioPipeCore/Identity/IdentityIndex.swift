@@ -135,7 +135,7 @@ struct IdentityIndex: Sendable {
     } else {
       withUnsafeBytes(
         of: (UInt8(truncatingIfNeeded: id.count), UInt8(truncatingIfNeeded: id.count >> 8))
-      ) { arena.append(UnsafeRawBufferPointer(rebasing: $0[..<2])) }
+      ) { _ = arena.append(UnsafeRawBufferPointer(rebasing: $0[..<2])) }
       arena.append(UnsafeRawBufferPointer(id))
     }
     entries[position] = Entry(hash: hash, offset: UInt32(offset), profile: profile)
