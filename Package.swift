@@ -39,9 +39,10 @@ let package = Package(
     //
     // Support, State, Input, Identity, Mapping: events in, values out. No networking.
     .target(name: "AttioPipeCore", swiftSettings: librarySettings),
-    // libcurl's easy interface, for the delivery transport (see CurlTransport.swift). Linked
-    // by its runtime name, so that no development package (libcurl.so) is needed.
-    .target(name: "CCurl", linkerSettings: [.linkedLibrary(":libcurl.so.4")]),
+    // libcurl's easy interface, for the delivery transport (see CurlTransport.swift). Loaded
+    // at run time by its runtime name (Sources/CCurl/ccurl.c), so that no development
+    // package is needed to build and `build` never maps it.
+    .target(name: "CCurl"),
     // Delivery, Spool: requests to Attio and the durable spool in front of them.
     .target(
       name: "AttioPipeDelivery", dependencies: ["AttioPipeCore", "CCurl"],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release archive dist/attio-pipe-<version>-linux-<arch>.tar.gz: a stripped binary
-# with the Swift runtime and Foundation linked in (it needs only libc, libstdc++, libcurl and
-# the usual system libraries on the host), README.md, CHANGELOG.md, Documentation/, LICENSE
+# with the Swift runtime and Foundation linked in (it needs only libc, libstdc++ and the usual
+# system libraries on the host, and libcurl, loaded at run time, to reach Attio), README.md, CHANGELOG.md, Documentation/, LICENSE
 # (if any) and examples/.
 #
 # Then it proves the binary runs where Swift is not installed: in a private mount namespace
@@ -41,27 +41,7 @@ toolchain="$(dirname "$(dirname "$toolchain_bin")")"
 scratch=.build-release
 binary="$scratch/release/attio-pipe"
 
-# FoundationNetworking links libcurl through the unversioned development symlink, which only
-# the -dev package installs. Install it when we can, else say exactly what is missing.
-has_curl_dev() {
-  local dir
-  for dir in /usr/lib/*-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
-    [ -e "$dir/libcurl.so" ] && return 0
-  done
-  return 1
-}
-
 if ! $check_only; then
-  if ! has_curl_dev; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "release.sh: installing libcurl4-openssl-dev (libcurl.so is needed to link)" >&2
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        libcurl4-openssl-dev) >&2 || die "could not install libcurl4-openssl-dev"
-    fi
-    has_curl_dev || die "libcurl.so (the libcurl development symlink) is missing: install \
-libcurl4-openssl-dev (Debian/Ubuntu) or libcurl-devel (Fedora/RHEL) and run again"
-  fi
-
   echo "release.sh: swift build -c release --static-swift-stdlib (this takes a few minutes)" >&2
   swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product attio-pipe >&2
 fi
@@ -130,8 +110,8 @@ isolation_check() {
     echo "the bodies differ from fixtures/e2e/seed-signup.stdout" >&2
     return 1
   }
-  # FoundationNetworking (and libcurl through it) is linked in too: deliver the seed to the
-  # mock Attio (python3 is not part of the toolchain).
+  # libcurl is loaded at run time by deliver: deliver the seed to the mock Attio (python3 is
+  # not part of the toolchain).
   if command -v python3 >/dev/null 2>&1; then
     local port_file results mock status
     port_file="$(mktemp)"

@@ -15,6 +15,8 @@ extension DeliverySettings {
 
     func settings(environment: [String: String]) throws(UsageError) -> DeliverySettings {
       let endpointText = endpoint ?? environment["ATTIO_BASE_URL"] ?? AttioEndpoint.defaultURL
+      // Loads libcurl: only the modes that reach Attio come here.
+      if let reason = CurlTransport.unavailableReason { throw UsageError(reason) }
       do {
         let endpoint = try AttioEndpoint(endpointText)
         let token = try APIToken.load(file: apiKeyFile, environment: environment)

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// What Attio answered to one request, or how the request failed to get an answer.
 package struct AttioResponse: Sendable, Equatable {
   /// The HTTP status; nil for a transport failure (refused, reset, timed out).

@@ -38,7 +38,15 @@ package final class CurlTransport: DeliveryTransport {
   private let idle = LockedValue<[Handle]>([])
   private let isShutDown = Atomic<Bool>(false)
 
-  private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+  private static let globalInit: Void = {
+    if ccurl_load_error() == nil { _ = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT)) }
+  }()
+
+  /// Why libcurl cannot be used (it is loaded on the first ask, not at start: `build` never
+  /// maps it); nil when it can. Commands that send ask before they start.
+  package static var unavailableReason: String? {
+    ccurl_load_error().map { "cannot load libcurl (needed to reach Attio): \(String(cString: $0))" }
+  }
 
   /// `userAgent` is the caller's (`attio-pipe/VERSION`): delivery does not know the CLI.
   /// `concurrency`: the most requests the caller has in flight at once (one thread each).
@@ -92,10 +100,10 @@ package final class CurlTransport: DeliveryTransport {
     guard let curl = handle.curl else {
       return AttioResponse(transportError: "transport error (no curl handle)")
     }
-    curl_easy_reset(curl)
+    ccurl_easy_reset(curl)
     var list: UnsafeMutablePointer<curl_slist>?
-    for header in headers { list = curl_slist_append(list, header) }
-    defer { curl_slist_free_all(list) }
+    for header in headers { list = ccurl_slist_append(list, header) }
+    defer { ccurl_slist_free_all(list) }
     let body = exchange.request.body ?? []
     let context = Unmanaged.passUnretained(exchange).toOpaque()
     let started = monotonicSeconds()
@@ -127,7 +135,7 @@ package final class CurlTransport: DeliveryTransport {
           ccurl_setopt_long(curl, CURLOPT_NOPROGRESS, 0)
           ccurl_setopt_progress_callback(curl, CURLOPT_XFERINFOFUNCTION, curlProgress)
           ccurl_setopt_pointer(curl, CURLOPT_XFERINFODATA, context)
-          return curl_easy_perform(curl)
+          return ccurl_easy_perform(curl)
         }
       }
     }
@@ -185,9 +193,9 @@ package final class CurlTransport: DeliveryTransport {
   private final class Handle: @unchecked Sendable {
     let curl: UnsafeMutableRawPointer?
 
-    init() { curl = curl_easy_init() }
+    init() { curl = ccurl_easy_init() }
 
-    deinit { if let curl { curl_easy_cleanup(curl) } }
+    deinit { if let curl { ccurl_easy_cleanup(curl) } }
   }
 }
 

@@ -1,7 +1,7 @@
 // The part of libcurl's easy interface that CurlTransport uses, declared here rather than
-// taken from <curl/curl.h>, so that building attio-pipe needs no libcurl development package:
-// only libcurl.so.4, which every machine with the Swift toolchain has (FoundationNetworking
-// links it too). The values are libcurl's public ABI, stable since 7.x; they were read from
+// taken from <curl/curl.h>, so that building attio-pipe needs no libcurl development package,
+// and loaded at run time (ccurl.c), so that only `deliver`, `send` and `check` need
+// libcurl.so.4 at all. The values are libcurl's public ABI, stable since 7.x; they were read from
 // libcurl 7.88's headers, and `Tests/AttioPipeCoreTests/Delivery/CurlABITests.swift` checks
 // them against <curl/curl.h> where the headers are installed.
 //
@@ -69,13 +69,17 @@ typedef enum {
 
 #define CURL_GLOBAL_DEFAULT 3
 
-CURLcode curl_global_init(long flags);
-CURL *curl_easy_init(void);
-void curl_easy_reset(CURL *handle);
-void curl_easy_cleanup(CURL *handle);
-CURLcode curl_easy_perform(CURL *handle);
-struct curl_slist *curl_slist_append(struct curl_slist *list, const char *string);
-void curl_slist_free_all(struct curl_slist *list);
+// libcurl is loaded (dlopen) on the first call of ccurl_load_error, never before: `build`
+// does not map it. NULL: loaded; else why not. The functions below may be called only after
+// it returned NULL.
+const char *ccurl_load_error(void);
+CURLcode ccurl_global_init(long flags);
+CURL *ccurl_easy_init(void);
+void ccurl_easy_reset(CURL *handle);
+void ccurl_easy_cleanup(CURL *handle);
+CURLcode ccurl_easy_perform(CURL *handle);
+struct curl_slist *ccurl_slist_append(struct curl_slist *list, const char *string);
+void ccurl_slist_free_all(struct curl_slist *list);
 
 typedef size_t (*ccurl_data_callback)(char *, size_t, size_t, void *);
 typedef int (*ccurl_progress_callback)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
