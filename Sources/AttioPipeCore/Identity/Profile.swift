@@ -245,11 +245,15 @@ struct ProfileBuilder {
     var slot: ProfileSlot
     var sequence: UInt64
     var bytes: UnsafeRawBufferPointer?
-    /// Read from a profile, not brought by an event: it keeps its form (a rewrite is not a
-    /// second sighting of the value, and rehashing every kept value would cost each rewrite).
-    var kept = false
-    /// Its pool reference, when it was kept pooled.
-    var reference: UInt32? = nil
+    var origin: Origin
+  }
+
+  /// Where a value comes from. One read from a profile keeps its form: a rewrite is not a
+  /// second sighting of it, and rehashing every kept value would cost each rewrite.
+  private enum Origin {
+    case event
+    case keptInPlace
+    case keptPooled(UInt32)
   }
 
   /// The longest value kept (bytes); longer values are cut at a character boundary.
@@ -269,13 +273,14 @@ struct ProfileBuilder {
 
   /// Adds a value (nil bytes: a removal) unless the slot already has one at least as new.
   /// The bytes must stay valid until `finishValues()`.
-  mutating func add(
-    _ slot: ProfileSlot, sequence: UInt64, bytes: UnsafeRawBufferPointer?, kept: Bool = false
-  ) {
-    guard sequence > 0 else { return }
-    let entry = Entry(slot: slot, sequence: sequence, bytes: bytes, kept: kept)
-    for index in entries.indices where entries[index].slot == slot {
-      if sequence > entries[index].sequence { entries[index] = entry }
+  mutating func add(_ slot: ProfileSlot, sequence: UInt64, bytes: UnsafeRawBufferPointer?) {
+    add(Entry(slot: slot, sequence: sequence, bytes: bytes, origin: .event))
+  }
+
+  private mutating func add(_ entry: Entry) {
+    guard entry.sequence > 0 else { return }
+    for index in entries.indices where entries[index].slot == entry.slot {
+      if entry.sequence > entries[index].sequence { entries[index] = entry }
       return
     }
     entries.append(entry)
@@ -285,16 +290,9 @@ struct ProfileBuilder {
   mutating func add(valuesOf profile: ProfileView) {
     var cursor = ProfileRecords(profile.records, pool: profile.pool)
     while let record = cursor.next() {
-      guard case .value(let slot, let value) = record, value.sequence > 0 else { continue }
-      let pooled = cursor.lastReference
-      let entry = Entry(
-        slot: slot, sequence: value.sequence, bytes: value.bytes, kept: true,
-        reference: pool == nil ? nil : pooled)
-      if let index = entries.firstIndex(where: { $0.slot == slot }) {
-        if value.sequence > entries[index].sequence { entries[index] = entry }
-      } else {
-        entries.append(entry)
-      }
+      guard case .value(let slot, let value) = record else { continue }
+      let origin = cursor.lastReference.map(Origin.keptPooled) ?? .keptInPlace
+      add(Entry(slot: slot, sequence: value.sequence, bytes: value.bytes, origin: origin))
     }
   }
 
@@ -344,8 +342,11 @@ struct ProfileBuilder {
   @inline(__always)
   private func pooled(_ entry: Entry, _ value: UnsafeRawBufferPointer) -> UInt32? {
     guard let pool, entry.slot.isShared else { return nil }
-    if entry.kept { return entry.reference }
-    return pool.reference(for: value)
+    switch entry.origin {
+    case .event: return pool.reference(for: value)
+    case .keptInPlace: return nil
+    case .keptPooled(let reference): return reference
+    }
   }
 
   /// Adds values given as text (a state file's, tests') and writes them, as an event's

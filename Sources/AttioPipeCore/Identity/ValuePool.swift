@@ -70,11 +70,6 @@ final class ValuePool: @unchecked Sendable {
     return copy
   }
 
-  /// Bytes the pool holds (chunks and tables), for the metrics and tests.
-  var footprint: Int {
-    chunkCount * Self.chunkSize + entries.count * MemoryLayout<Entry>.stride + recent.count * 4
-  }
-
   var reader: Reader { Reader(chunks: UnsafePointer(chunks)) }
 
   /// The reference of `bytes` in the pool, adding them the second time they are seen; nil
