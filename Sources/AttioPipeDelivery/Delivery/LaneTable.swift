@@ -28,8 +28,20 @@
 /// about a person between writes lives in `memory`, bounded.
 struct LaneTable {
   struct Lane {
+    /// Boxed: lanes are the values of a dictionary sized for the most people with work at
+    /// once (up to the 10 000 results outstanding), and a `DeliveryBatch` in every bucket made
+    /// that dictionary 11 MB.
+    private final class InFlight: Sendable {
+      let batch: DeliveryBatch
+      init(_ batch: DeliveryBatch) { self.batch = batch }
+    }
+
     var waiting: [DeliveryBatch] = []
-    var inFlight: DeliveryBatch?
+    private var inFlightBox: InFlight?
+    var inFlight: DeliveryBatch? {
+      get { inFlightBox?.batch }
+      set { inFlightBox = newValue.map(InFlight.init) }
+    }
     var isQueued = false
     /// After a timed-out attempt (which may still land): nothing for this person is sent
     /// before this.

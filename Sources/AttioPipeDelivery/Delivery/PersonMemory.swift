@@ -14,32 +14,39 @@ import AttioPipeCore
 /// that a forgotten person's next write is no longer checked for values older than what was
 /// written (`removeOutdated`), which only two unjoined profiles of one person can send.
 ///
-/// Per attribute it keeps a 64-bit hash of the slug, one of the value's JSON text and the
-/// value's sequence number. Hashes rather than the values themselves: the values are only ever
-/// compared for equality, and two different values share a hash with odds of about 2⁻⁶⁴ per
-/// comparison (FNV-1a over the bytes and their length), which would report one write
-/// `unchanged` that was not.
+/// Per attribute it keeps the slug (as a 2-byte number in a table of the slugs' 64-bit hashes),
+/// a 64-bit hash of the value's JSON text and the value's sequence number. Hashes rather than
+/// the values themselves: the values are only ever compared for equality, and two different
+/// values share a hash with odds of about 2⁻⁶⁴ per comparison (FNV-1a over the bytes and their
+/// length), which would report one write `unchanged` that was not.
 ///
 /// Compact on purpose: a million people are normal, and this sits beside the identity store's
 /// million profiles. A `String`, an `Array` and a `Dictionary` entry per person cost about 350
 /// bytes each (massif, 50 000 people: allocation headers, capacity, a hash-table entry with a
-/// 16-byte key), so instead, about 160 bytes for a 25-byte email and four attributes:
+/// 16-byte key), so instead, about 125 bytes for a 25-byte email and four attributes:
 ///
-/// - `slots`: 40 bytes per person, fixed: where their record is, the record id (Attio's are
+/// - `slots`: 32 bytes per person, fixed: where their record is, the record id (Attio's are
 ///   UUIDs: 16 bytes; `RecordID.pack`), the LRU links and the email's hash.
-/// - `records`: one `ByteArena` holding each person's variable part, one after another: the
-///   slot number (to find the owner when compacting), a flags byte, the email (length, bytes),
-///   the number of attributes and per attribute (slug hash u64, value hash u64, sequence u32;
-///   u64 in a record whose flag says so, once any of its sequence numbers needs it). A record
-///   that must grow where it cannot (not the last one) is written again at the end and its old
-///   copy becomes garbage, which `compact` slides away once it is a fifth of the arena.
+/// - `records`: one `ByteArena` holding each person's variable part, one after another, each
+///   at an even offset (a slot names it in 2-byte units, 4 bytes reach 8 GiB): the slot number
+///   (to find the owner when compacting), a flags byte (the record id's form, the width of the
+///   sequence numbers), the email (length, bytes), the number of attributes and per attribute
+///   (slug number u16, value hash u64, sequence u32; u64 in a record whose flag says so, once
+///   any of its sequence numbers needs it). A record that must grow where it cannot (not the
+///   last one) is written again at the end and its old copy becomes garbage, which `compact`
+///   slides away once it is a fifth of the arena.
+/// - `slugHashes`: the attributes' slugs, numbered as they are first seen. Deliver writes the
+///   few attributes its options name, so the table stays small; `send` reads bodies whose slugs
+///   nothing bounds, so past 65 536 slugs a new one is not remembered: its write is never
+///   skipped as unchanged (and its sequence, always 0 from `send`, checks nothing anyway).
 /// - `index`: open addressing from the email's hash to its slot number, 4 bytes a bucket, at
-///   between half and three quarters full (`ProbeGeometry`), compared against the email in the arena; its hash is seeded
-///   per process, so crafted addresses cannot be aimed at one probe chain.
+///   between half and three quarters full (`ProbeGeometry`), compared against the email in the
+///   arena; its hash is seeded per process, so crafted addresses cannot be aimed at one probe
+///   chain.
 package struct PersonMemory: Sendable {
   static let defaultCapacity = 1_000_000
 
-  /// How a slot holds its record id.
+  /// How a slot holds its record id (in its record's flags).
   private enum IDForm: UInt8, Sendable {
     case none
     /// In `Slot.id`: a canonical lower-case UUID, as Attio writes them.
@@ -48,16 +55,16 @@ package struct PersonMemory: Sendable {
     case text
   }
 
-  /// What is kept per person at a fixed size (40 bytes).
+  /// What is kept per person at a fixed size (32 bytes).
   private struct Slot: Sendable {
-    /// Where the person's record starts in `records`; -1 while it has none.
-    var record: Int
-    var id = RecordID.Packed(high: 0, low: 0)
-    var older: Int32 = -1
-    var newer: Int32 = -1
+    /// Where the person's record starts in `records`, in `recordUnit`s; `noRecord` while it has
+    /// none.
+    var record: UInt32
     /// The email's hash: the index grows and deletes by it without reading the arena.
     var hash: UInt32
-    var idForm = IDForm.none
+    var older: Int32 = -1
+    var newer: Int32 = -1
+    var id = RecordID.Packed(high: 0, low: 0)
   }
 
   /// One record's parts, read from its header.
@@ -74,6 +81,8 @@ package struct PersonMemory: Sendable {
 
     var entrySize: Int { PersonMemory.entrySize(wide: isWide) }
     var end: Int { entries + entryCount * entrySize }
+    /// The bytes the record takes in the arena: up to the next even offset.
+    var footprint: Int { PersonMemory.rounded(end - start) }
     func entry(_ number: Int) -> Int { entries + number * entrySize }
   }
 
@@ -87,6 +96,9 @@ package struct PersonMemory: Sendable {
   private var liveBytes = 0
   /// Record ids that do not pack into 16 bytes, by slot.
   private var textIds: [Int32: String] = [:]
+  /// The slugs' hashes by their number in the records.
+  private var slugHashes: [UInt64] = []
+  private var slugNumbers: [UInt64: UInt16] = [:]
   private var newest: Int32 = -1
   private var oldest: Int32 = -1
   private(set) var count = 0
@@ -95,15 +107,21 @@ package struct PersonMemory: Sendable {
   private let seed: UInt64
   /// Garbage below this is never worth a compaction (tests lower it to see compactions).
   private let compactionFloor: Int
+  /// How many slugs get a number (tests lower it to fill the table).
+  private let slugLimit: Int
 
   init(capacity: Int = PersonMemory.defaultCapacity) {
     self.init(capacity: capacity, seed: UInt64.random(in: .min ... .max))
   }
 
-  init(capacity: Int, seed: UInt64, compactionFloor: Int = 65_536) {
+  init(
+    capacity: Int, seed: UInt64, compactionFloor: Int = 65_536,
+    slugLimit: Int = Int(UInt16.max) + 1
+  ) {
     self.capacity = max(1, capacity)
     self.seed = seed
     self.compactionFloor = compactionFloor
+    self.slugLimit = min(slugLimit, Int(UInt16.max) + 1)
     index = [Int32](repeating: -1, count: 16)
   }
 
@@ -112,6 +130,7 @@ package struct PersonMemory: Sendable {
   var heldBytes: Int {
     slots.count * MemoryLayout<Slot>.stride + index.count * 4 + records.count
       + textIds.count * (MemoryLayout<Int32>.stride + MemoryLayout<String>.stride)
+      + slugHashes.count * (8 + MemoryLayout<UInt64>.stride + MemoryLayout<UInt16>.stride)
   }
 
   // MARK: - Upserted values
@@ -123,7 +142,7 @@ package struct PersonMemory: Sendable {
     let layout = recordLayout(of: slot)
     return request.attributes.allSatisfy { attribute in
       guard let entry = findEntry(Self.hash(attribute.slug.utf8), in: layout) else { return false }
-      let stored = records.load(UInt64.self, at: entry + 8)
+      let stored = records.load(UInt64.self, at: entry + Self.valueField)
       return stored != 0 && stored == Self.hash(attribute.value)
     }
   }
@@ -165,7 +184,7 @@ package struct PersonMemory: Sendable {
     guard let slot = find(email) else { return }
     let layout = recordLayout(of: slot)
     for number in 0..<layout.entryCount {
-      records.store(UInt64(0), at: layout.entry(number) + 8)
+      records.store(UInt64(0), at: layout.entry(number) + Self.valueField)
     }
   }
 
@@ -182,15 +201,15 @@ package struct PersonMemory: Sendable {
   mutating func learn(recordId: String, for email: String) {
     guard recordId.utf8.count <= 255 else { return }
     let slot = useOrAdd(email)
-    if slots[Int(slot)].idForm == .text { textIds[slot] = nil }
+    if idForm(of: slot) == .text { textIds[slot] = nil }
     if recordId.isEmpty {
-      slots[Int(slot)].idForm = .none
+      setIDForm(.none, of: slot)
     } else if let packed = RecordID.pack(recordId) {
       slots[Int(slot)].id = packed
-      slots[Int(slot)].idForm = .packed
+      setIDForm(.packed, of: slot)
     } else {
       textIds[slot] = recordId
-      slots[Int(slot)].idForm = .text
+      setIDForm(.text, of: slot)
     }
   }
 
@@ -199,7 +218,7 @@ package struct PersonMemory: Sendable {
     for email in emails {
       guard let slot = find(email) else { continue }
       let holds: Bool
-      switch slots[Int(slot)].idForm {
+      switch idForm(of: slot) {
       case .none: holds = false
       case .packed: holds = RecordID.pack(recordId) == slots[Int(slot)].id
       case .text: holds = textIds[slot]?.utf8.elementsEqual(recordId.utf8) ?? false
@@ -210,7 +229,7 @@ package struct PersonMemory: Sendable {
   }
 
   private func recordId(of slot: Int32) -> String? {
-    switch slots[Int(slot)].idForm {
+    switch idForm(of: slot) {
     case .none: nil
     case .packed: RecordID.text(slots[Int(slot)].id)
     case .text: textIds[slot]
@@ -218,8 +237,21 @@ package struct PersonMemory: Sendable {
   }
 
   private mutating func forgetId(of slot: Int32) {
-    if slots[Int(slot)].idForm == .text { textIds[slot] = nil }
-    slots[Int(slot)].idForm = .none
+    if idForm(of: slot) == .text { textIds[slot] = nil }
+    setIDForm(.none, of: slot)
+  }
+
+  private func idForm(of slot: Int32) -> IDForm {
+    IDForm(
+      rawValue: records.load(UInt8.self, at: recordStart(of: slot) + Self.flagsField)
+        >> Self.idFormShift)
+      ?? .none
+  }
+
+  private mutating func setIDForm(_ form: IDForm, of slot: Int32) {
+    let flags = recordStart(of: slot) + Self.flagsField
+    let kept = records.load(UInt8.self, at: flags) & Self.wideFlag
+    records.store(kept | form.rawValue << Self.idFormShift, at: flags)
   }
 
   // MARK: - State
@@ -244,8 +276,8 @@ package struct PersonMemory: Sendable {
         let entry = layout.entry(number)
         entries.append(
           Entry(
-            slug: records.load(UInt64.self, at: entry),
-            value: records.load(UInt64.self, at: entry + 8),
+            slug: slugHashes[Int(records.load(UInt16.self, at: entry))],
+            value: records.load(UInt64.self, at: entry + Self.valueField),
             sequence: loadSequence(at: entry, in: layout)))
       }
       body(
@@ -301,23 +333,23 @@ package struct PersonMemory: Sendable {
       slot = oldest
       unlink(slot)
       removeFromIndex(slot)
-      discardRecord(of: slot)
       forgetId(of: slot)
+      discardRecord(of: slot)
       count -= 1
       evictions += 1
     } else {
       slot = Int32(slots.count)
-      slots.append(Slot(record: -1, hash: hash))
+      slots.append(Slot(record: Self.noRecord, hash: hash))
     }
     let emailWidth = ByteArena.varintWidth(email.count)
-    let size = Self.headerSize + emailWidth + email.count + 1
+    let size = Self.rounded(Self.headerSize + emailWidth + email.count + 1)
     let start = reserve(size)
     records.store(slot, at: start)
     records.storeVarint(email.count, at: start + Self.headerSize)
     records.store(email, at: start + Self.headerSize + emailWidth)
     // The flags and the attribute count (0) are the zeros `reserve` wrote.
     liveBytes += size
-    slots[Int(slot)] = Slot(record: start, hash: hash)
+    slots[Int(slot)] = Slot(record: Self.unitOffset(start), hash: hash)
     insertIntoIndex(slot)
     linkNewest(slot)
     count += 1
@@ -376,7 +408,7 @@ package struct PersonMemory: Sendable {
   }
 
   private func emailEquals(_ slot: Int32, _ email: UnsafeRawBufferPointer) -> Bool {
-    let start = slots[Int(slot)].record + Self.headerSize
+    let start = recordStart(of: slot) + Self.headerSize
     let (length, width) = records.varint(at: start)
     return length == email.count && records.equals(email, at: start + width)
   }
@@ -428,16 +460,41 @@ package struct PersonMemory: Sendable {
 
   /// The slot number (Int32; -1: garbage) and the flags byte.
   private static let headerSize = 5
+  private static let flagsField = 4
   /// Flag: the record's sequence numbers are 8 bytes (else 4).
   private static let wideFlag: UInt8 = 1
+  /// The record id's form (`IDForm`) is in the flags from this bit on.
+  private static let idFormShift: UInt8 = 1
 
-  /// Bytes per attribute: slug hash, value hash, sequence.
-  private static func entrySize(wide: Bool) -> Int { wide ? 24 : 20 }
+  /// An attribute's entry: its slug's number (u16), then the value's hash (u64), then the
+  /// sequence (u32, or u64 in a wide record).
+  private static let valueField = 2
+  private static let sequenceField = 10
+  private static func entrySize(wide: Bool) -> Int { wide ? 18 : 14 }
 
-  private func recordLayout(of slot: Int32) -> Layout { recordLayout(at: slots[Int(slot)].record) }
+  /// Records start at multiples of this, so that a 4-byte slot field reaches 8 GiB of them.
+  private static let recordUnit = 2
+  private static let noRecord = UInt32.max
+
+  /// `size` up to the next multiple of `recordUnit`.
+  static func rounded(_ size: Int) -> Int { (size + recordUnit - 1) / recordUnit * recordUnit }
+
+  private static func unitOffset(_ start: Int) -> UInt32 {
+    let units = start / recordUnit
+    precondition(units < Int(noRecord), "person records beyond 8 GiB")
+    return UInt32(units)
+  }
+
+  private func recordStart(of slot: Int32) -> Int {
+    let units = slots[Int(slot)].record
+    precondition(units != Self.noRecord, "a person without a record")
+    return Int(units) * Self.recordUnit
+  }
+
+  private func recordLayout(of slot: Int32) -> Layout { recordLayout(at: recordStart(of: slot)) }
 
   private func recordLayout(at start: Int) -> Layout {
-    let isWide = records.load(UInt8.self, at: start + 4) & Self.wideFlag != 0
+    let isWide = records.load(UInt8.self, at: start + Self.flagsField) & Self.wideFlag != 0
     let (emailCount, emailWidth) = records.varint(at: start + Self.headerSize)
     let email = start + Self.headerSize + emailWidth
     let (entryCount, countWidth) = records.varint(at: email + emailCount)
@@ -449,18 +506,29 @@ package struct PersonMemory: Sendable {
 
   /// Where the attribute's entry starts.
   private func findEntry(_ slug: UInt64, in layout: Layout) -> Int? {
+    guard let number = slugNumbers[slug] else { return nil }
     var entry = layout.entries
     for _ in 0..<layout.entryCount {
-      if records.load(UInt64.self, at: entry) == slug { return entry }
+      if records.load(UInt16.self, at: entry) == number { return entry }
       entry += layout.entrySize
     }
     return nil
   }
 
+  /// The slug's number in the records, given it one if it is new; nil when the table is full.
+  private mutating func slugNumber(_ slug: UInt64) -> UInt16? {
+    if let number = slugNumbers[slug] { return number }
+    guard slugHashes.count < slugLimit else { return nil }
+    let number = UInt16(slugHashes.count)
+    slugHashes.append(slug)
+    slugNumbers[slug] = number
+    return number
+  }
+
   private func loadSequence(at entry: Int, in layout: Layout) -> UInt64 {
     layout.isWide
-      ? records.load(UInt64.self, at: entry + 16)
-      : UInt64(records.load(UInt32.self, at: entry + 16))
+      ? records.load(UInt64.self, at: entry + Self.sequenceField)
+      : UInt64(records.load(UInt32.self, at: entry + Self.sequenceField))
   }
 
   /// Sets the attribute's value hash; its sequence only ever grows.
@@ -478,9 +546,11 @@ package struct PersonMemory: Sendable {
       store(value: value, sequence: newest, at: entry, in: layout)
       return
     }
+    guard let number = slugNumber(slug) else { return }
     let isWide = layout.isWide || sequence > UInt32.max
     let entryCount = layout.entryCount + 1
-    if layout.end == records.count && isWide == layout.isWide
+    // Entries are an even number of bytes: the record's rounding stays as it is.
+    if layout.start + layout.footprint == records.count && isWide == layout.isWide
       && ByteArena.varintWidth(entryCount) == layout.countWidth
     {
       // The last record grows in place.
@@ -493,16 +563,16 @@ package struct PersonMemory: Sendable {
       layout = recordLayout(of: slot)
     }
     let entry = layout.entry(layout.entryCount - 1)
-    records.store(slug, at: entry)
+    records.store(number, at: entry)
     store(value: value, sequence: sequence, at: entry, in: layout)
   }
 
   private mutating func store(value: UInt64, sequence: UInt64, at entry: Int, in layout: Layout) {
-    records.store(value, at: entry + 8)
+    records.store(value, at: entry + Self.valueField)
     if layout.isWide {
-      records.store(sequence, at: entry + 16)
+      records.store(sequence, at: entry + Self.sequenceField)
     } else {
-      records.store(UInt32(sequence), at: entry + 16)
+      records.store(UInt32(sequence), at: entry + Self.sequenceField)
     }
   }
 
@@ -513,14 +583,15 @@ package struct PersonMemory: Sendable {
     let entryCount = old.entryCount + adding
     let emailWidth = ByteArena.varintWidth(old.emailCount)
     let countWidth = ByteArena.varintWidth(entryCount)
-    let size =
+    let size = Self.rounded(
       Self.headerSize + emailWidth + old.emailCount + countWidth
-      + entryCount * Self.entrySize(wide: wide)
+        + entryCount * Self.entrySize(wide: wide))
     let start = reserve(size)
     // `reserve` may have compacted the arena: the old copy may have moved.
     let from = recordLayout(of: slot)
+    let idFlags = records.load(UInt8.self, at: from.start + Self.flagsField) & ~Self.wideFlag
     records.store(slot, at: start)
-    records.store(wide ? Self.wideFlag : 0, at: start + 4)
+    records.store(idFlags | (wide ? Self.wideFlag : 0), at: start + Self.flagsField)
     records.storeVarint(from.emailCount, at: start + Self.headerSize)
     let email = start + Self.headerSize + emailWidth
     records.move(from: from.email, to: email, count: from.emailCount)
@@ -528,27 +599,28 @@ package struct PersonMemory: Sendable {
     var entry = email + from.emailCount + countWidth
     for number in 0..<from.entryCount {
       let source = from.entry(number)
-      records.store(records.load(UInt64.self, at: source), at: entry)
-      records.store(records.load(UInt64.self, at: source + 8), at: entry + 8)
+      records.store(records.load(UInt16.self, at: source), at: entry)
+      records.store(
+        records.load(UInt64.self, at: source + Self.valueField), at: entry + Self.valueField)
       let sequence = loadSequence(at: source, in: from)
       if wide {
-        records.store(sequence, at: entry + 16)
+        records.store(sequence, at: entry + Self.sequenceField)
       } else {
-        records.store(UInt32(sequence), at: entry + 16)
+        records.store(UInt32(sequence), at: entry + Self.sequenceField)
       }
       entry += Self.entrySize(wide: wide)
     }
     records.store(Int32(-1), at: from.start)
-    liveBytes += size - (from.end - from.start)
-    slots[Int(slot)].record = start
+    liveBytes += size - from.footprint
+    slots[Int(slot)].record = Self.unitOffset(start)
   }
 
   /// The slot's record is garbage from now on.
   private mutating func discardRecord(of slot: Int32) {
     let layout = recordLayout(of: slot)
     records.store(Int32(-1), at: layout.start)
-    liveBytes -= layout.end - layout.start
-    slots[Int(slot)].record = -1
+    liveBytes -= layout.footprint
+    slots[Int(slot)].record = Self.noRecord
   }
 
   /// Zeroed room for a record of `size` bytes at the end of the arena, after sliding the
@@ -567,12 +639,12 @@ package struct PersonMemory: Sendable {
     var read = 0
     var write = 0
     while read < records.count {
-      let size = recordLayout(at: read).end - read
+      let size = recordLayout(at: read).footprint
       let owner = records.load(Int32.self, at: read)
       if owner >= 0 {
         if write != read {
           records.move(from: read, to: write, count: size)
-          slots[Int(owner)].record = write
+          slots[Int(owner)].record = Self.unitOffset(write)
         }
         write += size
       }

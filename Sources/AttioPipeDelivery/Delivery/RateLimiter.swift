@@ -20,17 +20,22 @@ struct RateLimiter: Sendable {
     fileprivate let sequence: Int
   }
 
+  /// 24 bytes: at `--rate 100000` the ring holds a hundred thousand.
   private struct Sent {
     var sequence: Int
     var sentAt: Double
-    /// Estimated arrival, once answered.
-    var arrival: Double?
+    /// Estimated arrival once answered; NaN until then.
+    var arrival = Double.nan
   }
 
   private let burst: Int
   private let window: Double
   private let margin: Double
+  /// The last `burst` requests sent, filled as they are (a limiter that never sends `burst`
+  /// requests, such as merge mode's reads in assert mode, never holds `burst` places).
   private var ring: [Sent] = []
+  /// When set, the places of `ring` not yet filled are requests that arrived at this time.
+  private let fullAt: Double?
   private var nextSequence = 0
   /// Recent round trips; their minimum is the baseline of a request that was not held up.
   private var roundTrips: [Double] = []
@@ -45,18 +50,18 @@ struct RateLimiter: Sendable {
     burst = max(1, Int(rate.rounded(.down)))
     window = Double(burst) / rate
     self.margin = margin
-    if let fullAt {
-      // Sequence -1 matches no ticket: these places are only taken over by new requests.
-      ring = Array(repeating: Sent(sequence: -1, sentAt: fullAt, arrival: fullAt), count: burst)
-    }
+    self.fullAt = fullAt
   }
 
   /// The earliest time at or after `now` when one more request may be sent, or nil while the
   /// request that decides it is unanswered (try again after the next answer).
   func nextAllowed(after now: Double) -> Double? {
-    guard ring.count == burst else { return now }
-    let oldest = ring[nextSequence % burst]
-    guard let arrival = oldest.arrival else { return nil }
+    guard ring.count == burst else {
+      // The place the next request takes is still the full window's.
+      return fullAt.map { max(now, $0 + window + margin) } ?? now
+    }
+    let arrival = ring[nextSequence % burst].arrival
+    guard !arrival.isNaN else { return nil }
     return max(now, arrival + window + margin)
   }
 

@@ -265,3 +265,11 @@ private struct SeededGenerator: RandomNumberGenerator {
     #expect(driver.lanes.links.invariantViolations() == [])
   }
 }
+
+/// What a lane costs: the lane table's dictionary is sized for the most people with work at
+/// once, so a lane holds its batch in flight by reference, not inline.
+@Suite struct LaneSizeTests {
+  @Test func aLaneIsAFewWordsWhateverItsBatchHolds() {
+    #expect(MemoryLayout<LaneTable.Lane>.stride <= 32)
+  }
+}
