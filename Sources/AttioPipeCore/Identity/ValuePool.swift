@@ -17,8 +17,9 @@ import Glibc
 // - Values 4...64 bytes long: below 4 a reference saves nothing; above 64 repeats are rare.
 // - Looked up by an open-addressing table of (hash, reference + 1) pairs (`ProbeGeometry`).
 
-/// Values many profiles share, kept once. Owned by the `ProfileHeap` (copied with it).
-final class ValuePool: @unchecked Sendable {
+/// Values many profiles share, kept once. Owned by the `ProfileHeap` (copied with it), and by
+/// delivery's `PersonMemory` for the domains of its emails.
+package final class ValuePool: @unchecked Sendable {
   static let chunkSize = 1 << 16
   static let maximumChunks = 256
   static let shortest = 4
@@ -43,7 +44,7 @@ final class ValuePool: @unchecked Sendable {
   private var recent: [UInt32] = []
   private let seed: UInt64
 
-  init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
+  package init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
     self.seed = seed
     chunks = .allocate(capacity: Self.maximumChunks)
     chunks.initialize(repeating: nil, count: Self.maximumChunks)
@@ -55,7 +56,7 @@ final class ValuePool: @unchecked Sendable {
   }
 
   /// A deep copy (the heap copies its pool with its profiles).
-  func copy() -> ValuePool {
+  package func copy() -> ValuePool {
     let copy = ValuePool(seed: seed)
     for chunk in 0..<chunkCount {
       copy.chunks[chunk] = malloc(Self.chunkSize)!
@@ -70,11 +71,19 @@ final class ValuePool: @unchecked Sendable {
     return copy
   }
 
-  var reader: Reader { Reader(chunks: UnsafePointer(chunks)) }
+  package var reader: Reader { Reader(chunks: UnsafePointer(chunks)) }
+
+  /// Bytes a pooled value costs, the values' own and an entry of the table over them each:
+  /// what the pool adds per value (beside 320 KiB of fixed cost once it is used: the table of
+  /// recent hashes, the first chunk).
+  package var valueBytes: Int {
+    max(0, chunkCount - 1) * Self.chunkSize + (chunkCount > 0 ? used : 0)
+      + count * MemoryLayout<Entry>.stride
+  }
 
   /// The reference of `bytes` in the pool, adding them the second time they are seen; nil
   /// when they are to be kept in the profile (too short or long, first seen, pool full).
-  func reference(for bytes: UnsafeRawBufferPointer) -> UInt32? {
+  package func reference(for bytes: UnsafeRawBufferPointer) -> UInt32? {
     guard bytes.count >= Self.shortest && bytes.count <= Self.longest else { return nil }
     let hash = hash(bytes)
     if let reference = find(bytes, hash: hash) { return reference }
@@ -144,11 +153,11 @@ final class ValuePool: @unchecked Sendable {
   }
 
   /// Reads pooled values: what a `ProfileView` carries (the chunk table never moves).
-  struct Reader {
+  package struct Reader {
     let chunks: UnsafePointer<UnsafeMutableRawPointer?>
 
     @inline(__always)
-    func bytes(_ reference: UInt32) -> UnsafeRawBufferPointer {
+    package func bytes(_ reference: UInt32) -> UnsafeRawBufferPointer {
       let start = UnsafeRawPointer(chunks[Int(reference >> 16)]!) + Int(reference & 0xFFFF)
       return UnsafeRawBufferPointer(start: start + 1, count: Int(start.load(as: UInt8.self)))
     }

@@ -23,14 +23,14 @@ import AttioPipeCore
 /// Compact on purpose: a million people are normal, and this sits beside the identity store's
 /// million profiles. A `String`, an `Array` and a `Dictionary` entry per person cost about 350
 /// bytes each (massif, 50 000 people: allocation headers, capacity, a hash-table entry with a
-/// 16-byte key), so instead, about 125 bytes for a 25-byte email and four attributes:
+/// 16-byte key), so instead, about 120 bytes for a 25-byte email and four attributes:
 ///
 /// - `slots`: 32 bytes per person, fixed: where their record is, the record id (Attio's are
 ///   UUIDs: 16 bytes; `RecordID.pack`), the LRU links and the email's hash.
 /// - `records`: one `ByteArena` holding each person's variable part, one after another, each
-///   at an even offset (a slot names it in 2-byte units, 4 bytes reach 8 GiB): the slot number
-///   (to find the owner when compacting), a flags byte (the record id's form, the width of the
-///   sequence numbers), the email (length, bytes), the number of attributes and per attribute
+///   at an even offset (a slot names it in 2-byte units, 4 bytes reach 8 GiB): a flags byte
+///   (the record id's form, the width of the sequence numbers, garbage or not), the email
+///   (length, bytes), the number of attributes and per attribute
 ///   (slug number u16, value hash u64, sequence u32; u64 in a record whose flag says so, once
 ///   any of its sequence numbers needs it). A record that must grow where it cannot (not the
 ///   last one) is written again at the end and its old copy becomes garbage, which `compact`
@@ -71,6 +71,9 @@ package struct PersonMemory: Sendable {
   private struct Layout {
     var start: Int
     var isWide: Bool
+    /// The email is stored as its local part and a 3-byte reference into `domains`.
+    var isDomainPooled: Bool
+    /// Where the stored email is, and how many bytes it takes there.
     var email: Int
     var emailCount: Int
     /// Where the attribute count is, and its width (a LEB128 number).
@@ -96,6 +99,9 @@ package struct PersonMemory: Sendable {
   private var liveBytes = 0
   /// Record ids that do not pack into 16 bytes, by slot.
   private var textIds: [Int32: String] = [:]
+  /// The emails' domains, kept once (`ValuePool`: pooled the second time one is seen, append
+  /// only, at most 16 MiB, after which new domains stay in the records); copied on write.
+  private var domains: ValuePool
   /// The slugs' hashes by their number in the records.
   private var slugHashes: [UInt64] = []
   private var slugNumbers: [UInt64: UInt16] = [:]
@@ -122,15 +128,17 @@ package struct PersonMemory: Sendable {
     self.seed = seed
     self.compactionFloor = compactionFloor
     self.slugLimit = min(slugLimit, Int(UInt16.max) + 1)
+    domains = ValuePool(seed: seed)
     index = [Int32](repeating: -1, count: 16)
   }
 
-  /// Bytes of the tables in use (garbage in the arena included, spare capacity not), for the
-  /// tests that keep a person's cost in check.
+  /// Bytes of the tables in use (garbage in the arena included, spare capacity and the domain
+  /// pool's fixed tables not), for the tests that keep a person's cost in check.
   var heldBytes: Int {
     slots.count * MemoryLayout<Slot>.stride + index.count * 4 + records.count
       + textIds.count * (MemoryLayout<Int32>.stride + MemoryLayout<String>.stride)
       + slugHashes.count * (8 + MemoryLayout<UInt64>.stride + MemoryLayout<UInt16>.stride)
+      + domains.valueBytes
   }
 
   // MARK: - Upserted values
@@ -244,13 +252,13 @@ package struct PersonMemory: Sendable {
   private func idForm(of slot: Int32) -> IDForm {
     IDForm(
       rawValue: records.load(UInt8.self, at: recordStart(of: slot) + Self.flagsField)
-        >> Self.idFormShift)
+        >> Self.idFormShift & Self.idFormMask)
       ?? .none
   }
 
   private mutating func setIDForm(_ form: IDForm, of slot: Int32) {
     let flags = recordStart(of: slot) + Self.flagsField
-    let kept = records.load(UInt8.self, at: flags) & Self.wideFlag
+    let kept = records.load(UInt8.self, at: flags) & ~(Self.idFormMask << Self.idFormShift)
     records.store(kept | form.rawValue << Self.idFormShift, at: flags)
   }
 
@@ -280,9 +288,8 @@ package struct PersonMemory: Sendable {
             value: records.load(UInt64.self, at: entry + Self.valueField),
             sequence: loadSequence(at: entry, in: layout)))
       }
-      body(
-        records.string(at: layout.email, count: layout.emailCount), recordId(of: slot) ?? "",
-        entries)
+      let email = withEmail(of: layout) { String(decoding: $0, as: UTF8.self) }
+      body(email, recordId(of: slot) ?? "", entries)
       slot = slots[Int(slot)].newer
     }
   }
@@ -341,13 +348,25 @@ package struct PersonMemory: Sendable {
       slot = Int32(slots.count)
       slots.append(Slot(record: Self.noRecord, hash: hash))
     }
-    let emailWidth = ByteArena.varintWidth(email.count)
-    let size = Self.rounded(Self.headerSize + emailWidth + email.count + 1)
+    let pooled = pooledDomain(of: email)
+    let storedCount = pooled.map { $0.localCount + 3 } ?? email.count
+    let emailWidth = ByteArena.varintWidth(storedCount)
+    let size = Self.rounded(Self.headerSize + emailWidth + storedCount + 1)
     let start = reserve(size)
-    records.store(slot, at: start)
-    records.storeVarint(email.count, at: start + Self.headerSize)
-    records.store(email, at: start + Self.headerSize + emailWidth)
-    // The flags and the attribute count (0) are the zeros `reserve` wrote.
+    let stored = start + Self.headerSize + emailWidth
+    records.storeVarint(storedCount, at: start + Self.headerSize)
+    if let pooled {
+      records.store(Self.pooledDomainFlag, at: start + Self.flagsField)
+      records.store(UnsafeRawBufferPointer(rebasing: email[..<pooled.localCount]), at: stored)
+      for byte in 0..<3 {
+        records.store(
+          UInt8(truncatingIfNeeded: pooled.reference >> (8 * byte)),
+          at: stored + pooled.localCount + byte)
+      }
+    } else {
+      records.store(email, at: stored)
+    }
+    // The other flags and the attribute count (0) are the zeros `reserve` wrote.
     liveBytes += size
     slots[Int(slot)] = Slot(record: Self.unitOffset(start), hash: hash)
     insertIntoIndex(slot)
@@ -408,9 +427,62 @@ package struct PersonMemory: Sendable {
   }
 
   private func emailEquals(_ slot: Int32, _ email: UnsafeRawBufferPointer) -> Bool {
-    let start = recordStart(of: slot) + Self.headerSize
-    let (length, width) = records.varint(at: start)
-    return length == email.count && records.equals(email, at: start + width)
+    let layout = recordLayout(of: slot)
+    guard layout.isDomainPooled else {
+      return layout.emailCount == email.count && records.equals(email, at: layout.email)
+    }
+    let localCount = layout.emailCount - 3
+    let domain = domains.reader.bytes(domainReference(in: layout))
+    guard email.count == localCount + 1 + domain.count, email[localCount] == UInt8(ascii: "@"),
+      records.equals(UnsafeRawBufferPointer(rebasing: email[..<localCount]), at: layout.email)
+    else { return false }
+    return domain.elementsEqual(email[(localCount + 1)...])
+  }
+
+  // MARK: - Domains
+
+  /// Where `email`'s domain starts (after its last `@`) and its reference in `domains`, when
+  /// it is pooled (`ValuePool.reference(for:)`: the second time it is seen, 4 to 64 bytes).
+  private mutating func pooledDomain(
+    of email: UnsafeRawBufferPointer
+  ) -> (localCount: Int, reference: UInt32)? {
+    guard let at = email.lastIndex(of: UInt8(ascii: "@")), at + 1 < email.count else {
+      return nil
+    }
+    if !isKnownUniquelyReferenced(&domains) { domains = domains.copy() }
+    return domains.reference(for: UnsafeRawBufferPointer(rebasing: email[(at + 1)...])).map {
+      (at, $0)
+    }
+  }
+
+  private func domainReference(in layout: Layout) -> UInt32 {
+    let at = layout.email + layout.emailCount - 3
+    return UInt32(records.load(UInt8.self, at: at))
+      | UInt32(records.load(UInt8.self, at: at + 1)) << 8
+      | UInt32(records.load(UInt8.self, at: at + 2)) << 16
+  }
+
+  /// The record's email as written, whole, valid only inside `body`.
+  private func withEmail<Result>(
+    of layout: Layout, _ body: (UnsafeRawBufferPointer) -> Result
+  ) -> Result {
+    guard layout.isDomainPooled else {
+      return records.withUnsafeBytes {
+        body(UnsafeRawBufferPointer(rebasing: $0[layout.email..<layout.email + layout.emailCount]))
+      }
+    }
+    let localCount = layout.emailCount - 3
+    let domain = domains.reader.bytes(domainReference(in: layout))
+    return withUnsafeTemporaryAllocation(byteCount: localCount + 1 + domain.count, alignment: 1) {
+      email in
+      records.withUnsafeBytes {
+        email.copyMemory(
+          from: UnsafeRawBufferPointer(rebasing: $0[layout.email..<layout.email + localCount]))
+      }
+      email[localCount] = UInt8(ascii: "@")
+      UnsafeMutableRawBufferPointer(rebasing: email[(localCount + 1)...]).copyMemory(from: domain)
+      return body(UnsafeRawBufferPointer(email))
+    }
   }
 
   private mutating func insertIntoIndex(_ slot: Int32) {
@@ -458,13 +530,18 @@ package struct PersonMemory: Sendable {
 
   // MARK: - Records
 
-  /// The slot number (Int32; -1: garbage) and the flags byte.
-  private static let headerSize = 5
-  private static let flagsField = 4
+  /// The flags byte.
+  private static let headerSize = 1
+  private static let flagsField = 0
   /// Flag: the record's sequence numbers are 8 bytes (else 4).
   private static let wideFlag: UInt8 = 1
   /// The record id's form (`IDForm`) is in the flags from this bit on.
   private static let idFormShift: UInt8 = 1
+  private static let idFormMask: UInt8 = 0b11
+  /// Flag: the email's domain is in `domains` (`Layout.isDomainPooled`).
+  private static let pooledDomainFlag: UInt8 = 0x40
+  /// Flag: the record is garbage (its person forgotten, or written again further on).
+  private static let garbageFlag: UInt8 = 0x80
 
   /// An attribute's entry: its slug's number (u16), then the value's hash (u64), then the
   /// sequence (u32, or u64 in a wide record).
@@ -494,12 +571,14 @@ package struct PersonMemory: Sendable {
   private func recordLayout(of slot: Int32) -> Layout { recordLayout(at: recordStart(of: slot)) }
 
   private func recordLayout(at start: Int) -> Layout {
-    let isWide = records.load(UInt8.self, at: start + Self.flagsField) & Self.wideFlag != 0
+    let flags = records.load(UInt8.self, at: start + Self.flagsField)
+    let isWide = flags & Self.wideFlag != 0
     let (emailCount, emailWidth) = records.varint(at: start + Self.headerSize)
     let email = start + Self.headerSize + emailWidth
     let (entryCount, countWidth) = records.varint(at: email + emailCount)
     return Layout(
-      start: start, isWide: isWide, email: email, emailCount: emailCount,
+      start: start, isWide: isWide, isDomainPooled: flags & Self.pooledDomainFlag != 0,
+      email: email, emailCount: emailCount,
       countAt: email + emailCount, countWidth: countWidth, entryCount: entryCount,
       entries: email + emailCount + countWidth)
   }
@@ -590,7 +669,6 @@ package struct PersonMemory: Sendable {
     // `reserve` may have compacted the arena: the old copy may have moved.
     let from = recordLayout(of: slot)
     let idFlags = records.load(UInt8.self, at: from.start + Self.flagsField) & ~Self.wideFlag
-    records.store(slot, at: start)
     records.store(idFlags | (wide ? Self.wideFlag : 0), at: start + Self.flagsField)
     records.storeVarint(from.emailCount, at: start + Self.headerSize)
     let email = start + Self.headerSize + emailWidth
@@ -610,15 +688,34 @@ package struct PersonMemory: Sendable {
       }
       entry += Self.entrySize(wide: wide)
     }
-    records.store(Int32(-1), at: from.start)
+    markGarbage(from.start)
     liveBytes += size - from.footprint
     slots[Int(slot)].record = Self.unitOffset(start)
+  }
+
+  private mutating func markGarbage(_ start: Int) {
+    let flags = records.load(UInt8.self, at: start + Self.flagsField)
+    records.store(flags | Self.garbageFlag, at: start + Self.flagsField)
+  }
+
+  /// The slot whose record starts at `start`, found through the index by the record's email
+  /// (a record does not name its slot: 4 bytes a person saved for a look-up per record moved
+  /// when compacting).
+  private func owner(ofRecordAt start: Int) -> Int32 {
+    let hash = withEmail(of: recordLayout(at: start)) { Self.hash(email: $0, seed: seed) }
+    var position = geometry.home(hash)
+    while true {
+      let slot = index[position]
+      precondition(slot >= 0, "a person record that no slot names")
+      if slots[Int(slot)].hash == hash && recordStart(of: slot) == start { return slot }
+      position = geometry.next(position)
+    }
   }
 
   /// The slot's record is garbage from now on.
   private mutating func discardRecord(of slot: Int32) {
     let layout = recordLayout(of: slot)
-    records.store(Int32(-1), at: layout.start)
+    markGarbage(layout.start)
     liveBytes -= layout.footprint
     slots[Int(slot)].record = Self.noRecord
   }
@@ -633,16 +730,16 @@ package struct PersonMemory: Sendable {
     return records.append(zeros: size)
   }
 
-  /// Slides every live record down over the garbage before it, in arena order (a record's
-  /// first field names its slot, -1 for garbage), and gives back the space freed.
+  /// Slides every live record down over the garbage before it, in arena order (its owner found
+  /// by `owner(ofRecordAt:)`, the garbage by its flag), and gives back the space freed.
   private mutating func compact() {
     var read = 0
     var write = 0
     while read < records.count {
       let size = recordLayout(at: read).footprint
-      let owner = records.load(Int32.self, at: read)
-      if owner >= 0 {
+      if records.load(UInt8.self, at: read + Self.flagsField) & Self.garbageFlag == 0 {
         if write != read {
+          let owner = owner(ofRecordAt: read)
           records.move(from: read, to: write, count: size)
           slots[Int(owner)].record = Self.unitOffset(write)
         }
