@@ -23,21 +23,24 @@ import AttioPipeCore
 /// Compact on purpose: a million people are normal, and this sits beside the identity store's
 /// million profiles. A `String`, an `Array` and a `Dictionary` entry per person cost about 350
 /// bytes each (massif, 50 000 people: allocation headers, capacity, a hash-table entry with a
-/// 16-byte key), so instead, about 120 bytes for a 25-byte email and four attributes:
+/// 16-byte key), so instead, about 100 bytes for a 25-byte email and four attributes:
 ///
 /// - `slots`: 32 bytes per person, fixed: where their record is, the record id (Attio's are
 ///   UUIDs: 16 bytes; `RecordID.pack`), the LRU links and the email's hash.
 /// - `records`: one `ByteArena` holding each person's variable part, one after another, each
 ///   at an even offset (a slot names it in 2-byte units, 4 bytes reach 8 GiB): a flags byte
-///   (the record id's form, the width of the sequence numbers, garbage or not), the email
-///   (length, bytes), the number of attributes and per attribute
-///   (slug number u16, value hash u64, sequence u32; u64 in a record whose flag says so, once
-///   any of its sequence numbers needs it). A record that must grow where it cannot (not the
-///   last one) is written again at the end and its old copy becomes garbage, which `compact`
-///   slides away once it is a fifth of the arena.
+///   (the record id's form, how it keeps sequence numbers, the domain pooled or not, garbage or
+///   not), the email (length, bytes; or the local part and a 3-byte reference to its domain in
+///   `domains`), the number of attributes and per attribute the slug number (u16) and the value
+///   hash (u64). Sequence numbers are u32, or u64 in a record whose flag says so once one needs
+///   it; one per attribute, or, when every attribute's is 0 or the same number (one identify
+///   set them all, the email's is 0), that number once and a bit per attribute for the 0s. A
+///   record that must change size where it cannot (not the last one) is written again at the
+///   end and its old copy becomes garbage, which `compact` slides away once it is a fifth of
+///   the arena.
 /// - `slugHashes`: the attributes' slugs, numbered as they are first seen. Deliver writes the
 ///   few attributes its options name, so the table stays small; `send` reads bodies whose slugs
-///   nothing bounds, so past 65 536 slugs a new one is not remembered: its write is never
+///   nothing bounds, so past 32 768 slugs a new one is not remembered: its write is never
 ///   skipped as unchanged (and its sequence, always 0 from `send`, checks nothing anyway).
 /// - `index`: open addressing from the email's hash to its slot number, 4 bytes a bucket, at
 ///   between half and three quarters full (`ProbeGeometry`), compared against the email in the
@@ -82,7 +85,8 @@ package struct PersonMemory: Sendable {
     var entryCount: Int
     var entries: Int
 
-    var entrySize: Int { PersonMemory.entrySize(wide: isWide) }
+    var isShared: Bool
+    var entrySize: Int { PersonMemory.entrySize(wide: isWide, shared: isShared) }
     var end: Int { entries + entryCount * entrySize }
     /// The bytes the record takes in the arena: up to the next even offset.
     var footprint: Int { PersonMemory.rounded(end - start) }
@@ -122,12 +126,12 @@ package struct PersonMemory: Sendable {
 
   init(
     capacity: Int, seed: UInt64, compactionFloor: Int = 65_536,
-    slugLimit: Int = Int(UInt16.max) + 1
+    slugLimit: Int = Int(numberMask) + 1
   ) {
     self.capacity = max(1, capacity)
     self.seed = seed
     self.compactionFloor = compactionFloor
-    self.slugLimit = min(slugLimit, Int(UInt16.max) + 1)
+    self.slugLimit = min(slugLimit, Int(Self.numberMask) + 1)
     domains = ValuePool(seed: seed)
     index = [Int32](repeating: -1, count: 16)
   }
@@ -177,10 +181,9 @@ package struct PersonMemory: Sendable {
   /// value is to be written for their attributes.
   mutating func record(_ request: UpsertRequest) {
     let slot = useOrAdd(request.email)
-    for attribute in request.attributes {
-      set(
-        slot, slug: Self.hash(attribute.slug.utf8), value: Self.hash(attribute.value),
-        sequence: attribute.sequence)
+    set(slot, count: request.attributes.count) {
+      let attribute = request.attributes[$0]
+      return (Self.hash(attribute.slug.utf8), Self.hash(attribute.value), attribute.sequence)
     }
   }
 
@@ -284,7 +287,7 @@ package struct PersonMemory: Sendable {
         let entry = layout.entry(number)
         entries.append(
           Entry(
-            slug: slugHashes[Int(records.load(UInt16.self, at: entry))],
+            slug: slugHashes[Int(records.load(UInt16.self, at: entry) & Self.numberMask)],
             value: records.load(UInt64.self, at: entry + Self.valueField),
             sequence: loadSequence(at: entry, in: layout)))
       }
@@ -298,9 +301,7 @@ package struct PersonMemory: Sendable {
   mutating func restore(email: String, recordId: String, entries: [Entry]) {
     if !recordId.isEmpty { learn(recordId: recordId, for: email) }
     let slot = useOrAdd(email)
-    for entry in entries {
-      set(slot, slug: entry.slug, value: entry.value, sequence: entry.sequence)
-    }
+    set(slot, count: entries.count) { (entries[$0].slug, entries[$0].value, entries[$0].sequence) }
   }
 
   /// Restores what a version 1 or 2 state file kept: the values themselves.
@@ -543,11 +544,19 @@ package struct PersonMemory: Sendable {
   /// Flag: the record is garbage (its person forgotten, or written again further on).
   private static let garbageFlag: UInt8 = 0x80
 
+  /// Flag: the record's attributes share one sequence number (`SequenceForm`).
+  private static let sharedFlag: UInt8 = 0x20
+
   /// An attribute's entry: its slug's number (u16), then the value's hash (u64), then the
-  /// sequence (u32, or u64 in a wide record).
+  /// sequence (u32, or u64 in a wide record) unless the record shares one. In a record that
+  /// shares one, the number's top bit says the attribute's sequence is 0.
   private static let valueField = 2
   private static let sequenceField = 10
-  private static func entrySize(wide: Bool) -> Int { wide ? 18 : 14 }
+  private static let numberMask: UInt16 = 0x7FFF
+  private static let unsequencedFlag: UInt16 = 0x8000
+  private static func entrySize(wide: Bool, shared: Bool) -> Int {
+    shared ? 10 : wide ? 18 : 14
+  }
 
   /// Records start at multiples of this, so that a 4-byte slot field reaches 8 GiB of them.
   private static let recordUnit = 2
@@ -576,11 +585,13 @@ package struct PersonMemory: Sendable {
     let (emailCount, emailWidth) = records.varint(at: start + Self.headerSize)
     let email = start + Self.headerSize + emailWidth
     let (entryCount, countWidth) = records.varint(at: email + emailCount)
+    let isShared = flags & Self.sharedFlag != 0
     return Layout(
       start: start, isWide: isWide, isDomainPooled: flags & Self.pooledDomainFlag != 0,
       email: email, emailCount: emailCount,
       countAt: email + emailCount, countWidth: countWidth, entryCount: entryCount,
-      entries: email + emailCount + countWidth)
+      entries: email + emailCount + countWidth + (isShared ? (isWide ? 8 : 4) : 0),
+      isShared: isShared)
   }
 
   /// Where the attribute's entry starts.
@@ -588,7 +599,7 @@ package struct PersonMemory: Sendable {
     guard let number = slugNumbers[slug] else { return nil }
     var entry = layout.entries
     for _ in 0..<layout.entryCount {
-      if records.load(UInt16.self, at: entry) == number { return entry }
+      if records.load(UInt16.self, at: entry) & Self.numberMask == number { return entry }
       entry += layout.entrySize
     }
     return nil
@@ -605,92 +616,136 @@ package struct PersonMemory: Sendable {
   }
 
   private func loadSequence(at entry: Int, in layout: Layout) -> UInt64 {
-    layout.isWide
-      ? records.load(UInt64.self, at: entry + Self.sequenceField)
-      : UInt64(records.load(UInt32.self, at: entry + Self.sequenceField))
+    guard layout.isShared else {
+      return layout.isWide
+        ? records.load(UInt64.self, at: entry + Self.sequenceField)
+        : UInt64(records.load(UInt32.self, at: entry + Self.sequenceField))
+    }
+    if records.load(UInt16.self, at: entry) & Self.unsequencedFlag != 0 { return 0 }
+    let shared = layout.countAt + layout.countWidth
+    return layout.isWide
+      ? records.load(UInt64.self, at: shared) : UInt64(records.load(UInt32.self, at: shared))
   }
 
-  /// Sets the attribute's value hash; its sequence only ever grows.
-  private mutating func set(_ slot: Int32, slug: UInt64, value: UInt64, sequence: UInt64) {
-    var layout = recordLayout(of: slot)
-    if let found = findEntry(slug, in: layout) {
-      let newest = max(sequence, loadSequence(at: found, in: layout))
-      var entry = found
-      if !layout.isWide && newest > UInt32.max {
-        let number = (found - layout.entries) / layout.entrySize
-        rewrite(slot, wide: true, adding: 0)
-        layout = recordLayout(of: slot)
-        entry = layout.entry(number)
+  /// One attribute as a record keeps it, read out to be written back (`write`).
+  private struct Stored {
+    var number: UInt16
+    var value: UInt64
+    var sequence: UInt64
+  }
+
+  /// Sets `count` attributes' value hashes (`change(i)` gives the i-th), adding those new to
+  /// the record; their sequence numbers only ever grow. One record write for them all, with the
+  /// record's attributes on the stack: this runs for every write delivery makes.
+  private mutating func set(
+    _ slot: Int32, count: Int, _ change: (Int) -> (slug: UInt64, value: UInt64, sequence: UInt64)
+  ) {
+    let layout = recordLayout(of: slot)
+    withUnsafeTemporaryAllocation(of: Stored.self, capacity: layout.entryCount + count) { buffer in
+      var entries = 0
+      for number in 0..<layout.entryCount {
+        let entry = layout.entry(number)
+        buffer.initializeElement(
+          at: entries,
+          to: Stored(
+            number: records.load(UInt16.self, at: entry) & Self.numberMask,
+            value: records.load(UInt64.self, at: entry + Self.valueField),
+            sequence: loadSequence(at: entry, in: layout)))
+        entries += 1
       }
-      store(value: value, sequence: newest, at: entry, in: layout)
-      return
-    }
-    guard let number = slugNumber(slug) else { return }
-    let isWide = layout.isWide || sequence > UInt32.max
-    let entryCount = layout.entryCount + 1
-    // Entries are an even number of bytes: the record's rounding stays as it is.
-    if layout.start + layout.footprint == records.count && isWide == layout.isWide
-      && ByteArena.varintWidth(entryCount) == layout.countWidth
-    {
-      // The last record grows in place.
-      _ = records.append(zeros: layout.entrySize)
-      liveBytes += layout.entrySize
-      records.storeVarint(entryCount, at: layout.countAt)
-      layout.entryCount = entryCount
-    } else {
-      rewrite(slot, wide: isWide, adding: 1)
-      layout = recordLayout(of: slot)
-    }
-    let entry = layout.entry(layout.entryCount - 1)
-    records.store(number, at: entry)
-    store(value: value, sequence: sequence, at: entry, in: layout)
-  }
-
-  private mutating func store(value: UInt64, sequence: UInt64, at entry: Int, in layout: Layout) {
-    records.store(value, at: entry + Self.valueField)
-    if layout.isWide {
-      records.store(sequence, at: entry + Self.sequenceField)
-    } else {
-      records.store(UInt32(sequence), at: entry + Self.sequenceField)
+      for index in 0..<count {
+        let (slug, value, sequence) = change(index)
+        if let number = slugNumbers[slug],
+          let found = buffer[..<entries].firstIndex(where: { $0.number == number })
+        {
+          buffer[found].value = value
+          buffer[found].sequence = max(buffer[found].sequence, sequence)
+        } else if let number = slugNumber(slug) {
+          buffer.initializeElement(
+            at: entries, to: Stored(number: number, value: value, sequence: sequence))
+          entries += 1
+        }
+      }
+      write(slot, UnsafeMutableBufferPointer(rebasing: buffer[..<entries]))
+      buffer[..<entries].deinitialize()
     }
   }
 
-  /// Writes the slot's record again at the end of the arena, with `adding` zeroed attributes
-  /// after its own and its sequence numbers `wide` or not; the old copy becomes garbage.
-  private mutating func rewrite(_ slot: Int32, wide: Bool, adding: Int) {
-    let old = recordLayout(of: slot)
-    let entryCount = old.entryCount + adding
-    let emailWidth = ByteArena.varintWidth(old.emailCount)
-    let countWidth = ByteArena.varintWidth(entryCount)
+  /// How a record keeps its attributes' sequence numbers: wide (8 bytes) or not, and shared
+  /// (one number for every attribute whose sequence is not 0, as when one identify set them
+  /// all) or one per attribute.
+  private struct SequenceForm {
+    var isWide: Bool
+    var shared: UInt64?
+
+    init(_ entries: UnsafeMutableBufferPointer<Stored>) {
+      isWide = entries.contains { $0.sequence > UInt32.max }
+      let first = entries.first { $0.sequence != 0 }?.sequence ?? 0
+      shared =
+        !entries.isEmpty && entries.allSatisfy { $0.sequence == 0 || $0.sequence == first }
+        ? first : nil
+    }
+
+    var sharedBytes: Int { shared == nil ? 0 : isWide ? 8 : 4 }
+    var entrySize: Int { PersonMemory.entrySize(wide: isWide, shared: shared != nil) }
+  }
+
+  /// Writes the record's attributes: in place when they fit where it is (the same size, or it
+  /// is the arena's last record), else the record again at the end of the arena (the old copy
+  /// becomes garbage).
+  private mutating func write(_ slot: Int32, _ entries: UnsafeMutableBufferPointer<Stored>) {
+    let form = SequenceForm(entries)
+    let layout = recordLayout(of: slot)
+    let headBytes = layout.countAt - layout.start
     let size = Self.rounded(
-      Self.headerSize + emailWidth + old.emailCount + countWidth
-        + entryCount * Self.entrySize(wide: wide))
-    let start = reserve(size)
-    // `reserve` may have compacted the arena: the old copy may have moved.
-    let from = recordLayout(of: slot)
-    let idFlags = records.load(UInt8.self, at: from.start + Self.flagsField) & ~Self.wideFlag
-    records.store(idFlags | (wide ? Self.wideFlag : 0), at: start + Self.flagsField)
-    records.storeVarint(from.emailCount, at: start + Self.headerSize)
-    let email = start + Self.headerSize + emailWidth
-    records.move(from: from.email, to: email, count: from.emailCount)
-    records.storeVarint(entryCount, at: email + from.emailCount)
-    var entry = email + from.emailCount + countWidth
-    for number in 0..<from.entryCount {
-      let source = from.entry(number)
-      records.store(records.load(UInt16.self, at: source), at: entry)
-      records.store(
-        records.load(UInt64.self, at: source + Self.valueField), at: entry + Self.valueField)
-      let sequence = loadSequence(at: source, in: from)
-      if wide {
-        records.store(sequence, at: entry + Self.sequenceField)
+      headBytes + ByteArena.varintWidth(entries.count) + form.sharedBytes
+        + entries.count * form.entrySize)
+    var start = layout.start
+    if size != layout.footprint {
+      if layout.start + layout.footprint == records.count {
+        if size > layout.footprint {
+          _ = records.append(zeros: size - layout.footprint)
+        } else {
+          records.truncate(to: layout.start + size)
+        }
+        liveBytes += size - layout.footprint
       } else {
-        records.store(UInt32(sequence), at: entry + Self.sequenceField)
+        start = reserve(size)
+        // `reserve` may have compacted the arena: the old copy may have moved.
+        let from = recordStart(of: slot)
+        records.move(from: from, to: start, count: headBytes)
+        markGarbage(from)
+        liveBytes += size - recordLayout(at: from).footprint
+        slots[Int(slot)].record = Self.unitOffset(start)
       }
-      entry += Self.entrySize(wide: wide)
     }
-    markGarbage(from.start)
-    liveBytes += size - from.footprint
-    slots[Int(slot)].record = Self.unitOffset(start)
+    let flags =
+      records.load(UInt8.self, at: start + Self.flagsField) & ~(Self.wideFlag | Self.sharedFlag)
+      | (form.isWide ? Self.wideFlag : 0) | (form.shared == nil ? 0 : Self.sharedFlag)
+    records.store(flags, at: start + Self.flagsField)
+    var at = start + headBytes
+    at += records.storeVarint(entries.count, at: at)
+    if let shared = form.shared {
+      if form.isWide {
+        records.store(shared, at: at)
+      } else {
+        records.store(UInt32(shared), at: at)
+      }
+      at += form.sharedBytes
+    }
+    for entry in entries {
+      let unsequenced = form.shared != nil && entry.sequence == 0
+      records.store(entry.number | (unsequenced ? Self.unsequencedFlag : 0), at: at)
+      records.store(entry.value, at: at + Self.valueField)
+      if form.shared == nil {
+        if form.isWide {
+          records.store(entry.sequence, at: at + Self.sequenceField)
+        } else {
+          records.store(UInt32(entry.sequence), at: at + Self.sequenceField)
+        }
+      }
+      at += form.entrySize
+    }
   }
 
   private mutating func markGarbage(_ start: Int) {
