@@ -56,7 +56,7 @@ extension IdentityStore {
       writer.integer(UInt16(profile.keyCount))
       profile.forEachKey { key in
         writer.integer(key.namespace.rawValue)
-        idBytes(of: key) { writer.data($0) }
+        key.withText { writer.data($0) }
       }
       slot = newerSlot(than: slot)
     }

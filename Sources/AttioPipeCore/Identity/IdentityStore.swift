@@ -46,20 +46,11 @@ package struct IdentityStore: Sendable {
   package var evictedOnLoad = 0
   /// The wall-clock second events are being seen at; the pipeline refreshes it.
   package var now: UInt32 = 0
-  /// The index is rebuilt once evicted ids leave more than this many bytes of garbage in its
-  /// arena (and more garbage than live bytes). Tests lower it to reach `compactIndex` with a
-  /// few hundred profiles instead of tens of thousands.
-  let compactionThreshold: Int
-  /// How many times the index was rebuilt (tests check that compaction ran at all).
-  private(set) var compactions = 0
 
-  package init(
-    capacity: Int = 1_000_000, timeToLive: UInt32? = nil, compactionThreshold: Int = 1 << 20
-  ) {
+  package init(capacity: Int = 1_000_000, timeToLive: UInt32? = nil) {
     precondition(capacity > 0)
     self.capacity = capacity
     self.timeToLive = timeToLive
-    self.compactionThreshold = compactionThreshold
   }
 
   /// A profile, copied out with every value in place (tests, the state file).
@@ -78,6 +69,8 @@ package struct IdentityStore: Sendable {
 
   /// Bytes held by the profiles' records.
   var profileBytes: Int { heap.byteCount }
+  /// Ids in the index (tests check that none is left behind).
+  var idCount: Int { index.count }
 
   /// The ids of one event, each with the profile it names now. Inline: built per event.
   private struct EventKeys {
@@ -132,8 +125,8 @@ package struct IdentityStore: Sendable {
     // Fast path, most events: one id, nothing to link or change.
     if previousId == nil && changes.isEmpty && (anonymousId == nil || userId == nil) {
       let found =
-        if let anonymousId { index.profile(.anonymous, anonymousId) } else {
-          userId.flatMap { index.profile(.user, $0) }
+        if let anonymousId { index.profile(.anonymous, anonymousId, in: heap) } else {
+          userId.flatMap { index.profile(.user, $0, in: heap) }
         }
       if let slot = found {
         markSeen(slot)
@@ -147,12 +140,12 @@ package struct IdentityStore: Sendable {
     // Each id is looked up once; `known` holds what it names now.
     var keys = EventKeys()
     if let anonymousId {
-      keys.append((.anonymous, anonymousId, index.profile(.anonymous, anonymousId)))
+      keys.append((.anonymous, anonymousId, index.profile(.anonymous, anonymousId, in: heap)))
     }
-    if let userId { keys.append((.user, userId, index.profile(.user, userId))) }
+    if let userId { keys.append((.user, userId, index.profile(.user, userId, in: heap))) }
     if let previousId {
-      let asUser = index.profile(.user, previousId)
-      let asAnonymous = index.profile(.anonymous, previousId)
+      let asUser = index.profile(.user, previousId, in: heap)
+      let asAnonymous = index.profile(.anonymous, previousId, in: heap)
       if asUser != nil || asAnonymous == nil { keys.append((.user, previousId, asUser)) }
       if asAnonymous != nil || asUser == nil { keys.append((.anonymous, previousId, asAnonymous)) }
     }
@@ -174,8 +167,14 @@ package struct IdentityStore: Sendable {
     var added = AddedKeys()
     for position in 0..<keys.count where keys[position].known == nil {
       let key = keys[position]
-      // An id listed twice (the same alias as anonymous and user id) is added once.
-      if let reference = index.add(key.namespace, key.id, to: slot) { added.append(reference) }
+      // An id listed twice (an alias's previous id that is also the user id) is added once.
+      guard
+        !(0..<added.count).contains(where: {
+          added[$0].namespace == key.namespace && added[$0].id.elementsEqual(key.id)
+        })
+      else { continue }
+      index.insert(key.namespace, key.id, to: slot)
+      added.append((key.namespace, key.id))
     }
     if !changes.isEmpty || added.count > 0 {
       if !changes.isEmpty { sequence += 1 }
@@ -192,7 +191,7 @@ package struct IdentityStore: Sendable {
   }
 
   /// Up to four ids added by one event, inline.
-  private typealias AddedKeys = InlineFour<IdentityKeyReference>
+  private typealias AddedKeys = InlineFour<(namespace: IdentityNamespace, id: ID)>
 
   /// Applies `changes` to one profile outside of an event's observation (`--workspaces`: a
   /// membership that waited is written, or starts waiting), as new as a trait change.
@@ -223,7 +222,7 @@ package struct IdentityStore: Sendable {
     var ids: [String] = []
     heap.view(profile).forEachKey { key in
       guard key.namespace == .user else { return }
-      index.withBytes(of: key) { ids.append(String(decoding: $0, as: UTF8.self)) }
+      ids.append(key.text)
     }
     return ids
   }
@@ -238,7 +237,9 @@ package struct IdentityStore: Sendable {
       builder.add(valuesOf: view)
       builder.finishValues()
       builder.addKeys(of: view)
-      for position in 0..<added.count { builder.addKey(added[position]) }
+      for position in 0..<added.count {
+        builder.addKey(added[position].namespace, added[position].id)
+      }
     }
     heap.storeBuilt(slot)
   }
@@ -258,7 +259,7 @@ package struct IdentityStore: Sendable {
 
   /// The profile an id names, without touching recency.
   package func profile(_ namespace: IdentityNamespace, _ id: ID) -> Int32? {
-    index.profile(namespace, id)
+    index.profile(namespace, id, in: heap)
   }
 
   // MARK: - State file support
@@ -268,10 +269,6 @@ package struct IdentityStore: Sendable {
   func lastSeenTime(of slot: Int32) -> UInt32 { lastSeen[Int(slot)] }
   package var currentSequence: UInt64 { sequence }
 
-  func idBytes(of key: IdentityKeyReference, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-    index.withBytes(of: key, body)
-  }
-
   /// Adds a saved profile as the newest one. Ids already present (a damaged file naming an id
   /// twice) stay with their first profile.
   mutating func restore(
@@ -280,19 +277,24 @@ package struct IdentityStore: Sendable {
   ) {
     makeHeapUnique()
     let slot = allocate()
-    var references: [IdentityKeyReference] = []
-    for (namespace, id) in keys {
-      id.withUnsafeBufferPointer { id in
-        guard index.profile(namespace, id) == nil else { return }
-        references.append(index.set(namespace, id, to: slot))
-      }
+    var kept: [(IdentityNamespace, [UInt8])] = []
+    for (namespace, id) in keys
+    where !kept.contains(where: { $0.0 == namespace && $0.1 == id })
+      && id.withUnsafeBufferPointer({ index.profile(namespace, $0, in: heap) }) == nil
+    {
+      kept.append((namespace, id))
     }
     // Through the heap's builder, so that shared values are pooled as the events that set
     // them first were: a restart keeps the memory a long run had.
     heap.builder.reset()
     heap.builder.addValues(values)
-    for reference in references { heap.builder.addKey(reference) }
+    for (namespace, id) in kept {
+      id.withUnsafeBufferPointer { heap.builder.addKey(namespace, $0) }
+    }
     heap.storeBuilt(slot)
+    for (namespace, id) in kept {
+      id.withUnsafeBufferPointer { index.insert(namespace, $0, to: slot) }
+    }
     markSeen(slot)
     lastSeen[Int(slot)] = time
   }
@@ -324,7 +326,7 @@ package struct IdentityStore: Sendable {
     for position in 0..<slots.count where slots[position] != survivor {
       let absorbed = slots[position]
       let absorbedView = heap.view(absorbed)
-      absorbedView.forEachKey { index.set($0, to: survivor) }
+      absorbedView.forEachKey { index.repoint($0, from: absorbed, to: survivor) }
       let survivorView = heap.view(survivor)
       heap.builder.reset()
       heap.builder.add(valuesOf: survivorView)
@@ -372,27 +374,8 @@ package struct IdentityStore: Sendable {
   private mutating func evictOldest() {
     makeHeapUnique()
     let slot = oldest
-    heap.view(slot).forEachKey { index.remove($0) }
+    heap.view(slot).forEachKey { index.remove($0, of: slot) }
     release(slot)
-    if index.garbageBytes > max(compactionThreshold, index.liveBytes) { compactIndex() }
-  }
-
-  /// Rebuilds the index with only the live keys' bytes, reclaiming what evictions left behind,
-  /// and rewrites every profile's id offsets to match. Internal for tests, which also call it
-  /// directly and compare every profile before and after.
-  mutating func compactIndex() {
-    makeHeapUnique()
-    compactions += 1
-    var compacted = IdentityIndex(minimumCapacity: index.count)
-    let old = index
-    for slot in 0..<newer.count {
-      heap.rewriteKeys(Int32(slot)) { reference in
-        old.withBytes(of: reference) { id in
-          compacted.set(reference.namespace, id, to: Int32(slot)).offset
-        }
-      }
-    }
-    index = compacted
   }
 
   private mutating func markSeen(_ slot: Int32) {

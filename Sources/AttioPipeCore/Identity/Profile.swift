@@ -10,7 +10,7 @@ import Glibc
 //   value:    [slot 0x00...0x7F] [length: 1 byte < 0x80, or 2 bytes 0x80|high, low] [bytes]
 //   removal:  [slot] [0xFF]
 //   pooled:   [slot] [0xFE] [reference: 3 bytes LE]   a value kept once for all (`ValuePool`)
-//   id:       [0x80 | namespace] [arena offset: 4 bytes LE]
+//   id:       [0x80 | namespace] [header: 2 bytes] [bytes]   `StoredKey`; the index finds it here
 //
 // Only the store's profiles hold pooled values (its builder has the heap's pool); a profile
 // copied out of the store is rebuilt with every value in place (`IdentityStore[_:]`).
@@ -111,7 +111,7 @@ package struct ProfileView {
     }
   }
 
-  func forEachKey(_ body: (IdentityKeyReference) -> Void) {
+  func forEachKey(_ body: (StoredKey) -> Void) {
     var cursor = ProfileRecords(records, pool: pool)
     while let record = cursor.next() {
       if case .key(let reference) = record { body(reference) }
@@ -125,14 +125,13 @@ package struct ProfileView {
   }
 }
 
-/// Walks a profile's records: the one parser of the layout above, for reading
-/// (`ProfileView`) and for rewriting ids in place (`ProfileHeap.rewriteKeys`), so the two
-/// cannot disagree about where a record ends. Nothing is kept that reading does not need:
-/// it runs for every eligible event.
+/// Walks a profile's records: the one parser of the layout above, for reading values
+/// (`ProfileView`) and for confirming ids (`IdentityIndex`). Nothing is kept that reading does
+/// not need: it runs for every event.
 struct ProfileRecords {
   enum Record {
     case value(ProfileSlot, ProfileValue)
-    case key(IdentityKeyReference)
+    case key(StoredKey)
   }
 
   static let groupTag: UInt8 = 0xC0
@@ -140,13 +139,10 @@ struct ProfileRecords {
   static let removed: UInt8 = 0xFF
   static let pooled: UInt8 = 0xFE
   static let referenceBytes = 3
-  /// Bytes of an id's arena offset.
-  static let offsetBytes = 4
 
   private let bytes: UnsafeRawBufferPointer
   private let pool: ValuePool.Reader?
-  /// Where the next record starts. After `next()` returned an id, that id's arena offset is
-  /// the `offsetBytes` bytes just before it (how `rewriteKeys` finds them).
+  /// Where the next record starts.
   private(set) var position = 0
   private var sequence: UInt64 = 0
   /// The pool reference of the value `next()` returned last, if it was pooled.
@@ -178,11 +174,12 @@ struct ProfileRecords {
         continue
       }
       if tag & Self.keyFlag != 0 {
-        let offset = Self.integer(bytes, at: position + 1, count: Self.offsetBytes)
-        position += 1 + Self.offsetBytes
+        let start = position + 1
+        position = start + StoredKey.headerSize + StoredKey.storedLength(bytes, at: start)
         return .key(
-          IdentityKeyReference(
-            offset: Int(offset), namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous))
+          StoredKey(
+            namespace: IdentityNamespace(rawValue: tag & 0x7F) ?? .anonymous,
+            bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<position])))
       }
       let slot = ProfileSlot(rawValue: tag)
       let first = bytes[position + 1]
@@ -219,16 +216,6 @@ struct ProfileRecords {
     var value: UInt64 = 0
     for index in 0..<count { value |= UInt64(bytes[position + index]) << (8 * index) }
     return value
-  }
-
-  /// Writes `value`'s low `count` bytes, least significant first (the layout's integers).
-  @inline(__always)
-  static func storeInteger(
-    _ value: UInt64, count: Int, into bytes: UnsafeMutableRawBufferPointer, at position: Int
-  ) {
-    for index in 0..<count {
-      bytes[position + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
-    }
   }
 
   /// Appends `value`'s low `count` bytes, least significant first.
@@ -368,10 +355,16 @@ struct ProfileBuilder {
     add(0)
   }
 
-  mutating func addKey(_ reference: IdentityKeyReference) {
-    bytes.append(ProfileRecords.keyFlag | reference.namespace.rawValue)
-    ProfileRecords.appendInteger(
-      UInt64(reference.offset), count: ProfileRecords.offsetBytes, to: &bytes)
+  /// Adds an id the profile is known by.
+  mutating func addKey(_ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>) {
+    bytes.append(ProfileRecords.keyFlag | namespace.rawValue)
+    StoredKey.append(id, to: &bytes)
+  }
+
+  /// Adds an id another profile holds, as it holds it.
+  mutating func addKey(_ key: StoredKey) {
+    bytes.append(ProfileRecords.keyFlag | key.namespace.rawValue)
+    bytes.append(contentsOf: key.bytes)
   }
 
   mutating func addKeys(of profile: ProfileView) {
@@ -432,9 +425,10 @@ package struct Profile: Sendable {
 
   func value(_ slot: ProfileSlot) -> Value { withView { $0.value(slot).owned } }
 
-  var keys: [IdentityKeyReference] {
-    var keys: [IdentityKeyReference] = []
-    withView { $0.forEachKey { keys.append($0) } }
+  /// The ids, as text, in the order the profile holds them.
+  var keys: [(IdentityNamespace, String)] {
+    var keys: [(IdentityNamespace, String)] = []
+    withView { $0.forEachKey { keys.append(($0.namespace, $0.text)) } }
     return keys
   }
 }

@@ -140,23 +140,6 @@ final class ProfileHeap: @unchecked Sendable {
     starts[Int(slot)] = 0
   }
 
-  /// Rewrites the id offsets of a slot in place (the index was compacted): `newOffset` gets
-  /// each id the profile holds, in order, and returns where its bytes are now.
-  func rewriteKeys(_ slot: Int32, _ newOffset: (IdentityKeyReference) -> Int) {
-    guard let block = block(slot) else { return }
-    let (length, headerSize) = Self.header(block)
-    let records = UnsafeMutableRawBufferPointer(start: block + headerSize, count: length)
-    var cursor = ProfileRecords(UnsafeRawBufferPointer(records), pool: pool.reader)
-    while let record = cursor.next() {
-      guard case .key(let reference) = record else { continue }
-      let offset = newOffset(reference)
-      precondition(offset >= 0 && offset <= UInt32.max, "an arena offset beyond 4 bytes")
-      ProfileRecords.storeInteger(
-        UInt64(offset), count: ProfileRecords.offsetBytes, into: records,
-        at: cursor.position - ProfileRecords.offsetBytes)
-    }
-  }
-
   /// Slides the live blocks down over the garbage, in address order, and returns the freed
   /// pages at the end to the kernel. Internal for tests.
   func compact() {

@@ -5,101 +5,73 @@ import Testing
 @testable import AttioPipeCore
 @testable import AttioPipeDelivery
 
-/// `IdentityStore.compactIndex` rebuilds the id index and rewrites every profile's id offsets
-/// in place (`ProfileHeap.rewriteKeys`). In production it runs after a megabyte of evicted ids;
-/// here the threshold is lowered so that a few thousand events of many visitors, evictions,
-/// merges and re-identifications compact dozens of times, and every profile is compared with
-/// a store that never compacts.
-@Suite struct IndexCompactionTests {
-  @Test func compactingChangesNoProfileAndNoLookUp() {
-    var random = SeededRandom(seed: 2_024)
+/// The id index keeps no bytes of its own: it confirms a hash against the ids of the profile
+/// an entry names, and moves or drops a profile's ids by their hash and that profile. A few
+/// thousand events of many visitors, with evictions, merges, aliases and re-identifications,
+/// must leave every id naming the profile that lists it, no entry behind, and a state file
+/// that reads back to the same store.
+@Suite struct IdentityConsistencyTests {
+  @Test(arguments: [2_024, 77] as [UInt64])
+  func everyIdNamesTheProfileThatListsIt(seed: UInt64) throws {
+    var random = SeededRandom(seed: seed)
     let script = EventScript(&random, events: 6_000)
-    var never = IdentityStore(capacity: 40, compactionThreshold: .max)
-    var often = IdentityStore(capacity: 40, compactionThreshold: 0)
+    var store = IdentityStore(capacity: 40)
+    var copy: (store: IdentityStore, state: [UInt8])?
     var evicted = 0
+    var merged = 0
     for (position, event) in script.events.enumerated() {
-      never.now = event.time
-      often.now = event.time
-      let expected = event.observe(in: &never)
-      let observed = event.observe(in: &often)
-      #expect(observed.profile == expected.profile, "event \(position)")
-      #expect(observed.evicted == expected.evicted, "event \(position)")
+      store.now = event.time
+      let before = store.count
+      let observed = event.observe(in: &store)
       evicted += observed.evicted
+      if store.count + observed.evicted < before { merged += 1 }
+      if position == 2_000 { copy = (store, store.encodeState()) }
       if position % 150 == 0 || position == script.events.count - 1 {
-        // Values, sequences, last-seen times and every id's bytes, profile by profile.
-        #expect(
-          firstDifference(often.encodeState(), never.encodeState()) == nil,
-          "after event \(position)")
-        expectConsistent(often, ids: script.ids)
+        expectConsistent(store, ids: script.ids)
       }
     }
     #expect(evicted > 2_000)
-    #expect(never.compactions == 0)
-    #expect(often.compactions > 20)
-    expectConsistent(never, ids: script.ids)
+    #expect(merged > 5)
+    // A copy taken on the way shares the profiles until one changes: it saw nothing since.
+    let (kept, state) = try #require(copy)
+    #expect(firstDifference(kept.encodeState(), state) == nil)
+    expectConsistent(kept, ids: script.ids)
+    // The state file reads back to a store that writes the same file.
+    let state2 = store.encodeState()
+    let restored = try IdentityStore.decodeState(
+      state2, capacity: 40, timeToLive: nil, now: store.now)
+    #expect(firstDifference(restored.encodeState(), state2) == nil)
+    expectConsistent(restored, ids: script.ids)
   }
 
-  /// Called directly on a store full of evictions' garbage; a copy taken before shares the
-  /// profiles and must not see the rewrite. Both then take the same events alike.
-  @Test func compactingDirectlyKeepsEveryProfileAndLeavesACopyAlone() {
-    var random = SeededRandom(seed: 77)
-    let script = EventScript(&random, events: 6_000)
-    var store = IdentityStore(capacity: 60, compactionThreshold: .max)
-    for event in script.events[..<3_000] {
-      store.now = event.time
-      _ = event.observe(in: &store)
-    }
-    let before = store.encodeState()
-    let copy = store
-    store.compactIndex()
-    #expect(store.compactions == 1)
-    #expect(firstDifference(store.encodeState(), before) == nil)
-    #expect(firstDifference(copy.encodeState(), before) == nil)
-    expectConsistent(store, ids: script.ids)
-    expectConsistent(copy, ids: script.ids)
-
-    var other = copy
-    for event in script.events[3_000...] {
-      store.now = event.time
-      other.now = event.time
-      let observed = event.observe(in: &store)
-      let expected = event.observe(in: &other)
-      #expect(observed.profile == expected.profile)
-      #expect(observed.evicted == expected.evicted)
-    }
-    #expect(firstDifference(store.encodeState(), other.encodeState()) == nil)
-    expectConsistent(store, ids: script.ids)
-  }
-
-  /// Every id the store knows names a profile that lists it, and every id a profile lists
-  /// names that profile: an offset left stale by a rewrite reads another id's bytes (or none).
+  /// Every id the store knows names a profile that lists it, every id a profile lists names
+  /// that profile, and the index holds no entry beyond them (an id dropped or moved by the
+  /// wrong hash would stay behind).
   private func expectConsistent(
     _ store: IdentityStore, ids: [EventScript.Key],
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
     var profiles = 0
+    var listedIds = 0
     var slot = store.oldestSlot
     while slot >= 0 {
       profiles += 1
-      for key in store[slot].keys {
-        var id: [UInt8] = []
-        store.idBytes(of: key) { id = Array($0) }
-        let named = id.withUnsafeBufferPointer { store.profile(key.namespace, $0) }
-        #expect(
-          named == slot, "\(String(decoding: id, as: UTF8.self))", sourceLocation: sourceLocation)
+      for (namespace, text) in store[slot].keys {
+        listedIds += 1
+        let named = Array(text.utf8).withUnsafeBufferPointer { store.profile(namespace, $0) }
+        #expect(named == slot, "\(text)", sourceLocation: sourceLocation)
       }
       slot = store.newerSlot(than: slot)
     }
     #expect(profiles == store.count, sourceLocation: sourceLocation)
+    #expect(listedIds == store.idCount, sourceLocation: sourceLocation)
     for key in ids {
       guard let slot = key.id.withUnsafeBufferPointer({ store.profile(key.namespace, $0) }) else {
         continue
       }
-      var listed = false
-      for reference in store[slot].keys where reference.namespace == key.namespace {
-        store.idBytes(of: reference) { listed = listed || Array($0) == key.id }
-      }
-      #expect(listed, "\(String(decoding: key.id, as: UTF8.self))", sourceLocation: sourceLocation)
+      let text = String(decoding: key.id, as: UTF8.self)
+      let listed = store[slot].keys.contains { $0.0 == key.namespace && $0.1 == text }
+      #expect(listed, "\(text)", sourceLocation: sourceLocation)
     }
   }
 }
