@@ -7,6 +7,7 @@ struct DeliverCommand {
   let settings: DeliverySettings
 
   func run() throws(PipelineError) -> RunReport {
+    AllocatorTuning.useOneArena()
     let frontEnd = try CommandFrontEnd(options, ownsIdentities: true)
     // --map: the attribute types and options, read from Attio before any input.
     var settings = self.settings

@@ -8,6 +8,7 @@ struct SendCommand {
   let settings: DeliverySettings
 
   func run() throws(PipelineError) -> RunReport {
+    AllocatorTuning.useOneArena()
     let frontEnd = try CommandFrontEnd(options, ownsIdentities: false)
     let state = frontEnd.state
     let inputs = frontEnd.inputs

@@ -20,9 +20,9 @@ struct RateLimiter: Sendable {
     fileprivate let sequence: Int
   }
 
-  /// 24 bytes: at `--rate 100000` the ring holds a hundred thousand.
+  /// 16 bytes: at `--rate 100000` the ring holds a hundred thousand. The request's sequence
+  /// number is its place: sequence `s` sits at `s % burst` until `s + burst` is sent.
   private struct Sent {
-    var sequence: Int
     var sentAt: Double
     /// Estimated arrival once answered; NaN until then.
     var arrival = Double.nan
@@ -66,10 +66,10 @@ struct RateLimiter: Sendable {
   }
 
   mutating func recordSend(at time: Double) -> Ticket {
-    let sent = Sent(sequence: nextSequence, sentAt: time)
+    let sent = Sent(sentAt: time)
     if ring.count < burst { ring.append(sent) } else { ring[nextSequence % burst] = sent }
     nextSequence += 1
-    return Ticket(sequence: sent.sequence)
+    return Ticket(sequence: nextSequence - 1)
   }
 
   /// The request's answer (or its failure) came at `time`; `wire`, when the transport measured
@@ -77,8 +77,9 @@ struct RateLimiter: Sendable {
   mutating func recordAnswer(
     _ ticket: Ticket, at time: Double, wire: AttioResponse.WireTiming? = nil
   ) {
+    // A ticket older than the ring's last `burst` sends: its place was taken since.
+    guard ticket.sequence >= 0, nextSequence - ticket.sequence <= burst else { return }
     let slot = ticket.sequence % burst
-    guard slot < ring.count, ring[slot].sequence == ticket.sequence else { return }
     if let wire {
       let roundTrip = max(0, wire.firstByte - wire.sent)
       remember(roundTrip)
