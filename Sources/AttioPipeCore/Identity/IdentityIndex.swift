@@ -47,13 +47,21 @@ struct IdentityIndex: Sendable {
   func profile(
     _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, in heap: ProfileHeap
   ) -> Int32? {
+    lookUp(namespace, id, in: heap).profile
+  }
+
+  /// The profile that holds `id`, and the id's hash: what `insert(hash:to:)` takes when it is
+  /// new, so that a new id is hashed (and packed) once, not twice.
+  func lookUp(
+    _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, in heap: ProfileHeap
+  ) -> (profile: Int32?, hash: UInt32) {
     let probe = Probe(id, namespace: namespace, seed: seed)
     var position = geometry.home(probe.hash)
     while true {
       let entry = entries[position]
-      if entry.isEmpty { return nil }
+      if entry.isEmpty { return (nil, probe.hash) }
       if entry.hash == probe.hash && Self.holds(heap.view(entry.profile), namespace, probe) {
-        return entry.profile
+        return (entry.profile, probe.hash)
       }
       position = geometry.next(position)
     }
@@ -64,7 +72,11 @@ struct IdentityIndex: Sendable {
   mutating func insert(
     _ namespace: IdentityNamespace, _ id: UnsafeBufferPointer<UInt8>, to profile: Int32
   ) {
-    let hash = Probe(id, namespace: namespace, seed: seed).hash
+    insert(hash: Probe(id, namespace: namespace, seed: seed).hash, to: profile)
+  }
+
+  /// `insert(_:_:to:)` with the hash `lookUp` gave.
+  mutating func insert(hash: UInt32, to profile: Int32) {
     var position = geometry.home(hash)
     while !entries[position].isEmpty { position = geometry.next(position) }
     entries[position] = Entry(hash: hash, profile: profile)

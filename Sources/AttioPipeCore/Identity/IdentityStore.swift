@@ -74,7 +74,8 @@ package struct IdentityStore: Sendable {
 
   /// The ids of one event, each with the profile it names now. Inline: built per event.
   private struct EventKeys {
-    typealias Key = (namespace: IdentityNamespace, id: ID, known: Int32?)
+    /// `hash`: the index's, for adding the id when it is new.
+    typealias Key = (namespace: IdentityNamespace, id: ID, known: Int32?, hash: UInt32)
     private var keys = InlineFour<Key>()
     var count: Int { keys.count }
 
@@ -140,14 +141,22 @@ package struct IdentityStore: Sendable {
     // Each id is looked up once; `known` holds what it names now.
     var keys = EventKeys()
     if let anonymousId {
-      keys.append((.anonymous, anonymousId, index.profile(.anonymous, anonymousId, in: heap)))
+      let found = index.lookUp(.anonymous, anonymousId, in: heap)
+      keys.append((.anonymous, anonymousId, found.profile, found.hash))
     }
-    if let userId { keys.append((.user, userId, index.profile(.user, userId, in: heap))) }
+    if let userId {
+      let found = index.lookUp(.user, userId, in: heap)
+      keys.append((.user, userId, found.profile, found.hash))
+    }
     if let previousId {
-      let asUser = index.profile(.user, previousId, in: heap)
-      let asAnonymous = index.profile(.anonymous, previousId, in: heap)
-      if asUser != nil || asAnonymous == nil { keys.append((.user, previousId, asUser)) }
-      if asAnonymous != nil || asUser == nil { keys.append((.anonymous, previousId, asAnonymous)) }
+      let asUser = index.lookUp(.user, previousId, in: heap)
+      let asAnonymous = index.lookUp(.anonymous, previousId, in: heap)
+      if asUser.profile != nil || asAnonymous.profile == nil {
+        keys.append((.user, previousId, asUser.profile, asUser.hash))
+      }
+      if asAnonymous.profile != nil || asUser.profile == nil {
+        keys.append((.anonymous, previousId, asAnonymous.profile, asAnonymous.hash))
+      }
     }
     let found = keys.profiles
     // Common: a signed-in visitor's page view, both ids already linked, nothing to change.
@@ -173,7 +182,7 @@ package struct IdentityStore: Sendable {
           added[$0].namespace == key.namespace && added[$0].id.elementsEqual(key.id)
         })
       else { continue }
-      index.insert(key.namespace, key.id, to: slot)
+      index.insert(hash: key.hash, to: slot)
       added.append((key.namespace, key.id))
     }
     if !changes.isEmpty || added.count > 0 {

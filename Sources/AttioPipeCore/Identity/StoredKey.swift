@@ -36,7 +36,9 @@ struct StoredKey {
     if let packed = PackedID(id) {
       bytes.append(UInt8(packed.count))
       bytes.append(packed.form)
-      withUnsafeBytes(of: packed.words) { bytes.append(contentsOf: $0[..<packed.count]) }
+      withUnsafeBytes(of: packed.words) {
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<packed.count]))
+      }
     } else {
       bytes.append(UInt8(truncatingIfNeeded: id.count))
       bytes.append(UInt8(truncatingIfNeeded: id.count >> 8))

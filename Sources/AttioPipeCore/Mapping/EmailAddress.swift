@@ -46,19 +46,22 @@ package enum EmailAddress {
       return true
     }
     guard isValid(bytes) else { return false }
-    output.reserveCapacity(output.count + bytes.count)
-    var previous: UInt8 = 0
-    for index in bytes.indices {
-      let byte = bytes[index]
-      if byte < 0x80 {
-        output.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
-      } else if previous == 0xC3 && byte <= 0x9E && byte != 0x97 {
-        // U+00C0...U+00DE, but for U+00D7 (×): the lower case is 0x20 further.
-        output.append(byte + 0x20)
-      } else {
-        output.append(byte)
+    // Copied in one go, then lower-cased in place: an `append` per byte checked the array's
+    // capacity and uniqueness each time (about 40 instructions a byte).
+    let first = output.count
+    bytes.withUnsafeBufferPointer { output.append(contentsOf: $0) }
+    output.withUnsafeMutableBufferPointer { address in
+      var previous: UInt8 = 0
+      for index in first..<address.count {
+        let byte = address[index]
+        if byte < 0x80 {
+          if (0x41...0x5A).contains(byte) { address[index] = byte | 0x20 }
+        } else if previous == 0xC3 && byte <= 0x9E && byte != 0x97 {
+          // U+00C0...U+00DE, but for U+00D7 (×): the lower case is 0x20 further.
+          address[index] = byte + 0x20
+        }
+        previous = byte
       }
-      previous = byte
     }
     return true
   }
