@@ -40,18 +40,9 @@ struct RsyslogOmprogTests {
   /// shortened from 10 s to 1 s (the test kills it on purpose), and `--spool` taken out
   /// when not wanted.
   private static func configuration(in directory: URL, spool: Bool) throws -> String {
-    // rsyslog drops the batch in progress at a stop when it does not finish within
-    // queue.timeoutActionCompletion (Documentation/Durability.md): 30 s in the example is
-    // ample on a quiet machine, but this suite runs beside the others under the sanitizers,
-    // and twice on a loaded machine a batch of the test's stop took longer and was lost. The
-    // test is about attio-pipe, so it gives rsyslog's wait the time a busy machine needs.
     var text = try PrivateRsyslog.example("attio-pipe-omprog.conf", in: directory)
       .replacingOccurrences(
-        of: #"action.resumeInterval="10""#, with: #"action.resumeInterval="1""#
-      )
-      .replacingOccurrences(
-        of: #"queue.timeoutActionCompletion="30000""#,
-        with: #"queue.timeoutActionCompletion="120000""#)
+        of: #"action.resumeInterval="10""#, with: #"action.resumeInterval="1""#)
     if !spool {
       text = text.replacingOccurrences(of: " --spool \(directory.path)/lib/spool", with: "")
     }
@@ -166,7 +157,7 @@ struct RsyslogOmprogTests {
       guard !running.isEmpty else { return false }
       return try await mock.requests().count >= before + 3
     }
-    try await rsyslog.stop(timeout: 180)
+    try await rsyslog.stop()
     log += rsyslog.logText
     try Data(second.utf8).write(to: directory.appendingPathComponent("events/second.ndjson"))
     rsyslog = try PrivateRsyslog(
@@ -177,7 +168,7 @@ struct RsyslogOmprogTests {
         statuses[messageId]?.contains(where: Self.finalStatuses.contains) == true
       }
     }
-    try await rsyslog.stop(timeout: 180)
+    try await rsyslog.stop()
     log += rsyslog.logText
     let statuses = Self.results(directory)
     let missing = eligible.filter {
