@@ -133,18 +133,19 @@ struct IdentityIndex: Sendable {
   }
 
   private static func equals(_ key: StoredKey, _ probe: Probe) -> Bool {
-    let stored = key.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-    if PackedID.isPacked(stored[1]) {
-      guard let packed = probe.packed, stored[1] == packed.form, Int(stored[0]) == packed.count
+    let stored = key.bytes.baseAddress! + StoredKey.headerSize
+    let length = StoredKey.storedLength(key.bytes, at: 0)
+    if PackedID.isPacked(key.bytes[1]) {
+      guard let packed = probe.packed, key.bytes[1] == packed.form, length == packed.count
       else { return false }
       return withUnsafeBytes(of: packed.words) {
-        bytesEqual(stored + 2, $0.baseAddress!, count: packed.count)
+        bytesEqual(stored, $0.baseAddress!, count: packed.count)
       }
     }
     let id = probe.id
-    guard Int(stored[0]) | Int(stored[1]) << 8 == id.count else { return false }
+    guard length == id.count else { return false }
     guard let idBase = id.baseAddress else { return true }
-    return bytesEqual(stored + 2, idBase, count: id.count)
+    return bytesEqual(stored, idBase, count: id.count)
   }
 
   private mutating func grow() {

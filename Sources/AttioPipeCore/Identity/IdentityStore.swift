@@ -286,24 +286,19 @@ package struct IdentityStore: Sendable {
   ) {
     makeHeapUnique()
     let slot = allocate()
-    var kept: [(IdentityNamespace, [UInt8])] = []
+    var kept: [(namespace: IdentityNamespace, id: [UInt8], hash: UInt32)] = []
     for (namespace, id) in keys
-    where !kept.contains(where: { $0.0 == namespace && $0.1 == id })
-      && id.withUnsafeBufferPointer({ index.profile(namespace, $0, in: heap) }) == nil
-    {
-      kept.append((namespace, id))
+    where !kept.contains(where: { $0.namespace == namespace && $0.id == id }) {
+      let found = id.withUnsafeBufferPointer { index.lookUp(namespace, $0, in: heap) }
+      if found.profile == nil { kept.append((namespace, id, found.hash)) }
     }
     // Through the heap's builder, so that shared values are pooled as the events that set
     // them first were: a restart keeps the memory a long run had.
     heap.builder.reset()
     heap.builder.addValues(values)
-    for (namespace, id) in kept {
-      id.withUnsafeBufferPointer { heap.builder.addKey(namespace, $0) }
-    }
+    for key in kept { key.id.withUnsafeBufferPointer { heap.builder.addKey(key.namespace, $0) } }
     heap.storeBuilt(slot)
-    for (namespace, id) in kept {
-      id.withUnsafeBufferPointer { index.insert(namespace, $0, to: slot) }
-    }
+    for key in kept { index.insert(hash: key.hash, to: slot) }
     markSeen(slot)
     lastSeen[Int(slot)] = time
   }

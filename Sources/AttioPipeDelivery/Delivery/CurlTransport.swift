@@ -55,6 +55,9 @@ package final class CurlTransport: DeliveryTransport {
     callbackQueue: DispatchQueue,
     concurrency: Int = 1
   ) {
+    // The settings checked `unavailableReason` (a usage error): the calls below would jump
+    // through pointers that were never resolved.
+    precondition(ccurl_load_error() == nil, "CurlTransport without libcurl loaded")
     CurlTransport.globalInit
     self.endpoint = endpoint
     directOnly = endpoint.baseURL.scheme?.lowercased() == "http"

@@ -87,6 +87,8 @@ package struct PersonMemory: Sendable {
 
     var isShared: Bool
     var entrySize: Int { PersonMemory.entrySize(wide: isWide, shared: isShared) }
+    /// Where a record that shares one sequence number keeps it.
+    var sharedSequence: Int { countAt + countWidth }
     var end: Int { entries + entryCount * entrySize }
     /// The bytes the record takes in the arena: up to the next even offset.
     var footprint: Int { PersonMemory.rounded(end - start) }
@@ -555,8 +557,9 @@ package struct PersonMemory: Sendable {
   private static let numberMask: UInt16 = 0x7FFF
   private static let unsequencedFlag: UInt16 = 0x8000
   private static func entrySize(wide: Bool, shared: Bool) -> Int {
-    shared ? 10 : wide ? 18 : 14
+    shared ? sequenceField : sequenceField + sequenceBytes(wide: wide)
   }
+  private static func sequenceBytes(wide: Bool) -> Int { wide ? 8 : 4 }
 
   /// Records start at multiples of this, so that a 4-byte slot field reaches 8 GiB of them.
   private static let recordUnit = 2
@@ -590,7 +593,8 @@ package struct PersonMemory: Sendable {
       start: start, isWide: isWide, isDomainPooled: flags & Self.pooledDomainFlag != 0,
       email: email, emailCount: emailCount,
       countAt: email + emailCount, countWidth: countWidth, entryCount: entryCount,
-      entries: email + emailCount + countWidth + (isShared ? (isWide ? 8 : 4) : 0),
+      entries: email + emailCount + countWidth
+        + (isShared ? PersonMemory.sequenceBytes(wide: isWide) : 0),
       isShared: isShared)
   }
 
@@ -622,7 +626,7 @@ package struct PersonMemory: Sendable {
         : UInt64(records.load(UInt32.self, at: entry + Self.sequenceField))
     }
     if records.load(UInt16.self, at: entry) & Self.unsequencedFlag != 0 { return 0 }
-    let shared = layout.countAt + layout.countWidth
+    let shared = layout.sharedSequence
     return layout.isWide
       ? records.load(UInt64.self, at: shared) : UInt64(records.load(UInt32.self, at: shared))
   }
@@ -686,7 +690,7 @@ package struct PersonMemory: Sendable {
         ? first : nil
     }
 
-    var sharedBytes: Int { shared == nil ? 0 : isWide ? 8 : 4 }
+    var sharedBytes: Int { shared == nil ? 0 : PersonMemory.sequenceBytes(wide: isWide) }
     var entrySize: Int { PersonMemory.entrySize(wide: isWide, shared: shared != nil) }
   }
 

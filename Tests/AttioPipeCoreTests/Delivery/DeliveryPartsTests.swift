@@ -47,6 +47,21 @@ import Testing
     #expect(abs(next - 3.9) < 1e-9)
   }
 
+  /// An answer that comes after its place in the window was taken by a later request (its
+  /// sequence number is `burst` or more behind) places nothing: the later request's arrival
+  /// is still unknown, so the window stays closed.
+  @Test func anAnswerWhosePlaceWasTakenIsIgnored() {
+    var limiter = RateLimiter(rate: 2, margin: 0)
+    let first = limiter.recordSend(at: 0)
+    let second = limiter.recordSend(at: 0)
+    limiter.recordAnswer(first, at: 0.1)
+    limiter.recordAnswer(second, at: 0.1)
+    _ = limiter.recordSend(at: 1.1)  // takes the first one's place
+    _ = limiter.recordSend(at: 1.1)
+    limiter.recordAnswer(first, at: 5)
+    #expect(limiter.nextAllowed(after: 1.2) == nil)
+  }
+
   @Test func aFractionalRateSpacesSingleRequests() async throws {
     var limiter = RateLimiter(rate: 0.5, margin: 0)
     let ticket = limiter.recordSend(at: 10)
