@@ -118,6 +118,44 @@ import Testing
     #expect(try await emails(in: mock).count == 6)
   }
 
+  /// rsyslog does not hand deferred lines over again when the program dies before the COMMIT
+  /// (rsyslog issue 2420): with `--spool`, a line answered `DEFER_COMMIT` is already in the
+  /// spool, so a kill -9 in the middle of a batch loses none of it.
+  @Test func withSpoolADeferredLineSurvivesAKillBeforeTheCommit() async throws {
+    let directory = temporaryPath("omprog-deferred")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let mock = try await MockAttio()
+    let arguments = ["--spool", directory + "/spool"]
+    let results = directory + "/results.ndjson"
+    let events = (0..<8).map { identify($0, tag: "deferred") }
+
+    let first = try await OmprogDriver(
+      results: results, arguments: arguments, environment: mock.environment)
+    #expect(await first.answer() == "OK")
+    #expect(await first.send("BEGIN TRANSACTION") == "OK")
+    for event in events {
+      #expect(await first.send(event.line) == "DEFER_COMMIT")
+    }
+    first.child.signal(SIGKILL)
+    _ = await first.child.finish()
+
+    // rsyslog starts attio-pipe again with its next batch, without the deferred lines.
+    let second = try await OmprogDriver(
+      results: results, arguments: arguments, environment: mock.environment)
+    #expect(await second.answer() == "OK")
+    let later = identify(8, tag: "deferred")
+    let answers = await second.batch([later.line])
+    #expect(OmprogDriver.withoutDots(answers.last ?? nil) == "OK", "\(answers)")
+    let finished = await second.finish()
+    #expect(!finished.killedByWatchdog)
+    let final = finalResults(OmprogDriver.resultLines(results))
+    #expect(
+      Set(final.keys) == Set((events + [later]).map(\.message)),
+      "\(OmprogDriver.resultLines(results))")
+    #expect(final.values.allSatisfy { $0.count == 1 }, "\(final)")
+  }
+
   @Test func keepAliveDotsPrecedeAnAnswerThatTakesLong() async throws {
     let directory = temporaryPath("omprog-dots")
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -15,6 +15,11 @@ import Glibc
 /// its `confirmTimeout` at each dot and ignores leading dots): `....OK`. What "done" means is
 /// the caller's `confirm` (with `--spool`: durably spooled; without: every event has its final
 /// result). The marks are never handed on as events.
+///
+/// rsyslog does not hand a deferred message over again when the program dies before the
+/// batch's COMMIT (rsyslog issue 2420: only a failed COMMIT sends the batch again), so a
+/// `DEFER_COMMIT` is all rsyslog will ever know of that line. A caller that can keep a line
+/// safe (the spool) does so in `secureDeferred`, before the answer.
 package struct OmprogProtocol: Sendable {
   let inputs: InputFiles
   /// Waits until the messages through input line `line` are done, calling `keepAlive` about
@@ -22,6 +27,10 @@ package struct OmprogProtocol: Sendable {
   let confirm: @Sendable (_ line: Int, _ keepAlive: () -> Void) -> String?
   var keepAliveInterval = 1.0
   package var output: Int32 = STDOUT_FILENO
+  /// Runs before each `DEFER_COMMIT` and makes the line survive the process (the spool's
+  /// `write(2)`). With it, reads inside a transaction skip `beforeRead`: the COMMIT's
+  /// `confirm` makes the whole batch durable, one `fdatasync` a batch rather than one a line.
+  package var secureDeferred: (@Sendable () throws(PipelineError) -> Void)?
 
   package init(
     inputs: InputFiles,
@@ -45,8 +54,12 @@ package struct OmprogProtocol: Sendable {
     try answer("OK")
     var inTransaction = false
     var lastMessage = 0
+    let secureDeferred = self.secureDeferred
     try inputs.forEachLine(
-      beforeRead: beforeRead, idleInterval: idleInterval, stop: stop, opened: opened,
+      beforeRead: { () throws(PipelineError) in
+        if !inTransaction || secureDeferred == nil { try beforeRead() }
+      },
+      idleInterval: idleInterval, stop: stop, opened: opened,
       onLine: { line, position throws(PipelineError) in
         if case .text(let bytes) = line {
           if OmprogProtocol.matches(bytes, OmprogProtocol.beginMark) {
@@ -64,6 +77,7 @@ package struct OmprogProtocol: Sendable {
         guard try body(line, position) else { return false }
         lastMessage = position.line
         if inTransaction {
+          try secureDeferred?()
           try answer("DEFER_COMMIT")
         } else {
           try beforeRead()

@@ -562,6 +562,17 @@ package final class Spool: @unchecked Sendable {
     lock.broadcast()
   }
 
+  /// Writes everything appended so far (`write(2)`, no sync): it then survives the process,
+  /// not the host. Not visible to the pipeline before a `commit`.
+  package func write() throws(SpoolError) {
+    if let failure = lock.withLock({ () -> SpoolError? in
+      writePendingLocked()
+      return writeFailure
+    }) {
+      throw failure
+    }
+  }
+
   /// Writes everything appended so far and makes it durable (`fdatasync`). Writing happens at
   /// once under the lock (so what a caller appended reaches the kernel immediately); syncs
   /// overlap, and a caller whose bytes a sync under way already covers waits for that one:

@@ -18,8 +18,9 @@ package final class SpoolIngest: @unchecked Sendable {
   private let inputs: InputFiles
   private let stop: InputStop
   private let warn: @Sendable (String) -> Void
-  /// `--omprog`: rsyslog's protocol is answered as lines are spooled; a batch is confirmed
-  /// once it is durable.
+  /// `--omprog`: rsyslog's protocol is answered as lines are spooled: a line of a batch is
+  /// written (not synced) before its `DEFER_COMMIT`, and the batch is synced once, before its
+  /// COMMIT is confirmed; reads inside a batch end no group.
   private let omprog: Int32?
 
   /// `omprog`: the descriptor to answer rsyslog's protocol on (nil without `--omprog`).
@@ -58,6 +59,13 @@ package final class SpoolIngest: @unchecked Sendable {
         }
       })
     protocolReader.output = answers
+    protocolReader.secureDeferred = { () throws(PipelineError) in
+      do throws(SpoolError) {
+        try spool.write()
+      } catch {
+        throw .spool(error.message)
+      }
+    }
     try protocolReader.forEachLine(
       beforeRead: beforeRead, idleInterval: nil, stop: stop, opened: opened, onLine: body)
   }
