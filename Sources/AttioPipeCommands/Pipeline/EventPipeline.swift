@@ -6,7 +6,8 @@ import Synchronization
 // is the bulk of the work.
 //
 //   reading thread:  read(2) -> split lines -> copy them into a LineBatch
-//                    -> validate and resolve each (EventScanner), unless handed over raw
+//                    -> validate and resolve each (EventScanner) and check its own email and
+//                       phone (MappingPrecheck), unless handed over raw
 //   caller's thread: for each batch, in order: scan it if it came raw; then for each line:
 //                    identity, mapping, output
 //
@@ -198,6 +199,8 @@ final class LineBatch: @unchecked Sendable {
   ) {
     scans.removeAll(keepingCapacity: true)
     scans.reserveCapacity(entries.count)
+    var scratch: [UInt8] = []
+    scratch.reserveCapacity(32)
     bytes.withUnsafeBufferPointer { bytes in
       for entry in entries {
         if let length = entry.tooLongLength {
@@ -206,9 +209,14 @@ final class LineBatch: @unchecked Sendable {
           scanned.error = inputs.tooLongError(length: length)
           scans.append(scanned)
         } else {
-          scans.append(
-            scanner.scan(
-              UnsafeBufferPointer(rebasing: bytes[entry.offset..<entry.offset + entry.length])))
+          let line = UnsafeBufferPointer(
+            rebasing: bytes[entry.offset..<entry.offset + entry.length])
+          var scanned = scanner.scan(line)
+          // What the mapping can know from the bytes alone, while this thread has the line.
+          if scanned.isEnabled {
+            MappingPrecheck.run(&scanned, line: line, scratch: &scratch)
+          }
+          scans.append(scanned)
         }
       }
     }

@@ -239,15 +239,17 @@ struct EventProcessor {
     // A value longer than the profile keeps is written whole by its own event (rare: no copy
     // of the changes on the common path).
     let own = changes.hasLongValues ? changes : nil
+    let hints = MappingHints(scanned, line: line)
     let result =
       if let slot = observation.profile {
         mapper.map(
-          identities.view(slot), leadSource: leadSource, into: &values, own: own,
+          identities.view(slot), leadSource: leadSource, into: &values, own: own, hints: hints,
           fallbackEmail: fallbackEmail)
       } else {
         Profile(changes: changes).withView {
           mapper.map(
-            $0, leadSource: leadSource, into: &values, own: own, fallbackEmail: fallbackEmail)
+            $0, leadSource: leadSource, into: &values, own: own, hints: hints,
+            fallbackEmail: fallbackEmail)
         }
       }
     // The event's own values, with no profile to hold them, are as new as anything seen.

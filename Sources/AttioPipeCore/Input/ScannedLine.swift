@@ -41,6 +41,22 @@ package struct ScannedLine: Sendable {
   package var emailFromEvent = false
   /// Set by the pipeline on the first line it hands over after waiting for input.
   package var followsWait = false
+  /// What the mapping's checks make of the event's own email and phone, worked out on the
+  /// scanning thread by the pipeline (`MappingPrecheck`), which has time to spare there.
+  package var prechecked = Prechecked()
 
   package init() {}
+
+  /// Results for the bytes of the email and phone traits as written (strings without escapes):
+  /// the mapping takes them only for a profile value that is exactly those bytes.
+  package struct Prechecked: Sendable {
+    /// The email passes the address rule on its byte path (ASCII and U+00C0...U+00FF).
+    package var emailIsValid = false
+    /// The phone's E.164 form, when it was written with "+" (so no country decides it) and is
+    /// valid: `phoneLength` bytes (0: none) of `phone`, at most 16 ("+" and 15 digits).
+    package var phoneLength: UInt8 = 0
+    package var phone: (UInt64, UInt64) = (0, 0)
+
+    package init() {}
+  }
 }

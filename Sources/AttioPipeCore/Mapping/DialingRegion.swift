@@ -7,12 +7,17 @@
 /// We check that a number *can* exist in a country (leading digits and length), not that it is
 /// currently assigned, so the per-type patterns are not kept. Local-only lengths (a US number without its area code, say) are left out
 /// on purpose: such a number cannot be turned into a full international number.
-package struct DialingRegion: Sendable, Equatable {
+///
+/// A class: the normaliser looks a region up for every phone number, and a struct of three
+/// arrays and four strings cost a retain and a release of each per look-up.
+package final class DialingRegion: Sendable, Equatable {
   /// ISO 3166-1 alpha-2 code, upper case, e.g. "GB".
   let isoCode: String
 
   /// The country calling code as digits, e.g. "44".
   let callingCode: String
+  /// The same as a number (44), for the tables indexed by calling code.
+  let callingCodeValue: Int
 
   /// The digit(s) dialled before a national number inside the country and never part of the
   /// number itself ("0" in most of Europe, "1" in NANP); `nil` where the country has none (for
@@ -31,12 +36,17 @@ package struct DialingRegion: Sendable, Equatable {
   /// Two-digit carrier selection codes dialled after the trunk prefix (Brazil only: "0 21 11 ...").
   let trunkCarrierCodes: [String]
 
+  package static func == (left: DialingRegion, right: DialingRegion) -> Bool {
+    left.isoCode == right.isoCode
+  }
+
   private init(
     _ isoCode: String, _ callingCode: String, trunk: String?, international: [String],
     lengths: [Int], trunkCarrierCodes: [String] = []
   ) {
     self.isoCode = isoCode
     self.callingCode = callingCode
+    self.callingCodeValue = Int(callingCode)!
     self.trunkPrefix = trunk
     self.internationalPrefixes = international.sorted { $0.utf8.count > $1.utf8.count }
     let maximum = 15 - callingCode.utf8.count
@@ -114,7 +124,7 @@ package struct DialingRegion: Sendable, Equatable {
   private static let regionIndexByCallingCode: [Int16] = {
     var table = [Int16](repeating: -1, count: 1000)
     for (position, region) in all.enumerated().reversed() {
-      table[Int(region.callingCode)!] = Int16(position)
+      table[region.callingCodeValue] = Int16(position)
     }
     return table
   }()

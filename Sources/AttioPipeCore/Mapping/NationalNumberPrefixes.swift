@@ -4,21 +4,29 @@
 /// `scripts/phone_prefixes.py`. So "030 1234567" with default US (no area code starts with 0)
 /// and a seven-digit British number are refused, not sent to Attio as wrong numbers.
 enum NationalNumberPrefixes {
-  /// Per calling code: prefix (its digits and how many) to a mask of the lengths allowed.
-  private static let tables: [String: [Int: UInt32]] = generated.mapValues { entries in
-    var table: [Int: UInt32] = [:]
-    for entry in entries.split(separator: " ") {
-      let parts = entry.split(separator: ":")
-      table[key(parts[0].utf8)] = UInt32(parts[1], radix: 16)
+  /// Per calling code, indexed by its value (a 1,000-entry table answers without hashing a
+  /// String for every phone number): prefix (its digits and how many) to a mask of the
+  /// lengths allowed.
+  private static let tables: [[Int: UInt32]?] = {
+    var tables = [[Int: UInt32]?](repeating: nil, count: 1000)
+    for (callingCode, entries) in generated {
+      var table: [Int: UInt32] = [:]
+      for entry in entries.split(separator: " ") {
+        let parts = entry.split(separator: ":")
+        table[key(parts[0].utf8)] = UInt32(parts[1], radix: 16)
+      }
+      tables[Int(callingCode)!] = table
     }
-    return table
-  }
+    return tables
+  }()
 
-  /// Whether a national significant number of `callingCode` (ASCII digits) starts with digits
-  /// and has a length that some number of that country has. Calling codes without a table
-  /// are not checked here.
-  static func allows(_ significant: ArraySlice<UInt8>, callingCode: String) -> Bool {
-    guard let table = tables[callingCode] else { return true }
+  /// Whether a national significant number of the calling code whose value is `callingCode`
+  /// starts with digits and has a length that some number of that country has. Calling codes
+  /// without a table are not checked here.
+  static func allows(_ significant: ArraySlice<UInt8>, callingCode: Int) -> Bool {
+    guard tables.indices.contains(callingCode), let table = tables[callingCode] else {
+      return true
+    }
     var prefix = significant.startIndex
     while prefix < significant.endIndex && prefix - significant.startIndex < 3 {
       prefix += 1

@@ -40,14 +40,19 @@ package struct PersonMapper: Sendable {
   ///
   /// `own` are the changes of the event being mapped: a value of theirs longer than the
   /// profile keeps (4 KiB) is written whole, in place of the profile's copy cut short.
+  ///
+  /// `hints` are what the scanning thread found for the event's own email and phone
+  /// (`MappingPrecheck`): taken for a profile value that is exactly those bytes.
   package func map(
     _ view: ProfileView, leadSource: String?, into values: inout PersonValues,
-    own changes: TraitChanges? = nil,
+    own changes: TraitChanges? = nil, hints: MappingHints? = nil,
     fallbackEmail: () -> (email: String, source: String)? = { nil }
   ) -> Result {
     var profile = view.fixedValues()
     guard let changes, changes.hasLongValues else {
-      return map(profile, leadSource: leadSource, into: &values, fallbackEmail: fallbackEmail)
+      return map(
+        profile, leadSource: leadSource, into: &values, hints: hints,
+        fallbackEmail: fallbackEmail)
     }
     return changes.withLongValues { long in
       for (slot, bytes) in long where slot.rawValue < 9 {
@@ -72,14 +77,21 @@ package struct PersonMapper: Sendable {
 
   private func map(
     _ profile: ProfileView.FixedValues, leadSource: String?, into values: inout PersonValues,
-    fallbackEmail: () -> (email: String, source: String)?, emailOnly: Bool = false
+    hints: MappingHints? = nil, fallbackEmail: () -> (email: String, source: String)?,
+    emailOnly: Bool = false
   ) -> Result {
     values.removeAll()
     var warnings: [EventWarning] = []
     let isValid: Bool
     if let email = profile[.email].bytes {
-      isValid = values.set(.email) {
-        EmailAddress.normalize(email.assumingMemoryBound(to: UInt8.self).span, appendingTo: &$0)
+      let bytes = email.assumingMemoryBound(to: UInt8.self).span
+      if hints?.isValidEmail(email) == true {
+        isValid = values.set(.email) {
+          EmailAddress.appendLowercased(bytes, to: &$0)
+          return true
+        }
+      } else {
+        isValid = values.set(.email) { EmailAddress.normalize(bytes, appendingTo: &$0) }
       }
     } else if let fallback = fallbackEmail() {
       warnings.append(EventWarning(.emailFrom, [("email_from", fallback.source)]))
@@ -107,7 +119,12 @@ package struct PersonMapper: Sendable {
         max(profile[.firstName].sequence, profile[.lastName].sequence, profile[.name].sequence),
         of: .fullName)
     }
-    if let rawPhone = profile[.phone].bytes {
+    if let rawPhone = profile[.phone].bytes,
+      let hints, values.set(.phone, writing: { hints.appendPhone(for: rawPhone, to: &$0) })
+    {
+      // Written with "+": no country changes it.
+      values.setSequence(profile[.phone].sequence, of: .phone)
+    } else if let rawPhone = profile[.phone].bytes {
       // The person's own country comes before --default-country.
       let normalizer =
         profile[.country].text.flatMap(DialingRegion.forCountry).map {

@@ -45,25 +45,22 @@ package struct PhoneNumberNormalizer: Sendable {
 
   /// The same from the bytes a profile holds.
   func normalize(_ raw: Span<UInt8>) -> String? {
-    number(raw)?.string
+    var bytes: [UInt8] = []
+    guard normalize(raw, appendingTo: &bytes) else { return nil }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// The same, appended to `output` (the mapper's path, no String made); false, and nothing
-  /// appended, when the input cannot be normalised.
+  /// appended, when the input cannot be normalised. (The number is written where it is found
+  /// rather than returned: an optional struct of two slices cost a generic destroy a call.)
   func normalize(_ raw: Span<UInt8>, appendingTo output: inout [UInt8]) -> Bool {
-    guard let number = number(raw) else { return false }
-    number.append(to: &output)
-    return true
-  }
-
-  private func number(_ raw: Span<UInt8>) -> E164? {
-    guard let scanned = Self.scan(raw) else { return nil }
+    guard let scanned = Self.scan(raw) else { return false }
     let digits = scanned.digits[...]
-    if scanned.hasPlus { return Self.international(digits) }
+    if scanned.hasPlus { return Self.international(digits, appendingTo: &output) }
     if let region = defaultRegion {
       for prefix in region.internationalPrefixes {
         if let rest = Self.dropInternationalPrefix(prefix, from: digits) {
-          return Self.international(rest)
+          return Self.international(rest, appendingTo: &output)
         }
       }
     }
@@ -72,10 +69,34 @@ package struct PhoneNumberNormalizer: Sendable {
     // the default region's own prefix). Japan's 0037/0066 freephone ranges are the exception we
     // give up.
     if let rest = Self.dropInternationalPrefix("00", from: digits) {
-      return Self.international(rest)
+      return Self.international(rest, appendingTo: &output)
     }
-    guard let region = defaultRegion else { return nil }
-    return Self.national(digits, in: region)
+    guard let region = defaultRegion else { return false }
+    return Self.national(digits, in: region, appendingTo: &output)
+  }
+
+  /// The E.164 form of a number written with "+", appended to `output`: the one case whose
+  /// answer no country changes (`MappingPrecheck` works it out before the profile is known).
+  /// Nil when `raw` is not written with "+"; false, and nothing appended, when it is invalid.
+  static func normalizeWrittenWithPlus(
+    _ raw: Span<UInt8>, appendingTo output: inout [UInt8]
+  ) -> Bool? {
+    // A quick look first (ASCII separators, then "+"), so that a national number is not
+    // scanned here and again by the mapping.
+    var index = 0
+    while index < raw.count {
+      switch raw[index] {
+      case 0x09...0x0D, UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"),
+        UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "/"):
+        index += 1
+        continue
+      case UInt8(ascii: "+"): break
+      default: return nil
+      }
+      break
+    }
+    guard let scanned = scan(raw), scanned.hasPlus else { return nil }
+    return international(scanned.digits[...], appendingTo: &output)
   }
 
   /// Whether `raw` is written as an international number ("+", or "00"), for the
@@ -99,18 +120,22 @@ package struct PhoneNumberNormalizer: Sendable {
   }
 
   /// `digits` start with a calling code (the "+" or international prefix already removed).
-  private static func international(_ digits: ArraySlice<UInt8>) -> E164? {
-    guard let codeLength = DialingRegion.callingCodeLength(of: digits) else { return nil }
+  private static func international(
+    _ digits: ArraySlice<UInt8>, appendingTo output: inout [UInt8]
+  ) -> Bool {
+    guard let codeLength = DialingRegion.callingCodeLength(of: digits) else { return false }
     let callingCode = digits.prefix(codeLength)
     let rest = digits.dropFirst(codeLength)
     if let rules = DialingRegion.forCallingCode(callingCode) {
-      guard let significant = significantNumber(rest, rules: rules) else { return nil }
-      return E164(callingCode: callingCode, significant: significant)
+      guard let significant = significantNumber(rest, rules: rules) else { return false }
+      appendE164(callingCode: callingCode, significant: significant, to: &output)
+      return true
     }
     guard rest.count >= minimumUnknownNationalLength, digits.count <= maximumDigits else {
-      return nil
+      return false
     }
-    return E164(callingCode: callingCode, significant: rest)
+    appendE164(callingCode: callingCode, significant: rest, to: &output)
+    return true
   }
 
   /// `digits` were written without an international prefix: a national number of `region`, or
@@ -123,7 +148,9 @@ package struct PhoneNumberNormalizer: Sendable {
   ///   ("4930123456" with default DE is "+4930123456");
   /// - where it has none (Italy, Singapore ...), national numbers are written bare and the
   ///   national reading wins: "3921234567" with default IT is an Italian mobile number.
-  private static func national(_ digits: ArraySlice<UInt8>, in region: DialingRegion) -> E164? {
+  private static func national(
+    _ digits: ArraySlice<UInt8>, in region: DialingRegion, appendingTo output: inout [UInt8]
+  ) -> Bool {
     let callingCode = ArraySlice(region.callingCode.utf8)
     let withCallingCode: ArraySlice<UInt8>? =
       digits.starts(with: callingCode)
@@ -131,7 +158,9 @@ package struct PhoneNumberNormalizer: Sendable {
     let asNational = significantNumber(digits, rules: region)
     let preferred =
       region.trunkPrefix == nil ? asNational ?? withCallingCode : withCallingCode ?? asNational
-    return preferred.map { E164(callingCode: callingCode, significant: $0) }
+    guard let preferred else { return false }
+    appendE164(callingCode: callingCode, significant: preferred, to: &output)
+    return true
   }
 
   /// The national significant number in `digits` (what follows the calling code), with the
@@ -160,28 +189,19 @@ package struct PhoneNumberNormalizer: Sendable {
       if significant.starts(with: trunk.utf8) { return nil }
     }
     guard rules.nationalLengths.contains(significant.count),
-      NationalNumberPrefixes.allows(significant, callingCode: rules.callingCode)
+      NationalNumberPrefixes.allows(significant, callingCode: rules.callingCodeValue)
     else { return nil }
     return significant
   }
 
   /// A normalised number: "+", the calling code, the national significant number.
-  private struct E164 {
-    var callingCode: ArraySlice<UInt8>
-    var significant: ArraySlice<UInt8>
-
-    func append(to output: inout [UInt8]) {
-      output.reserveCapacity(output.count + 1 + callingCode.count + significant.count)
-      output.append(UInt8(ascii: "+"))
-      output.append(contentsOf: callingCode)
-      output.append(contentsOf: significant)
-    }
-
-    var string: String {
-      var bytes: [UInt8] = []
-      append(to: &bytes)
-      return String(decoding: bytes, as: UTF8.self)
-    }
+  private static func appendE164(
+    callingCode: ArraySlice<UInt8>, significant: ArraySlice<UInt8>, to output: inout [UInt8]
+  ) {
+    output.reserveCapacity(output.count + 1 + callingCode.count + significant.count)
+    output.append(UInt8(ascii: "+"))
+    output.append(contentsOf: callingCode)
+    output.append(contentsOf: significant)
   }
 
   // MARK: - Scanning

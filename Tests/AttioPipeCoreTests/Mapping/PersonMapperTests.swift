@@ -131,6 +131,18 @@ import Testing
   func rejectsImplausibleAddresses(_ raw: String) {
     #expect(EmailAddress.normalize(raw) == nil)
   }
+
+  /// The byte classes are bit masks: every byte against the lists they stand for.
+  @Test func byteClassMasksMatchTheirLists() {
+    let letters = Set(UInt8(ascii: "a")...UInt8(ascii: "z")).union(
+      UInt8(ascii: "A")...UInt8(ascii: "Z"))
+    let lettersAndDigits = letters.union(UInt8(ascii: "0")...UInt8(ascii: "9"))
+    let atomText = lettersAndDigits.union("!#$%&'*+-/=?^_`{|}~".utf8)
+    for byte in UInt8.min...UInt8.max {
+      #expect(EmailAddress.isAtomText(byte) == atomText.contains(byte), "byte \(byte)")
+      #expect(EmailAddress.isLetterOrDigit(byte) == lettersAndDigits.contains(byte), "byte \(byte)")
+    }
+  }
 }
 
 @Suite struct PersonMapperTests {
