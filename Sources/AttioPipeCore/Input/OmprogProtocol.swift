@@ -69,7 +69,10 @@ package struct OmprogProtocol: Sendable {
           }
           if OmprogProtocol.matches(bytes, OmprogProtocol.commitMark) {
             inTransaction = false
-            try beforeRead()
+            // With `secureDeferred` the batch's sync is `confirm`'s, which answers a failure
+            // with its error line (rsyslog logs it, and sends the batch again) rather than
+            // ending the run without an answer.
+            if secureDeferred == nil { try beforeRead() }
             try answer(confirm(lastMessage, { try? dot() }) ?? "OK")
             return true
           }

@@ -10,6 +10,11 @@ import Glibc
 /// `fdatasync` per group). So what was read but is not durable yet, and would be lost with the
 /// process, is at most one group: the bytes one read returned (at most 256 KiB), and never a
 /// line the pipeline has acted on.
+///
+/// With `--omprog`, a batch is one group, ended by its COMMIT rather than by each read inside
+/// it, and each of its lines is written (`write(2)`, not synced) before rsyslog is answered
+/// `DEFER_COMMIT`: the process dying then loses none of them (rsyslog would not hand them over
+/// again), and a host crash at most what was written since the last sync.
 package final class SpoolIngest: @unchecked Sendable {
   static let groupLines = 4096
   static let groupBytes = 1 << 20
