@@ -120,7 +120,9 @@ import Testing
 
   /// rsyslog does not hand deferred lines over again when the program dies before the COMMIT
   /// (rsyslog issue 2420): with `--spool`, a line answered `DEFER_COMMIT` is already in the
-  /// spool, so a kill -9 in the middle of a batch loses none of it.
+  /// spool, so a kill -9 in the middle of a batch loses none of it. (Whether the kill lands
+  /// between an answer and the line's write is a race here; `SpoolIngestOmprogTests` checks
+  /// the order itself, deterministically.)
   @Test func withSpoolADeferredLineSurvivesAKillBeforeTheCommit() async throws {
     let directory = temporaryPath("omprog-deferred")
     defer { try? FileManager.default.removeItem(atPath: directory) }

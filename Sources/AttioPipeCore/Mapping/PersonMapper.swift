@@ -119,24 +119,25 @@ package struct PersonMapper: Sendable {
         max(profile[.firstName].sequence, profile[.lastName].sequence, profile[.name].sequence),
         of: .fullName)
     }
-    if let rawPhone = profile[.phone].bytes,
-      let hints, values.set(.phone, writing: { hints.appendPhone(for: rawPhone, to: &$0) })
-    {
-      // Written with "+": no country changes it.
-      values.setSequence(profile[.phone].sequence, of: .phone)
-    } else if let rawPhone = profile[.phone].bytes {
-      // The person's own country comes before --default-country.
-      let normalizer =
-        profile[.country].text.flatMap(DialingRegion.forCountry).map {
-          PhoneNumberNormalizer(defaultRegion: $0)
-        } ?? phoneNormalizer
-      let written = values.set(.phone) {
-        normalizer.normalize(rawPhone.assumingMemoryBound(to: UInt8.self).span, appendingTo: &$0)
-      }
-      if written {
+    if let rawPhone = profile[.phone].bytes {
+      // The scanning thread's answer for this very number (written with "+", so no country
+      // changes it); else the person's own country comes before --default-country.
+      if let hints, values.set(.phone, writing: { hints.appendPhone(for: rawPhone, to: &$0) }) {
         values.setSequence(profile[.phone].sequence, of: .phone)
       } else {
-        warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
+        let normalizer =
+          profile[.country].text.flatMap(DialingRegion.forCountry).map {
+            PhoneNumberNormalizer(defaultRegion: $0)
+          } ?? phoneNormalizer
+        let written = values.set(.phone) {
+          normalizer.normalize(
+            rawPhone.assumingMemoryBound(to: UInt8.self).span, appendingTo: &$0)
+        }
+        if written {
+          values.setSequence(profile[.phone].sequence, of: .phone)
+        } else {
+          warnings.append(Self.invalidPhone(rawPhone.utf8String, normalizer))
+        }
       }
     }
     if let title = profile[.jobTitle].bytes {

@@ -81,20 +81,14 @@ package struct PhoneNumberNormalizer: Sendable {
   static func normalizeWrittenWithPlus(
     _ raw: Span<UInt8>, appendingTo output: inout [UInt8]
   ) -> Bool? {
-    // A quick look first (ASCII separators, then "+"), so that a national number is not
-    // scanned here and again by the mapping.
+    // A quick look first (separators, then "+"), so that a national number is not scanned
+    // here and again by the mapping.
     var index = 0
-    while index < raw.count {
-      switch raw[index] {
-      case 0x09...0x0D, UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"),
-        UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "/"):
-        index += 1
-        continue
-      case UInt8(ascii: "+"): break
-      default: return nil
-      }
-      break
+    while index < raw.count && raw[index] != UInt8(ascii: "+") {
+      guard let width = separatorWidth(raw, at: index) else { return nil }
+      index += width
     }
+    guard index < raw.count else { return nil }
     guard let scanned = scan(raw), scanned.hasPlus else { return nil }
     return international(scanned.digits[...], appendingTo: &output)
   }

@@ -111,4 +111,19 @@ import Testing
       #expect(ignored.0.phone == "+14155550101")
     }
   }
+
+  /// The same for the email: a planted "valid" for an address the rule refuses is taken for
+  /// those bytes (the mapping does not check again) and for no others.
+  @Test func anEmailHintIsTakenOnlyForItsOwnBytes() {
+    var (line, bytes) = scanned(email: #""Ada@Example""#, phone: #""+1 415 555 0100""#)
+    #expect(!line.prechecked.emailIsValid)
+    line.prechecked.emailIsValid = true
+    bytes.withUnsafeBufferPointer { bytes in
+      let hints = MappingHints(line, line: bytes)
+      let taken = mapped([.email: "Ada@Example"], hints: hints)
+      #expect(taken.1 == .person(warnings: []))
+      #expect(taken.0.email == "ada@example")
+      #expect(mapped([.email: "Ada@Exampl"], hints: hints).1 == .skipped(.invalidEmail))
+    }
+  }
 }
