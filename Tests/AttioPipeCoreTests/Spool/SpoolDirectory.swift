@@ -15,8 +15,24 @@ struct SpoolDirectory {
     path = temporaryPath(name)
   }
 
-  func open(maximumBytes: Int = 1 << 30) throws(SpoolError) -> Spool {
-    try Spool(Spool.Options(path: path, maximumBytes: maximumBytes))
+  /// Opens the spool as a run would. A spool this process closed a moment ago can still be
+  /// locked for a moment: a process another test is starting (`posix_spawn`) holds a copy of
+  /// every descriptor, the lock's too, from its fork until its exec closes them (O_CLOEXEC).
+  /// So `.inUse` is retried for up to 10 s, unless `waitingForRelease` is false (the test of
+  /// the lock itself). A real second holder still fails, only later.
+  func open(maximumBytes: Int = 1 << 30, waitingForRelease: Bool = true) throws(SpoolError)
+    -> Spool
+  {
+    var attempts = 0
+    while true {
+      do {
+        return try Spool(Spool.Options(path: path, maximumBytes: maximumBytes))
+      } catch .inUse(let path) {
+        guard waitingForRelease, attempts < 500 else { throw .inUse(path: path) }
+        attempts += 1
+        usleep(20_000)
+      }
+    }
   }
 
   func remove() {

@@ -106,7 +106,9 @@ import Testing
     defer { directory.remove() }
     do {
       let first = try directory.open()
-      #expect(throws: SpoolError.inUse(path: directory.path)) { _ = try directory.open() }
+      #expect(throws: SpoolError.inUse(path: directory.path)) {
+        _ = try directory.open(waitingForRelease: false)
+      }
       #expect(SpoolError.inUse(path: directory.path).message.contains(directory.path))
       try first.commit()
     }
